@@ -1,0 +1,122 @@
+"""One `sshd` on loopback ports: `Match LocalPort N` + `ForceCommand vtysh -N <device>`."""
+
+from __future__ import annotations
+
+import grp
+import pwd
+import socket
+from pathlib import Path
+
+from govnet.lab.credentials import LabCredentials
+from govnet.lab.errors import CommandError, ResourceTakenError
+from govnet.lab.procs import run, wait_pidfile
+from govnet.lab.state import LabState, ProcessRecord
+from govnet.lab.topology import LabNode
+
+SSH_HOST = "127.0.0.1"
+SSHD_DEVICE = "_host"
+
+
+def ssh_dir(workdir: Path) -> Path:
+    return workdir / "sshd"
+
+
+def sshd_config(workdir: Path, nodes: list[LabNode], user: str) -> str:
+    """The sshd_config: password login for the lab account only, one port per router."""
+    base = ssh_dir(workdir)
+    lines = [f"ListenAddress {SSH_HOST}:{n.ssh_port}" for n in nodes]
+    lines += [
+        f"HostKey {base / 'host_ed25519'}",
+        f"PidFile {base / 'sshd.pid'}",
+        "PasswordAuthentication yes",
+        "KbdInteractiveAuthentication no",
+        "PubkeyAuthentication no",
+        "UsePAM no",
+        "PermitRootLogin no",
+        f"AllowUsers {user}",
+        "AllowTcpForwarding no",
+        "AllowAgentForwarding no",
+        "X11Forwarding no",
+        "PermitTTY yes",
+        "PrintMotd no",
+        "PrintLastLog no",
+        "ClientAliveInterval 0",
+        "MaxStartups 100:30:200",
+        "MaxSessions 20",
+        "LoginGraceTime 30",
+    ]
+    for node in nodes:
+        lines += [f"Match LocalPort {node.ssh_port}", f"  ForceCommand /usr/bin/vtysh -N {node.name}"]
+    return "\n".join(lines) + "\n"
+
+
+def check_ports_free(nodes: list[LabNode]) -> None:
+    """Refuse to start if an SSH port is already bound by something else."""
+    taken: list[str] = []
+    for node in nodes:
+        assert node.ssh_port is not None
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((SSH_HOST, node.ssh_port))
+            except OSError:
+                taken.append(f"{SSH_HOST}:{node.ssh_port} (for {node.name})")
+    if taken:
+        raise ResourceTakenError(
+            "TCP port(s) already in use by something that is not this lab: "
+            + ", ".join(taken) + ". Stop whatever listens there, or run `govnet lab down` "
+            "if it is a lab from another workdir."
+        )
+
+
+def ensure_user(creds: LabCredentials, state: LabState) -> None:
+    """Create the lab login (member of frrvty/frr so vtysh may reach the daemons), set its password."""
+    groups = "frrvty,frr"
+    try:
+        pwd.getpwnam(creds.ssh_user)
+    except KeyError:
+        state.update(user_created=creds.ssh_user)
+        run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+             "--shell", "/bin/sh", "-G", groups, creds.ssh_user])
+    else:
+        run(["usermod", "-a", "-G", groups, creds.ssh_user])
+    run(["chpasswd"], input_text=f"{creds.ssh_user}:{creds.ssh_password}\n")
+
+
+def remove_user(name: str) -> None:
+    """Delete the lab login govnet created (and its group)."""
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return
+    run(["userdel", name], check=False)
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return
+    run(["groupdel", name], check=False)
+
+
+def start_sshd(workdir: Path, nodes: list[LabNode], creds: LabCredentials, state: LabState) -> int:
+    """Write the host key and config, then start sshd; returns its PID."""
+    base = ssh_dir(workdir)
+    base.mkdir(parents=True, exist_ok=True)
+    base.chmod(0o700)
+    key = base / "host_ed25519"
+    if not key.exists():
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "govnet-lab", "-f", str(key)])
+    conf = base / "sshd_config"
+    conf.write_text(sshd_config(workdir, nodes, creds.ssh_user))
+    privsep = Path("/run/sshd")
+    if not privsep.exists():
+        privsep.mkdir(mode=0o755)
+    run(["/usr/sbin/sshd", "-t", "-f", str(conf)])
+    pidfile = base / "sshd.pid"
+    pidfile.unlink(missing_ok=True)
+    argv = ["/usr/sbin/sshd", "-f", str(conf), "-E", str(base / "sshd.log")]
+    run(argv)
+    pid = wait_pidfile(pidfile)
+    if pid is None:
+        raise CommandError(argv, 1, f"sshd did not start, see {base / 'sshd.log'}")
+    state.add_process(ProcessRecord(SSHD_DEVICE, "sshd", pid, str(pidfile)))
+    return pid

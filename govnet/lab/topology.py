@@ -1,0 +1,309 @@
+"""What the lab boots: the device selection, namespaces, kernel interface names and addresses.
+
+Kernel interface names are limited to 15 characters, so inventory names are abbreviated:
+
+>>> kernel_ifname("GigabitEthernet0/0/1")
+'ge0-0-1'
+>>> kernel_ifname("XGigabitEthernet0/0/12")
+'xge0-0-12'
+>>> kernel_ifname("Ten-GigabitEthernet1/0/25")
+'te1-0-25'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface
+from typing import Any
+
+from govnet.lab.errors import TopologyError
+from govnet.model import Device, Network
+
+IFNAMSIZ = 15
+NETNS_PREFIX = "gn-"
+MGMT_BRIDGE = "govnet-mgmt"
+MGMT_IFNAME = "mgmt0"
+SSH_PORT_BASE = 22000
+EDGE_ROLES = ("firewall", "ips", "load_balancer", "vpn_gateway", "isolation_gateway", "server")
+ROUTING_ROLES = ("core", "aggregation", "access")
+
+# Ordered (longest first where prefixes overlap); the same table is in templates/frr/_macros.j2.
+IFNAME_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    ("Ten-GigabitEthernet", "te"),
+    ("XGigabitEthernet", "xge"),
+    ("GigabitEthernet", "ge"),
+    ("FortyGigE", "fge"),
+    ("HundredGigE", "hge"),
+    ("100GE", "hge"),
+    ("40GE", "fge"),
+    ("25GE", "twe"),
+    ("10GE", "xge"),
+    ("GE", "ge"),
+    ("Eth-Trunk", "et"),
+    ("Bridge-Aggregation", "ba"),
+    ("Route-Aggregation", "ra"),
+    ("Ethernet", "eth"),
+    ("Vlan-interface", "vl"),
+    ("Vlanif", "vl"),
+)
+
+# FRR daemons per routing role, in start order (zebra first).
+ROLE_DAEMONS: dict[str, tuple[str, ...]] = {
+    "core": ("zebra", "staticd", "ospfd", "bgpd", "ldpd"),
+    "aggregation": ("zebra", "staticd", "ospfd", "bgpd", "ldpd"),
+    "access": ("zebra", "staticd", "ospfd"),
+}
+
+
+def kernel_ifname(name: str) -> str:
+    """Abbreviate an inventory interface name to a kernel name (<= 15 chars, no '/')."""
+    short = name
+    for prefix, abbr in IFNAME_ABBREVIATIONS:
+        if name.startswith(prefix):
+            short = abbr + name[len(prefix) :]
+            break
+    short = re.sub(r"[/:\s]+", "-", short).lower()
+    short = re.sub(r"[^a-z0-9.\-_]", "", short)
+    if 0 < len(short) <= IFNAMSIZ:
+        return short
+    digest = hashlib.sha1(name.encode()).hexdigest()[:6]
+    return f"{short[: IFNAMSIZ - 7]}-{digest}"
+
+
+def ifname_map(names: Iterable[str]) -> dict[str, str]:
+    """Map each inventory name of one device to a unique kernel name."""
+    mapping: dict[str, str] = {}
+    used: set[str] = {"lo", MGMT_IFNAME}
+    for name in names:
+        kname = kernel_ifname(name)
+        if kname in used:
+            digest = hashlib.sha1(name.encode()).hexdigest()[:6]
+            kname = f"{kname[: IFNAMSIZ - 7]}-{digest}"
+        used.add(kname)
+        mapping[name] = kname
+    return mapping
+
+
+@dataclass(frozen=True)
+class LabInterface:
+    """One kernel interface of a lab node and the inventory interface it stands for."""
+
+    ifname: str
+    name: str
+    ip: IPv4Interface | None
+    peer: str
+    link_id: str
+    mtu: int
+
+
+@dataclass(frozen=True)
+class LabNode:
+    """A device (or an external peer's stub) booted as one network namespace."""
+
+    name: str
+    role: str
+    lab_platform: str
+    netns: str
+    index: int
+    mgmt_ip: IPv4Interface | None
+    loopback: IPv4Interface | None
+    ssh_port: int | None
+    daemons: tuple[str, ...]
+    interfaces: tuple[LabInterface, ...]
+    stub: bool = False
+
+    @property
+    def is_router(self) -> bool:
+        return self.lab_platform == "frr"
+
+    @property
+    def mgmt_veth(self) -> str:
+        """Root-namespace end of the management veth (enslaved to the bridge)."""
+        return f"gn-m{self.index}"
+
+    def ifname(self, name: str) -> str:
+        """Kernel name for an inventory interface name (kernel names pass through)."""
+        for intf in self.interfaces:
+            if name in (intf.name, intf.ifname):
+                return intf.ifname
+        raise TopologyError(f"{self.name} has no interface {name!r} in the lab")
+
+    @property
+    def ifnames(self) -> dict[str, str]:
+        return {i.name: i.ifname for i in self.interfaces}
+
+
+@dataclass(frozen=True)
+class LabLink:
+    """A veth pair standing for one inventory link."""
+
+    id: str
+    a: str
+    a_ifname: str
+    b: str
+    b_ifname: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class LabTopology:
+    """Everything `lab up` creates, derived from the model alone."""
+
+    nodes: tuple[LabNode, ...]
+    links: tuple[LabLink, ...]
+    mgmt_gateway: IPv4Interface
+    bridge: str = MGMT_BRIDGE
+    devices: tuple[str, ...] = field(default=())
+
+    def node(self, name: str) -> LabNode:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise TopologyError(f"no device {name!r} in the lab (booted: {', '.join(self.devices)})")
+
+    def links_between(self, a: str, b: str) -> list[LabLink]:
+        return [lk for lk in self.links if {lk.a, lk.b} == {a, b}]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bridge": self.bridge,
+            "mgmt_gateway": str(self.mgmt_gateway),
+            "devices": list(self.devices),
+            "nodes": [_node_dict(n) for n in self.nodes],
+            "links": [vars(lk).copy() for lk in self.links],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LabTopology:
+        return cls(
+            nodes=tuple(_node_from(n) for n in data["nodes"]),
+            links=tuple(LabLink(**lk) for lk in data["links"]),
+            mgmt_gateway=IPv4Interface(data["mgmt_gateway"]),
+            bridge=data["bridge"],
+            devices=tuple(data["devices"]),
+        )
+
+
+def _node_dict(node: LabNode) -> dict[str, Any]:
+    return {
+        "name": node.name, "role": node.role, "lab_platform": node.lab_platform,
+        "netns": node.netns, "index": node.index,
+        "mgmt_ip": str(node.mgmt_ip) if node.mgmt_ip else None,
+        "loopback": str(node.loopback) if node.loopback else None,
+        "ssh_port": node.ssh_port, "daemons": list(node.daemons), "stub": node.stub,
+        "interfaces": [
+            {"ifname": i.ifname, "name": i.name, "ip": str(i.ip) if i.ip else None,
+             "peer": i.peer, "link_id": i.link_id, "mtu": i.mtu}
+            for i in node.interfaces
+        ],
+    }
+
+
+def _node_from(data: dict[str, Any]) -> LabNode:
+    return LabNode(
+        name=data["name"], role=data["role"], lab_platform=data["lab_platform"],
+        netns=data["netns"], index=data["index"],
+        mgmt_ip=IPv4Interface(data["mgmt_ip"]) if data["mgmt_ip"] else None,
+        loopback=IPv4Interface(data["loopback"]) if data["loopback"] else None,
+        ssh_port=data["ssh_port"], daemons=tuple(data["daemons"]), stub=data["stub"],
+        interfaces=tuple(
+            LabInterface(
+                ifname=i["ifname"], name=i["name"], ip=IPv4Interface(i["ip"]) if i["ip"] else None,
+                peer=i["peer"], link_id=i["link_id"], mtu=i["mtu"],
+            )
+            for i in data["interfaces"]
+        ),
+    )
+
+
+def select_devices(network: Network, access: int | None = None) -> list[str]:
+    """Default lab selection: all cores, aggregation and edge devices, plus access sites.
+
+    `access` is the total number of access sites, spread round-robin over the subdistricts in
+    name order (each subdistrict's sites in name order); None means one per subdistrict.
+    """
+    chosen = [d.name for d in network.devices.values() if d.role not in ("access",)]
+    by_subdistrict: dict[str, list[str]] = {}
+    for dev in sorted(network.devices.values(), key=lambda d: d.name):
+        if dev.role == "access":
+            by_subdistrict.setdefault(dev.subdistrict or "", []).append(dev.name)
+    queues = [by_subdistrict[k] for k in sorted(by_subdistrict)]
+    wanted = len(queues) if access is None else access
+    if wanted < 0:
+        raise TopologyError("--access must be 0 or more")
+    picked: list[str] = []
+    depth = 0
+    while len(picked) < wanted and any(depth < len(q) for q in queues):
+        for queue in queues:
+            if depth < len(queue) and len(picked) < wanted:
+                picked.append(queue[depth])
+        depth += 1
+    return sorted(chosen) + picked
+
+
+def build_topology(network: Network, devices: Iterable[str]) -> LabTopology:
+    """Map a device selection onto namespaces, veth pairs and kernel interface names."""
+    names = list(dict.fromkeys(devices))
+    unknown = [n for n in names if n not in network.devices]
+    if unknown:
+        raise TopologyError(f"unknown device(s) in the inventory: {', '.join(unknown)}")
+    sub = network.subset(names)
+    order = sorted(sub.devices, key=lambda n: (_role_rank(sub.devices[n].role), n))
+    externals = sorted({lk.b for lk in sub.links if lk.b not in sub.devices})
+    ports: dict[str, list[tuple[str, LabInterface]]] = {}
+    maps = {n: ifname_map(i.name for i in sub.devices[n].interfaces) for n in sub.devices}
+    ext_maps = {x: ifname_map(lk.b_interface for lk in sub.links if lk.b == x) for x in externals}
+    links: list[LabLink] = []
+    for lk in sub.links:
+        a_if = maps[lk.a][lk.a_interface] if lk.a_interface in maps[lk.a] else kernel_ifname(lk.a_interface)
+        bmap = maps.get(lk.b) or ext_maps[lk.b]
+        b_if = bmap.get(lk.b_interface) or kernel_ifname(lk.b_interface)
+        links.append(LabLink(id=lk.id, a=lk.a, a_ifname=a_if, b=lk.b, b_ifname=b_if, kind=lk.kind))
+        ports.setdefault(lk.a, []).append(
+            (a_if, LabInterface(a_if, lk.a_interface, lk.a_ip, lk.b, lk.id, lk.mtu)))
+        ports.setdefault(lk.b, []).append(
+            (b_if, LabInterface(b_if, lk.b_interface, lk.b_ip, lk.a, lk.id, lk.mtu)))
+    nodes: list[LabNode] = []
+    for index, name in enumerate(order, start=1):
+        dev = sub.devices[name]
+        nodes.append(_device_node(dev, index, [p for _, p in ports.get(name, [])]))
+    for offset, name in enumerate(externals, start=len(order) + 1):
+        nodes.append(LabNode(
+            name=name, role="external", lab_platform="stub", netns=netns_name(name), index=offset,
+            mgmt_ip=None, loopback=None, ssh_port=None, daemons=(),
+            interfaces=tuple(p for _, p in ports.get(name, [])), stub=True,
+        ))
+    gateway = IPv4Interface(f"{network.settings.mgmt_gateway}/{network.settings.mgmt_prefix.prefixlen}")
+    return LabTopology(
+        nodes=tuple(nodes), links=tuple(links), mgmt_gateway=gateway, devices=tuple(order))
+
+
+def netns_name(device: str) -> str:
+    """The namespace of a device: its name with the `gn-` prefix."""
+    return f"{NETNS_PREFIX}{device}"
+
+
+def _device_node(dev: Device, index: int, interfaces: list[LabInterface]) -> LabNode:
+    routing = dev.lab_platform == "frr"
+    daemons = ROLE_DAEMONS.get(dev.role, ("zebra", "staticd", "ospfd")) if routing else ()
+    if routing and not any(i.ldp for i in dev.interfaces):
+        daemons = tuple(d for d in daemons if d != "ldpd")
+    return LabNode(
+        name=dev.name, role=dev.role, lab_platform=dev.lab_platform, netns=netns_name(dev.name),
+        index=index, mgmt_ip=dev.mgmt_ip, loopback=dev.loopback,
+        ssh_port=SSH_PORT_BASE + index if routing else None,
+        daemons=daemons + ("snmpd",), interfaces=tuple(interfaces),
+    )
+
+
+def _role_rank(role: str) -> int:
+    ranks = {"core": 0, "aggregation": 1, "access": 3}
+    return ranks.get(role, 2)
+
+
+def mgmt_address(node: LabNode) -> IPv4Address | None:
+    """The address SNMP and status use to reach a node."""
+    return node.mgmt_ip.ip if node.mgmt_ip else None

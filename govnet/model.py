@@ -1,0 +1,264 @@
+"""The typed network model: devices, links, zones and redundancy groups, resolved from inventory/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from govnet.schema import PlatformSpec
+
+LinkKind = Literal["core-core", "core-aggregation", "aggregation-access", "edge", "external"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Network-wide settings: AS, management plane and hardening parameters."""
+
+    name: str
+    title: str
+    asn: int
+    noc_prefix: IPv4Network
+    syslog_host: IPv4Address
+    ntp_servers: tuple[IPv4Address, ...]
+    mgmt_prefix: IPv4Network
+    mgmt_gateway: IPv4Address
+    idle_timeout_minutes: int
+    login_attempts: int
+    ospf_area: int
+    mtu: int
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A zone of the extranet carried as one VPN: its VRF, RT and the prefixes it owns."""
+
+    name: str
+    id: int
+    kind: str
+    title: str
+    vrf: str
+    vlan: int
+    route_target: str
+    imports: tuple[str, ...]
+    site_pool: IPv4Network
+    attach_pool: IPv4Network
+    department_site: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A zone's dot1q subinterface on an aggregation <-> access link (PE-CE in the zone's VRF)."""
+
+    zone: str
+    vrf: str
+    vlan: int
+    subnet: IPv4Network
+    pe_ip: IPv4Interface
+    ce_ip: IPv4Interface
+    site_prefix: IPv4Network
+
+
+@dataclass(slots=True)
+class Interface:
+    """One interface of a device, named as the vendor names it."""
+
+    name: str
+    ip: IPv4Interface | None
+    peer: str
+    peer_interface: str
+    link_id: str
+    description: str
+    mtu: int
+    ospf: bool
+    ldp: bool
+    vlan: int | None = None
+    vrf: str | None = None
+
+
+@dataclass(slots=True)
+class Vrf:
+    """A VRF instance on a PE: the zone's VPN with its per-device route distinguisher."""
+
+    name: str
+    zone: str
+    rd: str
+    rt_export: tuple[str, ...]
+    rt_import: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Device:
+    """A managed device with its slice of the model."""
+
+    name: str
+    role: str
+    platform: str
+    lab_platform: str
+    model: str
+    district: str
+    site: str
+    subdistrict: str | None
+    zones: list[str]
+    mgmt_ip: IPv4Interface
+    loopback: IPv4Interface | None
+    interfaces: list[Interface] = field(default_factory=list)
+    vrfs: list[Vrf] = field(default_factory=list)
+    site_prefixes: dict[str, IPv4Network] = field(default_factory=dict)
+    source: str = ""
+
+    def interface(self, name: str) -> Interface:
+        """The interface called ``name``; KeyError when absent."""
+        for intf in self.interfaces:
+            if intf.name == name:
+                return intf
+        raise KeyError(f"{self.name} has no interface {name}")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A point-to-point link between two devices, or a device and an external peer."""
+
+    id: str
+    a: str
+    a_interface: str
+    b: str
+    b_interface: str
+    subnet: IPv4Network
+    a_ip: IPv4Interface
+    b_ip: IPv4Interface
+    kind: LinkKind
+    mtu: int
+    ospf_area: int
+    ldp: bool
+    external: bool
+    attachments: tuple[Attachment, ...] = ()
+    source: str = ""
+
+    @property
+    def ends(self) -> tuple[str, str]:
+        return (self.a, self.b)
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalPeer:
+    """An endpoint govnet does not manage (ISP, upstream extranet, office intranet)."""
+
+    name: str
+    kind: str
+    title: str
+    district: str
+
+
+@dataclass(frozen=True, slots=True)
+class RedundancyGroup:
+    """Members that back each other up: healthy all up, degraded some up, down none up."""
+
+    name: str
+    kind: Literal["devices", "links"]
+    members: tuple[str, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BgpSession:
+    """An iBGP VPNv4 session between two loopbacks."""
+
+    local: str
+    peer: str
+    peer_ip: IPv4Address
+    local_ip: IPv4Address
+    asn: int
+    route_reflector_client: bool
+
+
+@dataclass(slots=True)
+class Network:
+    """The whole resolved network model."""
+
+    settings: Settings
+    devices: dict[str, Device]
+    links: list[Link]
+    zones: dict[str, Zone]
+    groups: list[RedundancyGroup]
+    externals: dict[str, ExternalPeer]
+    platforms: dict[str, PlatformSpec]
+    source_dir: Path
+    route_exceptions: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def by_role(self, *roles: str) -> Iterator[Device]:
+        """Devices of the given roles, in name order."""
+        for name in sorted(self.devices):
+            if self.devices[name].role in roles:
+                yield self.devices[name]
+
+    def links_of(self, device: str) -> Iterator[Link]:
+        """Links with ``device`` at either end."""
+        for link in self.links:
+            if device in link.ends:
+                yield link
+
+    def link(self, link_id: str) -> Link:
+        for link in self.links:
+            if link.id == link_id:
+                return link
+        raise KeyError(link_id)
+
+    def bgp_sessions(self, device: str) -> list[BgpSession]:
+        """The VPNv4 iBGP sessions of a device: cores are RRs; aggregation nodes peer with both."""
+        dev = self.devices[device]
+        if dev.loopback is None or dev.role not in ("core", "aggregation"):
+            return []
+        cores = [c for c in self.by_role("core") if c.district == dev.district]
+        if dev.role == "core":
+            peers = [c for c in cores if c.name != device]
+            peers += [a for a in self.by_role("aggregation") if a.district == dev.district]
+        else:
+            peers = cores
+        return [
+            BgpSession(
+                local=device,
+                peer=p.name,
+                peer_ip=p.loopback.ip,
+                local_ip=dev.loopback.ip,
+                asn=self.settings.asn,
+                route_reflector_client=dev.role == "core" and p.role == "aggregation",
+            )
+            for p in peers
+            if p.loopback is not None
+        ]
+
+    def subset(self, names: Iterable[str]) -> Network:
+        """The same network restricted to ``names`` (links and groups follow)."""
+        keep = set(names)
+        links = [
+            lk for lk in self.links if lk.a in keep and (lk.b in keep or lk.b in self.externals)
+        ]
+        link_ids = {lk.id for lk in links}
+        groups = [
+            g
+            for g in self.groups
+            if all((m in keep) if g.kind == "devices" else (m in link_ids) for m in g.members)
+        ]
+        devices = {n: d for n, d in self.devices.items() if n in keep}
+        return Network(
+            settings=self.settings,
+            devices=devices,
+            links=links,
+            zones=self.zones,
+            groups=groups,
+            externals=self.externals,
+            platforms=self.platforms,
+            source_dir=self.source_dir,
+            route_exceptions=self.route_exceptions,
+        )
+
+
+def load_network(path: Path | str) -> Network:
+    """Load, validate and resolve the inventory directory at ``path``."""
+    from govnet.build import build_network
+
+    return build_network(Path(path))
