@@ -53,6 +53,7 @@ class _Ctx:
     district: DistrictFile
     devices: dict[str, Device] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
+    taken: dict[str, Path] = field(default_factory=dict)
 
     def fail(self, message: str, loc: tuple[int | str, ...], hint: str) -> InventoryError:
         from govnet.yamlsource import key_path
@@ -185,6 +186,11 @@ def _new_device(
 ) -> Device:
     if name in ctx.devices:
         raise ctx.fail(f"duplicate host name {name}", loc, "give every device a unique name")
+    if name in ctx.taken:
+        raise ctx.fail(
+            f"duplicate host name {name} (also in {ctx.taken[name]})", loc,
+            "give every device a unique name (districts need distinct codes)",
+        )
     pools = ctx.net.pools
     mgmt = nth_address(pools.mgmt, slot, pool_name="mgmt", needed_by=name)
     loopback = None
@@ -607,7 +613,7 @@ def resolve(sources: InventorySources, directory: Path) -> Network:
                 hint="give every district a unique id",
             )
         district_ids[district.district.id] = src.path
-        ctx = _Ctx(net, dict(sources.roles.roles), sources.roles_src, zones, src, district)
+        ctx = _Ctx(net, dict(sources.roles.roles), sources.roles_src, zones, src, district, taken=origin)
         _build_district(ctx, externals)
         for name in ctx.devices:
             if name in devices:

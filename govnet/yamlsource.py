@@ -67,6 +67,9 @@ def load_yaml(path: Path) -> Any:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
+        context = exc.context_mark
+        if exc.context and context is not None and line is not None and context.line + 1 != line:
+            problem += f" ({exc.context} at line {context.line + 1})"
         raise InventoryError(
             f"YAML syntax error: {problem}", file=path, line=line, hint="correct the YAML syntax"
         ) from None

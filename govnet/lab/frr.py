@@ -107,9 +107,13 @@ def save_config(node_name: str) -> None:
 
 
 def remove_pathspace(path: Path) -> None:
-    """Delete a pathspace directory govnet created."""
-    if path.parent in (FRR_ETC, FRR_RUN) and path.name and path.exists():
+    """Delete a pathspace directory (or FRR run file) govnet created."""
+    if path.parent not in (FRR_ETC, FRR_RUN) or not path.name:
+        return
+    if path.is_dir():
         shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
 
 
 def stop_daemons(pids: list[int]) -> None:

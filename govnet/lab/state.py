@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +107,12 @@ class LabState:
             self._save()
 
     def _save(self) -> None:
-        data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        data: dict[str, Any] = {
+            f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")
+        }
         data["workdir"] = str(self.workdir)
+        data["processes"] = [asdict(p) for p in self.processes]
+        data["faults"] = [asdict(f) for f in self.faults]
         self.workdir.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=1, default=str))

@@ -54,7 +54,7 @@ IFNAME_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
 ROLE_DAEMONS: dict[str, tuple[str, ...]] = {
     "core": ("zebra", "staticd", "ospfd", "bgpd", "ldpd"),
     "aggregation": ("zebra", "staticd", "ospfd", "bgpd", "ldpd"),
-    "access": ("zebra", "staticd", "ospfd"),
+    "access": ("zebra", "staticd"),
 }
 
 
@@ -288,14 +288,16 @@ def netns_name(device: str) -> str:
 
 def _device_node(dev: Device, index: int, interfaces: list[LabInterface]) -> LabNode:
     routing = dev.lab_platform == "frr"
-    daemons = ROLE_DAEMONS.get(dev.role, ("zebra", "staticd", "ospfd")) if routing else ()
+    daemons = ROLE_DAEMONS.get(dev.role, ("zebra", "staticd")) if routing else ()
     if routing and not any(i.ldp for i in dev.interfaces):
         daemons = tuple(d for d in daemons if d != "ldpd")
+    if routing and "ospfd" not in daemons and any(i.ospf for i in dev.interfaces):
+        daemons = (*daemons, "ospfd")
     return LabNode(
         name=dev.name, role=dev.role, lab_platform=dev.lab_platform, netns=netns_name(dev.name),
         index=index, mgmt_ip=dev.mgmt_ip, loopback=dev.loopback,
         ssh_port=SSH_PORT_BASE + index if routing else None,
-        daemons=daemons + ("snmpd",), interfaces=tuple(interfaces),
+        daemons=(*daemons, "snmpd"), interfaces=tuple(interfaces),
     )
 
 

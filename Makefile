@@ -1,0 +1,53 @@
+# govnet: set up, demo, test, benchmark. Every target is idempotent.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SYSTEM_PACKAGES := frr frr-snmp snmpd snmp openssh-server nftables prometheus graphviz fonts-wqy-microhei iproute2 procps
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system-packages demo test lint typecheck unit integration bench clean
+
+setup: $(STAMP) system-packages
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-packages:
+	@if [ "$$(id -u)" = 0 ]; then \
+	  missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  fi; \
+	  for svc in frr snmpd; do systemctl disable --now $$svc >/dev/null 2>&1 || true; done; \
+	else \
+	  echo "not root: skipping system packages ($(SYSTEM_PACKAGES)); the lab twin needs them"; \
+	fi
+
+demo: setup
+	$(BIN)/govnet inventory validate
+	$(BIN)/govnet inventory graph --out build/topology.svg
+	$(BIN)/govnet demo
+
+lint: setup
+	$(BIN)/ruff check govnet tests benchmarks
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/pytest -q -ra
+
+unit: setup
+	$(BIN)/pytest -q -m "not integration"
+
+integration: setup
+	$(BIN)/pytest -q -m integration
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,10 @@
+"""Mount the stage commands (render, check, lab) on the main app."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add every stage's command to ``app``."""
+    return None

@@ -1,0 +1,108 @@
+"""Credentials from the environment or a secrets file outside the repo; never from inventory YAML."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from govnet.errors import SecretsError
+
+SECRET_KEYS = (
+    "GOVNET_SSH_USER",
+    "GOVNET_SSH_PASSWORD",
+    "GOVNET_SNMP_USER",
+    "GOVNET_SNMP_AUTH_KEY",
+    "GOVNET_SNMP_PRIV_KEY",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Device login and SNMPv3 keys; ``repr`` never shows a secret."""
+
+    ssh_user: str | None = None
+    ssh_password: str | None = None
+    snmp_user: str | None = None
+    snmp_auth_key: str | None = None
+    snmp_priv_key: str | None = None
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if v else None) for k, v in self._values().items()}
+        return f"Credentials({shown})"
+
+    __str__ = __repr__
+
+    def _values(self) -> dict[str, str | None]:
+        return {
+            "ssh_user": self.ssh_user,
+            "ssh_password": self.ssh_password,
+            "snmp_user": self.snmp_user,
+            "snmp_auth_key": self.snmp_auth_key,
+            "snmp_priv_key": self.snmp_priv_key,
+        }
+
+    def secret_values(self) -> list[str]:
+        """Every secret value set, for redaction of logs and outputs."""
+        return [v for k, v in self._values().items() if v and k != "ssh_user" and k != "snmp_user"]
+
+
+def parse_secrets_file(path: Path) -> dict[str, str]:
+    """Read ``KEY=value`` lines (``#`` comments, blank lines, optional ``export``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SecretsError(f"{path}: cannot read secrets file: {exc.strerror}") from None
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise SecretsError(f"{path}:{number}: expected KEY=value")
+        if key not in SECRET_KEYS:
+            raise SecretsError(f"{path}:{number}: unknown key {key} (expected one of {', '.join(SECRET_KEYS)})")
+        values[key] = value.strip().strip("'\"")
+    return values
+
+
+def _check_outside_repo(path: Path, repo: Path | None) -> None:
+    if repo is None:
+        return
+    try:
+        path.resolve().relative_to(repo.resolve())
+    except ValueError:
+        return
+    raise SecretsError(f"{path}: secrets file is inside the repository {repo}; keep it outside the repo")
+
+
+def load_credentials(
+    secrets_file: Path | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    repo: Path | None = None,
+) -> Credentials:
+    """Credentials from ``secrets_file`` (or ``$GOVNET_SECRETS``), overridden by the environment."""
+    env = os.environ if environ is None else environ
+    path = secrets_file or (Path(env["GOVNET_SECRETS"]) if env.get("GOVNET_SECRETS") else None)
+    values: dict[str, str] = {}
+    if path is not None:
+        _check_outside_repo(path, repo)
+        if path.exists() and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise SecretsError(f"{path}: secrets file is readable by others; run chmod 600 {path}")
+        values = parse_secrets_file(path)
+    for key in SECRET_KEYS:
+        if env.get(key):
+            values[key] = env[key]
+    return Credentials(
+        ssh_user=values.get("GOVNET_SSH_USER"),
+        ssh_password=values.get("GOVNET_SSH_PASSWORD"),
+        snmp_user=values.get("GOVNET_SNMP_USER"),
+        snmp_auth_key=values.get("GOVNET_SNMP_AUTH_KEY"),
+        snmp_priv_key=values.get("GOVNET_SNMP_PRIV_KEY"),
+    )

@@ -1,0 +1,85 @@
+"""`govnet lab down`: remove exactly what the state says govnet made, even after a crash."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from govnet.lab import frr, netns, sshd
+from govnet.lab.preflight import require_root
+from govnet.lab.procs import children, pid_alive, read_pidfile, terminate
+from govnet.lab.state import STATE_FILE, LabState, load_state, unregister_workdir
+
+Echo = Callable[[str], None]
+RUNTIME_ENTRIES = ("snmpd", "sshd", "nftables", "ifmap.json", STATE_FILE, "state.tmp")
+
+
+def lab_down(workdir: Path, *, echo: Echo = print) -> bool:
+    """Tear the lab in `workdir` down; False if there was nothing to remove."""
+    require_root("tear down the lab twin")
+    workdir = workdir.resolve()
+    state = load_state(workdir)
+    if state is None:
+        echo(f"no lab state in {workdir}; nothing to remove")
+        return False
+    state.update(phase="stopping")
+    stop_processes(state)
+    for name in state.netns:
+        if name.startswith(netns.NETNS_PREFIX):
+            netns.delete_netns(name)
+    for link in state.root_links:
+        netns.delete_link(link)
+    for directory in state.dirs:
+        frr.remove_pathspace(Path(directory))
+    if state.user_created:
+        sshd.remove_user(state.user_created)
+    _remove_runtime(workdir)
+    unregister_workdir(workdir)
+    echo(f"lab down: removed {len(state.netns)} namespaces, {len(state.root_links)} host "
+         f"interfaces and {len(state.processes)} recorded processes")
+    return True
+
+
+def stop_processes(state: LabState) -> None:
+    """Stop recorded daemons, anything left inside govnet's namespaces, and sshd's sessions."""
+    pids: set[int] = set()
+    for proc in state.processes:
+        pid = proc.pid
+        if proc.pidfile:  # a restarted daemon may have a newer pid than the record
+            pids.update(p for p in (read_pidfile(Path(proc.pidfile)),) if p is not None)
+        pids.add(pid)
+    for directory in state.dirs:
+        path = Path(directory)
+        if path.parent == frr.FRR_RUN and path.is_dir():
+            pids.update(p for f in path.glob("*.pid") if (p := read_pidfile(f)) is not None)
+    sshd_pid = read_pidfile(sshd.ssh_dir(state.workdir) / "sshd.pid")
+    if sshd_pid is not None:
+        pids.add(sshd_pid)
+    owned = {p for p in pids if pid_alive(p) and _is_lab_process(p)}
+    for pid in list(owned):
+        owned.update(children(pid))
+    for name in state.netns:
+        if name.startswith(netns.NETNS_PREFIX) and name in netns.list_netns():
+            owned.update(netns.netns_pids(name))
+    terminate(sorted(owned))
+
+
+def _is_lab_process(pid: int) -> bool:
+    """Guard against PID reuse: only FRR daemons, snmpd and sshd are ours to stop."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    exe = Path(cmdline[0].decode(errors="replace")).name if cmdline else ""
+    return exe in ("zebra", "staticd", "ospfd", "bgpd", "ldpd", "snmpd", "sshd") or exe.startswith("sshd")
+
+
+def _remove_runtime(workdir: Path) -> None:
+    """Delete runtime files; keep secrets.env so credentials survive a down/up cycle."""
+    for entry in RUNTIME_ENTRIES:
+        path = workdir / entry
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists():
+            path.unlink()

@@ -1,0 +1,119 @@
+"""`govnet lab status`: per device, its daemons, SSH port, management IP and SNMP reachability."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from govnet.lab.credentials import LabCredentials, read_credentials
+from govnet.lab.errors import LabStateError
+from govnet.lab.netns import list_netns
+from govnet.lab.procs import pid_alive, read_pidfile, run
+from govnet.lab.state import LabState, load_state
+from govnet.lab.topology import LabNode
+
+SYS_NAME_OID = ".1.3.6.1.2.1.1.5.0"
+
+
+def snmp_argv(creds: LabCredentials, host: str, *, timeout: float = 1.0, retries: int = 1) -> list[str]:
+    """Common SNMPv3 authPriv arguments for net-snmp's CLI tools (numeric OIDs, no MIBs)."""
+    return [
+        "-m", "", "-On", "-Oq", "-v3", "-l", "authPriv", "-u", creds.snmp_user,
+        "-a", "SHA", "-A", creds.snmp_auth_key, "-x", "AES", "-X", creds.snmp_priv_key,
+        "-t", str(timeout), "-r", str(retries), host,
+    ]
+
+
+def snmp_get(creds: LabCredentials, host: str, *oids: str, timeout: float = 1.0) -> dict[str, str]:
+    """GET numeric OIDs; {} if the agent does not answer."""
+    proc = run(["snmpget", *snmp_argv(creds, host, timeout=timeout), *oids], check=False,
+               timeout=timeout * 4 + 5)
+    return _parse(proc.stdout) if proc.returncode == 0 else {}
+
+
+def snmp_walk(creds: LabCredentials, host: str, oid: str, timeout: float = 1.0) -> dict[str, str]:
+    """WALK a numeric subtree; {} if the agent does not answer."""
+    proc = run(["snmpwalk", *snmp_argv(creds, host, timeout=timeout), oid], check=False,
+               timeout=timeout * 4 + 30)
+    return _parse(proc.stdout) if proc.returncode == 0 else {}
+
+
+def _parse(output: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in output.splitlines():
+        oid, _, value = line.partition(" ")
+        if oid.startswith("."):
+            values[oid] = value.strip().strip('"')
+    return values
+
+
+def daemon_status(state: LabState, node: LabNode) -> dict[str, bool]:
+    """Daemon name -> running (by recorded PID or the daemon's current pidfile)."""
+    result: dict[str, bool] = {}
+    for daemon in node.daemons:
+        rec = state.process(node.name, daemon)
+        alive = False
+        if rec is not None:
+            pid = read_pidfile(Path(rec.pidfile)) if rec.pidfile else None
+            alive = pid_alive(rec.pid) or (pid is not None and pid_alive(pid))
+        result[daemon] = alive
+    return result
+
+
+def lab_status(workdir: Path, *, probe_snmp: bool = True) -> dict[str, Any]:
+    """The JSON-able status of the lab in `workdir`."""
+    state = load_state(workdir.resolve())
+    if state is None:
+        raise LabStateError(f"no lab in {workdir.resolve()}; start one with `govnet lab up`")
+    topo = state.lab_topology()
+    creds = read_credentials(state.workdir) if probe_snmp else None
+    live_ns = list_netns()
+    nodes = [n for n in topo.nodes if not n.stub]
+
+    def snmp_ok(node: LabNode) -> bool:
+        if creds is None or node.mgmt_ip is None:
+            return False
+        return bool(snmp_get(creds, str(node.mgmt_ip.ip), SYS_NAME_OID))
+
+    with ThreadPoolExecutor(8) as pool:
+        snmp = list(pool.map(snmp_ok, nodes))
+    devices = [
+        {
+            "name": node.name,
+            "role": node.role,
+            "netns": node.netns,
+            "netns_up": node.netns in live_ns,
+            "mgmt_ip": str(node.mgmt_ip.ip) if node.mgmt_ip else None,
+            "ssh_port": node.ssh_port,
+            "daemons": daemon_status(state, node),
+            "snmp": ok,
+        }
+        for node, ok in zip(nodes, snmp, strict=True)
+    ]
+    return {
+        "workdir": str(state.workdir),
+        "phase": state.phase,
+        "provisioned": state.provisioned,
+        "boot_seconds": state.boot_seconds,
+        "faults": [vars(f) for f in state.faults],
+        "devices": devices,
+    }
+
+
+def format_status(status: dict[str, Any]) -> str:
+    """A plain-text table of `lab_status`."""
+    mode = "provisioned" if status["provisioned"] else "base config"
+    lines = [
+        f"lab in {status['workdir']}: {status['phase']} ({mode}, booted in {status['boot_seconds']}s)",
+        f"{'device':<28} {'mgmt ip':<15} {'ssh':>5} {'snmp':<4}  daemons",
+    ]
+    for dev in status["devices"]:
+        daemons = " ".join(f"{d}{'' if ok else '(down)'}" for d, ok in dev["daemons"].items())
+        lines.append(
+            f"{dev['name']:<28} {dev['mgmt_ip'] or '-':<15} {dev['ssh_port'] or '-':>5} "
+            f"{'ok' if dev['snmp'] else 'no':<4}  {daemons}"
+        )
+    for fault in status["faults"]:
+        lines.append(f"fault: {fault['kind']} {fault['device']} {fault['target']} {fault['peer']}".rstrip())
+    return "\n".join(lines)

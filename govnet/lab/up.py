@@ -1,0 +1,199 @@
+"""`govnet lab up`: boot the twin; every resource is recorded in the state before it is made."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from ipaddress import IPv4Network
+from pathlib import Path
+
+from govnet.lab import firewall, frr, netns, snmpd, sshd
+from govnet.lab.configs import base_config, render_lab_config
+from govnet.lab.credentials import LabCredentials, ensure_credentials
+from govnet.lab.down import lab_down
+from govnet.lab.errors import ResourceTakenError
+from govnet.lab.preflight import preflight
+from govnet.lab.procs import pid_alive, run
+from govnet.lab.state import LabState, all_states, load_state, register_workdir
+from govnet.lab.topology import LabNode, LabTopology, build_topology, select_devices
+from govnet.model import Network, load_network
+
+Echo = Callable[[str], None]
+WORKERS = 6
+
+
+def lab_up(
+    inventory: Path,
+    workdir: Path,
+    *,
+    access: int | None = None,
+    provisioned: bool = False,
+    devices: list[str] | None = None,
+    echo: Echo = print,
+) -> LabState:
+    """Boot the lab twin (or leave a healthy identical one alone) and return its state."""
+    preflight("boot the lab twin")
+    network = load_network(inventory)
+    topo = build_topology(network, devices or select_devices(network, access))
+    workdir = workdir.resolve()
+    previous = load_state(workdir)
+    if previous is not None and previous.phase != "down":
+        if _same_and_healthy(previous, topo, provisioned):
+            echo(f"lab already up in {workdir} ({len(topo.devices)} devices); nothing to do")
+            return previous
+        echo(f"a previous lab in {workdir} is incomplete or different: tearing it down first")
+        lab_down(workdir, echo=echo)
+    check_free(topo, workdir)
+    creds = ensure_credentials(workdir)
+    state = LabState(workdir=workdir, phase="booting", inventory=str(inventory.resolve()),
+                     provisioned=provisioned, topology=topo.to_dict())
+    state.save()
+    register_workdir(workdir)
+    start = time.monotonic()
+    echo(f"booting {len(topo.devices)} devices ({'provisioned' if provisioned else 'base config'})")
+    _plumb(topo, state)
+    sshd.ensure_user(creds, state)
+    gr_files = _new_frr_run_files()
+    warnings = _boot_nodes(network.subset(topo.devices), topo, state, creds, provisioned)
+    for path in gr_files:
+        if path.exists():
+            state.add_dir(path)
+    routers = [n for n in topo.nodes if n.ssh_port is not None]
+    if routers:
+        sshd.start_sshd(workdir, routers, creds, state)
+    _write_ifmap(topo, workdir)
+    state.update(phase="up", boot_seconds=round(time.monotonic() - start, 1))
+    for line in warnings:
+        echo(f"warning: {line}")
+    echo(f"lab up in {state.boot_seconds}s; credentials in {workdir / 'secrets.env'}")
+    return state
+
+
+def _same_and_healthy(state: LabState, topo: LabTopology, provisioned: bool) -> bool:
+    if state.phase != "up" or state.topology != topo.to_dict() or state.provisioned != provisioned:
+        return False
+    live = set(netns.list_netns())
+    return all(n in live for n in state.netns) and all(pid_alive(p.pid) for p in state.processes)
+
+
+def check_free(topo: LabTopology, workdir: Path) -> None:
+    """Refuse to touch namespaces, interfaces, directories or ports that are not govnet's."""
+    others = {str(s.workdir): s for s in all_states() if s.workdir.resolve() != workdir}
+    taken: list[str] = []
+    existing = netns.list_netns()
+    for node in topo.nodes:
+        if node.netns in existing:
+            owner = next((w for w, s in others.items() if node.netns in s.netns), None)
+            taken.append(f"network namespace {node.netns}"
+                         + (f" (the govnet lab in {owner})" if owner else ""))
+    root = netns.root_links()
+    for name in [topo.bridge, *(n.mgmt_veth for n in topo.nodes if n.mgmt_ip)]:
+        if name in root:
+            taken.append(f"interface {name}")
+    mgmt_net = IPv4Network(topo.mgmt_gateway.network)
+    for route in json.loads(run(["ip", "-j", "-4", "route", "show"]).stdout or "[]"):
+        dst = route.get("dst", "")
+        if not dst or dst == "default" or route.get("dev") == topo.bridge:
+            continue
+        if IPv4Network(dst if "/" in dst else f"{dst}/32").overlaps(mgmt_net):
+            taken.append(f"route {dst} dev {route.get('dev')} overlaps the management prefix {mgmt_net}")
+    if taken:
+        raise ResourceTakenError(
+            "these already exist and are not part of this lab, so govnet touches nothing:\n  - "
+            + "\n  - ".join(taken)
+            + "\nRemove them, or run `govnet lab down --workdir DIR` for the lab that owns them."
+        )
+    for node in topo.nodes:
+        if node.is_router:
+            frr.check_pathspace_free(node, owned=set())
+    sshd.check_ports_free([n for n in topo.nodes if n.ssh_port is not None])
+
+
+def _plumb(topo: LabTopology, state: LabState) -> None:
+    """Bridge, namespaces, management veths and one veth pair per link."""
+    state.add_root_link(topo.bridge)
+    netns.batch([
+        f"link add {topo.bridge} type bridge",
+        f"addr add {topo.mgmt_gateway} dev {topo.bridge}",
+        f"link set {topo.bridge} up",
+    ])
+    for node in topo.nodes:
+        state.add_netns(node.netns)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda n: netns.add_netns(n.netns), topo.nodes))
+    root_cmds: list[str] = []
+    for node in topo.nodes:
+        if node.mgmt_ip is None:
+            continue
+        state.add_root_link(node.mgmt_veth)
+        root_cmds += [
+            f"link add {node.mgmt_veth} type veth peer name mgmt0 netns {node.netns}",
+            f"link set {node.mgmt_veth} master {topo.bridge} up",
+        ]
+    nodes = {n.name: n for n in topo.nodes}
+    for link in topo.links:
+        root_cmds.append(
+            f"link add name {link.a_ifname} netns {nodes[link.a].netns} type veth "
+            f"peer name {link.b_ifname} netns {nodes[link.b].netns}"
+        )
+    netns.batch(root_cmds)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda n: netns.batch(_node_ip_commands(n), netns=n.netns),
+                      topo.nodes))
+
+
+def _node_ip_commands(node: LabNode) -> list[str]:
+    """Per-namespace iproute2 commands: management address, link MTU/alias/state.
+
+    Routers get their link addresses from FRR (provisioning); hosts and stubs get them here.
+    """
+    cmds: list[str] = []
+    if node.mgmt_ip is not None:
+        cmds += [f"addr add {node.mgmt_ip} dev mgmt0", "link set mgmt0 up"]
+    for intf in node.interfaces:
+        alias = intf.name.replace('"', "")
+        cmds.append(f'link set {intf.ifname} mtu {intf.mtu} alias "{alias}" up')
+        if intf.ip is not None and not node.is_router:
+            cmds.append(f"addr add {intf.ip} dev {intf.ifname}")
+    if node.loopback is not None and not node.is_router:
+        cmds.append(f"addr add {node.loopback} dev lo")
+    return cmds
+
+
+def _boot_nodes(
+    network: Network, topo: LabTopology, state: LabState, creds: LabCredentials, provisioned: bool
+) -> list[str]:
+    """Start snmpd, FRR and nftables per node, several nodes in parallel."""
+
+    def boot(node: LabNode) -> list[str]:
+        if node.stub:
+            return []
+        if node.mgmt_ip is not None:
+            snmpd.start_snmpd(state.workdir, node, creds, state)
+        if node.is_router:
+            config = render_lab_config(network, node.name) if provisioned else base_config(node.name)
+            frr.prepare_pathspace(node, config, state)
+            for daemon in node.daemons:
+                if daemon != "snmpd":
+                    frr.start_daemon(node, daemon, state)
+            return [f"{node.name}: {line}" for line in frr.apply_config(node)]
+        if node.lab_platform == "nftables" and provisioned:
+            firewall.load_ruleset(node, render_lab_config(network, node.name), state.workdir)
+        return []
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        results = list(pool.map(boot, topo.nodes))
+    return [line for lines in results for line in lines]
+
+
+def _new_frr_run_files() -> list[Path]:
+    """Shared files FRR writes outside the pathspace (ospfd's GR state) that do not exist yet."""
+    return [p for p in (frr.FRR_RUN / "ospfd-gr.json", frr.FRR_RUN / "ospf6d-gr.json") if not p.exists()]
+
+
+def _write_ifmap(topo: LabTopology, workdir: Path) -> None:
+    """`<workdir>/ifmap.json`: {device: {inventory interface: kernel ifname}} for other tools."""
+    data = {n.name: n.ifnames for n in topo.nodes if not n.stub}
+    (workdir / "ifmap.json").write_text(json.dumps(data, indent=1, sort_keys=True))

@@ -1,0 +1,205 @@
+"""The platform spec as data: load and validate ``rules.yaml`` (rules plus one driver per platform)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from govnet.errors import GovnetError
+
+Severity = Literal["error", "warning"]
+RuleKind = Literal["intent", "config", "cross"]
+RULE_ID_RE = r"^GN-(INT|CFG|X)-\d{3}$"
+ANY = "*"
+
+
+class SpecError(GovnetError):
+    """The rule file is malformed, or a rule id asked for does not exist."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LineMatch(_Strict):
+    """A config line by regex, under parents matched from the root down (``{ifname}`` etc. filled in).
+
+    ``anywhere`` ignores ``parent`` and matches at any depth.
+    """
+
+    line: str
+    parent: tuple[str, ...] = ()
+    anywhere: bool = False
+
+
+class Bound(_Strict):
+    """A limit: a number, or the name of one of the rule's params."""
+
+    min: int | str | None = None
+    max: int | str | None = None
+
+
+class ConfigCheck(_Strict):
+    """One check of a config rule on one platform.
+
+    ops: ``require`` (some line matches ``match``), ``forbid`` (no line does), ``each`` (every
+    block matching ``match`` has ``children`` and none of ``forbid_children``), ``count``
+    (distinct matches, by the ``key`` group if any, within ``bound``) and ``value`` (the number
+    read from ``match`` groups, scaled by ``scale``, within ``bound``; in every ``within`` block).
+    """
+
+    op: Literal["require", "forbid", "each", "count", "value"]
+    match: LineMatch
+    say: str
+    within: LineMatch | None = None
+    children: tuple[LineMatch, ...] = ()
+    forbid_children: tuple[LineMatch, ...] = ()
+    bound: Bound | None = None
+    scale: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _op_fields(self) -> ConfigCheck:
+        if self.op in ("count", "value") and self.bound is None:
+            raise ValueError(f"op {self.op} needs a bound (min/max)")
+        if self.op == "each" and not (self.children or self.forbid_children):
+            raise ValueError("op each needs children or forbid_children")
+        if self.op == "value" and not self.scale:
+            raise ValueError("op value needs scale: {group: factor}")
+        return self
+
+
+class PlatformDriver(_Strict):
+    """How to read one platform's configs: parser, interface naming and the facts cross rules use."""
+
+    parser: str
+    ifname: Literal["as_is", "kernel"] = "as_is"
+    drop_lines: tuple[str, ...] = ()
+    default_mtu: int = 1500
+    interface: str
+    address: str
+    mtu: str
+    loopback: str
+    ospf_interface: LineMatch | None = None
+    ospf_network: LineMatch | None = None
+    ldp: tuple[LineMatch, ...] = ()
+    bgp_asn: LineMatch | None = None
+    bgp_peer: LineMatch | None = None
+    bgp_peer_enabled: LineMatch | None = None
+    bgp_update_source: LineMatch | None = None
+
+
+class Rule(_Strict):
+    """One rule of the platform spec."""
+
+    id: str = Field(pattern=RULE_ID_RE)
+    title: str = Field(min_length=3)
+    severity: Severity
+    source: str = Field(min_length=3)
+    kind: RuleKind
+    check: str = Field(min_length=1)
+    platforms: tuple[str, ...] = Field(min_length=1)
+    roles: tuple[str, ...] = Field(min_length=1)
+    hint: str = Field(min_length=3)
+    help_uri: str | None = None
+    params: dict[str, int | str | list[str]] = Field(default_factory=dict)
+    match: dict[str, tuple[ConfigCheck, ...]] = Field(default_factory=dict)
+    not_applicable: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rule:
+        prefix = {"intent": "GN-INT-", "config": "GN-CFG-", "cross": "GN-X-"}[self.kind]
+        if not self.id.startswith(prefix):
+            raise ValueError(f"a {self.kind} rule id starts with {prefix}")
+        for platform, checks in self.match.items():
+            if platform not in self.platforms:
+                raise ValueError(f"match for {platform}, which is not in platforms")
+            for check in checks:
+                for b in (check.bound.min, check.bound.max) if check.bound else ():
+                    if isinstance(b, str) and b not in self.params:
+                        raise ValueError(f"bound {b!r} names no param of the rule")
+        return self
+
+    def applies_to_role(self, role: str) -> bool:
+        return ANY in self.roles or role in self.roles
+
+    def param_int(self, name: str) -> int:
+        value = self.params[name]
+        if not isinstance(value, int):
+            raise SpecError(f"{self.id}: param {name} must be an integer")
+        return value
+
+    def limit(self, value: int | str | None) -> int | None:
+        """A bound as a number (a param name resolved)."""
+        return self.param_int(value) if isinstance(value, str) else value
+
+
+class RuleSet(_Strict):
+    """The whole spec: platform drivers and rules."""
+
+    version: Literal[1]
+    drivers: dict[str, PlatformDriver]
+    rules: tuple[Rule, ...]
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_ids(cls, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(f"duplicate rule id {rule.id}")
+            seen.add(rule.id)
+        return rules
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise SpecError(f"unknown rule id {rule_id} (known: {', '.join(r.id for r in self.rules)})")
+
+    def select(self, rule_ids: list[str] | None) -> list[Rule]:
+        """The rules named (in file order), all when ``rule_ids`` is None; SpecError on unknown ids."""
+        if rule_ids is None:
+            return list(self.rules)
+        wanted = {r.strip().upper() for r in rule_ids if r.strip()}
+        for rid in sorted(wanted):
+            self.rule(rid)
+        return [r for r in self.rules if r.id in wanted]
+
+
+def _describe(err: Any) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    return f"{loc}: {err['msg']}" if loc else str(err["msg"])
+
+
+def parse_rules(text: str, origin: str) -> RuleSet:
+    """Validate rule-file text; SpecError names the file and the first problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{origin}: not valid YAML: {exc}") from None
+    try:
+        return RuleSet.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise SpecError(f"{origin}: {_describe(first)} ({exc.error_count()} problem(s))") from None
+
+
+def load_rules(path: Path | None = None) -> RuleSet:
+    """The spec at ``path``, or the one shipped in the package."""
+    if path is not None:
+        try:
+            return parse_rules(path.read_text(encoding="utf-8"), str(path))
+        except OSError as exc:
+            raise SpecError(f"cannot read rule file {path}: {exc.strerror}") from None
+    return _packaged()
+
+
+@cache
+def _packaged() -> RuleSet:
+    ref = resources.files("govnet").joinpath("data/spec/rules.yaml")
+    return parse_rules(ref.read_text(encoding="utf-8"), "govnet/data/spec/rules.yaml")
