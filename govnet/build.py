@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from ipaddress import IPv4Interface
 from pathlib import Path
+
 from govnet import ipam
 from govnet.errors import InventoryError
 from govnet.ipam import Slots, nth_address, nth_subnet, p2p_ends
@@ -188,7 +189,8 @@ def _new_device(
         raise ctx.fail(f"duplicate host name {name}", loc, "give every device a unique name")
     if name in ctx.taken:
         raise ctx.fail(
-            f"duplicate host name {name} (also in {ctx.taken[name]})", loc,
+            f"duplicate host name {name} (also in {ctx.taken[name]})",
+            loc,
             "give every device a unique name (districts need distinct codes)",
         )
     pools = ctx.net.pools
@@ -258,9 +260,7 @@ def _connect(
         if device is None:
             continue
         if any(i.name == intf for i in device.interfaces):
-            raise ctx.fail(
-                f"{end} interface {intf} is used by two links", loc, "give each link its own port"
-            )
+            raise ctx.fail(f"{end} interface {intf} is used by two links", loc, "give each link its own port")
         device.interfaces.append(
             Interface(
                 name=intf,
@@ -317,9 +317,7 @@ def _check_subdistrict_ids(ctx: _Ctx) -> None:
                 "give every subdistrict a unique id",
             )
         if sub.name in names:
-            raise ctx.fail(
-                f"duplicate subdistrict {sub.name}", (*loc, "name"), "names must be unique"
-            )
+            raise ctx.fail(f"duplicate subdistrict {sub.name}", (*loc, "name"), "names must be unique")
         if sub.id > ipam.SUBDISTRICTS_PER_DISTRICT:
             raise ctx.fail(
                 f"subdistrict id {sub.id} is above {ipam.SUBDISTRICTS_PER_DISTRICT}",
@@ -386,12 +384,11 @@ def _site_plans(ctx: _Ctx, i: int, sub: SubdistrictSpec) -> list[_SitePlan]:
         dloc = (*loc, "departments", j)
         if zone is None or zone.kind != "private" or zone.department_site is None:
             private = sorted(z.name for z in ctx.zones.values() if z.department_site)
-            raise ctx.fail(
-                f"unknown department {dept!r}", dloc, f"use a private zone: {', '.join(private)}"
-            )
+            raise ctx.fail(f"unknown department {dept!r}", dloc, f"use a private zone: {', '.join(private)}")
         plans.append(
-            _SitePlan(zone.department_site, f"{ctx.code}-acc-{sub.name}-{dept}", [*shared, dept],
-                      sub.name, dloc)
+            _SitePlan(
+                zone.department_site, f"{ctx.code}-acc-{sub.name}-{dept}", [*shared, dept], sub.name, dloc
+            )
         )
     for j, site in enumerate(sub.sites):
         sloc = (*loc, "sites", j)
@@ -470,12 +467,18 @@ def _attach_zones(
         slot = _zone_slot(ctx, zone, sub, plan)
         who = f"{acc.name} zone {zname}"
         site_prefix = nth_subnet(
-            zone.site_pool, specs[zname].site_prefixlen, slot,
-            pool_name=f"zones.{zname}.site_pool", needed_by=who,
+            zone.site_pool,
+            specs[zname].site_prefixlen,
+            slot,
+            pool_name=f"zones.{zname}.site_pool",
+            needed_by=who,
         )
         attach = nth_subnet(
-            zone.attach_pool, ctx.net.p2p_prefixlen, slot,
-            pool_name=f"zones.{zname}.attach_pool", needed_by=who,
+            zone.attach_pool,
+            ctx.net.p2p_prefixlen,
+            slot,
+            pool_name=f"zones.{zname}.attach_pool",
+            needed_by=who,
         )
         pe_ip, ce_ip = p2p_ends(attach)
         attachments.append(Attachment(zname, zone.vrf, zone.vlan, attach, pe_ip, ce_ip, site_prefix))
@@ -501,7 +504,9 @@ def _attach_zones(
             )
             if zname not in dev.zones:
                 dev.zones.append(zname)
-    ctx.links[-1] = Link(**{**{f: getattr(link, f) for f in link.__slots__}, "attachments": tuple(attachments)})
+    ctx.links[-1] = Link(
+        **{**{f: getattr(link, f) for f in link.__slots__}, "attachments": tuple(attachments)}
+    )
 
 
 def _edge(ctx: _Ctx, externals: dict[str, ExternalPeer]) -> None:
@@ -529,30 +534,56 @@ def _edge(ctx: _Ctx, externals: dict[str, ExternalPeer]) -> None:
     for i, ls in enumerate(ctx.district.edge_links):
         loc = ("edge_links", i)
         if ls.id in link_ids or ls.id > ipam.EDGE_IDS:
-            raise ctx.fail(f"edge link id {ls.id} is used twice or above {ipam.EDGE_IDS}",
-                           (*loc, "id"), "give each edge link its own id")
+            raise ctx.fail(
+                f"edge link id {ls.id} is used twice or above {ipam.EDGE_IDS}",
+                (*loc, "id"),
+                "give each edge link its own id",
+            )
         link_ids.add(ls.id)
         a, b = f"{ctx.code}-{ls.a}", f"{ctx.code}-{ls.b}"
         for key, end in (("a", a), ("b", b)):
             if end not in ctx.devices and end not in externals:
-                raise ctx.fail(f"unknown device or external {end!r}", (*loc, key),
-                               "name a device of this district (without the district prefix)")
+                raise ctx.fail(
+                    f"unknown device or external {end!r}",
+                    (*loc, key),
+                    "name a device of this district (without the district prefix)",
+                )
         if a in externals:
-            raise ctx.fail("side a of a link must be a managed device", (*loc, "a"),
-                           "swap a and b so the external peer is b")
-        _connect(ctx, a, ls.a_interface, b, ls.b_interface,
-                 Slots.link_edge(ctx.did, ls.id), "external" if b in externals else "edge", loc,
-                 ospf=ls.ospf, ldp=False, mtu=ls.mtu, external=b in externals)
+            raise ctx.fail(
+                "side a of a link must be a managed device",
+                (*loc, "a"),
+                "swap a and b so the external peer is b",
+            )
+        _connect(
+            ctx,
+            a,
+            ls.a_interface,
+            b,
+            ls.b_interface,
+            Slots.link_edge(ctx.did, ls.id),
+            "external" if b in externals else "edge",
+            loc,
+            ospf=ls.ospf,
+            ldp=False,
+            mtu=ls.mtu,
+            external=b in externals,
+        )
 
 
 def _groups(ctx: _Ctx, cores: dict[int, Device], externals: dict[str, ExternalPeer]) -> list[RedundancyGroup]:
-    groups = [RedundancyGroup(f"{ctx.code}-core-pair", "devices",
-                              tuple(c.name for c in cores.values()), "core switch pair")]
+    groups = [
+        RedundancyGroup(
+            f"{ctx.code}-core-pair", "devices", tuple(c.name for c in cores.values()), "core switch pair"
+        )
+    ]
     for sub in ctx.district.subdistricts:
         agg = f"{ctx.code}-agg-{sub.name}"
-        members = tuple(lk.id for lk in ctx.links if lk.kind == "core-aggregation" and lk.b == agg)
-        groups.append(RedundancyGroup(f"{ctx.code}-uplinks-{sub.name}", "links", members,
-                                      f"{sub.title or sub.name} dual uplinks"))
+        uplinks = tuple(lk.id for lk in ctx.links if lk.kind == "core-aggregation" and lk.b == agg)
+        groups.append(
+            RedundancyGroup(
+                f"{ctx.code}-uplinks-{sub.name}", "links", uplinks, f"{sub.title or sub.name} dual uplinks"
+            )
+        )
     link_ids = {lk.id for lk in ctx.links}
     for i, g in enumerate(ctx.district.groups):
         members: list[str] = []
@@ -565,9 +596,11 @@ def _groups(ctx: _Ctx, cores: dict[int, Device], externals: dict[str, ExternalPe
                 full = f"{ctx.code}-{a}--{ctx.code}-{b}"
                 ok = full in link_ids
             if not ok:
-                raise ctx.fail(f"group {g.name} member {m!r} is not a {g.kind[:-1]} of this district",
-                               ("groups", i, "members", j),
-                               "name devices as 'fw-1' and links as 'lb-1--isp-telecom'")
+                raise ctx.fail(
+                    f"group {g.name} member {m!r} is not a {g.kind[:-1]} of this district",
+                    ("groups", i, "members", j),
+                    "name devices as 'fw-1' and links as 'lb-1--isp-telecom'",
+                )
             members.append(full)
         groups.append(RedundancyGroup(f"{ctx.code}-{g.name}", g.kind, tuple(members), g.title))
     return groups
@@ -581,8 +614,13 @@ def _vrfs(devices: dict[str, Device], zones: dict[str, Zone]) -> None:
         if dev.role == "core":
             dev.zones = names
         dev.vrfs = [
-            Vrf(zones[z].vrf, z, f"{dev.loopback.ip}:{zones[z].id}",
-                (zones[z].route_target,), zones[z].imports)
+            Vrf(
+                zones[z].vrf,
+                z,
+                f"{dev.loopback.ip}:{zones[z].id}",
+                (zones[z].route_target,),
+                zones[z].imports,
+            )
             for z in names
         ]
 
@@ -609,16 +647,29 @@ def resolve(sources: InventorySources, directory: Path) -> Network:
         if district.district.id in district_ids:
             raise InventoryError(
                 f"district id {district.district.id} is also used by {district_ids[district.district.id]}",
-                file=src.path, key="district.id", line=line_of(src.raw, ("district", "id")),
+                file=src.path,
+                key="district.id",
+                line=line_of(src.raw, ("district", "id")),
                 hint="give every district a unique id",
             )
         district_ids[district.district.id] = src.path
-        ctx = _Ctx(net, dict(sources.roles.roles), sources.roles_src, zones, src, district, taken=origin)
+        ctx = _Ctx(
+            net,
+            {str(k): v for k, v in sources.roles.roles.items()},
+            sources.roles_src,
+            zones,
+            src,
+            district,
+            taken=origin,
+        )
         _build_district(ctx, externals)
         for name in ctx.devices:
             if name in devices:
-                raise InventoryError(f"duplicate host name {name} (also in {origin[name]})",
-                                     file=src.path, hint="give every device a unique name")
+                raise InventoryError(
+                    f"duplicate host name {name} (also in {origin[name]})",
+                    file=src.path,
+                    hint="give every device a unique name",
+                )
             origin[name] = src.path
         devices.update(ctx.devices)
         links.extend(ctx.links)
@@ -646,8 +697,12 @@ def _district_cores(ctx: _Ctx) -> dict[int, Device]:
 def _build_district(ctx: _Ctx, externals: dict[str, ExternalPeer]) -> None:
     for role in ("core", "aggregation", "access"):
         if role not in ctx.roles:
-            raise InventoryError(f"role {role} is not defined", file=ctx.roles_src.path,
-                                 key=f"roles.{role}", hint=f"add roles.{role}")
+            raise InventoryError(
+                f"role {role} is not defined",
+                file=ctx.roles_src.path,
+                key=f"roles.{role}",
+                hint=f"add roles.{role}",
+            )
     cores = _cores(ctx)
     _check_subdistrict_ids(ctx)
     aggs: dict[str, Device] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,12 @@ inventory_app = typer.Typer(help="The source of truth: validate, show, draw, pla
 app.add_typer(inventory_app, name="inventory")
 
 
-class ShowFormat(str, Enum):
+class ShowFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(StrEnum):
     json = "json"
     csv = "csv"
 
@@ -80,10 +80,7 @@ def inventory_json(network: Network, role: str | None = None) -> dict[str, Any]:
             for lk in network.links
             if role is None or lk.a in names or lk.b in names
         ],
-        "groups": [
-            {"name": g.name, "kind": g.kind, "members": list(g.members)}
-            for g in network.groups
-        ],
+        "groups": [{"name": g.name, "kind": g.kind, "members": list(g.members)} for g in network.groups],
     }
 
 
@@ -104,8 +101,12 @@ def show_cmd(
     for col in ("name", "role", "platform", "site", "subdistrict", "mgmt_ip", "loopback"):
         table.add_column(col)
     for d in data["devices"]:
-        table.add_row(*(str(d[c] or "") for c in ("name", "role", "platform", "site", "subdistrict",
-                                                    "mgmt_ip", "loopback")))
+        table.add_row(
+            *(
+                str(d[c] or "")
+                for c in ("name", "role", "platform", "site", "subdistrict", "mgmt_ip", "loopback")
+            )
+        )
     Console().print(table)
 
 
@@ -131,14 +132,16 @@ def plan_cmd(
     sys.stdout.write(plan_json(network) if fmt is PlanFormat.json else plan_csv(network))
 
 
-def _register_optional() -> None:
+def _register_stages() -> None:
     """Mount the commands of the other stages."""
     from govnet.commands import register
 
     register(app)
 
 
+_register_stages()
+
+
 def main() -> None:
     """Console-script entry point."""
-    _register_optional()
     app()

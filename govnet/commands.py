@@ -7,4 +7,6 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Add every stage's command to ``app``."""
-    return None
+    from govnet.cli_render import render_cmd
+
+    app.command("render")(render_cmd)

@@ -66,7 +66,9 @@ def parse_secrets_file(path: Path) -> dict[str, str]:
         if not sep or not key:
             raise SecretsError(f"{path}:{number}: expected KEY=value")
         if key not in SECRET_KEYS:
-            raise SecretsError(f"{path}:{number}: unknown key {key} (expected one of {', '.join(SECRET_KEYS)})")
+            raise SecretsError(
+                f"{path}:{number}: unknown key {key} (expected one of {', '.join(SECRET_KEYS)})"
+            )
         values[key] = value.strip().strip("'\"")
     return values
 

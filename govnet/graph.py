@@ -34,9 +34,16 @@ LINK_STYLE = {
 def build_graph(network: Network) -> graphviz.Graph:
     """A Graphviz graph of the network, one cluster per redundancy pair and per subdistrict."""
     g = graphviz.Graph("govnet", engine="dot")
-    g.attr(rankdir="TB", newrank="true", nodesep="0.15", ranksep="0.9",
-           label=f"{network.settings.title or network.settings.name} (AS {network.settings.asn})",
-           labelloc="t", fontsize="20", fontname="WenQuanYi Micro Hei,Helvetica")
+    g.attr(
+        rankdir="TB",
+        newrank="true",
+        nodesep="0.15",
+        ranksep="0.9",
+        label=f"{network.settings.title or network.settings.name} (AS {network.settings.asn})",
+        labelloc="t",
+        fontsize="20",
+        fontname="WenQuanYi Micro Hei,Helvetica",
+    )
     g.attr("node", style="filled", fontname="WenQuanYi Micro Hei,Helvetica", fontsize="10")
     g.attr("edge", fontname="WenQuanYi Micro Hei,Helvetica", fontsize="8")
     placed: set[str] = set()
@@ -44,8 +51,9 @@ def build_graph(network: Network) -> graphviz.Graph:
         if group.kind != "devices":
             continue
         with g.subgraph(name=f"cluster_{group.name}") as sub:
-            sub.attr(label=f"{group.title or group.name}", style="rounded,dashed", color="#c00000",
-                     fontsize="10")
+            sub.attr(
+                label=f"{group.title or group.name}", style="rounded,dashed", color="#c00000", fontsize="10"
+            )
             for member in group.members:
                 _node(sub, network, member)
                 placed.add(member)

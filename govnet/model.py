@@ -234,9 +234,7 @@ class Network:
     def subset(self, names: Iterable[str]) -> Network:
         """The same network restricted to ``names`` (links and groups follow)."""
         keep = set(names)
-        links = [
-            lk for lk in self.links if lk.a in keep and (lk.b in keep or lk.b in self.externals)
-        ]
+        links = [lk for lk in self.links if lk.a in keep and (lk.b in keep or lk.b in self.externals)]
         link_ids = {lk.id for lk in links}
         groups = [
             g

@@ -33,9 +33,9 @@ def address_plan(network: Network) -> list[PlanRow]:
         rows.append(PlanRow("p2p", link.id, f"{link.a_interface}|{link.b_interface}", str(link.subnet)))
         for att in link.attachments:
             rows.append(PlanRow("attachment", link.id, f"{att.zone} vlan {att.vlan}", str(att.subnet)))
-    for zone in network.zones.values():
-        rows.append(PlanRow("rt", zone.name, zone.vrf, zone.route_target))
-        rows.append(PlanRow("vlan", zone.name, zone.vrf, str(zone.vlan)))
+    for z in network.zones.values():
+        rows.append(PlanRow("rt", z.name, z.vrf, z.route_target))
+        rows.append(PlanRow("vlan", z.name, z.vrf, str(z.vlan)))
     return sorted(rows)
 
 

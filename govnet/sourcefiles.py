@@ -79,9 +79,7 @@ def read_sources(directory: Path) -> InventorySources:
         )
     for required in ("network.yaml", "roles.yaml"):
         if not (directory / required).is_file():
-            raise InventoryError(
-                f"missing {required}", file=directory / required, hint=f"create {required}"
-            )
+            raise InventoryError(f"missing {required}", file=directory / required, hint=f"create {required}")
     network, network_src = parse(directory / "network.yaml", NetworkFile)
     roles, roles_src = parse(directory / "roles.yaml", RolesFile)
     district_paths = sorted((directory / "districts").glob("*.yaml"))

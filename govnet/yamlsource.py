@@ -10,7 +10,7 @@ import yaml
 from govnet.errors import InventoryError
 
 
-class LineDict(dict[str, Any]):
+class LineDict(dict[Any, Any]):
     """A mapping from YAML that remembers the 1-based line of each key."""
 
     lines: dict[Any, int]
@@ -36,9 +36,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
     return result
@@ -62,7 +60,7 @@ def load_yaml(path: Path) -> Any:
     except OSError as exc:
         raise InventoryError(f"cannot read file: {exc.strerror}", file=path) from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None

@@ -58,7 +58,11 @@ def test_zones_have_unique_route_targets(network: Network) -> None:
 
 def test_externals_are_not_managed_devices(network: Network) -> None:
     assert {e.split("-", 1)[1] for e in network.externals} == {
-        "isp-telecom", "isp-unicom", "municipal-extranet", "provincial-extranet", "office-intranet"
+        "isp-telecom",
+        "isp-unicom",
+        "municipal-extranet",
+        "provincial-extranet",
+        "office-intranet",
     }
     assert not set(network.externals) & set(network.devices)
 
@@ -88,8 +92,11 @@ def test_plan_is_byte_identical(network: Network) -> None:
 def test_adding_and_removing_sites_renumbers_nothing_else(inventory_copy: Path, edit: Edit) -> None:
     before = {(r.kind, r.owner, r.item): r.value for r in address_plan(load_network(inventory_copy))}
     edit("districts/kaifu.yaml", '清水塘街道,   communities: "1-8"', '清水塘街道,   communities: "1-3,5-9"')
-    edit("districts/kaifu.yaml", "communities: \"1-7\", departments: [police],",
-         "communities: \"1-7,12\", departments: [police, aic],")
+    edit(
+        "districts/kaifu.yaml",
+        'communities: "1-7", departments: [police],',
+        'communities: "1-7,12", departments: [police, aic],',
+    )
     after = {(r.kind, r.owner, r.item): r.value for r in address_plan(load_network(inventory_copy))}
     removed = {k for k in before if k not in after}
     added = {k for k in after if k not in before}
@@ -109,4 +116,6 @@ def test_reordering_subdistricts_changes_nothing(inventory_copy: Path) -> None:
     first, last = subs[0], subs[1]
     lines[first], lines[last] = lines[last], lines[first]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert plan_json(load_network(inventory_copy)) == plan_json(load_network(Path(__file__).parent.parent / "inventory"))
+    assert plan_json(load_network(inventory_copy)) == plan_json(
+        load_network(Path(__file__).parent.parent / "inventory")
+    )

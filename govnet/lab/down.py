@@ -53,9 +53,9 @@ def stop_processes(state: LabState) -> None:
         path = Path(directory)
         if path.parent == frr.FRR_RUN and path.is_dir():
             pids.update(p for f in path.glob("*.pid") if (p := read_pidfile(f)) is not None)
-    sshd_pid = read_pidfile(sshd.ssh_dir(state.workdir) / "sshd.pid")
-    if sshd_pid is not None:
-        pids.add(sshd_pid)
+    pids.update(
+        p for f in sshd.ssh_dir(state.workdir).glob("sshd*.pid") if (p := read_pidfile(f)) is not None
+    )
     owned = {p for p in pids if pid_alive(p) and _is_lab_process(p)}
     for pid in list(owned):
         owned.update(children(pid))

@@ -9,7 +9,7 @@ from govnet.lab import firewall, frr, snmpd
 from govnet.lab.credentials import read_credentials
 from govnet.lab.errors import LabStateError, TopologyError
 from govnet.lab.preflight import require_root
-from govnet.lab.procs import kill, pid_alive, read_pidfile, run
+from govnet.lab.procs import kill, pid_alive, read_pidfile, run, terminate
 from govnet.lab.state import FaultRecord, LabState, load_state
 from govnet.lab.topology import LabLink, LabNode, LabTopology
 
@@ -116,6 +116,7 @@ def heal(workdir: Path, *, echo: Echo = print) -> None:
 
 
 def _restart(state: LabState, node: LabNode, daemon: str) -> None:
+    """Restart a killed daemon; after zebra, restart every FRR daemon (as watchfrr does)."""
     rec = state.process(node.name, daemon)
     pid = read_pidfile(Path(rec.pidfile)) if rec and rec.pidfile else None
     if pid is not None and pid_alive(pid):
@@ -123,5 +124,11 @@ def _restart(state: LabState, node: LabNode, daemon: str) -> None:
     if daemon == "snmpd":
         snmpd.start_snmpd(state.workdir, node, read_credentials(state.workdir), state)
         return
-    frr.start_daemon(node, daemon, state)
+    restart = [daemon]
+    if daemon == "zebra":
+        restart = [d for d in node.daemons if d != "snmpd"]
+        running = [read_pidfile(frr.pidfile(node, d)) for d in restart]
+        terminate([p for p in running if p is not None and pid_alive(p)])
+    for name in restart:
+        frr.start_daemon(node, name, state)
     frr.apply_config(node)

@@ -14,20 +14,23 @@ from govnet.lab.state import LabState, ProcessRecord
 from govnet.lab.topology import LabNode
 
 SSH_HOST = "127.0.0.1"
+SSHD = "/usr/sbin/sshd"
 SSHD_DEVICE = "_host"
+MAX_LISTEN_SOCKS = 16
+"""OpenSSH's compile-time limit of listening sockets per sshd: the lab runs one sshd per 16 routers."""
 
 
 def ssh_dir(workdir: Path) -> Path:
     return workdir / "sshd"
 
 
-def sshd_config(workdir: Path, nodes: list[LabNode], user: str) -> str:
+def sshd_config(workdir: Path, nodes: list[LabNode], user: str, shard: int = 0) -> str:
     """The sshd_config: password login for the lab account only, one port per router."""
     base = ssh_dir(workdir)
     lines = [f"ListenAddress {SSH_HOST}:{n.ssh_port}" for n in nodes]
     lines += [
         f"HostKey {base / 'host_ed25519'}",
-        f"PidFile {base / 'sshd.pid'}",
+        f"PidFile {base / f'sshd{shard}.pid'}",
         "PasswordAuthentication yes",
         "KbdInteractiveAuthentication no",
         "PubkeyAuthentication no",
@@ -97,26 +100,36 @@ def remove_user(name: str) -> None:
     run(["groupdel", name], check=False)
 
 
-def start_sshd(workdir: Path, nodes: list[LabNode], creds: LabCredentials, state: LabState) -> int:
-    """Write the host key and config, then start sshd; returns its PID."""
+def start_sshd(workdir: Path, nodes: list[LabNode], creds: LabCredentials, state: LabState) -> list[int]:
+    """Write the host key and configs, then start one sshd per 16 routers; returns the PIDs."""
     base = ssh_dir(workdir)
     base.mkdir(parents=True, exist_ok=True)
     base.chmod(0o700)
     key = base / "host_ed25519"
     if not key.exists():
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "govnet-lab", "-f", str(key)])
-    conf = base / "sshd_config"
-    conf.write_text(sshd_config(workdir, nodes, creds.ssh_user))
     privsep = Path("/run/sshd")
     if not privsep.exists():
         privsep.mkdir(mode=0o755)
-    run(["/usr/sbin/sshd", "-t", "-f", str(conf)])
-    pidfile = base / "sshd.pid"
+    pids: list[int] = []
+    for shard, start in enumerate(range(0, len(nodes), MAX_LISTEN_SOCKS)):
+        pids.append(_start_shard(workdir, nodes[start : start + MAX_LISTEN_SOCKS], creds, state, shard))
+    return pids
+
+
+def _start_shard(
+    workdir: Path, nodes: list[LabNode], creds: LabCredentials, state: LabState, shard: int
+) -> int:
+    base = ssh_dir(workdir)
+    conf = base / f"sshd{shard}_config"
+    conf.write_text(sshd_config(workdir, nodes, creds.ssh_user, shard))
+    run([SSHD, "-t", "-f", str(conf)])
+    pidfile = base / f"sshd{shard}.pid"
     pidfile.unlink(missing_ok=True)
-    argv = ["/usr/sbin/sshd", "-f", str(conf), "-E", str(base / "sshd.log")]
+    argv = [SSHD, "-f", str(conf), "-E", str(base / f"sshd{shard}.log")]
     run(argv)
     pid = wait_pidfile(pidfile)
     if pid is None:
-        raise CommandError(argv, 1, f"sshd did not start, see {base / 'sshd.log'}")
-    state.add_process(ProcessRecord(SSHD_DEVICE, "sshd", pid, str(pidfile)))
+        raise CommandError(argv, 1, f"sshd did not start, see {base / f'sshd{shard}.log'}")
+    state.add_process(ProcessRecord(SSHD_DEVICE, f"sshd{shard}", pid, str(pidfile)))
     return pid

@@ -223,12 +223,12 @@ def select_devices(network: Network, access: int | None = None) -> list[str]:
     """Default lab selection: all cores, aggregation and edge devices, plus access sites.
 
     `access` is the total number of access sites, spread round-robin over the subdistricts in
-    name order (each subdistrict's sites in name order); None means one per subdistrict.
+    name order (each subdistrict's sites in site-id order); None means one per subdistrict.
     """
     chosen = [d.name for d in network.devices.values() if d.role not in ("access",)]
     by_subdistrict: dict[str, list[str]] = {}
-    for dev in sorted(network.devices.values(), key=lambda d: d.name):
-        if dev.role == "access":
+    for dev in sorted(network.devices.values(), key=lambda d: (d.mgmt_ip, d.name)):
+        if dev.role == "access":  # management slots follow site ids: communities first
             by_subdistrict.setdefault(dev.subdistrict or "", []).append(dev.name)
     queues = [by_subdistrict[k] for k in sorted(by_subdistrict)]
     wanted = len(queues) if access is None else access

@@ -53,22 +53,33 @@ def lab_up(
     register_workdir(workdir)
     start = time.monotonic()
     echo(f"booting {len(topo.devices)} devices ({'provisioned' if provisioned else 'base config'})")
-    _plumb(topo, state)
-    sshd.ensure_user(creds, state)
-    gr_files = _new_frr_run_files()
-    warnings = _boot_nodes(network.subset(topo.devices), topo, state, creds, provisioned)
-    for path in gr_files:
-        if path.exists():
-            state.add_dir(path)
-    routers = [n for n in topo.nodes if n.ssh_port is not None]
-    if routers:
-        sshd.start_sshd(workdir, routers, creds, state)
-    _write_ifmap(topo, workdir)
+    try:
+        warnings = _boot(network, topo, state, creds)
+    except BaseException:
+        echo("boot failed: removing what was started")
+        lab_down(workdir, echo=echo)
+        raise
     state.update(phase="up", boot_seconds=round(time.monotonic() - start, 1))
     for line in warnings:
         echo(f"warning: {line}")
     echo(f"lab up in {state.boot_seconds}s; credentials in {workdir / 'secrets.env'}")
     return state
+
+
+def _boot(network: Network, topo: LabTopology, state: LabState, creds: LabCredentials) -> list[str]:
+    """Plumb the topology, start every daemon and sshd; returns config lines FRR rejected."""
+    _plumb(topo, state)
+    sshd.ensure_user(creds, state)
+    gr_files = _new_frr_run_files()
+    warnings = _boot_nodes(network.subset(topo.devices), topo, state, creds, state.provisioned)
+    for path in gr_files:
+        if path.exists():
+            state.add_dir(path)
+    routers = [n for n in topo.nodes if n.ssh_port is not None]
+    if routers:
+        sshd.start_sshd(state.workdir, routers, creds, state)
+    _write_ifmap(topo, state.workdir)
+    return warnings
 
 
 def _same_and_healthy(state: LabState, topo: LabTopology, provisioned: bool) -> bool:

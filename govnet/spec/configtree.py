@@ -68,8 +68,10 @@ class ConfigTree:
     """A device config as a tree; find lines with :class:`LineMatch` patterns.
 
     >>> from govnet.spec.rules import load_rules
-    >>> tree = ConfigTree("#\\nuser-interface vty 0 4\\n acl 2001 inbound\\n", load_rules().drivers["huawei_vrp"])
-    >>> [(h.line, h.groups) for h in tree.find(LineMatch(parent=("^user-interface vty",), line="^acl (?P<acl>\\\\d+)"))]
+    >>> huawei = load_rules().drivers["huawei_vrp"]
+    >>> tree = ConfigTree("#\\nuser-interface vty 0 4\\n acl 2001 inbound\\n", huawei)
+    >>> acl = LineMatch(parent=("^user-interface vty",), line="^acl (?P<acl>\\\\d+)")
+    >>> [(h.line, h.groups) for h in tree.find(acl)]
     [(3, {'acl': '2001'})]
     """
 
@@ -85,16 +87,16 @@ class ConfigTree:
         self.root = ConfigLine("", 0)
         self._attach(self.root, hconfig, (), _line_index(kept))
 
-    def _attach(self, node: ConfigLine, hnode: Any, path: tuple[str, ...], index: dict[tuple[str, ...], int]) -> None:
+    def _attach(
+        self, node: ConfigLine, hnode: Any, path: tuple[str, ...], index: dict[tuple[str, ...], int]
+    ) -> None:
         for hchild in hnode.children:
             child_path = (*path, hchild.text)
             child = ConfigLine(hchild.text, index.get(child_path, node.line or 1), node)
             node.children.append(child)
             self._attach(child, hchild, child_path, index)
 
-    def find(
-        self, match: LineMatch, within: ConfigLine | None = None, **subst: str
-    ) -> list[Hit]:
+    def find(self, match: LineMatch, within: ConfigLine | None = None, **subst: str) -> list[Hit]:
         """Lines matching ``match`` below ``within`` (the root by default); ``{name}`` filled from subst."""
         start = within or self.root
         line_re = _regex(_fill(match.line, subst))

@@ -49,13 +49,15 @@ class ConfigCheck(_Strict):
 
     ops: ``require`` (some line matches ``match``), ``forbid`` (no line does), ``each`` (every
     block matching ``match`` has ``children`` and none of ``forbid_children``), ``count``
-    (distinct matches, by the ``key`` group if any, within ``bound``) and ``value`` (the number
-    read from ``match`` groups, scaled by ``scale``, within ``bound``; in every ``within`` block).
+    (distinct matches, by the ``key`` group if any, within ``bound``), ``value`` (the number
+    read from ``match`` groups, scaled by ``scale``, within ``bound``; in every ``within`` block)
+    and ``any`` (passes when one of ``any_of`` passes; else reports the first one's problems).
     """
 
-    op: Literal["require", "forbid", "each", "count", "value"]
-    match: LineMatch
-    say: str
+    op: Literal["require", "forbid", "each", "count", "value", "any"]
+    match: LineMatch | None = None
+    say: str = ""
+    any_of: tuple[ConfigCheck, ...] = ()
     within: LineMatch | None = None
     children: tuple[LineMatch, ...] = ()
     forbid_children: tuple[LineMatch, ...] = ()
@@ -64,6 +66,12 @@ class ConfigCheck(_Strict):
 
     @model_validator(mode="after")
     def _op_fields(self) -> ConfigCheck:
+        if self.op == "any":
+            if len(self.any_of) < 2:
+                raise ValueError("op any needs at least two checks in any_of")
+            return self
+        if self.match is None or not self.say:
+            raise ValueError(f"op {self.op} needs match and say")
         if self.op in ("count", "value") and self.bound is None:
             raise ValueError(f"op {self.op} needs a bound (min/max)")
         if self.op == "each" and not (self.children or self.forbid_children):
@@ -118,7 +126,7 @@ class Rule(_Strict):
         for platform, checks in self.match.items():
             if platform not in self.platforms:
                 raise ValueError(f"match for {platform}, which is not in platforms")
-            for check in checks:
+            for check in (c for top in checks for c in (top, *top.any_of)):
                 for b in (check.bound.min, check.bound.max) if check.bound else ():
                     if isinstance(b, str) and b not in self.params:
                         raise ValueError(f"bound {b!r} names no param of the rule")
@@ -131,6 +139,12 @@ class Rule(_Strict):
         value = self.params[name]
         if not isinstance(value, int):
             raise SpecError(f"{self.id}: param {name} must be an integer")
+        return value
+
+    def param_list(self, name: str, default: list[str] | None = None) -> list[str]:
+        value = self.params.get(name, default if default is not None else [])
+        if not isinstance(value, list):
+            raise SpecError(f"{self.id}: param {name} must be a list")
         return value
 
     def limit(self, value: int | str | None) -> int | None:

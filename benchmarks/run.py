@@ -1,0 +1,63 @@
+"""Run every benchmark and rewrite benchmarks/RESULTS.md (``make bench``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import bench_inventory
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def _table(rows: list[dict[str, object]]) -> str:
+    if not rows:
+        return "(no rows)\n"
+    cols = list(rows[0])
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    out += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller scales (1x, 10x)")
+    args = parser.parse_args()
+    scales = (1, 10) if args.quick else (1, 10, 100, 126)
+    sections: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="govnet-bench-") as tmp:
+        work = Path(tmp)
+        rows = bench_inventory.run(work, scales)
+        sections.append(
+            "## Inventory: load + validate + address plan\n\n"
+            + (bench_inventory.__doc__ or "")
+            + "\n"
+            + _table(rows)
+        )
+        try:
+            from benchmarks import bench_render
+        except ImportError:
+            bench_render = None  # type: ignore[assignment]
+        if bench_render is not None:
+            rrows = bench_render.run(work, scales)
+            sections.append("## Render + check\n\n" + (bench_render.__doc__ or "") + "\n" + _table(rrows))
+    header = (
+        "# Benchmark results\n\n"
+        f"Produced by `make bench` (`python benchmarks/run.py{' --quick' if args.quick else ''}`) on "
+        f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}. Times are the best of 3 fresh interpreters (imports excluded); "
+        "peak is the process's resident high-water mark (VmHWM). Ratios compare against the anchor measured in the same run.\n\n"
+    )
+    RESULTS.write_text(header + "\n".join(sections), encoding="utf-8")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,364 @@
+"""What templates need beyond the model: per-device routing facts, secret references, filters.
+
+Templates stay free of topology logic: everything that needs more than one device or link
+(static routes toward sites, the firewall's security zones and HRP peer, BGP sessions) is
+resolved here, once per network, through an index that keeps rendering linear in size.
+
+Secrets never reach a template. Where a platform stores a secret (local-user password,
+SNMPv3 keys), the template renders a *reference*::
+
+    >>> secret_ref("GOVNET_SSH_PASSWORD")
+    '${secret:GOVNET_SSH_PASSWORD}'
+
+A reference stands for "the value of that environment variable, in the form the device
+stores it" (``irreversible-cipher``/``password hash`` hash, SNMP ``cipher`` key). The deploy
+stage substitutes the value at push time, over SSH, in the platform's plaintext-input form so
+the device hashes or encrypts it itself, and masks these positions when diffing against a
+running config. Intended configs on disk therefore never hold a secret or a hash of one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Any
+
+from govnet.credentials import Credentials
+from govnet.model import BgpSession, Device, Link, Network
+
+SECRET_REF_RE = re.compile(r"\$\{secret:(?P<name>[A-Z][A-Z0-9_]*)\}")
+"""Matches a secret reference; ``name`` is the environment variable it stands for."""
+
+DEFAULT_SSH_USER = "netadmin"
+DEFAULT_SNMP_USER = "noc"
+
+MGMT_INTERFACES: dict[tuple[str, str], str] = {
+    ("huawei_vrp", "core"): "MEth0/0/1",
+    ("huawei_vrp", "aggregation"): "MEth0/0/1",
+    ("huawei_vrp", "access"): "GigabitEthernet0/0/0",
+    ("huawei_vrp", "firewall"): "GigabitEthernet0/0/0",
+    ("h3c_comware", "core"): "M-GigabitEthernet0/0/0",
+    ("h3c_comware", "aggregation"): "M-GigabitEthernet0/0/0",
+}
+"""Out-of-band management port per platform and role (S-series MEth, AR/USG GE0/0/0, H3C M-GE).
+
+The inventory has no management port yet; this table is the named default until it does.
+"""
+
+FIREWALL_ZONE_BY_PEER_ROLE: dict[str, str] = {
+    "ips": "trust",  # inside: core -> IPS -> firewall
+    "load_balancer": "untrust",  # outside: firewall -> load balancer -> ISPs
+    "vpn_gateway": "dmz",  # the VPN gateway for remote users sits in the DMZ
+    "firewall": "dmz",  # the HRP heartbeat link of the hot-standby pair
+}
+"""The firewall security zone of an interface, from the role of the device at its far end."""
+
+FIREWALL_ZONE_PRIORITY = {"trust": 85, "dmz": 50, "untrust": 5}
+
+
+def secret_ref(name: str) -> str:
+    """The reference a config carries instead of the secret held in ``$name``."""
+    return f"${{secret:{name}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRefs:
+    """Account names (not secret) and references to the secrets a platform stores."""
+
+    ssh_user: str = DEFAULT_SSH_USER
+    snmp_user: str = DEFAULT_SNMP_USER
+    ssh_password: str = secret_ref("GOVNET_SSH_PASSWORD")
+    snmp_auth_key: str = secret_ref("GOVNET_SNMP_AUTH_KEY")
+    snmp_priv_key: str = secret_ref("GOVNET_SNMP_PRIV_KEY")
+
+    @classmethod
+    def from_credentials(cls, creds: Credentials | None) -> SecretRefs:
+        """Take only the account names from ``creds``; secret values are never read."""
+        if creds is None:
+            return cls()
+        return cls(
+            ssh_user=creds.ssh_user or DEFAULT_SSH_USER,
+            snmp_user=creds.snmp_user or DEFAULT_SNMP_USER,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StaticRoute:
+    """A static route, in a VRF or the global table (``vrf`` None)."""
+
+    vrf: str | None
+    prefix: IPv4Network
+    next_hop: IPv4Address
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityZone:
+    """A firewall security zone with its priority and member interfaces."""
+
+    name: str
+    priority: int
+    interfaces: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityRule:
+    """One rule of the firewall's interzone security policy, evaluated in order."""
+
+    name: str
+    action: str
+    source_zone: str | None = None
+    destination_zone: str | None = None
+    source_addresses: tuple[IPv4Network, ...] = ()
+    destination_addresses: tuple[IPv4Network, ...] = ()
+    service: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HotStandby:
+    """The firewall's HRP role: heartbeat interface, the peer's heartbeat address, standby or not."""
+
+    peer: str
+    interface: str
+    remote: IPv4Address
+    standby: bool
+    track_interfaces: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceFacts:
+    """Per-device facts the templates render, derived from the model."""
+
+    mgmt_interface: str
+    bgp_sessions: tuple[BgpSession, ...] = ()
+    static_routes: tuple[StaticRoute, ...] = ()
+    vrfs_with_static: frozenset[str] = frozenset()
+    vrfs_with_connected: frozenset[str] = frozenset()
+    security_zones: tuple[SecurityZone, ...] = ()
+    security_rules: tuple[SecurityRule, ...] = ()
+    hot_standby: HotStandby | None = None
+
+
+@dataclass(slots=True)
+class NetworkIndex:
+    """Lookups over one Network, built once so per-device facts cost O(degree), not O(network)."""
+
+    network: Network
+    links_by_device: dict[str, list[Link]] = field(default_factory=dict)
+    cores_by_district: dict[str, list[Device]] = field(default_factory=dict)
+    aggregations_by_district: dict[str, list[Device]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, network: Network) -> NetworkIndex:
+        index = cls(network)
+        for link in network.links:
+            for end in link.ends:
+                index.links_by_device.setdefault(end, []).append(link)
+        for name in sorted(network.devices):
+            dev = network.devices[name]
+            if dev.role == "core":
+                index.cores_by_district.setdefault(dev.district, []).append(dev)
+            elif dev.role == "aggregation":
+                index.aggregations_by_district.setdefault(dev.district, []).append(dev)
+        return index
+
+    def bgp_sessions(self, device: Device) -> tuple[BgpSession, ...]:
+        """Same sessions as ``Network.bgp_sessions``, without scanning every device."""
+        if device.loopback is None or device.role not in ("core", "aggregation"):
+            return ()
+        cores = self.cores_by_district.get(device.district, [])
+        if device.role == "core":
+            peers = [c for c in cores if c.name != device.name]
+            peers += self.aggregations_by_district.get(device.district, [])
+        else:
+            peers = list(cores)
+        return tuple(
+            BgpSession(
+                local=device.name,
+                peer=p.name,
+                peer_ip=p.loopback.ip,
+                local_ip=device.loopback.ip,
+                asn=self.network.settings.asn,
+                route_reflector_client=device.role == "core" and p.role == "aggregation",
+            )
+            for p in peers
+            if p.loopback is not None
+        )
+
+    def facts(self, device: Device) -> DeviceFacts:
+        """Everything about ``device`` that needs more than the device itself."""
+        links = self.links_by_device.get(device.name, [])
+        routes = _site_routes(device, links)
+        if device.role == "firewall":
+            routes += _firewall_routes(self.network, device, links)
+        return DeviceFacts(
+            mgmt_interface=mgmt_interface(device),
+            bgp_sessions=self.bgp_sessions(device),
+            static_routes=tuple(routes),
+            vrfs_with_static=frozenset(r.vrf for r in routes if r.vrf),
+            vrfs_with_connected=frozenset(i.vrf for i in device.interfaces if i.vrf and i.ip),
+            security_zones=_security_zones(self.network, device) if device.role == "firewall" else (),
+            security_rules=_security_rules(self.network, device, links) if device.role == "firewall" else (),
+            hot_standby=_hot_standby(self.network, device, links) if device.role == "firewall" else None,
+        )
+
+
+def mgmt_interface(device: Device) -> str:
+    """The device's out-of-band management port (see ``MGMT_INTERFACES``)."""
+    return MGMT_INTERFACES.get((device.platform, device.role), "MEth0/0/1")
+
+
+def _far_end(link: Link, device: str) -> tuple[str, IPv4Interface]:
+    """The peer's name and address on ``link`` as seen from ``device``."""
+    return (link.b, link.b_ip) if link.a == device else (link.a, link.a_ip)
+
+
+def _site_routes(device: Device, links: Iterable[Link]) -> list[StaticRoute]:
+    """PE: each attached zone's site prefix via the CE; CE: default per zone VRF via the PE."""
+    routes: list[StaticRoute] = []
+    for link in links:
+        if link.kind != "aggregation-access":
+            continue
+        if link.a == device.name:
+            routes += [
+                StaticRoute(att.vrf, att.site_prefix, att.ce_ip.ip, f"{att.zone} site {link.b}")
+                for att in link.attachments
+            ]
+        elif link.b == device.name:
+            routes.append(
+                StaticRoute(None, IPv4Network("0.0.0.0/0"), link.a_ip.ip, f"underlay via {link.a}")
+            )
+            routes += [
+                StaticRoute(att.vrf, IPv4Network("0.0.0.0/0"), att.pe_ip.ip, f"{att.zone} zone via {link.a}")
+                for att in link.attachments
+            ]
+    return routes
+
+
+def _peer_role(network: Network, name: str) -> str:
+    dev = network.devices.get(name)
+    return dev.role if dev is not None else "external"
+
+
+def _internet_site_pools(network: Network) -> tuple[IPv4Network, ...]:
+    return tuple(z.site_pool for z in network.zones.values() if z.kind == "internet")
+
+
+def _firewall_routes(network: Network, device: Device, links: Iterable[Link]) -> list[StaticRoute]:
+    """Default route out via the load balancer; the internet zone's sites back in via the IPS."""
+    routes: list[StaticRoute] = []
+    for link in links:
+        peer, peer_ip = _far_end(link, device.name)
+        zone = FIREWALL_ZONE_BY_PEER_ROLE.get(_peer_role(network, peer))
+        if zone == "untrust":
+            routes.append(StaticRoute(None, IPv4Network("0.0.0.0/0"), peer_ip.ip, f"internet via {peer}"))
+        elif zone == "trust":
+            routes += [
+                StaticRoute(None, pool, peer_ip.ip, f"internet zone sites via {peer}")
+                for pool in _internet_site_pools(network)
+            ]
+    return routes
+
+
+def _security_zones(network: Network, device: Device) -> tuple[SecurityZone, ...]:
+    members: dict[str, list[str]] = {name: [] for name in FIREWALL_ZONE_PRIORITY}
+    members["trust"].append(mgmt_interface(device))  # the USG default for its management port
+    for intf in device.interfaces:
+        zone = FIREWALL_ZONE_BY_PEER_ROLE.get(_peer_role(network, intf.peer), "untrust")
+        members[zone].append(intf.name)
+    return tuple(
+        SecurityZone(name, priority, tuple(members[name]))
+        for name, priority in FIREWALL_ZONE_PRIORITY.items()
+    )
+
+
+def _security_rules(
+    network: Network, device: Device, links: Iterable[Link]
+) -> tuple[SecurityRule, ...]:
+    """Trust -> untrust only for the internet access zone; remote users to the VPN gateway; deny."""
+    far_ends = [_far_end(link, device.name) for link in links]
+    vpn_gateways = tuple(
+        IPv4Network(f"{ip.ip}/32")
+        for peer, ip in far_ends
+        if _peer_role(network, peer) == "vpn_gateway"
+    )
+    rules = [
+        SecurityRule(
+            "internet-zone-to-internet",
+            "permit",
+            source_zone="trust",
+            destination_zone="untrust",
+            source_addresses=_internet_site_pools(network),
+        )
+    ]
+    if vpn_gateways:
+        rules.append(
+            SecurityRule(
+                "remote-users-to-vpn-gateway",
+                "permit",
+                source_zone="untrust",
+                destination_zone="dmz",
+                destination_addresses=vpn_gateways,
+                service="https",
+            )
+        )
+    rules.append(SecurityRule("default-deny", "deny"))
+    return tuple(rules)
+
+
+def _hot_standby(network: Network, device: Device, links: Iterable[Link]) -> HotStandby | None:
+    """HRP over the link to the other member of the device's redundancy group; second is standby."""
+    for group in network.groups:
+        if group.kind != "devices" or device.name not in group.members:
+            continue
+        for link in links:
+            peer, peer_ip = _far_end(link, device.name)
+            if peer in group.members:
+                local_if = link.a_interface if link.a == device.name else link.b_interface
+                track = tuple(
+                    i.name for i in device.interfaces if i.name != local_if and i.vlan is None
+                )
+                return HotStandby(
+                    peer=peer,
+                    interface=local_if,
+                    remote=peer_ip.ip,
+                    standby=group.members.index(device.name) > 0,
+                    track_interfaces=track,
+                )
+    return None
+
+
+def ip_mask(value: IPv4Interface | IPv4Network) -> str:
+    """``10.0.0.1 255.255.255.252`` from an interface or network.
+
+    >>> ip_mask(IPv4Interface("10.0.0.1/30"))
+    '10.0.0.1 255.255.255.252'
+    """
+    if isinstance(value, IPv4Interface):
+        return f"{value.ip} {value.netmask}"
+    return f"{value.network_address} {value.netmask}"
+
+
+def wildcard(value: IPv4Interface | IPv4Network) -> str:
+    """Network and wildcard mask, as OSPF ``network`` and basic ACL rules want them.
+
+    >>> wildcard(IPv4Network("10.254.0.0/24"))
+    '10.254.0.0 0.0.0.255'
+    """
+    net = value.network if isinstance(value, IPv4Interface) else value
+    return f"{net.network_address} {net.hostmask}"
+
+
+def area_id(area: int) -> str:
+    """OSPF area in dotted form, as VRP and Comware display it.
+
+    >>> area_id(0)
+    '0.0.0.0'
+    """
+    return str(IPv4Address(area))
+
+
+FILTERS: dict[str, Any] = {"ip_mask": ip_mask, "wildcard": wildcard, "area_id": area_id}
+"""Jinja filters every govnet template may use."""

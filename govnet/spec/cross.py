@@ -1,0 +1,242 @@
+"""Cross-device rules: the two configs at the ends of each model link (and each BGP session) agree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from govnet.model import Link
+from govnet.spec import facts
+from govnet.spec.configtree import ConfigTree
+from govnet.spec.engine import CheckContext, Finding, NetworkCheck
+from govnet.spec.rules import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEnd:
+    device: str
+    interface: str
+    tree: ConfigTree
+
+
+@dataclass(frozen=True, slots=True)
+class LinkPair:
+    """Both configured ends of one link (or of one zone attachment on a link)."""
+
+    link: Link
+    label: str
+    a: LinkEnd
+    b: LinkEnd
+    routed: bool  # the underlay interface (OSPF/LDP/MTU), not a dot1q zone attachment
+
+
+def _in_scope(rule: Rule, ctx: CheckContext, device: str) -> bool:
+    dev = ctx.network.devices.get(device)
+    return (
+        dev is not None
+        and rule.applies_to_role(dev.role)
+        and ctx.platform_of(dev) in rule.platforms
+        and ctx.platform_of(dev) not in rule.not_applicable
+    )
+
+
+def link_pairs(rule: Rule, ctx: CheckContext) -> Iterator[LinkPair]:
+    """Every link whose two ends are managed, in scope and have a parsed config."""
+    for link in ctx.network.links:
+        if link.external or not (_in_scope(rule, ctx, link.a) and _in_scope(rule, ctx, link.b)):
+            continue
+        ta, tb = ctx.tree(link.a), ctx.tree(link.b)
+        if ta is None or tb is None:
+            continue
+        yield LinkPair(
+            link, link.id, LinkEnd(link.a, link.a_interface, ta), LinkEnd(link.b, link.b_interface, tb), True
+        )
+        for att in link.attachments:
+            yield LinkPair(
+                link,
+                f"{link.id} zone {att.zone}",
+                LinkEnd(link.a, f"{link.a_interface}.{att.vlan}", ta),
+                LinkEnd(link.b, f"{link.b_interface}.{att.vlan}", tb),
+                False,
+            )
+
+
+def _at(ctx: CheckContext, rule: Rule, end: LinkEnd, line: int, message: str) -> Finding:
+    return ctx.finding(rule, end.device, ctx.config_location(end.device, line), message)
+
+
+def link_addressing(rule: Rule, ctx: CheckContext) -> list[Finding]:
+    """Both ends addressed, in the same subnet, with distinct addresses."""
+    found: list[Finding] = []
+    for pair in link_pairs(rule, ctx):
+        (ia, la), (ib, lb) = (facts.interface_address(e.tree, e.interface) for e in (pair.a, pair.b))
+        for end, addr, line in ((pair.a, ia, la), (pair.b, ib, lb)):
+            if addr is None:
+                found.append(_at(ctx, rule, end, line, f"{pair.label}: {end.interface} has no IPv4 address"))
+        if ia is None or ib is None:
+            continue
+        if ia.network != ib.network:
+            found.append(
+                _at(
+                    ctx,
+                    rule,
+                    pair.b,
+                    lb,
+                    f"{pair.label}: {pair.a.device} {pair.a.interface} is {ia} but "
+                    f"{pair.b.device} {pair.b.interface} is {ib} (different subnets)",
+                )
+            )
+        elif ia.ip == ib.ip:
+            found.append(_at(ctx, rule, pair.b, lb, f"{pair.label}: both ends use {ia.ip}"))
+    return found
+
+
+def link_mtu(rule: Rule, ctx: CheckContext) -> list[Finding]:
+    """Equal MTU at both ends (the platform default where unset)."""
+    found: list[Finding] = []
+    for pair in link_pairs(rule, ctx):
+        (ma, la), (mb, lb) = (facts.interface_mtu(e.tree, e.interface) for e in (pair.a, pair.b))
+        if ma != mb:
+            found.append(
+                _at(
+                    ctx,
+                    rule,
+                    pair.b,
+                    lb or la,
+                    f"{pair.label}: MTU {ma} on {pair.a.device} {pair.a.interface} but {mb} on "
+                    f"{pair.b.device} {pair.b.interface}",
+                )
+            )
+    return found
+
+
+def link_ospf_area(rule: Rule, ctx: CheckContext) -> list[Finding]:
+    """Where either end runs OSPF on a routed link, both run it in the same area."""
+    found: list[Finding] = []
+    for pair in link_pairs(rule, ctx):
+        if not pair.routed:
+            continue
+        (aa, la), (ab, lb) = (facts.ospf_area(e.tree, e.interface) for e in (pair.a, pair.b))
+        if aa == ab:
+            continue
+        end, line = (pair.a, la) if ab is not None and aa is None else (pair.b, lb)
+        found.append(
+            _at(
+                ctx,
+                rule,
+                end,
+                line or 1,
+                f"{pair.label}: {_area(aa)} on {pair.a.device} but {_area(ab)} on {pair.b.device}",
+            )
+        )
+    return found
+
+
+def _area(area: int | None) -> str:
+    return "no OSPF" if area is None else f"OSPF area {area}"
+
+
+def link_ldp(rule: Rule, ctx: CheckContext) -> list[Finding]:
+    """LDP enabled on both ends of a routed link, or on neither."""
+    found: list[Finding] = []
+    for pair in link_pairs(rule, ctx):
+        if not pair.routed:
+            continue
+        on = {e.device: facts.ldp_enabled(e.tree, e.interface) for e in (pair.a, pair.b)}
+        if on[pair.a.device] != on[pair.b.device]:
+            lacking = pair.a if not on[pair.a.device] else pair.b
+            other = pair.b if lacking is pair.a else pair.a
+            block = facts.interface_block(lacking.tree, lacking.interface)
+            found.append(
+                _at(
+                    ctx,
+                    rule,
+                    lacking,
+                    block.line if block else 1,
+                    f"{pair.label}: LDP on {other.device} {other.interface} but not on "
+                    f"{lacking.device} {lacking.interface}",
+                )
+            )
+    return found
+
+
+def bgp_sessions(rule: Rule, ctx: CheckContext) -> list[Finding]:
+    """Each model iBGP session is configured on both routers toward the other's loopback, with its AS."""
+    found: list[Finding] = []
+    seen: set[frozenset[str]] = set()
+    bgp: dict[str, facts.BgpFacts] = {}
+
+    def facts_of(device: str) -> facts.BgpFacts | None:
+        if device not in bgp:
+            tree = ctx.tree(device)
+            if tree is None or not _in_scope(rule, ctx, device):
+                return None
+            bgp[device] = facts.bgp_facts(tree)
+        return bgp[device]
+
+    routers = [d.name for d in ctx.network.devices.values() if d.role in ("core", "aggregation")]
+    for name in routers:
+        for session in ctx.network.bgp_sessions(name):
+            key = frozenset((session.local, session.peer))
+            if key in seen:
+                continue
+            seen.add(key)
+            fa, fb = facts_of(session.local), facts_of(session.peer)
+            if fa is None or fb is None:
+                continue
+            found += _one_side(rule, ctx, session.local, fa, session.peer, fb)
+            found += _one_side(rule, ctx, session.peer, fb, session.local, fa)
+    return found
+
+
+def _one_side(
+    rule: Rule, ctx: CheckContext, local: str, lf: facts.BgpFacts, remote: str, rf: facts.BgpFacts
+) -> list[Finding]:
+    """``local``'s half of the session with ``remote``."""
+    model_ip = ctx.network.devices[remote].loopback
+    remote_ip = str(rf.loopback or (model_ip.ip if model_ip else ""))
+    here = ctx.config_location(local, lf.asn_line or 1)
+    if lf.asn is None:
+        return [ctx.finding(rule, local, here, f"session with {remote}: no BGP instance on {local}")]
+    peer = lf.peers.get(remote_ip)
+    if peer is None:
+        return [
+            ctx.finding(
+                rule,
+                local,
+                here,
+                f"session with {remote}: {local} has no peer {remote_ip} ({remote}'s loopback)",
+            )
+        ]
+    where = ctx.config_location(local, peer.line)
+    out: list[Finding] = []
+    if rf.asn is not None and peer.asn != rf.asn:
+        out.append(
+            ctx.finding(
+                rule,
+                local,
+                where,
+                f"session with {remote}: peer {remote_ip} as-number {peer.asn} but {remote} runs AS {rf.asn}",
+            )
+        )
+    if not peer.enabled:
+        out.append(
+            ctx.finding(rule, local, where, f"session with {remote}: peer {remote_ip} not enabled for VPNv4")
+        )
+    tree = ctx.tree(local)
+    if tree is not None and tree.driver.bgp_update_source is not None and peer.update_source is None:
+        out.append(
+            ctx.finding(
+                rule, local, where, f"session with {remote}: peer {remote_ip} not sourced from the loopback"
+            )
+        )
+    return out
+
+
+CHECKS: dict[str, NetworkCheck] = {
+    "link_addressing": link_addressing,
+    "link_mtu": link_mtu,
+    "link_ospf_area": link_ospf_area,
+    "link_ldp": link_ldp,
+    "bgp_sessions": bgp_sessions,
+}

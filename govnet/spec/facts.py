@@ -1,0 +1,164 @@
+"""Facts read from a parsed config through its platform driver: address, MTU, OSPF area, LDP, BGP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+
+from govnet.lab.topology import kernel_ifname
+from govnet.spec.configtree import ConfigLine, ConfigTree
+from govnet.spec.rules import LineMatch
+
+
+def platform_ifname(tree: ConfigTree, name: str) -> str:
+    """The model interface ``name`` as the platform spells it."""
+    return kernel_ifname(name) if tree.driver.ifname == "kernel" else name
+
+
+def area_number(text: str) -> int | None:
+    """OSPF area as a number: ``0``, ``0.0.0.0`` -> 0."""
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return int(IPv4Address(text))
+        except ValueError:
+            return None
+
+
+def interface_block(tree: ConfigTree, name: str) -> ConfigLine | None:
+    hit = tree.child(tree.driver.interface, ifname=platform_ifname(tree, name))
+    return hit.node if hit else None
+
+
+def _to_interface(groups: dict[str, str]) -> IPv4Interface | None:
+    addr = groups.get("address", "")
+    mask = groups.get("mask")
+    try:
+        return IPv4Interface(f"{addr}/{mask}" if mask else addr)
+    except ValueError:
+        return None
+
+
+def interface_address(tree: ConfigTree, name: str) -> tuple[IPv4Interface | None, int]:
+    """The primary address of interface ``name`` and its line (or the block's line, 0 if absent)."""
+    block = interface_block(tree, name)
+    if block is None:
+        return None, 0
+    hit = tree.child(tree.driver.address, block)
+    if hit is None:
+        return None, block.line
+    return _to_interface(hit.groups), hit.line
+
+
+def interface_mtu(tree: ConfigTree, name: str) -> tuple[int, int]:
+    """The MTU of interface ``name`` (the platform default when unset) and its line."""
+    block = interface_block(tree, name)
+    if block is None:
+        return tree.driver.default_mtu, 0
+    hit = tree.child(tree.driver.mtu, block)
+    if hit is None:
+        return tree.driver.default_mtu, block.line
+    return int(hit.groups["mtu"]), hit.line
+
+
+def _covers(groups: dict[str, str], ip: IPv4Address) -> bool:
+    addr = groups.get("address", "")
+    try:
+        if "wildcard" in groups:
+            wild = int(IPv4Address(groups["wildcard"]))
+            return int(ip) & ~wild & 0xFFFFFFFF == int(IPv4Address(addr)) & ~wild & 0xFFFFFFFF
+        return ip in IPv4Network(addr, strict=False)
+    except ValueError:
+        return False
+
+
+def ospf_area(tree: ConfigTree, name: str) -> tuple[int | None, int]:
+    """The OSPF area interface ``name`` runs in (per-interface command or a covering network statement)."""
+    driver = tree.driver
+    ifname = platform_ifname(tree, name)
+    if driver.ospf_interface is not None:
+        hit = tree.first(driver.ospf_interface, ifname=ifname)
+        if hit is not None:
+            return area_number(hit.groups.get("area", "")), hit.line
+    address, _ = interface_address(tree, name)
+    if driver.ospf_network is not None and address is not None:
+        for hit in tree.find(driver.ospf_network):
+            if _covers(hit.groups, address.ip):
+                return area_number(hit.groups.get("area", "")), hit.line
+    return None, 0
+
+
+def ldp_enabled(tree: ConfigTree, name: str) -> bool:
+    """Every LDP line the driver asks for is present for interface ``name``."""
+    ifname = platform_ifname(tree, name)
+    return bool(tree.driver.ldp) and all(tree.first(m, ifname=ifname) for m in tree.driver.ldp)
+
+
+def ldp_missing(tree: ConfigTree, name: str) -> list[str]:
+    """The LDP patterns missing for interface ``name`` (for messages)."""
+    ifname = platform_ifname(tree, name)
+    return [_show(m, ifname) for m in tree.driver.ldp if tree.first(m, ifname=ifname) is None]
+
+
+def _show(match: LineMatch, ifname: str) -> str:
+    text = match.line.strip("^$").replace("{ifname}", ifname)
+    return text.replace("\\", "")
+
+
+@dataclass(frozen=True, slots=True)
+class BgpPeer:
+    address: str
+    asn: int
+    line: int
+    enabled: bool
+    update_source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BgpFacts:
+    asn: int | None
+    asn_line: int
+    loopback: IPv4Address | None
+    peers: dict[str, BgpPeer]
+
+
+def bgp_facts(tree: ConfigTree) -> BgpFacts:
+    """The local AS, loopback address and the peers of the global BGP instance."""
+    driver = tree.driver
+    asn_hit = tree.first(driver.bgp_asn) if driver.bgp_asn else None
+    loopback = None
+    block = tree.child(driver.loopback)
+    if block is not None:
+        hit = tree.child(driver.address, block.node)
+        iface = _to_interface(hit.groups) if hit else None
+        loopback = iface.ip if iface else None
+    enabled = (
+        {h.groups.get("peer", "") for h in tree.find(driver.bgp_peer_enabled)}
+        if driver.bgp_peer_enabled
+        else set()
+    )
+    sources = (
+        {h.groups.get("peer", ""): h.groups.get("ifname", "") for h in tree.find(driver.bgp_update_source)}
+        if driver.bgp_update_source
+        else {}
+    )
+    peers: dict[str, BgpPeer] = {}
+    for hit in tree.find(driver.bgp_peer) if driver.bgp_peer else []:
+        address = hit.groups["peer"]
+        peers.setdefault(
+            address,
+            BgpPeer(
+                address,
+                int(hit.groups["asn"]),
+                hit.line,
+                driver.bgp_peer_enabled is None or address in enabled,
+                sources.get(address),
+            ),
+        )
+    return BgpFacts(
+        asn=int(asn_hit.groups["asn"]) if asn_hit else None,
+        asn_line=asn_hit.line if asn_hit else 0,
+        loopback=loopback,
+        peers=peers,
+    )

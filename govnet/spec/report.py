@@ -1,0 +1,156 @@
+"""Reporters for a CheckReport: text, JSON, JUnit XML (rule x device) and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from govnet import __version__
+from govnet.spec.engine import CheckReport, Finding
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVEL = {"error": "error", "warning": "warning"}
+FORMATS = ("text", "json", "junit", "sarif")
+
+
+def to_text(report: CheckReport) -> str:
+    """One line per finding (``path:line: RULE [severity] device: message (fix: hint)``) and a summary."""
+    lines = [
+        f"{f.location}: {f.rule_id} [{f.severity}] {f.device}: {f.message} (fix: {f.hint})"
+        for f in sorted(report.findings, key=lambda f: (f.location.path, f.location.line, f.rule_id))
+    ]
+    verdict = "FAIL" if report.exit_code else "ok"
+    lines.append(
+        f"{verdict}: {report.network}: {len(report.rules)} rules, {report.devices_checked} configs, "
+        f"{report.count('error')} error(s), {report.count('warning')} warning(s), "
+        f"{report.status_count('not_applicable')} not applicable, {report.seconds:.2f}s"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "severity": f.severity,
+        "device": f.device,
+        "location": {"path": f.location.path, "line": f.location.line},
+        "message": f.message,
+        "hint": f.hint,
+    }
+
+
+def to_json(report: CheckReport) -> str:
+    """Findings, per-rule results (pass/fail/not_applicable) and a summary."""
+    data = {
+        "network": report.network,
+        "summary": {
+            "rules": len(report.rules),
+            "configs": report.devices_checked,
+            "errors": report.count("error"),
+            "warnings": report.count("warning"),
+            "passed": report.status_count("pass"),
+            "failed": report.status_count("fail"),
+            "not_applicable": report.status_count("not_applicable"),
+            "seconds": round(report.seconds, 3),
+            "exit_code": report.exit_code,
+        },
+        "findings": [_finding_json(f) for f in report.findings],
+        "results": [
+            {"rule_id": r.rule_id, "device": r.device, "status": r.status, "reason": r.reason}
+            for r in report.results
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_junit(report: CheckReport) -> str:
+    """One testsuite per rule, one testcase per rule x device; failures for findings, skipped for n/a."""
+    suites = ET.Element("testsuites", name=f"govnet check {report.network}")
+    by_rule: dict[str, list[Any]] = defaultdict(list)
+    for result in report.results:
+        by_rule[result.rule_id].append(result)
+    titles = {r.id: r.title for r in report.rules}
+    for rule in report.rules:
+        results = by_rule.get(rule.id, [])
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=f"{rule.id} {titles[rule.id]}",
+            tests=str(len(results)),
+            failures=str(sum(r.status == "fail" for r in results)),
+            skipped=str(sum(r.status == "not_applicable" for r in results)),
+            errors="0",
+        )
+        for result in results:
+            case = ET.SubElement(suite, "testcase", classname=rule.id, name=result.device, time="0")
+            if result.status == "fail":
+                text = "\n".join(f"{f.location}: {f.message} (fix: {f.hint})" for f in result.findings)
+                failure = ET.SubElement(
+                    case, "failure", message=result.findings[0].message, type=rule.severity
+                )
+                failure.text = text
+            elif result.status == "not_applicable":
+                ET.SubElement(case, "skipped", message=f"not applicable: {result.reason}")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def to_sarif(report: CheckReport) -> str:
+    """SARIF 2.1.0 for GitHub code scanning: rules in the driver, one result per finding."""
+    rules = [
+        {
+            "id": r.id,
+            "name": "".join(w.capitalize() for w in r.check.split("_")),
+            "shortDescription": {"text": r.title},
+            "fullDescription": {"text": f"{r.title}. Source: {r.source}"},
+            "help": {"text": r.hint},
+            "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
+            "properties": {"tags": [r.kind, *r.platforms], "source": r.source},
+            **({"helpUri": r.help_uri} if r.help_uri else {}),
+        }
+        for r in report.rules
+    ]
+    index = {r.id: i for i, r in enumerate(report.rules)}
+    results = [
+        {
+            "ruleId": f.rule_id,
+            "ruleIndex": index[f.rule_id],
+            "level": SARIF_LEVEL[f.severity],
+            "message": {"text": f"{f.device}: {f.message} (fix: {f.hint})"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.location.path.lstrip("/")},
+                        "region": {"startLine": max(1, f.location.line)},
+                    }
+                }
+            ],
+            "partialFingerprints": {"govnetFinding/v1": f"{f.rule_id}:{f.device}:{f.message}"},
+        }
+        for f in report.findings
+    ]
+    sarif = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "govnet",
+                        "version": __version__,
+                        "informationUri": "https://github.com/govnet/govnet",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_report(report: CheckReport, format_: str) -> str:
+    """The report in ``format_`` (one of FORMATS)."""
+    return {"text": to_text, "json": to_json, "junit": to_junit, "sarif": to_sarif}[format_](report)
