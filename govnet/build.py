@@ -161,9 +161,11 @@ def _platform(ctx: _Ctx, name: str | None, role: str, loc: tuple[int | str, ...]
     return platform
 
 
-def _port(ctx: _Ctx, role: str, toward: str, **ids: int) -> str:
+def _port(ctx: _Ctx, role: str, toward: str, platform: str | None = None, **ids: int) -> str:
     spec = ctx.roles.get(role)
     pattern = spec.ports.get(toward) if spec else None
+    if spec and platform and toward in spec.platform_ports.get(platform, {}):
+        pattern = spec.platform_ports[platform][toward]
     if pattern is None:
         raise InventoryError(
             f"role {role} has no port pattern toward {toward}",
@@ -205,7 +207,8 @@ def _new_device(
         role=role,
         platform=platform,
         lab_platform=spec.lab_platform,
-        model=spec.model,
+        model=spec.platform_models.get(platform, spec.model),
+        mgmt_port=spec.platform_ports.get(platform, {}).get("mgmt", spec.mgmt_port),
         district=ctx.code,
         site=site,
         subdistrict=subdistrict,
@@ -353,7 +356,7 @@ def _aggregation(ctx: _Ctx, i: int, sub: SubdistrictSpec, cores: dict[int, Devic
             core.name,
             _port(ctx, "core", "aggregation", subdistrict=sub.id),
             name,
-            _port(ctx, "aggregation", "core", core=core_id),
+            _port(ctx, "aggregation", "core", platform, core=core_id),
             Slots.link_core_aggregation(ctx.did, sub.id, core_id),
             "core-aggregation",
             (*loc, "uplinks"),
@@ -438,7 +441,7 @@ def _access_site(ctx: _Ctx, sub: SubdistrictSpec, plan: _SitePlan, aggs: dict[st
     link = _connect(
         ctx,
         agg.name,
-        _port(ctx, "aggregation", "access", site=plan.site_id),
+        _port(ctx, "aggregation", "access", agg.platform, site=plan.site_id),
         acc.name,
         _port(ctx, "access", "aggregation", site=plan.site_id),
         Slots.link_access(ctx.did, sub.id, plan.site_id),

@@ -109,6 +109,7 @@ class Device:
     vrfs: list[Vrf] = field(default_factory=list)
     site_prefixes: dict[str, IPv4Network] = field(default_factory=dict)
     source: str = ""
+    mgmt_port: str | None = None
 
     def interface(self, name: str) -> Interface:
         """The interface called ``name``; KeyError when absent."""

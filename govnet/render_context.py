@@ -207,6 +207,8 @@ class NetworkIndex:
 
 def mgmt_interface(device: Device) -> str:
     """The device's out-of-band management port (see ``MGMT_INTERFACES``)."""
+    if device.mgmt_port:
+        return device.mgmt_port
     return MGMT_INTERFACES.get((device.platform, device.role), "MEth0/0/1")
 
 

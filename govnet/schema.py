@@ -108,6 +108,9 @@ class RoleSpec(_Strict):
     lab_platform: str
     model: str = ""
     ports: dict[str, str] = Field(default_factory=dict)
+    platform_ports: dict[str, dict[str, str]] = Field(default_factory=dict)
+    platform_models: dict[str, str] = Field(default_factory=dict)
+    mgmt_port: str | None = None
 
 
 class RolesFile(_Strict):
