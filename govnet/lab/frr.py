@@ -55,6 +55,7 @@ def prepare_pathspace(node: LabNode, config: str, state: LabState) -> None:
     files = {
         etc_dir(node) / "vtysh.conf": f"service integrated-vtysh-config\nhostname {node.name}\n",
         etc_dir(node) / "frr.conf": config,
+        etc_dir(node) / "startup.conf": f"hostname {node.name}\n",
         **{etc_dir(node) / "snmp" / f"{name}.conf": agentx for name in ("frr", "snmp", *SNMP_DAEMONS)},
     }
     for path, text in files.items():
@@ -67,7 +68,7 @@ def start_daemon(node: LabNode, daemon: str, state: LabState) -> int:
     """Start one FRR daemon inside the node's namespace; returns its PID."""
     argv = [
         "ip", "netns", "exec", node.netns, str(FRR_SBIN / daemon), "-d", "-N", node.name,
-        "-f", "/dev/null", "-P", "0", "-i", str(pidfile(node, daemon)),
+        "-f", str(etc_dir(node) / "startup.conf"), "-P", "0", "-i", str(pidfile(node, daemon)),
         "--log", f"file:{run_dir(node) / (daemon + '.log')}",
     ]
     if daemon in SNMP_DAEMONS:
