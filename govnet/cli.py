@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +24,21 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def main_options(
+    secrets: Path | None = typer.Option(
+        None,
+        "--secrets",
+        help="Secrets file of GOVNET_*=value lines, outside the repo, mode 0600 (or $GOVNET_SECRETS).",
+    ),
+) -> None:
+    """Provision and monitor the district e-government extranet."""
+    if secrets is not None:
+        os.environ["GOVNET_SECRETS"] = str(secrets)
+
+
 inventory_app = typer.Typer(help="The source of truth: validate, show, draw, plan.", no_args_is_help=True)
 app.add_typer(inventory_app, name="inventory")
 
