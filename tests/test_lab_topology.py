@@ -212,3 +212,14 @@ def test_foreign_namespace_is_not_touched(network: Network, monkeypatch: pytest.
 def test_status_without_a_lab_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(lab_app, ["status", "--workdir", str(tmp_path)])
     assert result.exit_code == 2 and "no lab in" in result.output
+
+
+def test_lab_templates_render_the_same_through_govnet_render(network: Network) -> None:
+    """`govnet render --lab` (no ifnames in its context) and the lab agree on every config."""
+    from govnet.credentials import Credentials
+    from govnet.render import Renderer
+
+    renderer = Renderer(network, lab=True, credentials=Credentials())
+    for dev in network.devices.values():
+        if dev.lab_platform in ("frr", "nftables"):
+            assert renderer.render(dev.name).text == render_lab_config(network, dev.name), dev.name

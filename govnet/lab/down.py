@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +14,7 @@ from govnet.lab.procs import children, pid_alive, read_pidfile, terminate
 from govnet.lab.state import STATE_FILE, LabState, load_state, unregister_workdir
 
 Echo = Callable[[str], None]
+LAB_EXECUTABLES = ("zebra", "staticd", "ospfd", "bgpd", "ldpd", "snmpd", "sshd")
 RUNTIME_ENTRIES = ("snmpd", "sshd", "nftables", "ifmap.json", STATE_FILE, "state.tmp")
 
 
@@ -28,6 +31,7 @@ def lab_down(workdir: Path, *, echo: Echo = print) -> bool:
     for name in state.netns:
         if name.startswith(netns.NETNS_PREFIX):
             netns.delete_netns(name)
+    terminate(sorted(_started_by_lab(state)))  # a second sweep for stragglers of a crashed up
     for link in state.root_links:
         netns.delete_link(link)
     for directory in state.dirs:
@@ -57,22 +61,52 @@ def stop_processes(state: LabState) -> None:
         p for f in sshd.ssh_dir(state.workdir).glob("sshd*.pid") if (p := read_pidfile(f)) is not None
     )
     owned = {p for p in pids if pid_alive(p) and _is_lab_process(p)}
-    for pid in list(owned):
-        owned.update(children(pid))
+    owned.update(_started_by_lab(state))
     for name in state.netns:
         if name.startswith(netns.NETNS_PREFIX) and name in netns.list_netns():
             owned.update(netns.netns_pids(name))
+    for pid in list(owned):
+        owned.update(children(pid))
     terminate(sorted(owned))
 
 
-def _is_lab_process(pid: int) -> bool:
-    """Guard against PID reuse: only FRR daemons, snmpd and sshd are ours to stop."""
+def _started_by_lab(state: LabState) -> set[int]:
+    """Processes whose command line names this lab's FRR pathspaces or workdir.
+
+    Catches daemons (and their `ip netns exec` wrappers) that a crashed `up` left in flight
+    before their PID was recorded.
+    """
+    pathspaces = {Path(d).name for d in state.dirs if Path(d).parent in (frr.FRR_ETC, frr.FRR_RUN)}
+    workdir = f"{state.workdir}/"
+    found: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        argv = _cmdline(int(entry.name))
+        if not argv:
+            continue
+        frr_daemon = any(a.startswith(str(frr.FRR_SBIN) + "/") for a in argv)
+        pathspace = any(a == "-N" and b in pathspaces for a, b in itertools.pairwise(argv))
+        in_workdir = any(a.startswith(workdir) for a in argv) and _is_lab_process(int(entry.name), argv)
+        if (frr_daemon and pathspace) or in_workdir:
+            found.add(int(entry.name))
+    return found
+
+
+def _is_lab_process(pid: int, argv: list[str] | None = None) -> bool:
+    """Guard against PID reuse: only FRR daemons, snmpd, sshd and `ip netns exec` are ours to stop."""
+    if argv is None:
+        argv = _cmdline(pid)
+    exe = Path(argv[0]).name if argv else ""
+    return exe in (*LAB_EXECUTABLES, "ip") or exe.startswith("sshd")
+
+
+def _cmdline(pid: int) -> list[str]:
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return False
-    exe = Path(cmdline[0].decode(errors="replace")).name if cmdline else ""
-    return exe in ("zebra", "staticd", "ospfd", "bgpd", "ldpd", "snmpd", "sshd") or exe.startswith("sshd")
+        return []
+    return [a.decode(errors="replace") for a in raw.split(b"\0")]
 
 
 def _remove_runtime(workdir: Path) -> None:

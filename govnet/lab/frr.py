@@ -50,7 +50,7 @@ def prepare_pathspace(node: LabNode, config: str, state: LabState) -> None:
         state.add_dir(path)
         path.mkdir(parents=True, exist_ok=True)
         os.chown(path, uid, gid)
-        path.chmod(0o750 if path.parent == FRR_ETC else 0o755)
+        path.chmod(0o770 if path.parent == FRR_ETC else 0o755)  # lab login (group frr) may `write`
     agentx = f"agentXSocket {AGENTX_SOCKET}\n"
     files = {
         etc_dir(node) / "vtysh.conf": f"service integrated-vtysh-config\nhostname {node.name}\n",
@@ -61,7 +61,7 @@ def prepare_pathspace(node: LabNode, config: str, state: LabState) -> None:
     for path, text in files.items():
         path.write_text(text)
         os.chown(path, uid, gid)
-        path.chmod(0o640)
+        path.chmod(0o660 if path.name == "frr.conf" else 0o640)
 
 
 def start_daemon(node: LabNode, daemon: str, state: LabState) -> int:

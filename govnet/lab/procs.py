@@ -104,6 +104,10 @@ def terminate(pids: list[int], timeout: float = 3.0) -> None:
         live = [p for p in live if pid_alive(p)]
     for pid in live:
         _signal(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 1.0
+    while live and time.monotonic() < deadline:
+        time.sleep(0.02)
+        live = [p for p in live if pid_alive(p)]
 
 
 def kill(pid: int) -> None:

@@ -15,6 +15,7 @@ from govnet.lab.topology import LabNode
 
 SSH_HOST = "127.0.0.1"
 SSHD = "/usr/sbin/sshd"
+USER_COMMENT = "govnet lab twin"
 SSHD_DEVICE = "_host"
 MAX_LISTEN_SOCKS = 16
 """OpenSSH's compile-time limit of listening sockets per sshd: the lab runs one sshd per 16 routers."""
@@ -76,12 +77,18 @@ def ensure_user(creds: LabCredentials, state: LabState) -> None:
     """Create the lab login (member of frrvty/frr so vtysh may reach the daemons), set its password."""
     groups = "frrvty,frr"
     try:
-        pwd.getpwnam(creds.ssh_user)
+        entry = pwd.getpwnam(creds.ssh_user)
     except KeyError:
         state.update(user_created=creds.ssh_user)
         run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-             "--shell", "/bin/sh", "-G", groups, creds.ssh_user])
+             "--shell", "/bin/sh", "--comment", USER_COMMENT, "-G", groups, creds.ssh_user])
     else:
+        if entry.pw_gecos != USER_COMMENT:
+            raise ResourceTakenError(
+                f"the user {creds.ssh_user} exists and was not created by govnet's lab; "
+                "govnet will not change it. Set another GOVNET_SSH_USER in secrets.env or remove it."
+            )
+        state.update(user_created=creds.ssh_user)
         run(["usermod", "-a", "-G", groups, creds.ssh_user])
     run(["chpasswd"], input_text=f"{creds.ssh_user}:{creds.ssh_password}\n")
 
@@ -89,7 +96,8 @@ def ensure_user(creds: LabCredentials, state: LabState) -> None:
 def remove_user(name: str) -> None:
     """Delete the lab login govnet created (and its group)."""
     try:
-        pwd.getpwnam(name)
+        if pwd.getpwnam(name).pw_gecos != USER_COMMENT:
+            return
     except KeyError:
         return
     run(["userdel", name], check=False)

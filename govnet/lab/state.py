@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -161,6 +162,8 @@ def unregister_workdir(workdir: Path) -> None:
         REGISTRY.write_text("".join(f"{p}\n" for p in sorted(known)))
     elif REGISTRY.exists():
         REGISTRY.unlink()
+        with contextlib.suppress(OSError):
+            REGISTRY.parent.rmdir()
 
 
 def registered_workdirs() -> set[Path]:

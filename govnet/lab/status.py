@@ -67,7 +67,12 @@ def lab_status(workdir: Path, *, probe_snmp: bool = True) -> dict[str, Any]:
     if state is None:
         raise LabStateError(f"no lab in {workdir.resolve()}; start one with `govnet lab up`")
     topo = state.lab_topology()
-    creds = read_credentials(state.workdir) if probe_snmp else None
+    creds = None
+    if probe_snmp:
+        try:
+            creds = read_credentials(state.workdir)
+        except LabStateError:  # secrets.env is root's (0600): report SNMP as unknown
+            creds = None
     live_ns = list_netns()
     nodes = [n for n in topo.nodes if not n.stub]
 

@@ -70,11 +70,9 @@ def _boot(network: Network, topo: LabTopology, state: LabState, creds: LabCreden
     """Plumb the topology, start every daemon and sshd; returns config lines FRR rejected."""
     _plumb(topo, state)
     sshd.ensure_user(creds, state)
-    gr_files = _new_frr_run_files()
+    for path in _new_frr_run_files():
+        state.add_dir(path)  # ospfd writes it on start or stop; ours if absent before the boot
     warnings = _boot_nodes(network.subset(topo.devices), topo, state, creds, state.provisioned)
-    for path in gr_files:
-        if path.exists():
-            state.add_dir(path)
     routers = [n for n in topo.nodes if n.ssh_port is not None]
     if routers:
         sshd.start_sshd(state.workdir, routers, creds, state)

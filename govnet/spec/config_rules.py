@@ -129,7 +129,7 @@ def check_lines(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree)
 def _core_interfaces(rule: Rule, ctx: CheckContext, device: Device) -> list[tuple[str, str, int]]:
     """(interface, link id, OSPF area) of the device's core links."""
     kinds = rule.param_list("link_kinds", ["core-core", "core-aggregation"])
-    links = {lk.id: lk for lk in ctx.network.links_of(device.name)}
+    links = {lk.id: lk for lk in ctx.links_of(device.name)}
     out: list[tuple[str, str, int]] = []
     for intf in device.interfaces:
         link = links.get(intf.link_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -25,14 +25,30 @@ class ConfigParseError(GovnetError):
     """A config text the platform's parser cannot read (e.g. a section twice)."""
 
 
-@dataclass(eq=False)
 class ConfigLine:
     """One config line: its text (whitespace collapsed), 1-based line number and children."""
 
-    text: str
-    line: int
-    parent: ConfigLine | None = None
-    children: list[ConfigLine] = field(default_factory=list)
+    __slots__ = ("_by_word", "children", "line", "parent", "text")
+
+    def __init__(self, text: str, line: int, parent: ConfigLine | None = None) -> None:
+        self.text = text
+        self.line = line
+        self.parent = parent
+        self.children: list[ConfigLine] = []
+        self._by_word: dict[str, list[ConfigLine]] | None = None
+
+    def __repr__(self) -> str:
+        return f"ConfigLine({self.text!r}, line={self.line})"
+
+    def children_starting(self, word: str | None) -> list[ConfigLine]:
+        """Children whose first word is ``word`` (all children for None), via a lazy index."""
+        if word is None:
+            return self.children
+        if self._by_word is None:
+            self._by_word = {}
+            for child in self.children:
+                self._by_word.setdefault(child.text.split(" ", 1)[0], []).append(child)
+        return self._by_word.get(word, [])
 
     def walk(self) -> Iterator[ConfigLine]:
         """Every descendant, depth first, in config order."""
@@ -58,6 +74,20 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+_LEADING_WORD = re.compile(r"^\^([A-Za-z][A-Za-z0-9-]*)(?: |\$|\\s)")
+
+
+@cache
+def _first_word(pattern: str) -> str | None:
+    """The literal first word a ``^word ...`` pattern requires (None when it is not literal).
+
+    >>> _first_word("^peer (?P<peer>\\S+) enable$"), _first_word("^(enable )?password"), _first_word("^ospf")
+    ('peer', None, None)
+    """
+    m = _LEADING_WORD.match(pattern)
+    return m.group(1) if m else None
+
+
 def _fill(pattern: str, subst: dict[str, str]) -> str:
     for key, value in subst.items():
         pattern = pattern.replace("{" + key + "}", re.escape(value))
@@ -80,41 +110,57 @@ class ConfigTree:
         lines = text.splitlines()
         drops = [_regex(p) for p in driver.drop_lines]
         kept = ["" if any(d.search(line) for d in drops) else line for line in lines]
+        index = _line_index(kept)
         try:
             hconfig = get_hconfig(PARSERS[driver.parser], "\n".join(kept))
         except Exception as exc:  # hier_config raises several kinds on malformed input
             raise ConfigParseError(f"cannot parse the config: {exc}") from None
         self.root = ConfigLine("", 0)
-        self._attach(self.root, hconfig, (), _line_index(kept))
+        self._attach(self.root, hconfig, (), index)
+        self._all: list[ConfigLine] | None = None
+        self.blocks: dict[str, ConfigLine | None] = {}  # interface blocks by model name (facts memo)
+
+    def all_lines(self) -> list[ConfigLine]:
+        """Every line of the config, depth first (computed once)."""
+        if self._all is None:
+            self._all = list(self.root.walk())
+        return self._all
 
     def _attach(
         self, node: ConfigLine, hnode: Any, path: tuple[str, ...], index: dict[tuple[str, ...], int]
     ) -> None:
+        fallback = node.line or 1
+        append = node.children.append
         for hchild in hnode.children:
-            child_path = (*path, hchild.text)
-            child = ConfigLine(hchild.text, index.get(child_path, node.line or 1), node)
-            node.children.append(child)
-            self._attach(child, hchild, child_path, index)
+            text = hchild.text
+            child_path = (*path, text)
+            child = ConfigLine(text, index.get(child_path, fallback), node)
+            append(child)
+            if hchild.children:
+                self._attach(child, hchild, child_path, index)
 
     def find(self, match: LineMatch, within: ConfigLine | None = None, **subst: str) -> list[Hit]:
         """Lines matching ``match`` below ``within`` (the root by default); ``{name}`` filled from subst."""
         start = within or self.root
         line_re = _regex(_fill(match.line, subst))
         if match.anywhere:
-            return [Hit(n, _groups(line_re.search(n.text))) for n in start.walk() if line_re.search(n.text)]
+            lines = self.all_lines() if start is self.root else start.walk()
+            return [Hit(n, _groups(m)) for n in lines if (m := line_re.search(n.text))]
         frontier = [Hit(start, {})]
         for pattern in match.parent:
-            regex = _regex(_fill(pattern, subst))
+            filled = _fill(pattern, subst)
+            regex, word = _regex(filled), _first_word(filled)
             frontier = [
                 Hit(child, {**hit.groups, **_groups(m)})
                 for hit in frontier
-                for child in hit.node.children
+                for child in hit.node.children_starting(word)
                 if (m := regex.search(child.text))
             ]
+        word = _first_word(_fill(match.line, subst))
         return [
             Hit(child, {**hit.groups, **_groups(m)})
             for hit in frontier
-            for child in hit.node.children
+            for child in hit.node.children_starting(word)
             if (m := line_re.search(child.text))
         ]
 
@@ -132,16 +178,36 @@ def _groups(m: re.Match[str] | None) -> dict[str, str]:
 
 
 def _line_index(lines: list[str]) -> dict[tuple[str, ...], int]:
-    """First 1-based line number of each path of collapsed line texts, by indentation."""
+    """First 1-based line number of each path of collapsed line texts, by indentation.
+
+    A repeated leaf line (same path, no children) is blanked in ``lines``: hier_config rejects
+    duplicates, and a line said twice means the same as once (count rules see one).
+    """
     index: dict[tuple[str, ...], int] = {}
     stack: list[tuple[int, str]] = []
+    indents = [len(raw) - len(raw.lstrip()) if _text(raw) else -1 for raw in lines]
     for number, raw in enumerate(lines, start=1):
-        text = " ".join(raw.split())
-        if not text or text[0] in "#!":
+        text = _text(raw)
+        if not text:
             continue
-        indent = len(raw) - len(raw.lstrip())
+        indent = indents[number - 1]
         while stack and stack[-1][0] >= indent:
             stack.pop()
         stack.append((indent, text))
-        index.setdefault(tuple(t for _, t in stack), number)
+        path = tuple(t for _, t in stack)
+        if path in index and _is_leaf(indents, number - 1):
+            lines[number - 1] = ""
+            stack.pop()
+            continue
+        index.setdefault(path, number)
     return index
+
+
+def _text(raw: str) -> str:
+    text = " ".join(raw.split())
+    return "" if not text or text[0] in "#!" else text
+
+
+def _is_leaf(indents: list[int], i: int) -> bool:
+    following = next((n for n in indents[i + 1 :] if n >= 0), -1)
+    return following <= indents[i]

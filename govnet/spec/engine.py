@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from govnet.model import Device, Network
+from govnet.model import Device, Link, Network
 from govnet.spec.configtree import ConfigParseError, ConfigTree
 from govnet.spec.rules import ANY, Rule, RuleSet, load_rules
+from govnet.spec.trace import trace
 
 Status = Literal["pass", "fail", "not_applicable"]
 DEFAULT_CONFIG_DIR = "build/intended"
@@ -45,6 +48,7 @@ class Finding:
     location: Location
     message: str
     hint: str
+    config_location: Location | None = None  # the rendered config line, when location is its template
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,7 @@ class IntendedConfig:
     platform: str
     text: str
     path: str
+    template: str | None = None  # the role template that rendered it, when known
 
 
 class _Rendered(Protocol):
@@ -75,14 +80,16 @@ class _Rendered(Protocol):
     def platform(self) -> str: ...
     @property
     def text(self) -> str: ...
+    @property
+    def template(self) -> Path: ...
 
 
 def intended_from_rendered(
     rendered: Mapping[str, _Rendered], out_dir: str = DEFAULT_CONFIG_DIR
 ) -> dict[str, IntendedConfig]:
-    """Wrap ``render_network`` output; locations point at ``<out_dir>/<device>.cfg``."""
+    """Wrap ``render_network`` output; locations point at ``<out_dir>/<device>.cfg`` and its template."""
     return {
-        name: IntendedConfig(r.device, r.platform, r.text, f"{out_dir}/{r.device}.cfg")
+        name: IntendedConfig(r.device, r.platform, r.text, f"{out_dir}/{r.device}.cfg", _display(r.template))
         for name, r in rendered.items()
     }
 
@@ -97,6 +104,18 @@ class CheckContext:
     lab: bool = False
     trees: dict[str, ConfigTree] = field(default_factory=dict)
     parse_errors: dict[str, str] = field(default_factory=dict)
+    _links_by_device: dict[str, list[Link]] | None = None
+
+    def links_of(self, device: str) -> list[Link]:
+        """Links with ``device`` at either end (indexed once: Network.links_of scans every link)."""
+        if self._links_by_device is None:
+            index: dict[str, list[Link]] = {}
+            for link in self.network.links:
+                index.setdefault(link.a, []).append(link)
+                if link.b != link.a:
+                    index.setdefault(link.b, []).append(link)
+            self._links_by_device = index
+        return self._links_by_device.get(device, [])
 
     def platform_of(self, device: Device) -> str:
         """The platform the device's config is written for."""
@@ -285,7 +304,13 @@ def run_checks(
 
             raise SpecError(f"{rule.id}: the engine has no {rule.kind} check {rule.check!r}")
     ctx = CheckContext(network, spec, configs, lab=lab)
-    results = [result for rule in rules for result in _run_rule(rule, ctx)]
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the parsed trees are long-lived and acyclic-heavy: collection passes only cost time
+    try:
+        results = [_traced(result, configs) for rule in rules for result in _run_rule(rule, ctx)]
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return CheckReport(
         network=network.settings.name,
         rules=rules,
@@ -293,6 +318,28 @@ def run_checks(
         devices_checked=len(configs),
         seconds=time.perf_counter() - started,
     )
+
+
+def _traced(result: RuleResult, configs: Mapping[str, IntendedConfig]) -> RuleResult:
+    """Point config findings at the template line that rendered the offending config line."""
+    if not result.findings:
+        return result
+    return dataclasses.replace(
+        result, findings=tuple(_trace(f, configs.get(f.device)) for f in result.findings)
+    )
+
+
+def _trace(finding: Finding, config: IntendedConfig | None) -> Finding:
+    if config is None or config.template is None or finding.location.path != config.path:
+        return finding
+    lines = config.text.splitlines()
+    line = finding.location.line
+    if line <= 1 or line > len(lines):  # line 1: a missing line, nothing rendered it
+        return finding
+    found = trace(config.template, lines[line - 1])
+    if found is None:
+        return finding
+    return dataclasses.replace(finding, location=Location(*found), config_location=finding.location)
 
 
 def read_configs(directory: Path, network: Network, *, lab: bool = False) -> dict[str, IntendedConfig]:

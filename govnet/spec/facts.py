@@ -27,8 +27,11 @@ def area_number(text: str) -> int | None:
 
 
 def interface_block(tree: ConfigTree, name: str) -> ConfigLine | None:
-    hit = tree.child(tree.driver.interface, ifname=platform_ifname(tree, name))
-    return hit.node if hit else None
+    """The ``interface`` block of model interface ``name`` (memoised on the tree)."""
+    if name not in tree.blocks:
+        hit = tree.child(tree.driver.interface, ifname=platform_ifname(tree, name))
+        tree.blocks[name] = hit.node if hit else None
+    return tree.blocks[name]
 
 
 def _to_interface(groups: dict[str, str]) -> IPv4Interface | None:

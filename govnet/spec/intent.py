@@ -75,7 +75,7 @@ def dual_homed_aggregation(rule: Rule, ctx: CheckContext) -> list[Finding]:
     for agg in net.by_role("aggregation"):
         cores = [
             _other_end(lk, agg.name)
-            for lk in net.links_of(agg.name)
+            for lk in ctx.links_of(agg.name)
             if (peer := net.devices.get(_other_end(lk, agg.name))) is not None and peer.role == "core"
         ]
         if len(set(cores)) < 2:
@@ -99,7 +99,7 @@ def access_parent(rule: Rule, ctx: CheckContext) -> list[Finding]:
     for acc in net.by_role("access"):
         parents = [
             peer
-            for lk in net.links_of(acc.name)
+            for lk in ctx.links_of(acc.name)
             if (peer := net.devices.get(_other_end(lk, acc.name))) is not None and peer.role == "aggregation"
         ]
         if not parents:
@@ -121,8 +121,8 @@ def access_parent(rule: Rule, ctx: CheckContext) -> list[Finding]:
     return found
 
 
-def _neighbours(net: Network, device: str) -> set[str]:
-    return {_other_end(lk, device) for lk in net.links_of(device)}
+def _neighbours(ctx: CheckContext, device: str) -> set[str]:
+    return {_other_end(lk, device) for lk in ctx.links_of(device)}
 
 
 def edge_chain(rule: Rule, ctx: CheckContext) -> list[Finding]:
@@ -146,10 +146,10 @@ def edge_chain(rule: Rule, ctx: CheckContext) -> list[Finding]:
             continue
         names = {r: {d.name for d in ds} for r, ds in role.items()}
         for ips in role["ips"]:
-            if not _neighbours(net, ips.name) & names["core"]:
+            if not _neighbours(ctx, ips.name) & names["core"]:
                 found.append(_at(rule, ctx, ips.name, ips.source, f"IPS {ips.name} has no link to a core"))
         for fw in role["firewall"]:
-            near = _neighbours(net, fw.name)
+            near = _neighbours(ctx, fw.name)
             for r, label in (("ips", "an IPS"), ("load_balancer", "a load balancer")):
                 if not near & names[r]:
                     found.append(
@@ -186,13 +186,12 @@ def isp_at_exit(rule: Rule, ctx: CheckContext) -> list[Finding]:
     return found
 
 
-def _expected_groups(
-    net: Network, district: str, devices: list[Device]
-) -> dict[str, tuple[str, frozenset[str]]]:
+def _expected_groups(ctx: CheckContext, devices: list[Device]) -> dict[str, tuple[str, frozenset[str]]]:
     """Expected group kind -> (label, member set) from the district's devices and links."""
+    net = ctx.network
     of = {r: frozenset(d.name for d in devices if d.role == r) for r in ("core", "firewall", "server")}
     names = {d.name for d in devices}
-    links = [lk for lk in net.links if lk.a in names]
+    links = list({lk.id: lk for d in devices for lk in ctx.links_of(d.name) if lk.a in names}.values())
 
     def external(kind: str) -> frozenset[str]:
         return frozenset(
@@ -239,7 +238,7 @@ def redundancy_groups(rule: Rule, ctx: CheckContext) -> list[Finding]:
                     )
                 )
         have = [frozenset(g.members) for g in groups]
-        for kind, (label, members) in _expected_groups(net, district, devices).items():
+        for kind, (label, members) in _expected_groups(ctx, devices).items():
             if kind.split()[0] not in wanted or not members:
                 continue
             if members not in have and not any(members <= h for h in have):
@@ -298,15 +297,17 @@ def unique_route_targets(rule: Rule, ctx: CheckContext) -> list[Finding]:
 def zone_imports(rule: Rule, ctx: CheckContext) -> list[Finding]:
     """A zone (and each of its VRFs) imports another zone's target only under a named exception."""
     net = ctx.network
-    owner = {z.route_target: z.name for z in net.zones.values()}
+    owners: dict[str, set[str]] = defaultdict(set)
+    for z in net.zones.values():
+        owners[z.route_target].add(z.name)
     allowed = {(zone, imports) for _, zone, imports in net.route_exceptions}
     found: list[Finding] = []
 
     def leaks(zone: str, imports: tuple[str, ...]) -> list[str]:
         return [
-            f"{rt} ({owner.get(rt, 'unknown zone')})"
+            f"{rt} ({', '.join(sorted(owners.get(rt, ()))) or 'unknown zone'})"
             for rt in imports
-            if owner.get(rt) != zone and (zone, owner.get(rt)) not in allowed
+            if zone not in owners.get(rt, ()) and not any((zone, o) in allowed for o in owners.get(rt, ()))
         ]
 
     for zone in net.zones.values():

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from govnet import __version__
-from govnet.spec.engine import CheckReport, Finding
+from govnet.spec.engine import CheckReport, Finding, Location
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning"}
@@ -18,7 +19,9 @@ FORMATS = ("text", "json", "junit", "sarif")
 def to_text(report: CheckReport) -> str:
     """One line per finding (``path:line: RULE [severity] device: message (fix: hint)``) and a summary."""
     lines = [
-        f"{f.location}: {f.rule_id} [{f.severity}] {f.device}: {f.message} (fix: {f.hint})"
+        f"{f.location}: {f.rule_id} [{f.severity}] {f.device}: {f.message}"
+        + (f" (config {f.config_location})" if f.config_location else "")
+        + f" (fix: {f.hint})"
         for f in sorted(report.findings, key=lambda f: (f.location.path, f.location.line, f.rule_id))
     ]
     verdict = "FAIL" if report.exit_code else "ok"
@@ -36,6 +39,9 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "severity": f.severity,
         "device": f.device,
         "location": {"path": f.location.path, "line": f.location.line},
+        "config_location": (
+            {"path": f.config_location.path, "line": f.config_location.line} if f.config_location else None
+        ),
         "message": f.message,
         "hint": f.hint,
     }
@@ -97,6 +103,28 @@ def to_junit(report: CheckReport) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
+def artifact_uri(path: str) -> str:
+    """A repo-relative URI (relative to the working directory); ``file://`` for paths outside it."""
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return p.resolve().as_uri()
+
+
+def _related(location: Location) -> dict[str, Any]:
+    return {
+        "id": 1,
+        "physicalLocation": {
+            "artifactLocation": {"uri": artifact_uri(location.path)},
+            "region": {"startLine": max(1, location.line)},
+        },
+        "message": {"text": "the rendered config line"},
+    }
+
+
 def to_sarif(report: CheckReport) -> str:
     """SARIF 2.1.0 for GitHub code scanning: rules in the driver, one result per finding."""
     rules = [
@@ -122,12 +150,13 @@ def to_sarif(report: CheckReport) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.location.path.lstrip("/")},
+                        "artifactLocation": {"uri": artifact_uri(f.location.path)},
                         "region": {"startLine": max(1, f.location.line)},
                     }
                 }
             ],
             "partialFingerprints": {"govnetFinding/v1": f"{f.rule_id}:{f.device}:{f.message}"},
+            **({"relatedLocations": [_related(f.config_location)]} if f.config_location else {}),
         }
         for f in report.findings
     ]

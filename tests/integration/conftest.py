@@ -6,12 +6,13 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from lab_helpers import INVENTORY, SMALL_TWIN, Lab
 
 from govnet.lab.credentials import read_credentials
 from govnet.lab.down import lab_down
 from govnet.lab.preflight import missing_binaries
 from govnet.lab.up import lab_up
+
+from .lab_helpers import INVENTORY, SMALL_TWIN, Lab
 
 
 @pytest.fixture(scope="module")

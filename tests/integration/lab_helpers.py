@@ -10,6 +10,7 @@ from pathlib import Path
 
 from govnet.lab.credentials import LabCredentials
 from govnet.lab.frr import vtysh
+from govnet.lab.procs import pid_alive
 from govnet.lab.state import LabState
 from govnet.lab.topology import LabTopology
 
@@ -48,3 +49,19 @@ def vtysh_json(device: str, command: str) -> dict[str, object]:
     data = json.loads(out or "{}")
     assert isinstance(data, dict)
     return data
+
+
+def lab_processes(workdir: Path) -> list[int]:
+    """Live processes that belong to this lab (by pathspace name or workdir in their command line)."""
+    marks = [f"-N {name}" for name in SMALL_TWIN] + [str(workdir)]
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if any(mark in cmdline for mark in marks) and pid_alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found

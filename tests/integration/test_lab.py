@@ -8,23 +8,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lab_helpers import (
-    AGGREGATION,
-    CORES,
-    INVENTORY,
-    SMALL_TWIN,
-    Lab,
-    vtysh_json,
-    wait_for,
-)
 from netmiko import ConnectHandler
 
 from govnet.lab import faults
 from govnet.lab.down import lab_down
 from govnet.lab.netns import list_netns, root_links
-from govnet.lab.procs import pid_alive
 from govnet.lab.status import daemon_status, lab_status, snmp_get, snmp_walk
 from govnet.lab.up import lab_up
+
+from .lab_helpers import (
+    AGGREGATION,
+    CORES,
+    INVENTORY,
+    SMALL_TWIN,
+    Lab,
+    lab_processes,
+    vtysh_json,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -189,32 +190,16 @@ def test_up_twice_is_harmless(lab: Lab) -> None:
     assert any("already up" in m for m in messages)
 
 
-def _lab_processes(workdir: Path) -> list[int]:
-    """Live processes that belong to this lab (by pathspace name or workdir in their command line)."""
-    marks = [f"-N {name}" for name in SMALL_TWIN] + [str(workdir)]
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if any(mark in cmdline for mark in marks) and pid_alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found
-
-
 def test_down_leaves_nothing_behind(lab: Lab) -> None:
     """Last on purpose: tears the module's twin down and checks (the fixture's down is a no-op then)."""
     netns_names = set(lab.state.netns)
     host_links = set(lab.state.root_links)
-    assert netns_names and host_links and _lab_processes(lab.workdir)
+    assert netns_names and host_links and lab_processes(lab.workdir)
     assert lab_down(lab.workdir, **QUIET)
     assert not netns_names & list_netns()
     assert not host_links & root_links()
     assert not [n for n in list_netns() if n.startswith("gn-")]
-    assert not _lab_processes(lab.workdir)
+    assert not lab_processes(lab.workdir)
     assert not any(Path(d).exists() for d in lab.state.dirs)
     assert not (lab.workdir / "state.json").exists()
     assert (lab.workdir / "secrets.env").exists()  # credentials survive down/up

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from lab_helpers import INVENTORY, ROOT, SMALL_TWIN
 
 from govnet.lab import frr
 from govnet.lab.down import lab_down
@@ -22,6 +21,8 @@ from govnet.lab.procs import pid_alive
 from govnet.lab.topology import MGMT_BRIDGE
 from govnet.lab.up import lab_up
 
+from .lab_helpers import INVENTORY, ROOT, SMALL_TWIN, lab_processes
+
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(os.geteuid() != 0, reason="the lab twin needs root"),
@@ -29,7 +30,9 @@ pytestmark = [
 ]
 
 
-def _assert_clean(recorded_pids: list[int]) -> None:
+def _assert_clean(recorded_pids: list[int], workdir: Path) -> None:
+    time.sleep(1)  # anything a killed `up` left in flight would have daemonized by now
+    assert not lab_processes(workdir)
     assert not [n for n in list_netns() if n.startswith("gn-")]
     assert MGMT_BRIDGE not in root_links()
     assert not [n for n in root_links() if n.startswith("gn-m")]
@@ -62,7 +65,7 @@ def test_down_after_up_was_killed_midway(tmp_path: Path) -> None:
         assert state["phase"] == "booting" and state["netns"]
     finally:
         lab_down(tmp_path, echo=lambda _m: None)
-    _assert_clean(pids)
+    _assert_clean(pids, tmp_path)
 
 
 def test_failed_up_cleans_up_after_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,4 +82,4 @@ def test_failed_up_cleans_up_after_itself(tmp_path: Path, monkeypatch: pytest.Mo
         lab_up(INVENTORY, tmp_path, provisioned=True, devices=SMALL_TWIN, echo=messages.append)
     assert any("removing what was started" in m for m in messages)
     assert not (tmp_path / "state.json").exists()
-    _assert_clean([])
+    _assert_clean([], tmp_path)
