@@ -189,34 +189,46 @@ class Network:
     platforms: dict[str, PlatformSpec]
     source_dir: Path
     route_exceptions: list[tuple[str, str, str]] = field(default_factory=list)
+    _index: _Index | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def index(self) -> _Index:
+        """Lookups by role, device and link id, built once (call ``reindex`` after edits)."""
+        if self._index is None:
+            self._index = _Index.build(self)
+        return self._index
+
+    def reindex(self) -> None:
+        """Forget the lookup index after devices or links were changed in place."""
+        self._index = None
 
     def by_role(self, *roles: str) -> Iterator[Device]:
         """Devices of the given roles, in name order."""
+        if len(roles) == 1:
+            yield from self.index.by_role.get(roles[0], ())
+            return
+        wanted = set(roles)
         for name in sorted(self.devices):
-            if self.devices[name].role in roles:
+            if self.devices[name].role in wanted:
                 yield self.devices[name]
 
     def links_of(self, device: str) -> Iterator[Link]:
         """Links with ``device`` at either end."""
-        for link in self.links:
-            if device in link.ends:
-                yield link
+        yield from self.index.links_of.get(device, ())
 
     def link(self, link_id: str) -> Link:
-        for link in self.links:
-            if link.id == link_id:
-                return link
-        raise KeyError(link_id)
+        """The link with id ``link_id``; KeyError when absent."""
+        return self.index.links[link_id]
 
     def bgp_sessions(self, device: str) -> list[BgpSession]:
         """The VPNv4 iBGP sessions of a device: cores are RRs; aggregation nodes peer with both."""
         dev = self.devices[device]
         if dev.loopback is None or dev.role not in ("core", "aggregation"):
             return []
-        cores = [c for c in self.by_role("core") if c.district == dev.district]
+        cores = self.index_district(dev.district, "core")
         if dev.role == "core":
             peers = [c for c in cores if c.name != device]
-            peers += [a for a in self.by_role("aggregation") if a.district == dev.district]
+            peers += self.index_district(dev.district, "aggregation")
         else:
             peers = cores
         return [
@@ -231,6 +243,10 @@ class Network:
             for p in peers
             if p.loopback is not None
         ]
+
+    def index_district(self, district: str, role: str) -> list[Device]:
+        """Devices of ``role`` in ``district``, in name order."""
+        return [d for d in self.index.by_role.get(role, ()) if d.district == district]
 
     def subset(self, names: Iterable[str]) -> Network:
         """The same network restricted to ``names`` (links and groups follow)."""
@@ -254,6 +270,28 @@ class Network:
             source_dir=self.source_dir,
             route_exceptions=self.route_exceptions,
         )
+
+
+@dataclass(slots=True)
+class _Index:
+    """Precomputed lookups for a Network (province scale: avoid scanning per call)."""
+
+    by_role: dict[str, list[Device]]
+    links_of: dict[str, list[Link]]
+    links: dict[str, Link]
+
+    @classmethod
+    def build(cls, network: Network) -> _Index:
+        by_role: dict[str, list[Device]] = {}
+        for name in sorted(network.devices):
+            dev = network.devices[name]
+            by_role.setdefault(dev.role, []).append(dev)
+        links_of: dict[str, list[Link]] = {}
+        for link in network.links:
+            links_of.setdefault(link.a, []).append(link)
+            if link.b != link.a:
+                links_of.setdefault(link.b, []).append(link)
+        return cls(by_role, links_of, {lk.id: lk for lk in network.links})
 
 
 def load_network(path: Path | str) -> Network:

@@ -84,7 +84,8 @@ def test_plan_is_stable_csv() -> None:
     assert "rt,police,POLICE,65010:11" in first
 
 
-def test_secrets_option_rejects_world_readable_file(tmp_path: Path) -> None:
+def test_secrets_option_rejects_world_readable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVNET_SECRETS", "")  # the option sets it; monkeypatch restores it afterwards
     secrets = tmp_path / "s.env"
     secrets.write_text("GOVNET_SSH_PASSWORD=x\n", encoding="utf-8")
     secrets.chmod(0o644)
