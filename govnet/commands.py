@@ -7,6 +7,8 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Add every stage's command to ``app``."""
+    from govnet.cli_lab import lab_app
     from govnet.cli_render import render_cmd
 
     app.command("render")(render_cmd)
+    app.add_typer(lab_app, name="lab")

@@ -28,12 +28,11 @@ class ConfigParseError(GovnetError):
 class ConfigLine:
     """One config line: its text (whitespace collapsed), 1-based line number and children."""
 
-    __slots__ = ("_by_word", "children", "line", "parent", "text")
+    __slots__ = ("_by_word", "children", "line", "text")
 
-    def __init__(self, text: str, line: int, parent: ConfigLine | None = None) -> None:
+    def __init__(self, text: str, line: int) -> None:
         self.text = text
         self.line = line
-        self.parent = parent
         self.children: list[ConfigLine] = []
         self._by_word: dict[str, list[ConfigLine]] | None = None
 
@@ -81,7 +80,7 @@ _LEADING_WORD = re.compile(r"^\^([A-Za-z][A-Za-z0-9-]*)(?: |\$|\\s)")
 def _first_word(pattern: str) -> str | None:
     """The literal first word a ``^word ...`` pattern requires (None when it is not literal).
 
-    >>> _first_word("^peer (?P<peer>\\S+) enable$"), _first_word("^(enable )?password"), _first_word("^ospf")
+    >>> _first_word("^peer (?P<peer>.+) enable$"), _first_word("^(enable )?password"), _first_word("^ospf")
     ('peer', None, None)
     """
     m = _LEADING_WORD.match(pattern)
@@ -134,10 +133,11 @@ class ConfigTree:
         for hchild in hnode.children:
             text = hchild.text
             child_path = (*path, text)
-            child = ConfigLine(text, index.get(child_path, fallback), node)
+            child = ConfigLine(text, index.get(child_path, fallback))
             append(child)
             if hchild.children:
                 self._attach(child, hchild, child_path, index)
+            hchild.parent = None  # break hier_config's parent cycle: freed by refcount, not the GC
 
     def find(self, match: LineMatch, within: ConfigLine | None = None, **subst: str) -> list[Hit]:
         """Lines matching ``match`` below ``within`` (the root by default); ``{name}`` filled from subst."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -130,7 +131,7 @@ def to_sarif(report: CheckReport) -> str:
     rules = [
         {
             "id": r.id,
-            "name": "".join(w.capitalize() for w in r.check.split("_")),
+            "name": "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", r.title)),
             "shortDescription": {"text": r.title},
             "fullDescription": {"text": f"{r.title}. Source: {r.source}"},
             "help": {"text": r.hint},
@@ -169,7 +170,6 @@ def to_sarif(report: CheckReport) -> str:
                     "driver": {
                         "name": "govnet",
                         "version": __version__,
-                        "informationUri": "https://github.com/govnet/govnet",
                         "rules": rules,
                     }
                 },

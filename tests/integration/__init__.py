@@ -1,0 +1,1 @@
+"""Integration tests against the lab twin (need root and the system packages)."""

@@ -1,0 +1,140 @@
+"""``govnet check``: exit codes 0/1/2, the four formats, --rules, --configs, --output, --lab."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+import typer
+from spec_support import INVENTORY, rendered
+from typer.testing import CliRunner
+
+from govnet.cli_check import check_cmd
+
+app = typer.Typer()
+app.command("check")(check_cmd)
+
+
+@app.command("noop")
+def _noop() -> None:  # a second command keeps "check" a subcommand, as in govnet's CLI
+    """Unused."""
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["check", "--inventory", str(INVENTORY), *args])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_shipped_district_checks_clean() -> None:
+    code, out, _ = run()
+    assert code == 0, out
+    assert out.splitlines()[-1].startswith("ok: kaifu-extranet: 26 rules, 133 configs, 0 error(s)")
+
+
+def test_json_format() -> None:
+    code, out, _ = run("--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["summary"]["exit_code"] == 0 and data["findings"] == []
+    assert {r["status"] for r in data["results"]} == {"pass", "not_applicable"}
+    assert all(r["reason"] for r in data["results"] if r["status"] == "not_applicable")
+
+
+def test_junit_one_testcase_per_rule_and_device() -> None:
+    code, out, _ = run("--format", "junit")
+    root = ET.fromstring(out)
+    cases = root.findall("./testsuite/testcase")
+    assert code == 0 and len(root.findall("./testsuite")) == 26
+    assert len(cases) == len({(c.get("classname"), c.get("name")) for c in cases}) >= 2000
+    skipped = [c for c in cases if c.find("skipped") is not None]
+    assert skipped and all("not applicable" in (c.find("skipped").get("message") or "") for c in skipped)  # type: ignore[union-attr]
+
+
+def test_sarif_format_and_output_file(tmp_path: Path) -> None:
+    out_file = tmp_path / "reports" / "govnet.sarif"
+    code, out, _ = run("--format", "sarif", "--output", str(out_file))
+    assert code == 0 and out == ""
+    sarif = json.loads(out_file.read_text())
+    assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["tool"]["driver"]["rules"]) == 26
+
+
+def test_rules_subset_skips_rendering() -> None:
+    code, out, _ = run("--rules", "GN-INT-001,GN-INT-002", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and {r["rule_id"] for r in data["results"]} == {"GN-INT-001", "GN-INT-002"}
+    assert data["summary"]["configs"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--rules", "GN-INT-001,GN-NOPE-1"), "unknown rule id GN-NOPE-1"),
+        (("--rules", ","), "--rules needs at least one rule id"),
+        (("--format", "xml"), "unknown format 'xml'"),
+        (("--configs", "/nonexistent/dir"), "is not a readable directory"),
+    ],
+)
+def test_usage_errors_exit_2(args: tuple[str, ...], message: str) -> None:
+    code, out, err = run(*args)
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_inventory_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["check", "--inventory", str(tmp_path / "nothing")])
+    assert result.exit_code == 2 and result.stderr.startswith("error: ")
+    assert "Traceback" not in result.output
+
+
+def _inventory_copy(tmp_path: Path) -> Path:
+    inv = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inv)
+    return inv
+
+
+def test_broken_inventory_exits_1(tmp_path: Path) -> None:
+    inv = _inventory_copy(tmp_path)
+    district = inv / "districts" / "kaifu.yaml"
+    text = district.read_text()
+    line = next(x for x in text.splitlines() if "name: firewall-pair" in x)
+    district.write_text(text.replace(line + "\n", ""))
+    result = CliRunner().invoke(app, ["check", "--inventory", str(inv), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert {f["rule_id"] for f in data["findings"]} == {"GN-INT-006"}
+    assert data["findings"][0]["location"]["path"].endswith("districts/kaifu.yaml")
+
+
+def _write(configs: dict, directory: Path) -> None:  # type: ignore[type-arg]
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, config in configs.items():
+        (directory / f"{name}.cfg").write_text(config.text)
+
+
+def test_configs_dir_clean_then_broken(tmp_path: Path) -> None:
+    configs = rendered()
+    _write(configs, tmp_path / "cfg")
+    assert run("--configs", str(tmp_path / "cfg"))[0] == 0
+    core = tmp_path / "cfg" / "kf-core-1.cfg"
+    core.write_text(core.read_text().replace("undo telnet server enable", "telnet server enable"))
+    code, out, _ = run("--configs", str(tmp_path / "cfg"))
+    assert code == 1
+    assert "kf-core-1.cfg:" in out and "GN-CFG-101 [error] kf-core-1: telnet server enabled" in out
+    assert "(fix: " in out
+
+
+def test_configs_dir_missing_file_is_a_finding(tmp_path: Path) -> None:
+    configs = rendered()
+    del configs["kf-acc-dongfenglu-c01"]
+    _write(configs, tmp_path / "cfg")
+    code, out, _ = run("--configs", str(tmp_path / "cfg"), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and {f["rule_id"] for f in data["findings"]} == {"GN-CFG-100"}
+
+
+def test_lab_configs_check_clean() -> None:
+    code, out, _ = run("--lab")
+    assert code == 0, out

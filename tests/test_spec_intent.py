@@ -1,0 +1,169 @@
+"""Intent rules on the model: each broken network triggers exactly its rule; the district is clean."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from spec_support import INTENT_RULES, check, district, failing, replace_in
+
+from govnet.model import Device, Link, Network, RedundancyGroup, Zone
+
+
+def intent(network: Network) -> set[str]:
+    return failing(check(network, {}, INTENT_RULES))
+
+
+def test_shipped_district_meets_every_intent_rule() -> None:
+    report = check(district(), {}, INTENT_RULES)
+    assert report.findings == []
+    assert {r.status for r in report.results} == {"pass"}
+
+
+def test_gn_int_001_three_cores() -> None:
+    net = district()
+    core = net.devices["kf-core-2"]
+    net.devices["kf-core-3"] = dataclasses.replace(core, name="kf-core-3", interfaces=[], vrfs=[])
+    replace_in(
+        net.groups, lambda g: g.name == "kf-core-pair", members=("kf-core-1", "kf-core-2", "kf-core-3")
+    )
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-001"}
+    [finding] = report.findings
+    assert "3 core(s)" in finding.message and finding.location.line >= 1
+
+
+def test_gn_int_002_both_uplinks_to_one_core() -> None:
+    net = district()
+    replace_in(net.links, lambda lk: lk.id == "kf-core-2--kf-agg-dongfenglu", a="kf-core-1")
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-002"}
+    assert report.findings[0].device == "kf-agg-dongfenglu"
+    assert report.findings[0].location.path.endswith("kaifu.yaml")
+
+
+def test_gn_int_003_access_site_on_another_subdistrict() -> None:
+    net = district()
+    link_id = "kf-agg-dongfenglu--kf-acc-dongfenglu-c01"
+    replace_in(net.links, lambda lk: lk.id == link_id, a="kf-agg-qingshuitang")
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-003"}
+    assert "kf-agg-qingshuitang of subdistrict qingshuitang" in report.findings[0].message
+
+
+def test_gn_int_004_firewall_not_linked_to_load_balancer() -> None:
+    net = district()
+    net.links = [lk for lk in net.links if lk.id != "kf-fw-1--kf-lb-1"]
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-004"}
+    assert "kf-fw-1 has no link to a load balancer" in report.findings[0].message
+
+
+def test_gn_int_004_no_ips() -> None:
+    net = district()
+    del net.devices["kf-ips-1"]
+    net.links = [lk for lk in net.links if "kf-ips-1" not in lk.ends]
+    assert intent(net) == {"GN-INT-004"}
+
+
+def test_gn_int_005_isp_on_a_firewall() -> None:
+    net = district()
+    replace_in(net.links, lambda lk: lk.id == "kf-lb-1--kf-isp-unicom", a="kf-fw-2")
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-005"}
+    assert "bypassing the exit chain" in report.findings[0].message
+
+
+def test_gn_int_006_firewall_pair_with_one_member() -> None:
+    net = district()
+    replace_in(net.groups, lambda g: g.name == "kf-firewall-pair", members=("kf-fw-1",))
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-006"}
+    messages = " ".join(f.message for f in report.findings)
+    assert "1 member(s)" in messages and "firewall hot-standby pair" in messages
+
+
+def test_gn_int_006_missing_dc_pair_group() -> None:
+    net = district()
+    net.groups = [g for g in net.groups if g.name != "kf-dc-pair"]
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-006"}
+    assert "data-centre hot-standby pair" in report.findings[0].message
+
+
+def test_gn_int_006_member_that_does_not_exist() -> None:
+    net = district()
+    net.groups.append(RedundancyGroup("kf-extra", "links", ("kf-core-1--kf-nowhere", "kf-core-1--kf-core-2")))
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-006"}
+    assert "member kf-core-1--kf-nowhere does not exist" in report.findings[0].message
+
+
+def _set_zone(net: Network, name: str, **changes: object) -> None:
+    net.zones[name] = dataclasses.replace(net.zones[name], **changes)  # type: ignore[arg-type]
+
+
+def test_gn_int_007_two_zones_share_a_route_target() -> None:
+    net = district()
+    rt = net.zones["police"].route_target
+    _set_zone(net, "court", route_target=rt, imports=(rt,))
+    for dev in net.devices.values():
+        for vrf in dev.vrfs:
+            if vrf.zone == "court":
+                vrf.rt_export, vrf.rt_import = (rt,), (rt,)
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-007"}
+    assert "zones police and court share route target" in report.findings[0].message
+    assert report.findings[0].location.path.endswith("network.yaml") and report.findings[0].location.line > 1
+
+
+def test_gn_int_007_vrf_exports_another_zones_target() -> None:
+    net = district()
+    dev: Device = net.devices["kf-agg-dongfenglu"]
+    vrf = next(v for v in dev.vrfs if v.zone == "police")
+    vrf.rt_export = (net.zones["public"].route_target,)
+    assert intent(net) == {"GN-INT-007"}
+
+
+def test_gn_int_008_zone_imports_another_zone_without_exception() -> None:
+    net = district()
+    public, internet = net.zones["public"], net.zones["internet"]
+    _set_zone(net, "public", imports=(*public.imports, internet.route_target))
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-008"}
+    assert "zone public imports 65010:2 (internet)" in report.findings[0].message
+
+
+def test_gn_int_008_named_exception_allows_the_import() -> None:
+    net = district()
+    public, internet = net.zones["public"], net.zones["internet"]
+    _set_zone(net, "public", imports=(*public.imports, internet.route_target))
+    net.route_exceptions = [("shared-services", "public", "internet")]
+    assert intent(net) == set()
+
+
+def test_gn_int_008_vrf_leaks_on_one_device() -> None:
+    net = district()
+    vrf = next(v for v in net.devices["kf-core-1"].vrfs if v.zone == "court")
+    vrf.rt_import = (*vrf.rt_import, net.zones["police"].route_target)
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-008"}
+    assert report.findings[0].device == "kf-core-1"
+
+
+def test_gn_int_009_intranet_linked_to_a_core() -> None:
+    net = district()
+    replace_in(net.links, lambda lk: lk.id == "kf-isogw-1--kf-office-intranet", a="kf-core-1")
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-009"}
+    assert "not through the isolation gateway" in report.findings[0].message
+
+
+def test_intent_findings_point_at_the_inventory() -> None:
+    net = district()
+    replace_in(net.links, lambda lk: lk.id == "kf-core-2--kf-agg-dongfenglu", a="kf-core-1")
+    [finding] = check(net, {}, ["GN-INT-002"]).findings
+    assert finding.location == type(finding.location).parse(net.devices["kf-agg-dongfenglu"].source)
+
+
+def test_types_used_are_the_models() -> None:
+    assert isinstance(district().links[0], Link) and isinstance(district().zones["public"], Zone)

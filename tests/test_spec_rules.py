@@ -1,0 +1,160 @@
+"""The rule file: it loads, every rule is complete, and a bad rule file fails with a clear error."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from govnet.spec import SpecError, load_rules
+from govnet.spec.configtree import ConfigParseError, ConfigTree
+from govnet.spec.engine import known_checks
+from govnet.spec.rules import LineMatch, parse_rules
+
+RULES = load_rules()
+
+
+def test_packaged_rule_file_loads() -> None:
+    assert resources.files("govnet").joinpath("data/spec/rules.yaml").is_file()
+    assert len(RULES.rules) >= 25
+    assert {r.kind for r in RULES.rules} == {"intent", "config", "cross"}
+
+
+@pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
+def test_every_rule_is_complete(rule) -> None:  # type: ignore[no-untyped-def]
+    assert rule.source and rule.severity in ("error", "warning") and rule.platforms and rule.roles
+    assert rule.hint and rule.title
+    assert rule.check in known_checks()[rule.kind]
+    if rule.check == "lines":
+        for platform in rule.platforms:
+            assert platform in rule.match or platform in rule.not_applicable, (rule.id, platform)
+    if rule.kind == "config":
+        assert all(p in RULES.drivers for p in rule.platforms)
+
+
+def test_sources_cite_the_standard_or_reports() -> None:
+    cited = " ".join(r.source for r in RULES.rules)
+    assert "GB/T 22239-2019" in cited and "seed report" in cited and "zone model" in cited
+
+
+def test_drivers_cover_the_rendered_platforms() -> None:
+    assert {"huawei_vrp", "h3c_comware", "frr"} <= set(RULES.drivers)
+
+
+def _spec_text(**rule_overrides: object) -> str:
+    data = yaml.safe_load(resources.files("govnet").joinpath("data/spec/rules.yaml").read_text())
+    data["rules"][0].update(rule_overrides)
+    return yaml.safe_dump(data)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"severity": "fatal"}, "rules.0.severity"),
+        ({"id": "GN-CFG-001"}, "a intent rule id starts with GN-INT-"),
+        ({"id": "XX-1"}, "rules.0.id"),
+        ({"source": ""}, "rules.0.source"),
+        ({"platforms": []}, "rules.0.platforms"),
+        ({"bogus": 1}, "rules.0.bogus"),
+    ],
+)
+def test_bad_rule_file_is_a_clear_error(change: dict[str, object], expected: str) -> None:
+    with pytest.raises(SpecError, match=r"my-rules\.yaml") as err:
+        parse_rules(_spec_text(**change), "my-rules.yaml")
+    assert expected in str(err.value)
+
+
+def test_duplicate_rule_ids_are_rejected() -> None:
+    data = yaml.safe_load(resources.files("govnet").joinpath("data/spec/rules.yaml").read_text())
+    data["rules"].append(data["rules"][0])
+    with pytest.raises(SpecError, match="duplicate rule id GN-INT-001"):
+        parse_rules(yaml.safe_dump(data), "rules.yaml")
+
+
+def test_a_bound_must_name_a_param() -> None:
+    data = yaml.safe_load(resources.files("govnet").joinpath("data/spec/rules.yaml").read_text())
+    rule = next(r for r in data["rules"] if r["id"] == "GN-CFG-103")
+    rule["params"] = {}
+    with pytest.raises(SpecError, match="max_attempts"):
+        parse_rules(yaml.safe_dump(data), "rules.yaml")
+
+
+def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="cannot read rule file"):
+        load_rules(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules: [\n")
+    with pytest.raises(SpecError, match="not valid YAML"):
+        load_rules(bad)
+
+
+def test_select_unknown_rule_id() -> None:
+    with pytest.raises(SpecError, match="unknown rule id GN-CFG-999"):
+        RULES.select(["GN-CFG-101", "GN-CFG-999"])
+    assert [r.id for r in RULES.select(["gn-cfg-101"])] == ["GN-CFG-101"]
+
+
+# ---------------------------------------------------------------- config tree per platform
+
+HUAWEI = """!generated
+#
+sysname r1
+#
+user-interface vty 0 4
+ acl 2001 inbound
+ idle-timeout 10 0
+#
+bgp 65010
+ peer 10.0.0.2 as-number 65010
+ #
+ ipv4-family vpnv4
+  peer 10.0.0.2 enable
+#
+return
+"""
+
+FRR = """frr defaults traditional
+!
+router bgp 65010
+ neighbor 10.0.0.2 remote-as 65010
+ !
+ address-family ipv4 vpn
+  neighbor 10.0.0.2 activate
+ exit-address-family
+exit
+!
+line vty
+ exec-timeout 10 0
+exit
+end
+"""
+
+
+def test_huawei_tree_keeps_line_numbers() -> None:
+    tree = ConfigTree(HUAWEI, RULES.drivers["huawei_vrp"])
+    hit = tree.first(
+        LineMatch(parent=("^bgp \\d+$", "^ipv4-family vpnv4$"), line="^peer (?P<peer>\\S+) enable$")
+    )
+    assert hit is not None and hit.line == 13 and hit.groups == {"peer": "10.0.0.2"}
+    assert [h.line for h in tree.find(LineMatch(line="^idle-timeout", anywhere=True))] == [7]
+
+
+def test_frr_tree_drops_exit_lines() -> None:
+    tree = ConfigTree(FRR, RULES.drivers["frr"])
+    hit = tree.first(LineMatch(parent=("^router bgp 65010$", "^address-family ipv4 vpn$"), line="activate$"))
+    assert hit is not None and hit.line == 7
+    assert tree.child("^line vty$") is not None
+
+
+def test_h3c_separators_are_ignored() -> None:
+    tree = ConfigTree("#\nline vty 0 63\n idle-timeout 10 0\n#\nreturn\n", RULES.drivers["h3c_comware"])
+    hit = tree.first(LineMatch(parent=("^line vty",), line="^idle-timeout"))
+    assert hit is not None and hit.line == 3
+
+
+def test_unparseable_config() -> None:
+    text = "interface A\n mtu 1500\ninterface A\n mtu 1400\n"
+    with pytest.raises(ConfigParseError, match="duplicate section"):
+        ConfigTree(text, RULES.drivers["huawei_vrp"])
