@@ -28,10 +28,17 @@ system-packages:
 	  echo "not root: skipping system packages ($(SYSTEM_PACKAGES)); the lab twin needs them"; \
 	fi
 
+# The main job on the embedded default: validate the district, draw it, render and check every
+# config against the platform spec, then boot the lab twin provisioned and show its state.
 demo: setup
 	$(BIN)/govnet inventory validate
 	$(BIN)/govnet inventory graph --out build/topology.svg
-	$(BIN)/govnet demo
+	$(BIN)/govnet render --out build/intended
+	$(BIN)/govnet check --configs build/intended
+	@if [ "$$(id -u)" = 0 ]; then \
+	  $(BIN)/govnet lab up --provisioned && sleep 20 && $(BIN)/govnet lab status && \
+	  echo "the twin is up: ssh -p <port> \$$GOVNET_SSH_USER@127.0.0.1 (credentials in /var/tmp/govnet-lab/secrets.env); 'govnet lab down' removes it"; \
+	else echo "the lab twin needs root (network namespaces): run 'sudo make demo'"; fi
 
 lint: setup
 	$(BIN)/ruff check govnet tests benchmarks

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_inventory
+from benchmarks import bench_inventory, bench_render
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -41,19 +41,16 @@ def main() -> None:
             + "\n"
             + _table(rows)
         )
-        try:
-            from benchmarks import bench_render
-        except ImportError:
-            bench_render = None  # type: ignore[assignment]
-        if bench_render is not None:
-            rrows = bench_render.run(work, scales)
+        rrows = bench_render.run(work, tuple(s for s in scales if s != 100))
+        if rrows:
             sections.append("## Render + check\n\n" + (bench_render.__doc__ or "") + "\n" + _table(rrows))
     header = (
         "# Benchmark results\n\n"
         f"Produced by `make bench` (`python benchmarks/run.py{' --quick' if args.quick else ''}`) on "
         f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}. Times are the best of 3 fresh interpreters (imports excluded); "
-        "peak is the process's resident high-water mark (VmHWM). Ratios compare against the anchor measured in the same run.\n\n"
+        "peak is the process's resident high-water mark (VmHWM). "
+        "Ratios compare against the anchor measured in the same run.\n\n"
     )
     RESULTS.write_text(header + "\n".join(sections), encoding="utf-8")
     print(f"wrote {RESULTS}")

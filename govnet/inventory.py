@@ -31,6 +31,7 @@ from nornir.core.inventory import (
 )
 
 from govnet.credentials import Credentials, load_credentials
+from govnet.errors import SecretsError
 from govnet.model import Device, Network, load_network
 
 
@@ -67,13 +68,29 @@ class GovnetInventory:
         secrets_file: str | Path | None = None,
         lab: bool = False,
         lab_ports: Mapping[str, int] | None = None,
+        lab_workdir: str | Path | None = None,
         network: Network | None = None,
     ) -> None:
         self.inventory_dir = Path(inventory_dir)
         self.secrets_file = Path(secrets_file) if secrets_file else None
-        self.lab = lab
+        self.lab = lab or lab_workdir is not None
         self.lab_ports = dict(lab_ports or {})
         self.network = network
+        if lab_workdir is not None:
+            self._from_lab(Path(lab_workdir))
+
+    def _from_lab(self, workdir: Path) -> None:
+        """Point hosts at a running twin: its SSH ports and its ``secrets.env``."""
+        from govnet.lab.state import load_state
+
+        state = load_state(workdir)
+        if state is None:
+            raise SecretsError(f"{workdir}: no lab twin here; run 'govnet lab up --workdir {workdir}'")
+        for node in state.lab_topology().nodes:
+            if node.ssh_port is not None and not node.stub:
+                self.lab_ports[node.name] = node.ssh_port
+        if self.secrets_file is None:
+            self.secrets_file = workdir / "secrets.env"
 
     def load(self) -> Inventory:
         """Build the Nornir inventory (raises InventoryError/SecretsError on bad input)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -32,7 +33,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_shipped_district_checks_clean() -> None:
     code, out, _ = run()
     assert code == 0, out
-    assert out.splitlines()[-1].startswith("ok: kaifu-extranet: 26 rules, 133 configs, 0 error(s)")
+    assert re.match(r"ok: kaifu-extranet: 26 rules, \d+ configs, 0 error\(s\)", out.splitlines()[-1])
 
 
 def test_json_format() -> None:

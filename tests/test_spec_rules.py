@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -158,3 +159,15 @@ def test_unparseable_config() -> None:
     text = "interface A\n mtu 1500\ninterface A\n mtu 1400\n"
     with pytest.raises(ConfigParseError, match="duplicate section"):
         ConfigTree(text, RULES.drivers["huawei_vrp"])
+
+
+def test_every_rule_has_a_test_that_triggers_exactly_it() -> None:
+    here = Path(__file__).parent
+    text = "".join(
+        (here / name).read_text()
+        for name in ("test_spec_intent.py", "test_spec_config.py", "test_spec_cross.py")
+    )
+    exact = set(re.findall(r'== \{"(GN-[A-Z]+-\d{3})"\}', text))
+    exact |= set(re.findall(r'\("(GN-CFG-\d{3})", \w+, ', text))  # the BROKEN tables
+    exact |= {f"GN-INT-{m[-3:]}" for m in re.findall(r"def test_gn_int_\d{3}", text)}
+    assert {r.id for r in RULES.rules} <= exact

@@ -138,6 +138,28 @@ def test_netmiko_over_ssh_reaches_vtysh_on_every_router(lab: Lab) -> None:
             conn.disconnect()
 
 
+def test_nornir_inventory_plugin_drives_the_twin(lab: Lab) -> None:
+    """The same inventory, pointed at the twin: Nornir + netmiko over real SSH into vtysh."""
+    from nornir import InitNornir
+    from nornir_netmiko.tasks import netmiko_send_command
+
+    nr = InitNornir(
+        runner={"plugin": "threaded", "options": {"num_workers": 5}},
+        inventory={
+            "plugin": "GovnetInventory",
+            "options": {"inventory_dir": str(INVENTORY), "lab_workdir": str(lab.workdir)},
+        },
+        logging={"enabled": False},
+    )
+    routers = {n.name for n in lab.topology.nodes if n.ssh_port is not None}
+    assert set(nr.inventory.hosts) == routers
+    result = nr.filter(role="core").run(task=netmiko_send_command, command_string="show ip ospf neighbor")
+    assert not result.failed, result.failed_hosts
+    for host in ("kf-core-1", "kf-core-2"):
+        text = result[host][0].result
+        assert text.count("Full") >= 3, text  # the other core and both aggregation nodes
+
+
 def _oper_status(lab: Lab, device: str, ifname: str) -> str | None:
     names = snmp_walk(lab.creds, _mgmt(lab, device), IF_NAME)
     index = next((oid.rsplit(".", 1)[1] for oid, name in names.items() if name == ifname), None)
