@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_inventory, bench_render
+from benchmarks import bench_inventory, bench_lab, bench_render
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -20,9 +20,9 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 def _table(rows: list[dict[str, object]]) -> str:
     if not rows:
         return "(no rows)\n"
-    cols = list(rows[0])
+    cols = list(dict.fromkeys(k for r in rows for k in r))
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    out += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
+    out += ["| " + " | ".join(str(r.get(c, "")) for c in cols) + " |" for r in rows]
     return "\n".join(out) + "\n"
 
 
@@ -42,6 +42,9 @@ def main() -> None:
             + _table(rows)
         )
         rrows = bench_render.run(work, tuple(s for s in scales if s != 100))
+        lrows = [] if args.quick else bench_lab.run(work)
+        if lrows:
+            sections.append("## Lab twin boot\n\n" + (bench_lab.__doc__ or "") + "\n" + _table(lrows))
         if rrows:
             sections.append("## Render + check\n\n" + (bench_render.__doc__ or "") + "\n" + _table(rrows))
     header = (
