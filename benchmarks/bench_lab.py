@@ -1,8 +1,8 @@
 """Lab twin boot: default size (the anchor) vs every community site (``--access 102``).
 
 Boot time is ``govnet lab up --provisioned`` until every daemon is started; "converged" adds the
-wait until kf-core-1 has every BGP session Established. Memory is the summed RSS of every
-process the twin started (FRR daemons, snmpd, sshd), read from /proc after convergence.
+wait until kf-core-1 has every BGP session Established. Memory is the summed PSS (shared pages
+counted once) of every process the twin started (FRR daemons, snmpd, sshd), after convergence.
 Ratio = the 102-site twin / the default twin, measured in the same run. Needs root.
 """
 
@@ -16,12 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _rss_mib(pids: list[int]) -> float:
+def _pss_mib(pids: list[int]) -> float:
+    """Summed proportional set size: shared FRR/snmpd pages counted once across processes."""
     total = 0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
         except OSError:
             continue
@@ -59,7 +60,7 @@ def _boot(access: int | None, workdir: Path) -> dict[str, object]:
             "processes": len(pids),
             "boot_s": round(booted, 1),
             "converged_s": round(converged, 1),
-            "rss_mib": round(_rss_mib(pids)),
+            "pss_mib": round(_pss_mib(pids)),
         }
     finally:
         lab_down(workdir, echo=lambda _m: None)
@@ -74,6 +75,6 @@ def run(work: Path) -> list[dict[str, object]]:
     print(anchor, flush=True)
     full = _boot(102, work / "lab-102")
     print(full, flush=True)
-    for key in ("boot_s", "converged_s", "rss_mib"):
+    for key in ("boot_s", "converged_s", "pss_mib"):
         full[f"{key}_ratio"] = round(float(str(full[key])) / max(float(str(anchor[key])), 1e-9), 2)
     return [anchor, full]
