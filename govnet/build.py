@@ -507,9 +507,39 @@ def _attach_zones(
             )
             if zname not in dev.zones:
                 dev.zones.append(zname)
+    _site_lan(ctx, acc, attachments)
     ctx.links[-1] = Link(
         **{**{f: getattr(link, f) for f in link.__slots__}, "attachments": tuple(attachments)}
     )
+
+
+def _site_lan(ctx: _Ctx, acc: Device, attachments: list[Attachment]) -> None:
+    """The CE's LAN side: one dot1q subinterface per zone, gateway = first host of the site prefix."""
+    spec = ctx.roles["access"]
+    port = spec.platform_ports.get(acc.platform, {}).get("lan", spec.ports.get("lan"))
+    if port is None or not attachments:
+        return
+    mtu = ctx.net.mtu
+    acc.interfaces.append(
+        Interface(port, None, "", "", "", f"site LAN trunk of {acc.site}", mtu, False, False)
+    )
+    for att in attachments:
+        gateway = IPv4Interface((int(att.site_prefix.network_address) + 1, att.site_prefix.prefixlen))
+        acc.interfaces.append(
+            Interface(
+                name=f"{port}.{att.vlan}",
+                ip=gateway,
+                peer="",
+                peer_interface="",
+                link_id="",
+                description=f"{att.zone} zone site LAN {att.site_prefix}",
+                mtu=mtu,
+                ospf=False,
+                ldp=False,
+                vlan=att.vlan,
+                vrf=att.vrf,
+            )
+        )
 
 
 def _edge(ctx: _Ctx, externals: dict[str, ExternalPeer]) -> None:

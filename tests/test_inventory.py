@@ -119,3 +119,13 @@ def test_reordering_subdistricts_changes_nothing(inventory_copy: Path) -> None:
     assert plan_json(load_network(inventory_copy)) == plan_json(
         load_network(Path(__file__).parent.parent / "inventory")
     )
+
+
+def test_access_sites_have_a_lan_gateway_per_zone(network: Network) -> None:
+    for acc in network.by_role("access"):
+        lans = {i.vrf: i for i in acc.interfaces if i.name.startswith("GigabitEthernet0/0/2.")}
+        assert set(lans) == {network.zones[z].vrf for z in acc.zones}, acc.name
+        for zone, prefix in acc.site_prefixes.items():
+            lan = lans[network.zones[zone].vrf]
+            assert lan.ip is not None and lan.ip.network == prefix and lan.ip.ip == prefix.network_address + 1
+            assert lan.vlan == network.zones[zone].vlan
