@@ -56,7 +56,8 @@ def prepare_pathspace(node: LabNode, config: str, state: LabState) -> None:
         etc_dir(node) / "vtysh.conf": f"service integrated-vtysh-config\nhostname {node.name}\n",
         etc_dir(node) / "frr.conf": config,
         etc_dir(node) / "startup.conf": f"hostname {node.name}\n",
-        **{etc_dir(node) / "snmp" / f"{name}.conf": agentx for name in ("frr", "snmp", *SNMP_DAEMONS)},
+        # the AgentX socket is an agent token: it belongs in the application's file, not snmp.conf
+        **{etc_dir(node) / "snmp" / f"{name}.conf": agentx for name in ("frr", *SNMP_DAEMONS)},
     }
     for path, text in files.items():
         path.write_text(text)

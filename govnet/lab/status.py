@@ -1,13 +1,16 @@
-"""`govnet lab status`: per device, its daemons, SSH port, management IP and SNMP reachability."""
+"""`govnet lab status`: per device, its daemons, SSH port, management IP, SNMP and routing state."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from govnet.lab.credentials import LabCredentials, read_credentials
-from govnet.lab.errors import LabStateError
+from govnet.lab.errors import CommandError, LabStateError
+from govnet.lab.frr import vtysh
 from govnet.lab.netns import list_netns
 from govnet.lab.procs import pid_alive, read_pidfile, run
 from govnet.lab.state import LabState, load_state
@@ -61,6 +64,27 @@ def daemon_status(state: LabState, node: LabNode) -> dict[str, bool]:
     return result
 
 
+def routing_summary(node: LabNode) -> dict[str, int] | None:
+    """OSPF neighbours Full and BGP sessions Established/configured, read through vtysh."""
+    if not node.is_router:
+        return None
+    summary = {"ospf_full": 0, "bgp_established": 0, "bgp_peers": 0}
+    try:
+        if "ospfd" in node.daemons:
+            ospf = json.loads(vtysh(node.name, "show ip ospf neighbor json") or "{}")
+            for entries in ospf.get("neighbors", {}).values():
+                full = [e for e in entries if str(e.get("nbrState", "")).startswith("Full")]
+                summary["ospf_full"] += len(full)
+        if "bgpd" in node.daemons:
+            bgp = json.loads(vtysh(node.name, "show bgp ipv4 unicast summary json") or "{}")
+            peers = bgp.get("peers", {})
+            summary["bgp_peers"] = len(peers)
+            summary["bgp_established"] = sum(1 for p in peers.values() if p.get("state") == "Established")
+    except (ValueError, OSError, subprocess.SubprocessError, CommandError):
+        return None
+    return summary
+
+
 def lab_status(workdir: Path, *, probe_snmp: bool = True) -> dict[str, Any]:
     """The JSON-able status of the lab in `workdir`."""
     state = load_state(workdir.resolve())
@@ -83,6 +107,7 @@ def lab_status(workdir: Path, *, probe_snmp: bool = True) -> dict[str, Any]:
 
     with ThreadPoolExecutor(8) as pool:
         snmp = list(pool.map(snmp_ok, nodes))
+        routing = list(pool.map(routing_summary, nodes))
     devices = [
         {
             "name": node.name,
@@ -93,8 +118,9 @@ def lab_status(workdir: Path, *, probe_snmp: bool = True) -> dict[str, Any]:
             "ssh_port": node.ssh_port,
             "daemons": daemon_status(state, node),
             "snmp": ok,
+            "routing": summary,
         }
-        for node, ok in zip(nodes, snmp, strict=True)
+        for node, ok, summary in zip(nodes, snmp, routing, strict=True)
     ]
     return {
         "workdir": str(state.workdir),
@@ -111,13 +137,18 @@ def format_status(status: dict[str, Any]) -> str:
     mode = "provisioned" if status["provisioned"] else "base config"
     lines = [
         f"lab in {status['workdir']}: {status['phase']} ({mode}, booted in {status['boot_seconds']}s)",
-        f"{'device':<28} {'mgmt ip':<15} {'ssh':>5} {'snmp':<4}  daemons",
+        f"{'device':<28} {'mgmt ip':<15} {'ssh':>5} {'snmp':<4} {'ospf':>4} {'bgp':>5}  daemons",
     ]
     for dev in status["devices"]:
         daemons = " ".join(f"{d}{'' if ok else '(down)'}" for d, ok in dev["daemons"].items())
+        routing = dev.get("routing") or {}
+        ospf = str(routing["ospf_full"]) if "ospfd" in dev["daemons"] and routing else "-"
+        bgp = "-"
+        if "bgpd" in dev["daemons"] and routing:
+            bgp = f"{routing['bgp_established']}/{routing['bgp_peers']}"
         lines.append(
             f"{dev['name']:<28} {dev['mgmt_ip'] or '-':<15} {dev['ssh_port'] or '-':>5} "
-            f"{'ok' if dev['snmp'] else 'no':<4}  {daemons}"
+            f"{'ok' if dev['snmp'] else 'no':<4} {ospf:>4} {bgp:>5}  {daemons}"
         )
     for fault in status["faults"]:
         lines.append(f"fault: {fault['kind']} {fault['device']} {fault['target']} {fault['peer']}".rstrip())

@@ -202,8 +202,13 @@ def test_status_json_shape(lab: Lab) -> None:
     names = [d["name"] for d in status["devices"]]
     assert names == SMALL_TWIN
     for dev in status["devices"]:
-        assert {"name", "netns", "mgmt_ip", "ssh_port", "daemons", "snmp"} <= dev.keys()
+        assert {"name", "netns", "mgmt_ip", "ssh_port", "daemons", "snmp", "routing"} <= dev.keys()
         assert dev["snmp"] is True and all(dev["daemons"].values())
+    routing = {d["name"]: d["routing"] for d in status["devices"]}
+    for core in CORES:  # the other core and both aggregation nodes
+        assert routing[core] == {"ospf_full": 3, "bgp_established": 3, "bgp_peers": 3}
+    for agg in AGGREGATION:
+        assert routing[agg] == {"ospf_full": 2, "bgp_established": 2, "bgp_peers": 2}
 
 
 def test_up_twice_is_harmless(lab: Lab) -> None:
