@@ -83,6 +83,14 @@ BROKEN = [
     ("GN-CFG-111", CORE, "  route-distinguisher 10.0.0.9:1\n", ""),
     ("GN-CFG-111", ACC, "  vpn-target 65010:2 import-extcommunity\n", ""),
     ("GN-CFG-111", H3C, " vpn-target 65010:11 both\n", " vpn-target 65010:11 export-extcommunity\n"),
+    (
+        "GN-CFG-113",
+        CORE,
+        " rule 5 permit source 10.254.0.0 0.0.0.255",
+        " rule 5 permit source 10.0.0.0 0.255.255.255",
+    ),
+    ("GN-CFG-113", H3C, " rule 5 permit source 10.254.0.0 0.0.0.255", " rule 5 permit"),
+    ("GN-CFG-113", ACC, " rule 10 deny", " rule 8 permit source 192.0.2.7 0\n rule 10 deny"),
 ]
 
 

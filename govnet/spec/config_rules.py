@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from fractions import Fraction
+from ipaddress import IPv4Network
 
 from govnet.model import Device
 from govnet.spec import facts
@@ -189,8 +191,59 @@ def core_link_ldp(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTre
     return found
 
 
+_ACL_BINDINGS = (
+    r"^acl (ipv6 )?(?P<acl>\d+) inbound$",  # under user-interface vty / line vty
+    r"^ssh server acl (?P<acl>\d+)$",
+)
+_ACL_RULE = re.compile(r"^rule( \d+)? permit(?P<rest>.*)$")
+_ACL_SOURCE = re.compile(r"\bsource (?P<addr>\d+\.\d+\.\d+\.\d+) (?P<wild>\d+\.\d+\.\d+\.\d+|0)\b")
+
+
+def _permitted_source(rest: str) -> IPv4Network | None:
+    """The source a permit rule admits; None for 'any' (no source, or an unusable wildcard)."""
+    found = _ACL_SOURCE.search(rest)
+    if found is None:
+        return None
+    wildcard = "0.0.0.0" if found["wild"] == "0" else found["wild"]
+    try:
+        return IPv4Network(f"{found['addr']}/{wildcard}", strict=False)
+    except ValueError:
+        return None
+
+
+def mgmt_acl_sources(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree) -> list[Finding]:
+    """Every ACL that guards the VTYs or the SSH server permits only sources inside the NOC prefix."""
+    noc = ctx.network.settings.noc_prefix
+    bound = {
+        hit.groups["acl"]
+        for pattern in _ACL_BINDINGS
+        for hit in tree.find(LineMatch(line=pattern, anywhere=True))
+    }
+    found: list[Finding] = []
+    for number in sorted(bound):
+        block = tree.first(LineMatch(line=rf"^acl (number|basic) {number}$"))
+        if block is None:
+            where = ctx.config_location(device.name, 1)
+            found.append(
+                ctx.finding(rule, device.name, where, f"management ACL {number} is bound but not defined")
+            )
+            continue
+        for child in block.node.children:
+            permit = _ACL_RULE.match(child.text)
+            if permit is None:
+                continue
+            source = _permitted_source(permit["rest"])
+            if source is None or not source.subnet_of(noc):
+                admits = "any source" if source is None else str(source)
+                where = ctx.config_location(device.name, child.line)
+                message = f"ACL {number} '{child.text}' admits {admits}, outside the NOC prefix {noc}"
+                found.append(ctx.finding(rule, device.name, where, message))
+    return found
+
+
 CHECKS: dict[str, DeviceCheck] = {
     "lines": check_lines,
+    "mgmt_acl_sources": mgmt_acl_sources,
     "core_link_ospf": core_link_ospf,
     "core_link_ldp": core_link_ldp,
 }
