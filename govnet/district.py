@@ -1,0 +1,280 @@
+"""Build one district's underlay: the context, cores, aggregation nodes, ports and p2p links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Interface
+from pathlib import Path
+
+from govnet import ipam
+from govnet.errors import InventoryError
+from govnet.ipam import Slots, nth_address, nth_subnet, p2p_ends
+from govnet.model import Device, Interface, Link, LinkKind, Zone
+from govnet.schema import DistrictFile, NetworkFile, RoleSpec, SubdistrictSpec
+from govnet.sourcefiles import Source
+from govnet.yamlsource import key_path, line_of
+
+LOOPBACK_ROLES = frozenset({"core", "aggregation", "access", "firewall"})
+
+
+@dataclass
+class DistrictContext:
+    """Everything one district build needs, plus the error location helper."""
+
+    net: NetworkFile
+    roles: dict[str, RoleSpec]
+    roles_src: Source
+    zones: dict[str, Zone]
+    src: Source
+    district: DistrictFile
+    devices: dict[str, Device] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    taken: dict[str, Path] = field(default_factory=dict)
+
+    def fail(self, message: str, loc: tuple[int | str, ...], hint: str) -> InventoryError:
+        return InventoryError(
+            message, file=self.src.path, key=key_path(loc), line=line_of(self.src.raw, loc), hint=hint
+        )
+
+    @property
+    def code(self) -> str:
+        return self.district.district.code
+
+    @property
+    def did(self) -> int:
+        return self.district.district.id
+
+
+def platform_for(ctx: DistrictContext, name: str | None, role: str, loc: tuple[int | str, ...]) -> str:
+    """The device's platform (override or role default); unknown ones name the file and key."""
+    if role not in ctx.roles:
+        raise InventoryError(
+            f"role {role} has no defaults",
+            file=ctx.roles_src.path,
+            key=f"roles.{role}",
+            hint=f"add roles.{role} with its platform and lab_platform",
+        )
+    platform = name or ctx.roles[role].platform
+    if platform not in ctx.net.platforms:
+        known = ", ".join(sorted(ctx.net.platforms))
+        if name is None:
+            raise InventoryError(
+                f"role {role} has unknown platform {platform!r}",
+                file=ctx.roles_src.path,
+                key=f"roles.{role}.platform",
+                line=line_of(ctx.roles_src.raw, ("roles", role, "platform")),
+                hint=f"use one of: {known}",
+            )
+        raise ctx.fail(f"unknown platform {platform!r}", loc, f"use one of: {known}")
+    return platform
+
+
+def port_name(ctx: DistrictContext, role: str, toward: str, platform: str | None = None, **ids: int) -> str:
+    """The port toward ``toward`` from the role's (per-platform) pattern, filled with ids."""
+    spec = ctx.roles.get(role)
+    pattern = spec.ports.get(toward) if spec else None
+    if spec and platform and toward in spec.platform_ports.get(platform, {}):
+        pattern = spec.platform_ports[platform][toward]
+    if pattern is None:
+        raise InventoryError(
+            f"role {role} has no port pattern toward {toward}",
+            file=ctx.roles_src.path,
+            key=f"roles.{role}.ports.{toward}",
+            line=line_of(ctx.roles_src.raw, ("roles", role, "ports")),
+            hint=f"add ports.{toward}, e.g. 'GigabitEthernet0/0/{{{next(iter(ids), 'n')}}}'",
+        )
+    return pattern.format(**ids)
+
+
+def new_device(
+    ctx: DistrictContext,
+    name: str,
+    role: str,
+    platform: str,
+    site: str,
+    subdistrict: str | None,
+    slot: int,
+    loc: tuple[int | str, ...],
+) -> Device:
+    """Create a device at its slot: management address, loopback for routing roles."""
+    if name in ctx.devices:
+        raise ctx.fail(f"duplicate host name {name}", loc, "give every device a unique name")
+    if name in ctx.taken:
+        raise ctx.fail(
+            f"duplicate host name {name} (also in {ctx.taken[name]})",
+            loc,
+            "give every device a unique name (districts need distinct codes)",
+        )
+    pools = ctx.net.pools
+    mgmt = nth_address(pools.mgmt, slot, pool_name="mgmt", needed_by=name)
+    loopback = None
+    if role in LOOPBACK_ROLES:
+        lo = nth_address(pools.loopback, slot, pool_name="loopback", needed_by=name)
+        loopback = IPv4Interface((lo, 32))
+    spec = ctx.roles[role]
+    device = Device(
+        name=name,
+        role=role,
+        platform=platform,
+        lab_platform=spec.lab_platform,
+        model=spec.platform_models.get(platform, spec.model),
+        mgmt_port=spec.platform_ports.get(platform, {}).get("mgmt", spec.mgmt_port),
+        district=ctx.code,
+        site=site,
+        subdistrict=subdistrict,
+        zones=[],
+        mgmt_ip=IPv4Interface((mgmt, pools.mgmt.prefixlen)),
+        loopback=loopback,
+        source=f"{ctx.src.path}:{line_of(ctx.src.raw, loc) or 1}",
+    )
+    ctx.devices[name] = device
+    return device
+
+
+def connect(
+    ctx: DistrictContext,
+    a: str,
+    a_if: str,
+    b: str,
+    b_if: str,
+    slot: int,
+    kind: LinkKind,
+    loc: tuple[int | str, ...],
+    *,
+    ospf: bool,
+    ldp: bool,
+    mtu: int | None = None,
+    external: bool = False,
+) -> Link:
+    """Create a point-to-point link at its slot and the interfaces at both managed ends."""
+    link_id = f"{a}--{b}"
+    subnet = nth_subnet(
+        ctx.net.pools.p2p, ctx.net.p2p_prefixlen, slot, pool_name="p2p", needed_by=f"link {link_id}"
+    )
+    a_ip, b_ip = p2p_ends(subnet)
+    mtu = mtu or ctx.net.mtu
+    link = Link(
+        id=link_id,
+        a=a,
+        a_interface=a_if,
+        b=b,
+        b_interface=b_if,
+        subnet=subnet,
+        a_ip=a_ip,
+        b_ip=b_ip,
+        kind=kind,
+        mtu=mtu,
+        ospf_area=ctx.net.ospf_area,
+        ldp=ldp,
+        external=external,
+        source=f"{ctx.src.path}:{line_of(ctx.src.raw, loc) or 1}",
+    )
+    for end, intf, peer, peer_if, ip in ((a, a_if, b, b_if, a_ip), (b, b_if, a, a_if, b_ip)):
+        device = ctx.devices.get(end)
+        if device is None:
+            continue
+        if any(i.name == intf for i in device.interfaces):
+            raise ctx.fail(f"{end} interface {intf} is used by two links", loc, "give each link its own port")
+        device.interfaces.append(
+            Interface(
+                name=intf,
+                ip=ip,
+                peer=peer,
+                peer_interface=peer_if,
+                link_id=link_id,
+                description=f"to {peer} {peer_if} [{link_id}]",
+                mtu=mtu,
+                ospf=ospf,
+                ldp=ldp,
+            )
+        )
+    ctx.links.append(link)
+    return link
+
+
+def build_cores(ctx: DistrictContext) -> dict[int, Device]:
+    """The district's core switches and the core-core link."""
+    cores: dict[int, Device] = {}
+    for i, spec in enumerate(ctx.district.cores):
+        loc: tuple[int | str, ...] = ("cores", i)
+        if spec.id in cores:
+            raise ctx.fail(f"duplicate core id {spec.id}", loc, "number the cores 1 and 2")
+        platform = platform_for(ctx, spec.platform, "core", (*loc, "platform"))
+        name = f"{ctx.code}-core-{spec.id}"
+        slot = Slots.loopback_core(ctx.did, spec.id)
+        cores[spec.id] = new_device(ctx, name, "core", platform, f"{ctx.code}-dc", None, slot, loc)
+    if 1 in cores and 2 in cores:
+        c1, c2 = cores[1], cores[2]
+        connect(
+            ctx,
+            c1.name,
+            port_name(ctx, "core", "core", core=2),
+            c2.name,
+            port_name(ctx, "core", "core", core=1),
+            Slots.link_core_core(ctx.did),
+            "core-core",
+            ("cores",),
+            ospf=True,
+            ldp=True,
+        )
+    return cores
+
+
+def check_subdistrict_ids(ctx: DistrictContext) -> None:
+    """Subdistrict ids and names are unique and inside the plan's stride."""
+    seen: dict[int, str] = {}
+    names: set[str] = set()
+    for i, sub in enumerate(ctx.district.subdistricts):
+        loc: tuple[int | str, ...] = ("subdistricts", i)
+        if sub.id in seen:
+            raise ctx.fail(
+                f"subdistrict id {sub.id} is used by {seen[sub.id]} and {sub.name}",
+                (*loc, "id"),
+                "give every subdistrict a unique id",
+            )
+        if sub.name in names:
+            raise ctx.fail(f"duplicate subdistrict {sub.name}", (*loc, "name"), "names must be unique")
+        if sub.id > ipam.SUBDISTRICTS_PER_DISTRICT:
+            raise ctx.fail(
+                f"subdistrict id {sub.id} is above {ipam.SUBDISTRICTS_PER_DISTRICT}",
+                (*loc, "id"),
+                f"use ids 1..{ipam.SUBDISTRICTS_PER_DISTRICT}",
+            )
+        seen[sub.id] = sub.name
+        names.add(sub.name)
+
+
+def build_aggregation(ctx: DistrictContext, i: int, sub: SubdistrictSpec, cores: dict[int, Device]) -> Device:
+    """A subdistrict's aggregation node, dual-homed to two distinct cores."""
+    loc: tuple[int | str, ...] = ("subdistricts", i)
+    platform = platform_for(ctx, sub.platform, "aggregation", (*loc, "platform"))
+    name = f"{ctx.code}-agg-{sub.name}"
+    slot = Slots.loopback_aggregation(ctx.did, sub.id)
+    agg = new_device(ctx, name, "aggregation", platform, sub.name, sub.name, slot, loc)
+    if len(sub.uplinks) != 2 or len(set(sub.uplinks)) != 2:
+        raise ctx.fail(
+            f"aggregation node {name} needs two uplinks to two distinct cores, has {sub.uplinks}",
+            (*loc, "uplinks"),
+            "set uplinks: [1, 2]",
+        )
+    for core_id in sub.uplinks:
+        core = cores.get(core_id)
+        if core is None:
+            raise ctx.fail(
+                f"aggregation node {name} uplinks to core {core_id}, which does not exist",
+                (*loc, "uplinks"),
+                f"use core ids {sorted(cores)}",
+            )
+        connect(
+            ctx,
+            core.name,
+            port_name(ctx, "core", "aggregation", subdistrict=sub.id),
+            name,
+            port_name(ctx, "aggregation", "core", platform, core=core_id),
+            Slots.link_core_aggregation(ctx.did, sub.id, core_id),
+            "core-aggregation",
+            (*loc, "uplinks"),
+            ospf=True,
+            ldp=True,
+        )
+    return agg

@@ -1,0 +1,107 @@
+"""Build a district's internet edge: edge devices, external peers, edge links, redundancy groups."""
+
+from __future__ import annotations
+
+from govnet import ipam
+from govnet.district import DistrictContext, connect, new_device, platform_for
+from govnet.ipam import Slots
+from govnet.model import Device, ExternalPeer, RedundancyGroup
+
+
+def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None:
+    """Edge devices, external peers and edge links of the district."""
+    ids: dict[int, str] = {}
+    for i, spec in enumerate(ctx.district.edge_devices):
+        loc: tuple[int | str, ...] = ("edge_devices", i)
+        if spec.id in ids:
+            raise ctx.fail(f"edge id {spec.id} is used twice", (*loc, "id"), "give each its own id")
+        if spec.id > ipam.EDGE_IDS:
+            raise ctx.fail(f"edge id {spec.id} above {ipam.EDGE_IDS}", (*loc, "id"), "lower it")
+        ids[spec.id] = spec.name
+        platform = platform_for(ctx, spec.platform, spec.role, (*loc, "platform"))
+        slot = Slots.loopback_edge(ctx.did, spec.id)
+        dev = new_device(
+            ctx, f"{ctx.code}-{spec.name}", spec.role, platform, f"{ctx.code}-dc", None, slot, loc
+        )
+        if spec.role in ("firewall", "ips", "load_balancer", "vpn_gateway"):
+            dev.zones = [z.name for z in ctx.zones.values() if z.kind == "internet"]
+    for i, ext in enumerate(ctx.district.externals):
+        name = f"{ctx.code}-{ext.name}"
+        if name in externals or name in ctx.devices:
+            raise ctx.fail(f"duplicate name {name}", ("externals", i), "names must be unique")
+        externals[name] = ExternalPeer(name, ext.kind, ext.title, ctx.code)
+    link_ids: set[int] = set()
+    for i, ls in enumerate(ctx.district.edge_links):
+        loc = ("edge_links", i)
+        if ls.id in link_ids or ls.id > ipam.EDGE_IDS:
+            raise ctx.fail(
+                f"edge link id {ls.id} is used twice or above {ipam.EDGE_IDS}",
+                (*loc, "id"),
+                "give each edge link its own id",
+            )
+        link_ids.add(ls.id)
+        a, b = f"{ctx.code}-{ls.a}", f"{ctx.code}-{ls.b}"
+        for key, end in (("a", a), ("b", b)):
+            if end not in ctx.devices and end not in externals:
+                raise ctx.fail(
+                    f"unknown device or external {end!r}",
+                    (*loc, key),
+                    "name a device of this district (without the district prefix)",
+                )
+        if a in externals:
+            raise ctx.fail(
+                "side a of a link must be a managed device",
+                (*loc, "a"),
+                "swap a and b so the external peer is b",
+            )
+        connect(
+            ctx,
+            a,
+            ls.a_interface,
+            b,
+            ls.b_interface,
+            Slots.link_edge(ctx.did, ls.id),
+            "external" if b in externals else "edge",
+            loc,
+            ospf=ls.ospf,
+            ldp=False,
+            mtu=ls.mtu,
+            external=b in externals,
+        )
+
+
+def build_groups(ctx: DistrictContext, cores: dict[int, Device]) -> list[RedundancyGroup]:
+    """Redundancy groups: the core pair, each node's uplinks, and the declared groups."""
+    groups = [
+        RedundancyGroup(
+            f"{ctx.code}-core-pair", "devices", tuple(c.name for c in cores.values()), "core switch pair"
+        )
+    ]
+    for sub in ctx.district.subdistricts:
+        agg = f"{ctx.code}-agg-{sub.name}"
+        uplinks = tuple(lk.id for lk in ctx.links if lk.kind == "core-aggregation" and lk.b == agg)
+        groups.append(
+            RedundancyGroup(
+                f"{ctx.code}-uplinks-{sub.name}", "links", uplinks, f"{sub.title or sub.name} dual uplinks"
+            )
+        )
+    link_ids = {lk.id for lk in ctx.links}
+    for i, g in enumerate(ctx.district.groups):
+        members: list[str] = []
+        for j, m in enumerate(g.members):
+            if g.kind == "devices":
+                full = f"{ctx.code}-{m}"
+                ok = full in ctx.devices
+            else:
+                a, _, b = m.partition("--")
+                full = f"{ctx.code}-{a}--{ctx.code}-{b}"
+                ok = full in link_ids
+            if not ok:
+                raise ctx.fail(
+                    f"group {g.name} member {m!r} is not a {g.kind[:-1]} of this district",
+                    ("groups", i, "members", j),
+                    "name devices as 'fw-1' and links as 'lb-1--isp-telecom'",
+                )
+            members.append(full)
+        groups.append(RedundancyGroup(f"{ctx.code}-{g.name}", g.kind, tuple(members), g.title))
+    return groups

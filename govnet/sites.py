@@ -1,0 +1,205 @@
+"""Build a district's access sites: site plans keyed by site id, zone attachments, site LANs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Interface
+
+from govnet import ipam
+from govnet.district import DistrictContext, connect, new_device, platform_for, port_name
+from govnet.ipam import Slots, nth_subnet, p2p_ends
+from govnet.model import Attachment, Device, Interface, Link, Zone
+from govnet.schema import SubdistrictSpec
+
+
+def expand_ids(ranges: str) -> list[int]:
+    """Site ids from ``'1-3,5'``.
+
+    >>> expand_ids("1-3,5")
+    [1, 2, 3, 5]
+    """
+    ids: list[int] = []
+    for part in filter(None, (p.strip() for p in ranges.split(","))):
+        lo, _, hi = part.partition("-")
+        ids.extend(range(int(lo), int(hi or lo) + 1))
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class _SitePlan:
+    site_id: int
+    name: str
+    zones: list[str]
+    parent: str
+    loc: tuple[int | str, ...]
+
+
+def site_plans(ctx: DistrictContext, i: int, sub: SubdistrictSpec) -> list[_SitePlan]:
+    """Every access site of a subdistrict (communities, department sites, hand-listed sites)."""
+    loc: tuple[int | str, ...] = ("subdistricts", i)
+    shared = [z.name for z in ctx.zones.values() if z.kind in ("public", "internet")]
+    plans: list[_SitePlan] = []
+    for site_id in expand_ids(sub.communities):
+        name = f"{ctx.code}-acc-{sub.name}-c{site_id:02d}"
+        plans.append(_SitePlan(site_id, name, shared, sub.name, (*loc, "communities")))
+    for j, dept in enumerate(sub.departments):
+        zone = ctx.zones.get(dept)
+        dloc = (*loc, "departments", j)
+        if zone is None or zone.kind != "private" or zone.department_site is None:
+            private = sorted(z.name for z in ctx.zones.values() if z.department_site)
+            raise ctx.fail(f"unknown department {dept!r}", dloc, f"use a private zone: {', '.join(private)}")
+        plans.append(
+            _SitePlan(
+                zone.department_site, f"{ctx.code}-acc-{sub.name}-{dept}", [*shared, dept], sub.name, dloc
+            )
+        )
+    for j, site in enumerate(sub.sites):
+        sloc = (*loc, "sites", j)
+        zones = site.zones if site.zones is not None else shared
+        for k, zname in enumerate(zones):
+            if zname not in ctx.zones:
+                raise ctx.fail(
+                    f"unknown zone {zname!r}", (*sloc, "zones", k), f"use one of {sorted(ctx.zones)}"
+                )
+        parent = sub.name if site.parent is None else site.parent
+        plans.append(_SitePlan(site.id, f"{ctx.code}-acc-{site.name}", list(zones), parent, sloc))
+    seen: dict[int, str] = {}
+    for plan in plans:
+        if plan.site_id in seen:
+            raise ctx.fail(
+                f"site id {plan.site_id} in subdistrict {sub.name} is used by {seen[plan.site_id]} "
+                f"and {plan.name}",
+                plan.loc,
+                "give every access site of a subdistrict its own id",
+            )
+        if not 1 <= plan.site_id <= ipam.SITES_PER_SUBDISTRICT:
+            raise ctx.fail(
+                f"site id {plan.site_id} of {plan.name} is outside 1..{ipam.SITES_PER_SUBDISTRICT}",
+                plan.loc,
+                f"use site ids 1..{ipam.SITES_PER_SUBDISTRICT}",
+            )
+        seen[plan.site_id] = plan.name
+    return plans
+
+
+def build_access_site(
+    ctx: DistrictContext, sub: SubdistrictSpec, plan: _SitePlan, aggs: dict[str, Device]
+) -> None:
+    """An access site on its own subdistrict's node, with its zone attachments and LAN."""
+    if plan.parent != sub.name:
+        if plan.parent in aggs or plan.parent in {s.name for s in ctx.district.subdistricts}:
+            msg = (
+                f"access site {plan.name} of subdistrict {sub.name} is attached to another "
+                f"subdistrict's node ({plan.parent})"
+            )
+        else:
+            msg = f"access site {plan.name} has no aggregation parent: {plan.parent!r} is not a subdistrict"
+        raise ctx.fail(msg, (*plan.loc, "parent"), f"attach it to its own subdistrict ({sub.name})")
+    agg = aggs[sub.name]
+    platform = platform_for(ctx, None, "access", plan.loc)
+    slot = Slots.loopback_access(ctx.did, sub.id, plan.site_id)
+    site_name = plan.name.removeprefix(f"{ctx.code}-acc-")
+    acc = new_device(ctx, plan.name, "access", platform, site_name, sub.name, slot, plan.loc)
+    acc.zones = list(plan.zones)
+    link = connect(
+        ctx,
+        agg.name,
+        port_name(ctx, "aggregation", "access", agg.platform, site=plan.site_id),
+        acc.name,
+        port_name(ctx, "access", "aggregation", site=plan.site_id),
+        Slots.link_access(ctx.did, sub.id, plan.site_id),
+        "aggregation-access",
+        plan.loc,
+        ospf=False,
+        ldp=False,
+    )
+    _attach_zones(ctx, link, agg, acc, sub, plan)
+
+
+def _zone_slot(ctx: DistrictContext, zone: Zone, sub: SubdistrictSpec, plan: _SitePlan) -> int:
+    if zone.kind == "private":
+        # one site of a department per subdistrict: compact slots in the department's own plan
+        return (ctx.did - 1) * ipam.SUBDISTRICTS_PER_DISTRICT + sub.id
+    return Slots.site(ctx.did, sub.id, plan.site_id)
+
+
+def _attach_zones(
+    ctx: DistrictContext, link: Link, agg: Device, acc: Device, sub: SubdistrictSpec, plan: _SitePlan
+) -> None:
+    attachments: list[Attachment] = []
+    specs = {z.name: z for z in ctx.net.zones}
+    for zname in plan.zones:
+        zone = ctx.zones[zname]
+        slot = _zone_slot(ctx, zone, sub, plan)
+        who = f"{acc.name} zone {zname}"
+        site_prefix = nth_subnet(
+            zone.site_pool,
+            specs[zname].site_prefixlen,
+            slot,
+            pool_name=f"zones.{zname}.site_pool",
+            needed_by=who,
+        )
+        attach = nth_subnet(
+            zone.attach_pool,
+            ctx.net.p2p_prefixlen,
+            slot,
+            pool_name=f"zones.{zname}.attach_pool",
+            needed_by=who,
+        )
+        pe_ip, ce_ip = p2p_ends(attach)
+        attachments.append(Attachment(zname, zone.vrf, zone.vlan, attach, pe_ip, ce_ip, site_prefix))
+        acc.site_prefixes[zname] = site_prefix
+        for dev, port, peer, peer_port, ip in (
+            (agg, link.a_interface, acc.name, link.b_interface, pe_ip),
+            (acc, link.b_interface, agg.name, link.a_interface, ce_ip),
+        ):
+            dev.interfaces.append(
+                Interface(
+                    name=f"{port}.{zone.vlan}",
+                    ip=ip,
+                    peer=peer,
+                    peer_interface=f"{peer_port}.{zone.vlan}",
+                    link_id=link.id,
+                    description=f"{zname} zone to {peer} [{link.id}]",
+                    mtu=link.mtu,
+                    ospf=False,
+                    ldp=False,
+                    vlan=zone.vlan,
+                    vrf=zone.vrf,
+                )
+            )
+            if zname not in dev.zones:
+                dev.zones.append(zname)
+    _site_lan(ctx, acc, attachments)
+    ctx.links[-1] = Link(
+        **{**{f: getattr(link, f) for f in link.__slots__}, "attachments": tuple(attachments)}
+    )
+
+
+def _site_lan(ctx: DistrictContext, acc: Device, attachments: list[Attachment]) -> None:
+    """The CE's LAN side: one dot1q subinterface per zone, gateway = first host of the site prefix."""
+    spec = ctx.roles["access"]
+    port = spec.platform_ports.get(acc.platform, {}).get("lan", spec.ports.get("lan"))
+    if port is None or not attachments:
+        return
+    mtu = ctx.net.mtu
+    acc.interfaces.append(
+        Interface(port, None, "", "", "", f"site LAN trunk of {acc.site}", mtu, False, False)
+    )
+    for att in attachments:
+        gateway = IPv4Interface((int(att.site_prefix.network_address) + 1, att.site_prefix.prefixlen))
+        acc.interfaces.append(
+            Interface(
+                name=f"{port}.{att.vlan}",
+                ip=gateway,
+                peer="",
+                peer_interface="",
+                link_id="",
+                description=f"{att.zone} zone site LAN {att.site_prefix}",
+                mtu=mtu,
+                ospf=False,
+                ldp=False,
+                vlan=att.vlan,
+                vrf=att.vrf,
+            )
+        )
