@@ -137,13 +137,18 @@ class Renderer:
         return f"{platform_of(device, lab=self.lab)}/{device.role}.j2"
 
     def context(self, device: Device) -> dict[str, Any]:
-        """The variables a template sees for ``device``."""
-        return {
+        """The variables a template sees for ``device`` (lab: plus ``ifnames``, the kernel names)."""
+        context: dict[str, Any] = {
             "device": device,
             "network": self.network,
             "facts": self.index.facts(device),
             "secrets": self.secrets,
         }
+        if self.lab:
+            from govnet.lab.topology import ifname_map
+
+            context["ifnames"] = ifname_map(i.name for i in device.interfaces)
+        return context
 
     def template(self, device: Device) -> jinja2.Template:
         name = self.template_name(device)

@@ -25,22 +25,39 @@ REPRESENTATIVES = {
     ("huawei_vrp", "firewall"): "kf-fw-1",
     ("h3c_comware", "aggregation"): "kf-agg-laodaohe",
 }
+LAB_REPRESENTATIVES = {
+    ("frr", "core"): "kf-core-1",
+    ("frr", "aggregation"): "kf-agg-dongfenglu",
+    ("frr", "access"): "kf-acc-dongfenglu-police",
+    ("nftables", "firewall"): "kf-fw-1",
+}
 
 
 def test_every_rendered_platform_role_has_a_golden(network: Network) -> None:
-    pairs = {
-        (d.platform, d.role) for d in network.devices.values() if network.platforms[d.platform].renders
-    }
+    pairs = {(d.platform, d.role) for d in network.devices.values() if network.platforms[d.platform].renders}
     assert pairs == set(REPRESENTATIVES)
 
 
+def test_every_lab_platform_role_has_a_golden(network: Network) -> None:
+    pairs = {
+        (d.lab_platform, d.role) for d in network.devices.values() if d.lab_platform in ("frr", "nftables")
+    }
+    assert pairs == set(LAB_REPRESENTATIVES)
+
+
+ALL = {
+    **{(*k, False): v for k, v in REPRESENTATIVES.items()},
+    **{(*k, True): v for k, v in LAB_REPRESENTATIVES.items()},
+}
+
+
 @pytest.mark.parametrize(
-    ("platform", "role", "device"),
-    [(p, r, d) for (p, r), d in sorted(REPRESENTATIVES.items())],
-    ids=[f"{p}-{r}" for (p, r) in sorted(REPRESENTATIVES)],
+    ("platform", "role", "lab", "device"),
+    [(p, r, lab, d) for (p, r, lab), d in sorted(ALL.items())],
+    ids=[f"{p}-{r}" for (p, r, _) in sorted(ALL)],
 )
-def test_golden(network: Network, platform: str, role: str, device: str) -> None:
-    config = render_device(network, device, credentials=Credentials())
+def test_golden(network: Network, platform: str, role: str, lab: bool, device: str) -> None:
+    config = render_device(network, device, lab=lab, credentials=Credentials())
     assert (config.platform, config.role) == (platform, role)
     path = GOLDEN / platform / f"{role}.cfg"
     if os.environ.get("GOVNET_UPDATE_GOLDEN") == "1":

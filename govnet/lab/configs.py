@@ -1,20 +1,18 @@
 """Lab configs: the base config every router boots with, and the intended config per device.
 
-The intended config renders `templates/<lab_platform>/<role>.j2` with the same context shape as
-`govnet.render` (`device`, `network`), plus `ifnames` (inventory -> kernel interface names).
+The intended config is `govnet.render` in lab mode: `templates/<lab_platform>/<role>.j2` with the
+same context (`device`, `network`, `facts`), plus `ifnames` (inventory -> kernel interface names).
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
-import jinja2
-
+from govnet.credentials import Credentials
 from govnet.lab.errors import TopologyError
-from govnet.lab.topology import ifname_map
 from govnet.model import Network
+from govnet.render import Renderer
 
 TEMPLATES_ENV = "GOVNET_TEMPLATES"
 
@@ -23,18 +21,6 @@ def templates_dir() -> Path:
     """`templates/` of the checkout (or $GOVNET_TEMPLATES)."""
     override = os.environ.get(TEMPLATES_ENV)
     return Path(override) if override else Path(__file__).resolve().parents[2] / "templates"
-
-
-@lru_cache(maxsize=4)
-def _environment(path: str) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(path),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
 
 
 def template_name(lab_platform: str, role: str) -> str:
@@ -52,17 +38,14 @@ def render_lab_config(network: Network, device_name: str) -> str:
         dev = network.devices[device_name]
     except KeyError:
         raise TopologyError(f"no device {device_name!r} in the inventory") from None
-    env = _environment(str(templates_dir()))
-    name = template_name(dev.lab_platform, dev.role)
-    try:
-        template = env.get_template(name)
-    except jinja2.TemplateNotFound:
+    if not has_lab_template(network, device_name):
+        name = template_name(dev.lab_platform, dev.role)
         raise TopologyError(
             f"no lab template {templates_dir() / name} for {device_name} "
             f"(role {dev.role}, lab platform {dev.lab_platform})"
-        ) from None
-    ifnames = ifname_map(i.name for i in dev.interfaces)
-    return template.render(device=dev, network=network, ifnames=ifnames)
+        )
+    renderer = Renderer(network, lab=True, templates_dir=templates_dir(), credentials=Credentials())
+    return renderer.render(device_name).text
 
 
 def base_config(device_name: str) -> str:
