@@ -15,6 +15,7 @@ from govnet.sourcefiles import Source
 from govnet.yamlsource import key_path, line_of
 
 LOOPBACK_ROLES = frozenset({"core", "aggregation", "access", "firewall"})
+PE_ROLES = frozenset({"core", "aggregation"})
 
 
 @dataclass
@@ -145,8 +146,12 @@ def connect(
     ldp: bool,
     mtu: int | None = None,
     external: bool = False,
+    vrf: str | None = None,
 ) -> Link:
-    """Create a point-to-point link at its slot and the interfaces at both managed ends."""
+    """Create a point-to-point link at its slot and the interfaces at both managed ends.
+
+    ``vrf`` binds the link to a zone VPN on the ends that are PEs (cores and aggregation nodes).
+    """
     link_id = f"{a}--{b}"
     subnet = nth_subnet(
         ctx.net.pools.p2p, ctx.net.p2p_prefixlen, slot, pool_name="p2p", needed_by=f"link {link_id}"
@@ -186,6 +191,7 @@ def connect(
                 mtu=mtu,
                 ospf=ospf,
                 ldp=ldp,
+                vrf=vrf if device.role in PE_ROLES else None,
             )
         )
     ctx.links.append(link)

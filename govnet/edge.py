@@ -54,6 +54,10 @@ def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None
                 (*loc, "a"),
                 "swap a and b so the external peer is b",
             )
+        if ls.zone is not None and ls.zone not in ctx.zones:
+            raise ctx.fail(
+                f"unknown zone {ls.zone!r}", (*loc, "zone"), f"use one of: {', '.join(sorted(ctx.zones))}"
+            )
         connect(
             ctx,
             a,
@@ -67,6 +71,7 @@ def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None
             ldp=False,
             mtu=ls.mtu,
             external=b in externals,
+            vrf=ctx.zones[ls.zone].vrf if ls.zone else None,
         )
 
 

@@ -135,6 +135,7 @@ class DeviceFacts:
     bgp_sessions: tuple[BgpSession, ...] = ()
     static_routes: tuple[StaticRoute, ...] = ()
     vrfs_with_static: frozenset[str] = frozenset()
+    vrfs_with_default: frozenset[str] = frozenset()
     vrfs_with_connected: frozenset[str] = frozenset()
     security_zones: tuple[SecurityZone, ...] = ()
     security_rules: tuple[SecurityRule, ...] = ()
@@ -193,11 +194,14 @@ class NetworkIndex:
         routes = _site_routes(device, links)
         if device.role == "firewall":
             routes += _firewall_routes(self.network, device, links)
+        if device.role == "core":
+            routes += _exit_routes(self.network, device, links)
         return DeviceFacts(
             mgmt_interface=mgmt_interface(device),
             bgp_sessions=self.bgp_sessions(device),
             static_routes=tuple(routes),
             vrfs_with_static=frozenset(r.vrf for r in routes if r.vrf),
+            vrfs_with_default=frozenset(r.vrf for r in routes if r.vrf and r.prefix.prefixlen == 0),
             vrfs_with_connected=frozenset(i.vrf for i in device.interfaces if i.vrf and i.ip),
             security_zones=_security_zones(self.network, device) if device.role == "firewall" else (),
             security_rules=_security_rules(self.network, device, links) if device.role == "firewall" else (),
@@ -229,13 +233,31 @@ def _site_routes(device: Device, links: Iterable[Link]) -> list[StaticRoute]:
                 for att in link.attachments
             ]
         elif link.b == device.name:
-            routes.append(
-                StaticRoute(None, IPv4Network("0.0.0.0/0"), link.a_ip.ip, f"underlay via {link.a}")
-            )
+            routes.append(StaticRoute(None, IPv4Network("0.0.0.0/0"), link.a_ip.ip, f"underlay via {link.a}"))
             routes += [
                 StaticRoute(att.vrf, IPv4Network("0.0.0.0/0"), att.pe_ip.ip, f"{att.zone} zone via {link.a}")
                 for att in link.attachments
             ]
+    return routes
+
+
+def _exit_routes(network: Network, device: Device, links: Iterable[Link]) -> list[StaticRoute]:
+    """A core's zone exits: the internet VRF's default via the IPS, the public zone's via upstream.
+
+    The default is imported into the VPN (``default-route imported``), so every PE of the zone
+    learns both cores' exits from the route reflectors.
+    """
+    routes: list[StaticRoute] = []
+    for link in links:
+        if link.kind not in ("edge", "external") or link.a != device.name:
+            continue
+        vrf = device.interface(link.a_interface).vrf
+        external = network.externals.get(link.b)
+        exit_peer = (external is not None and external.kind == "upstream") or _peer_role(
+            network, link.b
+        ) == "ips"
+        if vrf and exit_peer:
+            routes.append(StaticRoute(vrf, IPv4Network("0.0.0.0/0"), link.b_ip.ip, f"zone exit via {link.b}"))
     return routes
 
 
@@ -276,15 +298,11 @@ def _security_zones(network: Network, device: Device) -> tuple[SecurityZone, ...
     )
 
 
-def _security_rules(
-    network: Network, device: Device, links: Iterable[Link]
-) -> tuple[SecurityRule, ...]:
+def _security_rules(network: Network, device: Device, links: Iterable[Link]) -> tuple[SecurityRule, ...]:
     """Trust -> untrust only for the internet access zone; remote users to the VPN gateway; deny."""
     far_ends = [_far_end(link, device.name) for link in links]
     vpn_gateways = tuple(
-        IPv4Network(f"{ip.ip}/32")
-        for peer, ip in far_ends
-        if _peer_role(network, peer) == "vpn_gateway"
+        IPv4Network(f"{ip.ip}/32") for peer, ip in far_ends if _peer_role(network, peer) == "vpn_gateway"
     )
     rules = [
         SecurityRule(
@@ -319,9 +337,7 @@ def _hot_standby(network: Network, device: Device, links: Iterable[Link]) -> Hot
             peer, peer_ip = _far_end(link, device.name)
             if peer in group.members:
                 local_if = link.a_interface if link.a == device.name else link.b_interface
-                track = tuple(
-                    i.name for i in device.interfaces if i.name != local_if and i.vlan is None
-                )
+                track = tuple(i.name for i in device.interfaces if i.name != local_if and i.vlan is None)
                 return HotStandby(
                     peer=peer,
                     interface=local_if,

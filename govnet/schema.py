@@ -184,6 +184,7 @@ class EdgeLinkSpec(_Strict):
     b_interface: str
     ospf: bool = False
     mtu: int | None = Field(default=None, ge=576, le=9216)
+    zone: str | None = None
 
 
 class GroupSpec(_Strict):

@@ -95,6 +95,14 @@ CASES = [
         id="yaml-syntax",
     ),
     pytest.param(
+        DISTRICT,
+        "b_interface: GE0/0/1, zone: internet}",
+        "b_interface: GE0/0/1, zone: nowhere}",
+        "unknown zone 'nowhere'",
+        "edge_links[0].zone",
+        id="unknown-edge-zone",
+    ),
+    pytest.param(
         "network.yaml",
         "asn: 65010 ",
         "# asn removed ",

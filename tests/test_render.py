@@ -373,3 +373,23 @@ def test_context_helpers_doctests() -> None:
     from govnet import render_context
 
     assert doctest.testmod(render_context).failed == 0
+
+
+def test_cores_export_zone_exits_into_the_vpns(network: Network) -> None:
+    """The internet VRF leaves via the IPS, the public zone via each core's upstream extranet."""
+    core1 = render_device(network, "kf-core-1", credentials=Credentials()).text
+    ips = network.link("kf-core-1--kf-ips-1")
+    city = network.link("kf-core-1--kf-municipal-extranet")
+    assert f"ip route-static vpn-instance INTERNET 0.0.0.0 0.0.0.0 {ips.b_ip.ip}" in core1
+    assert f"ip route-static vpn-instance PUBLIC 0.0.0.0 0.0.0.0 {city.b_ip.ip}" in core1
+    block = core1.split(" ipv4-family vpn-instance INTERNET\n", 1)[1].split(" #", 1)[0]
+    assert "default-route imported" in block and "import-route static" in block
+    core2 = render_device(network, "kf-core-2", credentials=Credentials()).text
+    province = network.link("kf-core-2--kf-provincial-extranet")
+    assert f"ip route-static vpn-instance PUBLIC 0.0.0.0 0.0.0.0 {province.b_ip.ip}" in core2
+    agg = render_device(network, "kf-agg-dongfenglu", credentials=Credentials()).text
+    assert "default-route imported" not in agg  # PEs learn the exits from the reflectors
+    interface = core1.split("interface XGigabitEthernet1/0/2\n", 1)[1].split("#", 1)[0]
+    assert "ip binding vpn-instance INTERNET" in interface
+    lab = render_device(network, "kf-core-1", lab=True, credentials=Credentials()).text
+    assert f"vrf INTERNET\n ip route 0.0.0.0/0 {ips.b_ip.ip}\nexit-vrf" in lab
