@@ -161,6 +161,12 @@ def resolve(sources: InventorySources, directory: Path) -> Network:
         platforms=dict(net.platforms),
         source_dir=directory,
         route_exceptions=[(e.name, e.zone, e.imports) for e in net.route_exceptions],
+        subdistrict_titles={
+            sub.name: sub.title
+            for district, _ in sources.districts
+            for sub in district.subdistricts
+            if sub.title
+        },
     )
     check_network(network, sources)
     return network

@@ -8,7 +8,7 @@ from pathlib import Path
 import graphviz
 
 from govnet.errors import GovnetError
-from govnet.model import Network
+from govnet.model import Device, Network
 
 ROLE_STYLE: dict[str, dict[str, str]] = {
     "core": {"shape": "box3d", "fillcolor": "#1f4e79", "fontcolor": "white"},
@@ -57,11 +57,16 @@ def build_graph(network: Network) -> graphviz.Graph:
             for member in group.members:
                 _node(sub, network, member)
                 placed.add(member)
-    subdistricts = sorted({d.subdistrict for d in network.devices.values() if d.subdistrict})
-    for name in subdistricts:
-        members = [d for d in network.devices.values() if d.subdistrict == name]
-        with g.subgraph(name=f"cluster_sub_{name}") as sub:
-            sub.attr(label=name, style="rounded", color="#9dc3e6", fontsize="10")
+    by_area: dict[tuple[str, str], list[Device]] = {}
+    for dev in network.devices.values():
+        if dev.subdistrict:
+            by_area.setdefault((dev.district, dev.subdistrict), []).append(dev)
+    for (district, name), members in sorted(by_area.items()):
+        with g.subgraph(name=f"cluster_sub_{district}_{name}") as sub:
+            title = network.subdistrict_titles.get(name)
+            sub.attr(
+                label=f"{title} {name}" if title else name, style="rounded", color="#9dc3e6", fontsize="10"
+            )
             previous = None
             for dev in sorted(members, key=lambda d: (d.role != "aggregation", d.name)):
                 _node(sub, network, dev.name)

@@ -189,6 +189,7 @@ class Network:
     platforms: dict[str, PlatformSpec]
     source_dir: Path
     route_exceptions: list[tuple[str, str, str]] = field(default_factory=list)
+    subdistrict_titles: dict[str, str] = field(default_factory=dict)
     _index: _Index | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -269,6 +270,7 @@ class Network:
             platforms=self.platforms,
             source_dir=self.source_dir,
             route_exceptions=self.route_exceptions,
+            subdistrict_titles=self.subdistrict_titles,
         )
 
 
