@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import re
 from ipaddress import IPv4Address, IPv4Network
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-ROLES = (
-    "core",
-    "aggregation",
-    "access",
-    "firewall",
-    "ips",
-    "load_balancer",
-    "vpn_gateway",
-    "isolation_gateway",
-    "server",
-)
 Role = Literal[
     "core",
     "aggregation",
@@ -30,6 +19,7 @@ Role = Literal[
     "isolation_gateway",
     "server",
 ]
+ROLES: tuple[str, ...] = get_args(Role)
 ZoneKind = Literal["public", "private", "internet"]
 GroupKind = Literal["devices", "links"]
 NAME_RE = r"^[a-z0-9][a-z0-9-]*$"
