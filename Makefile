@@ -36,7 +36,7 @@ demo: setup
 	$(BIN)/govnet render --out build/intended
 	$(BIN)/govnet check --configs build/intended
 	@if [ "$$(id -u)" = 0 ]; then \
-	  $(BIN)/govnet lab up --provisioned && sleep 20 && $(BIN)/govnet lab status && \
+	  $(BIN)/govnet lab up --provisioned && $(BIN)/govnet lab status --wait 90 && \
 	  echo "the twin is up: ssh -p <port> \$$GOVNET_SSH_USER@127.0.0.1 (credentials in /var/tmp/govnet-lab/secrets.env); 'govnet lab down' removes it"; \
 	else echo "the lab twin needs root (network namespaces): run 'sudo make demo'"; fi
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from govnet.lab import faults
 from govnet.lab.down import lab_down
 from govnet.lab.errors import LabError
 from govnet.lab.state import DEFAULT_WORKDIR
-from govnet.lab.status import format_status, lab_status
+from govnet.lab.status import converged, format_status, lab_status
 from govnet.lab.up import lab_up
 
 lab_app = typer.Typer(
@@ -80,11 +81,21 @@ def status(
     inventory: InventoryOpt,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     workdir: WorkdirOpt = DEFAULT_WORKDIR,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="poll up to SECONDS until every agent answers and every session is up"),
+    ] = 0.0,
 ) -> None:
-    """Each device: daemons, SSH port, management IP, SNMP reachability."""
+    """Each device: daemons, SSH port, management IP, SNMP, OSPF Full and BGP Established."""
     with user_errors():
+        deadline = time.monotonic() + wait
         result = lab_status(workdir)
+        while not converged(result) and time.monotonic() < deadline:
+            time.sleep(2)
+            result = lab_status(workdir)
         typer.echo(json.dumps(result, indent=1) if as_json else format_status(result))
+        if wait and not converged(result):
+            raise typer.Exit(1)
 
 
 @lab_app.command()

@@ -132,6 +132,19 @@ def lab_status(workdir: Path, *, probe_snmp: bool = True) -> dict[str, Any]:
     }
 
 
+def converged(status: dict[str, Any]) -> bool:
+    """Every agent answers, every daemon runs and, once provisioned, every BGP session is Established."""
+    for dev in status["devices"]:
+        if not dev["snmp"] or not all(dev["daemons"].values()):
+            return False
+        routing = dev.get("routing")
+        if status["provisioned"] and "bgpd" in dev["daemons"] and (
+            not routing or routing["bgp_peers"] == 0 or routing["bgp_established"] < routing["bgp_peers"]
+        ):
+            return False
+    return True
+
+
 def format_status(status: dict[str, Any]) -> str:
     """A plain-text table of `lab_status`."""
     mode = "provisioned" if status["provisioned"] else "base config"

@@ -13,7 +13,7 @@ from netmiko import ConnectHandler
 from govnet.lab import faults
 from govnet.lab.down import lab_down
 from govnet.lab.netns import list_netns, root_links
-from govnet.lab.status import daemon_status, lab_status, snmp_get, snmp_walk
+from govnet.lab.status import converged, daemon_status, lab_status, snmp_get, snmp_walk
 from govnet.lab.up import lab_up
 
 from .lab_helpers import (
@@ -204,6 +204,7 @@ def test_status_json_shape(lab: Lab) -> None:
     for dev in status["devices"]:
         assert {"name", "netns", "mgmt_ip", "ssh_port", "daemons", "snmp", "routing"} <= dev.keys()
         assert dev["snmp"] is True and all(dev["daemons"].values())
+    assert converged(status)
     routing = {d["name"]: d["routing"] for d in status["devices"]}
     for core in CORES:  # the other core and both aggregation nodes
         assert routing[core] == {"ospf_full": 3, "bgp_established": 3, "bgp_peers": 3}
