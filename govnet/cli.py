@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from govnet.cli_common import guarded, inventory_option, load_network_or_exit
+from govnet.cli_common import fail, guarded, inventory_option, load_network_or_exit
 from govnet.graph import write_graph
 from govnet.model import Network
 from govnet.plan import plan_csv, plan_json
@@ -131,9 +131,19 @@ def show_cmd(
 def graph_cmd(
     inventory: Path | None = inventory_option(),
     out: Path = typer.Option(Path("build/topology.svg"), "--out", help="Output file (.svg .png .pdf .dot)"),
+    district: str | None = typer.Option(
+        None, "--district", help="Only this district (its code), e.g. for a province inventory."
+    ),
 ) -> None:
-    """Draw the topology with Graphviz."""
+    """Draw the topology with Graphviz (one district at a time reads best)."""
     network = load_network_or_exit(inventory)
+    districts = sorted({d.district for d in network.devices.values()})
+    if district is not None:
+        if district not in districts:
+            raise fail(f"--district {district}: no such district (have: {', '.join(districts[:10])})")
+        network = network.subset(n for n, d in network.devices.items() if d.district == district)
+    elif len(districts) > 1:
+        print(f"note: {len(districts)} districts in one picture; --district CODE draws one", file=sys.stderr)
     path = write_graph(network, out)
     print(f"wrote {path}")
 

@@ -78,7 +78,8 @@ def build_graph(network: Network) -> graphviz.Graph:
     for name in network.devices:
         if name not in placed:
             _node(g, network, name)
-    for ext in network.externals.values():
+    linked = {lk.b for lk in network.links if lk.external}
+    for ext in (e for e in network.externals.values() if e.name in linked):
         g.node(ext.name, f"{ext.title or ext.name}\n({ext.kind})", **EXTERNAL_STYLE)
     link_groups = {m: grp for grp in network.groups if grp.kind == "links" for m in grp.members}
     for link in network.links:

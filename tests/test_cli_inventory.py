@@ -94,3 +94,20 @@ def test_secrets_option_rejects_world_readable_file(tmp_path: Path, monkeypatch:
     )
     assert result.exit_code == 2
     assert "chmod 600" in result.stderr and "Traceback" not in result.output
+
+
+def test_graph_one_district_of_a_province(tmp_path: Path) -> None:
+    from benchmarks.generate import generate
+
+    inv = generate(3, tmp_path / "province")
+    out = tmp_path / "d002.dot"
+    result = runner.invoke(
+        app, ["inventory", "graph", "--inventory", str(inv), "--district", "d002", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "d002-core-1" in text and "d001-" not in text and "d003-" not in text
+    bad = runner.invoke(
+        app, ["inventory", "graph", "--inventory", str(inv), "--district", "zz", "--out", str(out)]
+    )
+    assert bad.exit_code == 2 and "no such district" in bad.stderr
