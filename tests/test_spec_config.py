@@ -84,13 +84,13 @@ BROKEN = [
     ("GN-CFG-111", ACC, "  vpn-target 65010:2 import-extcommunity\n", ""),
     ("GN-CFG-111", H3C, " vpn-target 65010:11 both\n", " vpn-target 65010:11 export-extcommunity\n"),
     (
-        "GN-CFG-113",
+        "GN-CFG-112",
         CORE,
         " rule 5 permit source 10.254.0.0 0.0.0.255",
         " rule 5 permit source 10.0.0.0 0.255.255.255",
     ),
-    ("GN-CFG-113", H3C, " rule 5 permit source 10.254.0.0 0.0.0.255", " rule 5 permit"),
-    ("GN-CFG-113", ACC, " rule 10 deny", " rule 8 permit source 192.0.2.7 0\n rule 10 deny"),
+    ("GN-CFG-112", H3C, " rule 5 permit source 10.254.0.0 0.0.0.255", " rule 5 permit"),
+    ("GN-CFG-112", ACC, " rule 10 deny", " rule 8 permit source 192.0.2.7 0\n rule 10 deny"),
 ]
 
 
