@@ -194,9 +194,12 @@ class Network:
 
     @property
     def index(self) -> _Index:
-        """Lookups by role, device and link id, built once (call ``reindex`` after edits)."""
-        if self._index is None:
+        """Lookups by role, device and link id, built once; rebuilt when devices or links are
+        added or removed (call ``reindex`` after replacing one in place)."""
+        stamp = (id(self.devices), len(self.devices), id(self.links), len(self.links))
+        if self._index is None or self._index.stamp != stamp:
             self._index = _Index.build(self)
+            self._index.stamp = stamp
         return self._index
 
     def reindex(self) -> None:
@@ -281,6 +284,7 @@ class _Index:
     by_role: dict[str, list[Device]]
     links_of: dict[str, list[Link]]
     links: dict[str, Link]
+    stamp: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     @classmethod
     def build(cls, network: Network) -> _Index:

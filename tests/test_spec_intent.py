@@ -167,3 +167,21 @@ def test_intent_findings_point_at_the_inventory() -> None:
 
 def test_types_used_are_the_models() -> None:
     assert isinstance(district().links[0], Link) and isinstance(district().zones["public"], Zone)
+
+
+def test_gn_int_010_internet_vpn_bound_to_an_upstream_link() -> None:
+    net = district()
+    net.devices["kf-core-1"].interface("XGigabitEthernet1/0/3").vrf = "INTERNET"  # municipal extranet
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-010"}
+    [finding] = report.findings
+    assert finding.device == "kf-core-1" and "kf-municipal-extranet" in finding.message
+    assert finding.location.path.endswith("kaifu.yaml") and finding.location.line > 1
+
+
+def test_gn_int_010_ips_link_left_in_the_global_table() -> None:
+    net = district()
+    net.devices["kf-core-2"].interface("XGigabitEthernet1/0/2").vrf = None  # toward kf-ips-1
+    report = check(net, {}, INTENT_RULES)
+    assert failing(report) == {"GN-INT-010"}
+    assert "not the internet VPN" in report.findings[0].message

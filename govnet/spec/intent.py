@@ -364,7 +364,34 @@ def intranet_isolation(rule: Rule, ctx: CheckContext) -> list[Finding]:
     return found
 
 
+def internet_exit(rule: Rule, ctx: CheckContext) -> list[Finding]:
+    """The internet zone's VPN leaves a core only toward the IPS, and every core-IPS link is in it."""
+    net = ctx.network
+    internet_vrfs = {z.vrf for z in net.zones.values() if z.kind == "internet"}
+    found: list[Finding] = []
+    for core in (d for d in net.devices.values() if d.role == "core"):
+        for lk in ctx.links_of(core.name):
+            if lk.kind not in ("edge", "external"):
+                continue
+            peer = _other_end(lk, core.name)
+            name = lk.a_interface if lk.a == core.name else lk.b_interface
+            intf = next((i for i in core.interfaces if i.name == name), None)
+            if intf is None:  # a link the device has no interface for: GN-X rules report it
+                continue
+            peer_dev = net.devices.get(peer)
+            to_ips = peer_dev is not None and peer_dev.role == "ips"
+            if intf.vrf in internet_vrfs and not to_ips:
+                message = f"{intf.name} toward {peer} in internet VPN {intf.vrf}: exit only via the IPS"
+                found.append(_at(rule, ctx, core.name, lk.source, message))
+            elif to_ips and intf.vrf not in internet_vrfs:
+                where = intf.vrf or "the global table"
+                message = f"{intf.name} toward the IPS {peer} is in {where}, not the internet VPN"
+                found.append(_at(rule, ctx, core.name, lk.source, message))
+    return found
+
+
 CHECKS: dict[str, NetworkCheck] = {
+    "internet_exit": internet_exit,
     "core_pair": core_pair,
     "dual_homed_aggregation": dual_homed_aggregation,
     "access_parent": access_parent,
