@@ -179,12 +179,7 @@ def _district_cores(ctx: DistrictContext) -> dict[int, Device]:
 def _build_district(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None:
     for role in ("core", "aggregation", "access"):
         if role not in ctx.roles:
-            raise InventoryError(
-                f"role {role} is not defined",
-                file=ctx.roles_src.path,
-                key=f"roles.{role}",
-                hint=f"add roles.{role}",
-            )
+            raise ctx.fail_roles(f"role {role} is not defined", ("roles", role), f"add roles.{role}")
     cores = build_cores(ctx)
     check_subdistrict_ids(ctx)
     aggs: dict[str, Device] = {}

@@ -33,8 +33,19 @@ class DistrictContext:
     taken: dict[str, Path] = field(default_factory=dict)
 
     def fail(self, message: str, loc: tuple[int | str, ...], hint: str) -> InventoryError:
+        """An error at ``loc`` of this district's file."""
         return InventoryError(
             message, file=self.src.path, key=key_path(loc), line=line_of(self.src.raw, loc), hint=hint
+        )
+
+    def fail_roles(self, message: str, loc: tuple[int | str, ...], hint: str) -> InventoryError:
+        """An error at ``loc`` of ``roles.yaml`` (the line of its deepest existing key)."""
+        return InventoryError(
+            message,
+            file=self.roles_src.path,
+            key=key_path(loc),
+            line=line_of(self.roles_src.raw, loc),
+            hint=hint,
         )
 
     @property
@@ -49,24 +60,19 @@ class DistrictContext:
 def platform_for(ctx: DistrictContext, name: str | None, role: str, loc: tuple[int | str, ...]) -> str:
     """The device's platform (override or role default); unknown ones name the file and key."""
     if role not in ctx.roles:
-        raise InventoryError(
+        raise ctx.fail_roles(
             f"role {role} has no defaults",
-            file=ctx.roles_src.path,
-            key=f"roles.{role}",
-            hint=f"add roles.{role} with its platform and lab_platform",
+            ("roles", role),
+            f"add roles.{role} with its platform and lab_platform",
         )
     platform = name or ctx.roles[role].platform
     if platform not in ctx.net.platforms:
-        known = ", ".join(sorted(ctx.net.platforms))
+        known = f"use one of: {', '.join(sorted(ctx.net.platforms))}"
         if name is None:
-            raise InventoryError(
-                f"role {role} has unknown platform {platform!r}",
-                file=ctx.roles_src.path,
-                key=f"roles.{role}.platform",
-                line=line_of(ctx.roles_src.raw, ("roles", role, "platform")),
-                hint=f"use one of: {known}",
+            raise ctx.fail_roles(
+                f"role {role} has unknown platform {platform!r}", ("roles", role, "platform"), known
             )
-        raise ctx.fail(f"unknown platform {platform!r}", loc, f"use one of: {known}")
+        raise ctx.fail(f"unknown platform {platform!r}", loc, known)
     return platform
 
 
@@ -77,12 +83,10 @@ def port_name(ctx: DistrictContext, role: str, toward: str, platform: str | None
     if spec and platform and toward in spec.platform_ports.get(platform, {}):
         pattern = spec.platform_ports[platform][toward]
     if pattern is None:
-        raise InventoryError(
+        raise ctx.fail_roles(
             f"role {role} has no port pattern toward {toward}",
-            file=ctx.roles_src.path,
-            key=f"roles.{role}.ports.{toward}",
-            line=line_of(ctx.roles_src.raw, ("roles", role, "ports")),
-            hint=f"add ports.{toward}, e.g. 'GigabitEthernet0/0/{{{next(iter(ids), 'n')}}}'",
+            ("roles", role, "ports", toward),
+            f"add ports.{toward}, e.g. 'GigabitEthernet0/0/{{{next(iter(ids), 'n')}}}'",
         )
     return pattern.format(**ids)
 

@@ -148,8 +148,6 @@ class NetworkIndex:
 
     network: Network
     links_by_device: dict[str, list[Link]] = field(default_factory=dict)
-    cores_by_district: dict[str, list[Device]] = field(default_factory=dict)
-    aggregations_by_district: dict[str, list[Device]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, network: Network) -> NetworkIndex:
@@ -157,36 +155,11 @@ class NetworkIndex:
         for link in network.links:
             for end in link.ends:
                 index.links_by_device.setdefault(end, []).append(link)
-        for name in sorted(network.devices):
-            dev = network.devices[name]
-            if dev.role == "core":
-                index.cores_by_district.setdefault(dev.district, []).append(dev)
-            elif dev.role == "aggregation":
-                index.aggregations_by_district.setdefault(dev.district, []).append(dev)
         return index
 
     def bgp_sessions(self, device: Device) -> tuple[BgpSession, ...]:
-        """Same sessions as ``Network.bgp_sessions``, without scanning every device."""
-        if device.loopback is None or device.role not in ("core", "aggregation"):
-            return ()
-        cores = self.cores_by_district.get(device.district, [])
-        if device.role == "core":
-            peers = [c for c in cores if c.name != device.name]
-            peers += self.aggregations_by_district.get(device.district, [])
-        else:
-            peers = list(cores)
-        return tuple(
-            BgpSession(
-                local=device.name,
-                peer=p.name,
-                peer_ip=p.loopback.ip,
-                local_ip=device.loopback.ip,
-                asn=self.network.settings.asn,
-                route_reflector_client=device.role == "core" and p.role == "aggregation",
-            )
-            for p in peers
-            if p.loopback is not None
-        )
+        """The model's sessions (``Network.bgp_sessions``, itself indexed)."""
+        return tuple(self.network.bgp_sessions(device.name))
 
     def facts(self, device: Device) -> DeviceFacts:
         """Everything about ``device`` that needs more than the device itself."""
