@@ -5,6 +5,7 @@ Boots a small twin once (see conftest.py) and always tears it down, also when a 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,24 @@ def test_status_json_shape(lab: Lab) -> None:
         assert routing[agg] == {"ospf_full": 2, "bgp_established": 2, "bgp_peers": 2}
 
 
+def test_secrets_stay_in_their_two_files(lab: Lab) -> None:
+    """Plaintext secrets live only in secrets.env and the agents' own config, both 0600."""
+    secrets = [lab.creds.ssh_password, lab.creds.snmp_auth_key, lab.creds.snmp_priv_key]
+    roots = [lab.workdir, Path("/etc/frr"), Path("/var/run/frr")]
+    holders = {
+        path
+        for root in roots
+        for path in root.rglob("*")
+        if path.is_file() and any(s in path.read_text(errors="replace") for s in secrets)
+    }
+    assert lab.workdir / "secrets.env" in holders
+    for path in holders:
+        assert path.name in ("secrets.env", "snmpd.conf") and path.parent.name != "persist", path
+        assert path.stat().st_mode & 0o077 == 0, path
+    status = json.dumps(lab_status(lab.workdir))
+    assert not any(s in status for s in secrets)
+
+
 def test_up_twice_is_harmless(lab: Lab) -> None:
     messages: list[str] = []
     lab_up(INVENTORY, lab.workdir, provisioned=True, devices=SMALL_TWIN, echo=messages.append)
@@ -231,3 +250,4 @@ def test_down_leaves_nothing_behind(lab: Lab) -> None:
     assert not any(Path(d).exists() for d in lab.state.dirs)
     assert not (lab.workdir / "state.json").exists()
     assert (lab.workdir / "secrets.env").exists()  # credentials survive down/up
+
