@@ -6,21 +6,13 @@ same context (`device`, `network`, `facts`), plus `ifnames` (inventory -> kernel
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from govnet.credentials import Credentials
 from govnet.lab.errors import TopologyError
 from govnet.model import Network
-from govnet.render import Renderer
+from govnet.render import Renderer, default_templates_dir
 
-TEMPLATES_ENV = "GOVNET_TEMPLATES"
-
-
-def templates_dir() -> Path:
-    """`templates/` of the checkout (or $GOVNET_TEMPLATES)."""
-    override = os.environ.get(TEMPLATES_ENV)
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "templates"
+templates_dir = default_templates_dir
+"""`templates/` of the checkout (or $GOVNET_TEMPLATES): the renderer's own lookup."""
 
 
 def template_name(lab_platform: str, role: str) -> str:
