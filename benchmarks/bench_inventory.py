@@ -14,8 +14,8 @@ from benchmarks.common import Measurement, measure
 from benchmarks.generate import generate
 
 GOVNET = """
-from govnet.model import load_network
-from govnet.plan import address_plan
+from govnet.inventory import load_network
+from govnet.inventory.plan import address_plan
 net = load_network({path!r})
 rows = address_plan(net)
 """
@@ -29,7 +29,7 @@ assert len(inv.hosts) > 0
 
 def write_anchor_inventory(inventory: Path, out: Path) -> tuple[Path, Path, Path]:
     """The same devices as Nornir SimpleInventory files."""
-    from govnet.model import load_network
+    from govnet.inventory import load_network
 
     net = load_network(inventory)
     hosts = {
@@ -63,7 +63,7 @@ def run(work: Path, scales: tuple[int, ...] = (1, 10, 100, 126)) -> list[dict[st
     for districts in scales:
         inv = generate(districts, work / f"inv-{districts}")
         hosts, groups, defaults = write_anchor_inventory(inv, work / f"anchor-{districts}")
-        from govnet.model import load_network
+        from govnet.inventory import load_network
 
         devices = len(load_network(inv).devices)
         ours: Measurement = measure(GOVNET.format(path=str(inv)))

@@ -14,7 +14,7 @@ from pathlib import Path
 from benchmarks.generate import generate
 
 SETUP = """
-from govnet.model import load_network
+from govnet.inventory import load_network
 net = load_network({path!r})
 import time as _t
 _t0 = _t.perf_counter()
@@ -24,7 +24,7 @@ GOVNET = (
     SETUP
     + """
 from govnet.render import render_network
-from govnet.spec.engine import intended_from_rendered, run_checks
+from govnet.check import intended_from_rendered, run_checks
 configs = render_network(net)
 report = run_checks(net, intended_from_rendered(configs))
 assert report.exit_code == 0, [f for f in report.findings][:3]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from govnet.schema import PlatformSpec
+    from govnet.inventory.schema import PlatformSpec
 
 LinkKind = Literal["core-core", "core-aggregation", "aggregation-access", "edge", "external"]
 
@@ -298,10 +298,3 @@ class _Index:
             if link.b != link.a:
                 links_of.setdefault(link.b, []).append(link)
         return cls(by_role, links_of, {lk.id: lk for lk in network.links})
-
-
-def load_network(path: Path | str) -> Network:
-    """Load, validate and resolve the inventory directory at ``path``."""
-    from govnet.build import build_network
-
-    return build_network(Path(path))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from govnet.model import Network, load_network
+from govnet.inventory import load_network
+from govnet.model import Network
 
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORY = ROOT / "inventory"

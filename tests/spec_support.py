@@ -9,8 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from govnet.model import Network, load_network
-from govnet.spec import CheckReport, IntendedConfig, load_rules, run_checks
+from govnet.check import CheckReport, IntendedConfig, load_rules, run_checks
+from govnet.inventory import load_network
+from govnet.model import Network
 
 REPO = Path(__file__).resolve().parents[1]
 INVENTORY = REPO / "inventory"
@@ -29,8 +30,8 @@ def district() -> Network:
 
 @cache
 def _rendered(lab: bool) -> dict[str, IntendedConfig]:
+    from govnet.check import intended_from_rendered
     from govnet.render import render_network
-    from govnet.spec import intended_from_rendered
 
     return intended_from_rendered(render_network(_district(), lab=lab, use_nornir=False))
 

@@ -13,8 +13,8 @@ import typer
 from spec_support import INVENTORY, rendered
 from typer.testing import CliRunner
 
-from govnet.cli_check import check_cmd
-from govnet.spec import load_rules
+from govnet.check import load_rules
+from govnet.cli.check import check_cmd
 
 RULE_COUNT = len(load_rules().rules)  # one JUnit suite and one SARIF rule per spec rule
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from conftest import Edit
 
-from govnet.model import Network, load_network
-from govnet.plan import address_plan, plan_json
+from govnet.inventory import load_network
+from govnet.inventory.plan import address_plan, plan_json
+from govnet.model import Network
 
 
 def test_district_shape(network: Network) -> None:

@@ -11,7 +11,7 @@ import jinja2
 import pytest
 from typer.testing import CliRunner
 
-from govnet.cli_lab import lab_app
+from govnet.cli.lab import lab_app
 from govnet.lab import netns, preflight, sshd
 from govnet.lab.configs import base_config, render_lab_config, templates_dir
 from govnet.lab.credentials import ensure_credentials, read_credentials

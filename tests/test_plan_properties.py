@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govnet.model import load_network
-from govnet.plan import PlanRow, address_plan
+from govnet.inventory import load_network
+from govnet.inventory.plan import PlanRow, address_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBDISTRICTS = ("qingshuitang", "xinhe", "shaping")

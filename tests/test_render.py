@@ -11,9 +11,10 @@ import pytest
 from typer import Typer
 from typer.testing import CliRunner
 
-from govnet.cli_render import render_cmd, select_devices
+from govnet.cli.render import render_cmd, select_devices
 from govnet.credentials import Credentials
-from govnet.model import Network, load_network
+from govnet.inventory import load_network
+from govnet.model import Network
 from govnet.render import (
     TEMPLATES_DIR,
     RenderError,
@@ -22,7 +23,7 @@ from govnet.render import (
     renderable_names,
     template_for,
 )
-from govnet.render_context import SECRET_REF_RE, NetworkIndex
+from govnet.render.context import SECRET_REF_RE, NetworkIndex
 
 INVENTORY = Path(__file__).resolve().parent.parent / "inventory"
 Edit = Callable[[str, str, str], None]
@@ -370,7 +371,7 @@ def test_lab_platforms_render(network: Network) -> None:
 def test_context_helpers_doctests() -> None:
     import doctest
 
-    from govnet import render_context
+    from govnet.render import context as render_context
 
     assert doctest.testmod(render_context).failed == 0
 

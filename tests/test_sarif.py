@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from spec_support import check, edit, rendered
 
-from govnet.spec import CheckReport
-from govnet.spec.report import to_sarif
+from govnet.check import CheckReport
+from govnet.check.report import to_sarif
 
 SCHEMA = json.loads((Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json").read_text())
 

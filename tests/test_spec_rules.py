@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from govnet.spec import SpecError, load_rules
-from govnet.spec.configtree import ConfigParseError, ConfigTree
-from govnet.spec.engine import known_checks
-from govnet.spec.rules import LineMatch, parse_rules
+from govnet.check import SpecError, load_rules
+from govnet.check.configtree import ConfigParseError, ConfigTree
+from govnet.check.engine import known_checks
+from govnet.check.rules import LineMatch, parse_rules
 
 RULES = load_rules()
 

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ipaddress import IPv4Network
 from pathlib import Path
 
+from govnet.inventory import load_network
 from govnet.lab import firewall, frr, netns, snmpd, sshd
 from govnet.lab.configs import base_config, render_lab_config
 from govnet.lab.credentials import LabCredentials, ensure_credentials
@@ -18,7 +19,7 @@ from govnet.lab.preflight import preflight
 from govnet.lab.procs import pid_alive, run
 from govnet.lab.state import LabState, all_states, load_state, register_workdir
 from govnet.lab.topology import LabNode, LabTopology, build_topology, select_devices
-from govnet.model import Network, load_network
+from govnet.model import Network
 
 Echo = Callable[[str], None]
 WORKERS = 6

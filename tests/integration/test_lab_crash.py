@@ -41,7 +41,7 @@ def _assert_clean(recorded_pids: list[int], workdir: Path) -> None:
 
 
 def test_down_after_up_was_killed_midway(tmp_path: Path) -> None:
-    argv = [sys.executable, "-c", "from govnet.cli_lab import lab_app; lab_app()", "up", "--provisioned",
+    argv = [sys.executable, "-c", "from govnet.cli.lab import lab_app; lab_app()", "up", "--provisioned",
             "--devices", ",".join(SMALL_TWIN), "--workdir", str(tmp_path), "--inventory", str(INVENTORY)]
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)

@@ -10,8 +10,8 @@ from typing import Any
 
 from hier_config import Platform, get_hconfig
 
+from govnet.check.rules import LineMatch, PlatformDriver
 from govnet.errors import GovnetError
-from govnet.spec.rules import LineMatch, PlatformDriver
 
 PARSERS = {
     "huawei_vrp": Platform.HUAWEI_VRP,
@@ -96,7 +96,7 @@ def _fill(pattern: str, subst: dict[str, str]) -> str:
 class ConfigTree:
     """A device config as a tree; find lines with :class:`LineMatch` patterns.
 
-    >>> from govnet.spec.rules import load_rules
+    >>> from govnet.check.rules import load_rules
     >>> huawei = load_rules().drivers["huawei_vrp"]
     >>> tree = ConfigTree("#\\nuser-interface vty 0 4\\n acl 2001 inbound\\n", huawei)
     >>> acl = LineMatch(parent=("^user-interface vty",), line="^acl (?P<acl>\\\\d+)")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import typer
 
-from govnet.cli_common import fail, guarded, inventory_option, load_network_or_exit
-from govnet.spec.engine import IntendedConfig, intended_from_rendered, read_configs, run_checks
-from govnet.spec.report import FORMATS, render_report
-from govnet.spec.rules import load_rules
+from govnet.check import IntendedConfig, intended_from_rendered, read_configs, run_checks
+from govnet.check.report import FORMATS, render_report
+from govnet.check.rules import load_rules
+from govnet.cli.common import fail, guarded, inventory_option, load_network_or_exit
 
 
 def _rule_ids(rules: str | None) -> list[str] | None:

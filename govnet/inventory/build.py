@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govnet.district import DistrictContext, build_aggregation, build_cores, check_subdistrict_ids
-from govnet.edge import build_edge, build_groups
 from govnet.errors import InventoryError
+from govnet.inventory.district import DistrictContext, build_aggregation, build_cores, check_subdistrict_ids
+from govnet.inventory.edge import build_edge, build_groups
+from govnet.inventory.schema import NetworkFile
+from govnet.inventory.sites import build_access_site, expand_ids, site_plans
+from govnet.inventory.sourcefiles import InventorySources, Source, read_sources
+from govnet.inventory.validate import check_network
+from govnet.inventory.yamlsource import line_of
 from govnet.model import Device, ExternalPeer, Link, Network, RedundancyGroup, Settings, Vrf, Zone
-from govnet.schema import NetworkFile
-from govnet.sites import build_access_site, expand_ids, site_plans
-from govnet.sourcefiles import InventorySources, Source, read_sources
-from govnet.yamlsource import line_of
 
 __all__ = ["build_network", "expand_ids", "resolve"]
 
@@ -109,7 +110,7 @@ def build_network(directory: Path) -> Network:
 
 def resolve(sources: InventorySources, directory: Path) -> Network:
     """Resolve parsed sources into a Network (semantic checks included)."""
-    from govnet.validate import check_network
+
 
     net = sources.network
     zones = _zones(net, sources.network_src)

@@ -10,7 +10,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from govnet import __version__
-from govnet.spec.engine import CheckReport, Finding, Location
+from govnet.check.context import CheckReport, Finding, Location
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning"}

@@ -13,10 +13,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from govnet.cli_common import fail, guarded, inventory_option, load_network_or_exit
-from govnet.graph import write_graph
+from govnet.cli.common import fail, guarded, inventory_option, load_network_or_exit
+from govnet.inventory.graph import write_graph
+from govnet.inventory.plan import plan_csv, plan_json
 from govnet.model import Network
-from govnet.plan import plan_csv, plan_json
 
 app = typer.Typer(
     help="Provision and monitor the district e-government extranet.",
@@ -160,7 +160,7 @@ def plan_cmd(
 
 def _register_stages() -> None:
     """Mount the commands of the other stages."""
-    from govnet.commands import register
+    from govnet.cli.commands import register
 
     register(app)
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Interface
 from pathlib import Path
 
-from govnet import ipam
 from govnet.errors import InventoryError
-from govnet.ipam import Slots, nth_address, nth_subnet, p2p_ends
+from govnet.inventory import ipam
+from govnet.inventory.ipam import Slots, nth_address, nth_subnet, p2p_ends
+from govnet.inventory.schema import DistrictFile, NetworkFile, RoleSpec, SubdistrictSpec
+from govnet.inventory.sourcefiles import Source
+from govnet.inventory.yamlsource import key_path, line_of
 from govnet.model import Device, Interface, Link, LinkKind, Zone
-from govnet.schema import DistrictFile, NetworkFile, RoleSpec, SubdistrictSpec
-from govnet.sourcefiles import Source
-from govnet.yamlsource import key_path, line_of
 
 LOOPBACK_ROLES = frozenset({"core", "aggregation", "access", "firewall"})
 PE_ROLES = frozenset({"core", "aggregation"})

@@ -1,16 +1,15 @@
 """The platform spec as code: rules as data (``govnet/data/spec/rules.yaml``), engine and reporters."""
 
-from govnet.spec.engine import (
+from govnet.check.context import (
     CheckReport,
     Finding,
     IntendedConfig,
     Location,
     RuleResult,
     intended_from_rendered,
-    read_configs,
-    run_checks,
 )
-from govnet.spec.rules import Rule, RuleSet, SpecError, load_rules
+from govnet.check.engine import read_configs, run_checks
+from govnet.check.rules import Rule, RuleSet, SpecError, load_rules
 
 __all__ = [
     "CheckReport",

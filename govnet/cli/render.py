@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from govnet.cli_common import fail, guarded, inventory_option, load_network_or_exit
+from govnet.cli.common import fail, guarded, inventory_option, load_network_or_exit
 from govnet.credentials import load_credentials
 from govnet.model import Device, Network
 from govnet.render import render_network, renders

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Interface
 
-from govnet import ipam
-from govnet.district import DistrictContext, connect, new_device, platform_for, port_name
-from govnet.ipam import Slots, nth_subnet, p2p_ends
+from govnet.inventory import ipam
+from govnet.inventory.district import DistrictContext, connect, new_device, platform_for, port_name
+from govnet.inventory.ipam import Slots, nth_subnet, p2p_ends
+from govnet.inventory.schema import SubdistrictSpec
 from govnet.model import Attachment, Device, Interface, Link, Zone
-from govnet.schema import SubdistrictSpec
 
 
 def expand_ids(ranges: str) -> list[int]:

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 import typer
 
 from govnet.errors import GovnetError
-from govnet.model import Network, load_network
+from govnet.inventory import load_network
+from govnet.model import Network
 
 F = TypeVar("F", bound=Callable[..., Any])
 

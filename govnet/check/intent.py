@@ -6,9 +6,9 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
+from govnet.check.context import CheckContext, Finding, Location, NetworkCheck
+from govnet.check.rules import Rule
 from govnet.model import Device, Link, Network
-from govnet.spec.engine import CheckContext, Finding, Location, NetworkCheck
-from govnet.spec.rules import Rule
 
 
 def _districts(network: Network) -> dict[str, list[Device]]:

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from govnet.errors import InventoryError
-from govnet.schema import DistrictFile, NetworkFile, RolesFile
-from govnet.yamlsource import key_path, line_of, load_yaml
+from govnet.inventory.schema import DistrictFile, NetworkFile, RolesFile
+from govnet.inventory.yamlsource import key_path, line_of, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 

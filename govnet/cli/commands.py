@@ -7,9 +7,9 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Add every stage's command to ``app``."""
-    from govnet.cli_check import check_cmd
-    from govnet.cli_lab import lab_app
-    from govnet.cli_render import render_cmd
+    from govnet.cli.check import check_cmd
+    from govnet.cli.lab import lab_app
+    from govnet.cli.render import render_cmd
 
     app.command("render")(render_cmd)
     app.command("check")(check_cmd)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from govnet import ipam
-from govnet.district import DistrictContext, connect, new_device, platform_for
-from govnet.ipam import Slots
+from govnet.inventory import ipam
+from govnet.inventory.district import DistrictContext, connect, new_device, platform_for
+from govnet.inventory.ipam import Slots
 from govnet.model import Device, ExternalPeer, RedundancyGroup
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
+from govnet.check.configtree import ConfigLine, ConfigTree
+from govnet.check.rules import LineMatch
 from govnet.lab.topology import kernel_ifname
-from govnet.spec.configtree import ConfigLine, ConfigTree
-from govnet.spec.rules import LineMatch
 
 
 def platform_ifname(tree: ConfigTree, name: str) -> str:

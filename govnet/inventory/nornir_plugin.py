@@ -32,7 +32,8 @@ from nornir.core.inventory import (
 
 from govnet.credentials import Credentials, load_credentials
 from govnet.errors import SecretsError
-from govnet.model import Device, Network, load_network
+from govnet.inventory import load_network
+from govnet.model import Device, Network
 
 
 def group_names(device: Device) -> list[str]:

@@ -1,12 +1,12 @@
 """Render intended configs: ``templates/<platform>/<role>.j2`` per device, through Nornir.
 
-    >>> from govnet.model import load_network
+    >>> from govnet.inventory import load_network
     >>> net = load_network("inventory")                      # doctest: +SKIP
     >>> render_device(net, "kf-core-1").text.splitlines()[3]  # doctest: +SKIP
     'sysname kf-core-1'
 
 Templates see ``device`` (the Device), ``network`` (the Network), ``facts``
-(:class:`govnet.render_context.DeviceFacts`) and ``secrets`` (account names and secret
+(:class:`govnet.render.context.DeviceFacts`) and ``secrets`` (account names and secret
 *references*, never values). Account names come from ``credentials`` (default: the
 environment / ``$GOVNET_SECRETS`` through ``load_credentials``); secret values are never read.
 The Jinja environment is strict (``StrictUndefined``), built once
@@ -30,7 +30,7 @@ import jinja2
 from govnet.credentials import Credentials, load_credentials
 from govnet.errors import GovnetError
 from govnet.model import Device, Network
-from govnet.render_context import FILTERS, NetworkIndex, SecretRefs
+from govnet.render.context import FILTERS, NetworkIndex, SecretRefs
 
 TEMPLATES_ENV = "GOVNET_TEMPLATES"
 
@@ -38,7 +38,7 @@ TEMPLATES_ENV = "GOVNET_TEMPLATES"
 def default_templates_dir() -> Path:
     """``$GOVNET_TEMPLATES``, else the ``templates/`` directory beside the package."""
     override = os.environ.get(TEMPLATES_ENV)
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "templates"
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "templates"
 
 
 TEMPLATES_DIR = default_templates_dir()
@@ -295,7 +295,7 @@ def _render_with_nornir(
     from nornir.plugins.runners import SerialRunner
     from nornir_jinja2.plugins.tasks import template_file
 
-    from govnet.inventory import GovnetInventory
+    from govnet.inventory.nornir_plugin import GovnetInventory
 
     # Nornir's core object over the GovnetInventory plugin. InitNornir would do the same but
     # also auto-registers every connection plugin, importing netmiko and napalm (~0.3 s) that

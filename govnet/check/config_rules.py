@@ -7,11 +7,11 @@ from collections.abc import Callable
 from fractions import Fraction
 from ipaddress import IPv4Network
 
+from govnet.check import facts
+from govnet.check.configtree import ConfigLine, ConfigTree, Hit
+from govnet.check.context import CheckContext, DeviceCheck, Finding
+from govnet.check.rules import ConfigCheck, LineMatch, Rule
 from govnet.model import Device
-from govnet.spec import facts
-from govnet.spec.configtree import ConfigLine, ConfigTree, Hit
-from govnet.spec.engine import CheckContext, DeviceCheck, Finding
-from govnet.spec.rules import ConfigCheck, LineMatch, Rule
 
 Problem = tuple[int, str]  # (config line, message)
 

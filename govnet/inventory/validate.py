@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from ipaddress import IPv4Network
 
 from govnet.errors import InventoryError
+from govnet.inventory.sourcefiles import InventorySources
+from govnet.inventory.yamlsource import line_of
 from govnet.model import Network
-from govnet.sourcefiles import InventorySources
-from govnet.yamlsource import line_of
 
 
 def first_overlap(

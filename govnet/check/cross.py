@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from govnet.check import facts
+from govnet.check.configtree import ConfigTree
+from govnet.check.context import CheckContext, Finding, NetworkCheck
+from govnet.check.rules import Rule
 from govnet.model import Link
-from govnet.spec import facts
-from govnet.spec.configtree import ConfigTree
-from govnet.spec.engine import CheckContext, Finding, NetworkCheck
-from govnet.spec.rules import Rule
 
 
 @dataclass(frozen=True, slots=True)
