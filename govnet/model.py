@@ -6,10 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from govnet.inventory.schema import PlatformSpec
+from typing import Literal
 
 LinkKind = Literal["core-core", "core-aggregation", "aggregation-access", "edge", "external"]
 
@@ -111,6 +108,10 @@ class Device:
     source: str = ""
     mgmt_port: str | None = None
 
+    def platform_for(self, *, lab: bool = False) -> str:
+        """The platform it is configured as: its own, or its lab twin's with ``lab=True``."""
+        return self.lab_platform if lab else self.platform
+
     def interface(self, name: str) -> Interface:
         """The interface called ``name``; KeyError when absent."""
         for intf in self.interfaces:
@@ -186,7 +187,6 @@ class Network:
     zones: dict[str, Zone]
     groups: list[RedundancyGroup]
     externals: dict[str, ExternalPeer]
-    platforms: dict[str, PlatformSpec]
     source_dir: Path
     route_exceptions: list[tuple[str, str, str]] = field(default_factory=list)
     subdistrict_titles: dict[str, str] = field(default_factory=dict)
@@ -270,7 +270,6 @@ class Network:
             zones=self.zones,
             groups=groups,
             externals=self.externals,
-            platforms=self.platforms,
             source_dir=self.source_dir,
             route_exceptions=self.route_exceptions,
             subdistrict_titles=self.subdistrict_titles,

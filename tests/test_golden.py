@@ -15,6 +15,7 @@ import pytest
 
 from govnet.credentials import Credentials
 from govnet.model import Network
+from govnet.platforms import get_platform
 from govnet.render import render_device
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
@@ -34,7 +35,7 @@ LAB_REPRESENTATIVES = {
 
 
 def test_every_rendered_platform_role_has_a_golden(network: Network) -> None:
-    pairs = {(d.platform, d.role) for d in network.devices.values() if network.platforms[d.platform].renders}
+    pairs = {(d.platform, d.role) for d in network.devices.values() if get_platform(d.platform).renders}
     assert pairs == set(REPRESENTATIVES)
 
 

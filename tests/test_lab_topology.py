@@ -17,16 +17,11 @@ from govnet.lab.configs import base_config, render_lab_config, templates_dir
 from govnet.lab.credentials import ensure_credentials, read_credentials
 from govnet.lab.errors import MissingPackagesError, NotRootError, ResourceTakenError, TopologyError
 from govnet.lab.firewall import loss_ruleset
-from govnet.lab.topology import (
-    IFNAMSIZ,
-    LabTopology,
-    build_topology,
-    ifname_map,
-    kernel_ifname,
-    select_devices,
-)
+from govnet.lab.topology import LabTopology, build_topology, ifname_map, select_devices
 from govnet.lab.up import check_free
 from govnet.model import Network
+from govnet.platforms.linux import IFNAMSIZ, kernel_ifname
+from govnet.render.context import FILTERS
 
 SMALL = ["kf-core-1", "kf-core-2", "kf-agg-dongfenglu", "kf-agg-qingshuitang", "kf-acc-dongfenglu-c01"]
 
@@ -73,6 +68,7 @@ def test_every_inventory_interface_maps(network: Network) -> None:
 def test_template_macro_matches_python_mapping(network: Network) -> None:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(FILTERS)
     template = env.from_string('{% import "frr/_macros.j2" as m with context %}{{ m.ifname(name) }}')
     names = {i.name for d in network.devices.values() for i in d.interfaces}
     for name in sorted(names):

@@ -40,7 +40,7 @@ def test_entry_point_gives_every_device(clean_env: None) -> None:
     nr = _nornir()
     assert len(nr.inventory.hosts) == 139
     core = nr.inventory.hosts["kf-core-1"]
-    assert core.platform == "huawei_vrpv8"
+    assert core.platform == "huawei"  # S12700E runs VRP5-style software: Netmiko "huawei", not vrpv8
     assert core.hostname == "10.240.0.9"
     assert core.get_connection_parameters("napalm").platform == "huawei_vrp"
     assert core["role"] == "core" and core["device"].loopback is not None

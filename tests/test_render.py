@@ -15,6 +15,7 @@ from govnet.cli.render import render_cmd, select_devices
 from govnet.credentials import Credentials
 from govnet.inventory import load_network
 from govnet.model import Network
+from govnet.platforms import get_platform
 from govnet.render import (
     TEMPLATES_DIR,
     RenderError,
@@ -58,7 +59,7 @@ def blocks(text: str, head: str) -> list[list[str]]:
 
 
 def test_every_renderable_device_renders(network: Network, configs: dict[str, str]) -> None:
-    renderable = [d for d in network.devices.values() if network.platforms[d.platform].renders]
+    renderable = [d for d in network.devices.values() if get_platform(d.platform).renders]
     assert sorted(configs) == sorted(d.name for d in renderable)
     skipped = {d.platform for d in network.devices.values() if d.name not in configs}
     assert skipped == {"appliance", "linux"}

@@ -6,7 +6,7 @@ import pytest
 from spec_support import REPO, check, district, edit, edit_block, failing, port, rendered
 
 from govnet.check import load_rules
-from govnet.lab.topology import kernel_ifname
+from govnet.platforms.linux import kernel_ifname
 
 CORE, AGG, H3C, ACC = "kf-core-1", "kf-agg-dongfenglu", "kf-agg-laodaohe", "kf-acc-dongfenglu-c01"
 CONFIG_RULES = [r.id for r in load_rules().rules if r.kind == "config"]

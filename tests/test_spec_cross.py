@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spec_support import check, edit, edit_block, failing, port, rendered
 
-from govnet.lab.topology import kernel_ifname
+from govnet.platforms.linux import kernel_ifname
 
 CORE, CORE2, AGG, H3C, ACC = (
     "kf-core-1",

@@ -10,6 +10,7 @@ from typing import Literal, Protocol
 from govnet.check.configtree import ConfigParseError, ConfigTree
 from govnet.check.rules import Rule, RuleSet
 from govnet.model import Device, Link, Network
+from govnet.platforms import PLATFORMS
 
 Status = Literal["pass", "fail", "not_applicable"]
 DEFAULT_CONFIG_DIR = "build/intended"
@@ -120,11 +121,11 @@ class CheckContext:
         config = self.configs.get(device.name)
         if config is not None:
             return config.platform
-        return device.lab_platform if self.lab else device.platform
+        return device.platform_for(lab=self.lab)
 
     def renders(self, device: Device) -> bool:
-        spec = self.network.platforms.get(self.platform_of(device))
-        return bool(spec and spec.renders)
+        platform = PLATFORMS.get(self.platform_of(device))
+        return bool(platform and platform.renders)
 
     def tree(self, device: str) -> ConfigTree | None:
         """The parsed config of ``device`` (None when absent, unparseable or without a driver)."""

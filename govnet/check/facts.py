@@ -7,7 +7,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.rules import LineMatch
-from govnet.lab.topology import kernel_ifname
+from govnet.platforms.linux import kernel_ifname
 
 
 def platform_ifname(tree: ConfigTree, name: str) -> str:

@@ -159,7 +159,6 @@ def resolve(sources: InventorySources, directory: Path) -> Network:
         zones=zones,
         groups=groups,
         externals=externals,
-        platforms=dict(net.platforms),
         source_dir=directory,
         route_exceptions=[(e.name, e.zone, e.imports) for e in net.route_exceptions],
         subdistrict_titles={

@@ -13,6 +13,7 @@ from govnet.inventory.schema import DistrictFile, NetworkFile, RoleSpec, Subdist
 from govnet.inventory.sourcefiles import Source
 from govnet.inventory.yamlsource import key_path, line_of
 from govnet.model import Device, Interface, Link, LinkKind, Zone
+from govnet.platforms import PLATFORMS
 
 LOOPBACK_ROLES = frozenset({"core", "aggregation", "access", "firewall"})
 PE_ROLES = frozenset({"core", "aggregation"})
@@ -66,8 +67,8 @@ def platform_for(ctx: DistrictContext, name: str | None, role: str, loc: tuple[i
             f"add roles.{role} with its platform and lab_platform",
         )
     platform = name or ctx.roles[role].platform
-    if platform not in ctx.net.platforms:
-        known = f"use one of: {', '.join(sorted(ctx.net.platforms))}"
+    if platform not in PLATFORMS:
+        known = f"use one of: {', '.join(sorted(PLATFORMS))}"
         if name is None:
             raise ctx.fail_roles(
                 f"role {role} has unknown platform {platform!r}", ("roles", role, "platform"), known

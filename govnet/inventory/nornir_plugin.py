@@ -31,9 +31,9 @@ from nornir.core.inventory import (
 )
 
 from govnet.credentials import Credentials, load_credentials
-from govnet.errors import SecretsError
 from govnet.inventory import load_network
 from govnet.model import Device, Network
+from govnet.platforms import get_platform
 
 
 def group_names(device: Device) -> list[str]:
@@ -46,9 +46,9 @@ def group_names(device: Device) -> list[str]:
 
 
 def _connection_options(
-    network: Network, platform: str, creds: Credentials, port: int | None
+    platform: str, creds: Credentials, port: int | None
 ) -> dict[str, ConnectionOptions]:
-    spec = network.platforms[platform]
+    spec = get_platform(platform)
     options: dict[str, ConnectionOptions] = {}
     if spec.netmiko:
         extras: dict[str, Any] = {"fast_cli": False}
@@ -69,29 +69,16 @@ class GovnetInventory:
         secrets_file: str | Path | None = None,
         lab: bool = False,
         lab_ports: Mapping[str, int] | None = None,
-        lab_workdir: str | Path | None = None,
         network: Network | None = None,
     ) -> None:
+        """``lab``/``lab_ports``/``secrets_file`` point hosts at a running twin: take them from
+        :func:`govnet.lab.state.nornir_options` (the lab knows its ports; this plugin does not
+        read lab state)."""
         self.inventory_dir = Path(inventory_dir)
         self.secrets_file = Path(secrets_file) if secrets_file else None
-        self.lab = lab or lab_workdir is not None
+        self.lab = lab or lab_ports is not None
         self.lab_ports = dict(lab_ports or {})
         self.network = network
-        if lab_workdir is not None:
-            self._from_lab(Path(lab_workdir))
-
-    def _from_lab(self, workdir: Path) -> None:
-        """Point hosts at a running twin: its SSH ports and its ``secrets.env``."""
-        from govnet.lab.state import load_state
-
-        state = load_state(workdir)
-        if state is None:
-            raise SecretsError(f"{workdir}: no lab twin here; run 'govnet lab up --workdir {workdir}'")
-        for node in state.lab_topology().nodes:
-            if node.ssh_port is not None and not node.stub:
-                self.lab_ports[node.name] = node.ssh_port
-        if self.secrets_file is None:
-            self.secrets_file = workdir / "secrets.env"
 
     def load(self) -> Inventory:
         """Build the Nornir inventory (raises InventoryError/SecretsError on bad input)."""
@@ -111,13 +98,13 @@ class GovnetInventory:
             for gname in names:
                 if gname not in groups:
                     groups[gname] = Group(name=gname, defaults=defaults)
-            platform = device.lab_platform if self.lab else device.platform
+            platform = device.platform_for(lab=self.lab)
             port = self.lab_ports.get(device.name) if self.lab else None
             hosts[device.name] = Host(
                 name=device.name,
                 hostname="127.0.0.1" if self.lab else str(device.mgmt_ip.ip),
                 port=port,
-                platform=network.platforms[platform].netmiko or platform,
+                platform=get_platform(platform).netmiko or platform,
                 groups=ParentGroups([groups[g] for g in names]),
                 data={
                     "device": device,
@@ -129,7 +116,7 @@ class GovnetInventory:
                     "loopback": str(device.loopback.ip) if device.loopback else None,
                     "mgmt_ip": str(device.mgmt_ip.ip),
                 },
-                connection_options=_connection_options(network, platform, creds, port),
+                connection_options=_connection_options(platform, creds, port),
                 defaults=defaults,
             )
         return Inventory(hosts=hosts, groups=groups, defaults=defaults)

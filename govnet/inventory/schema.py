@@ -29,16 +29,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class PlatformSpec(_Strict):
-    """How govnet reaches and renders a platform."""
-
-    vendor: str
-    netmiko: str | None = None
-    napalm: str | None = None
-    renders: bool = True
-    lab: bool = False
-
-
 class Pools(_Strict):
     """Underlay address pools; each device/link takes a slot keyed by its name and ids."""
 
@@ -86,7 +76,6 @@ class NetworkFile(_Strict):
     mtu: int = Field(default=1500, ge=576, le=9216)
     p2p_prefixlen: Literal[30, 31] = 30
     pools: Pools
-    platforms: dict[str, PlatformSpec]
     zones: list[ZoneSpec] = Field(min_length=1)
     route_exceptions: list[RouteException] = Field(default_factory=list)
 

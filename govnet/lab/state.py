@@ -135,6 +135,20 @@ def load_state(workdir: Path) -> LabState | None:
     return LabState(workdir=workdir, processes=procs, faults=faults, **data)
 
 
+def nornir_options(workdir: Path) -> dict[str, Any]:
+    """``GovnetInventory`` options that point Nornir at the twin in ``workdir``: each routing
+    device's SSH port on loopback and the twin's ``secrets.env``."""
+    state = load_state(workdir)
+    if state is None:
+        raise LabStateError(f"{workdir}: no lab twin here; run 'govnet lab up --workdir {workdir}'")
+    ports = {
+        node.name: node.ssh_port
+        for node in state.lab_topology().nodes
+        if node.ssh_port is not None and not node.stub
+    }
+    return {"lab": True, "lab_ports": ports, "secrets_file": str(workdir / "secrets.env")}
+
+
 def all_states(default: Path = DEFAULT_WORKDIR) -> list[LabState]:
     """States of every lab known on this host (registered in /run/govnet-lab)."""
     found: list[LabState] = []

@@ -1,19 +1,12 @@
 """What the lab boots: the device selection, namespaces, kernel interface names and addresses.
 
-Kernel interface names are limited to 15 characters, so inventory names are abbreviated:
-
->>> kernel_ifname("GigabitEthernet0/0/1")
-'ge0-0-1'
->>> kernel_ifname("XGigabitEthernet0/0/12")
-'xge0-0-12'
->>> kernel_ifname("Ten-GigabitEthernet1/0/25")
-'te1-0-25'
+Kernel interface names are limited to 15 characters, so inventory names are abbreviated by
+the one table in :mod:`govnet.platforms.linux`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface
@@ -21,8 +14,8 @@ from typing import Any
 
 from govnet.lab.errors import TopologyError
 from govnet.model import Device, Network
+from govnet.platforms.linux import IFNAMSIZ, kernel_ifname
 
-IFNAMSIZ = 15
 NETNS_PREFIX = "gn-"
 MGMT_BRIDGE = "govnet-mgmt"
 MGMT_IFNAME = "mgmt0"
@@ -30,25 +23,7 @@ SSH_PORT_BASE = 22000
 EDGE_ROLES = ("firewall", "ips", "load_balancer", "vpn_gateway", "isolation_gateway", "server")
 ROUTING_ROLES = ("core", "aggregation", "access")
 
-# Ordered (longest first where prefixes overlap); the same table is in templates/frr/_macros.j2.
-IFNAME_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
-    ("Ten-GigabitEthernet", "te"),
-    ("XGigabitEthernet", "xge"),
-    ("GigabitEthernet", "ge"),
-    ("FortyGigE", "fge"),
-    ("HundredGigE", "hge"),
-    ("100GE", "hge"),
-    ("40GE", "fge"),
-    ("25GE", "twe"),
-    ("10GE", "xge"),
-    ("GE", "ge"),
-    ("Eth-Trunk", "et"),
-    ("Bridge-Aggregation", "ba"),
-    ("Route-Aggregation", "ra"),
-    ("Ethernet", "eth"),
-    ("Vlan-interface", "vl"),
-    ("Vlanif", "vl"),
-)
+
 
 # FRR daemons per routing role, in start order (zebra first).
 ROLE_DAEMONS: dict[str, tuple[str, ...]] = {
@@ -57,20 +32,6 @@ ROLE_DAEMONS: dict[str, tuple[str, ...]] = {
     "access": ("zebra", "staticd"),
 }
 
-
-def kernel_ifname(name: str) -> str:
-    """Abbreviate an inventory interface name to a kernel name (<= 15 chars, no '/')."""
-    short = name
-    for prefix, abbr in IFNAME_ABBREVIATIONS:
-        if name.startswith(prefix):
-            short = abbr + name[len(prefix) :]
-            break
-    short = re.sub(r"[/:\s]+", "-", short).lower()
-    short = re.sub(r"[^a-z0-9.\-_]", "", short)
-    if 0 < len(short) <= IFNAMSIZ:
-        return short
-    digest = hashlib.sha1(name.encode()).hexdigest()[:6]
-    return f"{short[: IFNAMSIZ - 7]}-{digest}"
 
 
 def ifname_map(names: Iterable[str]) -> dict[str, str]:

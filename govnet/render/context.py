@@ -27,25 +27,14 @@ from typing import Any
 
 from govnet.credentials import Credentials
 from govnet.model import BgpSession, Device, Link, Network
+from govnet.platforms import get_platform
+from govnet.platforms.linux import kernel_ifname
 
 SECRET_REF_RE = re.compile(r"\$\{secret:(?P<name>[A-Z][A-Z0-9_]*)\}")
 """Matches a secret reference; ``name`` is the environment variable it stands for."""
 
 DEFAULT_SSH_USER = "netadmin"
 DEFAULT_SNMP_USER = "noc"
-
-MGMT_INTERFACES: dict[tuple[str, str], str] = {
-    ("huawei_vrp", "core"): "MEth0/0/1",
-    ("huawei_vrp", "aggregation"): "MEth0/0/1",
-    ("huawei_vrp", "access"): "GigabitEthernet0/0/0",
-    ("huawei_vrp", "firewall"): "GigabitEthernet0/0/0",
-    ("h3c_comware", "core"): "M-GigabitEthernet0/0/0",
-    ("h3c_comware", "aggregation"): "M-GigabitEthernet0/0/0",
-}
-"""Out-of-band management port per platform and role (S-series MEth, AR/USG GE0/0/0, H3C M-GE).
-
-The inventory has no management port yet; this table is the named default until it does.
-"""
 
 FIREWALL_ZONE_BY_PEER_ROLE: dict[str, str] = {
     "ips": "trust",  # inside: core -> IPS -> firewall
@@ -183,10 +172,10 @@ class NetworkIndex:
 
 
 def mgmt_interface(device: Device) -> str:
-    """The device's out-of-band management port (see ``MGMT_INTERFACES``)."""
+    """The device's out-of-band management port: the inventory's, else its platform's default."""
     if device.mgmt_port:
         return device.mgmt_port
-    return MGMT_INTERFACES.get((device.platform, device.role), "MEth0/0/1")
+    return get_platform(device.platform).mgmt_port(device.role)
 
 
 def _far_end(link: Link, device: str) -> tuple[str, IPv4Interface]:
@@ -351,5 +340,10 @@ def area_id(area: int) -> str:
     return str(IPv4Address(area))
 
 
-FILTERS: dict[str, Any] = {"ip_mask": ip_mask, "wildcard": wildcard, "area_id": area_id}
+FILTERS: dict[str, Any] = {
+    "ip_mask": ip_mask,
+    "wildcard": wildcard,
+    "area_id": area_id,
+    "kernel_ifname": kernel_ifname,
+}
 """Jinja filters every govnet template may use."""

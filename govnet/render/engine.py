@@ -30,6 +30,7 @@ import jinja2
 from govnet.credentials import Credentials, load_credentials
 from govnet.errors import GovnetError
 from govnet.model import Device, Network
+from govnet.platforms import PLATFORMS, get_platform
 from govnet.render.context import FILTERS, NetworkIndex, SecretRefs
 
 TEMPLATES_ENV = "GOVNET_TEMPLATES"
@@ -81,19 +82,19 @@ class RenderedConfig:
 
 def platform_of(device: Device, *, lab: bool = False) -> str:
     """The platform a device renders for: its own, or its lab twin's."""
-    return device.lab_platform if lab else device.platform
+    return device.platform_for(lab=lab)
 
 
 def renders(network: Network, device: Device, *, lab: bool = False) -> bool:
     """Whether govnet renders a config for ``device`` (False for appliances and linux hosts)."""
-    spec = network.platforms.get(platform_of(device, lab=lab))
-    return spec is not None and spec.renders
+    platform = PLATFORMS.get(device.platform_for(lab=lab))
+    return platform is not None and platform.renders
 
 
 def template_for(device: Device, *, lab: bool = False, templates_dir: Path | None = None) -> Path:
     """``<templates_dir>/<platform>/<role>.j2`` (the lab platform with ``lab=True``)."""
     base = templates_dir if templates_dir is not None else default_templates_dir()
-    return base / platform_of(device, lab=lab) / f"{device.role}.j2"
+    return base / get_platform(platform_of(device, lab=lab)).template_dir / f"{device.role}.j2"
 
 
 @lru_cache(maxsize=8)

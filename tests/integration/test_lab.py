@@ -144,11 +144,13 @@ def test_nornir_inventory_plugin_drives_the_twin(lab: Lab) -> None:
     from nornir import InitNornir
     from nornir_netmiko.tasks import netmiko_send_command
 
+    from govnet.lab.state import nornir_options
+
     nr = InitNornir(
         runner={"plugin": "threaded", "options": {"num_workers": 5}},
         inventory={
             "plugin": "GovnetInventory",
-            "options": {"inventory_dir": str(INVENTORY), "lab_workdir": str(lab.workdir)},
+            "options": {"inventory_dir": str(INVENTORY), **nornir_options(lab.workdir)},
         },
         logging={"enabled": False},
     )

@@ -1,0 +1,31 @@
+"""The platform registry: one module per platform, one lookup for every stage.
+
+Adding a vendor is one module here (a ``PLATFORM``), its ``templates/<name>/``, its fixtures.
+
+>>> get_platform("h3c_comware").os_family
+'comware7'
+>>> sorted(PLATFORMS)[:3]
+['appliance', 'frr', 'h3c_comware']
+"""
+
+from __future__ import annotations
+
+from govnet.platforms import appliance, frr, h3c_comware, huawei_vrp, linux, nftables
+from govnet.platforms.base import Platform, PlatformError
+
+PLATFORMS: dict[str, Platform] = {
+    m.PLATFORM.name: m.PLATFORM for m in (huawei_vrp, h3c_comware, frr, nftables, linux, appliance)
+}
+"""Every platform govnet knows, by name."""
+
+
+def get_platform(name: str) -> Platform:
+    """The platform called ``name``; :class:`PlatformError` naming the known ones otherwise."""
+    try:
+        return PLATFORMS[name]
+    except KeyError:
+        known = ", ".join(sorted(PLATFORMS))
+        raise PlatformError(f"unknown platform {name!r} (known: {known})") from None
+
+
+__all__ = ["PLATFORMS", "Platform", "PlatformError", "get_platform"]

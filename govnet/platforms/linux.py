@@ -1,0 +1,67 @@
+"""Linux hosts (servers; appliances in the twin): kernel interface naming, the one table.
+
+Lab platforms (FRR, nftables) name interfaces as the kernel does; inventory names are vendor
+names, so one abbreviation table maps them:
+
+>>> kernel_ifname("GigabitEthernet0/0/1")
+'ge0-0-1'
+>>> kernel_ifname("XGigabitEthernet0/0/12")
+'xge0-0-12'
+>>> kernel_ifname("Ten-GigabitEthernet1/0/25")
+'te1-0-25'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from govnet.platforms.base import Platform
+
+IFNAMSIZ = 15
+"""The kernel's interface name limit (16 bytes with the terminating NUL)."""
+
+IFNAME_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    ("Ten-GigabitEthernet", "te"),
+    ("XGigabitEthernet", "xge"),
+    ("GigabitEthernet", "ge"),
+    ("FortyGigE", "fge"),
+    ("HundredGigE", "hge"),
+    ("100GE", "hge"),
+    ("40GE", "fge"),
+    ("25GE", "twe"),
+    ("10GE", "xge"),
+    ("GE", "ge"),
+    ("Eth-Trunk", "et"),
+    ("Bridge-Aggregation", "ba"),
+    ("Route-Aggregation", "ra"),
+    ("Ethernet", "eth"),
+    ("Vlan-interface", "vl"),
+    ("Vlanif", "vl"),
+)
+"""Vendor interface-name prefix -> kernel abbreviation, longest prefixes first."""
+
+
+def kernel_ifname(name: str) -> str:
+    """Abbreviate an inventory interface name to a kernel name (<= 15 chars, no '/')."""
+    short = name
+    for prefix, abbr in IFNAME_ABBREVIATIONS:
+        if name.startswith(prefix):
+            short = abbr + name[len(prefix) :]
+            break
+    short = re.sub(r"[/:\s]+", "-", short).lower()
+    short = re.sub(r"[^a-z0-9.\-_]", "", short)
+    if 0 < len(short) <= IFNAMSIZ:
+        return short
+    digest = hashlib.sha1(name.encode()).hexdigest()[:6]
+    return f"{short[: IFNAMSIZ - 7]}-{digest}"
+
+
+PLATFORM = Platform(
+    name="linux",
+    vendor="linux",
+    os_family="linux",
+    netmiko="linux",
+    renders=False,
+    ifname_style="kernel",
+)
