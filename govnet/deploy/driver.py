@@ -1,0 +1,81 @@
+"""The one device-driver contract, with NAPALM's semantics, for every platform.
+
+A driver is a Nornir connection plugin (entry point ``nornir.plugins.connections``) whose
+connection object implements :class:`DeviceDriver`; ``nr.run(task=...)`` then drives every
+platform the same way. Netmiko is the SSH transport. Each platform module in
+``govnet.platforms`` names its driver (``Platform.driver``, ``module:Class`` under
+``govnet.deploy.drivers``) and its change model (REQUIREMENTS section 8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from govnet.errors import GovnetError
+
+
+class DeployError(GovnetError):
+    """A deploy step failed on a device; the message names the device and the step."""
+
+
+class CommitRejected(DeployError):
+    """The device refused a line of the candidate (the line and the device's words attached)."""
+
+    def __init__(self, device: str, line: str, reply: str) -> None:
+        self.device = device
+        self.line = line
+        self.reply = reply
+        super().__init__(f"{device}: rejected {line!r}: {reply.strip()}")
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigDiff:
+    """What a push would change: the platform's own commands and a unified diff for people."""
+
+    device: str
+    commands: tuple[str, ...]
+    unified: str
+
+    @property
+    def empty(self) -> bool:
+        return not self.commands
+
+
+@runtime_checkable
+class DeviceDriver(Protocol):
+    """NAPALM's configuration semantics over one SSH session.
+
+    Flow: ``load_merge_candidate``/``load_replace_candidate`` -> ``compare_config`` ->
+    ``commit_config(revert_in=S)`` -> verify -> ``confirm_commit`` (or ``rollback``);
+    ``discard_config`` drops an uncommitted candidate. With ``revert_in`` the device (or govnet,
+    where the platform has no timer) restores the previous config unless confirmed in time.
+    """
+
+    device: str
+
+    def open(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def get_config(self) -> str:
+        """The running configuration as the device prints it."""
+        ...
+
+    def load_merge_candidate(self, config: str) -> None: ...
+
+    def load_replace_candidate(self, config: str) -> None: ...
+
+    def compare_config(self) -> ConfigDiff: ...
+
+    def discard_config(self) -> None: ...
+
+    def commit_config(self, revert_in: int | None = None) -> None: ...
+
+    def has_pending_commit(self) -> bool: ...
+
+    def confirm_commit(self) -> None: ...
+
+    def rollback(self) -> None:
+        """Return to the configuration before the last commit."""
+        ...
