@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SYSTEM_PACKAGES := frr frr-snmp snmpd snmp openssh-server nftables prometheus graphviz fonts-wqy-microhei iproute2 procps
+SYSTEM_PACKAGES := frr frr-snmp frr-pythontools snmpd snmp openssh-server nftables prometheus prometheus-snmp-exporter \
+  keepalived git graphviz fonts-wqy-microhei iproute2 procps
 STAMP := $(VENV)/.installed
 
 .PHONY: setup system-packages demo test lint typecheck unit integration bench clean
@@ -23,7 +24,7 @@ system-packages:
 	    echo "installing system packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  fi; \
-	  for svc in frr snmpd; do systemctl disable --now $$svc >/dev/null 2>&1 || true; done; \
+	  for svc in frr snmpd prometheus prometheus-snmp-exporter keepalived; do systemctl disable --now $$svc >/dev/null 2>&1 || true; done; \
 	else \
 	  echo "not root: skipping system packages ($(SYSTEM_PACKAGES)); the lab twin needs them"; \
 	fi
