@@ -44,6 +44,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check govnet tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: setup lint
 	$(BIN)/pytest -q -ra

@@ -6,7 +6,7 @@ removing a site therefore never renumbers anything else.
 
 >>> from ipaddress import IPv4Network
 >>> Slots.loopback_access(district=1, subdistrict=2, site=3)
-1186
+163
 >>> nth_subnet(IPv4Network("10.8.0.0/13"), 30, 5, pool_name="p2p", needed_by="x")
 IPv4Network('10.8.0.20/30')
 """

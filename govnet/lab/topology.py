@@ -6,7 +6,6 @@ the one table in :mod:`govnet.platforms.linux`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface
@@ -14,15 +13,13 @@ from typing import Any
 
 from govnet.lab.errors import TopologyError
 from govnet.model import Device, Network
-from govnet.platforms.linux import IFNAMSIZ, kernel_ifname
+from govnet.platforms.linux import ifname_map, kernel_ifname
 
 NETNS_PREFIX = "gn-"
 MGMT_BRIDGE = "govnet-mgmt"
-MGMT_IFNAME = "mgmt0"
 SSH_PORT_BASE = 22000
 EDGE_ROLES = ("firewall", "ips", "load_balancer", "vpn_gateway", "isolation_gateway", "server")
 ROUTING_ROLES = ("core", "aggregation", "access")
-
 
 
 # FRR daemons per routing role, in start order (zebra first).
@@ -31,21 +28,6 @@ ROLE_DAEMONS: dict[str, tuple[str, ...]] = {
     "aggregation": ("zebra", "staticd", "ospfd", "bgpd", "ldpd"),
     "access": ("zebra", "staticd"),
 }
-
-
-
-def ifname_map(names: Iterable[str]) -> dict[str, str]:
-    """Map each inventory name of one device to a unique kernel name."""
-    mapping: dict[str, str] = {}
-    used: set[str] = {"lo", MGMT_IFNAME}
-    for name in names:
-        kname = kernel_ifname(name)
-        if kname in used:
-            digest = hashlib.sha1(name.encode()).hexdigest()[:6]
-            kname = f"{kname[: IFNAMSIZ - 7]}-{digest}"
-        used.add(kname)
-        mapping[name] = kname
-    return mapping
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 
 from govnet.platforms.base import Platform
 
 IFNAMSIZ = 15
 """The kernel's interface name limit (16 bytes with the terminating NUL)."""
+MGMT_IFNAME = "mgmt0"
+"""The management interface of every lab namespace (and FRR/nftables platforms)."""
 
 IFNAME_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     ("Ten-GigabitEthernet", "te"),
@@ -55,6 +58,19 @@ def kernel_ifname(name: str) -> str:
         return short
     digest = hashlib.sha1(name.encode()).hexdigest()[:6]
     return f"{short[: IFNAMSIZ - 7]}-{digest}"
+
+def ifname_map(names: Iterable[str]) -> dict[str, str]:
+    """Map each inventory name of one device to a unique kernel name."""
+    mapping: dict[str, str] = {}
+    used: set[str] = {"lo", MGMT_IFNAME}
+    for name in names:
+        kname = kernel_ifname(name)
+        if kname in used:
+            digest = hashlib.sha1(name.encode()).hexdigest()[:6]
+            kname = f"{kname[: IFNAMSIZ - 7]}-{digest}"
+        used.add(kname)
+        mapping[name] = kname
+    return mapping
 
 
 PLATFORM = Platform(

@@ -31,6 +31,7 @@ from govnet.credentials import Credentials, load_credentials
 from govnet.errors import GovnetError
 from govnet.model import Device, Network
 from govnet.platforms import PLATFORMS, get_platform
+from govnet.platforms.linux import ifname_map
 from govnet.render.context import FILTERS, NetworkIndex, SecretRefs
 
 TEMPLATES_ENV = "GOVNET_TEMPLATES"
@@ -135,7 +136,7 @@ class Renderer:
         )
 
     def template_name(self, device: Device) -> str:
-        return f"{platform_of(device, lab=self.lab)}/{device.role}.j2"
+        return f"{get_platform(platform_of(device, lab=self.lab)).template_dir}/{device.role}.j2"
 
     def context(self, device: Device) -> dict[str, Any]:
         """The variables a template sees for ``device`` (lab: plus ``ifnames``, the kernel names)."""
@@ -146,8 +147,6 @@ class Renderer:
             "secrets": self.secrets,
         }
         if self.lab:
-            from govnet.lab.topology import ifname_map
-
             context["ifnames"] = ifname_map(i.name for i in device.interfaces)
         return context
 
