@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Literal
@@ -144,6 +145,14 @@ class Link:
     def ends(self) -> tuple[str, str]:
         return (self.a, self.b)
 
+    def far_end(self, device: str) -> tuple[str, IPv4Interface]:
+        """The peer's name and address on this link as seen from ``device``."""
+        return (self.b, self.b_ip) if self.a == device else (self.a, self.a_ip)
+
+    def interface_of(self, device: str) -> str:
+        """The interface name of ``device``'s end of this link."""
+        return self.a_interface if self.a == device else self.b_interface
+
 
 @dataclass(frozen=True, slots=True)
 class ExternalPeer:
@@ -220,6 +229,26 @@ class Network:
         """Links with ``device`` at either end."""
         yield from self.index.links_of.get(device, ())
 
+    def select(self, filters: Iterable[str]) -> list[str]:
+        """Device names matching every ``key=glob[,glob...]`` filter (AND across filters, OR within
+        one); keys: role, site, name, zone, platform, subdistrict. The ``--filter`` of every command.
+
+        Raises ValueError on a malformed filter or an unknown key.
+        """
+        parsed: list[tuple[str, list[str]]] = []
+        for item in filters:
+            key, sep, value = item.partition("=")
+            key = key.strip()
+            if not sep or not value or key not in FILTER_KEYS:
+                keys = ", ".join(FILTER_KEYS)
+                raise ValueError(f"bad filter {item!r}: use KEY=VALUE with KEY one of {keys}")
+            parsed.append((key, [v.strip() for v in value.split(",") if v.strip()]))
+        return [
+            name
+            for name, device in sorted(self.devices.items())
+            if all(_matches(device, key, patterns) for key, patterns in parsed)
+        ]
+
     def link(self, link_id: str) -> Link:
         """The link with id ``link_id``; KeyError when absent."""
         return self.index.links[link_id]
@@ -274,6 +303,23 @@ class Network:
             route_exceptions=self.route_exceptions,
             subdistrict_titles=self.subdistrict_titles,
         )
+
+
+FILTER_KEYS = ("role", "site", "name", "zone", "platform", "subdistrict")
+"""Keys of a device filter (``Network.select``)."""
+
+
+def _matches(device: Device, key: str, patterns: list[str]) -> bool:
+    if key == "zone":
+        return any(fnmatchcase(z, p) for z in device.zones for p in patterns)
+    value = {
+        "role": device.role,
+        "site": device.site,
+        "name": device.name,
+        "platform": device.platform,
+        "subdistrict": device.subdistrict or "",
+    }[key]
+    return any(fnmatchcase(value, p) for p in patterns)
 
 
 @dataclass(slots=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
@@ -136,15 +136,10 @@ class NetworkIndex:
     """Lookups over one Network, built once so per-device facts cost O(degree), not O(network)."""
 
     network: Network
-    links_by_device: dict[str, list[Link]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, network: Network) -> NetworkIndex:
-        index = cls(network)
-        for link in network.links:
-            for end in link.ends:
-                index.links_by_device.setdefault(end, []).append(link)
-        return index
+        return cls(network)
 
     def bgp_sessions(self, device: Device) -> tuple[BgpSession, ...]:
         """The model's sessions (``Network.bgp_sessions``, itself indexed)."""
@@ -152,7 +147,7 @@ class NetworkIndex:
 
     def facts(self, device: Device) -> DeviceFacts:
         """Everything about ``device`` that needs more than the device itself."""
-        links = self.links_by_device.get(device.name, [])
+        links = list(self.network.links_of(device.name))
         routes = _site_routes(device, links)
         if device.role == "firewall":
             routes += _firewall_routes(self.network, device, links)
@@ -176,11 +171,6 @@ def mgmt_interface(device: Device) -> str:
     if device.mgmt_port:
         return device.mgmt_port
     return get_platform(device.platform).mgmt_port(device.role)
-
-
-def _far_end(link: Link, device: str) -> tuple[str, IPv4Interface]:
-    """The peer's name and address on ``link`` as seen from ``device``."""
-    return (link.b, link.b_ip) if link.a == device else (link.a, link.a_ip)
 
 
 def _site_routes(device: Device, links: Iterable[Link]) -> list[StaticRoute]:
@@ -236,7 +226,7 @@ def _firewall_routes(network: Network, device: Device, links: Iterable[Link]) ->
     """Default route out via the load balancer; the internet zone's sites back in via the IPS."""
     routes: list[StaticRoute] = []
     for link in links:
-        peer, peer_ip = _far_end(link, device.name)
+        peer, peer_ip = link.far_end(device.name)
         zone = FIREWALL_ZONE_BY_PEER_ROLE.get(_peer_role(network, peer))
         if zone == "untrust":
             routes.append(StaticRoute(None, IPv4Network("0.0.0.0/0"), peer_ip.ip, f"internet via {peer}"))
@@ -262,7 +252,7 @@ def _security_zones(network: Network, device: Device) -> tuple[SecurityZone, ...
 
 def _security_rules(network: Network, device: Device, links: Iterable[Link]) -> tuple[SecurityRule, ...]:
     """Trust -> untrust only for the internet access zone; remote users to the VPN gateway; deny."""
-    far_ends = [_far_end(link, device.name) for link in links]
+    far_ends = [link.far_end(device.name) for link in links]
     vpn_gateways = tuple(
         IPv4Network(f"{ip.ip}/32") for peer, ip in far_ends if _peer_role(network, peer) == "vpn_gateway"
     )
@@ -296,7 +286,7 @@ def _hot_standby(network: Network, device: Device, links: Iterable[Link]) -> Hot
         if group.kind != "devices" or device.name not in group.members:
             continue
         for link in links:
-            peer, peer_ip = _far_end(link, device.name)
+            peer, peer_ip = link.far_end(device.name)
             if peer in group.members:
                 local_if = link.a_interface if link.a == device.name else link.b_interface
                 track = tuple(i.name for i in device.interfaces if i.name != local_if and i.vlan is None)
