@@ -9,8 +9,9 @@ platform the same way. Netmiko is the SSH transport. Each platform module in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from govnet.errors import GovnetError
 
@@ -40,6 +41,25 @@ class ConfigDiff:
     @property
     def empty(self) -> bool:
         return not self.commands
+
+
+@dataclass(frozen=True, slots=True)
+class DriverTarget:
+    """How a driver reaches one device; every driver class is built as ``Driver(target)``.
+
+    ``password`` never appears in ``repr``. ``state_dir`` is where the driver may keep its
+    per-device last-known-good config and pending-commit record (outside the repo, mode 0700).
+    """
+
+    device: str
+    platform: str
+    hostname: str
+    port: int | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    state_dir: Path = Path("/var/lib/govnet/deploy")
+    timeout: float = 30.0
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -78,4 +98,8 @@ class DeviceDriver(Protocol):
 
     def rollback(self) -> None:
         """Return to the configuration before the last commit."""
+        ...
+
+    def cli(self, command: str) -> str:
+        """Run one show/display command and return its text (the getters' transport)."""
         ...
