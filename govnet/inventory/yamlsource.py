@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,22 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    explicit = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
+    merged = len(node.value) - explicit  # keys from ``<<: *anchor`` come first and may be overridden
     result = LineDict()
     result.lines = {}
     result.start_line = node.start_mark.line + 1
-    for key_node, value_node in node.value:
+    explicit_keys: set[Any] = set()
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
-        if key in result:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(None, None, "a key must be a scalar", key_node.start_mark)
+        if index >= merged:
+            if key in explicit_keys:
+                problem = f"duplicate key {key!r} (first at line {result.lines[key]})"
+                raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
+            explicit_keys.add(key)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
     return result
@@ -59,6 +68,12 @@ def load_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InventoryError(f"cannot read file: {exc.strerror}", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise InventoryError(
+            f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x})",
+            file=path, line=exc.object.count(b"\n", 0, exc.start) + 1,
+            hint="save the file as UTF-8",
+        ) from None
     try:
         return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
@@ -68,11 +83,18 @@ def load_yaml(path: Path) -> Any:
         context = exc.context_mark
         if exc.context and context is not None and line is not None and context.line + 1 != line:
             problem += f" ({exc.context} at line {context.line + 1})"
+        if isinstance(exc, yaml.constructor.ConstructorError) and problem.startswith("duplicate key"):
+            raise InventoryError(
+                problem, file=path, line=line, hint="keep one of the two keys (YAML would drop the first)"
+            ) from None
         raise InventoryError(
             f"YAML syntax error: {problem}", file=path, line=line, hint="correct the YAML syntax"
         ) from None
-    except yaml.YAMLError as exc:
-        raise InventoryError(f"YAML error: {exc}", file=path) from None
+    except yaml.reader.ReaderError as exc:
+        raise InventoryError(
+            f"character #x{exc.character:04x} is not allowed in YAML",
+            file=path, line=text.count("\n", 0, exc.position) + 1, hint="remove the control character",
+        ) from None
 
 
 def line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:
