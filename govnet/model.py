@@ -7,8 +7,21 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
+Role = Literal[
+    "core",
+    "aggregation",
+    "access",
+    "firewall",
+    "ips",
+    "load_balancer",
+    "vpn_gateway",
+    "isolation_gateway",
+    "server",
+]
+ROLES: tuple[str, ...] = get_args(Role)
+"""Every device role, in the order tables list them (cores first)."""
 LinkKind = Literal["core-core", "core-aggregation", "aggregation-access", "edge", "external"]
 
 
@@ -93,7 +106,7 @@ class Device:
     """A managed device with its slice of the model."""
 
     name: str
-    role: str
+    role: Role
     platform: str
     lab_platform: str
     model: str

@@ -12,7 +12,7 @@ from govnet.inventory.ipam import Slots, nth_address, nth_subnet, p2p_ends
 from govnet.inventory.schema import DistrictFile, NetworkFile, RoleSpec, SubdistrictSpec
 from govnet.inventory.sourcefiles import Source
 from govnet.inventory.yamlsource import key_path, line_of
-from govnet.model import Device, Interface, Link, LinkKind, Zone
+from govnet.model import Device, Interface, Link, LinkKind, Role, Zone
 from govnet.platforms import PLATFORMS
 
 LOOPBACK_ROLES = frozenset({"core", "aggregation", "access", "firewall"})
@@ -95,7 +95,7 @@ def port_name(ctx: DistrictContext, role: str, toward: str, platform: str | None
 def new_device(
     ctx: DistrictContext,
     name: str,
-    role: str,
+    role: Role,
     platform: str,
     site: str,
     subdistrict: str | None,

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import re
 from ipaddress import IPv4Address, IPv4Network
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Role = Literal[
-    "core",
-    "aggregation",
-    "access",
-    "firewall",
-    "ips",
-    "load_balancer",
-    "vpn_gateway",
-    "isolation_gateway",
-    "server",
-]
-ROLES: tuple[str, ...] = get_args(Role)
+from govnet.model import Role
+
 ZoneKind = Literal["public", "private", "internet"]
 GroupKind = Literal["devices", "links"]
 NAME_RE = r"^[a-z0-9][a-z0-9-]*$"
