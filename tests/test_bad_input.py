@@ -82,7 +82,7 @@ CASES = [
         DISTRICT,
         "{name: lb-1,    id: 4, role: load_balancer}",
         "{name: lb-1,    id: 4, role: router}",
-        "Input should be",
+        "unknown role 'router'",
         "edge_devices[3].role",
         id="unknown-role",
     ),

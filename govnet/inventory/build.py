@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from govnet.errors import InventoryError
+from govnet.errors import InventoryError, LocatedError, did_you_mean, raise_all
 from govnet.inventory.district import DistrictContext, build_aggregation, build_cores, check_subdistrict_ids
 from govnet.inventory.edge import build_edge, build_groups
 from govnet.inventory.schema import NetworkFile
 from govnet.inventory.sites import build_access_site, expand_ids, site_plans
 from govnet.inventory.sourcefiles import InventorySources, Source, read_sources
-from govnet.inventory.validate import check_network
-from govnet.inventory.yamlsource import line_of
+from govnet.inventory.validate import check_network, check_pools, check_settings, check_templates
+from govnet.inventory.yamlsource import key_path, line_of
 from govnet.model import Device, ExternalPeer, Link, Network, RedundancyGroup, Settings, Vrf, Zone
 
 __all__ = ["build_network", "expand_ids", "resolve"]
@@ -35,21 +35,47 @@ def _settings(net: NetworkFile) -> Settings:
     )
 
 
-def _zones(net: NetworkFile, src: Source) -> dict[str, Zone]:
+def _zones(net: NetworkFile, src: Source, errors: list[LocatedError]) -> dict[str, Zone]:
     zones: dict[str, Zone] = {}
     seen_ids: dict[int, str] = {}
+    seen_vrfs: dict[str, str] = {}
+    seen_vlans: dict[int, str] = {}
     for i, spec in enumerate(net.zones):
         loc: tuple[int | str, ...] = ("zones", i)
-        if spec.name in zones or spec.id in seen_ids:
-            dup = spec.name if spec.name in zones else f"id {spec.id} (also zone {seen_ids[spec.id]})"
-            raise InventoryError(
-                f"duplicate zone {dup}",
-                file=src.path,
-                key=f"zones[{i}]",
-                line=line_of(src.raw, loc),
-                hint="give every zone a unique name and id",
+
+        def _fail(message: str, key: str, hint: str, loc: tuple[int | str, ...] = loc) -> None:
+            errors.append(
+                InventoryError(
+                    message,
+                    file=src.path,
+                    key=key_path((*loc, key)),
+                    line=line_of(src.raw, (*loc, key)),
+                    hint=hint,
+                )
             )
-        seen_ids[spec.id] = spec.name
+
+        if spec.name in zones:
+            _fail(f"duplicate zone {spec.name}", "name", "give every zone a unique name")
+            continue
+        if spec.id in seen_ids:
+            _fail(
+                f"zone id {spec.id} is also zone {seen_ids[spec.id]}'s", "id", "give every zone a unique id"
+            )
+        if spec.vrf in seen_vrfs:
+            _fail(
+                f"VRF name {spec.vrf} is also zone {seen_vrfs[spec.vrf]}'s",
+                "vrf",
+                "give every zone its own VRF name",
+            )
+        if spec.vlan in seen_vlans:
+            _fail(
+                f"VLAN {spec.vlan} is also zone {seen_vlans[spec.vlan]}'s (both ride the same PE-CE trunks)",
+                "vlan",
+                "give every zone its own VLAN",
+            )
+        seen_ids.setdefault(spec.id, spec.name)
+        seen_vrfs.setdefault(spec.vrf, spec.name)
+        seen_vlans.setdefault(spec.vlan, spec.name)
         zones[spec.name] = Zone(
             name=spec.name,
             id=spec.id,
@@ -64,15 +90,20 @@ def _zones(net: NetworkFile, src: Source) -> dict[str, Zone]:
             department_site=spec.department_site,
         )
     for i, exc in enumerate(net.route_exceptions):
-        for key in ("zone", "imports"):
-            if getattr(exc, key) not in zones:
-                raise InventoryError(
+        bad = [key for key in ("zone", "imports") if getattr(exc, key) not in zones]
+        for key in bad:
+            guess = did_you_mean(getattr(exc, key), zones)
+            errors.append(
+                InventoryError(
                     f"route exception {exc.name!r} names unknown zone {getattr(exc, key)!r}",
                     file=src.path,
                     key=f"route_exceptions[{i}].{key}",
                     line=line_of(src.raw, ("route_exceptions", i, key)),
-                    hint=f"use one of: {', '.join(sorted(zones))}",
+                    hint=(f"{guess} " if guess else "") + f"use one of: {', '.join(sorted(zones))}",
                 )
+            )
+        if bad:
+            continue
         z = zones[exc.zone]
         zones[exc.zone] = Zone(
             **{
@@ -102,18 +133,22 @@ def _vrfs(devices: dict[str, Device], zones: dict[str, Zone]) -> None:
         ]
 
 
-def build_network(directory: Path) -> Network:
-    """Read, validate and resolve the inventory at ``directory``."""
+def build_network(directory: Path, *, templates_dir: Path | None = None) -> Network:
+    """Read, validate and resolve the inventory at ``directory``; every problem in one error.
+
+    With ``templates_dir``, a device whose platform has no template for its role is an error too.
+    """
     sources = read_sources(directory)
-    return resolve(sources, directory)
+    return resolve(sources, directory, templates_dir=templates_dir)
 
 
-def resolve(sources: InventorySources, directory: Path) -> Network:
-    """Resolve parsed sources into a Network (semantic checks included)."""
-
-
+def resolve(sources: InventorySources, directory: Path, *, templates_dir: Path | None = None) -> Network:
+    """Resolve parsed sources into a Network (semantic checks included; all errors together)."""
     net = sources.network
-    zones = _zones(net, sources.network_src)
+    errors: list[LocatedError] = []
+    errors.extend(check_settings(sources))
+    errors.extend(check_pools(sources))
+    zones = _zones(net, sources.network_src, errors)
     devices: dict[str, Device] = {}
     links: list[Link] = []
     groups: list[RedundancyGroup] = []
@@ -122,13 +157,16 @@ def resolve(sources: InventorySources, directory: Path) -> Network:
     district_ids: dict[int, Path] = {}
     for district, src in sources.districts:
         if district.district.id in district_ids:
-            raise InventoryError(
-                f"district id {district.district.id} is also used by {district_ids[district.district.id]}",
-                file=src.path,
-                key="district.id",
-                line=line_of(src.raw, ("district", "id")),
-                hint="give every district a unique id",
+            errors.append(
+                InventoryError(
+                    f"district id {district.district.id} is also used by {district_ids[district.district.id]}",
+                    file=src.path,
+                    key="district.id",
+                    line=line_of(src.raw, ("district", "id")),
+                    hint="give every district a unique id",
+                )
             )
+            continue
         district_ids[district.district.id] = src.path
         ctx = DistrictContext(
             net,
@@ -139,18 +177,19 @@ def resolve(sources: InventorySources, directory: Path) -> Network:
             district,
             taken=origin,
         )
-        _build_district(ctx, externals)
+        try:
+            _build_district(ctx, externals)
+            district_groups = build_groups(ctx, _district_cores(ctx))
+        except InventoryError as exc:
+            errors.extend(ctx.errors)
+            errors.append(exc)
+            continue
+        errors.extend(ctx.errors)
         for name in ctx.devices:
-            if name in devices:
-                raise InventoryError(
-                    f"duplicate host name {name} (also in {origin[name]})",
-                    file=src.path,
-                    hint="give every device a unique name",
-                )
             origin[name] = src.path
         devices.update(ctx.devices)
         links.extend(ctx.links)
-        groups.extend(build_groups(ctx, _district_cores(ctx)))
+        groups.extend(district_groups)
     _vrfs(devices, zones)
     network = Network(
         settings=_settings(net),
@@ -168,7 +207,11 @@ def resolve(sources: InventorySources, directory: Path) -> Network:
             if sub.title
         },
     )
-    check_network(network, sources)
+    if not errors:
+        errors.extend(check_network(network, sources))
+    if templates_dir is not None:
+        errors.extend(check_templates(network, sources, templates_dir))
+    raise_all(errors)
     return network
 
 
@@ -182,6 +225,8 @@ def _build_district(ctx: DistrictContext, externals: dict[str, ExternalPeer]) ->
             raise ctx.fail_roles(f"role {role} is not defined", ("roles", role), f"add roles.{role}")
     cores = build_cores(ctx)
     check_subdistrict_ids(ctx)
+    if ctx.errors:
+        return
     aggs: dict[str, Device] = {}
     for i, sub in enumerate(ctx.district.subdistricts):
         aggs[sub.name] = build_aggregation(ctx, i, sub, cores)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Interface
 from pathlib import Path
 
-from govnet.errors import InventoryError
+from govnet.errors import InventoryError, LocatedError, did_you_mean
 from govnet.inventory import ipam
 from govnet.inventory.ipam import Slots, nth_address, nth_subnet, p2p_ends
 from govnet.inventory.schema import DistrictFile, NetworkFile, RoleSpec, SubdistrictSpec
@@ -32,6 +32,11 @@ class DistrictContext:
     devices: dict[str, Device] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     taken: dict[str, Path] = field(default_factory=dict)
+    errors: list[LocatedError] = field(default_factory=list)
+
+    def report(self, message: str, loc: tuple[int | str, ...], hint: str) -> None:
+        """Record an error at ``loc`` and go on building (the run reports every error together)."""
+        self.errors.append(self.fail(message, loc, hint))
 
     def fail(self, message: str, loc: tuple[int | str, ...], hint: str) -> InventoryError:
         """An error at ``loc`` of this district's file."""
@@ -68,7 +73,8 @@ def platform_for(ctx: DistrictContext, name: str | None, role: str, loc: tuple[i
         )
     platform = name or ctx.roles[role].platform
     if platform not in PLATFORMS:
-        known = f"use one of: {', '.join(sorted(PLATFORMS))}"
+        guess = did_you_mean(platform, PLATFORMS)
+        known = (f"{guess} " if guess else "") + f"use one of: {', '.join(sorted(PLATFORMS))}"
         if name is None:
             raise ctx.fail_roles(
                 f"role {role} has unknown platform {platform!r}", ("roles", role, "platform"), known
@@ -238,15 +244,15 @@ def check_subdistrict_ids(ctx: DistrictContext) -> None:
     for i, sub in enumerate(ctx.district.subdistricts):
         loc: tuple[int | str, ...] = ("subdistricts", i)
         if sub.id in seen:
-            raise ctx.fail(
+            ctx.report(
                 f"subdistrict id {sub.id} is used by {seen[sub.id]} and {sub.name}",
                 (*loc, "id"),
                 "give every subdistrict a unique id",
             )
         if sub.name in names:
-            raise ctx.fail(f"duplicate subdistrict {sub.name}", (*loc, "name"), "names must be unique")
+            ctx.report(f"duplicate subdistrict {sub.name}", (*loc, "name"), "names must be unique")
         if sub.id > ipam.SUBDISTRICTS_PER_DISTRICT:
-            raise ctx.fail(
+            ctx.report(
                 f"subdistrict id {sub.id} is above {ipam.SUBDISTRICTS_PER_DISTRICT}",
                 (*loc, "id"),
                 f"use ids 1..{ipam.SUBDISTRICTS_PER_DISTRICT}",

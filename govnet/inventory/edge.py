@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from govnet.errors import did_you_mean
 from govnet.inventory import ipam
 from govnet.inventory.district import DistrictContext, connect, new_device, platform_for
 from govnet.inventory.ipam import Slots
@@ -14,9 +15,17 @@ def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None
     for i, spec in enumerate(ctx.district.edge_devices):
         loc: tuple[int | str, ...] = ("edge_devices", i)
         if spec.id in ids:
-            raise ctx.fail(f"edge id {spec.id} is used twice", (*loc, "id"), "give each its own id")
+            ctx.report(
+                f"edge id {spec.id} is also {ids[spec.id]}'s",
+                (*loc, "id"),
+                "give each edge device its own id",
+            )
+            continue
         if spec.id > ipam.EDGE_IDS:
-            raise ctx.fail(f"edge id {spec.id} above {ipam.EDGE_IDS}", (*loc, "id"), "lower it")
+            ctx.report(
+                f"edge id {spec.id} is above {ipam.EDGE_IDS}", (*loc, "id"), f"use ids 1..{ipam.EDGE_IDS}"
+            )
+            continue
         ids[spec.id] = spec.name
         platform = platform_for(ctx, spec.platform, spec.role, (*loc, "platform"))
         slot = Slots.loopback_edge(ctx.did, spec.id)
@@ -28,36 +37,51 @@ def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None
     for i, ext in enumerate(ctx.district.externals):
         name = f"{ctx.code}-{ext.name}"
         if name in externals or name in ctx.devices:
-            raise ctx.fail(f"duplicate name {name}", ("externals", i), "names must be unique")
+            ctx.report(f"duplicate name {name}", ("externals", i, "name"), "names must be unique")
+            continue
         externals[name] = ExternalPeer(name, ext.kind, ext.title, ctx.code)
     link_ids: set[int] = set()
     for i, ls in enumerate(ctx.district.edge_links):
         loc = ("edge_links", i)
-        if ls.id in link_ids or ls.id > ipam.EDGE_IDS:
-            raise ctx.fail(
-                f"edge link id {ls.id} is used twice or above {ipam.EDGE_IDS}",
-                (*loc, "id"),
-                "give each edge link its own id",
+        if ls.id in link_ids:
+            ctx.report(f"edge link id {ls.id} is used twice", (*loc, "id"), "give each edge link its own id")
+            continue
+        if ls.id > ipam.EDGE_IDS:
+            ctx.report(
+                f"edge link id {ls.id} is above {ipam.EDGE_IDS}", (*loc, "id"), f"use ids 1..{ipam.EDGE_IDS}"
             )
+            continue
         link_ids.add(ls.id)
         a, b = f"{ctx.code}-{ls.a}", f"{ctx.code}-{ls.b}"
+        bad = False
         for key, end in (("a", a), ("b", b)):
             if end not in ctx.devices and end not in externals:
-                raise ctx.fail(
-                    f"unknown device or external {end!r}",
+                local = [n.removeprefix(f"{ctx.code}-") for n in (*ctx.devices, *externals)]
+                guess = did_you_mean(getattr(ls, key), local)
+                ctx.report(
+                    f"unknown device or external {getattr(ls, key)!r}",
                     (*loc, key),
-                    "name a device of this district (without the district prefix)",
+                    (f"{guess} " if guess else "") + "name a device or external of this district "
+                    "(without the district prefix)",
                 )
+                bad = True
+        if bad:
+            continue
         if a in externals:
-            raise ctx.fail(
+            ctx.report(
                 "side a of a link must be a managed device",
                 (*loc, "a"),
                 "swap a and b so the external peer is b",
             )
+            continue
         if ls.zone is not None and ls.zone not in ctx.zones:
-            raise ctx.fail(
-                f"unknown zone {ls.zone!r}", (*loc, "zone"), f"use one of: {', '.join(sorted(ctx.zones))}"
+            guess = did_you_mean(ls.zone, ctx.zones)
+            ctx.report(
+                f"unknown zone {ls.zone!r}",
+                (*loc, "zone"),
+                (f"{guess} " if guess else "") + f"use one of: {', '.join(sorted(ctx.zones))}",
             )
+            continue
         connect(
             ctx,
             a,
@@ -102,11 +126,12 @@ def build_groups(ctx: DistrictContext, cores: dict[int, Device]) -> list[Redunda
                 full = f"{ctx.code}-{a}--{ctx.code}-{b}"
                 ok = full in link_ids
             if not ok:
-                raise ctx.fail(
+                ctx.report(
                     f"group {g.name} member {m!r} is not a {g.kind[:-1]} of this district",
                     ("groups", i, "members", j),
                     "name devices as 'fw-1' and links as 'lb-1--isp-telecom'",
                 )
+                continue
             members.append(full)
         groups.append(RedundancyGroup(f"{ctx.code}-{g.name}", g.kind, tuple(members), g.title))
     return groups

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Interface
 
+from govnet.errors import did_you_mean
 from govnet.inventory import ipam
 from govnet.inventory.district import DistrictContext, connect, new_device, platform_for, port_name
 from govnet.inventory.ipam import Slots, nth_subnet, p2p_ends
@@ -47,7 +48,13 @@ def site_plans(ctx: DistrictContext, i: int, sub: SubdistrictSpec) -> list[_Site
         dloc = (*loc, "departments", j)
         if zone is None or zone.kind != "private" or zone.department_site is None:
             private = sorted(z.name for z in ctx.zones.values() if z.department_site)
-            raise ctx.fail(f"unknown department {dept!r}", dloc, f"use a private zone: {', '.join(private)}")
+            guess = did_you_mean(dept, private)
+            ctx.report(
+                f"unknown department {dept!r}",
+                dloc,
+                (f"{guess} " if guess else "") + f"use a private zone: {', '.join(private)}",
+            )
+            continue
         plans.append(
             _SitePlan(
                 zone.department_site, f"{ctx.code}-acc-{sub.name}-{dept}", [*shared, dept], sub.name, dloc
@@ -56,30 +63,39 @@ def site_plans(ctx: DistrictContext, i: int, sub: SubdistrictSpec) -> list[_Site
     for j, site in enumerate(sub.sites):
         sloc = (*loc, "sites", j)
         zones = site.zones if site.zones is not None else shared
-        for k, zname in enumerate(zones):
-            if zname not in ctx.zones:
-                raise ctx.fail(
-                    f"unknown zone {zname!r}", (*sloc, "zones", k), f"use one of {sorted(ctx.zones)}"
-                )
+        unknown = [(k, z) for k, z in enumerate(zones) if z not in ctx.zones]
+        for k, zname in unknown:
+            guess = did_you_mean(zname, ctx.zones)
+            ctx.report(
+                f"unknown zone {zname!r}",
+                (*sloc, "zones", k),
+                (f"{guess} " if guess else "") + f"use one of: {', '.join(sorted(ctx.zones))}",
+            )
+        if unknown:
+            continue
         parent = sub.name if site.parent is None else site.parent
         plans.append(_SitePlan(site.id, f"{ctx.code}-acc-{site.name}", list(zones), parent, sloc))
     seen: dict[int, str] = {}
+    kept: list[_SitePlan] = []
     for plan in plans:
         if plan.site_id in seen:
-            raise ctx.fail(
+            ctx.report(
                 f"site id {plan.site_id} in subdistrict {sub.name} is used by {seen[plan.site_id]} "
                 f"and {plan.name}",
                 plan.loc,
                 "give every access site of a subdistrict its own id",
             )
+            continue
         if not 1 <= plan.site_id <= ipam.SITES_PER_SUBDISTRICT:
-            raise ctx.fail(
+            ctx.report(
                 f"site id {plan.site_id} of {plan.name} is outside 1..{ipam.SITES_PER_SUBDISTRICT}",
                 plan.loc,
                 f"use site ids 1..{ipam.SITES_PER_SUBDISTRICT}",
             )
+            continue
         seen[plan.site_id] = plan.name
-    return plans
+        kept.append(plan)
+    return kept
 
 
 def build_access_site(
@@ -94,7 +110,8 @@ def build_access_site(
             )
         else:
             msg = f"access site {plan.name} has no aggregation parent: {plan.parent!r} is not a subdistrict"
-        raise ctx.fail(msg, (*plan.loc, "parent"), f"attach it to its own subdistrict ({sub.name})")
+        ctx.report(msg, (*plan.loc, "parent"), f"attach it to its own subdistrict ({sub.name})")
+        return
     agg = aggs[sub.name]
     platform = platform_for(ctx, None, "access", plan.loc)
     slot = Slots.loopback_access(ctx.did, sub.id, plan.site_id)

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from govnet.errors import InventoryError
+from govnet.errors import InventoryError, InventoryErrors, LocatedError, did_you_mean, raise_all
+from govnet.inventory.messages import anchor, describe
 from govnet.inventory.schema import DistrictFile, NetworkFile, RolesFile
 from govnet.inventory.yamlsource import key_path, line_of, load_yaml
 
@@ -32,24 +33,41 @@ class InventorySources:
     districts: list[tuple[DistrictFile, Source]]
 
 
-def _describe(err: dict[str, Any]) -> tuple[str, str]:
-    kind = err.get("type", "")
-    loc = tuple(err.get("loc", ()))
-    name = str(loc[-1]) if loc else "value"
-    if kind == "missing":
-        return f"missing required key '{name}'", f"add '{name}'"
-    if kind == "extra_forbidden":
-        return f"unknown key '{name}'", f"remove '{name}' or correct its spelling"
-    value = err.get("input")
-    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
-    return f"{err.get('msg', 'invalid value')} (got {shown})", "correct the value"
+_EMPTY_HINT = {
+    "NetworkFile": "write name, asn, noc_prefix, syslog_host, ntp_servers, pools and zones",
+    "RolesFile": "write 'roles:' with one entry per role",
+    "DistrictFile": "write district, cores and subdistricts",
+}
+
+
+def _schema_errors(
+    path: Path, raw: Any, model: type[BaseModel], exc: ValidationError
+) -> list[InventoryError]:
+    """Every schema error of one file; a misspelt key hides the 'missing' error it causes."""
+    errors: list[dict[str, Any]] = [dict(e) for e in exc.errors()]
+    extras = {(tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in errors if e.get("type") == "extra_forbidden"}
+    found: list[InventoryError] = []
+    for err in errors:
+        loc: tuple[int | str, ...] = tuple(err["loc"])
+        if err.get("type") == "missing" and any(
+            parent == loc[:-1] and did_you_mean(key, [str(loc[-1])]) for parent, key in extras
+        ):
+            continue  # the unknown key next to it says it all ("did you mean ...")
+        loc = tuple(p for p in loc if p != "[key]")
+        message, hint = describe(err, model)
+        found.append(InventoryError(message, file=path, key=key_path(loc), line=line_of(raw, loc), hint=hint))
+    return found
 
 
 def parse(path: Path, model: type[M]) -> tuple[M, Source]:
-    """Parse ``path`` as YAML and validate it against ``model``."""
+    """Parse ``path`` as YAML and validate it against ``model`` (all its schema errors at once)."""
     raw = load_yaml(path)
     if raw is None:
-        raise InventoryError("file is empty", file=path, hint=f"write the {model.__name__} keys")
+        raise InventoryError(
+            "file is empty",
+            file=path,
+            hint=f"{_EMPTY_HINT.get(model.__name__, 'write its keys')} ({anchor(model)})",
+        )
     if not isinstance(raw, dict):
         raise InventoryError(
             "top level must be a mapping of keys", file=path, line=1, hint="start with 'key: value'"
@@ -57,35 +75,59 @@ def parse(path: Path, model: type[M]) -> tuple[M, Source]:
     try:
         parsed = model.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        message, hint = _describe(dict(first))
-        more = exc.error_count() - 1
-        if more:
-            message += f" (and {more} more error{'s' if more > 1 else ''} in this file)"
-        raise InventoryError(
-            message, file=path, key=key_path(loc), line=line_of(raw, loc), hint=hint
-        ) from None
+        raise_all(list(_schema_errors(path, raw, model, exc)))
+        raise  # unreachable: a ValidationError has at least one error
     return parsed, Source(path, raw)
 
 
+def _one_of(directory: Path, stem: str) -> Path:
+    """``<stem>.yaml``, or ``<stem>.yml`` when only that exists."""
+    yaml_path = directory / f"{stem}.yaml"
+    yml_path = directory / f"{stem}.yml"
+    if yml_path.is_file() and yaml_path.is_file():
+        raise InventoryError(
+            f"both {stem}.yaml and {stem}.yml exist", file=yml_path, hint=f"keep one {stem} file"
+        )
+    return yml_path if yml_path.is_file() else yaml_path
+
+
+def district_paths(directory: Path) -> list[Path]:
+    """``districts/*.yaml`` and ``districts/*.yml``, sorted."""
+    folder = directory / "districts"
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
 def read_sources(directory: Path) -> InventorySources:
-    """Read ``network.yaml``, ``roles.yaml`` and ``districts/*.yaml`` from an inventory dir."""
+    """Read ``network.yaml``, ``roles.yaml`` and ``districts/*.yaml``; every file's errors together."""
     if not directory.is_dir():
         raise InventoryError(
             "inventory directory not found",
             file=directory,
             hint="pass --inventory DIR or set GOVNET_INVENTORY",
         )
-    for required in ("network.yaml", "roles.yaml"):
-        if not (directory / required).is_file():
-            raise InventoryError(f"missing {required}", file=directory / required, hint=f"create {required}")
-    network, network_src = parse(directory / "network.yaml", NetworkFile)
-    roles, roles_src = parse(directory / "roles.yaml", RolesFile)
-    district_paths = sorted((directory / "districts").glob("*.yaml"))
-    if not district_paths:
-        raise InventoryError(
-            "no district files", file=directory / "districts", hint="add districts/<name>.yaml"
+    errors: list[LocatedError] = []
+    paths = {stem: _one_of(directory, stem) for stem in ("network", "roles")}
+    for stem, path in paths.items():
+        if not path.is_file():
+            errors.append(InventoryError(f"missing {stem}.yaml", file=path, hint=f"create {stem}.yaml"))
+    districts = district_paths(directory)
+    if not districts:
+        errors.append(
+            InventoryError(
+                "no district files", file=directory / "districts", hint="add districts/<name>.yaml"
+            )
         )
-    districts = [parse(p, DistrictFile) for p in district_paths]
-    return InventorySources(network, network_src, roles, roles_src, districts)
+    raise_all(errors)
+    parsed: list[Any] = []
+    for path, model in [(paths["network"], NetworkFile), (paths["roles"], RolesFile)] + [
+        (p, DistrictFile) for p in districts
+    ]:
+        try:
+            parsed.append(parse(path, model))
+        except InventoryErrors as exc:
+            errors.extend(exc.errors)
+        except InventoryError as exc:
+            errors.append(exc)
+    raise_all(errors)
+    (network, network_src), (roles, roles_src), *rest = parsed
+    return InventorySources(network, network_src, roles, roles_src, rest)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from govnet.errors import GovnetError
 
-class LabError(Exception):
+
+class LabError(GovnetError):
     """A user-facing lab error: the message says what is wrong and how to fix it."""
 
 
