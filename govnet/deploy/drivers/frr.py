@@ -1,0 +1,278 @@
+"""FRR over SSH into vtysh: frr-reload's diff and two-pass apply, govnet-kept confirm window.
+
+vtysh applies every line at once and FRR 8.4 has no confirmed commit for bgpd/ospfd, so:
+``commit_config(revert_in=S)`` saves the running config as last-known-good (LKG) and records a
+pending commit with its deadline, then applies the plan (pass 1 deletes, re-read, pass 2 adds).
+Until ``confirm_commit`` a timer in this process, the next govnet run or ``govnet deploy
+--recover`` reloads the LKG the same way; a dead session is reopened for that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import re
+import secrets as pyrandom
+import threading
+import time
+from typing import Any
+
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.frr_reload import Block, ReloadPlan, plan_reload, strip_header
+from govnet.deploy.lkg import DeviceState, PendingCommit
+from govnet.deploy.mask import mask_config
+from govnet.deploy.secrets import SecretValues
+from govnet.platforms import get_platform
+
+PROMPT_RE = re.compile(r"^[\w.-]+(?:\([\w-]+\))?# ?(?P<cmd>.*)$")
+DELETE_RETRIES = 4
+"""frr-reload drops the last word of a refused ``no`` line and retries (OSPF needs that)."""
+RECONNECT_S = 2.0
+
+
+class FrrDriver:
+    """The DeviceDriver for FRR (the lab twin's routers), one SSH vtysh session."""
+
+    def __init__(self, target: DriverTarget) -> None:
+        self.target = target
+        self.device = target.device
+        self.state = DeviceState(target.state_dir, target.device)
+        secrets = target.extras.get("secrets")
+        self.secrets = secrets if isinstance(secrets, SecretValues) else SecretValues()
+        self.run_id: str = str(target.extras.get("run_id", ""))
+        self._conn: Any = None
+        self._candidate: str | None = None
+        self._replace = False
+        self._timer: threading.Timer | None = None
+        self._lock = threading.RLock()
+
+    # -- session -------------------------------------------------------------------------
+    def open(self) -> None:
+        from netmiko import ConnectHandler
+        from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
+
+        platform = get_platform(self.target.platform)
+        try:
+            self._conn = ConnectHandler(
+                device_type=platform.netmiko or "cisco_ios",
+                host=self.target.hostname,
+                port=self.target.port or 22,
+                username=self.target.username or "",
+                password=self.target.password or "",
+                timeout=self.target.timeout,
+                conn_timeout=min(self.target.timeout, 10.0),
+                fast_cli=False,
+            )
+        except (NetmikoAuthenticationException, NetmikoTimeoutException, OSError) as exc:
+            raise DeployError(f"{self.device}: cannot open SSH to {self.target.hostname}:"
+                              f"{self.target.port}: {type(exc).__name__}") from None
+
+    def close(self) -> None:
+        self._cancel_timer()
+        if self._conn is not None:
+            with contextlib.suppress(Exception):  # a dead session is already closed
+                self._conn.disconnect()
+            self._conn = None
+
+    def alive(self) -> bool:
+        return self._conn is not None and bool(self._conn.is_alive())
+
+    def _session(self) -> Any:
+        if self._conn is None:
+            self.open()
+        return self._conn
+
+    def cli(self, command: str) -> str:
+        try:
+            out: str = self._session().send_command(command, read_timeout=self.target.timeout)
+        except Exception as exc:
+            self._conn = None
+            raise DeployError(f"{self.device}: {command!r} failed: {type(exc).__name__}: {exc}") from None
+        return out
+
+    def get_config(self) -> str:
+        return self.cli("show running-config")
+
+    # -- candidate -----------------------------------------------------------------------
+    def load_merge_candidate(self, config: str) -> None:
+        self._candidate, self._replace = config, False
+
+    def load_replace_candidate(self, config: str) -> None:
+        self._candidate, self._replace = config, True
+
+    def discard_config(self) -> None:
+        self._candidate = None
+
+    def _plan(self, running: str) -> ReloadPlan:
+        if self._candidate is None:
+            raise DeployError(f"{self.device}: no candidate loaded")
+        try:
+            plan = plan_reload(running, self._candidate)
+        except DeployError as exc:
+            raise DeployError(f"{self.device}: {exc}") from None
+        if self._replace:
+            return plan
+        return ReloadPlan(deletes=(), adds=plan.adds, running=plan.running, target=plan.target)
+
+    def compare_config(self) -> ConfigDiff:
+        running = self.get_config()
+        plan = self._plan(running)
+        before, after = mask_config(plan.running), mask_config(plan.target)
+        unified = "".join(difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            fromfile=f"{self.device} running", tofile=f"{self.device} intended",
+        )) if not plan.empty else ""
+        commands = tuple(mask_config(c) for c in plan.commands())
+        return ConfigDiff(self.device, commands, unified)
+
+    # -- commit, confirm window, rollback --------------------------------------------------
+    def commit_config(self, revert_in: int | None = None) -> None:
+        with self._lock:
+            running = self.get_config()
+            self.state.save_lkg(running)
+            if revert_in is not None:
+                self.state.mark_pending(PendingCommit(
+                    self.device, self.target.platform, time.time() + revert_in, self.run_id))
+                self._start_timer(revert_in)
+            self._apply_two_pass(running)
+            if revert_in is None:
+                self._persist()
+
+    def has_pending_commit(self) -> bool:
+        return self.state.pending() is not None
+
+    def confirm_commit(self) -> None:
+        with self._lock:
+            if self.state.pending() is None:
+                raise DeployError(f"{self.device}: no pending commit to confirm")
+            self._cancel_timer()
+            self._persist()
+            self.state.save_lkg(self.get_config())
+            self.state.clear_pending()
+
+    def rollback(self) -> None:
+        """Reload the LKG (two passes, replace); reopens the session until the deadline."""
+        with self._lock:
+            self._cancel_timer()
+            lkg = self.state.lkg()
+            if lkg is None:
+                raise DeployError(f"{self.device}: no last-known-good config in {self.state.state_dir}")
+            self._reconnect()
+            self._candidate, self._replace = strip_header(lkg), True
+            self._apply_two_pass(self.get_config())
+            self._persist()
+            self.state.clear_pending()
+            self._candidate = None
+
+    def _reconnect(self) -> None:
+        """A fresh session when the old one died; retries for the confirm window's length."""
+        if self.alive():
+            return
+        self.close()
+        pending = self.state.pending()
+        until = max(pending.deadline if pending else 0.0, time.time()) + self.target.timeout
+        while True:
+            try:
+                self.open()
+                return
+            except DeployError:
+                if time.time() > until:
+                    raise
+                time.sleep(RECONNECT_S)
+
+    def _start_timer(self, seconds: int) -> None:
+        self._cancel_timer()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None and self._timer is not threading.current_thread():
+            self._timer.cancel()
+        self._timer = None
+
+    def _expire(self) -> None:
+        """The confirm window closed without a confirm: back to the LKG."""
+        self._timer = None
+        if self.state.pending() is not None:
+            self._conn = None
+            self.rollback()
+
+    def _persist(self) -> None:
+        self.cli("write memory")
+
+    # -- two-pass apply ------------------------------------------------------------------
+    def _apply_two_pass(self, running: str) -> None:
+        first = self._plan(running)
+        self._delete(first.deletes)
+        second = self._plan(self.get_config())
+        adds = list(second.adds)
+        adds += [b for b in first.adds if b not in second.adds and not b[0].startswith("no ")]
+        errors = self._configure(adds)
+        if errors:
+            line, reply = errors[0]
+            raise CommitRejected(self.device, self.secrets.redact(line), self.secrets.redact(reply))
+
+    def _delete(self, blocks: tuple[Block, ...]) -> None:
+        todo = [list(b) for b in blocks]
+        for _ in range(DELETE_RETRIES):
+            if not todo:
+                return
+            failed = {line.strip() for line, _reply in self._configure([tuple(b) for b in todo])}
+            retry = []
+            for block in todo:
+                if block[-1].strip() in failed:
+                    words = block[-1].split(" ")
+                    if len(words) > 2 or (len(words) == 2 and not block[-1].startswith(" ")):
+                        retry.append([*block[:-1], " ".join(words[:-1])])
+            todo = [b for b in retry if b[-1].strip() != "no"]
+        # lines FRR still refuses to remove surface as drift in the second pass / verify
+
+    def _configure(self, blocks: list[Block]) -> list[tuple[str, str]]:
+        """Send blocks in one write; returns (line, FRR's complaint) for each refused line."""
+        if not blocks:
+            return []
+        contexts = {tuple(b[:i]) for b in blocks for i in range(1, len(b))}
+        script = ["configure terminal"]
+        context: tuple[str, ...] | None = None
+        for block in blocks:
+            keys, line = tuple(block[:-1]), block[-1]
+            if keys != context:
+                script += ["end", "configure terminal", *keys]
+                context = keys
+            script.append(line)
+            if not keys or (*keys, line) in contexts:
+                context = None  # the line entered a node of its own: start over for the next
+        mark = f"govnet-end-{pyrandom.token_hex(4)}"
+        script += ["end", f"echo {mark}"]
+        payload = self.secrets.resolve("\n".join(script) + "\n", self.device)
+        conn = self._session()
+        try:
+            conn.write_channel(payload)
+            output: str = conn.read_until_pattern(
+                pattern=rf"{mark}[^\n]*\n(?:%[^\n]*\n)?[^\n]*# ?$",
+                read_timeout=max(self.target.timeout, 0.05 * len(script)),
+            )
+        except Exception as exc:
+            self._conn = None
+            raise DeployError(
+                f"{self.device}: session lost while configuring: {type(exc).__name__}"
+            ) from None
+        return _refused(output, mark)
+
+
+def _refused(output: str, mark: str) -> list[tuple[str, str]]:
+    """Pair every reply in vtysh's echo with the command before it.
+
+    A config command that works prints nothing; anything else it prints (``% Unknown command``,
+    ``BGP is already running; AS is 65010``) is FRR refusing that line.
+    """
+    errors: list[tuple[str, str]] = []
+    last: str | None = None
+    for raw in output.replace("\r", "").split("\n"):
+        match = PROMPT_RE.match(raw)
+        if match:
+            last = match.group("cmd")
+        elif last is not None and raw.strip() and mark not in raw and mark not in last:
+            errors.append((last, raw.strip()))
+    return errors

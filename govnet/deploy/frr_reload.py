@@ -1,0 +1,153 @@
+"""FRR's own diff logic (``frr-reload.py`` from Debian ``frr-pythontools``) on config texts.
+
+``frr-reload.py`` is loaded as a module; its ``Config`` objects parse a running and a target
+config (marked by the local ``vtysh -m``, which needs no daemon) and ``compare_context_objects``
+gives the lines to delete and to add. govnet sends those lines itself over the SSH vtysh
+session instead of the script's local ``vtysh -c``/``-f`` calls.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from govnet.deploy.driver import DeployError
+
+FRR_RELOAD = Path("/usr/lib/frr/frr-reload.py")
+FRR_RELOAD_ENV = "GOVNET_FRR_RELOAD"
+HEADER_LINES = ("Building configuration...", "Current configuration:")
+
+Block = tuple[str, ...]
+"""One command in context: the context keys, then the line (``router bgp 1``, `` neighbor ...``)."""
+
+
+@lru_cache(maxsize=1)
+def frr_reload_module() -> ModuleType:
+    """``frr-reload.py`` as a module (``$GOVNET_FRR_RELOAD`` or the Debian path)."""
+    path = Path(os.environ.get(FRR_RELOAD_ENV) or FRR_RELOAD)
+    if not path.exists():
+        raise DeployError(f"{path} not found: install the frr-pythontools package (make setup)")
+    spec = importlib.util.spec_from_file_location("govnet_frr_reload", path)
+    if spec is None or spec.loader is None:
+        raise DeployError(f"{path}: cannot load as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _mark(text: str) -> str:
+    """``vtysh -m``: the config with explicit context ends, parsed locally."""
+    try:
+        proc = subprocess.run(
+            ["vtysh", "-m", "-f", "-"], input=text, capture_output=True, text=True, timeout=30, check=False
+        )
+    except FileNotFoundError:
+        raise DeployError("vtysh not found: install frr (the local vtysh parses FRR configs)") from None
+    if proc.returncode != 0:
+        raise DeployError(f"vtysh -m could not parse the config: {proc.stderr.strip()[:300]}")
+    return proc.stdout
+
+
+class _LocalVtysh:
+    """Stands in for frr-reload's ``Vtysh``: marks texts locally, never talks to a daemon."""
+
+    def __init__(self, running: str) -> None:
+        self.running = running
+
+    def mark_file(self, filename: str, stdin: Any = None) -> str:
+        return _mark(Path(filename).read_text(encoding="utf-8"))
+
+    def mark_show_run(self, daemon: Any = None) -> str:
+        return _mark(self.running)
+
+
+INTERFACE_VRF_RE = re.compile(r"^(interface \S+) vrf \S+\s*$")
+UNSHOWN_CONTEXTS = ("line vty",)
+"""Contexts vtysh accepts but ``show running-config`` never prints (vtysh's own ``line vty``)."""
+
+
+def as_shown(config: str) -> str:
+    """``config`` the way FRR 8.4 prints it back, so an applied config shows no drift.
+
+    FRR 8.4 prints ``interface X vrf V`` as ``interface X`` (the VRF is the kernel device's
+    master, not part of the interface key) and keeps ``line vty`` out of the running config.
+    """
+    out: list[str] = []
+    skipping = False
+    for line in config.splitlines():
+        if skipping:
+            if line.startswith((" ", "exit")) or not line.strip():
+                continue
+            skipping = False
+        if line.rstrip() in UNSHOWN_CONTEXTS:
+            skipping = True
+            continue
+        out.append(INTERFACE_VRF_RE.sub(r"\1", line))
+    return "\n".join(out) + "\n"
+
+
+def strip_header(running: str) -> str:
+    """The running config without vtysh's ``Building configuration...`` banner."""
+    return "\n".join(ln for ln in running.splitlines() if ln.strip() not in HEADER_LINES) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadPlan:
+    """What frr-reload would do: ``no`` commands first (pass 1), then additions (pass 2)."""
+
+    deletes: tuple[Block, ...]
+    adds: tuple[Block, ...]
+    running: str = ""
+    target: str = ""
+    """Both configs as FRR parses them, contexts sorted (what a unified diff compares)."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.deletes and not self.adds
+
+    def commands(self) -> list[str]:
+        """Flat, indented command list (the form people read in a diff)."""
+        return [ln for block in (*self.deletes, *self.adds) for ln in block]
+
+
+def plan_reload(running: str, target: str) -> ReloadPlan:
+    """Lines to delete and to add to turn ``running`` into ``target`` (frr-reload's compare)."""
+    mod = frr_reload_module()
+    vtysh = _LocalVtysh(strip_header(running))
+    running_conf = mod.Config(vtysh)
+    running_conf.load_from_show_running(None)
+    target_conf = mod.Config(vtysh)
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", encoding="utf-8") as fh:
+        fh.write(as_shown(target))
+        fh.flush()
+        target_conf.load_from_file(fh.name)
+    lines_to_add, lines_to_del = mod.compare_context_objects(target_conf, running_conf)
+    deletes = tuple(
+        tuple(mod.lines_to_config(keys, line, True)) for keys, line in lines_to_del if line != "!"
+    )
+    adds = tuple(
+        tuple(mod.lines_to_config(keys, line, False)) for keys, line in lines_to_add if line != "!"
+    )
+    return ReloadPlan(deletes=deletes, adds=adds, running=_normalized(running_conf),
+                      target=_normalized(target_conf))
+
+
+def _normalized(conf: Any) -> str:
+    """A parsed config printed with sorted contexts and no repeated lines (stable for diffs)."""
+    out: list[str] = []
+    for keys in sorted(conf.contexts):
+        out += [" " * i + key for i, key in enumerate(keys)]
+        seen: set[str] = set()
+        for line in conf.contexts[keys].lines:
+            if line not in seen and line != "!":
+                seen.add(line)
+                out.append(" " * len(keys) + line)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,55 @@
+"""``${secret:NAME}`` references resolved at push time, and redaction of everything shown.
+
+Values come from :class:`govnet.credentials.Credentials` (environment or secrets file). A
+resolved config only ever exists in memory on its way into the SSH session; logs, reports,
+last-known-good files and backups get :meth:`SecretValues.redact`-ed text or the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from govnet.credentials import Credentials
+from govnet.deploy.driver import DeployError
+from govnet.render.context import SECRET_REF_RE
+
+REDACTED = "<redacted>"
+
+
+class SecretValues:
+    """Secret values by reference name; ``repr`` shows names only."""
+
+    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+        self._values = {k: v for k, v in (values or {}).items() if v}
+
+    @classmethod
+    def from_credentials(cls, creds: Credentials) -> SecretValues:
+        return cls({
+            "GOVNET_SSH_PASSWORD": creds.ssh_password or "",
+            "GOVNET_SNMP_AUTH_KEY": creds.snmp_auth_key or "",
+            "GOVNET_SNMP_PRIV_KEY": creds.snmp_priv_key or "",
+        })
+
+    def __repr__(self) -> str:
+        return f"SecretValues({sorted(self._values)})"
+
+    def resolve(self, text: str, device: str = "") -> str:
+        """``text`` with every reference replaced by its value (raises naming a missing one)."""
+
+        def value(match: object) -> str:
+            name: str = match.group("name")  # type: ignore[attr-defined]
+            try:
+                return self._values[name]
+            except KeyError:
+                raise DeployError(
+                    f"{device or 'config'}: ${{secret:{name}}} has no value: set {name} in the "
+                    "environment or the secrets file"
+                ) from None
+
+        return SECRET_REF_RE.sub(value, text)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every known secret value replaced by a placeholder."""
+        for secret in sorted(self._values.values(), key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        return text
