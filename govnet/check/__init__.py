@@ -1,5 +1,6 @@
 """The platform spec as code: rules as data (``govnet/data/spec/rules.yaml``), engine and reporters."""
 
+from govnet.check.configfiles import ConfigFolder, StrayFile, read_configs
 from govnet.check.context import (
     CheckReport,
     Finding,
@@ -8,11 +9,12 @@ from govnet.check.context import (
     RuleResult,
     intended_from_rendered,
 )
-from govnet.check.engine import read_configs, run_checks
+from govnet.check.engine import run_checks
 from govnet.check.rules import Rule, RuleSet, SpecError, load_rules
 
 __all__ = [
     "CheckReport",
+    "ConfigFolder",
     "Finding",
     "IntendedConfig",
     "Location",
@@ -20,6 +22,7 @@ __all__ = [
     "RuleResult",
     "RuleSet",
     "SpecError",
+    "StrayFile",
     "intended_from_rendered",
     "load_rules",
     "read_configs",

@@ -10,6 +10,7 @@ from typing import Any
 
 from hier_config import Platform, get_hconfig
 
+from govnet.check.devicetext import STYLE_OF_PARSER, normalize
 from govnet.check.rules import LineMatch, PlatformDriver
 from govnet.errors import GovnetError
 
@@ -106,7 +107,7 @@ class ConfigTree:
 
     def __init__(self, text: str, driver: PlatformDriver) -> None:
         self.driver = driver
-        lines = text.splitlines()
+        lines = normalize(text, STYLE_OF_PARSER.get(driver.parser, "plain")).split("\n")
         drops = [_regex(p) for p in driver.drop_lines]
         kept = ["" if any(d.search(line) for d in drops) else line for line in lines]
         index = _line_index(kept)

@@ -68,6 +68,7 @@ class IntendedConfig:
     text: str
     path: str
     template: str | None = None  # the role template that rendered it, when known
+    error: str | None = None  # why the file could not be read (a GN-CFG-100 finding on the device)
 
 
 class _Rendered(Protocol):
@@ -133,6 +134,9 @@ class CheckContext:
             return self.trees[device]
         config = self.configs.get(device)
         if config is None or device in self.parse_errors:
+            return None
+        if config.error is not None:
+            self.parse_errors[device] = config.error
             return None
         driver = self.spec.drivers.get(config.platform)
         if driver is None:

@@ -6,9 +6,9 @@ import dataclasses
 import gc
 import time
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from govnet.check import config_rules, cross, intent
+from govnet.check.configfiles import ConfigFolder
 from govnet.check.context import (
     CheckContext,
     CheckReport,
@@ -19,7 +19,6 @@ from govnet.check.context import (
     NetworkCheck,
     RuleResult,
     Status,
-    display_path,
 )
 from govnet.check.rules import ANY, Rule, RuleSet, load_rules
 from govnet.check.trace import trace
@@ -55,6 +54,11 @@ def _config_present(rule: Rule, ctx: CheckContext, device: Device) -> RuleResult
     if missing and reason is not None and reason.startswith("no intended config"):
         where = Location.parse(device.source)
         msg = f"no intended config for {device.name} ({ctx.platform_of(device)})"
+        if isinstance(ctx.configs, ConfigFolder):
+            msg = (
+                f"no config file for {device.name} ({ctx.platform_of(device)}) in {ctx.configs.directory}: "
+                f"none is named {device.name}[.cfg|.txt] or has 'sysname {device.name}'"
+            )
         return RuleResult(rule.id, device.name, "fail", (ctx.finding(rule, device.name, where, msg),))
     if device.name in ctx.parse_errors:
         where = ctx.config_location(device.name)
@@ -63,6 +67,29 @@ def _config_present(rule: Rule, ctx: CheckContext, device: Device) -> RuleResult
     if reason is not None:
         return RuleResult(rule.id, device.name, "not_applicable", reason=reason)
     return RuleResult(rule.id, device.name, "pass")
+
+
+def _config_files(rule: Rule, ctx: CheckContext) -> list[RuleResult]:
+    """Every file of a ``--configs`` folder was checked as some device's config."""
+    if not isinstance(ctx.configs, ConfigFolder):
+        return [RuleResult(rule.id, ctx.network.settings.name, "not_applicable", reason="no config folder")]
+    results = [
+        RuleResult(
+            rule.id,
+            stray.path.rsplit("/", 1)[-1],
+            "fail",
+            (
+                ctx.finding(
+                    rule,
+                    stray.path.rsplit("/", 1)[-1],
+                    Location(stray.path, 1),
+                    f"{stray.path} was not checked: {stray.reason}",
+                ),
+            ),
+        )
+        for stray in ctx.configs.strays
+    ]
+    return results or [RuleResult(rule.id, ctx.configs.directory, "pass")]
 
 
 def _device_results(rule: Rule, ctx: CheckContext, check: DeviceCheck) -> list[RuleResult]:
@@ -107,6 +134,8 @@ def _run_rule(rule: Rule, ctx: CheckContext) -> list[RuleResult]:
         return _cross_results(rule, ctx, cross.CHECKS[rule.check])
     if rule.check == "config_present":
         return [_config_present(rule, ctx, d) for d in _in_scope(rule, ctx.network)]
+    if rule.check == "config_files":
+        return _config_files(rule, ctx)
     return _device_results(rule, ctx, config_rules.CHECKS[rule.check])
 
 
@@ -114,7 +143,7 @@ def known_checks() -> dict[str, set[str]]:
     """Check names the engine implements, per rule kind."""
     return {
         "intent": set(intent.CHECKS),
-        "config": {*config_rules.CHECKS, "config_present"},
+        "config": {*config_rules.CHECKS, "config_present", "config_files"},
         "cross": set(cross.CHECKS),
     }
 
@@ -174,16 +203,3 @@ def _trace(finding: Finding, config: IntendedConfig | None) -> Finding:
     if found is None:
         return finding
     return dataclasses.replace(finding, location=Location(*found), config_location=finding.location)
-
-
-def read_configs(directory: Path, network: Network, *, lab: bool = False) -> dict[str, IntendedConfig]:
-    """``<directory>/<device>.cfg`` for every device that has one (platform from the model)."""
-    configs: dict[str, IntendedConfig] = {}
-    for device in network.devices.values():
-        path = directory / f"{device.name}.cfg"
-        if path.is_file():
-            platform = device.lab_platform if lab else device.platform
-            configs[device.name] = IntendedConfig(
-                device.name, platform, path.read_text(encoding="utf-8"), display_path(path)
-            )
-    return configs
