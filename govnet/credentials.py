@@ -16,18 +16,22 @@ SECRET_KEYS = (
     "GOVNET_SNMP_USER",
     "GOVNET_SNMP_AUTH_KEY",
     "GOVNET_SNMP_PRIV_KEY",
+    "GOVNET_SNMP_COMMUNITY",
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """Device login and SNMPv3 keys; ``repr`` never shows a secret."""
+    """Device login and SNMPv3 keys (SHA/AES), or a v2c community where one is configured;
+    the one credentials type of every stage and the lab twin. Unset values are ``""``;
+    ``repr`` never shows a secret."""
 
-    ssh_user: str | None = None
-    ssh_password: str | None = None
-    snmp_user: str | None = None
-    snmp_auth_key: str | None = None
-    snmp_priv_key: str | None = None
+    ssh_user: str = ""
+    ssh_password: str = ""
+    snmp_user: str = ""
+    snmp_auth_key: str = ""
+    snmp_priv_key: str = ""
+    snmp_community: str = ""
 
     def __repr__(self) -> str:
         shown = {k: ("***" if v else None) for k, v in self._values().items()}
@@ -35,18 +39,29 @@ class Credentials:
 
     __str__ = __repr__
 
-    def _values(self) -> dict[str, str | None]:
+    def _values(self) -> dict[str, str]:
         return {
             "ssh_user": self.ssh_user,
             "ssh_password": self.ssh_password,
             "snmp_user": self.snmp_user,
             "snmp_auth_key": self.snmp_auth_key,
             "snmp_priv_key": self.snmp_priv_key,
+            "snmp_community": self.snmp_community,
         }
 
     def secret_values(self) -> list[str]:
         """Every secret value set, for redaction of logs and outputs."""
         return [v for k, v in self._values().items() if v and k != "ssh_user" and k != "snmp_user"]
+
+    def env_lines(self) -> str:
+        """The set values as ``KEY=value`` lines of a secrets file (SECRET_KEYS order)."""
+        values = dict(zip(SECRET_KEYS, self._values().values(), strict=True))
+        return "".join(f"{key}={value}\n" for key, value in values.items() if value)
+
+
+def credentials_from(values: Mapping[str, str]) -> Credentials:
+    """Credentials from ``GOVNET_*`` keys (missing keys stay unset)."""
+    return Credentials(*(values.get(key, "") for key in SECRET_KEYS))
 
 
 def parse_secrets_file(path: Path) -> dict[str, str]:
@@ -101,10 +116,4 @@ def load_credentials(
     for key in SECRET_KEYS:
         if env.get(key):
             values[key] = env[key]
-    return Credentials(
-        ssh_user=values.get("GOVNET_SSH_USER"),
-        ssh_password=values.get("GOVNET_SSH_PASSWORD"),
-        snmp_user=values.get("GOVNET_SNMP_USER"),
-        snmp_auth_key=values.get("GOVNET_SNMP_AUTH_KEY"),
-        snmp_priv_key=values.get("GOVNET_SNMP_PRIV_KEY"),
-    )
+    return credentials_from(values)

@@ -1,52 +1,41 @@
-"""The twin's credentials: generated once into `<workdir>/secrets.env` (mode 0600), never logged."""
+"""The twin's credentials: generated once into `<workdir>/secrets.env` (mode 0600), never logged.
+
+They are the one :class:`govnet.credentials.Credentials` type every stage uses;
+``LabCredentials`` is kept as its name in the lab's signatures.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
+from govnet.credentials import SECRET_KEYS, Credentials, credentials_from, parse_secrets_file
+from govnet.errors import SecretsError
 from govnet.lab.errors import LabStateError
 
 SECRETS_FILE = "secrets.env"
 LAB_USER = "govnet-lab"
 SNMP_USER = "govnet-noc"
-
-
-@dataclass(frozen=True)
-class LabCredentials:
-    """SSH login and SNMPv3 USM user of the twin."""
-
-    ssh_user: str
-    ssh_password: str
-    snmp_user: str
-    snmp_auth_key: str
-    snmp_priv_key: str
-
-    def __repr__(self) -> str:
-        return f"LabCredentials(ssh_user={self.ssh_user!r}, snmp_user={self.snmp_user!r}, ...)"
-
-    def env_lines(self) -> str:
-        return (
-            f"GOVNET_SSH_USER={self.ssh_user}\n"
-            f"GOVNET_SSH_PASSWORD={self.ssh_password}\n"
-            f"GOVNET_SNMP_USER={self.snmp_user}\n"
-            f"GOVNET_SNMP_AUTH_KEY={self.snmp_auth_key}\n"
-            f"GOVNET_SNMP_PRIV_KEY={self.snmp_priv_key}\n"
-        )
+LabCredentials = Credentials
+"""The twin's SSH login and SNMPv3 USM user (every field set)."""
 
 
 def _token() -> str:
     return secrets.token_urlsafe(18).replace("-", "x").replace("_", "y")
 
 
-def ensure_credentials(workdir: Path) -> LabCredentials:
+def secrets_path(workdir: Path) -> Path:
+    """Where the twin in ``workdir`` keeps its credentials."""
+    return workdir / SECRETS_FILE
+
+
+def ensure_credentials(workdir: Path) -> Credentials:
     """Read `secrets.env`, or create it with fresh random credentials."""
-    path = workdir / SECRETS_FILE
+    path = secrets_path(workdir)
     if path.exists():
         return read_credentials(workdir)
-    creds = LabCredentials(LAB_USER, _token(), SNMP_USER, _token(), _token())
+    creds = Credentials(LAB_USER, _token(), SNMP_USER, _token(), _token())
     workdir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -54,19 +43,14 @@ def ensure_credentials(workdir: Path) -> LabCredentials:
     return creds
 
 
-def read_credentials(workdir: Path) -> LabCredentials:
-    """Parse `<workdir>/secrets.env`."""
-    path = workdir / SECRETS_FILE
+def read_credentials(workdir: Path) -> Credentials:
+    """Parse `<workdir>/secrets.env`; every SSH and SNMPv3 key must be there."""
+    path = secrets_path(workdir)
     try:
-        values = dict(
-            line.split("=", 1) for line in path.read_text().splitlines() if "=" in line
-        )
-        return LabCredentials(
-            ssh_user=values["GOVNET_SSH_USER"],
-            ssh_password=values["GOVNET_SSH_PASSWORD"],
-            snmp_user=values["GOVNET_SNMP_USER"],
-            snmp_auth_key=values["GOVNET_SNMP_AUTH_KEY"],
-            snmp_priv_key=values["GOVNET_SNMP_PRIV_KEY"],
-        )
-    except (OSError, KeyError, ValueError) as exc:
+        values = parse_secrets_file(path)
+    except SecretsError as exc:
         raise LabStateError(f"cannot read the lab credentials {path}: {exc!s}") from None
+    missing = [key for key in SECRET_KEYS[:5] if not values.get(key)]
+    if missing:
+        raise LabStateError(f"cannot read the lab credentials {path}: {', '.join(missing)} missing")
+    return credentials_from(values)

@@ -8,47 +8,29 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from govnet.lab.credentials import LabCredentials, read_credentials
+from govnet.lab.credentials import read_credentials, secrets_path
 from govnet.lab.errors import CommandError, LabStateError
 from govnet.lab.frr import vtysh
 from govnet.lab.netns import list_netns
-from govnet.lab.procs import pid_alive, read_pidfile, run
+from govnet.lab.procs import pid_alive, read_pidfile
 from govnet.lab.state import LabState, load_state
 from govnet.lab.topology import LabNode
+from govnet.monitor.snmp import snmp_get, snmp_walk
 
 SYS_NAME_OID = ".1.3.6.1.2.1.1.5.0"
+__all__ = [
+    "converged", "daemon_status", "format_status", "lab_status", "monitor_options", "routing_summary",
+    "snmp_get", "snmp_walk",
+]
 
 
-def snmp_argv(creds: LabCredentials, host: str, *, timeout: float = 1.0, retries: int = 1) -> list[str]:
-    """Common SNMPv3 authPriv arguments for net-snmp's CLI tools (numeric OIDs, no MIBs)."""
-    return [
-        "-m", "", "-On", "-Oq", "-v3", "-l", "authPriv", "-u", creds.snmp_user,
-        "-a", "SHA", "-A", creds.snmp_auth_key, "-x", "AES", "-X", creds.snmp_priv_key,
-        "-t", str(timeout), "-r", str(retries), host,
-    ]
-
-
-def snmp_get(creds: LabCredentials, host: str, *oids: str, timeout: float = 1.0) -> dict[str, str]:
-    """GET numeric OIDs; {} if the agent does not answer."""
-    proc = run(["snmpget", *snmp_argv(creds, host, timeout=timeout), *oids], check=False,
-               timeout=timeout * 4 + 5)
-    return _parse(proc.stdout) if proc.returncode == 0 else {}
-
-
-def snmp_walk(creds: LabCredentials, host: str, oid: str, timeout: float = 1.0) -> dict[str, str]:
-    """WALK a numeric subtree; {} if the agent does not answer."""
-    proc = run(["snmpwalk", *snmp_argv(creds, host, timeout=timeout), oid], check=False,
-               timeout=timeout * 4 + 30)
-    return _parse(proc.stdout) if proc.returncode == 0 else {}
-
-
-def _parse(output: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in output.splitlines():
-        oid, _, value = line.partition(" ")
-        if oid.startswith("."):
-            values[oid] = value.strip().strip('"')
-    return values
+def monitor_options(workdir: Path) -> dict[str, Any]:
+    """What ``govnet monitor --lab`` needs from the twin in ``workdir``: the booted devices
+    (management addresses are the model's) and the path of its ``secrets.env``."""
+    state = load_state(workdir.resolve())
+    if state is None:
+        raise LabStateError(f"no lab in {workdir.resolve()}; start one with `govnet lab up`")
+    return {"devices": list(state.lab_topology().devices), "secrets_file": secrets_path(state.workdir)}
 
 
 def daemon_status(state: LabState, node: LabNode) -> dict[str, bool]:

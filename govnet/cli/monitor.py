@@ -1,0 +1,71 @@
+"""``govnet monitor``: poll the district over SNMP and serve Prometheus metrics.
+
+Register with ``app.command("monitor")(monitor_cmd)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from govnet.cli.common import guarded, inventory_option, load_network_or_exit, state
+
+INVENTORY_OPTION = inventory_option()
+LISTEN_OPTION = typer.Option(
+    "127.0.0.1:9469", "--listen", metavar="HOST:PORT", help="Where /metrics is served."
+)
+INTERVAL_OPTION = typer.Option(30.0, "--interval", min=1.0, help="Seconds between poll cycles.")
+SHARD_OPTION = typer.Option(
+    "0/1",
+    "--shard",
+    metavar="I/N",
+    help="Poll only shard I of N (md5 hashmod of the device name, as Prometheus relabeling does).",
+)
+LAB_OPTION = typer.Option(False, "--lab", help="Poll the running lab twin with its secrets.env.")
+WORKDIR_OPTION = typer.Option(
+    Path("/var/tmp/govnet-lab"), "--workdir", envvar="GOVNET_LAB_WORKDIR", help="The twin's workdir (--lab)."
+)
+ONCE_OPTION = typer.Option(False, "--once", help="One cycle: print every redundancy group's health and exit.")
+TIMEOUT_OPTION = typer.Option(1.0, "--timeout", min=0.1, help="Per-request SNMP timeout in seconds.")
+RETRIES_OPTION = typer.Option(1, "--retries", min=0, help="SNMP retries per request.")
+
+
+@guarded
+def monitor_cmd(
+    inventory: Path | None = INVENTORY_OPTION,
+    listen: str = LISTEN_OPTION,
+    interval: float = INTERVAL_OPTION,
+    shard: str = SHARD_OPTION,
+    lab: bool = LAB_OPTION,
+    workdir: Path = WORKDIR_OPTION,
+    once: bool = ONCE_OPTION,
+    timeout: float = TIMEOUT_OPTION,
+    retries: int = RETRIES_OPTION,
+) -> None:
+    """Poll links, routing sessions and redundancy groups over SNMPv3; serve /metrics.
+
+    Without --lab the inventory's management addresses are polled with the configured
+    credentials (--secrets FILE, $GOVNET_SECRETS or GOVNET_SNMP_* in the environment).
+    """
+    from govnet.credentials import load_credentials
+    from govnet.monitor.plan import parse_shard
+    from govnet.monitor.service import MonitorOptions, parse_listen, run_monitor
+
+    parse_listen(listen)
+    options = MonitorOptions(
+        listen=listen, interval=interval, shard=parse_shard(shard), timeout=timeout, retries=retries
+    )
+    network = load_network_or_exit(inventory)
+    devices: list[str] | None = None
+    secrets = state().secrets
+    if lab:
+        from govnet.lab.status import monitor_options
+
+        facts = monitor_options(workdir)
+        devices = facts["devices"]
+        secrets = facts["secrets_file"]
+        credentials = load_credentials(secrets, environ={})
+    else:
+        credentials = load_credentials(secrets)
+    run_monitor(network, credentials, options, devices=devices, lab=lab, once=once, echo=typer.echo)

@@ -1,0 +1,214 @@
+"""The poll cycle: per device one GET of exactly the planned rows, after a one-time discovery.
+
+Discovery maps ifName -> ifIndex (and finds LDP session and vendor table rows); it is redone
+when sysUpTime goes backwards (a reboot renumbers ifIndex) or a planned row disappears.
+Devices are polled concurrently under a semaphore, their start times spread over ``spread``
+seconds so a large shard does not burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+
+from govnet.monitor import oids
+from govnet.monitor.oids import Oid, oid
+from govnet.monitor.plan import DevicePlan, Plan
+from govnet.monitor.snapshot import DeviceState, InterfaceState, Snapshot
+from govnet.monitor.snmp import SnmpClient, SnmpError, SnmpTarget, Value
+
+REDISCOVER_MISSING_EVERY = 10
+"""Cycles between discovery retries while a planned interface is not found on the agent."""
+
+
+@dataclass(slots=True)
+class Discovery:
+    """Row indexes found on one agent."""
+
+    ifindex: dict[str, int] = field(default_factory=dict)
+    ldp_rows: dict[str, Oid] = field(default_factory=dict)
+    vendor_rows: dict[str, list[Oid]] = field(default_factory=dict)
+    missing_ifnames: bool = False
+    age: int = 0
+
+
+def _ip_index(address: IPv4Address) -> Oid:
+    return tuple(address.packed)
+
+
+def ldp_peer(index: Oid) -> str:
+    """The peer LSR id in an mplsLdpSessionTable index (the last 6 components are the peer's
+    LDP id: 4 octets of router id, 2 of label space)."""
+    return ".".join(str(part) for part in index[-6:-2])
+
+
+class Poller:
+    """Polls a plan through one :class:`SnmpClient`; ``snapshot`` is the last completed cycle."""
+
+    def __init__(self, plan: Plan, client: SnmpClient, *, spread: float = 0.0, concurrency: int = 64) -> None:
+        self.plan = plan
+        self.client = client
+        self.spread = spread
+        self._limit = asyncio.Semaphore(concurrency)
+        self._found: dict[str, Discovery] = {}
+        self._last: dict[str, DeviceState] = {}
+        self.errors_total = {"timeout": 0, "auth": 0, "decode": 0}
+        self.cycles_total = 0
+        self.snapshot = Snapshot()
+        for dev in plan.devices:
+            client.add_target(SnmpTarget(dev.name, dev.host, dev.port))
+
+    async def cycle(self) -> Snapshot:
+        """Poll every device once; the new snapshot replaces the old when all are done."""
+        started = time.time()
+        t0 = time.monotonic()
+        count = max(len(self.plan.devices), 1)
+        states = await asyncio.gather(
+            *(self._poll_later(dev, self.spread * i / count) for i, dev in enumerate(self.plan.devices))
+        )
+        self.cycles_total += 1
+        for state in states:
+            if state.error:
+                self.errors_total[state.error] += 1
+        self.snapshot = Snapshot(
+            started=started,
+            duration_s=time.monotonic() - t0,
+            devices={s.name: s for s in states},
+            errors_total=dict(self.errors_total),
+            cycles_total=self.cycles_total,
+            complete=True,
+        )
+        return self.snapshot
+
+    async def _poll_later(self, dev: DevicePlan, delay: float) -> DeviceState:
+        if delay:
+            await asyncio.sleep(delay)
+        async with self._limit:
+            return await self.poll_device(dev)
+
+    async def poll_device(self, dev: DevicePlan) -> DeviceState:
+        """One device: discover if needed, then GET its rows."""
+        t0 = time.monotonic()
+        previous = self._last.get(dev.name)
+        try:
+            found = self._found.get(dev.name)
+            if found is None or (found.missing_ifnames and found.age >= REDISCOVER_MISSING_EVERY):
+                found = await self.discover(dev)
+            state, stale = await self._read(dev, found, previous)
+            if stale:  # rebooted or a row disappeared: discover again and re-read now
+                rebooted = state.rebooted
+                found = await self.discover(dev)
+                state, _ = await self._read(dev, found, previous)
+                state.rebooted = rebooted
+            elif any(str(p.address) not in found.ldp_rows for p in dev.ldp):
+                found.ldp_rows = await self._ldp_rows(dev)  # a session without a row: look again
+            found.age += 1
+        except SnmpError as exc:
+            state = DeviceState(
+                dev.name, up=False, error=exc.kind, last_success=previous.last_success if previous else None
+            )
+            state.duration_s = time.monotonic() - t0
+            return state
+        state.duration_s = time.monotonic() - t0
+        self._last[dev.name] = state
+        return state
+
+    async def discover(self, dev: DevicePlan) -> Discovery:
+        """Walk ifName (and the LDP session and vendor columns the plan needs)."""
+        names = await self.client.walk(dev.name, oids.IF_NAME)
+        wanted = {end.ifname for end in dev.links}
+        ifindex = {
+            v.decode(errors="replace"): index[0]
+            for index, v in names.items()
+            if isinstance(v, bytes) and len(index) == 1
+        }
+        found = Discovery(ifindex={n: i for n, i in ifindex.items() if n in wanted})
+        found.missing_ifnames = len(found.ifindex) < len(wanted)
+        if dev.ldp:
+            found.ldp_rows = await self._ldp_rows(dev)
+        for name, text in dev.vendor_oids.items():
+            rows = await self.client.walk(dev.name, oid(text))
+            if rows:
+                found.vendor_rows[name] = sorted(rows)
+        self._found[dev.name] = found
+        return found
+
+    async def _ldp_rows(self, dev: DevicePlan) -> dict[str, Oid]:
+        rows = await self.client.walk(dev.name, oids.LDP_SESSION_STATE)
+        return {ldp_peer(index): index for index in rows}
+
+    def _request(self, dev: DevicePlan, found: Discovery) -> list[Oid]:
+        request = [oids.SYS_UPTIME]
+        for end in dev.links:
+            index = found.ifindex.get(end.ifname)
+            if index is not None:
+                request += [(*column, index) for column in oids.INTERFACE_COLUMNS.values()]
+        for peer in dev.bgp:
+            request += [
+                oids.BGP_PEER_STATE + _ip_index(peer.address),
+                oids.BGP_PEER_FSM_ESTABLISHED_TIME + _ip_index(peer.address),
+            ]
+        request += [oids.OSPF_NBR_STATE + _ip_index(p.address) + (0,) for p in dev.ospf]
+        for peer in dev.ldp:
+            row = found.ldp_rows.get(str(peer.address))
+            if row is not None:
+                request.append(oids.LDP_SESSION_STATE + row)
+        for name, rows in found.vendor_rows.items():
+            base = oid(dev.vendor_oids[name])
+            request += [base + row for row in rows]
+        return request
+
+    async def _read(
+        self, dev: DevicePlan, found: Discovery, previous: DeviceState | None
+    ) -> tuple[DeviceState, bool]:
+        """GET the planned rows; ``stale`` when the discovery no longer matches the agent."""
+        request = self._request(dev, found)
+        answer = dict(await self.client.get(dev.name, request))
+        uptime = _int(answer.get(oids.SYS_UPTIME))
+        state = DeviceState(dev.name, up=True, last_success=time.time(), sys_uptime=uptime)
+        rebooted = bool(
+            previous and previous.sys_uptime and uptime is not None and uptime < previous.sys_uptime
+        )
+        state.rebooted = rebooted
+        stale = rebooted
+        for end in dev.links:
+            index = found.ifindex.get(end.ifname)
+            if index is None:
+                continue
+            row = InterfaceState(ifindex=index)
+            for name, column in oids.INTERFACE_COLUMNS.items():
+                value = answer.get((*column, index))
+                if name == "alias":
+                    row.alias = value.decode(errors="replace") if isinstance(value, bytes) else ""
+                else:
+                    setattr(row, name, _int(value))
+            if row.oper_status is None:
+                stale = True  # the row disappeared: ifIndex renumbered
+                continue
+            state.interfaces[end.ifname] = row
+        for peer in dev.bgp:
+            key = _ip_index(peer.address)
+            state.bgp[str(peer.address)] = (
+                _int(answer.get(oids.BGP_PEER_STATE + key)),
+                _int(answer.get(oids.BGP_PEER_FSM_ESTABLISHED_TIME + key)),
+            )
+        for peer in dev.ospf:
+            state.ospf[str(peer.address)] = _int(
+                answer.get(oids.OSPF_NBR_STATE + _ip_index(peer.address) + (0,))
+            )
+        for peer in dev.ldp:
+            row_index = found.ldp_rows.get(str(peer.address))
+            state.ldp[str(peer.address)] = (
+                _int(answer.get(oids.LDP_SESSION_STATE + row_index)) if row_index is not None else None
+            )
+        for name, rows in found.vendor_rows.items():
+            base = oid(dev.vendor_oids[name])
+            values = {".".join(map(str, r)): _int(answer.get(base + r)) for r in rows}
+            state.vendor[name] = {k: v for k, v in values.items() if v is not None}
+        return state, stale
+
+
+def _int(value: Value) -> int | None:
+    return value if isinstance(value, int) else None
