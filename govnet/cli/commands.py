@@ -14,3 +14,4 @@ def register(app: typer.Typer) -> None:
     app.command("render")(render_cmd)
     app.command("check")(check_cmd)
     app.add_typer(lab_app, name="lab")
+    app.command("monitor")(__import__("govnet.cli.monitor", fromlist=["monitor_cmd"]).monitor_cmd)
