@@ -73,6 +73,83 @@ class Attachment:
     site_prefix: IPv4Network
 
 
+VrrpRole = Literal["active", "standby"]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentMember:
+    """A device's port on a shared segment and its own address there."""
+
+    device: str
+    interface: str
+    ip: IPv4Interface
+
+
+@dataclass(frozen=True, slots=True)
+class VrrpGroup:
+    """A VRRP group on a segment: one virtual address owned by the active member, the others standby.
+
+    ``members`` are in priority order: the first is active by configuration.
+    """
+
+    vrid: int
+    virtual_ip: IPv4Address
+    members: tuple[str, ...]
+
+    @property
+    def active(self) -> str:
+        return self.members[0]
+
+    def role_of(self, device: str) -> VrrpRole:
+        """``active`` for the first member, ``standby`` for the others; KeyError for a non-member."""
+        if device not in self.members:
+            raise KeyError(f"{device} is not a member of VRRP group {self.vrid}")
+        return "active" if device == self.active else "standby"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """An L2 segment (a switch VLAN) with several members, a subnet and its VRRP groups."""
+
+    id: str
+    name: str
+    district: str
+    subnet: IPv4Network
+    members: tuple[SegmentMember, ...]
+    vrrp: tuple[VrrpGroup, ...] = ()
+    zone: str | None = None
+    title: str = ""
+    mtu: int = 1500
+    source: str = ""
+
+    @property
+    def devices(self) -> tuple[str, ...]:
+        return tuple(m.device for m in self.members)
+
+    def member(self, device: str) -> SegmentMember:
+        """The member port of ``device``; KeyError when it is not on the segment."""
+        for member in self.members:
+            if member.device == device:
+                return member
+        raise KeyError(f"{device} is not on segment {self.id}")
+
+    def vrrp_of(self, device: str) -> tuple[VrrpGroup, ...]:
+        """The VRRP groups ``device`` takes part in on this segment."""
+        return tuple(g for g in self.vrrp if device in g.members)
+
+    def virtual_ips(self, device: str) -> tuple[IPv4Address, ...]:
+        """Virtual addresses a non-member of the groups reaches ``device``'s pair by."""
+        return tuple(g.virtual_ip for g in self.vrrp if device in g.members)
+
+    def next_hop(self, device: str) -> IPv4Address:
+        """The address to route toward ``device`` on this segment: its group's virtual address when
+        it is in one (so traffic follows the active member), else its own."""
+        for group in self.vrrp:
+            if device in group.members:
+                return group.virtual_ip
+        return self.member(device).ip.ip
+
+
 @dataclass(slots=True)
 class Interface:
     """One interface of a device, named as the vendor names it."""
@@ -88,6 +165,8 @@ class Interface:
     ldp: bool
     vlan: int | None = None
     vrf: str | None = None
+    segment: Segment | None = None
+    """The shared segment this port is on (``peer``/``link_id`` then hold the segment's id)."""
 
 
 @dataclass(slots=True)
@@ -262,6 +341,35 @@ class Network:
             if all(_matches(device, key, patterns) for key, patterns in parsed)
         ]
 
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """Every shared segment with a member in the network, in id order."""
+        return tuple(self.index.segments[k] for k in sorted(self.index.segments))
+
+    def segment(self, segment_id: str) -> Segment:
+        """The segment with id ``segment_id``; KeyError when absent."""
+        return self.index.segments[segment_id]
+
+    def segments_of(self, device: str) -> tuple[Segment, ...]:
+        """Segments ``device`` has a port on, in id order."""
+        return tuple(self.index.segments_of.get(device, ()))
+
+    def neighbours(self, device: str) -> set[str]:
+        """Names adjacent to ``device`` over a link or a shared segment (devices and externals)."""
+        found = {lk.far_end(device)[0] for lk in self.links_of(device)}
+        for seg in self.segments_of(device):
+            found.update(d for d in seg.devices if d != device)
+        return found
+
+    def vrrp_groups(self, device: str | None = None) -> list[tuple[Segment, VrrpGroup]]:
+        """VRRP groups (with their segment) of every segment, or those ``device`` is a member of."""
+        return [
+            (seg, group)
+            for seg in (self.segments if device is None else self.segments_of(device))
+            for group in seg.vrrp
+            if device is None or device in group.members
+        ]
+
     def link(self, link_id: str) -> Link:
         """The link with id ``link_id``; KeyError when absent."""
         return self.index.links[link_id]
@@ -342,6 +450,8 @@ class _Index:
     by_role: dict[str, list[Device]]
     links_of: dict[str, list[Link]]
     links: dict[str, Link]
+    segments: dict[str, Segment] = field(default_factory=dict)
+    segments_of: dict[str, list[Segment]] = field(default_factory=dict)
     stamp: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     @classmethod
@@ -355,4 +465,13 @@ class _Index:
             links_of.setdefault(link.a, []).append(link)
             if link.b != link.a:
                 links_of.setdefault(link.b, []).append(link)
-        return cls(by_role, links_of, {lk.id: lk for lk in network.links})
+        segments: dict[str, Segment] = {}
+        segments_of: dict[str, list[Segment]] = {}
+        for name in sorted(network.devices):
+            for intf in network.devices[name].interfaces:
+                if intf.segment is not None:
+                    segments.setdefault(intf.segment.id, intf.segment)
+                    segments_of.setdefault(name, []).append(intf.segment)
+        for segs in segments_of.values():
+            segs.sort(key=lambda seg: seg.id)
+        return cls(by_role, links_of, {lk.id: lk for lk in network.links}, segments, segments_of)

@@ -6,11 +6,12 @@ from govnet.errors import did_you_mean
 from govnet.inventory import ipam
 from govnet.inventory.district import DistrictContext, connect, new_device, platform_for
 from govnet.inventory.ipam import Slots
+from govnet.inventory.segments import build_segments
 from govnet.model import Device, ExternalPeer, RedundancyGroup
 
 
 def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None:
-    """Edge devices, external peers and edge links of the district."""
+    """Edge devices, external peers, edge links and shared segments of the district."""
     ids: dict[int, str] = {}
     for i, spec in enumerate(ctx.district.edge_devices):
         loc: tuple[int | str, ...] = ("edge_devices", i)
@@ -97,6 +98,7 @@ def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None
             external=b in externals,
             vrf=ctx.zones[ls.zone].vrf if ls.zone else None,
         )
+    build_segments(ctx)
 
 
 def build_groups(ctx: DistrictContext, cores: dict[int, Device]) -> list[RedundancyGroup]:

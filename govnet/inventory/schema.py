@@ -156,6 +156,34 @@ class EdgeLinkSpec(_Strict):
     zone: str | None = None
 
 
+class SegmentMemberSpec(_Strict):
+    """A device's port on a shared segment; ``host`` is its address's offset in the segment subnet."""
+
+    device: str
+    interface: str
+    host: int = Field(ge=1, le=14)
+
+
+class VrrpSpec(_Strict):
+    """A VRRP group: the virtual address's ``host`` offset; members in priority order (first active)."""
+
+    vrid: int = Field(ge=1, le=255)
+    host: int = Field(ge=1, le=14)
+    members: list[str] = Field(min_length=2)
+
+
+class SegmentSpec(_Strict):
+    """An L2 segment shared by several devices (a hot-standby pair and its neighbours)."""
+
+    id: int = Field(ge=1)
+    name: str = Field(pattern=NAME_RE)
+    title: str = ""
+    zone: str | None = None
+    mtu: int | None = Field(default=None, ge=576, le=9216)
+    members: list[SegmentMemberSpec] = Field(min_length=2)
+    vrrp: list[VrrpSpec] = Field(default_factory=list)
+
+
 class GroupSpec(_Strict):
     name: str = Field(pattern=NAME_RE)
     kind: GroupKind
@@ -172,4 +200,5 @@ class DistrictFile(_Strict):
     edge_devices: list[EdgeDeviceSpec] = Field(default_factory=list)
     externals: list[ExternalSpec] = Field(default_factory=list)
     edge_links: list[EdgeLinkSpec] = Field(default_factory=list)
+    segments: list[SegmentSpec] = Field(default_factory=list)
     groups: list[GroupSpec] = Field(default_factory=list)

@@ -26,7 +26,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
 from govnet.credentials import Credentials
-from govnet.model import BgpSession, Device, Link, Network
+from govnet.model import BgpSession, Device, Interface, Link, Network, Segment
 from govnet.platforms import get_platform
 from govnet.platforms.linux import kernel_ifname
 
@@ -45,6 +45,13 @@ FIREWALL_ZONE_BY_PEER_ROLE: dict[str, str] = {
 """The firewall security zone of an interface, from the role of the device at its far end."""
 
 FIREWALL_ZONE_PRIORITY = {"trust": 85, "dmz": 50, "untrust": 5}
+
+VRRP_PRIORITY = {"active": 120, "standby": 100}
+"""VRRP priority by configured role (USG sets them from ``active``/``standby``; keepalived needs
+numbers). The active member preempts after a heal, as HRP preemption does."""
+VRRP_ADVERT_S = 1
+HA_ROLES = ("firewall", "server")
+"""Roles whose pairs run VRRP (the USG's VRRP/HRP; keepalived on the servers and the lab twin)."""
 
 
 def secret_ref(name: str) -> str:
@@ -117,6 +124,28 @@ class HotStandby:
 
 
 @dataclass(frozen=True, slots=True)
+class VrrpFact:
+    """One VRRP group as a member configures it on its segment port."""
+
+    interface: str
+    vrid: int
+    virtual_ip: IPv4Address
+    prefixlen: int
+    role: str
+    priority: int
+    peers: tuple[IPv4Address, ...]
+    segment: str
+
+    @property
+    def active(self) -> bool:
+        return self.role == "active"
+
+    @property
+    def netmask(self) -> IPv4Address:
+        return IPv4Network(f"0.0.0.0/{self.prefixlen}").netmask
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceFacts:
     """Per-device facts the templates render, derived from the model."""
 
@@ -129,6 +158,11 @@ class DeviceFacts:
     security_zones: tuple[SecurityZone, ...] = ()
     security_rules: tuple[SecurityRule, ...] = ()
     hot_standby: HotStandby | None = None
+    vrrp: tuple[VrrpFact, ...] = ()
+    peer_roles: tuple[tuple[str, str], ...] = ()
+    """(interface, role at the far end): the peer's role on a link, the role of the segment's
+    other members (not the device's own pair) on a shared segment, ``external`` for a peer govnet
+    does not manage."""
 
 
 @dataclass(slots=True)
@@ -153,6 +187,8 @@ class NetworkIndex:
             routes += _firewall_routes(self.network, device, links)
         if device.role == "core":
             routes += _exit_routes(self.network, device, links)
+        if device.role in EDGE_ROUTE_ROLES:
+            routes += _edge_routes(self.network, device, links)
         return DeviceFacts(
             mgmt_interface=mgmt_interface(device),
             bgp_sessions=self.bgp_sessions(device),
@@ -163,6 +199,8 @@ class NetworkIndex:
             security_zones=_security_zones(self.network, device) if device.role == "firewall" else (),
             security_rules=_security_rules(self.network, device, links) if device.role == "firewall" else (),
             hot_standby=_hot_standby(self.network, device, links) if device.role == "firewall" else None,
+            vrrp=vrrp_facts(self.network, device),
+            peer_roles=tuple((i.name, far_role(self.network, device, i)) for i in device.interfaces),
         )
 
 
@@ -218,6 +256,105 @@ def _peer_role(network: Network, name: str) -> str:
     return dev.role if dev is not None else "external"
 
 
+def _pair_of(segment: Segment, device: str) -> set[str]:
+    """``device`` and its VRRP partners on ``segment`` (the hot-standby pair it belongs to)."""
+    pair = {device}
+    for group in segment.vrrp_of(device):
+        pair.update(group.members)
+    return pair
+
+
+def _segment_neighbours(network: Network, device: Device, intf: Interface) -> list[tuple[str, IPv4Address]]:
+    """Members of ``intf``'s segment outside ``device``'s own pair, each with the address to route
+    to (a pair's virtual address, else the member's own), in segment order."""
+    seg = intf.segment
+    if seg is None:
+        return []
+    pair = _pair_of(seg, device.name)
+    found: list[tuple[str, IPv4Address]] = []
+    seen: set[IPv4Address] = set()
+    for member in seg.members:
+        if member.device in pair:
+            continue
+        hop = seg.next_hop(member.device)
+        if hop not in seen:
+            seen.add(hop)
+            found.append((member.device, hop))
+    return found
+
+
+def far_role(network: Network, device: Device, intf: Interface) -> str:
+    """The role at the far end of ``intf`` (see ``DeviceFacts.peer_roles``)."""
+    if intf.segment is None:
+        return _peer_role(network, intf.peer)
+    roles = [_peer_role(network, d) for d, _ in _segment_neighbours(network, device, intf)]
+    return roles[0] if roles else device.role
+
+
+def _far_ends(network: Network, device: Device, links: Iterable[Link]) -> list[tuple[str, IPv4Address]]:
+    """Every neighbour over a link or a segment, with the address ``device`` routes to it by."""
+    ends = [(peer, ip.ip) for peer, ip in (link.far_end(device.name) for link in links)]
+    for intf in device.interfaces:
+        ends += _segment_neighbours(network, device, intf)
+    return ends
+
+
+EDGE_ROUTE_ROLES = ("ips", "load_balancer", "vpn_gateway")
+
+
+def _edge_routes(network: Network, device: Device, links: Iterable[Link]) -> list[StaticRoute]:
+    """The exit's routes around the firewall pair, toward its virtual addresses.
+
+    IPS: default via the firewall pair, the internet zone's sites back via each core. Load
+    balancer: default via each ISP, the internet zone's sites via the firewall pair. VPN gateway:
+    default via the firewall pair.
+    """
+    routes: list[StaticRoute] = []
+    default = IPv4Network("0.0.0.0/0")
+    for peer, hop in _far_ends(network, device, links):
+        role = _peer_role(network, peer)
+        external = network.externals.get(peer)
+        if role == "firewall" and device.role in ("ips", "vpn_gateway"):
+            routes.append(StaticRoute(None, default, hop, "internet via the firewall pair"))
+        elif role == "firewall":
+            routes += [
+                StaticRoute(None, pool, hop, "internet zone sites via the firewall pair")
+                for pool in _internet_site_pools(network)
+            ]
+        elif role == "core" and device.role == "ips":
+            routes += [
+                StaticRoute(None, pool, hop, f"internet zone sites via {peer}")
+                for pool in _internet_site_pools(network)
+            ]
+        elif external is not None and external.kind == "isp":
+            routes.append(StaticRoute(None, default, hop, f"internet via {peer}"))
+    return routes
+
+
+def vrrp_facts(network: Network, device: Device) -> tuple[VrrpFact, ...]:
+    """The VRRP groups ``device`` is a member of, per segment port, in vrid order."""
+    facts: list[VrrpFact] = []
+    for intf in device.interfaces:
+        seg = intf.segment
+        if seg is None:
+            continue
+        for group in seg.vrrp_of(device.name):
+            role = group.role_of(device.name)
+            facts.append(
+                VrrpFact(
+                    interface=intf.name,
+                    vrid=group.vrid,
+                    virtual_ip=group.virtual_ip,
+                    prefixlen=seg.subnet.prefixlen,
+                    role=role,
+                    priority=VRRP_PRIORITY[role],
+                    peers=tuple(seg.member(m).ip.ip for m in group.members if m != device.name),
+                    segment=seg.id,
+                )
+            )
+    return tuple(sorted(facts, key=lambda f: f.vrid))
+
+
 def _internet_site_pools(network: Network) -> tuple[IPv4Network, ...]:
     return tuple(z.site_pool for z in network.zones.values() if z.kind == "internet")
 
@@ -225,14 +362,13 @@ def _internet_site_pools(network: Network) -> tuple[IPv4Network, ...]:
 def _firewall_routes(network: Network, device: Device, links: Iterable[Link]) -> list[StaticRoute]:
     """Default route out via the load balancer; the internet zone's sites back in via the IPS."""
     routes: list[StaticRoute] = []
-    for link in links:
-        peer, peer_ip = link.far_end(device.name)
+    for peer, hop in _far_ends(network, device, links):
         zone = FIREWALL_ZONE_BY_PEER_ROLE.get(_peer_role(network, peer))
         if zone == "untrust":
-            routes.append(StaticRoute(None, IPv4Network("0.0.0.0/0"), peer_ip.ip, f"internet via {peer}"))
+            routes.append(StaticRoute(None, IPv4Network("0.0.0.0/0"), hop, f"internet via {peer}"))
         elif zone == "trust":
             routes += [
-                StaticRoute(None, pool, peer_ip.ip, f"internet zone sites via {peer}")
+                StaticRoute(None, pool, hop, f"internet zone sites via {peer}")
                 for pool in _internet_site_pools(network)
             ]
     return routes
@@ -242,7 +378,7 @@ def _security_zones(network: Network, device: Device) -> tuple[SecurityZone, ...
     members: dict[str, list[str]] = {name: [] for name in FIREWALL_ZONE_PRIORITY}
     members["trust"].append(mgmt_interface(device))  # the USG default for its management port
     for intf in device.interfaces:
-        zone = FIREWALL_ZONE_BY_PEER_ROLE.get(_peer_role(network, intf.peer), "untrust")
+        zone = FIREWALL_ZONE_BY_PEER_ROLE.get(far_role(network, device, intf), "untrust")
         members[zone].append(intf.name)
     return tuple(
         SecurityZone(name, priority, tuple(members[name]))
@@ -252,9 +388,9 @@ def _security_zones(network: Network, device: Device) -> tuple[SecurityZone, ...
 
 def _security_rules(network: Network, device: Device, links: Iterable[Link]) -> tuple[SecurityRule, ...]:
     """Trust -> untrust only for the internet access zone; remote users to the VPN gateway; deny."""
-    far_ends = [link.far_end(device.name) for link in links]
+    far_ends = _far_ends(network, device, links)
     vpn_gateways = tuple(
-        IPv4Network(f"{ip.ip}/32") for peer, ip in far_ends if _peer_role(network, peer) == "vpn_gateway"
+        IPv4Network(f"{ip}/32") for peer, ip in far_ends if _peer_role(network, peer) == "vpn_gateway"
     )
     rules = [
         SecurityRule(
