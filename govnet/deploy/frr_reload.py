@@ -94,6 +94,10 @@ def as_shown(config: str) -> str:
     return "\n".join(out) + "\n"
 
 
+UNTOUCHED = ("frr version", "service integrated-vtysh-config")
+"""Lines frr-reload leaves alone (it cannot change them through vtysh)."""
+
+
 def strip_header(running: str) -> str:
     """The running config without vtysh's ``Building configuration...`` banner."""
     return "\n".join(ln for ln in running.splitlines() if ln.strip() not in HEADER_LINES) + "\n"
@@ -141,13 +145,12 @@ def plan_reload(running: str, target: str) -> ReloadPlan:
 
 
 def _normalized(conf: Any) -> str:
-    """A parsed config printed with sorted contexts and no repeated lines (stable for diffs)."""
+    """A parsed config printed with sorted contexts and lines, without repeats or the lines
+    frr-reload never touches (stable for diffs)."""
     out: list[str] = []
     for keys in sorted(conf.contexts):
+        if keys[0].startswith(UNTOUCHED):
+            continue
         out += [" " * i + key for i, key in enumerate(keys)]
-        seen: set[str] = set()
-        for line in conf.contexts[keys].lines:
-            if line not in seen and line != "!":
-                seen.add(line)
-                out.append(" " * len(keys) + line)
+        out += [" " * len(keys) + line for line in sorted(set(conf.contexts[keys].lines)) if line != "!"]
     return "\n".join(out) + "\n"

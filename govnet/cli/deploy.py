@@ -1,0 +1,193 @@
+"""``govnet backup``, ``govnet diff``, ``govnet deploy``, ``govnet play``: the push half.
+
+Register with ``register_deploy(app)``. ``--lab`` reaches the running lab twin: its SSH ports,
+booted devices and ``secrets.env`` come from ``govnet.lab.state`` here and are handed to the
+deploy stage as values.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from govnet.cli.common import guarded, inventory_option, load_network_or_exit
+
+DEFAULT_WORKDIR = Path("/var/tmp/govnet-lab")
+EXIT_DRIFT = 1
+
+LabOpt = Annotated[
+    bool, typer.Option("--lab", help="Reach the running lab twin (its SSH ports and secrets.env).")
+]
+WorkdirOpt = Annotated[
+    Path,
+    typer.Option("--workdir", envvar="GOVNET_LAB_WORKDIR", metavar="DIR",
+                 help="The lab twin's workdir (with --lab)."),
+]
+FilterOpt = Annotated[
+    list[str],
+    typer.Option("--filter", "-f",
+                 help="KEY=GLOB (role, site, name, zone, platform, subdistrict); repeat to narrow."),
+]
+StateOpt = Annotated[
+    Path | None,
+    typer.Option("--state-dir", envvar="GOVNET_STATE_DIR",
+                 help="Last-known-good configs, pending commits, locks, reports."),
+]
+RepoOpt = Annotated[
+    Path, typer.Option("--repo", help="Git repository for the backups (created if missing).")
+]
+
+
+def lab_facts(lab: bool, workdir: Path) -> tuple[dict[str, Any] | None, list[str] | None]:
+    """``nornir_options`` of the twin and its booted devices (None, None without ``--lab``)."""
+    if not lab:
+        return None, None
+    from govnet.lab.state import load_state, nornir_options
+
+    options = nornir_options(workdir)
+    state = load_state(workdir)
+    devices = [n.name for n in state.lab_topology().nodes if not n.stub] if state else None
+    return options, devices
+
+
+def _prepare(inventory: Path | None, lab: bool, workdir: Path, filters: list[str]) -> Any:
+    from govnet.deploy.intended import intended_configs, scope, select
+    from govnet.deploy.nornir_setup import DeployTarget
+
+    options, booted = lab_facts(lab, workdir)
+    target = DeployTarget.from_options(options)
+    network = scope(load_network_or_exit(inventory), booted)
+    names = select(network, filters, lab=lab)
+    if lab:
+        names = [n for n in names if n in target.lab_ports]
+    return network, names, target, lambda: intended_configs(network, names, lab=lab,
+                                                             credentials=target.credentials())
+
+
+@guarded
+def backup_cmd(
+    inventory: Path | None = inventory_option(),
+    repo: RepoOpt = Path("backups"),
+    lab: LabOpt = False,
+    workdir: WorkdirOpt = DEFAULT_WORKDIR,
+    filter_: FilterOpt = [],  # noqa: B006 - typer reads the default
+) -> None:
+    """Running config of every device into REPO (one commit per run that changed anything)."""
+    from govnet.deploy.backup import backup
+
+    network, names, target, _configs = _prepare(inventory, lab, workdir, filter_)
+    report = backup(network, names, repo, target)
+    typer.echo(f"backup: {len(report.changed)} changed, {len(report.unchanged)} unchanged, "
+               f"{len(report.failed)} unreachable; commit {report.commit or 'none (nothing changed)'}")
+    for name, reason in report.failed.items():
+        typer.echo(f"  {name}: {reason}", err=True)
+    if report.failed:
+        raise typer.Exit(EXIT_DRIFT)
+
+
+def _options(state_dir: Path | None, **values: Any) -> Any:
+    from govnet.deploy.rollout import DeployOptions
+
+    options = DeployOptions(**values)
+    if state_dir is not None:
+        options.state_dir = state_dir
+    return options
+
+
+@guarded
+def diff_cmd(
+    inventory: Path | None = inventory_option(),
+    lab: LabOpt = False,
+    workdir: WorkdirOpt = DEFAULT_WORKDIR,
+    filter_: FilterOpt = [],  # noqa: B006
+    json_: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
+    state_dir: StateOpt = None,
+) -> None:
+    """Intended vs running per device: remediation commands and a unified diff. Exit 1 on drift."""
+    from govnet.deploy.rollout import deploy
+
+    network, _names, target, configs = _prepare(inventory, lab, workdir, filter_)
+    report = deploy(network, configs(), target, _options(state_dir, commit=False), echo=_err)
+    _show(report, json_, diffs=True)
+    if any(d.status == "failed" for d in report.devices.values()):
+        raise typer.Exit(2)
+    raise typer.Exit(EXIT_DRIFT if report.drift else 0)
+
+
+@guarded
+def deploy_cmd(
+    inventory: Path | None = inventory_option(),
+    lab: LabOpt = False,
+    workdir: WorkdirOpt = DEFAULT_WORKDIR,
+    filter_: FilterOpt = [],  # noqa: B006
+    commit: Annotated[bool, typer.Option("--commit", help="Push (default: dry run, prints diffs).")] = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 4,
+    max_failures: Annotated[int, typer.Option("--max-failures", min=1)] = 1,
+    verify_timeout: Annotated[float, typer.Option("--verify-timeout")] = 60.0,
+    recover_: Annotated[bool, typer.Option("--recover", help="Only restore devices left with an "
+                                                              "unconfirmed commit by a killed run.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="The run report as JSON.")] = False,
+    state_dir: StateOpt = None,
+) -> None:
+    """Dry-run by default; with --commit push in redundancy-safe batches, canary first."""
+    from govnet.deploy.rollout import deploy, recover_network
+
+    network, _names, target, configs = _prepare(inventory, lab, workdir, filter_)
+    options = _options(state_dir, commit=commit, batch_size=batch_size, max_failures=max_failures,
+                       verify_timeout=verify_timeout)
+    if recover_:
+        restored = recover_network(network, target, options, echo=_err)
+        typer.echo(f"restored {len(restored)} device(s): {', '.join(restored) or '-'}")
+        return
+    report = deploy(network, configs(), target, options, echo=_err)
+    path = report.write(options.state_dir) if commit else None
+    _show(report, json_, diffs=not commit)
+    if path is not None and not json_:
+        typer.echo(f"report: {path}")
+    if report.failed:
+        raise typer.Exit(EXIT_DRIFT)
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _show(report: Any, as_json: bool, *, diffs: bool) -> None:
+    if as_json:
+        typer.echo(report.to_json())
+        return
+    if diffs:
+        for dev in sorted(report.devices.values(), key=lambda d: d.device):
+            if dev.commands:
+                typer.echo(f"=== {dev.device}: {len(dev.commands)} command(s)")
+                typer.echo("\n".join(dev.commands))
+                typer.echo(dev.unified)
+    if sys.stdout.isatty() and not os.environ.get("NO_RICH"):
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"govnet run {report.run_id} ({'commit' if report.commit else 'dry run'})")
+        for col in ("device", "status", "batch", "commands", "seconds", "reason"):
+            table.add_column(col)
+        for dev in sorted(report.devices.values(), key=lambda d: d.device):
+            table.add_row(dev.device, dev.status, str(dev.batch or ""), str(len(dev.commands)),
+                          str(sum(dev.timings.values())), dev.reason[:80])
+        Console().print(table)
+    else:
+        for dev in sorted(report.devices.values(), key=lambda d: d.device):
+            typer.echo(f"{dev.device:32} {dev.status:12} {len(dev.commands):5} {dev.reason}")
+    summary = {s: len(report.by_status(s)) for s in ("unchanged", "dry-run", "changed", "rolled-back",
+                                                      "untouched", "failed")}
+    typer.echo(", ".join(f"{v} {k}" for k, v in summary.items() if v) + f" in {report.seconds}s"
+               + (f"; HALTED: {report.halted}" if report.halted else ""))
+
+
+def register_deploy(app: typer.Typer) -> None:
+    """Mount backup, diff, deploy and play on ``app``."""
+    app.command("backup")(backup_cmd)
+    app.command("diff")(diff_cmd)
+    app.command("deploy")(deploy_cmd)

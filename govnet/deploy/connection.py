@@ -1,0 +1,91 @@
+"""``GovnetConnection``: the Nornir connection plugin that opens a platform's govnet driver.
+
+Registered as ``govnet`` under ``nornir.plugins.connections``. The driver class comes from the
+platform registry (``driver_class(platform)``); ``host.data["govnet_platform"]`` (set by the
+``GovnetInventory``) names the platform. :func:`prepare_hosts` puts the per-run values
+(state directory, secret values, run id) into each host's ``govnet`` connection options.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nornir.core import Nornir
+from nornir.core.configuration import Config
+from nornir.core.inventory import ConnectionOptions, Host
+
+from govnet.deploy.driver import DeployError, DeviceDriver, DriverTarget
+from govnet.deploy.drivers import driver_class
+from govnet.deploy.secrets import SecretValues
+
+CONNECTION = "govnet"
+
+
+class GovnetConnection:
+    """Nornir connection plugin; ``self.connection`` is the device's :class:`DeviceDriver`."""
+
+    connection: DeviceDriver | None = None
+
+    def open(
+        self,
+        hostname: str | None,
+        username: str | None,
+        password: str | None,
+        port: int | None,
+        platform: str | None,
+        extras: dict[str, Any] | None = None,
+        configuration: Config | None = None,
+    ) -> None:
+        extras = dict(extras or {})
+        device = str(extras.pop("device", hostname))
+        govnet_platform = str(extras.pop("govnet_platform", platform or ""))
+        if not hostname or not govnet_platform:
+            raise DeployError(f"{device}: no address or platform to connect with")
+        target = DriverTarget(
+            device=device,
+            platform=govnet_platform,
+            hostname=hostname,
+            port=port,
+            username=username,
+            password=password,
+            state_dir=Path(extras.pop("state_dir", DriverTarget.__dataclass_fields__["state_dir"].default)),
+            timeout=float(extras.pop("timeout", 30.0)),
+            extras=extras,
+        )
+        driver = driver_class(govnet_platform)(target)
+        driver.open()
+        self.connection = driver
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def prepare_host(
+    host: Host, *, state_dir: Path, secrets: SecretValues, run_id: str, timeout: float = 30.0
+) -> None:
+    """Give ``host`` the ``govnet`` connection options for this run."""
+    host.connection_options[CONNECTION] = ConnectionOptions(
+        extras={
+            "device": host.name,
+            "govnet_platform": host.data.get("govnet_platform", host.platform),
+            "state_dir": str(state_dir),
+            "secrets": secrets,
+            "run_id": run_id,
+            "timeout": timeout,
+        }
+    )
+
+
+def prepare_hosts(nr: Nornir, **values: Any) -> None:
+    """:func:`prepare_host` for every host of ``nr``."""
+    for host in nr.inventory.hosts.values():
+        prepare_host(host, **values)
+
+
+def driver_of(host: Host, configuration: Config) -> DeviceDriver:
+    """The open driver of ``host`` (opened on first use)."""
+    conn: DeviceDriver = host.get_connection(CONNECTION, configuration)
+    return conn

@@ -1,0 +1,56 @@
+"""The Nornir object a deploy runs on: ``GovnetInventory`` hosts, a threaded runner.
+
+:class:`DeployTarget` says where devices are reached: real gear (management addresses) or a
+lab twin (``lab=True`` with its SSH ports and ``secrets.env``, handed down by the CLI from
+``govnet.lab.state.nornir_options``; deploy never reads lab state itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nornir.core import Nornir
+from nornir.core.configuration import Config
+from nornir.core.plugins.connections import ConnectionPluginRegister
+from nornir.plugins.runners import ThreadedRunner
+
+from govnet.credentials import Credentials, load_credentials
+from govnet.inventory.nornir_plugin import GovnetInventory
+from govnet.model import Network
+
+
+@dataclass(frozen=True, slots=True)
+class DeployTarget:
+    lab: bool = False
+    lab_ports: Mapping[str, int] = field(default_factory=dict)
+    secrets_file: Path | None = None
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, object] | None) -> DeployTarget:
+        """From ``nornir_options(workdir)``-shaped values (``lab``, ``lab_ports``, ``secrets_file``)."""
+        if not options:
+            return cls()
+        ports = options.get("lab_ports") or {}
+        secrets = options.get("secrets_file")
+        return cls(
+            lab=bool(options.get("lab")),
+            lab_ports=dict(ports) if isinstance(ports, Mapping) else {},
+            secrets_file=Path(str(secrets)) if secrets else None,
+        )
+
+    def credentials(self) -> Credentials:
+        return load_credentials(self.secrets_file)
+
+
+def build_nornir(network: Network, target: DeployTarget, *, workers: int = 8) -> Nornir:
+    """Nornir over the model (lab hosts on loopback ports when ``target.lab``)."""
+    ConnectionPluginRegister.auto_register()
+    inventory = GovnetInventory(
+        secrets_file=target.secrets_file,
+        lab=target.lab,
+        lab_ports=target.lab_ports or None,
+        network=network,
+    ).load()
+    return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers), config=Config())

@@ -1,0 +1,260 @@
+"""``govnet deploy``: diff every selected device, then (with ``commit``) push in safe batches.
+
+Dry run by default: every device's diff, nothing touched. With ``commit``: batches from the
+redundancy groups (:mod:`govnet.deploy.batches`), canary first; each device commits with a
+confirm window, is verified and confirmed, or rolled back by itself. The rollout halts at
+``max_failures``. One lock per network; SIGINT/SIGTERM finish the batch in flight (every device
+confirmed or rolled back), then stop, release the lock and write the report. Pending commits
+left by a killed run are restored first (or by ``recover``).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from nornir.core import Nornir
+from nornir.core.task import Result, Task
+
+from govnet.deploy.batches import plan_batches
+from govnet.deploy.connection import driver_of, prepare_hosts
+from govnet.deploy.driver import DeployError
+from govnet.deploy.lkg import default_state_dir, pending_commits
+from govnet.deploy.lock import network_lock
+from govnet.deploy.nornir_setup import DeployTarget, build_nornir
+from govnet.deploy.secrets import SecretValues
+from govnet.deploy.tasks import PushOutcome, push_config
+from govnet.model import Network
+
+Echo = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class DeployOptions:
+    commit: bool = False
+    batch_size: int = 4
+    max_failures: int = 1
+    replace: bool = True
+    verify_timeout: float = 60.0
+    revert_in: int | None = None
+    state_dir: Path = field(default_factory=default_state_dir)
+    workers: int = 8
+    canary: bool = True
+
+
+@dataclass(slots=True)
+class DeviceReport:
+    device: str
+    status: str
+    batch: int | None = None
+    reason: str = ""
+    commands: list[str] = field(default_factory=list)
+    unified: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RunReport:
+    """The run report: per device changed / rolled-back / untouched / ..., diffs and timings."""
+
+    run_id: str
+    network: str
+    commit: bool
+    started: str
+    seconds: float = 0.0
+    halted: str = ""
+    batches: list[list[str]] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    devices: dict[str, DeviceReport] = field(default_factory=dict)
+
+    def by_status(self, status: str) -> list[str]:
+        return sorted(n for n, d in self.devices.items() if d.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.halted) or any(d.status in ("failed", "rolled-back") for d in self.devices.values())
+
+    @property
+    def drift(self) -> bool:
+        return any(d.status in ("dry-run", "changed") for d in self.devices.values())
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True)
+
+    def write(self, state_dir: Path) -> Path:
+        folder = state_dir / "reports"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = folder / f"{self.started.replace(':', '')}-{self.run_id}.json"
+        path.write_text(self.to_json() + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        return path
+
+
+class StopFlag:
+    """Set by SIGINT/SIGTERM: finish the batch in flight, start no other."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signal = ""
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        self.signal = signal.Signals(signum).name
+        self.event.set()
+
+
+@contextmanager
+def _stoppable(flag: StopFlag) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, flag) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _push_task(task: Task, configs: Mapping[str, str], **kwargs: Any) -> Result:
+    try:
+        return push_config(task, configs[task.host.name], **kwargs)
+    except Exception as exc:  # a driver bug or a dead session: one line in the report
+        outcome = PushOutcome(task.host.name, "failed", None, f"{type(exc).__name__}: {exc}")
+        return Result(host=task.host, result=outcome, failed=True)
+
+
+def _outcome(result: Any, name: str) -> PushOutcome:
+    """The PushOutcome of a host's task result (an exception becomes a failure)."""
+    value = result[0].result if result else None
+    if isinstance(value, PushOutcome):
+        return value
+    return PushOutcome(name, "failed", None, f"{type(value).__name__}: {value}" if value else "no result")
+
+
+def _record(report: RunReport, outcome: PushOutcome, batch: int | None) -> None:
+    diff = outcome.diff
+    report.devices[outcome.device] = DeviceReport(
+        device=outcome.device,
+        status=outcome.status,
+        batch=batch,
+        reason=outcome.reason,
+        commands=list(diff.commands) if diff else [],
+        unified=diff.unified if diff else "",
+        timings=outcome.timings,
+    )
+
+
+def _run(nr: Nornir, names: list[str], configs: Mapping[str, str], **kwargs: Any) -> dict[str, PushOutcome]:
+    chosen = set(names)
+    subset = nr.filter(filter_func=lambda h: h.name in chosen)
+    results = subset.run(task=_push_task, configs=configs, on_failed=True, **kwargs)
+    return {name: _outcome(results[name], name) for name in names}
+
+
+def recover(nr: Nornir, state_dir: Path, echo: Echo = print) -> list[str]:
+    """Restore the last-known-good config of every device with a pending (unconfirmed) commit."""
+    restored: list[str] = []
+    for pending in pending_commits(state_dir):
+        if pending.device not in nr.inventory.hosts:
+            continue
+        host = nr.inventory.hosts[pending.device]
+        echo(f"{pending.device}: unconfirmed commit from run {pending.run_id or '?'}: restoring")
+        try:
+            driver_of(host, nr.config).rollback()
+        except DeployError as exc:
+            echo(f"{pending.device}: restore failed: {exc}")
+            continue
+        finally:
+            host.close_connections()
+        restored.append(pending.device)
+    return restored
+
+
+def recover_network(
+    network: Network, target: DeployTarget, options: DeployOptions, echo: Echo = print
+) -> list[str]:
+    """``govnet deploy --recover``: under the network lock, restore every pending commit."""
+    nr = build_nornir(network, target, workers=options.workers)
+    secrets = SecretValues.from_credentials(target.credentials())
+    prepare_hosts(nr, state_dir=options.state_dir, secrets=secrets, run_id="recover")
+    try:
+        with network_lock(options.state_dir, network.settings.name):
+            return recover(nr, options.state_dir, echo)
+    finally:
+        nr.close_connections()
+
+
+def deploy(
+    network: Network,
+    configs: Mapping[str, str],
+    target: DeployTarget,
+    options: DeployOptions,
+    *,
+    echo: Echo = print,
+) -> RunReport:
+    """Diff (and with ``options.commit`` push) ``configs`` ({device: rendered config})."""
+    run_id = uuid.uuid4().hex[:8]
+    report = RunReport(run_id, network.settings.name, options.commit,
+                       time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    start = time.monotonic()
+    nr = build_nornir(network, target, workers=options.workers)
+    secrets = SecretValues.from_credentials(target.credentials())
+    prepare_hosts(nr, state_dir=options.state_dir, secrets=secrets, run_id=run_id)
+    names = [n for n in configs if n in nr.inventory.hosts]
+    flag = StopFlag()
+    common = {"network": network, "replace": options.replace, "lab": target.lab}
+    try:
+        if not options.commit:  # a dry run touches nothing: no lock, no recovery
+            for outcome in _run(nr, names, configs, commit=False, **common).values():
+                _record(report, outcome, None)
+            return report
+        with network_lock(options.state_dir, network.settings.name), _stoppable(flag):
+            report.recovered = recover(nr, options.state_dir, echo)
+            diffs = _run(nr, names, configs, commit=False, **common)
+            for outcome in diffs.values():
+                _record(report, outcome, None)
+            _roll_out(nr, network, configs, options, report, diffs, flag, echo, common)
+    finally:
+        nr.close_connections()
+        report.seconds = round(time.monotonic() - start, 2)
+    return report
+
+
+def _roll_out(
+    nr: Nornir, network: Network, configs: Mapping[str, str], options: DeployOptions,
+    report: RunReport, diffs: dict[str, PushOutcome], flag: StopFlag, echo: Echo,
+    common: dict[str, Any],
+) -> None:
+    todo = [n for n, o in diffs.items() if o.status == "dry-run"]
+    settled = set(network.devices) - set(todo)
+    report.batches = plan_batches(network, todo, options.batch_size, options.canary)
+    failures = sum(1 for o in diffs.values() if o.status == "failed")
+    for index, batch in enumerate(report.batches):
+        if flag.event.is_set() or (options.max_failures and failures >= options.max_failures):
+            report.halted = (f"stopped by {flag.signal}" if flag.event.is_set()
+                             else f"{failures} failure(s) reached --max-failures {options.max_failures}")
+            for name in (n for b in report.batches[index:] for n in b):
+                report.devices[name].status = "untouched"
+            echo(f"halted before batch {index + 1}: {report.halted}")
+            return
+        echo(f"batch {index + 1}/{len(report.batches)}: {', '.join(batch)}")
+        outcomes = _run(nr, batch, configs, commit=True, settled=frozenset(settled),
+                        revert_in=options.revert_in, verify_timeout=options.verify_timeout, **common)
+        for name, outcome in outcomes.items():
+            _record(report, outcome, index + 1)
+            if outcome.status == "changed":
+                settled.add(name)
+            elif outcome.status in ("failed", "rolled-back"):
+                failures += 1
+                echo(f"  {name}: {outcome.status}: {outcome.reason}")
+    if flag.event.is_set():
+        report.halted = f"stopped by {flag.signal} after the last batch"

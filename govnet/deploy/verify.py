@@ -1,0 +1,138 @@
+"""Post-change checks from the model: OSPF neighbours Full, BGP sessions Established, links up.
+
+What a device should see comes from the model (:func:`expectations`); what it sees comes from
+its own show commands over the driver's session (FRR: ``show ... json`` in vtysh). Peers still
+waiting for their own config are left out by the caller (``settled``), so a rollout from blank
+expects only what can already be up, and a converged network expects everything.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from govnet.deploy.driver import DeployError, DeviceDriver
+from govnet.model import Network
+from govnet.platforms import get_platform
+from govnet.platforms.linux import kernel_ifname
+
+POLL_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Expectations:
+    """What a healthy device shows: OSPF router-ids Full, BGP peer addresses Established,
+    interfaces operationally up."""
+
+    ospf: frozenset[str] = frozenset()
+    bgp: frozenset[str] = frozenset()
+    links: frozenset[str] = frozenset()
+
+    def with_seen(self, seen: Observed) -> Expectations:
+        """Also whatever was up before the change (it must come back)."""
+        return Expectations(self.ospf | seen.ospf, self.bgp | seen.bgp, self.links | seen.links)
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    ospf: frozenset[str] = frozenset()
+    bgp: frozenset[str] = frozenset()
+    links: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    device: str
+    ok: bool
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        if self.ok:
+            return "ok"
+        return "; ".join(f"{k} not up: {', '.join(v)}" for k, v in self.missing.items() if v)
+
+
+def expectations(
+    network: Network, device: str, *, lab: bool, settled: Collection[str] | None = None
+) -> Expectations:
+    """The model's view of ``device``'s neighbours (only peers in ``settled`` when given)."""
+    dev = network.devices[device]
+    kernel = get_platform(dev.platform_for(lab=lab)).ifname_style == "kernel"
+
+    def counts(peer: str) -> bool:
+        return peer in network.devices and (settled is None or peer in settled)
+
+    ospf: set[str] = set()
+    links: set[str] = set()
+    for intf in dev.interfaces:
+        if intf.vlan is not None or not counts(intf.peer):
+            continue
+        links.add(kernel_ifname(intf.name) if kernel else intf.name)
+        peer = network.devices[intf.peer]
+        if intf.ospf and peer.loopback is not None:
+            ospf.add(str(peer.loopback.ip))
+    bgp = {str(s.peer_ip) for s in network.bgp_sessions(device) if counts(s.peer)}
+    return Expectations(frozenset(ospf), frozenset(bgp), frozenset(links))
+
+
+def _json(driver: DeviceDriver, command: str) -> dict[str, Any]:
+    text = driver.cli(command).strip()
+    if not text:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}  # the daemon is not running (no bgpd on an access site): nothing up
+    return data if isinstance(data, dict) else {}
+
+
+def observe_frr(driver: DeviceDriver) -> Observed:
+    """OSPF Full neighbours, Established BGP peers and up interfaces, from vtysh JSON."""
+    ospf_data = _json(driver, "show ip ospf neighbor json").get("neighbors", {})
+    ospf = {rid for rid, entries in ospf_data.items()
+            if any(str(e.get("converged", e.get("state", ""))).startswith("Full") for e in entries)}
+    bgp: set[str] = set()
+    for family in _json(driver, "show bgp summary json").values():
+        if isinstance(family, dict):
+            bgp |= {ip for ip, p in family.get("peers", {}).items() if p.get("state") == "Established"}
+    links = {name for name, i in _json(driver, "show interface json").items()
+             if isinstance(i, dict) and i.get("operationalStatus") == "up"}
+    return Observed(frozenset(ospf), frozenset(bgp), frozenset(links))
+
+
+OBSERVERS: dict[str, Callable[[DeviceDriver], Observed]] = {"frr": observe_frr}
+
+
+def observe(driver: DeviceDriver, os_family: str) -> Observed:
+    try:
+        return OBSERVERS[os_family](driver)
+    except KeyError:
+        raise DeployError(f"{driver.device}: no post-change checks for {os_family} yet") from None
+
+
+def verify(
+    driver: DeviceDriver, os_family: str, expected: Expectations, timeout: float
+) -> VerifyReport:
+    """Poll until every expectation holds or ``timeout`` passes; a dead session fails it."""
+    start = time.monotonic()
+    while True:
+        try:
+            seen = observe(driver, os_family)
+        except DeployError as exc:
+            return VerifyReport(driver.device, False, {"session": [str(exc)]},
+                                round(time.monotonic() - start, 1))
+        missing = {
+            "ospf": sorted(expected.ospf - seen.ospf),
+            "bgp": sorted(expected.bgp - seen.bgp),
+            "links": sorted(expected.links - seen.links),
+        }
+        elapsed = round(time.monotonic() - start, 1)
+        if not any(missing.values()):
+            return VerifyReport(driver.device, True, {}, elapsed)
+        if elapsed >= timeout:
+            return VerifyReport(driver.device, False, {k: v for k, v in missing.items() if v}, elapsed)
+        time.sleep(POLL_S)
