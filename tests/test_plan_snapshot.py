@@ -290,3 +290,30 @@ def test_removing_a_subdistrict_leaves_the_other_districts_alone(province: Path,
     assert after.items() <= before.items(), "removing a subdistrict moved or added allocations"
     gone = before.keys() - after.keys()
     assert gone and all("xiangyalu" in k for k in gone), sorted(gone)[:5]
+
+
+# --- the two output formats, byte for byte ---------------------------------------------------
+
+
+def test_plan_formats_are_exact(monkeypatch: pytest.MonkeyPatch, network: Network) -> None:
+    """JSON (indent 1, UTF-8 kept) and CSV text of the same rows; a title stays readable."""
+    from govnet.inventory import plan
+
+    rows = [plan.PlanRow("vlan", "公用网络区", "PUBLIC", "100"),
+            plan.PlanRow("rt", "public", "PUBLIC", "65010:1")]
+    monkeypatch.setattr(plan, "address_plan", lambda _network: rows)
+    assert plan.plan_json(network) == (
+        '[\n {\n  "kind": "vlan",\n  "owner": "公用网络区",\n  "item": "PUBLIC",\n  "value": "100"\n },\n'
+        ' {\n  "kind": "rt",\n  "owner": "public",\n  "item": "PUBLIC",\n  "value": "65010:1"\n }\n]\n'
+    )
+    assert plan.plan_csv(network) == (
+        "kind,owner,item,value\nvlan,公用网络区,PUBLIC,100\nrt,public,PUBLIC,65010:1\n")
+
+
+def test_plan_json_and_csv_carry_the_same_rows(network: Network) -> None:
+    import json
+
+    from govnet.inventory.plan import plan_json
+
+    from_json = {f"{r['kind']},{r['owner']},{r['item']}": r["value"] for r in json.loads(plan_json(network))}
+    assert from_json == parse_rows((SNAPSHOTS / "kaifu.csv").read_text(encoding="utf-8"))

@@ -154,7 +154,7 @@ def test_duplicate_keys_are_refused_with_both_lines(
     assert (err.file, err.line) == (str(path), line)
     assert err.message == f"duplicate key {key} (first at line {first})"
     assert str(err).startswith(f"{path}:{line}: duplicate key {key}")
-    assert err.hint is not None and "keep one" in err.hint
+    assert err.hint == "keep one of the two keys (YAML would drop the first)"
 
 
 def test_same_key_in_sibling_mappings_is_not_a_duplicate(tmp_path: Path) -> None:
@@ -172,10 +172,26 @@ def test_merge_keys_may_be_overridden_once(tmp_path: Path) -> None:
         load_yaml(_write(tmp_path, text + "  platform: frr\n", "twice.yaml"))
 
 
+def test_every_merged_key_may_be_overridden(tmp_path: Path) -> None:
+    text = "base: &b {role: core, platform: huawei_vrp, id: 1}\nnode:\n  <<: *b\n  id: 2\n  platform: frr\n"
+    data = load_yaml(_write(tmp_path, text))
+    assert data["node"] == {"role": "core", "platform": "frr", "id": 2}
+    assert data["node"].lines == {"role": 1, "platform": 5, "id": 4}
+
+
 def test_mapping_as_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InventoryError) as info:
         load_yaml(_write(tmp_path, "a: 1\n? {x: 1}\n: 2\n"))
-    assert info.value.line == 2 and "a key must be a scalar" in info.value.message
+    assert info.value.line == 2
+    assert info.value.message == "YAML syntax error: a key must be a scalar"
+    assert info.value.hint == "correct the YAML syntax"
+
+
+def test_python_tags_are_refused_not_run(tmp_path: Path) -> None:
+    with pytest.raises(InventoryError) as info:
+        load_yaml(_write(tmp_path, "a: 1\nb: !!python/object/apply:os.system [true]\n"))
+    assert info.value.line == 2 and info.value.hint == "correct the YAML syntax"
+    assert info.value.message.startswith("YAML syntax error: could not determine a constructor for the tag")
 
 
 SYNTAX = [
@@ -225,6 +241,20 @@ def test_control_character_names_its_line(tmp_path: Path) -> None:
         load_yaml(path)
     expected = f"{path}:3: character #x0007 is not allowed in YAML (fix: remove the control character)"
     assert str(info.value) == expected
+
+
+def test_control_character_after_a_leading_blank_line(tmp_path: Path) -> None:
+    with pytest.raises(InventoryError) as info:
+        load_yaml(_write(tmp_path, "\na: \x07\n"))
+    assert info.value.line == 2
+
+
+def test_non_utf8_byte_after_a_leading_blank_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"\ntitle: caf\xe9\n")
+    with pytest.raises(InventoryError) as info:
+        load_yaml(path)
+    assert info.value.line == 2
 
 
 def test_non_utf8_file_names_its_line(tmp_path: Path) -> None:

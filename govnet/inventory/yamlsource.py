@@ -102,14 +102,12 @@ def line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:
     line: int | None = getattr(data, "start_line", None)
     node = data
     for part in loc:
-        if isinstance(node, LineDict) and part in node:
-            line = node.lines.get(part, line)
-            node = node[part]
-        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lines[part]
-            node = node[part]
-        else:
+        in_mapping = isinstance(node, LineDict) and part in node
+        in_list = isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_mapping or in_list):
             break
+        line = node.lines[part]
+        node = node[part]
     return line
 
 
