@@ -41,6 +41,8 @@ class Settings:
     login_attempts: int
     ospf_area: int
     mtu: int
+    hwtacacs_servers: tuple[IPv4Address, ...] = ()
+    """Central AAA (HWTACACS) servers, primary first; none: local accounts only."""
 
 
 @dataclass(frozen=True, slots=True)

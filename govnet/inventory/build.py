@@ -26,6 +26,7 @@ def _settings(net: NetworkFile) -> Settings:
         noc_prefix=net.noc_prefix,
         syslog_host=net.syslog_host,
         ntp_servers=tuple(net.ntp_servers),
+        hwtacacs_servers=tuple(net.hwtacacs_servers),
         mgmt_prefix=mgmt,
         mgmt_gateway=mgmt.network_address + 1,
         idle_timeout_minutes=net.idle_timeout_minutes,

@@ -60,6 +60,7 @@ class NetworkFile(_Strict):
     noc_prefix: IPv4Network
     syslog_host: IPv4Address
     ntp_servers: list[IPv4Address] = Field(min_length=1)
+    hwtacacs_servers: list[IPv4Address] = Field(default_factory=list, max_length=2)
     idle_timeout_minutes: int = Field(default=10, ge=1)
     login_attempts: int = Field(default=3, ge=1)
     ospf_area: int = Field(default=0, ge=0)
