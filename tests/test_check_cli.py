@@ -61,7 +61,7 @@ def test_junit_one_testcase_per_rule_and_device() -> None:
 
 def test_sarif_format_and_output_file(tmp_path: Path) -> None:
     out_file = tmp_path / "reports" / "govnet.sarif"
-    code, out, _ = run("--format", "sarif", "--output", str(out_file))
+    code, out, _ = run("--format", "sarif", "--out", str(out_file))
     assert code == 0 and out == ""
     sarif = json.loads(out_file.read_text())
     assert sarif["version"] == "2.1.0" and len(sarif["runs"][0]["tool"]["driver"]["rules"]) == RULE_COUNT

@@ -26,8 +26,10 @@ def test_show_json_is_the_documented_shape() -> None:
         "name",
         "role",
         "platform",
+        "model",
         "site",
         "subdistrict",
+        "title",
         "mgmt_ip",
         "loopback",
     }

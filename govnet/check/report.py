@@ -17,21 +17,58 @@ SARIF_LEVEL = {"error": "error", "warning": "warning"}
 FORMATS = ("text", "json", "junit", "sarif")
 
 
-def to_text(report: CheckReport) -> str:
-    """One line per finding (``path:line: RULE [severity] device: message (fix: hint)``) and a summary."""
-    lines = [
-        f"{f.location}: {f.rule_id} [{f.severity}] {f.device}: {f.message}"
-        + (f" (config {f.config_location})" if f.config_location else "")
-        + f" (fix: {f.hint})"
-        for f in sorted(report.findings, key=lambda f: (f.location.path, f.location.line, f.rule_id))
-    ]
+def _where(location: Location) -> str | None:
+    """``path:line`` when the path exists on disk (no paths of configs rendered in memory)."""
+    return str(location) if Path(location.path).is_file() else None
+
+
+def _finding_line(f: Finding) -> str:
+    where = _where(f.location)
+    config = _where(f.config_location) if f.config_location else None
+    text = f"{where}: {f.device}: {f.message}" if where else f"{f.device}: {f.message}"
+    if config and config != where:
+        text += f" (config {config})"
+    elif f.config_location and not where and not config:
+        text += f" (rendered config line {f.config_location.line})"
+    elif not where:
+        text += f" (rendered config line {f.location.line})"
+    return text
+
+
+def summary_line(report: CheckReport) -> str:
+    """``ok|FAIL: network: N rules, M configs, E error(s), W warning(s), X not applicable, T s``."""
     verdict = "FAIL" if report.exit_code else "ok"
-    lines.append(
+    return (
         f"{verdict}: {report.network}: {len(report.rules)} rules, {report.devices_checked} configs, "
         f"{report.count('error')} error(s), {report.count('warning')} warning(s), "
         f"{report.status_count('not_applicable')} not applicable, {report.seconds:.2f}s"
     )
-    return "\n".join(lines) + "\n"
+
+
+def to_text(report: CheckReport, *, summary: bool = True) -> str:
+    """Findings grouped by rule (a count and the fix once per rule), then the summary line.
+
+    ``GN-CFG-101 [error] Telnet disabled: 2 finding(s); fix: ...`` then one indented
+    ``path:line: device: message`` line per finding; paths are real files only.
+    """
+    titles = {r.id: r.title for r in report.rules}
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        by_rule[f.rule_id].append(f)
+    lines: list[str] = []
+    for rule_id in sorted(by_rule):
+        findings = sorted(
+            by_rule[rule_id], key=lambda f: (f.device, f.location.path, f.location.line, f.message)
+        )
+        first = findings[0]
+        lines.append(
+            f"{rule_id} [{first.severity}] {titles.get(rule_id, '')}: {len(findings)} finding(s); "
+            f"fix: {first.hint}"
+        )
+        lines += [f"  {_finding_line(f)}" for f in findings]
+    if summary:
+        lines.append(summary_line(report))
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
@@ -49,7 +86,8 @@ def _finding_json(f: Finding) -> dict[str, Any]:
 
 
 def to_json(report: CheckReport) -> str:
-    """Findings, per-rule results (pass/fail/not_applicable) and a summary."""
+    """Findings, per-rule results (pass/fail/not_applicable) and a summary; byte-stable for the
+    same inputs except ``timings`` (the only field that varies between runs)."""
     data = {
         "network": report.network,
         "summary": {
@@ -60,7 +98,6 @@ def to_json(report: CheckReport) -> str:
             "passed": report.status_count("pass"),
             "failed": report.status_count("fail"),
             "not_applicable": report.status_count("not_applicable"),
-            "seconds": round(report.seconds, 3),
             "exit_code": report.exit_code,
         },
         "findings": [_finding_json(f) for f in report.findings],
@@ -68,6 +105,7 @@ def to_json(report: CheckReport) -> str:
             {"rule_id": r.rule_id, "device": r.device, "status": r.status, "reason": r.reason}
             for r in report.results
         ],
+        "timings": {"seconds": round(report.seconds, 3)},
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -181,5 +219,5 @@ def to_sarif(report: CheckReport) -> str:
 
 
 def render_report(report: CheckReport, format_: str) -> str:
-    """The report in ``format_`` (one of FORMATS)."""
+    """The report in ``format_`` (one of FORMATS); text with its summary line."""
     return {"text": to_text, "json": to_json, "junit": to_junit, "sarif": to_sarif}[format_](report)

@@ -1,4 +1,4 @@
-"""``govnet render``: write one intended config per device to ``<out>/<device>.cfg``.
+"""``govnet render``: write one intended config per device to ``<out>/<device>.cfg`` (or stdout).
 
 Register with ``app.command("render")(render_cmd)``.
 """
@@ -6,92 +6,113 @@ Register with ``app.command("render")(render_cmd)``.
 from __future__ import annotations
 
 import sys
-from fnmatch import fnmatchcase
 from pathlib import Path
 
 import typer
 
-from govnet.cli.common import fail, guarded, inventory_option, load_network_or_exit
-from govnet.credentials import load_credentials
-from govnet.model import Device, Network
-from govnet.render import render_network, renders
-
-FILTER_KEYS = ("role", "site", "name", "zone", "platform", "subdistrict")
-
-
-def _matches(device: Device, key: str, patterns: list[str]) -> bool:
-    if key == "zone":
-        return any(fnmatchcase(z, p) for z in device.zones for p in patterns)
-    value = {
-        "role": device.role,
-        "site": device.site,
-        "name": device.name,
-        "platform": device.platform,
-        "subdistrict": device.subdistrict or "",
-    }[key]
-    return any(fnmatchcase(value, p) for p in patterns)
-
-
-def select_devices(network: Network, filters: list[str]) -> list[str]:
-    """Device names matching every ``key=glob[,glob...]`` filter (AND across filters, OR within one).
-
-    Raises ValueError on a malformed filter or an unknown key.
-    """
-    parsed: list[tuple[str, list[str]]] = []
-    for item in filters:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not value or key not in FILTER_KEYS:
-            raise ValueError(f"bad filter {item!r}: use KEY=VALUE with KEY one of {', '.join(FILTER_KEYS)}")
-        parsed.append((key, [v.strip() for v in value.split(",") if v.strip()]))
-    return [
-        name
-        for name, device in sorted(network.devices.items())
-        if all(_matches(device, key, patterns) for key, patterns in parsed)
-    ]
-
-
-INVENTORY_OPTION = inventory_option()
-OUT_OPTION = typer.Option(Path("build/intended"), "--out", "-o", help="Directory for <device>.cfg files.")
-FILTER_OPTION = typer.Option(
-    [],
-    "--filter",
-    "-f",
-    help="Only devices matching KEY=GLOB (role, site, name, zone, platform, subdistrict); "
-    "repeat to narrow, comma-separate alternatives: --filter role=core,aggregation.",
+from govnet.cli.common import (
+    device_or_error,
+    filter_option,
+    guarded,
+    inventory_option,
+    load_network_or_exit,
+    select_devices,
+    state,
 )
-LAB_OPTION = typer.Option(False, "--lab", help="Render the lab twin's platforms (frr, nftables).")
+
+OUT_OPTION = typer.Option(
+    "build/intended",
+    "--out",
+    "-o",
+    metavar="DIR|-",
+    help="Directory for <device>.cfg files, or '-' for stdout (one device).",
+)
+FILTER_OPTION = filter_option()
+DEVICE_OPTION = typer.Option(None, "--device", "-d", metavar="NAME", help="Only this device.")
+LAB_OPTION = typer.Option(False, "--lab", metavar="", help="Render the lab twin's platforms (frr, nftables).")
 TEMPLATES_OPTION = typer.Option(
-    None, "--templates", help="Templates directory (default: $GOVNET_TEMPLATES or the repo's templates/)."
+    None,
+    "--templates",
+    metavar="DIR",
+    help="Templates directory (default: $GOVNET_TEMPLATES or the repo's templates/).",
+    show_default=False,
 )
 
 
 @guarded
 def render_cmd(
-    inventory: Path | None = INVENTORY_OPTION,
-    out: Path = OUT_OPTION,
+    inventory: Path | None = inventory_option(),
+    out: str = OUT_OPTION,
     filter_: list[str] = FILTER_OPTION,
+    device: str | None = DEVICE_OPTION,
     lab: bool = LAB_OPTION,
     templates: Path | None = TEMPLATES_OPTION,
 ) -> None:
-    """Render the intended config of every device (or the filtered ones) into OUT/<device>.cfg."""
-    network = load_network_or_exit(inventory)
-    try:
-        chosen = select_devices(network, filter_)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
+    """Render the intended config of every device (or the selected ones) into OUT/<device>.cfg.
+
+    Configs of devices no longer in the inventory are removed from OUT (with a note).
+
+    Example: govnet render --filter role=core -o build/intended; govnet render --device kf-core-1 -o -
+
+    Exit codes: 0 rendered (or nothing to render, with a note), 2 bad input, 3 internal error.
+    """
+    from govnet.credentials import load_credentials
+    from govnet.errors import GovnetError
+    from govnet.render import render_network, renders
+
+    network = load_network_or_exit(inventory, templates)
+    chosen = select_devices(network, filter_) if filter_ else sorted(network.devices)
+    if device is not None:
+        device_or_error(network, device)
+        chosen = [n for n in chosen if n == device]
+        if not chosen:
+            raise GovnetError(f"--device {device} does not match {' '.join(filter_)}")
     if not chosen:
-        raise fail(f"no device matches {' '.join(filter_)}")
-    skipped = [n for n in chosen if not renders(network, network.devices[n], lab=lab)]
+        raise GovnetError(f"no device matches --filter {' '.join(filter_)}")
+    rendering = [n for n in chosen if renders(network, network.devices[n], lab=lab)]
+    skipped = len(chosen) - len(rendering)
+    if not rendering:
+        platforms = sorted({network.devices[n].platform_for(lab=lab) for n in chosen})
+        print(
+            f"note: nothing to render: the {len(chosen)} selected device(s) are on platforms govnet does "
+            f"not configure ({', '.join(platforms)})",
+            file=sys.stderr,
+        )
+        return
+    to_stdout = out == "-"
+    if to_stdout and len(rendering) != 1:
+        raise GovnetError(f"--out - prints one config; {len(rendering)} selected (add --device NAME)")
     configs = render_network(
         network,
-        names=chosen,
+        names=rendering,
         lab=lab,
         templates_dir=templates,
-        progress=sys.stdout.isatty(),
-        credentials=load_credentials(),
+        progress=sys.stdout.isatty() and not to_stdout,
+        credentials=load_credentials(state().secrets),
     )
-    out.mkdir(parents=True, exist_ok=True)
-    for name, config in configs.items():
-        (out / f"{name}.cfg").write_text(config.text, encoding="utf-8")
-    print(f"rendered {len(configs)} configs into {out}, skipped {len(skipped)} on non-rendering platforms")
+    if to_stdout:
+        sys.stdout.write(next(iter(configs.values())).text)
+        return
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, config in configs.items():
+            (folder / f"{name}.cfg").write_text(config.text, encoding="utf-8")
+    except OSError as exc:
+        raise GovnetError(f"cannot write into {folder}: {exc.strerror}") from None
+    stale = prune_stale(folder, {n for n, d in network.devices.items() if renders(network, d, lab=lab)})
+    print(f"rendered {len(configs)} configs into {folder}, skipped {skipped} on non-rendering platforms")
+    if stale:
+        shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+        print(
+            f"note: removed {len(stale)} stale config(s) of devices no longer rendered: {shown}",
+            file=sys.stderr,
+        )
+
+
+def prune_stale(folder: Path, current: set[str]) -> list[str]:
+    """Delete ``<folder>/<name>.cfg`` files of devices not in ``current``; their names, sorted."""
+    stale = sorted(p.stem for p in folder.glob("*.cfg") if p.stem not in current)
+    for name in stale:
+        (folder / f"{name}.cfg").unlink(missing_ok=True)
+    return stale

@@ -13,9 +13,12 @@ from govnet.inventory.build import build_network
 from govnet.model import Network
 
 
-def load_network(path: Path | str) -> Network:
-    """Load, validate and resolve the inventory directory at ``path``."""
-    return build_network(Path(path))
+def load_network(path: Path | str, *, templates_dir: Path | None = None) -> Network:
+    """Load, validate and resolve the inventory directory at ``path``.
+
+    With ``templates_dir``, a device whose platform has no template for its role is an error too.
+    """
+    return build_network(Path(path), templates_dir=templates_dir)
 
 
 __all__ = ["build_network", "load_network"]

@@ -160,7 +160,8 @@ def resolve(sources: InventorySources, directory: Path, *, templates_dir: Path |
         if district.district.id in district_ids:
             errors.append(
                 InventoryError(
-                    f"district id {district.district.id} is also used by {district_ids[district.district.id]}",
+                    f"district id {district.district.id} is also used by "
+                    f"{district_ids[district.district.id]}",
                     file=src.path,
                     key="district.id",
                     line=line_of(src.raw, ("district", "id")),

@@ -71,8 +71,8 @@ def check_pools(sources: InventorySources) -> list[LocatedError]:
                 )
             )
     shared = [(i, z) for i, z in enumerate(net.zones) if z.kind != "private"]
-    for n, (i, z1) in enumerate(shared):
-        clash = next(
+    for n, (_, z1) in enumerate(shared):
+        pair = next(
             (
                 (p1, z2.name, j, p2)
                 for j, z2 in shared[n + 1 :]
@@ -82,9 +82,9 @@ def check_pools(sources: InventorySources) -> list[LocatedError]:
             ),
             None,
         )
-        if clash is None:
+        if pair is None:
             continue
-        p1, other, j, p2 = clash
+        p1, other, j, p2 = pair
         errors.append(
             InventoryError(
                 f"zones {z1.name} and {other} share address space ({p1} / {p2}); only department VPNs "

@@ -1,0 +1,298 @@
+"""``govnet inventory validate|show|graph|plan``: the source of truth, checked and shown."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from govnet.cli.common import (
+    CONTEXT,
+    EXIT_CODES,
+    device_or_error,
+    emit_table,
+    filter_option,
+    inventory_option,
+    load_network_or_exit,
+    select_devices,
+)
+
+if TYPE_CHECKING:
+    from govnet.model import Device, Network
+
+inventory_app = typer.Typer(
+    help="The source of truth: validate, show, draw, plan.\n\n"
+    "Example: govnet inventory validate -i inventory",
+    no_args_is_help=True,
+    context_settings=CONTEXT,
+)
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class PlanFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+class ShowKind(StrEnum):
+    devices = "devices"
+    links = "links"
+    groups = "groups"
+
+
+@inventory_app.command("validate")
+def validate_cmd(inventory: Path | None = inventory_option()) -> None:
+    """Load and validate the inventory: every problem at once, one line each, sorted by file and line.
+
+    Example: govnet inventory validate -i inventory
+
+    Exit codes: 0 clean (prints a summary), 2 with one 'error: file:line: key: problem (fix: ...)' line
+    per problem, 3 internal error.
+    """
+    network = load_network_or_exit(inventory)
+    roles: dict[str, int] = {}
+    for dev in network.devices.values():
+        roles[dev.role] = roles.get(dev.role, 0) + 1
+    summary = ", ".join(f"{n} {r}" for r, n in sorted(roles.items()))
+    print(
+        f"ok: {network.settings.name}: {len(network.devices)} devices ({summary}), "
+        f"{len(network.links)} links, {len(network.zones)} zones, {len(network.groups)} redundancy groups"
+    )
+
+
+def _role_order(device: Device) -> tuple[int, str]:
+    from govnet.model import ROLES
+
+    return (ROLES.index(device.role) if device.role in ROLES else len(ROLES), device.name)
+
+
+def device_row(network: Network, d: Device) -> dict[str, Any]:
+    """One device as the stable JSON/table row of ``inventory show``."""
+    return {
+        "name": d.name,
+        "role": d.role,
+        "platform": d.platform,
+        "model": d.model,
+        "site": d.site,
+        "subdistrict": d.subdistrict,
+        "title": network.subdistrict_titles.get(d.subdistrict or "", ""),
+        "mgmt_ip": str(d.mgmt_ip.ip),
+        "loopback": str(d.loopback.ip) if d.loopback else None,
+    }
+
+
+def inventory_json(network: Network, names: list[str] | None = None) -> dict[str, Any]:
+    """The stable JSON shape of ``inventory show``: devices (role, then name), links, groups."""
+    chosen = set(network.devices if names is None else names)
+    devices = sorted((network.devices[n] for n in chosen), key=_role_order)
+    return {
+        "devices": [device_row(network, d) for d in devices],
+        "links": [
+            {
+                "id": lk.id,
+                "a": lk.a,
+                "a_interface": lk.a_interface,
+                "b": lk.b,
+                "b_interface": lk.b_interface,
+                "subnet": str(lk.subnet),
+            }
+            for lk in network.links
+            if lk.a in chosen or lk.b in chosen
+        ],
+        "groups": [
+            {"name": g.name, "kind": g.kind, "members": list(g.members)}
+            for g in network.groups
+            if names is None or g.kind == "links" or chosen & set(g.members)
+        ],
+    }
+
+
+DEVICE_COLUMNS = ("name", "role", "platform", "model", "site", "subdistrict", "title", "mgmt_ip", "loopback")
+LINK_COLUMNS = ("id", "a", "a_interface", "b", "b_interface", "subnet")
+GROUP_COLUMNS = ("name", "kind", "members")
+
+
+FILTER_OPTION = filter_option()
+
+
+@inventory_app.command("show")
+def show_cmd(
+    device: str | None = typer.Argument(None, metavar="DEVICE", help="One device: its full render context."),
+    inventory: Path | None = inventory_option(),
+    role: str | None = typer.Option(
+        None, "--role", metavar="ROLE", help="Only devices of this role (same as --filter role=R)."
+    ),
+    filter_: list[str] = FILTER_OPTION,
+    kind: ShowKind = typer.Option(
+        ShowKind.devices, "--kind", "-k", metavar="devices|links|groups", help="What to list."
+    ),
+    fmt: TableFormat = typer.Option(
+        TableFormat.table,
+        "--format",
+        "-f",
+        metavar="table|csv|json",
+        help="Output format; table is plain columns.",
+    ),
+) -> None:
+    """Show devices (or links, or groups), sorted by role then name; or one device in full.
+
+    Tables are plain columns, never cut to the terminal width, so they grep and pipe well.
+
+    Example: govnet inventory show --role core; govnet inventory show kf-core-1 -f json
+
+    Exit codes: 0 ok, 2 bad input (unknown role, device or filter value), 3 internal error.
+    """
+    network = load_network_or_exit(inventory)
+    if device is not None:
+        _show_device(network, device_or_error(network, device), fmt)
+        return
+    filters = [*filter_, *([f"role={role}"] if role else [])]
+    names = select_devices(network, filters) if filters else None
+    data = inventory_json(network, names)
+    if fmt is TableFormat.json:
+        emit_json(data)
+        return
+    rows: list[dict[str, Any]] = data[kind.value]
+    if kind is ShowKind.groups:
+        rows = [{**g, "members": " ".join(g["members"])} for g in rows]
+    columns = {
+        ShowKind.devices: DEVICE_COLUMNS,
+        ShowKind.links: LINK_COLUMNS,
+        ShowKind.groups: GROUP_COLUMNS,
+    }[kind]
+    emit_table(rows, columns, fmt.value, title=f"{network.settings.name}: {len(rows)} {kind.value}")
+
+
+def emit_json(data: Any) -> None:
+    """Stable, indented JSON on stdout."""
+    import json
+
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+def device_context(network: Network, device: Device) -> dict[str, Any]:
+    """What the templates see for one device: the device, interfaces, VRFs, sessions, links, groups."""
+    from dataclasses import asdict
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        if value is None or isinstance(value, bool | int | float | str):
+            return value
+        return str(value)
+
+    return {
+        **device_row(network, device),
+        "lab_platform": device.lab_platform,
+        "district": device.district,
+        "zones": list(device.zones),
+        "mgmt_port": device.mgmt_port,
+        "source": device.source,
+        "interfaces": [plain(asdict(i)) for i in device.interfaces],
+        "vrfs": [plain(asdict(v)) for v in device.vrfs],
+        "site_prefixes": plain(device.site_prefixes),
+        "bgp_sessions": [plain(asdict(s)) for s in network.bgp_sessions(device.name)],
+        "links": [lk.id for lk in network.links_of(device.name)],
+        "groups": [g.name for g in network.groups if device.name in g.members],
+    }
+
+
+def _show_device(network: Network, device: Device, fmt: TableFormat) -> None:
+    data = device_context(network, device)
+    if fmt is TableFormat.json:
+        emit_json(data)
+        return
+    sections = {"interfaces", "vrfs", "bgp_sessions", "site_prefixes", "links", "groups"}
+    if fmt is TableFormat.csv:
+        emit_table(data["interfaces"], list(data["interfaces"][0]) if data["interfaces"] else ["name"], "csv")
+        return
+    width = max(len(k) for k in data)
+    for key, value in data.items():
+        if key not in sections:
+            print(f"{key.ljust(width)}  {'' if value is None else value}")
+    for key in ("links", "groups"):
+        print(f"{key.ljust(width)}  {' '.join(data[key]) or '-'}")
+    print(
+        f"{'site_prefixes'.ljust(width)}  "
+        + (" ".join(f"{z}={p}" for z, p in data["site_prefixes"].items()) or "-")
+    )
+    for key, columns in (
+        ("interfaces", ("name", "ip", "vlan", "vrf", "mtu", "ospf", "ldp", "peer", "peer_interface")),
+        ("vrfs", ("name", "zone", "rd", "rt_export", "rt_import")),
+        ("bgp_sessions", ("peer", "peer_ip", "local_ip", "asn", "route_reflector_client")),
+    ):
+        print(f"\n{key} ({len(data[key])})")
+        if data[key]:
+            rows = [
+                {c: (" ".join(r[c]) if isinstance(r[c], list) else r[c]) for c in columns} for r in data[key]
+            ]
+            emit_table(rows, columns, "table")
+
+
+@inventory_app.command("graph")
+def graph_cmd(
+    inventory: Path | None = inventory_option(),
+    out: Path = typer.Option(
+        Path("build/topology.svg"), "--out", "-o", metavar="FILE", help="Output file (.svg .png .pdf .dot)."
+    ),
+    district: str | None = typer.Option(
+        None, "--district", help="Only this district (its code), e.g. for a province inventory."
+    ),
+) -> None:
+    """Draw the topology with Graphviz (one district at a time reads best).
+
+    Example: govnet inventory graph -o build/topology.svg --district kf
+
+    Exit codes: 0 written, 2 bad input (unknown district, unsupported format, no Graphviz),
+    3 internal error.
+    """
+    from govnet.errors import GovnetError, did_you_mean
+    from govnet.inventory.graph import write_graph
+
+    network = load_network_or_exit(inventory)
+    districts = sorted({d.district for d in network.devices.values()})
+    if district is not None:
+        if district not in districts:
+            guess = did_you_mean(district, districts)
+            raise GovnetError(
+                f"--district {district}: no such district (have: {', '.join(districts[:10])})"
+                + (f"; {guess}" if guess else "")
+            )
+        network = network.subset(n for n, d in network.devices.items() if d.district == district)
+    elif len(districts) > 1:
+        print(f"note: {len(districts)} districts in one picture; --district CODE draws one", file=sys.stderr)
+    path = write_graph(network, out)
+    print(f"wrote {path}")
+
+
+@inventory_app.command("plan")
+def plan_cmd(
+    inventory: Path | None = inventory_option(),
+    fmt: PlanFormat = typer.Option(
+        PlanFormat.csv, "--format", "-f", metavar="csv|json", help="Output format."
+    ),
+) -> None:
+    """Print the deterministic address plan (byte-identical for the same inventory).
+
+    Example: govnet inventory plan -f csv > plan.csv
+
+    Exit codes: 0 ok, 2 bad input, 3 internal error.
+    """
+    from govnet.inventory.plan import plan_csv, plan_json
+
+    network = load_network_or_exit(inventory)
+    sys.stdout.write(plan_json(network) if fmt is PlanFormat.json else plan_csv(network))
+
+
+__all__ = ["EXIT_CODES", "inventory_app", "inventory_json"]
