@@ -54,6 +54,7 @@ class Poller:
         self._limit = asyncio.Semaphore(concurrency)
         self._found: dict[str, Discovery] = {}
         self._last: dict[str, DeviceState] = {}
+        self._answered: set[str] = set()
         self.errors_total = {"timeout": 0, "auth": 0, "decode": 0}
         self.cycles_total = 0
         self.snapshot = Snapshot()
@@ -89,30 +90,44 @@ class Poller:
             return await self.poll_device(dev)
 
     async def poll_device(self, dev: DevicePlan) -> DeviceState:
-        """One device: discover if needed, then GET its rows."""
+        """One device: discover if needed, then GET its rows. A device that answered last cycle
+        and now does not is retried once after forgetting its engine ID (an agent restarted
+        with a new one answers the retry)."""
         t0 = time.monotonic()
         previous = self._last.get(dev.name)
         try:
-            found = self._found.get(dev.name)
-            if found is None or (found.missing_ifnames and found.age >= REDISCOVER_MISSING_EVERY):
-                found = await self.discover(dev)
-            state, stale = await self._read(dev, found, previous)
-            if stale:  # rebooted or a row disappeared: discover again and re-read now
-                rebooted = state.rebooted
-                found = await self.discover(dev)
-                state, _ = await self._read(dev, found, previous)
-                state.rebooted = rebooted
-            elif any(str(p.address) not in found.ldp_rows for p in dev.ldp):
-                found.ldp_rows = await self._ldp_rows(dev)  # a session without a row: look again
-            found.age += 1
+            try:
+                state = await self._poll(dev, previous)
+            except SnmpError as exc:
+                if dev.name not in self._answered or exc.kind == "decode":
+                    raise
+                self.client.forget_engine(dev.name)
+                state = await self._poll(dev, previous)
         except SnmpError as exc:
+            self._answered.discard(dev.name)
             state = DeviceState(
                 dev.name, up=False, error=exc.kind, last_success=previous.last_success if previous else None
             )
             state.duration_s = time.monotonic() - t0
             return state
+        self._answered.add(dev.name)
         state.duration_s = time.monotonic() - t0
         self._last[dev.name] = state
+        return state
+
+    async def _poll(self, dev: DevicePlan, previous: DeviceState | None) -> DeviceState:
+        found = self._found.get(dev.name)
+        if found is None or (found.missing_ifnames and found.age >= REDISCOVER_MISSING_EVERY):
+            found = await self.discover(dev)
+        state, stale = await self._read(dev, found, previous)
+        if stale:  # rebooted or a row disappeared: discover again and re-read now
+            rebooted = state.rebooted
+            found = await self.discover(dev)
+            state, _ = await self._read(dev, found, previous)
+            state.rebooted = rebooted
+        elif any(str(p.address) not in found.ldp_rows for p in dev.ldp):
+            found.ldp_rows = await self._ldp_rows(dev)  # a session without a row: look again
+        found.age += 1
         return state
 
     async def discover(self, dev: DevicePlan) -> Discovery:

@@ -145,6 +145,22 @@ class SnmpClient:
         )
         self._targets[target.name] = target
 
+    def forget_engine(self, target: str) -> None:
+        """Drop what the engine learnt about an agent (its engine ID, boots and time), so an agent
+        that restarted with a new engine ID or reset boots is discovered again at the next
+        request instead of after pysnmp's 300 s cache expiry."""
+        agent = self._targets.get(target)
+        if agent is None:
+            return
+        key = (udp.DOMAIN_NAME, (agent.host, agent.port))
+        v3 = self.engine.message_processing_subsystems.get(3)  # type: ignore[call-overload]
+        cache = getattr(v3, "_SnmpV3MessageProcessingModel__engineIdCache", {})
+        entry = cache.pop(key, None)
+        usm = self.engine.security_models.get(3)
+        timeline = getattr(usm, "_SnmpUSMSecurityModel__timeline", {})
+        if entry is not None:
+            timeline.pop(entry["securityEngineId"], None)
+
     def close(self) -> None:
         """Close the UDP socket."""
         dispatcher = self.engine.transport_dispatcher
@@ -220,12 +236,14 @@ def _text(value: Value) -> str:
     return "" if value is None else str(value)
 
 
-def snmp_get(creds: Credentials, host: str, *oids: str, timeout: float = 1.0) -> dict[str, str]:
+def snmp_get(
+    creds: Credentials, host: str, *oids: str, timeout: float = 1.0, port: int = 161
+) -> dict[str, str]:
     """Blocking GET of dotted OIDs -> {".1.3...": text}; {} if the agent does not answer."""
 
     async def once() -> dict[str, str]:
         client = SnmpClient(creds, timeout=timeout, retries=1)
-        client.add_target(SnmpTarget(host, host))
+        client.add_target(SnmpTarget(host, host, port))
         try:
             answer = await client.get(host, [oid(o) for o in oids])
         except SnmpError:
@@ -237,12 +255,14 @@ def snmp_get(creds: Credentials, host: str, *oids: str, timeout: float = 1.0) ->
     return asyncio.run(once())
 
 
-def snmp_walk(creds: Credentials, host: str, column: str, timeout: float = 1.0) -> dict[str, str]:
+def snmp_walk(
+    creds: Credentials, host: str, column: str, timeout: float = 1.0, port: int = 161
+) -> dict[str, str]:
     """Blocking WALK of a dotted column -> {".1.3...": text}; {} if the agent does not answer."""
 
     async def once() -> dict[str, str]:
         client = SnmpClient(creds, timeout=timeout, retries=1)
-        client.add_target(SnmpTarget(host, host))
+        client.add_target(SnmpTarget(host, host, port))
         base = oid(column)
         try:
             rows = await client.walk(host, base)

@@ -1,0 +1,211 @@
+"""The monitor's SNMP client and poller against a real net-snmp agent on loopback (SNMPv3 authPriv)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from govnet.credentials import Credentials
+from govnet.inventory import load_network
+from govnet.monitor import oids
+from govnet.monitor.plan import DevicePlan, LinkEnd, Plan
+from govnet.monitor.poller import Poller, ldp_peer
+from govnet.monitor.snmp import SnmpClient, SnmpError, SnmpTarget, snmp_get, snmp_walk, to_value
+
+ROOT = Path(__file__).resolve().parents[1]
+CREDS = Credentials(snmp_user="unit-noc", snmp_auth_key="unit-auth-key-1", snmp_priv_key="unit-priv-key-1")
+
+
+@dataclass
+class Agent:
+    port: int
+    workdir: Path
+    pid: int = 0
+
+    def start(self) -> None:
+        conf = self.workdir / "snmpd.conf"
+        conf.write_text(
+            f"agentAddress udp:127.0.0.1:{self.port}\n"
+            f'createUser {CREDS.snmp_user} SHA "{CREDS.snmp_auth_key}" AES "{CREDS.snmp_priv_key}"\n'
+            f"rouser {CREDS.snmp_user} priv\nsysName unit-agent\n"
+        )
+        persist = self.workdir / "persist"
+        shutil.rmtree(persist, ignore_errors=True)
+        persist.mkdir()
+        pidfile = self.workdir / "snmpd.pid"
+        pidfile.unlink(missing_ok=True)
+        subprocess.run(
+            ["snmpd", "-C", "-c", str(conf), "-p", str(pidfile), "-Lf", str(self.workdir / "log"), "-m", ""],
+            env={**os.environ, "SNMP_PERSISTENT_DIR": str(persist), "MIBS": ""},
+            check=True,
+            timeout=30,
+        )
+        deadline = time.monotonic() + 10
+        while not pidfile.exists() or not pidfile.read_text().strip():
+            assert time.monotonic() < deadline, "snmpd did not start"
+            time.sleep(0.05)
+        self.pid = int(pidfile.read_text())
+        deadline = time.monotonic() + 10
+        while not snmp_get(CREDS, "127.0.0.1", ".1.3.6.1.2.1.1.5.0", timeout=0.3, port=self.port):
+            assert time.monotonic() < deadline, "snmpd does not answer"
+
+    def stop(self) -> None:
+        if self.pid:
+            os.kill(self.pid, signal.SIGTERM)
+            for _ in range(100):
+                try:
+                    os.kill(self.pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
+            self.pid = 0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agent]:
+    if shutil.which("snmpd") is None:
+        pytest.fail("snmpd missing (package snmpd, installed by make setup)")
+    running = Agent(_free_port(), tmp_path_factory.mktemp("snmpd"))
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _plan(port: int) -> Plan:
+    network = load_network(ROOT / "inventory")
+    device = DevicePlan(
+        name="kf-core-1",
+        role="core",
+        platform="frr",
+        host="127.0.0.1",
+        port=port,
+        links=(LinkEnd("kf-core-1", "XGigabitEthernet1/0/1", "lo", "kf-core-2", "kf-core-1--kf-core-2"),),
+    )
+    return Plan(network=network, devices=(device,))
+
+
+def test_get_and_walk_over_snmpv3(agent: Agent) -> None:
+    assert snmp_get(CREDS, "127.0.0.1", ".1.3.6.1.2.1.1.5.0", port=agent.port) == {
+        ".1.3.6.1.2.1.1.5.0": "unit-agent"
+    }
+    names = snmp_walk(CREDS, "127.0.0.1", ".1.3.6.1.2.1.31.1.1.1.1", port=agent.port)
+    assert "lo" in names.values()
+    assert all(key.startswith(".1.3.6.1.2.1.31.1.1.1.1.") for key in names)
+
+
+def test_errors_are_classified(agent: Agent) -> None:
+    async def ask(creds: Credentials, port: int) -> str:
+        client = SnmpClient(creds, timeout=0.3, retries=0)
+        client.add_target(SnmpTarget("t", "127.0.0.1", port))
+        try:
+            await client.get("t", [oids.SYS_UPTIME])
+        except SnmpError as exc:
+            return exc.kind
+        finally:
+            client.close()
+        return "ok"
+
+    assert asyncio.run(ask(CREDS, agent.port)) == "ok"
+    assert asyncio.run(ask(replace(CREDS, snmp_auth_key="wrong-auth-key"), agent.port)) == "auth"
+    assert asyncio.run(ask(CREDS, _free_port())) == "timeout"
+
+
+def test_many_varbinds_split_into_pdus_keep_order(agent: Agent) -> None:
+    async def ask() -> list[tuple[tuple[int, ...], object]]:
+        client = SnmpClient(CREDS)
+        client.add_target(SnmpTarget("t", "127.0.0.1", agent.port))
+        try:
+            return await client.get("t", [oids.SYS_NAME] * 3 + [(*oids.IF_NAME, 1)] * 100)
+        finally:
+            client.close()
+
+    answer = asyncio.run(ask())
+    assert len(answer) == 103
+    assert [v for _, v in answer[:3]] == [b"unit-agent"] * 3
+    assert {v for _, v in answer[3:]} == {b"lo"}
+
+
+def test_counter64_is_an_exact_int() -> None:
+    from pysnmp.proto import rfc1902
+
+    assert to_value(rfc1902.Counter64(2**64 - 1)) == 18446744073709551615
+    assert to_value(rfc1902.OctetString(b"x")) == b"x"
+
+
+def test_poller_discovers_ifindex_once_and_again_after_a_reboot(agent: Agent) -> None:
+    plan = _plan(agent.port)
+
+    async def cycles() -> tuple[bool, bool, bool, int, int]:
+        client = SnmpClient(CREDS)
+        poller = Poller(plan, client)
+        walks = 0
+        real_walk = client.walk
+
+        async def counting_walk(target: str, column: tuple[int, ...]) -> dict[tuple[int, ...], object]:
+            nonlocal walks
+            walks += 1
+            return await real_walk(target, column)  # type: ignore[return-value]
+
+        client.walk = counting_walk  # type: ignore[method-assign]
+        await asyncio.sleep(4)  # let the agent's sysUpTime grow past what a restart takes
+        try:
+            first = await poller.cycle()
+            await poller.cycle()
+            walks_before_reboot = walks
+            await asyncio.to_thread(agent.stop)
+            await asyncio.to_thread(agent.start)
+            third = await poller.cycle()
+        finally:
+            client.close()
+        dev1, dev3 = first.devices["kf-core-1"], third.devices["kf-core-1"]
+        assert dev3.up, dev3.error
+        return dev1.up and dev1.interfaces["lo"].up, dev1.rebooted, dev3.rebooted, walks_before_reboot, walks
+
+    lo_up, rebooted_first, rebooted_after, walks_before, walks_after = asyncio.run(cycles())
+    assert lo_up and not rebooted_first
+    assert walks_before == 1  # ifName walked once for two cycles
+    assert rebooted_after and walks_after == 2  # sysUpTime went backwards: discovered again
+
+
+def test_failed_poll_keeps_last_success_and_counts_the_error_kind(agent: Agent) -> None:
+    plan = _plan(agent.port)
+
+    async def run() -> tuple[bool, float | None, float | None, dict[str, int]]:
+        client = SnmpClient(CREDS, timeout=0.3, retries=0)
+        poller = Poller(plan, client)
+        try:
+            ok = await poller.cycle()
+            await asyncio.to_thread(agent.stop)
+            failed = await poller.cycle()
+        finally:
+            await asyncio.to_thread(agent.start)
+            client.close()
+        dev = failed.devices["kf-core-1"]
+        return dev.up, ok.devices["kf-core-1"].last_success, dev.last_success, failed.errors_total
+
+    up, first_success, kept, errors = asyncio.run(run())
+    assert not up and kept == first_success and errors["timeout"] == 1
+
+
+def test_ldp_peer_from_session_index() -> None:
+    entity = (10, 0, 0, 9, 0, 0)
+    assert ldp_peer((*entity, 1, 10, 0, 0, 10, 0, 0)) == "10.0.0.10"
