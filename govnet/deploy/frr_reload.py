@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +40,10 @@ def frr_reload_module() -> ModuleType:
     if spec is None or spec.loader is None:
         raise DeployError(f"{path}: cannot load as a Python module")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with warnings.catch_warnings():  # its regexes are not raw strings (invalid escape warnings)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", SyntaxWarning)
+        spec.loader.exec_module(module)
     return module
 
 
@@ -130,7 +134,7 @@ def plan_reload(running: str, target: str) -> ReloadPlan:
     running_conf.load_from_show_running(None)
     target_conf = mod.Config(vtysh)
     with tempfile.NamedTemporaryFile("w", suffix=".conf", encoding="utf-8") as fh:
-        fh.write(as_shown(target))
+        fh.write(as_shown(strip_header(target)))
         fh.flush()
         target_conf.load_from_file(fh.name)
     lines_to_add, lines_to_del = mod.compare_context_objects(target_conf, running_conf)
