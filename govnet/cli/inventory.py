@@ -220,7 +220,8 @@ def _show_device(network: Network, device: Device, fmt: TableFormat) -> None:
     width = max(len(k) for k in data)
     for key, value in data.items():
         if key not in sections:
-            print(f"{key.ljust(width)}  {'' if value is None else value}")
+            shown = " ".join(map(str, value)) if isinstance(value, list) else "" if value is None else value
+            print(f"{key.ljust(width)}  {shown}")
     for key in ("links", "groups"):
         print(f"{key.ljust(width)}  {' '.join(data[key]) or '-'}")
     print(

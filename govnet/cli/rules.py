@@ -23,6 +23,9 @@ class RulesFormat(StrEnum):
 
 
 def _describe_op(op: ConfigCheck) -> str:
+    if op.op == "value" and op.match is not None and op.bound is not None:
+        where = f" under '{op.within.line}'" if op.within else ""
+        return f"value of '{op.match.line}'{where} within {op.bound.min}..{op.bound.max}"
     if op.say:
         return f"{op.op}: {op.say}"
     if op.any_of:

@@ -9,7 +9,7 @@ from govnet.inventory.district import DistrictContext, build_aggregation, build_
 from govnet.inventory.edge import build_edge, build_groups
 from govnet.inventory.schema import NetworkFile
 from govnet.inventory.sites import build_access_site, expand_ids, site_plans
-from govnet.inventory.sourcefiles import InventorySources, Source, read_sources
+from govnet.inventory.sourcefiles import InventorySources, Source, collect_sources
 from govnet.inventory.validate import check_network, check_pools, check_settings, check_templates
 from govnet.inventory.yamlsource import key_path, line_of
 from govnet.model import Device, ExternalPeer, Link, Network, RedundancyGroup, Settings, Vrf, Zone
@@ -139,14 +139,26 @@ def build_network(directory: Path, *, templates_dir: Path | None = None) -> Netw
 
     With ``templates_dir``, a device whose platform has no template for its role is an error too.
     """
-    sources = read_sources(directory)
-    return resolve(sources, directory, templates_dir=templates_dir)
+    sources, errors = collect_sources(directory)
+    if sources is None:
+        raise_all(errors)
+    assert sources is not None
+    return resolve(sources, directory, templates_dir=templates_dir, errors=errors)
 
 
-def resolve(sources: InventorySources, directory: Path, *, templates_dir: Path | None = None) -> Network:
-    """Resolve parsed sources into a Network (semantic checks included; all errors together)."""
+def resolve(
+    sources: InventorySources,
+    directory: Path,
+    *,
+    templates_dir: Path | None = None,
+    errors: list[LocatedError] | None = None,
+) -> Network:
+    """Resolve parsed sources into a Network (semantic checks included; all errors together).
+
+    ``errors`` already found (schema errors of other files) are reported with this run's.
+    """
     net = sources.network
-    errors: list[LocatedError] = []
+    errors = list(errors or [])
     errors.extend(check_settings(sources))
     errors.extend(check_pools(sources))
     zones = _zones(net, sources.network_src, errors)

@@ -79,12 +79,12 @@ def describe(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
     value = err.get("input")
     got = f" (got {_shown(value)})"
     if kind == "missing":
-        return f"missing required key '{name}'", f"add '{name}:' (keys: {anchor(holder)})"
+        return f"missing required key '{name}'", f"add '{name}:'; keys: {anchor(holder)}"
     if kind == "extra_forbidden":
         known = list(holder.model_fields) if holder else []
         guess = did_you_mean(name, known)
-        fix = f"{guess} " if guess else f"remove '{name}' "
-        return f"unknown key '{name}'", f"{fix}(keys: {anchor(holder)})"
+        fix = guess if guess else f"remove '{name}'"
+        return f"unknown key '{name}'", f"{fix}; keys: {anchor(holder)}"
     if kind == "string_pattern_mismatch":
         text, fix = _PATTERNS.get(str(ctx.get("pattern")), (f"must match {ctx.get('pattern')}", "correct it"))
         return f"'{name}' {text}{got}", fix
@@ -105,7 +105,7 @@ def describe(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return (
             f"'{name}' must be a mapping of keys{got}",
-            f"write 'key: value' lines (keys: {anchor(holder)})",
+            f"write 'key: value' lines; keys: {anchor(holder)}",
         )
     bounds = {
         "greater_than_equal": ("at least", "ge"),

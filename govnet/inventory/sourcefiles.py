@@ -99,6 +99,18 @@ def district_paths(directory: Path) -> list[Path]:
 
 def read_sources(directory: Path) -> InventorySources:
     """Read ``network.yaml``, ``roles.yaml`` and ``districts/*.yaml``; every file's errors together."""
+    sources, errors = collect_sources(directory)
+    raise_all(errors)
+    assert sources is not None
+    return sources
+
+
+def collect_sources(directory: Path) -> tuple[InventorySources | None, list[LocatedError]]:
+    """The files that parse, and the errors of those that do not.
+
+    Sources are None when ``network.yaml`` or ``roles.yaml`` is unusable; districts with schema
+    errors are left out, so the others can still be checked in the same run.
+    """
     if not directory.is_dir():
         raise InventoryError(
             "inventory directory not found",
@@ -117,7 +129,8 @@ def read_sources(directory: Path) -> InventorySources:
                 "no district files", file=directory / "districts", hint="add districts/<name>.yaml"
             )
         )
-    raise_all(errors)
+    if errors:
+        return None, errors
     parsed: list[Any] = []
     for path, model in [(paths["network"], NetworkFile), (paths["roles"], RolesFile)] + [
         (p, DistrictFile) for p in districts
@@ -126,8 +139,11 @@ def read_sources(directory: Path) -> InventorySources:
             parsed.append(parse(path, model))
         except InventoryErrors as exc:
             errors.extend(exc.errors)
+            parsed.append(None)
         except InventoryError as exc:
             errors.append(exc)
-    raise_all(errors)
-    (network, network_src), (roles, roles_src), *rest = parsed
-    return InventorySources(network, network_src, roles, roles_src, rest)
+            parsed.append(None)
+    network, roles, *rest = parsed
+    if network is None or roles is None:
+        return None, errors
+    return InventorySources(network[0], network[1], roles[0], roles[1], [d for d in rest if d]), errors

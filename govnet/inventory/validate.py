@@ -171,7 +171,7 @@ def check_settings(sources: InventorySources) -> list[LocatedError]:
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         errors.append(
             InventoryError(
-                f"{key} {shown} is outside the platform spec: {rule.format(n=limit)} ({param.split('.')[0]})",
+                f"{shown} is outside the platform spec: {rule.format(n=limit)} ({param.split('.')[0]})",
                 file=src.path,
                 key=key,
                 line=line_of(src.raw, (key,)),
