@@ -1,0 +1,339 @@
+"""Intended vs running -> the minimal CLI lines that close the gap, and the lines that undo them.
+
+hier_config 3.x does the tree diff (``Platform.HUAWEI_VRP``; ``HP_COMWARE5`` is the nearest it
+has to Comware 7). govnet then applies its own rules where a plain negation is unsafe on a live
+device (REQUIREMENTS section 8):
+
+* VLAN lists (``vlan batch``, ``port trunk allow-pass vlan``, Comware ``port trunk permit vlan``)
+  change by their delta: ``vlan batch <added>`` / ``undo vlan batch <removed>``, never a
+  wholesale ``undo`` of the old list; a VLAN still used by the intended config is never undone.
+* A line replaced by a new value (``description``, ``ip address``, ``mtu`` ...) is not negated
+  first: the new value overwrites it, so the management address never goes away in between.
+* Nothing that would cut the SSH session is negated: the management interface's address or the
+  interface itself, ``stelnet server enable``/``ssh server enable``, the SSH user's ``ssh user``,
+  ``local-user`` lines, and the VTY lines' login settings. Such lines are *held* and reported.
+
+>>> r = remediate("vlan batch 10 20\\n", "vlan batch 10 30\\n")
+>>> r.commands
+('vlan batch 30', 'undo vlan batch 20')
+>>> r.rollback
+('vlan batch 20', 'undo vlan batch 30')
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from hier_config import Platform, WorkflowRemediation, get_hconfig
+
+Dialect = Literal["vrp", "comware"]
+
+_HIER_PLATFORM: dict[str, Platform] = {"vrp": Platform.HUAWEI_VRP, "comware": Platform.HP_COMWARE5}
+
+_NOISE = re.compile(r"^\s*(#.*|!.*|return)\s*$")
+
+_VLAN_BATCH = re.compile(r"^(?P<undo>undo )?vlan batch (?P<vlans>[\d ]+(?:to [\d ]+)*)$")
+_VLAN_SECTION = re.compile(r"^(?P<undo>undo )?vlan (?P<vlans>\d+(?: to \d+)?)$")
+_TRUNK_LIST = re.compile(
+    r"^(?P<undo>undo )?(?P<cmd>port trunk (?:allow-pass|permit) vlan) (?P<vlans>[\d ]+(?:to [\d ]+)*)$"
+)
+_VLAN_USE = re.compile(
+    r"^(?:interface Vlan-?(?:if|interface) ?(\d+)"
+    r"|port (?:default|access) vlan (\d+)"
+    r"|port trunk pvid vlan (\d+)"
+    r"|vlan (\d+))$"
+)
+_SINGLE_VALUED = re.compile(
+    r"^(description|sysname|mtu|ip address (?!.* sub$)|port link-type|port link-mode|"
+    r"port default vlan|port access vlan|ospf network-type|clock timezone|ip binding vpn-instance|"
+    r"route-distinguisher|idle-timeout)"
+)
+_SSH_SERVICE = re.compile(r"^(stelnet server enable|ssh server enable)$")
+_VTY = re.compile(r"^(user-interface vty|line vty)\b")
+_VTY_LOGIN = re.compile(r"^(protocol inbound|authentication-mode)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionGuard:
+    """What keeps govnet's own SSH session alive: never negated by a remediation."""
+
+    mgmt_interface: str | None = None
+    ssh_users: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Remediation:
+    """CLI lines (system view, with ``quit`` after each section) and their undo."""
+
+    commands: tuple[str, ...]
+    rollback: tuple[str, ...]
+    held: tuple[str, ...] = ()
+    """Negations govnet refused to send (they would cut the session or drop a VLAN in use)."""
+    unified: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.commands
+
+
+@dataclass
+class _Block:
+    text: str
+    children: list[_Block] = field(default_factory=list)
+
+    def child(self, text: str) -> _Block:
+        for c in self.children:
+            if c.text == text:
+                return c
+        block = _Block(text)
+        self.children.append(block)
+        return block
+
+
+def clean_config(text: str) -> str:
+    """The config without comment/separator lines (``#``, ``!``), ``return`` and blank lines."""
+    lines = [ln.rstrip() for ln in text.splitlines()]
+    return "\n".join(ln for ln in lines if ln.strip() and not _NOISE.match(ln)) + "\n"
+
+
+def parse_vlans(spec: str) -> set[int]:
+    """``10 20 30 to 33`` -> {10, 20, 30, 31, 32, 33}.
+
+    >>> sorted(parse_vlans("10 20 to 22"))
+    [10, 20, 21, 22]
+    """
+    words = spec.split()
+    vlans: set[int] = set()
+    i = 0
+    while i < len(words):
+        start = int(words[i])
+        if i + 2 < len(words) and words[i + 1] == "to":
+            vlans.update(range(start, int(words[i + 2]) + 1))
+            i += 3
+        else:
+            vlans.add(start)
+            i += 1
+    return vlans
+
+
+def format_vlans(vlans: set[int]) -> str:
+    """The VRP/Comware spelling of a VLAN set, runs of three or more as ``a to b``.
+
+    >>> format_vlans({10, 11, 12, 20})
+    '10 to 12 20'
+    """
+    ordered = sorted(vlans)
+    parts: list[str] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{ordered[i]} to {ordered[j]}")
+            i = j + 1
+        else:
+            parts.append(str(ordered[i]))
+            i += 1
+    return " ".join(parts)
+
+
+def flatten(config: str, dialect: Dialect = "vrp") -> tuple[str, ...]:
+    """A config snippet as the CLI lines that enter it (``quit`` closes each section).
+
+    >>> flatten("interface G0/0/1\\n description x\\n#\\nsysname a\\n")
+    ('interface G0/0/1', 'description x', 'quit', 'sysname a')
+    """
+    tree = get_hconfig(_HIER_PLATFORM[dialect], clean_config(config))
+    root = _Block("")
+    _copy(tree, root)
+    return tuple(_emit(root.children))
+
+
+def _copy(node: object, into: _Block) -> None:
+    for child in getattr(node, "children", ()):
+        block = into.child(child.text)
+        _copy(child, block)
+
+
+def _emit(blocks: list[_Block]) -> list[str]:
+    lines: list[str] = []
+    for block in blocks:
+        lines.append(block.text)
+        if block.children:
+            lines.extend(_emit(block.children))
+            lines.append("quit")
+    return lines
+
+
+def merge_config(running: str, snippet: str, dialect: Dialect = "vrp") -> str:
+    """``running`` with a merge ``snippet`` laid over it, as the device would hold it afterwards.
+
+    A single-valued line (``description``, ``ip address`` ...) replaces the old value; VLAN
+    lists add up; everything else is added where it is missing.
+
+    >>> running = "interface G1\\n description a\\n mtu 1500\\n"
+    >>> print(merge_config(running, "interface G1\\n description b\\n"), end="")
+    interface G1
+     description b
+     mtu 1500
+    """
+    platform = _HIER_PLATFORM[dialect]
+    base, extra = _Block(""), _Block("")
+    _copy(get_hconfig(platform, clean_config(running)), base)
+    _copy(get_hconfig(platform, clean_config(snippet)), extra)
+    _overlay(base, extra)
+    return "".join(f"{' ' * depth}{text}\n" for depth, text in _walk(base.children, 0))
+
+
+def _overlay(into: _Block, extra: _Block) -> None:
+    for block in extra.children:
+        key = _SINGLE_VALUED.match(block.text)
+        vlan = _VLAN_BATCH.match(block.text) or _TRUNK_LIST.match(block.text)
+        target = next((c for c in into.children if c.text == block.text), None)
+        if target is None and vlan:
+            prefix = block.text[: vlan.start("vlans")]
+            target = next((c for c in into.children if c.text.startswith(prefix)), None)
+            if target is not None:
+                merged = parse_vlans(target.text[len(prefix) :]) | parse_vlans(vlan["vlans"])
+                target.text = prefix + format_vlans(merged)
+                continue
+        if target is None and key:
+            target = next((c for c in into.children if c.text.startswith(key.group(1))), None)
+            if target is not None:
+                target.text = block.text
+        if target is None:
+            target = into.child(block.text)
+        _overlay(target, block)
+
+
+def _walk(blocks: list[_Block], depth: int) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for block in blocks:
+        out.append((depth, block.text))
+        out.extend(_walk(block.children, depth + 1))
+    return out
+
+
+def _vlan_lists(text: str) -> tuple[set[int], dict[str, tuple[str, set[int]]], set[int]]:
+    """From a cleaned config: the ``vlan batch`` set, per-section trunk lists, VLANs in use."""
+    batch: set[int] = set()
+    trunks: dict[str, tuple[str, set[int]]] = {}
+    used: set[int] = set()
+    section = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not line.startswith(" "):
+            section = stripped
+        if m := _VLAN_BATCH.match(stripped):
+            batch |= parse_vlans(m["vlans"])
+        elif (m := _TRUNK_LIST.match(stripped)) and line.startswith(" "):
+            cmd, vlans = trunks.get(section, (m["cmd"], set()))
+            trunks[section] = (cmd, vlans | parse_vlans(m["vlans"]))
+            used |= parse_vlans(m["vlans"])
+        elif m := _VLAN_USE.match(stripped):
+            used.add(int(next(g for g in m.groups() if g)))
+    return batch, trunks, used
+
+
+def _is_vlan_list(text: str) -> bool:
+    return bool(_VLAN_BATCH.match(text) or _TRUNK_LIST.match(text))
+
+
+def _unsafe(path: tuple[str, ...], text: str, guard: SessionGuard) -> bool:
+    """A negation (or shutdown) that would cut govnet's session to the device."""
+    mgmt = f"interface {guard.mgmt_interface}" if guard.mgmt_interface else None
+    if not path:
+        if not text.startswith("undo "):
+            return False
+        body = text.removeprefix("undo ")
+        if _SSH_SERVICE.match(body) or _VTY.match(body) or (mgmt and body == mgmt):
+            return True
+        return any(re.match(rf"^(ssh user|local-user) {re.escape(u)}\b", body) for u in guard.ssh_users)
+    section = path[0]
+    if mgmt and section == mgmt:
+        return text == "shutdown" or text.startswith("undo ip address")
+    if _VTY.match(section):
+        return text.startswith("undo ") and bool(_VTY_LOGIN.match(text.removeprefix("undo ")))
+    if section == "aaa" or section.startswith("local-user "):
+        return text.startswith("undo ") and any(
+            re.search(rf"\blocal-user {re.escape(u)}\b", text) or section == f"local-user {u}"
+            for u in guard.ssh_users
+        )
+    return False
+
+
+def _filter(node: object, path: tuple[str, ...], guard: SessionGuard, held: list[str], into: _Block) -> None:
+    children = list(getattr(node, "children", ()))
+    positives = [c.text for c in children if not c.text.startswith("undo ")]
+    for child in children:
+        text: str = child.text
+        if _is_vlan_list(text):
+            continue
+        key = _SINGLE_VALUED.match(text.removeprefix("undo ")) if text.startswith("undo ") else None
+        if key and any(p.startswith(key.group(1)) for p in positives):
+            continue  # overwritten by the new value: no gap
+        if _unsafe(path, text, guard):
+            held.append(" ".join((*path, text)))
+            continue
+        block = into.child(text)
+        _filter(child, (*path, text), guard, held, block)
+        if child.children and not block.children:
+            into.children.remove(block)  # everything under it was held or handled elsewhere
+
+
+def _one_way(
+    running: str, intended: str, dialect: Dialect, guard: SessionGuard
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    platform = _HIER_PLATFORM[dialect]
+    workflow = WorkflowRemediation(get_hconfig(platform, running), get_hconfig(platform, intended))
+    held: list[str] = []
+    root = _Block("")
+    _filter(workflow.remediation_config, (), guard, held, root)
+
+    have_batch, have_trunks, _ = _vlan_lists(running)
+    want_batch, want_trunks, want_used = _vlan_lists(intended)
+    first: list[str] = []
+    last: list[str] = []
+    if added := want_batch - have_batch:
+        first.append(f"vlan batch {format_vlans(added)}")
+    removed = have_batch - want_batch
+    if still_used := removed & want_used:
+        held.append(f"undo vlan batch {format_vlans(still_used)} (still in use)")
+    if gone := removed - want_used:
+        last.append(f"undo vlan batch {format_vlans(gone)}")
+    for section in sorted(set(have_trunks) | set(want_trunks)):
+        cmd, have = have_trunks.get(section, ("", set()))
+        want_cmd, want = want_trunks.get(section, (cmd, set()))
+        if f"undo {section}" in (b.text for b in root.children):
+            continue  # the whole section goes
+        block = root.child(section)
+        if plus := want - have:
+            block.children.append(_Block(f"{want_cmd} {format_vlans(plus)}"))
+        if minus := have - want:
+            block.children.append(_Block(f"undo {cmd or want_cmd} {format_vlans(minus)}"))
+        if not block.children:
+            root.children.remove(block)
+    return (*first, *_emit(root.children), *last), tuple(held)
+
+
+def remediate(
+    running: str,
+    intended: str,
+    dialect: Dialect = "vrp",
+    guard: SessionGuard | None = None,
+) -> Remediation:
+    """Lines that take ``running`` to ``intended`` safely, and the lines that take it back."""
+    guard = guard or SessionGuard()
+    have, want = clean_config(running), clean_config(intended)
+    commands, held = _one_way(have, want, dialect, guard)
+    rollback, _ = _one_way(want, have, dialect, guard)
+    unified = "".join(
+        difflib.unified_diff(
+            have.splitlines(keepends=True), want.splitlines(keepends=True), "running", "intended"
+        )
+    )
+    return Remediation(commands=commands, rollback=rollback, held=held, unified=unified)

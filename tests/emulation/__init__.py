@@ -1,0 +1,28 @@
+"""EMULATED Huawei VRP8/VRP5/USG and H3C Comware 7 devices for driver tests (not real gear).
+
+Small stateful SSH servers (asyncssh) built from vendor documentation: prompts, Y/N dialogs,
+candidate vs running, trial/delay timers and their expiry, and the vendors' error texts for
+rejected lines. The same driver code runs against them and against real devices; see
+docs/drivers.md for what is and is not emulated.
+"""
+
+from .config import COMWARE, VRP, ConfigTree, Rejected
+from .devices import ComwareDevice, EmulatedDevice, UsgDevice, Vrp5Device, Vrp8Device
+from .server import PASSWORD, USERNAME, EmulatedNetwork, emulated_network, flash_dir
+
+__all__ = [
+    "COMWARE",
+    "PASSWORD",
+    "USERNAME",
+    "VRP",
+    "ComwareDevice",
+    "ConfigTree",
+    "EmulatedDevice",
+    "EmulatedNetwork",
+    "Rejected",
+    "UsgDevice",
+    "Vrp5Device",
+    "Vrp8Device",
+    "emulated_network",
+    "flash_dir",
+]

@@ -1,0 +1,294 @@
+"""EMULATION (not real gear): the config tree and command grammar of the emulated devices.
+
+Built from vendor documentation (Huawei VRP5/VRP8 and H3C Comware 7 configuration guides), not
+from device images. A config is a tree of lines (one space of indent per level, as the devices
+print it); a command typed in a view either enters a section (``interface X``, ``ospf 1`` ...),
+adds or replaces a line, or ``undo``es one. Commands are checked against a per-dialect
+vocabulary and a few argument rules, enough for a driver to meet the vendors' error texts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Node:
+    """One config line and the lines under it."""
+
+    text: str
+    children: list[Node] = field(default_factory=list)
+
+    def copy(self) -> Node:
+        return Node(self.text, [c.copy() for c in self.children])
+
+    def find(self, text: str) -> Node | None:
+        return next((c for c in self.children if c.text == text), None)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What one OS family accepts and how it says no."""
+
+    name: str
+    top_sections: re.Pattern[str]
+    nested: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+    words: frozenset[str]
+    unrecognized: str
+    wrong_parameter: str
+
+
+_COMMON_WORDS = (
+    "sysname clock vlan interface description ip undo mtu ospf mpls port shutdown arp acl rule "
+    "snmp-agent info-center ntp-service ssh bgp peer network import-route area route-distinguisher "
+    "vpn-target router-id silent-interface lldp stp isis route-policy if-match apply "
+    "default-route-advertise bfd filter-policy preference authentication-mode protocol "
+    "idle-timeout user-role"
+)
+VRP = Dialect(
+    name="vrp",
+    top_sections=re.compile(
+        r"^(interface \S+|aaa|ospf( \d+)?( router-id \S+)?|bgp \d+|isis( \d+)?|acl (number )?\d+"
+        r"|acl name \S+|ip vpn-instance \S+|user-interface (vty|con|console) .+|vlan \d+|mpls"
+        r"|mpls ldp|security-policy|nat-policy|firewall zone( name)? \S+|route-policy .+)$"
+    ),
+    nested=(
+        (re.compile(r"^ip vpn-instance"), re.compile(r"^ipv4-family( unicast)?$")),
+        (re.compile(r"^bgp"), re.compile(r"^ipv[46]-family .+$")),
+        (re.compile(r"^ospf"), re.compile(r"^area \S+$")),
+        (re.compile(r"^(security|nat)-policy"), re.compile(r"^rule name .+$")),
+    ),
+    words=frozenset(
+        (
+            _COMMON_WORDS + " portswitch dot1q local-user local-aaa-user stelnet telnet ipv4-family"
+            " ipv6-family hrp firewall security-policy source-zone destination-zone source-address"
+            " destination-address service action nat-policy set add vrrp eth-trunk sftp"
+            " user-interface aaa"
+        ).split()
+    ),
+    unrecognized="Error: Unrecognized command found at '^' position.",
+    wrong_parameter="Error: Wrong parameter found at '^' position.",
+)
+COMWARE = Dialect(
+    name="comware",
+    top_sections=re.compile(
+        r"^(interface \S+|ospf( \d+)?( router-id \S+)?|bgp \d+|acl (basic|advanced|number) \d+"
+        r"|ip vpn-instance \S+|line (vty|con|class) .+|vlan \d+|local-user \S+( class \S+)?"
+        r"|mpls ldp|isis( \d+)?|route-policy .+|domain \S+)$"
+    ),
+    nested=(
+        (re.compile(r"^ospf"), re.compile(r"^area \S+$")),
+        (re.compile(r"^bgp"), re.compile(r"^(address-family .+|ip vpn-instance \S+)$")),
+    ),
+    words=frozenset(
+        (
+            _COMMON_WORDS + " local-user password service-type authorization-attribute line"
+            " vlan-type ssh public-key domain archive"
+        ).split()
+    ),
+    unrecognized=" % Unrecognized command found at '^' position.",
+    wrong_parameter=" % Wrong parameter found at '^' position.",
+)
+
+_SINGLE_VALUED = re.compile(
+    r"^(description|sysname|mtu|ip address (?!.* sub$)|port link-type|port link-mode|"
+    r"port default vlan|port access vlan|ospf network-type|clock timezone|ip binding vpn-instance|"
+    r"route-distinguisher|idle-timeout|authentication-mode)"
+)
+_SYSTEM_ONLY = frozenset(
+    ("sysname", "clock", "stelnet", "telnet", "snmp-agent", "info-center", "ntp-service", "ssh", "hrp")
+)
+_VLAN_BATCH = re.compile(r"^vlan batch (.+)$")
+_TRUNK = re.compile(r"^(port trunk (?:allow-pass|permit) vlan) (.+)$")
+
+
+class Rejected(Exception):
+    """A command the emulated device refuses: ``message`` is the vendor's text, ``column`` the caret."""
+
+    def __init__(self, message: str, column: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+def vlans_of(spec: str) -> set[int]:
+    """``10 20 to 22`` -> {10, 20, 21, 22}; raises ValueError on anything else."""
+    words, out, i = spec.split(), set(), 0
+    while i < len(words):
+        lo = hi = int(words[i])
+        step = 1
+        if i + 2 < len(words) and words[i + 1] == "to":
+            hi, step = int(words[i + 2]), 3
+        if not 1 <= lo <= hi <= 4094:
+            raise ValueError(spec)
+        out.update(range(lo, hi + 1))
+        i += step
+    return out
+
+
+def vlan_text(vlans: set[int]) -> str:
+    """The devices' own spelling: runs of three or more as ``a to b``."""
+    ordered, parts, i = sorted(vlans), [], 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(f"{ordered[i]} to {ordered[j]}" if j - i >= 2 else str(ordered[i]))
+        i = j + 1 if j - i >= 2 else i + 1
+    return " ".join(parts)
+
+
+class ConfigTree:
+    """A running or candidate configuration: a root ``Node`` plus the dialect's grammar."""
+
+    def __init__(self, dialect: Dialect, root: Node | None = None) -> None:
+        self.dialect = dialect
+        self.root = root or Node("")
+
+    @classmethod
+    def parse(cls, dialect: Dialect, text: str) -> ConfigTree:
+        tree = cls(dialect)
+        stack: list[tuple[int, Node]] = [(-1, tree.root)]
+        for raw in text.splitlines():
+            if not raw.strip() or re.match(r"^\s*(#|!|return\s*$)", raw):
+                continue
+            indent = len(raw) - len(raw.lstrip(" "))
+            while stack[-1][0] >= indent:
+                stack.pop()
+            node = Node(raw.strip())
+            stack[-1][1].children.append(node)
+            stack.append((indent, node))
+        return tree
+
+    def copy(self) -> ConfigTree:
+        return ConfigTree(self.dialect, self.root.copy())
+
+    def lines(self) -> list[str]:
+        """Every line, indented one space per level (no ``#`` separators)."""
+        out: list[str] = []
+
+        def walk(node: Node, depth: int) -> None:
+            for child in node.children:
+                out.append(" " * depth + child.text)
+                walk(child, depth + 1)
+
+        walk(self.root, 0)
+        return out
+
+    def render(self, header: str = "") -> str:
+        """``display current-configuration``: ``#`` between sections, ``return`` at the end."""
+        out = [header] if header else []
+        previous_section = True
+        for child in self.root.children:
+            if child.children or previous_section:
+                out.append("#")
+            out.append(child.text)
+            out.extend(" " * d + t for d, t in _descendants(child, 1))
+            previous_section = bool(child.children)
+        out += ["#", "return"]
+        return "\n".join(out) + "\n"
+
+    def node(self, path: tuple[str, ...]) -> Node:
+        node = self.root
+        for text in path:
+            found = node.find(text)
+            if found is None:
+                found = Node(text)
+                node.children.append(found)
+            node = found
+        return node
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ConfigTree) and self.lines() == other.lines()
+
+    def apply(self, path: tuple[str, ...], line: str) -> tuple[str, ...]:
+        """Apply ``line`` typed in the view at ``path``; the view the device is in afterwards.
+
+        Raises :class:`Rejected` with the vendor's words when the device would refuse it.
+        """
+        self.check(line)
+        undo = line.startswith("undo ")
+        body = line.removeprefix("undo ")
+        if self.dialect.top_sections.match(body):
+            if undo:
+                self.root.children = [c for c in self.root.children if c.text != body]
+                return ()
+            self.node((body,))
+            return (body,)
+        if path and not undo:
+            for parent, child in self.dialect.nested:
+                if parent.match(path[0]) and child.match(body):
+                    self.node((*path[:1], body))
+                    return (*path[:1], body)
+        if path and (body.split()[0] in _SYSTEM_ONLY or _VLAN_BATCH.match(body)):
+            path = ()  # a system-view command typed in a section: the device leaves the section
+        node = self.node(path)
+        if undo:
+            self._undo(node, body)
+        else:
+            self._add(node, line)
+        return path
+
+    def check(self, line: str) -> None:
+        words = line.split()
+        first_at = 0
+        if words[0] == "undo" and len(words) > 1:
+            first_at = line.index(words[1])
+            words = words[1:]
+        if words[0] not in self.dialect.words:
+            raise Rejected(self.dialect.unrecognized, first_at)
+        body = " ".join(words)
+        try:
+            if m := re.match(r"^ip address (\S+) (\S+)", body):
+                ipaddress.IPv4Interface(f"{m[1]}/{m[2]}")
+            elif m := re.match(r"^mtu (\S+)$", body):
+                if not 46 <= int(m[1]) <= 9600:
+                    raise ValueError(body)
+            elif m := (_VLAN_BATCH.match(body) or _TRUNK.match(body)):
+                vlans_of(m.groups()[-1])
+        except ValueError:
+            raise Rejected(self.dialect.wrong_parameter, len(line) - len(line.split()[-1])) from None
+
+    def _add(self, node: Node, line: str) -> None:
+        for pattern in (_VLAN_BATCH, _TRUNK):
+            if m := pattern.match(line):
+                prefix = line[: m.start(m.lastindex or 1)].strip()
+                existing = next((c for c in node.children if c.text.startswith(prefix + " ")), None)
+                vlans = vlans_of(m.groups()[-1])
+                if existing is not None:
+                    vlans |= vlans_of(existing.text.removeprefix(prefix + " "))
+                    existing.text = f"{prefix} {vlan_text(vlans)}"
+                else:
+                    node.children.append(Node(f"{prefix} {vlan_text(vlans)}"))
+                return
+        if (m := _SINGLE_VALUED.match(line)) is not None:
+            key = m.group(1)
+            for child in node.children:
+                if child.text.startswith(key):
+                    child.text = line
+                    return
+        if node.find(line) is None:
+            node.children.append(Node(line))
+
+    def _undo(self, node: Node, body: str) -> None:
+        for pattern in (_VLAN_BATCH, _TRUNK):
+            if m := pattern.match(body):
+                prefix = body[: m.start(m.lastindex or 1)].strip()
+                for child in list(node.children):
+                    if child.text.startswith(prefix + " "):
+                        left = vlans_of(child.text.removeprefix(prefix + " ")) - vlans_of(m.groups()[-1])
+                        child.text = f"{prefix} {vlan_text(left)}"
+                        if not left:
+                            node.children.remove(child)
+                return
+        node.children = [c for c in node.children if not (c.text == body or c.text.startswith(body + " "))]
+
+
+def _descendants(node: Node, depth: int) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for child in node.children:
+        out.append((depth, child.text))
+        out.extend(_descendants(child, depth + 1))
+    return out
