@@ -192,6 +192,7 @@ def device_context(network: Network, device: Device) -> dict[str, Any]:
             return value
         return str(value)
 
+    links = [lk.id for lk in network.links_of(device.name)]
     return {
         **device_row(network, device),
         "lab_platform": device.lab_platform,
@@ -203,8 +204,8 @@ def device_context(network: Network, device: Device) -> dict[str, Any]:
         "vrfs": [plain(asdict(v)) for v in device.vrfs],
         "site_prefixes": plain(device.site_prefixes),
         "bgp_sessions": [plain(asdict(s)) for s in network.bgp_sessions(device.name)],
-        "links": [lk.id for lk in network.links_of(device.name)],
-        "groups": [g.name for g in network.groups if device.name in g.members],
+        "links": links,
+        "groups": [g.name for g in network.groups if {device.name, *links} & set(g.members)],
     }
 
 

@@ -1,0 +1,200 @@
+"""One CLI grammar: -h, examples and exit codes in every help, --version, global options after the
+subcommand, one error convention (no traceback; --debug shows one), the per-command conveniences."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from govnet.cli import app
+from govnet.cli.common import hoist_globals
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+INV = str(ROOT / "inventory")
+
+
+def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [prefix]
+    for info in group.registered_commands:
+        found.append((*prefix, info.name or (info.callback.__name__ if info.callback else "")))
+    for sub in group.registered_groups:
+        assert sub.typer_instance is not None and sub.name
+        found += _commands(sub.typer_instance, (*prefix, sub.name))
+    return found
+
+
+CORE = {"inventory", "render", "check", "rules", "lab"}  # deploy and monitor commands: tested by their owners
+COMMANDS = [c for c in _commands(app) if not c or c[0] in CORE]
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(p) or "govnet" for p in COMMANDS])
+def test_every_help_has_an_example_and_exit_codes(path: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*path, "-h"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output, result.output
+    if len(path) != 1 or path[0] not in ("inventory", "lab"):  # groups: their commands say it
+        assert "Exit codes" in result.output or path[:2] == ("lab", "fault"), result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("govnet ")
+
+
+def test_hoist_globals_leaves_values_of_other_options_alone() -> None:
+    assert hoist_globals(["render", "-o", "--debug-dir", "--debug"]) == [
+        "--debug",
+        "render",
+        "-o",
+        "--debug-dir",
+    ]
+    assert hoist_globals(["check", "--", "--debug"]) == ["check", "--", "--debug"]
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
+def test_secrets_before_and_after_the_subcommand(tmp_path: Path, before: bool) -> None:
+    secrets = tmp_path / "s.env"
+    secrets.write_text("GOVNET_SSH_USER=netops\n", encoding="utf-8")
+    secrets.chmod(0o600)
+    cmd = ["render", "-i", INV, "--device", "kf-core-1", "-o", "-"]
+    args = ["--secrets", str(secrets), *cmd] if before else [*cmd, "--secrets", str(secrets)]
+    env_before = dict(os.environ)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "netops" in result.stdout and "sysname kf-core-1" in result.stdout
+    assert dict(os.environ) == env_before  # passed as a value, never through the environment
+
+
+def test_errors_are_one_line_and_debug_shows_the_traceback(tmp_path: Path) -> None:
+    plain = runner.invoke(app, ["inventory", "validate", "-i", str(tmp_path / "nope")])
+    assert plain.exit_code == 2 and plain.stderr.startswith("error: ") and "Traceback" not in plain.output
+    debug = runner.invoke(app, ["inventory", "validate", "-i", str(tmp_path / "nope"), "--debug"])
+    assert debug.exit_code == 2 and "Traceback" in debug.stderr and "error: " in debug.stderr
+
+
+def test_lab_commands_take_only_the_options_they_use() -> None:
+    for path in (["lab", "status"], ["lab", "down"], ["lab", "fault", "heal"]):
+        assert "--inventory" not in runner.invoke(app, [*path, "-h"], terminal_width=200).output
+    assert "--inventory" in runner.invoke(app, ["lab", "up", "-h"], terminal_width=200).output
+    result = runner.invoke(app, ["lab", "status", "-i", INV])
+    assert result.exit_code == 2 and "No such option" in result.output
+
+
+def test_show_table_is_plain_sorted_by_role_with_model_and_title() -> None:
+    result = runner.invoke(app, ["inventory", "show", "-i", INV])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    header = lines[0].split()
+    assert header == [
+        "NAME",
+        "ROLE",
+        "PLATFORM",
+        "MODEL",
+        "SITE",
+        "SUBDISTRICT",
+        "TITLE",
+        "MGMT_IP",
+        "LOOPBACK",
+    ]
+    roles = [ln.split()[1] for ln in lines[1:]]
+    assert roles[:2] == ["core", "core"] and roles[2] == "aggregation"
+    assert roles.index("access") > max(i for i, r in enumerate(roles) if r == "aggregation")
+    assert all("…" not in ln for ln in lines)  # never truncated, whatever the width
+    assert any("10.240.0.71" in ln and "新河街道" in ln and "S7706" in ln for ln in lines)
+
+
+def test_show_csv_and_unknown_role() -> None:
+    csv_out = runner.invoke(app, ["inventory", "show", "-i", INV, "--role", "core", "-f", "csv"]).stdout
+    assert csv_out.splitlines()[0] == "name,role,platform,model,site,subdistrict,title,mgmt_ip,loopback"
+    assert len(csv_out.splitlines()) == 3
+    bad = runner.invoke(app, ["inventory", "show", "-i", INV, "--role", "cores"])
+    assert bad.exit_code == 2 and bad.stdout == ""
+    assert (
+        bad.stderr == "error: --filter role=cores: no role 'cores' in the inventory (did you mean 'core'?)\n"
+    )
+
+
+def test_show_one_device_is_its_render_context() -> None:
+    result = runner.invoke(app, ["inventory", "show", "kf-agg-xinhe", "-i", INV, "-f", "json"])
+    data = json.loads(result.stdout)
+    assert data["name"] == "kf-agg-xinhe" and data["role"] == "aggregation"
+    assert {s["peer"] for s in data["bgp_sessions"]} == {"kf-core-1", "kf-core-2"}
+    assert data["groups"] == ["kf-uplinks-xinhe"]  # the link group of its two uplinks
+    assert any(i["vrf"] == "PUBLIC" for i in data["interfaces"])
+    assert {v["name"] for v in data["vrfs"]} >= {"PUBLIC", "INTERNET"}
+    text = runner.invoke(app, ["inventory", "show", "kf-agg-xinhe", "-i", INV]).stdout
+    assert "bgp_sessions (2)" in text and "interfaces (" in text
+    missing = runner.invoke(app, ["inventory", "show", "kf-agg-xinh", "-i", INV])
+    assert missing.exit_code == 2 and "did you mean 'kf-agg-xinhe'?" in missing.stderr
+
+
+def test_rules_list_and_explain() -> None:
+    listing = runner.invoke(app, ["rules", "-f", "csv"]).stdout.splitlines()
+    assert listing[0] == "id,severity,kind,title,source" and any(
+        ln.startswith("GN-CFG-103,") for ln in listing
+    )
+    explained = runner.invoke(app, ["rules", "GN-CFG-103"]).stdout
+    assert "Login locked after at most 3 failed attempts" in explained
+    assert (
+        "source:    GB/T 22239-2019 8.1.4.1 b)" in explained
+        and "fix:" in explained
+        and "checks:" in explained
+    )
+    data = json.loads(runner.invoke(app, ["rules", "gn-cfg-103", "-f", "json"]).stdout)
+    assert data["params"] == {"max_attempts": 3} and data["checks"]
+    bad = runner.invoke(app, ["rules", "GN-CFG-13"])
+    assert bad.exit_code == 2 and "unknown rule id GN-CFG-13" in bad.stderr
+
+
+def test_render_filter_selecting_no_rendering_device_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", "-i", INV, "--filter", "role=ips", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr.startswith("note: nothing to render: the 1 selected device(s)")
+    assert "hosts selected" not in result.output and not (tmp_path / "o").exists()
+
+
+def test_render_prunes_stale_configs_of_renamed_devices(tmp_path: Path) -> None:
+    out = tmp_path / "intended"
+    out.mkdir()
+    (out / "kf-agg-oldname.cfg").write_text("stale\n")
+    (out / "notes.txt").write_text("kept\n")
+    result = runner.invoke(app, ["render", "-i", INV, "-o", str(out), "--filter", "role=core"])
+    assert result.exit_code == 0, result.output
+    assert not (out / "kf-agg-oldname.cfg").exists() and (out / "notes.txt").exists()
+    assert (out / "kf-core-1.cfg").exists()
+    assert "removed 1 stale config(s) of devices no longer rendered: kf-agg-oldname" in result.stderr
+
+
+def test_render_stdout_needs_one_device() -> None:
+    result = runner.invoke(app, ["render", "-i", INV, "-o", "-", "--filter", "role=core"])
+    assert result.exit_code == 2 and "--out - prints one config; 2 selected" in result.stderr
+
+
+def test_check_out_file_prints_the_summary_on_stderr(tmp_path: Path) -> None:
+    report = tmp_path / "check.json"
+    result = runner.invoke(
+        app, ["check", "-i", INV, "--rules", "GN-INT-001", "-f", "json", "-o", str(report)]
+    )
+    assert result.stdout == ""
+    assert result.stderr.startswith(("ok: ", "FAIL: ")) and f"report in {report}" in result.stderr
+    first = json.loads(report.read_text())
+    runner.invoke(app, ["check", "-i", INV, "--rules", "GN-INT-001", "-f", "json", "-o", str(report)])
+    second = json.loads(report.read_text())
+    assert set(first["timings"]) == {"seconds"} and "seconds" not in first["summary"]
+    first.pop("timings"), second.pop("timings")
+    assert first == second
+
+
+def test_inventory_copy_with_a_yml_district_is_read(tmp_path: Path) -> None:
+    inv = tmp_path / "inventory"
+    shutil.copytree(INV, inv)
+    (inv / "districts" / "kaifu.yaml").rename(inv / "districts" / "kaifu.yml")
+    result = runner.invoke(app, ["inventory", "validate", "-i", str(inv)])
+    assert result.exit_code == 0 and "139 devices" in result.stdout
