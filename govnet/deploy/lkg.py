@@ -1,7 +1,8 @@
 """Last-known-good configs and pending (unconfirmed) commits, per device, in a state directory.
 
 ``<state_dir>/<device>.lkg`` holds the running config as the device printed it before the last
-commit (never a resolved secret: govnet only writes what the device shows). A pending commit is
+commit, except that any secret value govnet knows is written back as its ``${secret:NAME}``
+reference (resolved again only inside the SSH session on a restore). A pending commit is
 ``<state_dir>/<device>.pending.json`` with its confirm deadline; it exists from the commit until
 ``confirm`` or a restore, so a govnet killed mid-rollout leaves a record the next run (or
 ``govnet deploy --recover``) acts on. Files are mode 0600 in a 0700 directory.

@@ -48,6 +48,13 @@ class SecretValues:
 
         return SECRET_REF_RE.sub(value, text)
 
+    def unresolve(self, text: str) -> str:
+        """``text`` with every known secret value turned back into its reference (for texts
+        govnet keeps or compares: LKG files, running configs against intended ones)."""
+        for name, secret in sorted(self._values.items(), key=lambda kv: len(kv[1]), reverse=True):
+            text = text.replace(secret, f"${{secret:{name}}}")
+        return text
+
     def redact(self, text: str) -> str:
         """``text`` with every known secret value replaced by a placeholder."""
         for secret in sorted(self._values.values(), key=len, reverse=True):

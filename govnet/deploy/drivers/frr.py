@@ -107,7 +107,7 @@ class FrrDriver:
         if self._candidate is None:
             raise DeployError(f"{self.device}: no candidate loaded")
         try:
-            plan = plan_reload(running, self._candidate)
+            plan = plan_reload(self.secrets.unresolve(running), self._candidate)
         except DeployError as exc:
             raise DeployError(f"{self.device}: {exc}") from None
         if self._replace:
@@ -129,7 +129,7 @@ class FrrDriver:
     def commit_config(self, revert_in: int | None = None) -> None:
         with self._lock:
             running = self.get_config()
-            self.state.save_lkg(running)
+            self.state.save_lkg(self.secrets.unresolve(running))
             if revert_in is not None:
                 self.state.mark_pending(PendingCommit(
                     self.device, self.target.platform, time.time() + revert_in, self.run_id))
@@ -147,7 +147,7 @@ class FrrDriver:
                 raise DeployError(f"{self.device}: no pending commit to confirm")
             self._cancel_timer()
             self._persist()
-            self.state.save_lkg(self.get_config())
+            self.state.save_lkg(self.secrets.unresolve(self.get_config()))
             self.state.clear_pending()
 
     def rollback(self) -> None:

@@ -1,0 +1,275 @@
+"""Deploy against a blank lab twin: real SSH into real FRR (vtysh), one twin for the module.
+
+Order matters: the first test provisions the blank twin; every later test leaves it as intended.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govnet.cli.deploy import lab_facts
+from govnet.credentials import parse_secrets_file
+from govnet.deploy.backup import backup
+from govnet.deploy.driver import DriverTarget
+from govnet.deploy.drivers.frr import FrrDriver
+from govnet.deploy.intended import intended_configs, scope
+from govnet.deploy.lkg import pending_commits
+from govnet.deploy.nornir_setup import DeployTarget
+from govnet.deploy.rollout import DeployOptions, RunReport, deploy, recover_network
+from govnet.deploy.secrets import SecretValues
+from govnet.inventory import load_network
+from govnet.lab.down import lab_down
+from govnet.lab.frr import vtysh
+from govnet.lab.preflight import missing_binaries
+from govnet.lab.up import lab_up
+from govnet.model import Network
+
+from .lab_helpers import INVENTORY, SMALL_TWIN, vtysh_json, wait_for
+
+pytestmark = pytest.mark.integration
+
+ROUTERS = ["kf-core-1", "kf-core-2", "kf-agg-dongfenglu", "kf-agg-qingshuitang"]
+SITE = "kf-acc-dongfenglu-c01"
+
+
+@dataclass
+class Twin:
+    workdir: Path
+    network: Network
+    target: DeployTarget
+    state_dir: Path
+    configs: dict[str, str]
+
+    def options(self, **values: object) -> DeployOptions:
+        opts = DeployOptions(state_dir=self.state_dir, verify_timeout=90.0, **values)  # type: ignore[arg-type]
+        return opts
+
+    def run(self, configs: dict[str, str] | None = None, **values: object) -> RunReport:
+        return deploy(self.network, configs or self.configs, self.target, self.options(**values),
+                      echo=lambda _m: None)
+
+    def driver(self, device: str, timeout: float = 10.0) -> FrrDriver:
+        creds = self.target.credentials()
+        return FrrDriver(DriverTarget(
+            device, "frr", "127.0.0.1", self.target.lab_ports[device], creds.ssh_user, creds.ssh_password,
+            state_dir=self.state_dir, timeout=timeout,
+            extras={"secrets": SecretValues.from_credentials(creds)},
+        ))
+
+
+@pytest.fixture(scope="module")
+def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Twin]:
+    """The small twin booted blank (base config only); always torn down."""
+    give_up = pytest.fail if os.environ.get("CI") else pytest.skip
+    if os.geteuid() != 0:
+        give_up("the lab twin needs root")
+    if missing_binaries():
+        give_up("system packages missing (run make setup)")
+    workdir = tmp_path_factory.mktemp("lab")
+    try:
+        lab_up(INVENTORY, workdir, provisioned=False, devices=SMALL_TWIN, echo=lambda _m: None)
+        options, booted = lab_facts(True, workdir)
+        target = DeployTarget.from_options(options)
+        network = scope(load_network(INVENTORY), booted)
+        names = [n for n in network.devices if n in target.lab_ports]
+        configs = intended_configs(network, names, lab=True, credentials=target.credentials())
+        yield Twin(workdir, network, target, tmp_path_factory.mktemp("state"), configs)
+    finally:
+        lab_down(workdir, echo=lambda _m: None)
+
+
+def running(device: str) -> str:
+    return vtysh(device, "show running-config")
+
+
+def converged() -> bool:
+    for device in ROUTERS:
+        family: Any = vtysh_json(device, "show bgp summary json").get("ipv4Unicast", {})
+        states = [p.get("state") for p in family.get("peers", {}).values()]
+        if not states or any(s != "Established" for s in states):
+            return False
+    return True
+
+
+def test_provision_blank_twin_converges_without_drift(twin: Twin) -> None:
+    assert "router bgp" not in running("kf-core-1")
+    report = twin.run(commit=True, batch_size=4)
+    assert report.by_status("changed") == sorted(twin.configs), report.to_json()
+    assert report.batches[0] == ["kf-core-1"]
+    assert not any({"kf-core-1", "kf-core-2"} <= set(b) for b in report.batches)
+    assert wait_for(converged, 60)
+    full: Any = vtysh_json("kf-core-1", "show ip ospf neighbor json")["neighbors"]
+    assert {"10.0.0.10", "10.0.0.65", "10.0.0.66"} <= set(full)
+    diff = twin.run(commit=False)
+    assert not diff.drift and diff.by_status("unchanged") == sorted(twin.configs)
+
+
+def test_second_deploy_changes_nothing(twin: Twin) -> None:
+    before = {d: running(d) for d in twin.configs}
+    report = twin.run(commit=True)
+    assert report.by_status("unchanged") == sorted(twin.configs)
+    assert report.batches == []
+    assert {d: running(d) for d in twin.configs} == before
+
+
+def _halts_with_core1_rolled_back(twin: Twin, broken: str) -> RunReport:
+    """core-1 gets ``broken``, core-2 (its redundant peer) a harmless change: core-1 is the canary."""
+    before = {d: running(d) for d in ("kf-core-1", "kf-core-2")}
+    configs = dict(twin.configs)
+    configs["kf-core-1"] = broken
+    configs["kf-core-2"] = configs["kf-core-2"].replace("description to kf-core-1 ", "description peer ", 1)
+    report = twin.run(configs, commit=True, verify_timeout=20.0)
+    assert report.devices["kf-core-1"].status == "rolled-back", report.to_json()
+    assert report.devices["kf-core-2"].status == "untouched"
+    assert report.halted
+    assert running("kf-core-2") == before["kf-core-2"]
+    assert running("kf-core-1") == before["kf-core-1"]
+    assert not pending_commits(twin.state_dir)
+    return report
+
+
+def test_rejected_change_rolls_back_that_device_and_halts(twin: Twin) -> None:
+    broken = twin.configs["kf-core-1"].replace("router ospf\n", "router bgp 65099\nexit\n!\nrouter ospf\n", 1)
+    report = _halts_with_core1_rolled_back(twin, broken)
+    assert "BGP is already running" in report.devices["kf-core-1"].reason
+
+
+def test_change_that_breaks_an_adjacency_is_rolled_back(twin: Twin) -> None:
+    text = twin.configs["kf-core-1"]
+    head, _, tail = text.partition("interface xge1-0-1\n")
+    body, sep, rest = tail.partition("exit\n")
+    broken = head + "interface xge1-0-1\n" + body.replace("ip ospf area 0", "ip ospf area 1") + sep + rest
+    assert broken != text
+    report = _halts_with_core1_rolled_back(twin, broken)
+    assert "10.0.0.10" in report.devices["kf-core-1"].reason
+    assert wait_for(converged, 60)
+
+
+def _kill_ssh_session(device: str) -> int:
+    """SIGKILL the sshd child serving ``device``'s vtysh session; returns its pid."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if cmd.startswith(f"/usr/bin/vtysh -N {device}"):
+            pid = int(proc.name)
+            while pid > 1:
+                parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                if Path(f"/proc/{parent}/cmdline").read_bytes().startswith(b"sshd:"):
+                    os.kill(parent, signal.SIGKILL)
+                    return parent
+                pid = parent
+    raise AssertionError(f"no SSH session for {device}")
+
+
+def test_session_lost_before_confirm_restores_by_confirm_window(twin: Twin) -> None:
+    device = "kf-agg-qingshuitang"
+    before = running(device)
+    driver = twin.driver(device)
+    driver.open()
+    driver.load_merge_candidate("interface ge0-0-1\n description changed-then-lost\nexit\n")
+    driver.commit_config(revert_in=6)
+    assert "changed-then-lost" in running(device)
+    _kill_ssh_session(device)
+    assert not driver.alive() or wait_for(lambda: not driver.alive(), 5)
+    assert wait_for(lambda: not driver.has_pending_commit(), 40)
+    assert running(device) == before
+    driver.close()
+
+
+def test_interrupted_run_is_restored_by_recover(twin: Twin) -> None:
+    device = "kf-agg-dongfenglu"
+    before = running(device)
+    driver = twin.driver(device)
+    driver.open()
+    driver.load_merge_candidate("interface ge0-0-1\n description left-unconfirmed\nexit\n")
+    driver.commit_config(revert_in=300)
+    driver.close()  # govnet "dies": session and in-process timer gone, the pending record stays
+    assert [p.device for p in pending_commits(twin.state_dir)] == [device]
+    restored = recover_network(twin.network, twin.target, twin.options(), echo=lambda _m: None)
+    assert restored == [device]
+    assert running(device) == before
+    assert not pending_commits(twin.state_dir)
+
+
+def test_secret_resolved_at_push_and_never_written(twin: Twin, tmp_path: Path) -> None:
+    secrets = parse_secrets_file(twin.workdir / "secrets.env")
+    values = [v for k, v in secrets.items() if k != "GOVNET_SSH_USER" and k != "GOVNET_SNMP_USER"]
+    configs = dict(twin.configs)
+    dummy = (" neighbor 192.0.2.1 remote-as 65010\n"
+             " neighbor 192.0.2.1 password ${secret:GOVNET_SNMP_AUTH_KEY}\n")
+    configs["kf-core-1"] = configs["kf-core-1"].replace(" bgp log-neighbor-changes\n",
+                                                        " bgp log-neighbor-changes\n" + dummy, 1)
+    report = twin.run(configs, commit=True)
+    assert report.devices["kf-core-1"].status == "changed", report.to_json()
+    assert secrets["GOVNET_SNMP_AUTH_KEY"] in running("kf-core-1")  # the device got the value
+    report.write(twin.state_dir)
+    assert not twin.run(configs, commit=False).drift
+    repo = tmp_path / "backups"
+    first = backup(twin.network, sorted(twin.configs), repo, twin.target)
+    second = backup(twin.network, sorted(twin.configs), repo, twin.target)
+    assert first.commit and second.commit is None and not first.failed
+    log = subprocess.run(["git", "-C", str(repo), "log", "--oneline"], capture_output=True, text=True).stdout
+    assert len(log.splitlines()) == 1
+    history = subprocess.run(["git", "-C", str(repo), "log", "-p"], capture_output=True, text=True).stdout
+    assert "neighbor 192.0.2.1 password <secret hidden>" in history
+    written = [history, report.to_json(), *(p.read_text() for p in twin.state_dir.rglob("*") if p.is_file())]
+    for value in values:
+        assert len(value) >= 8 and not any(value in text for text in written)
+    # back to intended (without the neighbour)
+    assert twin.run(commit=True).devices["kf-core-1"].status == "changed"
+    assert "192.0.2.1" not in running("kf-core-1")
+
+
+def test_onboarding_a_site_touches_only_its_aggregation_node_and_the_site(twin: Twin) -> None:
+    from govnet.lab.configs import base_config
+
+    agg = "kf-agg-dongfenglu"
+    without_site = scope(twin.network, [n for n in twin.network.devices if n != SITE])
+    configs = dict(twin.configs)
+    configs[agg] = intended_configs(without_site, [agg], lab=True, credentials=twin.target.credentials())[agg]
+    configs[SITE] = base_config(SITE)
+    wipe = twin.run({agg: configs[agg], SITE: configs[SITE]}, commit=True, verify_timeout=30.0)
+    assert set(wipe.by_status("changed")) == {agg, SITE}, wipe.to_json()
+    others = {d: running(d) for d in twin.configs if d not in (agg, SITE)}
+
+    from govnet.deploy.playbook import onboard_targets
+
+    assert onboard_targets(twin.network, SITE) == [agg, SITE]
+    report = twin.run({d: twin.configs[d] for d in onboard_targets(twin.network, SITE)}, commit=True)
+    assert set(report.by_status("changed")) == {agg, SITE}
+    assert set(report.devices) == {agg, SITE}
+    assert {d: running(d) for d in others} == others
+    assert not twin.run(commit=False).drift
+
+
+def test_sigterm_mid_rollout_leaves_devices_confirmed_or_rolled_back(twin: Twin) -> None:
+    configs = {d: t.replace("log-adjacency-changes", "log-adjacency-changes detail", 1)
+               for d, t in twin.configs.items()}
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    timer.start()
+    report = twin.run(configs, commit=True, batch_size=1)
+    timer.join()
+    assert report.halted.startswith("stopped by SIGTERM"), report.to_json()
+    changed, untouched = report.by_status("changed"), report.by_status("untouched")
+    assert changed and untouched
+    assert sorted(changed + untouched) == sorted(d for d in configs if configs[d] != twin.configs[d])
+    for device in changed:
+        assert "log-adjacency-changes detail" in running(device)
+    for device in untouched:
+        assert "log-adjacency-changes detail" not in running(device)
+    assert not pending_commits(twin.state_dir)
+    assert not (twin.state_dir / f"{twin.network.settings.name}.lock").exists()
+    assert not twin.run(commit=True).failed  # back to intended everywhere
