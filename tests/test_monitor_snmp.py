@@ -20,7 +20,7 @@ from govnet.inventory import load_network
 from govnet.monitor import oids
 from govnet.monitor.plan import DevicePlan, LinkEnd, Plan
 from govnet.monitor.poller import Poller, ldp_peer
-from govnet.monitor.snmp import SnmpClient, SnmpError, SnmpTarget, snmp_get, snmp_walk, to_value
+from govnet.monitor.snmp import SnmpClient, SnmpError, SnmpTarget, Value, snmp_get, snmp_walk, to_value
 
 ROOT = Path(__file__).resolve().parents[1]
 CREDS = Credentials(snmp_user="unit-noc", snmp_auth_key="unit-auth-key-1", snmp_priv_key="unit-priv-key-1")
@@ -130,7 +130,7 @@ def test_errors_are_classified(agent: Agent) -> None:
 
 
 def test_many_varbinds_split_into_pdus_keep_order(agent: Agent) -> None:
-    async def ask() -> list[tuple[tuple[int, ...], object]]:
+    async def ask() -> list[tuple[tuple[int, ...], Value]]:
         client = SnmpClient(CREDS)
         client.add_target(SnmpTarget("t", "127.0.0.1", agent.port))
         try:
@@ -160,10 +160,10 @@ def test_poller_discovers_ifindex_once_and_again_after_a_reboot(agent: Agent) ->
         walks = 0
         real_walk = client.walk
 
-        async def counting_walk(target: str, column: tuple[int, ...]) -> dict[tuple[int, ...], object]:
+        async def counting_walk(target: str, column: tuple[int, ...]) -> dict[tuple[int, ...], Value]:
             nonlocal walks
             walks += 1
-            return await real_walk(target, column)  # type: ignore[return-value]
+            return await real_walk(target, column)
 
         client.walk = counting_walk  # type: ignore[method-assign]
         await asyncio.sleep(4)  # let the agent's sysUpTime grow past what a restart takes

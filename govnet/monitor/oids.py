@@ -47,9 +47,9 @@ INTERFACE_COLUMNS: dict[str, Oid] = {
     "hc_in_octets": IF_HC_IN_OCTETS,
     "hc_out_octets": IF_HC_OUT_OCTETS,
     "high_speed": IF_HIGH_SPEED,
-    "alias": IF_ALIAS,
 }
-"""Per interface row, what every cycle GETs (name -> column)."""
+"""Per interface row, what every cycle GETs (name -> column); ifAlias is read at discovery and
+every ALIAS_EVERY cycles (descriptions rarely change)."""
 
 # BGP4-MIB, indexed by the peer's IPv4 address (default VRF)
 BGP_PEER_STATE = oid("1.3.6.1.2.1.15.3.1.2")

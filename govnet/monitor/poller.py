@@ -21,6 +21,8 @@ from govnet.monitor.snmp import SnmpClient, SnmpError, SnmpTarget, Value
 
 REDISCOVER_MISSING_EVERY = 10
 """Cycles between discovery retries while a planned interface is not found on the agent."""
+ALIAS_EVERY = 10
+"""Cycles between re-reads of ifAlias (also read right after discovery)."""
 
 
 @dataclass(slots=True)
@@ -28,6 +30,7 @@ class Discovery:
     """Row indexes found on one agent."""
 
     ifindex: dict[str, int] = field(default_factory=dict)
+    alias: dict[str, str] = field(default_factory=dict)
     ldp_rows: dict[str, Oid] = field(default_factory=dict)
     vendor_rows: dict[str, list[Oid]] = field(default_factory=dict)
     missing_ifnames: bool = False
@@ -156,10 +159,13 @@ class Poller:
 
     def _request(self, dev: DevicePlan, found: Discovery) -> list[Oid]:
         request = [oids.SYS_UPTIME]
+        with_alias = found.age % ALIAS_EVERY == 0
         for end in dev.links:
             index = found.ifindex.get(end.ifname)
             if index is not None:
                 request += [(*column, index) for column in oids.INTERFACE_COLUMNS.values()]
+                if with_alias:
+                    request.append((*oids.IF_ALIAS, index))
         for peer in dev.bgp:
             request += [
                 oids.BGP_PEER_STATE + _ip_index(peer.address),
@@ -194,11 +200,11 @@ class Poller:
                 continue
             row = InterfaceState(ifindex=index)
             for name, column in oids.INTERFACE_COLUMNS.items():
-                value = answer.get((*column, index))
-                if name == "alias":
-                    row.alias = value.decode(errors="replace") if isinstance(value, bytes) else ""
-                else:
-                    setattr(row, name, _int(value))
+                setattr(row, name, _int(answer.get((*column, index))))
+            alias = answer.get((*oids.IF_ALIAS, index))
+            if isinstance(alias, bytes):
+                found.alias[end.ifname] = alias.decode(errors="replace")
+            row.alias = found.alias.get(end.ifname, "")
             if row.oper_status is None:
                 stale = True  # the row disappeared: ifIndex renumbered
                 continue

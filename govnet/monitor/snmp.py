@@ -153,7 +153,7 @@ class SnmpClient:
         if agent is None:
             return
         key = (udp.DOMAIN_NAME, (agent.host, agent.port))
-        v3 = self.engine.message_processing_subsystems.get(3)  # type: ignore[call-overload]
+        v3 = self.engine.message_processing_subsystems.get(3)
         cache = getattr(v3, "_SnmpV3MessageProcessingModel__engineIdCache", {})
         entry = cache.pop(key, None)
         usm = self.engine.security_models.get(3)

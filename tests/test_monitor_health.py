@@ -1,0 +1,118 @@
+"""Health against intent: member and group states, and what a group's failure cuts off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govnet.inventory import load_network
+from govnet.lab.topology import select_devices
+from govnet.model import Network
+from govnet.monitor.health import cut_off, group_state, judge
+from govnet.monitor.plan import Plan, build_plan
+from govnet.monitor.snapshot import DeviceState, InterfaceState, Snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def network() -> Network:
+    return load_network(ROOT / "inventory")
+
+
+@pytest.fixture(scope="module")
+def plan(network: Network) -> Plan:
+    return build_plan(network, devices=select_devices(network), lab=True)
+
+
+def _healthy(plan: Plan) -> Snapshot:
+    devices = {}
+    for dev in plan.devices:
+        state = DeviceState(dev.name, up=True, sys_uptime=100_000)
+        for i, end in enumerate(dev.links, start=2):
+            state.interfaces[end.ifname] = InterfaceState(ifindex=i, admin_status=1, oper_status=1)
+        devices[dev.name] = state
+    return Snapshot(devices=devices, complete=True)
+
+
+def _states(plan: Plan, snap: Snapshot) -> dict[str, str]:
+    return {h.group.name: h.state for h in judge(plan, snap)}
+
+
+@pytest.mark.parametrize(
+    ("members", "masters", "state"),
+    [
+        (["healthy", "healthy"], None, "healthy"),
+        (["healthy", "down"], None, "degraded"),
+        (["down", "down"], None, "down"),
+        (["healthy", "unknown"], None, "unknown"),
+        (["unknown", "down"], None, "unknown"),
+        (["unknown", "unknown"], None, "unknown"),
+        (["healthy", "healthy"], 2, "split_brain"),
+        (["healthy", "healthy"], 1, "healthy"),
+    ],
+)
+def test_group_state_rule(members: list[str], masters: int | None, state: str) -> None:
+    assert group_state(members, masters) == state  # type: ignore[arg-type]
+
+
+def test_all_up_is_healthy_for_every_group(plan: Plan) -> None:
+    states = _states(plan, _healthy(plan))
+    assert set(states) == {g.name for g in plan.network.groups}
+    assert set(states.values()) == {"healthy"}
+
+
+def test_one_uplink_down_degrades_only_its_group(plan: Plan) -> None:
+    snap = _healthy(plan)
+    end = next(e for e in plan.device("kf-core-1").links if e.link == "kf-core-1--kf-agg-dongfenglu")
+    snap.devices["kf-core-1"].interfaces[end.ifname].oper_status = 2
+    states = _states(plan, snap)
+    assert states["kf-uplinks-dongfenglu"] == "degraded"
+    assert {s for g, s in states.items() if g != "kf-uplinks-dongfenglu"} == {"healthy"}
+
+
+def test_admin_down_counts_as_down_and_both_down_is_down(plan: Plan) -> None:
+    snap = _healthy(plan)
+    for core in ("kf-core-1", "kf-core-2"):
+        end = next(e for e in plan.device(core).links if e.link == f"{core}--kf-agg-qingshuitang")
+        snap.devices[core].interfaces[end.ifname].admin_status = 2
+    assert _states(plan, snap)["kf-uplinks-qingshuitang"] == "down"
+
+
+def test_failed_poll_is_unknown_not_down(plan: Plan) -> None:
+    snap = _healthy(plan)
+    snap.devices["kf-core-1"] = DeviceState("kf-core-1", up=False, error="timeout")
+    states = _states(plan, snap)
+    assert states["kf-core-pair"] == "unknown"
+    assert states["kf-upstream-pair"] == "unknown"  # core-1 is the only managed end of its member
+    assert states["kf-uplinks-dongfenglu"] == "healthy"  # the aggregation end still answers
+    snap.devices["kf-agg-dongfenglu"] = DeviceState("kf-agg-dongfenglu", up=False, error="auth")
+    assert _states(plan, snap)["kf-uplinks-dongfenglu"] == "unknown"
+
+
+def test_two_masters_in_a_hot_standby_pair_is_split_brain(plan: Plan) -> None:
+    snap = _healthy(plan)
+    snap.devices["kf-fw-1"].vendor["vrrpOperState"] = {"3.1": 3}
+    snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"3.1": 2}
+    assert _states(plan, snap)["kf-firewall-pair"] == "healthy"
+    snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"3.1": 3}
+    assert _states(plan, snap)["kf-firewall-pair"] == "split_brain"
+    snap.devices["kf-fw-1"].vendor["vrrpOperState"] = {"3.1": 2}
+    snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"3.1": 2}
+    assert _states(plan, snap)["kf-firewall-pair"] == "down"  # no master serves nobody
+
+
+def test_cut_off_names_the_sites_behind_a_group(network: Network) -> None:
+    groups = {g.name: g for g in network.groups}
+    sites, peers = cut_off(network, groups["kf-uplinks-dongfenglu"])
+    behind = {
+        d.site
+        for d in network.devices.values()
+        if d.subdistrict == "dongfenglu" or d.name == "kf-agg-dongfenglu"
+    }
+    assert set(sites) == behind and "kf-municipal-extranet" in peers
+    core_sites, _ = cut_off(network, groups["kf-core-pair"])
+    assert {d.site for d in network.devices.values() if d.role in ("aggregation", "access")} <= set(
+        core_sites
+    )
