@@ -37,6 +37,8 @@ StateOpt = Annotated[
     typer.Option("--state-dir", envvar="GOVNET_STATE_DIR",
                  help="Last-known-good configs, pending commits, locks, reports."),
 ]
+CommitOpt = Annotated[bool, typer.Option("--commit", help="Push (default: deploy steps are dry runs).")]
+SetOpt = Annotated[list[str], typer.Option("--set", help="NAME=VALUE for a playbook parameter.")]
 RepoOpt = Annotated[
     Path, typer.Option("--repo", help="Git repository for the backups (created if missing).")
 ]
@@ -186,8 +188,41 @@ def _show(report: Any, as_json: bool, *, diffs: bool) -> None:
                + (f"; HALTED: {report.halted}" if report.halted else ""))
 
 
+@guarded
+def play_cmd(
+    playbook: Annotated[Path, typer.Argument(help="The playbook YAML (see playbooks/).")],
+    inventory: Path | None = inventory_option(),
+    lab: LabOpt = False,
+    workdir: WorkdirOpt = DEFAULT_WORKDIR,
+    commit: CommitOpt = False,
+    set_: SetOpt = [],  # noqa: B006
+    state_dir: StateOpt = None,
+) -> None:
+    """Run a playbook (provision, onboard a site, backup, audit). Exit 1 on drift or a failed step."""
+    from govnet.deploy.intended import scope
+    from govnet.deploy.nornir_setup import DeployTarget
+    from govnet.deploy.playbook import PlaybookError, load_playbook, run_playbook
+
+    values: dict[str, str] = {}
+    for item in set_:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise PlaybookError(f"--set {item!r}: use NAME=VALUE")
+        values[key.strip()] = value.strip()
+    book = load_playbook(playbook, values)
+    options, booted = lab_facts(lab, workdir)
+    target = DeployTarget.from_options(options)
+    network = scope(load_network_or_exit(inventory), booted)
+    result = run_playbook(book, network, target, commit=commit, lab=lab, state_dir=state_dir, echo=_err)
+    for title, report in result.reports:
+        typer.echo(f"--- {title}")
+        _show(report, False, diffs=not report.commit)
+    raise typer.Exit(result.exit_code)
+
+
 def register_deploy(app: typer.Typer) -> None:
     """Mount backup, diff, deploy and play on ``app``."""
     app.command("backup")(backup_cmd)
     app.command("diff")(diff_cmd)
     app.command("deploy")(deploy_cmd)
+    app.command("play")(play_cmd)

@@ -235,7 +235,7 @@ def _roll_out(
     common: dict[str, Any],
 ) -> None:
     todo = [n for n, o in diffs.items() if o.status == "dry-run"]
-    settled = set(network.devices) - set(todo)
+    settled = {n for n, o in diffs.items() if o.status == "unchanged"}  # others: only if seen up
     report.batches = plan_batches(network, todo, options.batch_size, options.canary)
     failures = sum(1 for o in diffs.values() if o.status == "failed")
     for index, batch in enumerate(report.batches):
