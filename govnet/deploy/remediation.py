@@ -27,13 +27,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from hier_config import Platform, WorkflowRemediation, get_hconfig
+from hier_config import HConfig, Platform, WorkflowRemediation
+from hier_config import get_hconfig as _get_hconfig
+
+from govnet.deploy.driver import DeployError
 
 Dialect = Literal["vrp", "comware"]
 
 _HIER_PLATFORM: dict[str, Platform] = {"vrp": Platform.HUAWEI_VRP, "comware": Platform.HP_COMWARE5}
 
-_NOISE = re.compile(r"^\s*(#.*|!.*|return)\s*$")
+_NOISE = re.compile(r"^\s*(#.*|!.*|return)\s*$|^\s*version \d+\.\d+\S*, Release ")
+"""Not configuration: separators, comments, ``return``, Comware's ``version`` banner line."""
 
 _VLAN_BATCH = re.compile(r"^(?P<undo>undo )?vlan batch (?P<vlans>[\d ]+(?:to [\d ]+)*)$")
 _VLAN_SECTION = re.compile(r"^(?P<undo>undo )?vlan (?P<vlans>\d+(?: to \d+)?)$")
@@ -93,6 +97,14 @@ class _Block:
         return block
 
 
+def _parse(dialect: Dialect, text: str, what: str) -> HConfig:
+    """hier_config's tree of ``text``; a config it cannot take is a :class:`DeployError`."""
+    try:
+        return _get_hconfig(_HIER_PLATFORM[dialect], text)
+    except Exception as err:  # hier_config raises ValueError/DuplicateChildError and kin
+        raise DeployError(f"{what} config does not parse as {dialect}: {err}") from err
+
+
 def clean_config(text: str) -> str:
     """The config without comment/separator lines (``#``, ``!``), ``return`` and blank lines."""
     lines = [ln.rstrip() for ln in text.splitlines()]
@@ -147,7 +159,7 @@ def flatten(config: str, dialect: Dialect = "vrp") -> tuple[str, ...]:
     >>> flatten("interface G0/0/1\\n description x\\n#\\nsysname a\\n")
     ('interface G0/0/1', 'description x', 'quit', 'sysname a')
     """
-    tree = get_hconfig(_HIER_PLATFORM[dialect], clean_config(config))
+    tree = _parse(dialect, clean_config(config), "the")
     root = _Block("")
     _copy(tree, root)
     return tuple(_emit(root.children))
@@ -181,10 +193,9 @@ def merge_config(running: str, snippet: str, dialect: Dialect = "vrp") -> str:
      description b
      mtu 1500
     """
-    platform = _HIER_PLATFORM[dialect]
     base, extra = _Block(""), _Block("")
-    _copy(get_hconfig(platform, clean_config(running)), base)
-    _copy(get_hconfig(platform, clean_config(snippet)), extra)
+    _copy(_parse(dialect, clean_config(running), "running"), base)
+    _copy(_parse(dialect, clean_config(snippet), "merge"), extra)
     _overlay(base, extra)
     return "".join(f"{' ' * depth}{text}\n" for depth, text in _walk(base.children, 0))
 
@@ -288,8 +299,7 @@ def _filter(node: object, path: tuple[str, ...], guard: SessionGuard, held: list
 def _one_way(
     running: str, intended: str, dialect: Dialect, guard: SessionGuard
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    platform = _HIER_PLATFORM[dialect]
-    workflow = WorkflowRemediation(get_hconfig(platform, running), get_hconfig(platform, intended))
+    workflow = WorkflowRemediation(_parse(dialect, running, "running"), _parse(dialect, intended, "intended"))
     held: list[str] = []
     root = _Block("")
     _filter(workflow.remediation_config, (), guard, held, root)

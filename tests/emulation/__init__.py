@@ -8,7 +8,7 @@ docs/drivers.md for what is and is not emulated.
 
 from .config import COMWARE, VRP, ConfigTree, Rejected
 from .devices import ComwareDevice, EmulatedDevice, UsgDevice, Vrp5Device, Vrp8Device
-from .server import PASSWORD, USERNAME, EmulatedNetwork, emulated_network, flash_dir
+from .server import PASSWORD, USERNAME, EmulatedNetwork, driver_target, emulated_network, flash_dir
 
 __all__ = [
     "COMWARE",
@@ -23,6 +23,7 @@ __all__ = [
     "UsgDevice",
     "Vrp5Device",
     "Vrp8Device",
+    "driver_target",
     "emulated_network",
     "flash_dir",
 ]

@@ -100,6 +100,15 @@ _SINGLE_VALUED = re.compile(
 _SYSTEM_ONLY = frozenset(
     ("sysname", "clock", "stelnet", "telnet", "snmp-agent", "info-center", "ntp-service", "ssh", "hrp")
 )
+_SECOND_WORDS = {
+    "ip": frozenset(
+        [
+            *("address", "binding", "route-static", "vpn-instance", "ip-prefix"),
+            *("community-filter", "as-path-filter", "unreachables", "redirects"),
+        ]
+    ),
+    "port": frozenset(["link-type", "link-mode", "trunk", "default", "access", "hybrid", "isolate"]),
+}
 _VLAN_BATCH = re.compile(r"^vlan batch (.+)$")
 _TRUNK = re.compile(r"^(port trunk (?:allow-pass|permit) vlan) (.+)$")
 
@@ -152,7 +161,7 @@ class ConfigTree:
         tree = cls(dialect)
         stack: list[tuple[int, Node]] = [(-1, tree.root)]
         for raw in text.splitlines():
-            if not raw.strip() or re.match(r"^\s*(#|!|return\s*$)", raw):
+            if not raw.strip() or re.match(r"^\s*(#|!|return\s*$|version \d+\.\d+\S*, Release )", raw):
                 continue
             indent = len(raw) - len(raw.lstrip(" "))
             while stack[-1][0] >= indent:
@@ -239,6 +248,10 @@ class ConfigTree:
             words = words[1:]
         if words[0] not in self.dialect.words:
             raise Rejected(self.dialect.unrecognized, first_at)
+        second = _SECOND_WORDS.get(words[0])
+        if second and (len(words) < 2 or words[1] not in second):
+            column = line.index(words[1], first_at) if len(words) > 1 else len(line)
+            raise Rejected(self.dialect.unrecognized, column)
         body = " ".join(words)
         try:
             if m := re.match(r"^ip address (\S+) (\S+)", body):

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import asyncssh
 
+from govnet.deploy.driver import DriverTarget
+
 from .devices import EmulatedDevice
 
 USERNAME = "netadmin"
@@ -106,3 +108,18 @@ def flash_dir(base: Path, name: str) -> Path:
     path = base / name / "flash"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def driver_target(device: EmulatedDevice, name: str, platform: str, **extras: Any) -> DriverTarget:
+    """The :class:`DriverTarget` that reaches an emulated device (as the deploy flow builds it)."""
+    return DriverTarget(
+        device=name,
+        platform=platform,
+        hostname="127.0.0.1",
+        port=device.port,
+        username=USERNAME,
+        password=PASSWORD,
+        state_dir=device.flash.parent / "state",
+        timeout=15.0,
+        extras={"run_id": "t1", **extras},
+    )

@@ -198,6 +198,8 @@ class CliDriver:
         lines = out.rstrip().splitlines()
         if lines and self._prompt.search("\n" + lines[-1]):
             lines = lines[:-1]
+        while lines and (not lines[0].strip() or lines[0].rstrip().endswith(command)):
+            lines = lines[1:]  # a command echo Netmiko left in (Comware runs without cmd_verify)
         return "\n".join(lines) + "\n"
 
     def _find_mgmt_interface(self, running: str) -> None:

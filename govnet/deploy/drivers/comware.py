@@ -1,0 +1,157 @@
+"""H3C Comware 7: immediate mode with the device's ``configuration commit delay`` window.
+
+* compare: a replace uploads the intended config to ``flash:/govnet-<run>.cfg`` (SFTP) and reads
+  ``display diff current-configuration configfile`` from the device; a merge shows govnet's
+  minimal remediation and its unified diff;
+* commit: ``archive configuration`` first (the rollback point; ``archive configuration location
+  flash:/archive filename-prefix govnet`` is set if the device has none), then ``configuration
+  commit delay <min>`` when a window is asked for (rounded up to whole minutes), then the
+  remediation lines or ``configuration replace file``;
+* confirm: ``configuration commit`` then ``save force``;
+* rollback: ``configuration replace file <archive>`` (and ``configuration commit`` to close a
+  running window); a rejected line is rolled back the same way before the error is raised.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from typing import ClassVar
+
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.drivers.vrp5 import _ERROR, CliDriver
+from govnet.deploy.remediation import Dialect, clean_config, merge_config, remediate
+
+ARCHIVE_LOCATION = "archive configuration location flash:/archive filename-prefix govnet"
+_ARCHIVE_SAVED = re.compile(r"(flash:/\S+\.cfg) is saved")
+
+
+class ComwareDriver(CliDriver):
+    """H3C Comware 7 over Netmiko ``hp_comware``."""
+
+    netmiko_type: ClassVar[str] = "hp_comware"
+    dialect: ClassVar[Dialect] = "comware"
+
+    def __init__(self, target: DriverTarget) -> None:
+        super().__init__(target)
+        self._commands: tuple[str, ...] | None = None
+        self._unified = ""
+        self._replace_file: str | None = None
+        self.archive: str | None = None
+        """The archive file saved before the last commit (the rollback point)."""
+        self._deadline: float | None = None
+        self._after: str | None = None
+        self.held: tuple[str, ...] = ()
+
+    @property
+    def candidate_file(self) -> str:
+        return f"govnet-{self.run_id}.cfg"
+
+    def load_merge_candidate(self, config: str) -> None:
+        with self._lock:
+            running = self.get_config()
+            self._find_mgmt_interface(running)
+            plan = remediate(running, merge_config(running, config, "comware"), "comware", self.guard)
+            self._commands, self._unified, self.held = plan.commands, plan.unified, plan.held
+            self._replace_file = None
+
+    def load_replace_candidate(self, config: str) -> None:
+        with self._lock:
+            running = self.get_config()
+            self._find_mgmt_interface(running)
+            plan = remediate(running, config, "comware", self.guard)
+            self._upload(self.candidate_file, config)
+            self._replace_file = self.candidate_file
+            self._commands, self.held = plan.commands, plan.held
+            out = self.cli(f"display diff current-configuration configfile flash:/{self.candidate_file}")
+            if m := _ERROR.search(out):
+                raise DeployError(f"{self.device}: display diff failed: {m.group(0)}")
+            self._unified = out if out.strip() else ""
+
+    def compare_config(self) -> ConfigDiff:
+        if self._commands is None:
+            raise DeployError(f"{self.device}: nothing loaded to compare")
+        return ConfigDiff(self.device, self._commands, self._unified)
+
+    def discard_config(self) -> None:
+        with self._lock:
+            if self._replace_file:
+                self._remove(self._replace_file)
+            self._commands = None
+            self._replace_file = None
+            self._unified = ""
+
+    def _archive(self) -> str:
+        if "archive configuration location " not in self.get_config():
+            self._config_lines([ARCHIVE_LOCATION])
+        self._user_view()
+        out = self._dialog("archive configuration", "y")
+        m = _ARCHIVE_SAVED.search(out)
+        if not m:
+            raise DeployError(f"{self.device}: archive configuration failed: {out.strip()}")
+        return m.group(1)
+
+    def commit_config(self, revert_in: int | None = None) -> None:
+        with self._lock:
+            if self._commands is None:
+                raise DeployError(f"{self.device}: nothing loaded to commit")
+            self.archive = self._archive()
+            self._system_view()
+            if revert_in:
+                minutes = max(1, math.ceil(revert_in / 60))
+                out = self._send(f"configuration commit delay {minutes}")
+                if m := _ERROR.search(out):
+                    raise DeployError(f"{self.device}: configuration commit delay failed: {m.group(0)}")
+                self._deadline = time.monotonic() + minutes * 60
+            try:
+                if self._replace_file:
+                    line = f"configuration replace file flash:/{self._replace_file}"
+                    out = self._dialog(line, "n")
+                    self._remove(self._replace_file)
+                    if m := _ERROR.search(out):
+                        raise CommitRejected(self.device, line, m.group(0))
+                else:
+                    self._config_lines(self._commands)
+            except CommitRejected:
+                self.rollback()
+                raise
+            finally:
+                self._commands = None
+                self._replace_file = None
+            self._after = clean_config(self.get_config())
+
+    def has_pending_commit(self) -> bool:
+        """A delay window is running (govnet's clock; the device keeps its own)."""
+        return self._deadline is not None and time.monotonic() < self._deadline
+
+    def confirm_commit(self) -> None:
+        with self._lock:
+            if not self.has_pending_commit():
+                raise DeployError(
+                    f"{self.device}: no commit delay window to confirm (expired and reverted, or never set)"
+                )
+            self._system_view()
+            if clean_config(self.get_config()) != self._after:
+                self._deadline = None
+                raise DeployError(f"{self.device}: the commit delay expired; the device reverted the change")
+            self._send("configuration commit")
+            self._deadline = None
+            if clean_config(self.get_config()) != self._after:
+                raise DeployError(f"{self.device}: the commit delay expired before the confirm")
+            self._user_view()
+            self._send("save force")
+
+    def rollback(self) -> None:
+        with self._lock:
+            if self.archive is None:
+                raise DeployError(f"{self.device}: no archive to roll back to")
+            self._system_view()
+            line = f"configuration replace file {self.archive}"
+            out = self._dialog(line, "n")
+            if m := _ERROR.search(out):
+                raise DeployError(f"{self.device}: rollback ({line}) failed: {m.group(0)}")
+            if self._deadline is not None:
+                self._send("configuration commit")
+                self._deadline = None
+            self._user_view()

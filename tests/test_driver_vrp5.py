@@ -1,0 +1,141 @@
+"""Vrp5Driver against the EMULATED Huawei S-series switch (tests/emulation; not real gear)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from emulation import ConfigTree, Vrp5Device, driver_target, emulated_network, flash_dir
+
+from govnet.deploy.driver import CommitRejected, DeployError, DeviceDriver
+from govnet.deploy.drivers import driver_class
+from govnet.deploy.drivers.vrp5 import Vrp5Driver
+
+BASE = """\
+!Software Version V200R019C10SPC500
+#
+sysname kf-agg-dongfenglu
+#
+vlan batch 100 211 300
+#
+interface Vlanif211
+ description police zone
+ ip address 192.168.0.1 255.255.255.252
+#
+interface GigabitEthernet1/0/25
+ description to kf-acc-dongfenglu-police GigabitEthernet0/0/1
+ port link-type trunk
+ port trunk allow-pass vlan 100 211 300
+#
+interface MEth0/0/1
+ description out-of-band management
+ ip address 127.0.0.1 255.0.0.0
+#
+stelnet server enable
+ssh user netadmin
+ssh user netadmin service-type stelnet
+#
+return
+"""
+
+Rig = tuple[Vrp5Device, Vrp5Driver]
+
+
+@pytest.fixture
+def s_switch(tmp_path: Path) -> Iterator[Rig]:
+    with emulated_network() as net:
+        device = Vrp5Device("kf-agg-dongfenglu", BASE, flash_dir(tmp_path, "agg"))
+        net.add(device)
+        driver = Vrp5Driver(driver_target(device, "kf-agg-dongfenglu", "huawei_vrp"))
+        driver.open()
+        try:
+            yield device, driver
+        finally:
+            driver.close()
+
+
+def test_registry_resolves_huawei_vrp_to_this_driver(s_switch: Rig) -> None:
+    assert driver_class("huawei_vrp") is Vrp5Driver
+    assert isinstance(s_switch[1], DeviceDriver)
+
+
+def test_diff_is_minimal_and_never_drops_a_vlan_still_in_use(s_switch: Rig) -> None:
+    _, driver = s_switch
+    intended = BASE.replace("vlan batch 100 211 300", "vlan batch 100 211 400").replace(
+        "allow-pass vlan 100 211 300", "allow-pass vlan 100 211 400"
+    )
+    driver.load_replace_candidate(intended)
+    diff = driver.compare_config()
+    assert diff.commands == (
+        "vlan batch 400",
+        "interface GigabitEthernet1/0/25",
+        "port trunk allow-pass vlan 400",
+        "undo port trunk allow-pass vlan 300",
+        "quit",
+        "undo vlan batch 300",
+    )
+    assert "-vlan batch 100 211 300\n+vlan batch 100 211 400\n" in diff.unified
+    assert driver.mgmt_interface == "MEth0/0/1", "found from the address govnet connects to"
+
+
+def test_confirm_keeps_the_change_after_saving_a_backup(s_switch: Rig) -> None:
+    device, driver = s_switch
+    intended = BASE.replace(" description police zone", " description police zone gateway")
+    driver.load_replace_candidate(intended)
+    driver.commit_config(revert_in=300)
+    assert (device.flash / "govnet-t1.cfg").read_text() == ConfigTree.parse(device.dialect, BASE).render(
+        device.os_header
+    ), "the backup file holds the config from before the push"
+    assert " description police zone gateway" in device.running_lines()
+    assert driver.has_pending_commit()
+    driver.confirm_commit()
+    assert not driver.has_pending_commit()
+    assert "gateway" in (device.flash / "vrpcfg.cfg").read_text()
+    assert device.running == ConfigTree.parse(device.dialect, intended)
+
+
+def test_expired_window_replays_the_rollback_lines(s_switch: Rig) -> None:
+    device, driver = s_switch
+    before = device.running_lines()
+    intended = BASE.replace("vlan batch 100 211 300", "vlan batch 100 211 300 500") + (
+        "interface Vlanif500\n ip address 10.50.0.1 255.255.255.0\n"
+    )
+    driver.load_replace_candidate(intended)
+    driver.commit_config(revert_in=1)
+    assert "interface Vlanif500" in device.running_lines()
+    assert driver.reverted.wait(20), "govnet's revert window never fired"
+    assert device.running_lines() == before
+    with pytest.raises(DeployError, match="confirm window expired"):
+        driver.confirm_commit()
+
+
+def test_rejected_line_is_undone_and_named(s_switch: Rig) -> None:
+    device, driver = s_switch
+    before = device.running_lines()
+    intended = BASE.replace(
+        " description police zone", " description police zone\n mtu 1500\n ip adress 10.9.9.9"
+    )
+    driver.load_replace_candidate(intended)
+    with pytest.raises(CommitRejected) as err:
+        driver.commit_config(revert_in=300)
+    assert err.value.line == "ip adress 10.9.9.9"
+    assert "Error:" in err.value.reply
+    assert "mtu 1500" in device.log, "the line before the bad one did go in"
+    assert device.running_lines() == before, "and was undone"
+    assert not driver.has_pending_commit()
+
+
+def test_explicit_rollback_before_confirm(s_switch: Rig) -> None:
+    device, driver = s_switch
+    before = device.running_lines()
+    driver.load_merge_candidate("interface GigabitEthernet1/0/25\n description renamed\n")
+    assert driver.compare_config().commands == (
+        "interface GigabitEthernet1/0/25",
+        "description renamed",
+        "quit",
+    )
+    driver.commit_config(revert_in=300)
+    driver.rollback()
+    assert device.running_lines() == before
+    assert not driver.has_pending_commit()
