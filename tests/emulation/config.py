@@ -209,8 +209,22 @@ class ConfigTree:
             node = found
         return node
 
+    def canonical(self) -> list[str]:
+        """The lines with siblings sorted: equal for configs a device would print alike."""
+        out: list[str] = []
+
+        def walk(node: Node, depth: int) -> None:
+            for child in sorted(node.children, key=lambda c: c.text):
+                out.append(" " * depth + child.text)
+                walk(child, depth + 1)
+
+        walk(self.root, 0)
+        return out
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ConfigTree) and self.lines() == other.lines()
+        return isinstance(other, ConfigTree) and self.canonical() == other.canonical()
+
+    __hash__ = None  # type: ignore[assignment]
 
     def apply(self, path: tuple[str, ...], line: str) -> tuple[str, ...]:
         """Apply ``line`` typed in the view at ``path``; the view the device is in afterwards.
