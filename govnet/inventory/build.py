@@ -225,8 +225,22 @@ def resolve(
         errors.extend(check_network(network, sources))
     if templates_dir is not None:
         errors.extend(check_templates(network, sources, templates_dir))
-    raise_all(errors)
+    raise_all([_located(e, sources) for e in errors])
     return network
+
+
+def _located(err: LocatedError, sources: InventorySources) -> LocatedError:
+    """Pool errors (raised by the address plan, which knows no files) at their network.yaml key."""
+    if err.file is not None or not (err.key or "").startswith("pools."):
+        return err
+    name = (err.key or "").removeprefix("pools.")
+    loc: tuple[int | str, ...] = ("pools", name)
+    if name.startswith("zones."):
+        _, zone, pool = name.split(".", 2)
+        index = next((i for i, z in enumerate(sources.network.zones) if z.name == zone), 0)
+        loc = ("zones", index, pool)
+    src = sources.network_src
+    return type(err)(err.message, file=src.path, key=key_path(loc), line=line_of(src.raw, loc), hint=err.hint)
 
 
 def _district_cores(ctx: DistrictContext) -> dict[int, Device]:
