@@ -139,3 +139,22 @@ def test_explicit_rollback_before_confirm(s_switch: Rig) -> None:
     driver.rollback()
     assert device.running_lines() == before
     assert not driver.has_pending_commit()
+
+
+def test_closing_the_session_with_an_unconfirmed_change_rolls_it_back(s_switch: Rig) -> None:
+    device, driver = s_switch
+    before = device.running_lines()
+    driver.load_merge_candidate("interface GigabitEthernet1/0/25\n description renamed\n")
+    driver.commit_config(revert_in=300)
+    driver.close()
+    assert driver.reverted.is_set()
+    assert device.running_lines() == before
+
+
+def test_no_difference_commits_nothing(s_switch: Rig) -> None:
+    device, driver = s_switch
+    driver.load_replace_candidate(BASE)
+    assert driver.compare_config().empty
+    driver.commit_config(revert_in=300)
+    assert not driver.has_pending_commit()
+    assert not any(line.startswith("save") for line in device.log)

@@ -235,6 +235,8 @@ class Vrp5Driver(CliDriver):
         self._timer: threading.Timer | None = None
         self.reverted = threading.Event()
         """Set when the revert window expired and the rollback lines were replayed."""
+        self.revert_error: DeployError | None = None
+        """Why replaying the rollback lines at expiry failed (the device stopped answering)."""
 
     @property
     def backup_file(self) -> str:
@@ -264,6 +266,9 @@ class Vrp5Driver(CliDriver):
     def commit_config(self, revert_in: int | None = None) -> None:
         if self._commands is None:
             raise DeployError(f"{self.device}: nothing loaded to commit")
+        if not self._commands:
+            self._commands = None
+            return  # no difference: nothing to save, apply or confirm
         with self._lock:
             self._user_view()
             out = self._dialog(f"save {self.backup_file}", "y")
@@ -299,12 +304,28 @@ class Vrp5Driver(CliDriver):
 
     def _expire(self) -> None:
         with self._lock:
-            if self._timer is None:
-                return
-            self._timer = None
+            if self._timer is not None:
+                self._expire_now()
+
+    def close(self) -> None:
+        """Log out; a change still inside its revert window is rolled back first (an
+        unconfirmed change never outlives govnet's session)."""
+        with self._lock:
+            if self._timer is not None and self._conn is not None:
+                self._timer.cancel()
+                self._expire_now()
+        super().close()
+
+    def _expire_now(self) -> None:
+        """Replay the rollback lines; if the device is unreachable its saved config still holds."""
+        self._timer = None
+        try:
             self._config_lines(self._rollback)
             self._user_view()
-            self.reverted.set()
+        except DeployError as err:
+            self.revert_error = err
+            return
+        self.reverted.set()
 
     def has_pending_commit(self) -> bool:
         return self._timer is not None
@@ -334,20 +355,23 @@ class Vrp5Driver(CliDriver):
 _HRP_LOCAL = re.compile(r"^(interface |sysname |hrp |undo hrp )")
 
 
-def hrp_synced(config: str) -> list[str]:
-    """The part of a USG config HRP copies to the standby: all but interfaces, sysname, hrp.
+def hrp_synced(config: str) -> set[str]:
+    """The part of a USG config HRP copies to the standby (all but interfaces, sysname and
+    hrp lines), each line prefixed by its sections.
 
-    >>> usg = "sysname fw1\\ninterface G1\\n ip address 10.1.1.1 24\\n"
-    >>> hrp_synced(usg + "ip route-static 0.0.0.0 0 10.1.1.2\\n")
-    ['ip route-static 0.0.0.0 0 10.1.1.2']
+    >>> usg = "sysname fw1\\ninterface G1\\n ip address 10.1.1.1 24\\nsecurity-policy\\n rule name a\\n"
+    >>> sorted(hrp_synced(usg + "ip route-static 0.0.0.0 0 10.1.1.2\\n"))
+    ['ip route-static 0.0.0.0 0 10.1.1.2', 'security-policy', 'security-policy > rule name a']
     """
-    out: list[str] = []
-    local = False
+    out: set[str] = set()
+    stack: list[tuple[int, str]] = []
     for line in clean_config(config).splitlines():
-        if not line.startswith(" "):
-            local = bool(_HRP_LOCAL.match(line))
-        if not local:
-            out.append(line)
+        depth = len(line) - len(line.lstrip(" "))
+        while stack and stack[-1][0] >= depth:
+            stack.pop()
+        stack.append((depth, line.strip()))
+        if not _HRP_LOCAL.match(stack[0][1]):
+            out.add(" > ".join(text for _, text in stack))
     return out
 
 
@@ -388,20 +412,22 @@ class UsgDriver(Vrp5Driver):
                 extras={},
             )
         )
-        want = hrp_synced(self.get_config())
+        assert self._before is not None
+        before, after = hrp_synced(self._before), hrp_synced(self.get_config())
+        added, removed = after - before, before - after
         deadline = time.monotonic() + self.sync_timeout
         peer.open()
         try:
             while True:
                 have = hrp_synced(peer.get_config())
-                if have == want:
+                if added <= have and not removed & have:
                     return
                 if time.monotonic() >= deadline:
                     break
                 time.sleep(0.5)
         finally:
             peer.close()
-        missing = [ln for ln in want if ln not in have][:5]
+        missing = sorted(added - have)[:3] + [f"still has {x}" for x in sorted(removed & have)[:3]]
         self.rollback()
         raise DeployError(
             f"{self.device}: HRP standby did not sync within {self.sync_timeout:.0f} s "
