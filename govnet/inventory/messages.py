@@ -20,7 +20,7 @@ _PATTERNS = {
 }
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap(annotation: Any) -> Any:
     """The model or item type inside ``X | None``, ``list[X]`` and ``dict[K, X]``."""
     while True:
         origin = get_origin(annotation)
@@ -43,7 +43,7 @@ def model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMod
     for part in loc[:-1]:
         fields = current.model_fields if isinstance(current, type) and issubclass(current, BaseModel) else {}
         if isinstance(part, str) and part in fields:
-            current = _unwrap(fields[part].annotation)
+            current = unwrap(fields[part].annotation)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
@@ -63,7 +63,7 @@ def _shown(value: Any) -> str:
 def _choices(model: type[BaseModel] | None, name: str) -> list[str]:
     if model is None or name not in model.model_fields:
         return []
-    ann = _unwrap(model.model_fields[name].annotation)
+    ann = unwrap(model.model_fields[name].annotation)
     if get_origin(ann) is Literal:
         return [str(a) for a in get_args(ann)]
     return []
