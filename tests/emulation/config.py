@@ -124,7 +124,8 @@ class Rejected(Exception):
 
 def vlans_of(spec: str) -> set[int]:
     """``10 20 to 22`` -> {10, 20, 21, 22}; raises ValueError on anything else."""
-    words, out, i = spec.split(), set(), 0
+    words, i = spec.split(), 0
+    out: set[int] = set()
     while i < len(words):
         lo = hi = int(words[i])
         step = 1

@@ -124,8 +124,8 @@ class EmulatedDevice:
                     continue
                 self.log.append(line)
                 out = await self.command(io, path, line)
-                if out == "close":
-                    break
+                if isinstance(out, str):
+                    break  # "close": the user logged out
                 path = out
         finally:
             process.exit(0)

@@ -26,7 +26,7 @@ PASSWORD = "emulated-only-password"
 T = TypeVar("T")
 
 
-class _Auth(asyncssh.SSHServer):  # type: ignore[misc]
+class _Auth(asyncssh.SSHServer):
     def begin_auth(self, username: str) -> bool:
         return True
 
@@ -53,7 +53,7 @@ class EmulatedNetwork:
 
     def add(self, device: EmulatedDevice) -> EmulatedDevice:
         """Start serving ``device``; its ``port`` is set on return."""
-        flash = str(device.flash)
+        flash = str(device.flash).encode()
 
         async def listen() -> Any:
             return await asyncssh.listen(
