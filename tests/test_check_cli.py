@@ -144,3 +144,17 @@ def test_configs_dir_missing_file_is_a_finding(tmp_path: Path) -> None:
 def test_lab_configs_check_clean() -> None:
     code, out, _ = run("--lab")
     assert code == 0, out
+
+
+def test_filter_keeps_the_selected_devices_results(tmp_path: Path) -> None:
+    _write(rendered(), tmp_path / "cfg")
+    core = tmp_path / "cfg" / "kf-core-1.cfg"
+    core.write_text(core.read_text().replace("undo telnet server enable", "telnet server enable"))
+    args = ("--configs", str(tmp_path / "cfg"), "--rules", "GN-CFG-101", "--format", "json")
+    code, out, _ = run(*args, "--filter", "name=kf-core-2")
+    data = json.loads(out)
+    assert code == 0 and {r["device"] for r in data["results"]} == {"kf-core-2"}
+    code, out, _ = run(*args, "--filter", "role=core")
+    data = json.loads(out)
+    assert code == 1 and {f["device"] for f in data["findings"]} == {"kf-core-1"}
+    assert data["summary"]["configs"] == 2

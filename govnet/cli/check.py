@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from govnet.cli.common import guarded, inventory_option, load_network_or_exit
+from govnet.cli.common import filter_option, guarded, inventory_option, load_network_or_exit, select_devices
 
 if TYPE_CHECKING:
     from govnet.check import IntendedConfig
+    from govnet.check.context import CheckReport, RuleResult
     from govnet.model import Network
 
 
@@ -53,6 +54,7 @@ _CONFIGS = typer.Option(
 _OUT = typer.Option(
     None, "--out", "-o", metavar="FILE", help="Write the report here (the summary line goes to stderr)."
 )
+_FILTER = filter_option()
 _LAB = typer.Option(
     False, "--lab", metavar="", help="Check the lab twin's configs (frr) instead of production."
 )
@@ -65,9 +67,13 @@ def check_cmd(
     rules: str | None = _RULES,
     configs: Path | None = _CONFIGS,
     out: Path | None = _OUT,
+    filter_: list[str] = _FILTER,
     lab: bool = _LAB,
 ) -> None:
     """Check the model and the intended configs against the platform spec (govnet rules lists it).
+
+    With --filter the whole network is checked and the report keeps the selected devices' results
+    (network-wide results stay).
 
     Example: govnet check; govnet check --configs build/intended -f sarif -o govnet.sarif
 
@@ -91,6 +97,8 @@ def check_cmd(
     if any(rule.kind != "intent" for rule in selected):
         intended = _intended(network, configs, lab)
     report = run_checks(network, intended, [r.id for r in selected], spec=spec, lab=lab)
+    if filter_:
+        report = _only(report, set(select_devices(network, filter_)), network, set(intended))
     text = render_report(report, format_)
     if out is None:
         typer.echo(text, nl=False)
@@ -102,6 +110,23 @@ def check_cmd(
             raise GovnetError(f"cannot write {out}: {exc.strerror}") from None
         print(f"{summary_line(report)}; report in {out}", file=sys.stderr)
     raise typer.Exit(report.exit_code)
+
+
+def _only(report: CheckReport, names: set[str], network: Network, configs: set[str]) -> CheckReport:
+    """The report restricted to ``names``: their results, and network-wide findings about them."""
+    import dataclasses
+
+    def about(device: str) -> bool:
+        return device in names or device not in network.devices
+
+    kept: list[RuleResult] = []
+    for result in report.results:
+        if result.device in network.devices and result.device not in names:
+            continue
+        findings = tuple(f for f in result.findings if about(f.device))
+        status = result.status if findings or result.status != "fail" else "pass"
+        kept.append(dataclasses.replace(result, findings=findings, status=status))
+    return dataclasses.replace(report, results=kept, devices_checked=len(names & configs))
 
 
 def _intended(network: Network, configs: Path | None, lab: bool) -> dict[str, IntendedConfig]:
