@@ -28,6 +28,13 @@ def run_dir(node: LabNode) -> Path:
     return FRR_RUN / node.name
 
 
+def startup_config(node: LabNode, daemon: str) -> Path:
+    """The config a daemon reads when it starts. ldpd gets its own with ``agentx``: vtysh never
+    hands ``agentx`` to ldpd (its command is not routed there), so without it ldpd's SNMP module
+    stays unregistered and the LDP MIB is not served."""
+    return etc_dir(node) / ("ldpd-startup.conf" if daemon == "ldpd" else "startup.conf")
+
+
 def pidfile(node: LabNode, daemon: str) -> Path:
     return run_dir(node) / f"{daemon}.pid"
 
@@ -56,6 +63,7 @@ def prepare_pathspace(node: LabNode, config: str, state: LabState) -> None:
         etc_dir(node) / "vtysh.conf": f"service integrated-vtysh-config\nhostname {node.name}\n",
         etc_dir(node) / "frr.conf": config,
         etc_dir(node) / "startup.conf": f"hostname {node.name}\n",
+        etc_dir(node) / "ldpd-startup.conf": f"hostname {node.name}\nagentx\n",
         # the AgentX socket is an agent token: it belongs in the application's file, not snmp.conf
         **{etc_dir(node) / "snmp" / f"{name}.conf": agentx for name in ("frr", *SNMP_DAEMONS)},
     }
@@ -69,7 +77,7 @@ def start_daemon(node: LabNode, daemon: str, state: LabState) -> int:
     """Start one FRR daemon inside the node's namespace; returns its PID."""
     argv = [
         "ip", "netns", "exec", node.netns, str(FRR_SBIN / daemon), "-d", "-N", node.name,
-        "-f", str(etc_dir(node) / "startup.conf"), "-P", "0", "-i", str(pidfile(node, daemon)),
+        "-f", str(startup_config(node, daemon)), "-P", "0", "-i", str(pidfile(node, daemon)),
         "--log", f"file:{run_dir(node) / (daemon + '.log')}",
     ]
     if daemon in SNMP_DAEMONS:
