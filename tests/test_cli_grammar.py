@@ -198,3 +198,20 @@ def test_inventory_copy_with_a_yml_district_is_read(tmp_path: Path) -> None:
     (inv / "districts" / "kaifu.yaml").rename(inv / "districts" / "kaifu.yml")
     result = runner.invoke(app, ["inventory", "validate", "-i", str(inv)])
     assert result.exit_code == 0 and "139 devices" in result.stdout
+
+
+def test_a_bug_is_one_line_and_exit_3_unless_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    import govnet.inventory.plan
+
+    def broken(network: object) -> str:
+        raise KeyError("kf-core-9")
+
+    monkeypatch.setattr(govnet.inventory.plan, "plan_csv", broken)
+    result = runner.invoke(app, ["inventory", "plan", "-i", INV])
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert result.stderr.splitlines() == [
+        "error: internal error: KeyError: 'kf-core-9' "
+        "(a govnet bug: rerun with --debug for the traceback and report it)"
+    ]
+    debug = runner.invoke(app, ["inventory", "plan", "-i", INV, "--debug"])
+    assert isinstance(debug.exception, KeyError)  # --debug lets it through: Python prints the traceback
