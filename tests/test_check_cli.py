@@ -158,3 +158,28 @@ def test_filter_keeps_the_selected_devices_results(tmp_path: Path) -> None:
     data = json.loads(out)
     assert code == 1 and {f["device"] for f in data["findings"]} == {"kf-core-1"}
     assert data["summary"]["configs"] == 2
+
+
+def test_text_report_groups_by_rule_with_real_paths_only(tmp_path: Path) -> None:
+    from govnet.check.context import CheckReport, Finding, Location, RuleResult
+    from govnet.check.report import to_text
+
+    template = tmp_path / "core.j2"
+    template.write_text("x\n" * 20)
+    spec = load_rules()
+    rule = spec.rule("GN-CFG-101")
+    in_memory = Location("build/intended-not-written/kf-core-1.cfg", 40)
+    findings = tuple(
+        Finding(rule.id, rule.severity, dev, loc, "telnet server enabled", rule.hint, cfg)
+        for dev, loc, cfg in (
+            ("kf-core-1", Location(str(template), 12), in_memory),
+            ("kf-core-2", Location("build/intended-not-written/kf-core-2.cfg", 41), None),
+        )
+    )
+    report = CheckReport("net", [rule], [RuleResult(rule.id, "kf-core-1", "fail", findings)], 2)
+    lines = to_text(report).splitlines()
+    assert lines[0] == f"GN-CFG-101 [error] {rule.title}: 2 finding(s); fix: {rule.hint}"
+    assert lines[1] == f"  {template}:12: kf-core-1: telnet server enabled (rendered config line 40)"
+    assert lines[2] == "  kf-core-2: telnet server enabled (rendered config line 41)"
+    assert lines[3].startswith("FAIL: net: 1 rules, 2 configs, 2 error(s)") and len(lines) == 4
+    assert "intended-not-written" not in to_text(report)

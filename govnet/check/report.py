@@ -24,13 +24,11 @@ def _where(location: Location) -> str | None:
 
 def _finding_line(f: Finding) -> str:
     where = _where(f.location)
-    config = _where(f.config_location) if f.config_location else None
     text = f"{where}: {f.device}: {f.message}" if where else f"{f.device}: {f.message}"
-    if config and config != where:
-        text += f" (config {config})"
-    elif f.config_location and not where and not config:
-        text += f" (rendered config line {f.config_location.line})"
-    elif not where:
+    if f.config_location is not None:
+        config = _where(f.config_location)
+        text += f" (config {config})" if config else f" (rendered config line {f.config_location.line})"
+    elif where is None:
         text += f" (rendered config line {f.location.line})"
     return text
 
