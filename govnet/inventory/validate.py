@@ -186,8 +186,13 @@ def check_templates(network: Network, sources: InventorySources, templates_dir: 
     """Every rendering device has a template for its role on its platform (and its lab platform)."""
     errors: list[LocatedError] = []
 
+    known: dict[tuple[str, str], bool] = {}
+
     def has(platform: str, role: str) -> bool:
-        return (templates_dir / PLATFORMS[platform].template_dir / f"{role}.j2").is_file()
+        if (platform, role) not in known:
+            path = templates_dir / PLATFORMS[platform].template_dir / f"{role}.j2"
+            known[(platform, role)] = path.is_file()
+        return known[(platform, role)]
 
     def offering(role: str) -> list[str]:
         return sorted(n for n, p in PLATFORMS.items() if p.renders and has(n, role))
