@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import Edit
 from typer.testing import CliRunner
 
@@ -185,4 +186,22 @@ def test_yml_and_yaml_of_the_same_file_is_an_error(inventory_copy: Path) -> None
     errors = _errors(inventory_copy)
     assert errors == [
         f"{inventory_copy / 'roles.yml'}: both roles.yaml and roles.yml exist (fix: keep one roles file)"
+    ]
+
+
+def test_misspelt_group_member_gets_a_suggestion(inventory_copy: Path, edit: Edit) -> None:
+    edit(
+        DISTRICT,
+        "firewall-pair, kind: devices, members: [fw-1, fw-2]",
+        "firewall-pair, kind: devices, members: [fw-1, fw2]",
+    )
+    errors = _errors(inventory_copy)
+    path = inventory_copy / DISTRICT
+    line = _line(path, "members: [fw-1, fw2]")
+    index = [g["name"] for g in __import__("yaml").safe_load(path.read_text())["groups"]].index(
+        "firewall-pair"
+    )
+    assert errors == [
+        f"{path}:{line}: groups[{index}].members[1]: group firewall-pair member 'fw2' is not a device "
+        "of this district (fix: did you mean 'fw-2'? name devices as 'fw-1', links as 'lb-1--isp-telecom')"
     ]

@@ -128,10 +128,17 @@ def build_groups(ctx: DistrictContext, cores: dict[int, Device]) -> list[Redunda
                 full = f"{ctx.code}-{a}--{ctx.code}-{b}"
                 ok = full in link_ids
             if not ok:
+                prefix = f"{ctx.code}-"
+                local = (
+                    [n.removeprefix(prefix) for n in ctx.devices]
+                    if g.kind == "devices"
+                    else [i.replace(prefix, "") for i in link_ids]
+                )
+                guess = did_you_mean(m, local)
                 ctx.report(
                     f"group {g.name} member {m!r} is not a {g.kind[:-1]} of this district",
                     ("groups", i, "members", j),
-                    "name devices as 'fw-1' and links as 'lb-1--isp-telecom'",
+                    (f"{guess} " if guess else "") + "name devices as 'fw-1', links as 'lb-1--isp-telecom'",
                 )
                 continue
             members.append(full)
