@@ -11,6 +11,7 @@ from emulation import ConfigTree, Vrp5Device, driver_target, emulated_network, f
 from govnet.deploy.driver import CommitRejected, DeployError, DeviceDriver
 from govnet.deploy.drivers import driver_class
 from govnet.deploy.drivers.vrp5 import Vrp5Driver
+from govnet.deploy.secrets import SecretValues
 
 BASE = """\
 !Software Version V200R019C10SPC500
@@ -158,3 +159,42 @@ def test_no_difference_commits_nothing(s_switch: Rig) -> None:
     driver.commit_config(revert_in=300)
     assert not driver.has_pending_commit()
     assert not any(line.startswith("save") for line in device.log)
+
+
+AUTH_KEY = "Auth-Key-Never-Shown-1"
+PRIV_KEY = "Priv-Key-Never-Shown-2"
+SNMP = "snmp-agent usm-user v3 noc authentication-mode sha cipher ${secret:GOVNET_SNMP_AUTH_KEY}\n"
+
+
+def test_secrets_are_resolved_only_inside_the_session_and_never_drift(s_switch: Rig) -> None:
+    device, _ = s_switch
+    secrets = SecretValues({"GOVNET_SNMP_AUTH_KEY": AUTH_KEY, "GOVNET_SNMP_PRIV_KEY": PRIV_KEY})
+    driver = Vrp5Driver(driver_target(device, "kf-agg-dongfenglu", "huawei_vrp", secrets=secrets))
+    driver.open()
+    try:
+        intended = BASE + SNMP
+        driver.load_replace_candidate(intended)
+        diff = driver.compare_config()
+        assert diff.commands == (SNMP.strip(),)
+        assert AUTH_KEY not in diff.unified
+        driver.commit_config(revert_in=300)
+        driver.confirm_commit()
+        assert any(AUTH_KEY in line for line in device.log), "the value was typed into the session"
+        shown = "\n".join(device.running_lines())
+        assert "authentication-mode sha cipher %^%#" in shown
+        assert AUTH_KEY not in shown and AUTH_KEY not in driver.get_config()
+
+        driver.load_replace_candidate(intended)
+        assert driver.compare_config().empty, "a ciphered secret is not a perpetual diff"
+
+        bad = (
+            intended
+            + "snmp-agnet usm-user v3 noc privacy-mode aes128 cipher ${secret:GOVNET_SNMP_PRIV_KEY}\n"
+        )
+        driver.load_replace_candidate(bad)
+        with pytest.raises(CommitRejected) as err:
+            driver.commit_config(revert_in=300)
+        assert "${secret:GOVNET_SNMP_PRIV_KEY}" in str(err.value)
+        assert PRIV_KEY not in str(err.value) and PRIV_KEY not in err.value.reply
+    finally:
+        driver.close()

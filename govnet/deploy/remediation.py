@@ -9,6 +9,9 @@ device (REQUIREMENTS section 8):
   wholesale ``undo`` of the old list; a VLAN still used by the intended config is never undone.
 * A line replaced by a new value (``description``, ``ip address``, ``mtu`` ...) is not negated
   first: the new value overwrites it, so the management address never goes away in between.
+* A line carrying a ``${secret:NAME}`` reference equals the running line that differs only
+  where the reference stands: devices print secrets as cipher text, which cannot be compared,
+  so a secret is (re)set by changing its line, never by a perpetual diff.
 * Nothing that would cut the SSH session is negated: the management interface's address or the
   interface itself, ``stelnet server enable``/``ssh server enable``, the SSH user's ``ssh user``,
   ``local-user`` lines, and the VTY lines' login settings. Such lines are *held* and reported.
@@ -31,6 +34,7 @@ from hier_config import HConfig, Platform, WorkflowRemediation
 from hier_config import get_hconfig as _get_hconfig
 
 from govnet.deploy.driver import DeployError
+from govnet.render.context import SECRET_REF_RE
 
 Dialect = Literal["vrp", "comware"]
 
@@ -330,6 +334,25 @@ def _one_way(
     return (*first, *_emit(root.children), *last), tuple(held)
 
 
+def match_secrets(intended: str, running: str) -> str:
+    """``intended`` with each secret-bearing line replaced by the running line that matches it
+    everywhere but at the reference (the device shows a cipher there).
+
+    >>> match_secrets(" local-user a password irreversible-cipher ${secret:PW}\\n",
+    ...               " local-user a password irreversible-cipher $1a$Xy$\\n")
+    ' local-user a password irreversible-cipher $1a$Xy$\\n'
+    """
+    have = running.splitlines()
+    out: list[str] = []
+    for line in intended.splitlines():
+        if SECRET_REF_RE.search(line):
+            parts = SECRET_REF_RE.split(line)[::2]  # the text around the references
+            pattern = re.compile("^" + r"\S+".join(re.escape(p) for p in parts) + "$")
+            line = next((h for h in have if pattern.match(h)), line)
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def remediate(
     running: str,
     intended: str,
@@ -338,7 +361,8 @@ def remediate(
 ) -> Remediation:
     """Lines that take ``running`` to ``intended`` safely, and the lines that take it back."""
     guard = guard or SessionGuard()
-    have, want = clean_config(running), clean_config(intended)
+    have = clean_config(running)
+    want = match_secrets(clean_config(intended), have)
     commands, held = _one_way(have, want, dialect, guard)
     rollback, _ = _one_way(want, have, dialect, guard)
     unified = "".join(

@@ -9,6 +9,7 @@ vocabulary and a few argument rules, enough for a driver to meet the vendors' er
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -280,6 +281,7 @@ class ConfigTree:
             raise Rejected(self.dialect.wrong_parameter, len(line) - len(line.split()[-1])) from None
 
     def _add(self, node: Node, line: str) -> None:
+        line = _cipher(line)
         for pattern in (_VLAN_BATCH, _TRUNK):
             if m := pattern.match(line):
                 prefix = line[: m.start(m.lastindex or 1)].strip()
@@ -312,6 +314,22 @@ class ConfigTree:
                             node.children.remove(child)
                 return
         node.children = [c for c in node.children if not (c.text == body or c.text.startswith(body + " "))]
+
+
+_SECRET_WORD = re.compile(r"\b(cipher|irreversible-cipher|hash) (\S+)")
+
+
+def _cipher(line: str) -> str:
+    """Devices never print a typed secret back: VRP shows ``%^%#...%^%#``, Comware ``$h$6$...``."""
+
+    def hide(m: re.Match[str]) -> str:
+        value = m[2]
+        if value.startswith(("%^%#", "$h$", "$1a$")):
+            return m[0]  # already cipher text (a saved config loaded back)
+        digest = hashlib.sha256(value.encode()).hexdigest()[:24]
+        return f"{m[1]} %^%#{digest}%^%#" if m[1] != "hash" else f"hash $h$6${digest}"
+
+    return _SECRET_WORD.sub(hide, line)
 
 
 def _descendants(node: Node, depth: int) -> list[tuple[int, str]]:

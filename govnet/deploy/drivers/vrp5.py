@@ -36,6 +36,7 @@ from govnet.deploy.remediation import (
     merge_config,
     remediate,
 )
+from govnet.deploy.secrets import SecretValues
 
 _QUESTION = re.compile(r"(\[Y/N\]|\[Y\(yes\)/N\(no\)/C\(cancel\)\]):?\s*$")
 _ERROR = re.compile(r"^\s*(Error:|% ).*$", re.M)
@@ -46,7 +47,11 @@ class CliDriver:
 
     Built as ``Driver(target)`` (:class:`DriverTarget`). ``target.extras``: ``run_id`` (names
     labels and files; default a UTC timestamp), ``mgmt_interface`` (never negated; found from
-    ``hostname`` in the running config when omitted).
+    ``hostname`` in the running config when omitted), ``secrets`` (:class:`SecretValues`).
+
+    ``${secret:NAME}`` references are resolved only on their way into the session (typed lines,
+    uploaded files); every text read back has known values turned into references again, so
+    no value reaches a diff, an error, a backup or a log.
     """
 
     netmiko_type: ClassVar[str] = "huawei"
@@ -62,6 +67,8 @@ class CliDriver:
         extras = target.extras
         self.run_id: str = str(extras.get("run_id") or datetime.now(UTC).strftime("%Y%m%dT%H%M%S"))
         self.mgmt_interface: str | None = extras.get("mgmt_interface")
+        secrets = extras.get("secrets")
+        self.secrets = secrets if isinstance(secrets, SecretValues) else SecretValues()
         self._conn: Any = None
         self._in_system_view = False
         self._lock = threading.RLock()
@@ -116,8 +123,9 @@ class CliDriver:
                 read_timeout=timeout,
             )
         except Exception as err:
-            raise DeployError(f"{self.device}: {command!r} got no prompt back: {err}") from err
-        return out
+            shown = self.secrets.unresolve(command)
+            raise DeployError(f"{self.device}: {shown!r} got no prompt back: {err}") from err
+        return self.secrets.unresolve(out)
 
     def _dialog(self, command: str, *answers: str) -> str:
         """Send ``command`` and answer its Y/N questions in order (the last answer repeats)."""
@@ -145,7 +153,7 @@ class CliDriver:
         """Send lines in system view; the first rejected one raises :class:`CommitRejected`."""
         self._system_view()
         for line in lines:
-            out = self._send(line)
+            out = self._send(self.secrets.resolve(line, self.device))
             if m := _ERROR.search(out):
                 self._top_of_system_view()
                 raise CommitRejected(self.device, line, m.group(0))
@@ -166,10 +174,11 @@ class CliDriver:
         """Put ``text`` into ``flash:/name`` over SFTP on the same SSH connection."""
         if self._conn is None:
             raise DeployError(f"{self.device}: not connected (call open first)")
+        payload = self.secrets.resolve(text, self.device).encode()
         try:
             sftp = self._conn.remote_conn_pre.open_sftp()
             try:
-                sftp.putfo(BytesIO(text.encode()), name)
+                sftp.putfo(BytesIO(payload), name)
             finally:
                 sftp.close()
         except Exception as err:
