@@ -198,9 +198,7 @@ def test_misspelt_group_member_gets_a_suggestion(inventory_copy: Path, edit: Edi
     errors = _errors(inventory_copy)
     path = inventory_copy / DISTRICT
     line = _line(path, "members: [fw-1, fw2]")
-    index = [g["name"] for g in __import__("yaml").safe_load(path.read_text())["groups"]].index(
-        "firewall-pair"
-    )
+    index = [g["name"] for g in yaml.safe_load(path.read_text())["groups"]].index("firewall-pair")
     assert errors == [
         f"{path}:{line}: groups[{index}].members[1]: group firewall-pair member 'fw2' is not a device "
         "of this district (fix: did you mean 'fw-2'? name devices as 'fw-1', links as 'lb-1--isp-telecom')"
