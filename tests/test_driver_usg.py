@@ -131,3 +131,15 @@ def test_a_standby_that_does_not_sync_fails_the_push_and_rolls_the_master_back(p
     with pytest.raises(DeployError, match="did not sync"):
         pair.driver.commit_config(revert_in=300)
     assert pair.master.running_lines() == master_before
+
+
+def test_the_flows_rollback_after_a_failed_sync_is_a_no_op(pair: Pair) -> None:
+    master_before = pair.master.running_lines()
+    pair.master.peer = None
+    pair.driver.load_merge_candidate(CHANGE)
+    with pytest.raises(DeployError):
+        pair.driver.commit_config(revert_in=300)
+    sent = len(pair.master.log)
+    pair.driver.rollback()
+    assert pair.master.running_lines() == master_before
+    assert not [line for line in pair.master.log[sent:] if line.startswith("undo ")]

@@ -279,6 +279,7 @@ class Vrp5Driver(CliDriver):
             self._commands = None
             return  # no difference: nothing to save, apply or confirm
         with self._lock:
+            self._rollback = ()
             self._user_view()
             out = self._dialog(f"save {self.backup_file}", "y")
             if "successfully" not in out:
@@ -334,6 +335,7 @@ class Vrp5Driver(CliDriver):
         except DeployError as err:
             self.revert_error = err
             return
+        self._rollback = ()
         self.reverted.set()
 
     def has_pending_commit(self) -> bool:
@@ -358,6 +360,7 @@ class Vrp5Driver(CliDriver):
                 self._timer.cancel()
                 self._timer = None
             self._config_lines(self._rollback)
+            self._rollback = ()  # done: a second rollback (the flow after a failed check) is a no-op
             self._user_view()
 
 
