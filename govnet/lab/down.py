@@ -14,8 +14,8 @@ from govnet.lab.procs import children, pid_alive, read_pidfile, terminate
 from govnet.lab.state import STATE_FILE, LabState, load_state, unregister_workdir
 
 Echo = Callable[[str], None]
-LAB_EXECUTABLES = ("zebra", "staticd", "ospfd", "bgpd", "ldpd", "snmpd", "sshd")
-RUNTIME_ENTRIES = ("snmpd", "sshd", "nftables", "ifmap.json", STATE_FILE, "state.tmp")
+LAB_EXECUTABLES = ("zebra", "staticd", "ospfd", "bgpd", "ldpd", "snmpd", "sshd", "keepalived")
+RUNTIME_ENTRIES = ("snmpd", "sshd", "nftables", "keepalived", "ifmap.json", STATE_FILE, "state.tmp")
 
 
 def lab_down(workdir: Path, *, echo: Echo = print) -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from govnet.lab import firewall, frr, snmpd
+from govnet.inventory import load_network
+from govnet.lab import firewall, frr, keepalived, snmpd
 from govnet.lab.credentials import read_credentials
 from govnet.lab.errors import LabStateError, TopologyError
 from govnet.lab.preflight import require_root
 from govnet.lab.procs import kill, pid_alive, read_pidfile, run, terminate
 from govnet.lab.state import FaultRecord, LabState, load_state
-from govnet.lab.topology import LabLink, LabNode, LabTopology
+from govnet.lab.topology import LabLink, LabNode, LabSegment, LabTopology
 
 Echo = Callable[[str], None]
 
@@ -38,9 +39,24 @@ def _set_link(topo: LabTopology, link: LabLink, up: bool) -> None:
         run(["ip", "-n", topo.node(end).netns, "link", "set", "dev", ifname, "up" if up else "down"])
 
 
+def _set_port(topo: LabTopology, segment: LabSegment, device: str, up: bool) -> None:
+    port = segment.port(device)
+    run(["ip", "-n", topo.node(device).netns, "link", "set", "dev", port.ifname, "up" if up else "down"])
+
+
 def link_down(workdir: Path, a: str, b: str, *, echo: Echo = print) -> None:
-    """Take every link between A and B down at both ends (a cut cable)."""
+    """Take every link between A and B down at both ends (a cut cable); where A and B share a
+    segment instead, A's port on it (A's cable to the segment's switch)."""
     state, topo = _open(workdir)
+    segments = topo.segments_between(a, b) if not topo.links_between(a, b) else []
+    for segment in segments:
+        _set_port(topo, segment, a, up=False)
+        if not any(f.kind == "link-down" and (f.device, f.target) == (a, segment.id) for f in state.faults):
+            state.faults.append(FaultRecord("link-down", a, segment.id, b))
+        echo(f"{a} {segment.port(a).ifname} on segment {segment.id} down")
+    if segments:
+        state.save()
+        return
     for link in _links(topo, a, b):
         _set_link(topo, link, up=False)
         if not any(f.kind == "link-down" and f.target == link.id for f in state.faults):
@@ -52,6 +68,15 @@ def link_down(workdir: Path, a: str, b: str, *, echo: Echo = print) -> None:
 def link_up(workdir: Path, a: str, b: str, *, echo: Echo = print) -> None:
     """Bring the links between A and B back up."""
     state, topo = _open(workdir)
+    segments = topo.segments_between(a, b) if not topo.links_between(a, b) else []
+    if segments:
+        for segment in segments:
+            _set_port(topo, segment, a, up=True)
+            echo(f"{a} {segment.port(a).ifname} on segment {segment.id} up")
+        ports = {(a, s.id) for s in segments}
+        kept = [f for f in state.faults if not (f.kind == "link-down" and (f.device, f.target) in ports)]
+        state.update(faults=kept)
+        return
     ids = set()
     for link in _links(topo, a, b):
         _set_link(topo, link, up=True)
@@ -71,9 +96,12 @@ def kill_daemon(workdir: Path, device: str, daemon: str, *, echo: Echo = print) 
     if pid is None or not pid_alive(pid):
         echo(f"{daemon} on {device} is not running")
         return
-    if node.is_router and daemon != "snmpd":
-        frr.save_config(device)
-    kill(pid)
+    if daemon == "keepalived":
+        keepalived.crash(node, pid, topo)
+    else:
+        if node.is_router and daemon != "snmpd":
+            frr.save_config(device)
+        kill(pid)
     state.faults.append(FaultRecord("kill", device, daemon))
     state.save()
     echo(f"killed {daemon} on {device} (pid {pid})")
@@ -107,6 +135,9 @@ def heal(workdir: Path, *, echo: Echo = print) -> None:
             for link in topo.links:
                 if link.id == fault.target:
                     _set_link(topo, link, up=True)
+            for segment in topo.segments:
+                if segment.id == fault.target:
+                    _set_port(topo, segment, fault.device, up=True)
         elif fault.kind == "kill":
             _restart(state, node, fault.target)
         elif fault.kind == "loss":
@@ -123,6 +154,10 @@ def _restart(state: LabState, node: LabNode, daemon: str) -> None:
         return
     if daemon == "snmpd":
         snmpd.start_snmpd(state.workdir, node, read_credentials(state.workdir), state)
+        return
+    if daemon == "keepalived":
+        config = keepalived.keepalived_config(load_network(Path(state.inventory)), node.name)
+        keepalived.start_keepalived(state.workdir, node, config, state)
         return
     restart = [daemon]
     if daemon == "zebra":

@@ -92,6 +92,40 @@ class LabLink:
 
 
 @dataclass(frozen=True)
+class LabSegmentPort:
+    """One member's port on a shared segment: its kernel interface and the host-side veth."""
+
+    node: str
+    ifname: str
+    host_veth: str
+
+
+@dataclass(frozen=True)
+class LabVrrp:
+    """A VRRP group of a booted segment: its members in priority order (the first is active)."""
+
+    vrid: int
+    virtual_ip: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LabSegment:
+    """A shared segment as a Linux bridge in the host, one veth per member namespace."""
+
+    id: str
+    bridge: str
+    ports: tuple[LabSegmentPort, ...]
+    vrrp: tuple[LabVrrp, ...] = ()
+
+    def port(self, node: str) -> LabSegmentPort:
+        for port in self.ports:
+            if port.node == node:
+                return port
+        raise TopologyError(f"{node} has no port on segment {self.id} in the lab")
+
+
+@dataclass(frozen=True)
 class LabTopology:
     """Everything `lab up` creates, derived from the model alone."""
 
@@ -100,6 +134,11 @@ class LabTopology:
     mgmt_gateway: IPv4Interface
     bridge: str = MGMT_BRIDGE
     devices: tuple[str, ...] = field(default=())
+    segments: tuple[LabSegment, ...] = ()
+
+    def segments_between(self, a: str, b: str) -> list[LabSegment]:
+        """Segments both ``a`` and ``b`` have a port on."""
+        return [s for s in self.segments if {a, b} <= {p.node for p in s.ports}]
 
     def node(self, name: str) -> LabNode:
         for node in self.nodes:
@@ -117,6 +156,12 @@ class LabTopology:
             "devices": list(self.devices),
             "nodes": [_node_dict(n) for n in self.nodes],
             "links": [vars(lk).copy() for lk in self.links],
+            "segments": [
+                {"id": sg.id, "bridge": sg.bridge, "ports": [vars(p).copy() for p in sg.ports],
+                 "vrrp": [{"vrid": g.vrid, "virtual_ip": g.virtual_ip, "members": list(g.members)}
+                          for g in sg.vrrp]}
+                for sg in self.segments
+            ],
         }
 
     @classmethod
@@ -127,6 +172,13 @@ class LabTopology:
             mgmt_gateway=IPv4Interface(data["mgmt_gateway"]),
             bridge=data["bridge"],
             devices=tuple(data["devices"]),
+            segments=tuple(
+                LabSegment(
+                    sg["id"], sg["bridge"], tuple(LabSegmentPort(**p) for p in sg["ports"]),
+                    tuple(LabVrrp(g["vrid"], g["virtual_ip"], tuple(g["members"])) for g in sg["vrrp"]),
+                )
+                for sg in data.get("segments", [])
+            ),
         )
 
 
@@ -209,10 +261,12 @@ def build_topology(network: Network, devices: Iterable[str]) -> LabTopology:
             (a_if, LabInterface(a_if, lk.a_interface, lk.a_ip, lk.b, lk.id, lk.mtu)))
         ports.setdefault(lk.b, []).append(
             (b_if, LabInterface(b_if, lk.b_interface, lk.b_ip, lk.a, lk.id, lk.mtu)))
+    segments = _segments(sub, maps, ports)
     nodes: list[LabNode] = []
     for index, name in enumerate(order, start=1):
         dev = sub.devices[name]
-        nodes.append(_device_node(dev, index, [p for _, p in ports.get(name, [])]))
+        ha = any(dev.name in g.members for s in sub.segments_of(name) for g in s.vrrp)
+        nodes.append(_device_node(dev, index, [p for _, p in ports.get(name, [])], ha=ha))
     for offset, name in enumerate(externals, start=len(order) + 1):
         nodes.append(LabNode(
             name=name, role="external", lab_platform="stub", netns=netns_name(name), index=offset,
@@ -221,7 +275,34 @@ def build_topology(network: Network, devices: Iterable[str]) -> LabTopology:
         ))
     gateway = IPv4Interface(f"{network.settings.mgmt_gateway}/{network.settings.mgmt_prefix.prefixlen}")
     return LabTopology(
-        nodes=tuple(nodes), links=tuple(links), mgmt_gateway=gateway, devices=tuple(order))
+        nodes=tuple(nodes), links=tuple(links), mgmt_gateway=gateway, devices=tuple(order),
+        segments=tuple(segments))
+
+
+def _segments(
+    sub: Network, maps: dict[str, dict[str, str]], ports: dict[str, list[tuple[str, LabInterface]]]
+) -> list[LabSegment]:
+    """A bridge per segment with at least two booted members (`gn-b<N>`, ports `gn-s<N>-<M>`)."""
+    found: list[LabSegment] = []
+    for seg in sub.segments:
+        members = [m for m in seg.members if m.device in sub.devices]
+        if len(members) < 2:
+            continue
+        n = len(found) + 1
+        seg_ports: list[LabSegmentPort] = []
+        for j, member in enumerate(members, start=1):
+            ifname = maps[member.device][member.interface]
+            seg_ports.append(LabSegmentPort(member.device, ifname, f"{NETNS_PREFIX}s{n}-{j}"))
+            ports.setdefault(member.device, []).append((ifname, LabInterface(
+                ifname, member.interface, member.ip, seg.id, seg.id, seg.mtu)))
+        booted = {m.device for m in members}
+        vrrp = tuple(
+            LabVrrp(g.vrid, str(g.virtual_ip), tuple(m for m in g.members if m in booted))
+            for g in seg.vrrp
+            if sum(m in booted for m in g.members) >= 1
+        )
+        found.append(LabSegment(seg.id, f"{NETNS_PREFIX}b{n}", tuple(seg_ports), vrrp))
+    return found
 
 
 def netns_name(device: str) -> str:
@@ -229,7 +310,8 @@ def netns_name(device: str) -> str:
     return f"{NETNS_PREFIX}{device}"
 
 
-def _device_node(dev: Device, index: int, interfaces: list[LabInterface]) -> LabNode:
+def _device_node(dev: Device, index: int, interfaces: list[LabInterface], *, ha: bool = False) -> LabNode:
+    """``ha``: a member of a VRRP group, so it runs keepalived (after snmpd, its AgentX master)."""
     routing = dev.lab_platform == "frr"
     daemons = ROLE_DAEMONS.get(dev.role, ("zebra", "staticd")) if routing else ()
     if routing and not any(i.ldp for i in dev.interfaces):
@@ -240,7 +322,7 @@ def _device_node(dev: Device, index: int, interfaces: list[LabInterface]) -> Lab
         name=dev.name, role=dev.role, lab_platform=dev.lab_platform, netns=netns_name(dev.name),
         index=index, mgmt_ip=dev.mgmt_ip, loopback=dev.loopback,
         ssh_port=SSH_PORT_BASE + index if routing else None,
-        daemons=(*daemons, "snmpd"), interfaces=tuple(interfaces),
+        daemons=(*daemons, "snmpd", *(("keepalived",) if ha else ())), interfaces=tuple(interfaces),
     )
 
 

@@ -10,7 +10,7 @@ from ipaddress import IPv4Network
 from pathlib import Path
 
 from govnet.inventory import load_network
-from govnet.lab import firewall, frr, netns, snmpd, sshd
+from govnet.lab import edge, firewall, frr, keepalived, netns, snmpd, sshd
 from govnet.lab.configs import base_config, render_lab_config
 from govnet.lab.credentials import LabCredentials, ensure_credentials
 from govnet.lab.down import lab_down
@@ -99,7 +99,8 @@ def check_free(topo: LabTopology, workdir: Path) -> None:
             taken.append(f"network namespace {node.netns}"
                          + (f" (the govnet lab in {owner})" if owner else ""))
     root = netns.root_links()
-    for name in [topo.bridge, *(n.mgmt_veth for n in topo.nodes if n.mgmt_ip)]:
+    segment_links = [name for s in topo.segments for name in (s.bridge, *(p.host_veth for p in s.ports))]
+    for name in [topo.bridge, *(n.mgmt_veth for n in topo.nodes if n.mgmt_ip), *segment_links]:
         if name in root:
             taken.append(f"interface {name}")
     mgmt_net = IPv4Network(topo.mgmt_gateway.network)
@@ -148,6 +149,15 @@ def _plumb(topo: LabTopology, state: LabState) -> None:
             f"link add name {link.a_ifname} netns {nodes[link.a].netns} type veth "
             f"peer name {link.b_ifname} netns {nodes[link.b].netns}"
         )
+    for segment in topo.segments:  # a bridge per shared segment, a veth per member
+        state.add_root_link(segment.bridge)
+        root_cmds += [f"link add {segment.bridge} type bridge", f"link set {segment.bridge} up"]
+        for port in segment.ports:
+            state.add_root_link(port.host_veth)
+            root_cmds += [
+                f"link add {port.host_veth} type veth peer name {port.ifname} netns {nodes[port.node].netns}",
+                f"link set {port.host_veth} master {segment.bridge} up",
+            ]
     netns.batch(root_cmds)
     with ThreadPoolExecutor(WORKERS) as pool:
         list(pool.map(lambda n: netns.batch(_node_ip_commands(n), netns=n.netns),
@@ -182,6 +192,10 @@ def _boot_nodes(
             return []
         if node.mgmt_ip is not None:
             snmpd.start_snmpd(state.workdir, node, creds, state)
+        if "keepalived" in node.daemons:  # after snmpd: its AgentX master
+            keepalived.start_keepalived(
+                state.workdir, node, keepalived.keepalived_config(network, node.name), state
+            )
         if node.is_router:
             config = render_lab_config(network, node.name) if provisioned else base_config(node.name)
             frr.prepare_pathspace(node, config, state)
@@ -191,6 +205,8 @@ def _boot_nodes(
             return [f"{node.name}: {line}" for line in frr.apply_config(node)]
         if node.lab_platform == "nftables" and provisioned:
             firewall.load_ruleset(node, render_lab_config(network, node.name), state.workdir)
+        if provisioned:
+            edge.provision(network, node, state.workdir)
         return []
 
     with ThreadPoolExecutor(WORKERS) as pool:
