@@ -6,13 +6,18 @@ Boots a small twin once (see conftest.py) and always tears it down, also when a 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
 from netmiko import ConnectHandler
 
+from govnet.inventory import load_network
 from govnet.lab import faults
+from govnet.lab.configs import render_lab_config
 from govnet.lab.down import lab_down
+from govnet.lab.firewall import FAULT_TABLE
 from govnet.lab.netns import list_netns, root_links
 from govnet.lab.status import converged, daemon_status, lab_status, snmp_get, snmp_walk
 from govnet.lab.up import lab_up
@@ -23,7 +28,11 @@ from .lab_helpers import (
     INVENTORY,
     SMALL_TWIN,
     Lab,
+    in_netns,
+    lab_namespaces,
     lab_processes,
+    namespace_processes,
+    ping_loss,
     vtysh_json,
     wait_for,
 )
@@ -35,6 +44,7 @@ BGP_PEER_STATE = ".1.3.6.1.2.1.15.3.1.2"
 OSPF_NBR_STATE = ".1.3.6.1.2.1.14.10.1.6"
 IF_NAME = ".1.3.6.1.2.1.31.1.1.1.1"
 IF_OPER_STATUS = ".1.3.6.1.2.1.2.2.1.8"
+SNMP_IN_BAD_COMMUNITY_NAMES = ".1.3.6.1.2.1.11.4.0"  # SNMPv2-MIB: v1/v2c requests with an unknown community
 CONVERGENCE_S = 90
 QUIET = {"echo": lambda _m: None}
 
@@ -113,12 +123,19 @@ def test_snmpv3_serves_bgp_and_ospf_mibs_from_frr(lab: Lab) -> None:
         assert ospf and all(v == "8" for v in ospf.values()), ospf  # full(8)
 
 
-def test_snmp_refuses_v2c_communities(lab: Lab) -> None:
-    from govnet.lab.procs import run
-
-    proc = run(["snmpget", "-m", "", "-v2c", "-c", "public", "-t", "1", "-r", "0",
-                _mgmt(lab, "kf-core-1"), SYS_NAME], check=False)
-    assert proc.returncode != 0
+def test_snmp_refuses_v2c_while_v3_answers(lab: Lab) -> None:
+    """The same agent, in the same test: v3 answers, v2c gets nothing, and the agent counted it."""
+    agent = _mgmt(lab, "kf-core-1")
+    assert snmp_get(lab.creds, agent, SYS_NAME) == {SYS_NAME: "kf-core-1"}
+    before = int(snmp_get(lab.creds, agent, SNMP_IN_BAD_COMMUNITY_NAMES)[SNMP_IN_BAD_COMMUNITY_NAMES])
+    for community in ("public", "private", lab.creds.snmp_user):
+        argv = ["snmpget", "-m", "", "-v2c", "-c", community, "-t", "1", "-r", "0", agent, SYS_NAME]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+        assert proc.returncode != 0 and "kf-core-1" not in proc.stdout, (community, proc.stdout)
+        assert "Timeout" in proc.stderr, proc.stderr
+    after = int(snmp_get(lab.creds, agent, SNMP_IN_BAD_COMMUNITY_NAMES)[SNMP_IN_BAD_COMMUNITY_NAMES])
+    assert after - before == 3, "the agent never saw the v2c requests: it was down, not refusing"
+    assert snmp_get(lab.creds, agent, SYS_NAME) == {SYS_NAME: "kf-core-1"}
 
 
 def test_netmiko_over_ssh_reaches_vtysh_on_every_router(lab: Lab) -> None:
@@ -233,10 +250,63 @@ def test_secrets_stay_in_their_two_files(lab: Lab) -> None:
     assert not any(s in status for s in secrets)
 
 
-def test_up_twice_is_harmless(lab: Lab) -> None:
+def test_up_twice_leaves_one_set_of_namespaces_and_processes(lab: Lab) -> None:
+    namespaces = lab_namespaces()
+    processes = namespace_processes()
+    ours = set(lab_processes(lab.workdir))
+    assert {lab.topology.node(d).netns for d in SMALL_TWIN} <= namespaces and ours
     messages: list[str] = []
     lab_up(INVENTORY, lab.workdir, provisioned=True, devices=SMALL_TWIN, echo=messages.append)
     assert any("already up" in m for m in messages)
+    assert lab_namespaces() == namespaces
+    assert namespace_processes() == processes, "a second up started or stopped processes"
+    assert set(lab_processes(lab.workdir)) == ours
+
+
+def _p2p_address(device: str, peer: str) -> str:
+    """The address of ``device`` on its point-to-point link to ``peer`` (from the inventory)."""
+    network = load_network(INVENTORY)
+    link = next(lk for lk in network.links if {lk.a, lk.b} == {device, peer})
+    return str((link.a_ip if link.a == device else link.b_ip).ip)
+
+
+def _nft_tables(netns: str) -> str:
+    proc = in_netns(netns, ["nft", "list", "tables"])
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_packet_loss_is_measured_by_ping_and_gone_after_heal(lab: Lab) -> None:
+    """50 % loss each way on core-2's port to qingshuitang: ~75 % of pings lost, none after heal."""
+    core = lab.topology.node("kf-core-2")
+    target = _p2p_address("kf-agg-qingshuitang", "kf-core-2")
+    assert ping_loss(core.netns, target, 20) == 0.0
+    faults.packet_loss(lab.workdir, "kf-core-2", "GigabitEthernet2/0/2", 50, **QUIET)
+    try:
+        assert FAULT_TABLE in _nft_tables(core.netns)
+        loss = ping_loss(core.netns, target, 200)
+        assert 0.4 <= loss < 1.0, f"measured {loss:.0%} loss through a 50 % fault each way"
+    finally:
+        faults.heal(lab.workdir, **QUIET)
+    assert FAULT_TABLE not in _nft_tables(core.netns)
+    assert ping_loss(core.netns, target, 50) == 0.0
+
+
+COUNTERS = re.compile(r"counter packets \d+ bytes \d+")
+
+
+def test_firewall_runs_the_ruleset_rendered_from_its_template(lab: Lab) -> None:
+    """`nft list` in the firewall's namespace equals the template's text loaded in a scratch one."""
+    fw = lab.topology.node("kf-fw-1")
+    ruleset = render_lab_config(load_network(INVENTORY), "kf-fw-1")
+    assert "table inet govnet_fw" in ruleset and "policy drop" in ruleset
+    loaded = in_netns(fw.netns, ["nft", "list", "table", "inet", "govnet_fw"])
+    assert loaded.returncode == 0, f"no govnet_fw table in {fw.netns}: {loaded.stderr}"
+    scratch = subprocess.run(["unshare", "--net", "sh", "-c", "nft -f - && nft list table inet govnet_fw"],
+                             input=ruleset, capture_output=True, text=True, timeout=60, check=False)
+    assert scratch.returncode == 0, scratch.stderr
+    assert COUNTERS.sub("counter", loaded.stdout) == COUNTERS.sub("counter", scratch.stdout)
+    assert "policy drop" in loaded.stdout
 
 
 def test_down_leaves_nothing_behind(lab: Lab) -> None:
