@@ -215,3 +215,18 @@ def test_a_bug_is_one_line_and_exit_3_unless_debug(monkeypatch: pytest.MonkeyPat
     ]
     debug = runner.invoke(app, ["inventory", "plan", "-i", INV, "--debug"])
     assert isinstance(debug.exception, KeyError)  # --debug lets it through: Python prints the traceback
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["inventory", "show", "-i", INV, "-f", "xml"], "'xml' is not one of 'table', 'csv', 'json'"),
+        (["--bogus"], "No such option: --bogus"),
+        (["render", "--nope"], "No such option: --nope"),
+    ],
+)
+def test_usage_errors_are_one_error_line(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and " -h')" in result.stderr

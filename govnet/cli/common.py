@@ -99,7 +99,9 @@ def user_errors() -> Iterator[None]:
 
     try:
         yield
-    except (typer.Exit, typer.Abort, typer.TyperException):
+    except typer.TyperException as exc:
+        usage_error(exc)
+    except (typer.Exit, typer.Abort):
         raise
     except GovnetError as exc:
         if state().debug:
@@ -126,6 +128,16 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
+def usage_error(exc: typer.TyperException) -> None:
+    """A command-line usage error as one ``error:`` line (exit 2); help requests pass through."""
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None or type(exc).__name__ == "NoArgsIsHelpError":
+        raise exc
+    message = exc.format_message().replace("Value error, ", "")
+    print(f"error: {message} (see '{ctx.command_path} -h')", file=sys.stderr)
+    raise typer.Exit(getattr(exc, "exit_code", EXIT_INPUT)) from None
+
+
 def guarded(func: F) -> F:
     """Run a command inside :func:`user_errors` (for commands mounted on a plain Typer app)."""
 
@@ -142,6 +154,13 @@ class GovnetGroup(TyperGroup):
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         return super().parse_args(ctx, hoist_globals(args))
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except typer.TyperException as exc:
+            usage_error(exc)
+            raise
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
