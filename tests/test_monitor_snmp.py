@@ -1,4 +1,8 @@
-"""The monitor's SNMP client and poller against a real net-snmp agent on loopback (SNMPv3 authPriv)."""
+"""The monitor's SNMP clients and poller against a real net-snmp agent on loopback (SNMPv3 authPriv).
+
+The poller's bytes-level client (govnet.monitor.transport) is checked against pysnmp 7's
+low-level client: the same agent must give both the same answers.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +21,22 @@ import pytest
 
 from govnet.credentials import Credentials
 from govnet.inventory import load_network
-from govnet.monitor import oids
+from govnet.monitor import ber, oids
 from govnet.monitor.plan import DevicePlan, LinkEnd, Plan
 from govnet.monitor.poller import Poller, ldp_peer
-from govnet.monitor.snmp import SnmpClient, SnmpError, SnmpTarget, Value, snmp_get, snmp_walk, to_value
+from govnet.monitor.snmp import (
+    Client,
+    PysnmpClient,
+    SnmpError,
+    SnmpTarget,
+    Value,
+    snmp_get,
+    snmp_walk,
+    to_value,
+)
+from govnet.monitor.transport import SnmpClient
+
+CLIENTS = [SnmpClient, PysnmpClient]
 
 ROOT = Path(__file__).resolve().parents[1]
 CREDS = Credentials(snmp_user="unit-noc", snmp_auth_key="unit-auth-key-1", snmp_priv_key="unit-priv-key-1")
@@ -112,9 +128,10 @@ def test_get_and_walk_over_snmpv3(agent: Agent) -> None:
     assert all(key.startswith(".1.3.6.1.2.1.31.1.1.1.1.") for key in names)
 
 
-def test_errors_are_classified(agent: Agent) -> None:
+@pytest.mark.parametrize("client_type", CLIENTS)
+def test_errors_are_classified(agent: Agent, client_type: type[Client]) -> None:
     async def ask(creds: Credentials, port: int) -> str:
-        client = SnmpClient(creds, timeout=0.3, retries=0)
+        client = client_type(creds, timeout=0.3, retries=0)  # type: ignore[call-arg]
         client.add_target(SnmpTarget("t", "127.0.0.1", port))
         try:
             await client.get("t", [oids.SYS_UPTIME])
@@ -129,9 +146,10 @@ def test_errors_are_classified(agent: Agent) -> None:
     assert asyncio.run(ask(CREDS, _free_port())) == "timeout"
 
 
-def test_many_varbinds_split_into_pdus_keep_order(agent: Agent) -> None:
+@pytest.mark.parametrize("client_type", CLIENTS)
+def test_many_varbinds_split_into_pdus_keep_order(agent: Agent, client_type: type[Client]) -> None:
     async def ask() -> list[tuple[tuple[int, ...], Value]]:
-        client = SnmpClient(CREDS)
+        client = client_type(CREDS)  # type: ignore[call-arg]
         client.add_target(SnmpTarget("t", "127.0.0.1", agent.port))
         try:
             return await client.get("t", [oids.SYS_NAME] * 3 + [(*oids.IF_NAME, 1)] * 100)
@@ -144,10 +162,38 @@ def test_many_varbinds_split_into_pdus_keep_order(agent: Agent) -> None:
     assert {v for _, v in answer[3:]} == {b"lo"}
 
 
+def test_bytes_level_client_answers_as_pysnmp_does(agent: Agent) -> None:
+    request = [oids.SYS_NAME, oids.SYS_UPTIME] + [(*column, 1) for column in oids.INTERFACE_COLUMNS.values()]
+    request += [(*oids.IF_ALIAS, 1), (*oids.IF_NAME, 999999), (1, 3, 6, 1, 4, 1, 99999, 1, 0)]
+
+    async def both() -> tuple[list[tuple[tuple[int, ...], Value]], ...]:
+        answers = []
+        for client_type in CLIENTS:
+            client = client_type(CREDS)  # type: ignore[call-arg]
+            client.add_target(SnmpTarget("t", "127.0.0.1", agent.port))
+            try:
+                answers.append(await client.get("t", request))
+                answers.append(list((await client.walk("t", oids.IF_NAME)).items()))
+            finally:
+                client.close()
+        return tuple(answers)
+
+    fast_get, fast_walk, ref_get, ref_walk = asyncio.run(both())
+    assert fast_walk == ref_walk and len(fast_walk) >= 1
+    uptime = 1
+    assert [vb for i, vb in enumerate(fast_get) if i != uptime] == [
+        vb for i, vb in enumerate(ref_get) if i != uptime
+    ]
+    assert fast_get[-1][1] is None and fast_get[-2][1] is None  # noSuchObject / noSuchInstance
+
+
 def test_counter64_is_an_exact_int() -> None:
     from pysnmp.proto import rfc1902
 
     assert to_value(rfc1902.Counter64(2**64 - 1)) == 18446744073709551615
+    counter64 = bytes.fromhex("460900ffffffffffffffff")  # Counter64 max as an agent sends it
+    tag, start, end = ber.header(counter64, 0)
+    assert ber.read_value(counter64, tag, start, end) == 2**64 - 1
     assert to_value(rfc1902.OctetString(b"x")) == b"x"
 
 

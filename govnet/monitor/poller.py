@@ -17,7 +17,7 @@ from govnet.monitor import oids
 from govnet.monitor.oids import Oid, oid
 from govnet.monitor.plan import DevicePlan, Plan
 from govnet.monitor.snapshot import DeviceState, InterfaceState, Snapshot
-from govnet.monitor.snmp import SnmpClient, SnmpError, SnmpTarget, Value
+from govnet.monitor.snmp import Client, SnmpError, SnmpTarget, Value
 
 REDISCOVER_MISSING_EVERY = 10
 """Cycles between discovery retries while a planned interface is not found on the agent."""
@@ -50,7 +50,7 @@ def ldp_peer(index: Oid) -> str:
 class Poller:
     """Polls a plan through one :class:`SnmpClient`; ``snapshot`` is the last completed cycle."""
 
-    def __init__(self, plan: Plan, client: SnmpClient, *, spread: float = 0.0, concurrency: int = 64) -> None:
+    def __init__(self, plan: Plan, client: Client, *, spread: float = 0.0, concurrency: int = 64) -> None:
         self.plan = plan
         self.client = client
         self.spread = spread

@@ -16,7 +16,7 @@ from govnet.monitor.health import GroupHealth, judge
 from govnet.monitor.plan import Plan, build_plan
 from govnet.monitor.poller import Poller
 from govnet.monitor.snapshot import Snapshot
-from govnet.monitor.snmp import SnmpClient
+from govnet.monitor.transport import SnmpClient
 
 Echo = Callable[[str], None]
 
