@@ -36,7 +36,7 @@ from govnet.monitor.snmp import (
 )
 from govnet.monitor.transport import SnmpClient
 
-CLIENTS = [SnmpClient, PysnmpClient]
+CLIENTS: list[type[Client]] = [SnmpClient, PysnmpClient]
 
 ROOT = Path(__file__).resolve().parents[1]
 CREDS = Credentials(snmp_user="unit-noc", snmp_auth_key="unit-auth-key-1", snmp_priv_key="unit-priv-key-1")
