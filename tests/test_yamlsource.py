@@ -286,3 +286,18 @@ def test_shipped_district_lines_match_the_text() -> None:
     laodaohe = next(i for i, s in enumerate(data["subdistricts"]) if s["name"] == "laodaohe")
     platform_line = line_of(data, ("subdistricts", laodaohe, "platform"))
     assert platform_line is not None and lines[platform_line - 1].strip().startswith("platform: h3c_comware")
+
+
+def test_a_duplicate_key_in_the_inventory_stops_the_load_at_its_line(inventory_copy: Path) -> None:
+    """Through the whole inventory stage: the district file, the second key's line, the first's."""
+    from govnet.inventory import load_network
+
+    path = inventory_copy / "districts" / "kaifu.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = next(i for i, ln in enumerate(lines, start=1) if ln.startswith("cores:"))
+    lines.insert(first + 2, "cores: []")  # after `cores:` and its two items
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InventoryError) as info:
+        load_network(inventory_copy)
+    assert (info.value.file, info.value.line) == (str(path), first + 3)
+    assert info.value.message == f"duplicate key 'cores' (first at line {first})"
