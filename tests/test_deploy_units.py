@@ -11,7 +11,7 @@ from govnet.credentials import Credentials
 from govnet.deploy.batches import conflicts_of, plan_batches
 from govnet.deploy.driver import DeployError, DriverTarget
 from govnet.deploy.drivers import driver_class
-from govnet.deploy.drivers.frr import FrrDriver, _refused
+from govnet.deploy.drivers.frr import FrrDriver, _reply
 from govnet.deploy.frr_reload import as_shown, plan_reload
 from govnet.deploy.lkg import DeviceState, PendingCommit, pending_commits
 from govnet.deploy.lock import LockHeld, network_lock
@@ -131,22 +131,11 @@ def test_as_shown_drops_what_frr_never_prints() -> None:
     assert "line vty" not in shown and "exec-timeout" not in shown
 
 
-def test_vtysh_complaints_pair_with_their_command() -> None:
-    output = (
-        "configure terminal\n"
-        "r1(config)# router bgp 65099\n"
-        "BGP is already running; AS is 65010\n"
-        "r1(config-router)# bogus\n"
-        "% Unknown command: bogus\n"
-        "r1(config-router)# end\n"
-        "r1# echo govnet-end-1\n"
-        "% Unknown command: echo govnet-end-1\n"
-        "r1# "
-    )
-    assert _refused(output, "govnet-end-1") == [
-        ("router bgp 65099", "BGP is already running; AS is 65010"),
-        ("bogus", "% Unknown command: bogus"),
-    ]
+def test_vtysh_reply_is_the_text_between_echo_and_prompt() -> None:
+    assert _reply("router bgp 65099\nBGP is already running; AS is 65010\nr1(config-router)# ") == (
+        "BGP is already running; AS is 65010")
+    assert _reply(" bogus\n% Unknown command: bogus\nr1(config)# ") == "% Unknown command: bogus"
+    assert _reply(" ip address 10.0.0.1/30\nr1(config-if)# ") == ""
 
 
 def test_frr_platform_resolves_to_the_frr_driver(tmp_path: Path) -> None:

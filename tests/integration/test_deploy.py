@@ -50,8 +50,8 @@ class Twin:
     configs: dict[str, str]
 
     def options(self, **values: object) -> DeployOptions:
-        opts = DeployOptions(state_dir=self.state_dir, verify_timeout=90.0, **values)  # type: ignore[arg-type]
-        return opts
+        settings: dict[str, Any] = {"state_dir": self.state_dir, "verify_timeout": 90.0, **values}
+        return DeployOptions(**settings)
 
     def run(self, configs: dict[str, str] | None = None, **values: object) -> RunReport:
         return deploy(self.network, configs or self.configs, self.target, self.options(**values),
@@ -87,6 +87,12 @@ def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Twin]:
         lab_down(workdir, echo=lambda _m: None)
 
 
+def brief(report: RunReport) -> str:
+    """Status and reason per device (the assertion message)."""
+    lines = [f"{d.device}: {d.status} {d.reason}" for d in report.devices.values()]
+    return "\n".join([*lines, f"halted: {report.halted}"])
+
+
 def running(device: str) -> str:
     return vtysh(device, "show running-config")
 
@@ -103,7 +109,7 @@ def converged() -> bool:
 def test_provision_blank_twin_converges_without_drift(twin: Twin) -> None:
     assert "router bgp" not in running("kf-core-1")
     report = twin.run(commit=True, batch_size=4)
-    assert report.by_status("changed") == sorted(twin.configs), report.to_json()
+    assert report.by_status("changed") == sorted(twin.configs), brief(report)
     assert report.batches[0] == ["kf-core-1"]
     assert not any({"kf-core-1", "kf-core-2"} <= set(b) for b in report.batches)
     assert wait_for(converged, 60)
@@ -128,7 +134,7 @@ def _halts_with_core1_rolled_back(twin: Twin, broken: str) -> RunReport:
     configs["kf-core-1"] = broken
     configs["kf-core-2"] = configs["kf-core-2"].replace("description to kf-core-1 ", "description peer ", 1)
     report = twin.run(configs, commit=True, verify_timeout=20.0)
-    assert report.devices["kf-core-1"].status == "rolled-back", report.to_json()
+    assert report.devices["kf-core-1"].status == "rolled-back", brief(report)
     assert report.devices["kf-core-2"].status == "untouched"
     assert report.halted
     assert running("kf-core-2") == before["kf-core-2"]
@@ -213,7 +219,7 @@ def test_secret_resolved_at_push_and_never_written(twin: Twin, tmp_path: Path) -
     configs["kf-core-1"] = configs["kf-core-1"].replace(" bgp log-neighbor-changes\n",
                                                         " bgp log-neighbor-changes\n" + dummy, 1)
     report = twin.run(configs, commit=True)
-    assert report.devices["kf-core-1"].status == "changed", report.to_json()
+    assert report.devices["kf-core-1"].status == "changed", brief(report)
     assert secrets["GOVNET_SNMP_AUTH_KEY"] in running("kf-core-1")  # the device got the value
     report.write(twin.state_dir)
     assert not twin.run(configs, commit=False).drift
@@ -225,7 +231,7 @@ def test_secret_resolved_at_push_and_never_written(twin: Twin, tmp_path: Path) -
     assert len(log.splitlines()) == 1
     history = subprocess.run(["git", "-C", str(repo), "log", "-p"], capture_output=True, text=True).stdout
     assert "neighbor 192.0.2.1 password <secret hidden>" in history
-    written = [history, report.to_json(), *(p.read_text() for p in twin.state_dir.rglob("*") if p.is_file())]
+    written = [history, brief(report), *(p.read_text() for p in twin.state_dir.rglob("*") if p.is_file())]
     for value in values:
         assert len(value) >= 8 and not any(value in text for text in written)
     # back to intended (without the neighbour)
@@ -242,7 +248,7 @@ def test_onboarding_a_site_touches_only_its_aggregation_node_and_the_site(twin: 
     configs[agg] = intended_configs(without_site, [agg], lab=True, credentials=twin.target.credentials())[agg]
     configs[SITE] = base_config(SITE)
     wipe = twin.run({agg: configs[agg], SITE: configs[SITE]}, commit=True, verify_timeout=30.0)
-    assert set(wipe.by_status("changed")) == {agg, SITE}, wipe.to_json()
+    assert set(wipe.by_status("changed")) == {agg, SITE}, brief(wipe)
     others = {d: running(d) for d in twin.configs if d not in (agg, SITE)}
 
     from govnet.deploy.playbook import onboard_targets
@@ -262,7 +268,7 @@ def test_sigterm_mid_rollout_leaves_devices_confirmed_or_rolled_back(twin: Twin)
     timer.start()
     report = twin.run(configs, commit=True, batch_size=1)
     timer.join()
-    assert report.halted.startswith("stopped by SIGTERM"), report.to_json()
+    assert report.halted.startswith("stopped by SIGTERM"), brief(report)
     changed, untouched = report.by_status("changed"), report.by_status("untouched")
     assert changed and untouched
     assert sorted(changed + untouched) == sorted(d for d in configs if configs[d] != twin.configs[d])

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
-import secrets as pyrandom
 import threading
 import time
 from typing import Any
@@ -24,7 +23,6 @@ from govnet.deploy.mask import mask_config
 from govnet.deploy.secrets import SecretValues
 from govnet.platforms import get_platform
 
-PROMPT_RE = re.compile(r"^[\w.-]+(?:\([\w-]+\))?# ?(?P<cmd>.*)$")
 DELETE_RETRIES = 4
 """frr-reload drops the last word of a refused ``no`` line and retries (OSPF needs that)."""
 RECONNECT_S = 2.0
@@ -64,8 +62,10 @@ class FrrDriver:
                 fast_cli=False,
             )
         except (NetmikoAuthenticationException, NetmikoTimeoutException, OSError) as exc:
-            raise DeployError(f"{self.device}: cannot open SSH to {self.target.hostname}:"
-                              f"{self.target.port}: {type(exc).__name__}") from None
+            raise DeployError(
+                f"{self.device}: cannot open SSH to {self.target.hostname}:"
+                f"{self.target.port}: {type(exc).__name__}"
+            ) from None
 
     def close(self) -> None:
         self._cancel_timer()
@@ -118,10 +118,18 @@ class FrrDriver:
         running = self.get_config()
         plan = self._plan(running)
         before, after = mask_config(plan.running), mask_config(plan.target)
-        unified = "".join(difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True),
-            fromfile=f"{self.device} running", tofile=f"{self.device} intended",
-        )) if not plan.empty else ""
+        unified = (
+            "".join(
+                difflib.unified_diff(
+                    before.splitlines(keepends=True),
+                    after.splitlines(keepends=True),
+                    fromfile=f"{self.device} running",
+                    tofile=f"{self.device} intended",
+                )
+            )
+            if not plan.empty
+            else ""
+        )
         commands = tuple(mask_config(c) for c in plan.commands())
         return ConfigDiff(self.device, commands, unified)
 
@@ -131,8 +139,9 @@ class FrrDriver:
             running = self.get_config()
             self.state.save_lkg(self.secrets.unresolve(running))
             if revert_in is not None:
-                self.state.mark_pending(PendingCommit(
-                    self.device, self.target.platform, time.time() + revert_in, self.run_id))
+                self.state.mark_pending(
+                    PendingCommit(self.device, self.target.platform, time.time() + revert_in, self.run_id)
+                )
                 self._start_timer(revert_in)
             self._apply_two_pass(running)
             if revert_in is None:
@@ -208,10 +217,13 @@ class FrrDriver:
         second = self._plan(self.get_config())
         adds = list(second.adds)
         adds += [b for b in first.adds if b not in second.adds and not b[0].startswith("no ")]
-        errors = self._configure(adds)
-        if errors:
-            line, reply = errors[0]
-            raise CommitRejected(self.device, self.secrets.redact(line), self.secrets.redact(reply))
+        complaints = self._configure(adds)
+        if complaints:  # a warning leaves the line in place; a refusal leaves it missing
+            missing = {block[-1].strip() for block in self._plan(self.get_config()).adds}
+            refused = [(line, reply) for line, reply in complaints if line in missing]
+            if refused:
+                line, reply = refused[0]
+                raise CommitRejected(self.device, self.secrets.redact(line), reply)
 
     def _delete(self, blocks: tuple[Block, ...]) -> None:
         todo = [list(b) for b in blocks]
@@ -229,7 +241,8 @@ class FrrDriver:
         # lines FRR still refuses to remove surface as drift in the second pass / verify
 
     def _configure(self, blocks: list[Block]) -> list[tuple[str, str]]:
-        """Send blocks in one write; returns (line, FRR's complaint) for each refused line."""
+        """Send blocks line by line in step with vtysh's prompt; returns (line, FRR's complaint)
+        for each refused line. Lockstep, because vtysh echoes type-ahead while it executes."""
         if not blocks:
             return []
         contexts = {tuple(b[:i]) for b in blocks for i in range(1, len(b))}
@@ -243,36 +256,46 @@ class FrrDriver:
             script.append(line)
             if not keys or (*keys, line) in contexts:
                 context = None  # the line entered a node of its own: start over for the next
-        mark = f"govnet-end-{pyrandom.token_hex(4)}"
-        script += ["end", f"echo {mark}"]
-        payload = self.secrets.resolve("\n".join(script) + "\n", self.device)
-        conn = self._session()
+        script.append("end")
+        chan = self._session().remote_conn
+        errors: list[tuple[str, str]] = []
         try:
-            conn.write_channel(payload)
-            output: str = conn.read_until_pattern(
-                pattern=rf"{mark}[^\n]*\n(?:%[^\n]*\n)?[^\n]*# ?$",
-                read_timeout=max(self.target.timeout, 0.05 * len(script)),
-            )
+            chan.settimeout(self.target.timeout)
+            for command in script:
+                chan.sendall((self.secrets.resolve(command, self.device) + "\n").encode())
+                reply = _reply(_read_prompt(chan))
+                if reply:
+                    errors.append((command.strip(), self.secrets.redact(reply)))
         except Exception as exc:
             self._conn = None
             raise DeployError(
                 f"{self.device}: session lost while configuring: {type(exc).__name__}"
             ) from None
-        return _refused(output, mark)
+        return errors
 
 
-def _refused(output: str, mark: str) -> list[tuple[str, str]]:
-    """Pair every reply in vtysh's echo with the command before it.
+ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")
+PROMPT_END_RE = re.compile(r"(?:^|\n)[\w.-]+(?:\([\w-]+\))?# $")
 
-    A config command that works prints nothing; anything else it prints (``% Unknown command``,
-    ``BGP is already running; AS is 65010``) is FRR refusing that line.
+
+def _read_prompt(chan: Any) -> str:
+    """Read until vtysh shows its prompt again (the command finished)."""
+    buf = ""
+    while True:
+        data = chan.recv(65536)
+        if not data:
+            raise EOFError("session closed")
+        buf += ANSI_RE.sub("", data.decode("utf-8", errors="replace")).replace("\r", "")
+        if PROMPT_END_RE.search(buf):
+            return buf
+
+
+def _reply(output: str) -> str:
+    """What vtysh printed for one command: the text between its echo and the next prompt.
+
+    A config command that works prints nothing; anything else (``% Unknown command``, ``BGP is
+    already running; AS is 65010``) is FRR refusing that line.
     """
-    errors: list[tuple[str, str]] = []
-    last: str | None = None
-    for raw in output.replace("\r", "").split("\n"):
-        match = PROMPT_RE.match(raw)
-        if match:
-            last = match.group("cmd")
-        elif last is not None and raw.strip() and mark not in raw and mark not in last:
-            errors.append((last, raw.strip()))
-    return errors
+    body = PROMPT_END_RE.sub("", output)
+    _echo, _sep, rest = body.partition("\n")
+    return rest.strip()
