@@ -140,3 +140,25 @@ def test_rollback_after_confirm_replaces_from_the_archive(comware: Rig) -> None:
     assert " mtu 9000" in device.running_lines()
     driver.rollback()
     assert device.running_lines() == before
+
+
+def test_archive_location_is_set_up_when_the_device_has_none(tmp_path: Path) -> None:
+    bare = BASE.replace("archive configuration location flash:/archive filename-prefix govnet\n", "")
+    with emulated_network() as net:
+        device = ComwareDevice("kf-agg-laodaohe", bare, flash_dir(tmp_path, "bare"), time_scale=0.02)
+        net.add(device)
+        driver = ComwareDriver(driver_target(device, "kf-agg-laodaohe", "h3c_comware"))
+        driver.open()
+        try:
+            driver.load_merge_candidate("interface GigabitEthernet1/0/1\n mtu 9000\n")
+            driver.commit_config()
+            assert "mkdir flash:/archive" in device.log
+            assert (
+                "archive configuration location flash:/archive filename-prefix govnet"
+                in device.running_lines()
+            )
+            assert (device.flash / "archive" / "govnet_1.cfg").is_file()
+            driver.rollback()
+            assert " mtu 1500" in device.running_lines()
+        finally:
+            driver.close()

@@ -486,6 +486,14 @@ class ComwareDevice(EmulatedDevice):
         return None
 
     async def user_command(self, io: Io, line: str) -> bool:
+        if m := re.match(r"^mkdir flash:/(\S+)$", line):
+            folder = self.file(m[1])
+            if folder.exists():
+                io.write(f" % The directory flash:/{m[1]} already exists.\n")
+            else:
+                folder.mkdir(parents=True)
+                io.write(f"Creating directory flash:/{m[1]}... Done.\n")
+            return True
         if line == "archive configuration":
             await self._archive(io)
             return True

@@ -84,6 +84,8 @@ class ComwareDriver(CliDriver):
 
     def _archive(self) -> str:
         if "archive configuration location " not in self.get_config():
+            self._user_view()
+            self._send("mkdir flash:/archive")  # an existing directory is fine
             self._config_lines([ARCHIVE_LOCATION])
         self._user_view()
         out = self._dialog("archive configuration", "y")

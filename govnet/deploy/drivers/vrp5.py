@@ -124,7 +124,8 @@ class CliDriver:
             )
         except Exception as err:
             shown = self.secrets.unresolve(command)
-            raise DeployError(f"{self.device}: {shown!r} got no prompt back: {err}") from err
+            reason = self.secrets.redact(str(err))
+            raise DeployError(f"{self.device}: {shown!r} got no prompt back: {reason}") from err
         return self.secrets.unresolve(out)
 
     def _dialog(self, command: str, *answers: str) -> str:
@@ -162,8 +163,12 @@ class CliDriver:
     def _top_of_system_view(self) -> None:
         """Back to ``[H]`` whatever section the last line entered (``quit`` per level)."""
         top = re.compile(rf"^(HRP_[MS])?\[[~*]?{re.escape(self._conn.base_prompt)}\]$")
+        prompt = ""
         for _ in range(8):
-            prompt = str(self._conn.find_prompt()).strip()
+            try:
+                prompt = str(self._conn.find_prompt()).strip()
+            except Exception as err:  # the session died under us
+                raise DeployError(f"{self.device}: no prompt: {err}") from err
             if top.match(prompt):
                 self._in_system_view = True
                 return
