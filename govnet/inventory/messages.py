@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -88,6 +89,13 @@ def describe(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
     if kind == "string_pattern_mismatch":
         text, fix = _PATTERNS.get(str(ctx.get("pattern")), (f"must match {ctx.get('pattern')}", "correct it"))
         return f"'{name}' {text}{got}", fix
+    if kind == "literal_error" and name == "[key]":
+        choices = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
+        guess = did_you_mean(str(value), choices)
+        what = str(loc[-3]).removesuffix("s") if len(loc) >= 3 else "key"
+        return f"unknown {what} {value!r}", (
+            f"{guess} " if guess else ""
+        ) + f"use one of: {', '.join(choices)}"
     if kind == "literal_error":
         choices = _choices(holder, name)
         guess = did_you_mean(str(value), choices) if choices else None
@@ -124,6 +132,7 @@ def describe(err: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
         return f"'{name}' must be an IPv4 address like 10.0.0.1{got}", "correct the address"
     if kind == "value_error":
         reason = str(ctx.get("error") or err.get("msg", "")).removeprefix("Value error, ")
-        return f"'{name}': {reason}{got}", "correct the value"
+        label = reason if reason.startswith(name) else f"'{name}': {reason}"
+        return f"{label}{got}", "correct the value"
     msg = str(err.get("msg", "invalid value"))
     return f"'{name}': {msg[:1].lower()}{msg[1:]}{got}", "correct the value"

@@ -168,7 +168,7 @@ def check_settings(sources: InventorySources) -> list[LocatedError]:
         size = len(value) if isinstance(value, list) else int(value)
         if limit is None or (size <= limit if bound == "max" else size >= limit):
             continue
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        shown = f"{len(value)} server(s)" if isinstance(value, list) else str(value)
         errors.append(
             InventoryError(
                 f"{shown} is outside the platform spec: {rule.format(n=limit)} ({param.split('.')[0]})",
