@@ -99,8 +99,11 @@ def test_two_masters_in_a_hot_standby_pair_is_split_brain(plan: Plan) -> None:
     snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"3.1": 3}
     assert _states(plan, snap)["kf-firewall-pair"] == "split_brain"
     snap.devices["kf-fw-1"].vendor["vrrpOperState"] = {"3.1": 2}
-    snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"3.1": 2}
+    snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"5.1": 2}  # same VRID on another ifIndex
     assert _states(plan, snap)["kf-firewall-pair"] == "down"  # no master serves nobody
+    snap.devices["kf-fw-1"].vendor["vrrpOperState"] = {"3.1": 3, "3.2": 2}
+    snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"5.1": 2, "5.2": 3}
+    assert _states(plan, snap)["kf-firewall-pair"] == "healthy"  # one master per VRID
 
 
 def test_cut_off_names_the_sites_behind_a_group(network: Network) -> None:

@@ -11,7 +11,8 @@ member unknown, never down. Group state, from its members:
 * ``down``: none healthy and none unknown;
 * ``unknown``: otherwise (some members could not be judged and none is known down while
   another is healthy);
-* ``split_brain``: an HA pair with more than one master (takes precedence).
+* ``split_brain``: an HA pair with more than one master of one VRRP VRID or VGMP group (takes
+  precedence); an HA pair reporting no master at all has every member down.
 """
 
 from __future__ import annotations
@@ -77,19 +78,31 @@ def device_member(name: str, devices: dict[str, DeviceState]) -> MemberState:
     return "healthy" if state is not None and state.up else "unknown"
 
 
+def _ha_instance(obj: str, index: str) -> str:
+    """The HA instance a row belongs to, comparable across members: the VRID for VRRP
+    (VRRP-MIB ifIndex.vrid, VRRPv3-MIB ifIndex.vrid.version), the group for VGMP."""
+    parts = index.split(".")
+    if obj == "vrrpOperState":
+        return f"vrrp {parts[-1]}"
+    if obj == "vrrpv3OperationsStatus" and len(parts) >= 2:
+        return f"vrrp {parts[-2]}"
+    return f"{obj} {index}"
+
+
 def masters(names: Iterable[str], devices: dict[str, DeviceState]) -> int | None:
-    """How many members report an HA master role; None when none reports HA state at all."""
-    seen = False
-    count = 0
+    """The most masters any one HA instance (VRRP VRID, VGMP group) has across the members;
+    None when no member reports HA state. Two masters of one VRID is a split brain; two
+    cores each master of a different VRID is normal load sharing."""
+    per_instance: dict[str, int] = {}
     for name in names:
         state = devices.get(name)
         if state is None or not state.up:
             continue
-        values = [v for obj in HA_OBJECTS for v in state.vendor.get(obj, {}).values()]
-        if values:
-            seen = True
-            count += any(v == MASTER for v in values)
-    return count if seen else None
+        for obj in HA_OBJECTS:
+            for index, value in state.vendor.get(obj, {}).items():
+                key = _ha_instance(obj, index)
+                per_instance[key] = per_instance.get(key, 0) + (value == MASTER)
+    return max(per_instance.values()) if per_instance else None
 
 
 def group_state(members: Iterable[MemberState], masters_seen: int | None = None) -> GroupState:

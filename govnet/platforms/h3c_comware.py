@@ -23,6 +23,7 @@ PLATFORM = Platform(
         "hh3cStackBoardRole": "1.3.6.1.4.1.25506.2.91.3.1.1",
         "hh3cStackPortStatus": "1.3.6.1.4.1.25506.2.91.4.1.3",
         "hh3cBgp4v2PeerState": "1.3.6.1.4.1.25506.2.183.1.1.1.3",
+        "vrrpOperState": "1.3.6.1.2.1.68.1.3.1.3",
     },
     version_note="Comware 7.1.x",
 )
