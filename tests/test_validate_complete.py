@@ -3,6 +3,7 @@ every error of a run is reported at once (sorted by file and line), with plain m
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from govnet.cli import app
 
 runner = CliRunner()
 DISTRICT = "districts/kaifu.yaml"
+ROOT_INVENTORY = Path(__file__).resolve().parent.parent / "inventory"
 
 
 def _errors(inventory: Path) -> list[str]:
@@ -230,3 +232,19 @@ def test_misspelt_group_member_gets_a_suggestion(inventory_copy: Path, edit: Edi
         f"{path}:{line}: groups[{index}].members[1]: group firewall-pair member 'fw2' is not a device "
         "of this district (fix: did you mean 'fw-2'? name devices as 'fw-1', links as 'lb-1--isp-telecom')"
     ]
+
+
+def test_validate_json_lists_the_same_problems(inventory_copy: Path, edit: Edit) -> None:
+    edit("network.yaml", "login_attempts: 3", "login_attempts: 5")
+    edit(DISTRICT, "name: xinhe,", "name: 新河,")
+    result = runner.invoke(app, ["inventory", "validate", "-i", str(inventory_copy), "-f", "json"])
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert [(Path(e["file"]).name, e["key"]) for e in data["errors"]] == [
+        ("kaifu.yaml", "subdistricts[6].name"),
+        ("network.yaml", "login_attempts"),
+    ]
+    assert all(e["line"] and e["message"] and e["fix"] for e in data["errors"])
+    clean = runner.invoke(app, ["inventory", "validate", "-i", str(ROOT_INVENTORY), "-f", "json"])
+    assert json.loads(clean.stdout)["ok"] is True and clean.exit_code == 0

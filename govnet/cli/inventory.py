@@ -48,19 +48,62 @@ class ShowKind(StrEnum):
     groups = "groups"
 
 
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 @inventory_app.command("validate")
-def validate_cmd(inventory: Path | None = inventory_option()) -> None:
+def validate_cmd(
+    inventory: Path | None = inventory_option(),
+    fmt: ValidateFormat = typer.Option(
+        ValidateFormat.text,
+        "--format",
+        "-f",
+        metavar="text|json",
+        help="json: the problems as a list on stdout.",
+    ),
+) -> None:
     """Load and validate the inventory: every problem at once, one line each, sorted by file and line.
 
-    Example: govnet inventory validate -i inventory
+    Example: govnet inventory validate -i inventory; govnet inventory validate -f json
 
     Exit codes: 0 clean (prints a summary), 2 with one 'error: file:line: key: problem (fix: ...)' line
-    per problem, 3 internal error.
+    per problem (-f json: the same problems on stdout), 3 internal error.
     """
-    network = load_network_or_exit(inventory)
+    from govnet.errors import InventoryErrors, LocatedError
+
+    try:
+        network = load_network_or_exit(inventory)
+    except LocatedError as exc:
+        if fmt is ValidateFormat.text:
+            raise
+        errors = exc.errors if isinstance(exc, InventoryErrors) else [exc]
+        emit_json(
+            {
+                "ok": False,
+                "errors": [
+                    {"file": e.file, "line": e.line, "key": e.key, "message": e.message, "fix": e.hint}
+                    for e in errors
+                ],
+            }
+        )
+        raise typer.Exit(2) from None
     roles: dict[str, int] = {}
     for dev in network.devices.values():
         roles[dev.role] = roles.get(dev.role, 0) + 1
+    if fmt is ValidateFormat.json:
+        emit_json(
+            {
+                "ok": True,
+                "network": network.settings.name,
+                "devices": dict(sorted(roles.items())),
+                "links": len(network.links),
+                "zones": len(network.zones),
+                "groups": len(network.groups),
+            }
+        )
+        return
     summary = ", ".join(f"{n} {r}" for r, n in sorted(roles.items()))
     print(
         f"ok: {network.settings.name}: {len(network.devices)} devices ({summary}), "
