@@ -230,3 +230,14 @@ def test_usage_errors_are_one_error_line(args: list[str], message: str) -> None:
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert len(result.stderr.splitlines()) == 1 and " -h')" in result.stderr
+
+
+def test_missing_templates_directory_is_one_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["render", "-i", INV, "--templates", str(tmp_path / "nope"), "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: {tmp_path / 'nope'}: templates directory not found "
+        "(fix: pass --templates DIR or set GOVNET_TEMPLATES to the templates/ directory)"
+    ]
