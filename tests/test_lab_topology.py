@@ -17,10 +17,10 @@ from govnet.lab.configs import base_config, render_lab_config, templates_dir
 from govnet.lab.credentials import ensure_credentials, read_credentials
 from govnet.lab.errors import MissingPackagesError, NotRootError, ResourceTakenError, TopologyError
 from govnet.lab.firewall import loss_ruleset
-from govnet.lab.topology import LabTopology, build_topology, ifname_map, select_devices
+from govnet.lab.topology import LabTopology, build_topology, select_devices
 from govnet.lab.up import check_free
 from govnet.model import Network
-from govnet.platforms.linux import IFNAMSIZ, kernel_ifname
+from govnet.platforms.linux import IFNAMSIZ, ifname_map, kernel_ifname
 from govnet.render.context import FILTERS
 
 SMALL = ["kf-core-1", "kf-core-2", "kf-agg-dongfenglu", "kf-agg-qingshuitang", "kf-acc-dongfenglu-c01"]

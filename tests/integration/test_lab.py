@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -85,19 +86,19 @@ def _mgmt(lab: Lab, device: str) -> str:
 def test_ospf_full_between_every_core_and_aggregation_node(lab: Lab) -> None:
     for core in CORES:
         peers = [c for c in CORES if c != core] + AGGREGATION
-        assert wait_for(lambda c=core, p=peers: _ospf_full(c, p, lab), CONVERGENCE_S), (
+        assert wait_for(partial(_ospf_full, core, peers, lab), CONVERGENCE_S), (
             f"{core}: OSPF not Full with {peers}: {vtysh_json(core, 'show ip ospf neighbor json')}")
     for agg in AGGREGATION:
-        assert wait_for(lambda a=agg: _ospf_full(a, CORES, lab), CONVERGENCE_S), agg
+        assert wait_for(partial(_ospf_full, agg, CORES, lab), CONVERGENCE_S), agg
 
 
 def test_bgp_established_between_every_core_and_aggregation_node(lab: Lab) -> None:
     for agg in AGGREGATION:
-        assert wait_for(lambda a=agg: _bgp_established(a, CORES, lab), CONVERGENCE_S), (
+        assert wait_for(partial(_bgp_established, agg, CORES, lab), CONVERGENCE_S), (
             f"{agg}: {vtysh_json(agg, 'show bgp summary json')}")
     for core in CORES:
         peers = [c for c in CORES if c != core] + AGGREGATION
-        assert wait_for(lambda c=core, p=peers: _bgp_established(c, p, lab), CONVERGENCE_S), core
+        assert wait_for(partial(_bgp_established, core, peers, lab), CONVERGENCE_S), core
 
 
 def test_snmpv3_answers_sysname_on_every_device(lab: Lab) -> None:

@@ -18,7 +18,8 @@ from govnet.lab.errors import CommandError
 from govnet.lab.netns import list_netns, root_links
 from govnet.lab.preflight import missing_binaries
 from govnet.lab.procs import pid_alive
-from govnet.lab.topology import MGMT_BRIDGE
+from govnet.lab.state import LabState
+from govnet.lab.topology import MGMT_BRIDGE, LabNode
 from govnet.lab.up import lab_up
 
 from .lab_helpers import INVENTORY, ROOT, SMALL_TWIN, lab_processes
@@ -71,7 +72,7 @@ def test_down_after_up_was_killed_midway(tmp_path: Path) -> None:
 def test_failed_up_cleans_up_after_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_start = frr.start_daemon
 
-    def flaky_start(node: frr.LabNode, daemon: str, state: frr.LabState) -> int:
+    def flaky_start(node: LabNode, daemon: str, state: LabState) -> int:
         if node.name == "kf-agg-qingshuitang" and daemon == "bgpd":
             raise CommandError(["bgpd"], 1, "simulated daemon failure")
         return real_start(node, daemon, state)
