@@ -184,8 +184,15 @@ def check_settings(sources: InventorySources) -> list[LocatedError]:
 
 def check_templates(network: Network, sources: InventorySources, templates_dir: Path) -> list[LocatedError]:
     """Every rendering device has a template for its role on its platform (and its lab platform)."""
+    if not templates_dir.is_dir():
+        return [
+            InventoryError(
+                "templates directory not found",
+                file=templates_dir,
+                hint="pass --templates DIR or set GOVNET_TEMPLATES to the templates/ directory",
+            )
+        ]
     errors: list[LocatedError] = []
-
     known: dict[tuple[str, str], bool] = {}
 
     def has(platform: str, role: str) -> bool:
