@@ -182,6 +182,23 @@ class Vrf:
     rt_import: tuple[str, ...]
 
 
+IsolationSide = Literal["extranet", "intranet"]
+
+
+@dataclass(frozen=True, slots=True)
+class IsolationFlow:
+    """A flow an isolation gateway (网闸) lets through: one way, one service, never routed."""
+
+    name: str
+    source: IsolationSide
+    destination: IsolationSide
+    service: str
+    protocol: str
+    port: int
+    title: str = ""
+    source_line: str = ""
+
+
 @dataclass(slots=True)
 class Device:
     """A managed device with its slice of the model."""
@@ -202,6 +219,8 @@ class Device:
     site_prefixes: dict[str, IPv4Network] = field(default_factory=dict)
     source: str = ""
     mgmt_port: str | None = None
+    isolation_flows: tuple[IsolationFlow, ...] = ()
+    """An isolation gateway's allowed flows (empty for every other role)."""
 
     def platform_for(self, *, lab: bool = False) -> str:
         """The platform it is configured as: its own, or its lab twin's with ``lab=True``."""

@@ -7,7 +7,8 @@ from govnet.inventory import ipam
 from govnet.inventory.district import DistrictContext, connect, new_device, platform_for
 from govnet.inventory.ipam import Slots
 from govnet.inventory.segments import build_segments
-from govnet.model import Device, ExternalPeer, RedundancyGroup
+from govnet.inventory.yamlsource import line_of
+from govnet.model import Device, ExternalPeer, IsolationFlow, RedundancyGroup
 
 
 def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None:
@@ -99,6 +100,41 @@ def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None
             vrf=ctx.zones[ls.zone].vrf if ls.zone else None,
         )
     build_segments(ctx)
+    _isolation_flows(ctx)
+
+
+def _isolation_flows(ctx: DistrictContext) -> None:
+    """Each isolation gateway's allowed one-way flows (held as written; ``govnet check`` judges them)."""
+    flows: dict[str, list[IsolationFlow]] = {}
+    for i, spec in enumerate(ctx.district.isolation_flows):
+        name = f"{ctx.code}-{spec.gateway}"
+        dev = ctx.devices.get(name)
+        if dev is None or dev.role != "isolation_gateway":
+            gateways = [
+                d.removeprefix(f"{ctx.code}-")
+                for d, v in ctx.devices.items()
+                if v.role == "isolation_gateway"
+            ]
+            ctx.report(
+                f"{spec.gateway!r} is not an isolation gateway of this district",
+                ("isolation_flows", i, "gateway"),
+                f"use one of: {', '.join(gateways) or '(none: declare an isolation_gateway edge device)'}",
+            )
+            continue
+        flows.setdefault(name, []).append(
+            IsolationFlow(
+                name=spec.name,
+                source=spec.from_,
+                destination=spec.to,
+                service=spec.service,
+                protocol=spec.protocol,
+                port=spec.port,
+                title=spec.title,
+                source_line=f"{ctx.src.path}:{line_of(ctx.src.raw, ('isolation_flows', i)) or 1}",
+            )
+        )
+    for name, items in flows.items():
+        ctx.devices[name].isolation_flows = tuple(items)
 
 
 def build_groups(ctx: DistrictContext, cores: dict[int, Device]) -> list[RedundancyGroup]:

@@ -185,6 +185,19 @@ class SegmentSpec(_Strict):
     vrrp: list[VrrpSpec] = Field(default_factory=list)
 
 
+class IsolationFlowSpec(_Strict):
+    """A one-way flow through an isolation gateway (网闸), by service."""
+
+    gateway: str
+    name: str = Field(pattern=NAME_RE)
+    from_: Literal["extranet", "intranet"] = Field(alias="from")
+    to: Literal["extranet", "intranet"]
+    service: str
+    protocol: Literal["tcp", "udp"] = "tcp"
+    port: int = Field(ge=1, le=65535)
+    title: str = ""
+
+
 class GroupSpec(_Strict):
     name: str = Field(pattern=NAME_RE)
     kind: GroupKind
@@ -202,4 +215,5 @@ class DistrictFile(_Strict):
     externals: list[ExternalSpec] = Field(default_factory=list)
     edge_links: list[EdgeLinkSpec] = Field(default_factory=list)
     segments: list[SegmentSpec] = Field(default_factory=list)
+    isolation_flows: list[IsolationFlowSpec] = Field(default_factory=list)
     groups: list[GroupSpec] = Field(default_factory=list)
