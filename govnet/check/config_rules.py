@@ -7,8 +7,8 @@ from collections.abc import Callable
 from fractions import Fraction
 from ipaddress import IPv4Network
 
-from govnet.check import facts
-from govnet.check.configtree import ConfigLine, ConfigTree, Hit
+from govnet.check import facts, hardening, zones
+from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.context import CheckContext, DeviceCheck, Finding
 from govnet.check.rules import ConfigCheck, LineMatch, Rule
 from govnet.model import Device
@@ -23,92 +23,124 @@ def _match(check: ConfigCheck) -> LineMatch:
 
 def _say(check: ConfigCheck, **values: object) -> str:
     try:
-        return check.say.format(**values)
+        message = check.say.format(**values)
     except (KeyError, IndexError):
-        return check.say
+        message = check.say
+    return f"{message}; fix: {check.fix}" if check.fix else message
 
 
-def _require(rule: Rule, check: ConfigCheck, tree: ConfigTree) -> list[Problem]:
-    return [] if tree.find(_match(check)) else [(1, _say(check))]
+def _shown(match: LineMatch) -> str:
+    return match.name or "the required line"
 
 
-def _forbid(rule: Rule, check: ConfigCheck, tree: ConfigTree) -> list[Problem]:
-    return [(h.line, _say(check, text=h.node.text)) for h in tree.find(_match(check))]
+class Outcome:
+    """The problems a check found and the platform defaults it relied on."""
+
+    __slots__ = ("defaults", "problems")
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.defaults: list[str] = []
+
+
+def _require(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> None:
+    if tree.find(_match(check)):
+        return
+    if check.default:
+        out.defaults.append(check.default)
+        return
+    out.problems.append((1, _say(check)))
+
+
+def _forbid(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> None:
+    out.problems += [(h.line, _say(check, text=h.node.text)) for h in tree.find(_match(check))]
 
 
 def _has(tree: ConfigTree, block: ConfigLine, match: LineMatch) -> bool:
     return bool(tree.find(match, block))
 
 
-def _pattern_text(match: LineMatch) -> str:
-    return match.line.strip("^$").replace("\\", "")
-
-
-def _each(rule: Rule, check: ConfigCheck, tree: ConfigTree) -> list[Problem]:
-    problems: list[Problem] = []
+def _each(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> None:
     for hit in tree.find(_match(check)):
-        missing = [_pattern_text(m) for m in check.children if not _has(tree, hit.node, m)]
+        missing = [_shown(m) for m in check.children if not _has(tree, hit.node, m)]
         present = [h for m in check.forbid_children for h in tree.find(m, hit.node)]
         if missing:
-            problems.append((hit.line, _say(check, text=hit.node.text, missing=", ".join(missing))))
-        problems += [(h.line, _say(check, text=h.node.text, missing="")) for h in present]
-    return problems
+            out.problems.append((hit.line, _say(check, text=hit.node.text, missing=", ".join(missing))))
+        out.problems += [(h.line, _say(check, text=h.node.text, missing="")) for h in present]
 
 
-def _count(rule: Rule, check: ConfigCheck, tree: ConfigTree) -> list[Problem]:
+def _count(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> None:
     assert check.bound is not None
     hits = tree.find(_match(check))
     found = len({h.groups.get("key", h.node.text) for h in hits})
     low, high = rule.limit(check.bound.min), rule.limit(check.bound.max)
     line = hits[-1].line if hits else 1
     if low is not None and found < low:
-        return [(line, _say(check, problem=f"only {found} of at least {low}"))]
-    if high is not None and found > high:
-        return [(line, _say(check, problem=f"{found}, more than {high}"))]
-    return []
+        out.problems.append((line, _say(check, problem=f"only {found} of at least {low}")))
+    elif high is not None and found > high:
+        out.problems.append((line, _say(check, problem=f"{found}, more than {high}")))
 
 
-def _number(hit: Hit, scale: dict[str, str]) -> Fraction:
-    return sum(
-        (Fraction(hit.groups[g]) * Fraction(f) for g, f in scale.items() if g in hit.groups), Fraction(0)
-    )
+def _number(groups: dict[str, str], scale: dict[str, str]) -> Fraction:
+    return sum((Fraction(groups[g]) * Fraction(f) for g, f in scale.items() if g in groups), Fraction(0))
 
 
-def _value_in(rule: Rule, check: ConfigCheck, tree: ConfigTree, block: ConfigLine | None) -> list[Problem]:
+def _out_of_bounds(rule: Rule, check: ConfigCheck, value: Fraction, shown: str) -> str | None:
     assert check.bound is not None
     low, high = rule.limit(check.bound.min), rule.limit(check.bound.max)
+    number = f"{float(value):g}"
+    if low is not None and value < low:
+        return f"is {number} ({shown}), below {low}"
+    if high is not None and value > high:
+        return f"is {number} ({shown}), above {high}"
+    return None
+
+
+def _value_in(
+    rule: Rule, check: ConfigCheck, tree: ConfigTree, block: ConfigLine | None, out: Outcome
+) -> None:
     hits = tree.find(_match(check), block)
     where = block.line if block is not None else 1
     prefix = f"in '{block.text}': " if block is not None else ""
     if not hits:
-        return [(where, prefix + _say(check, problem=f"not configured ('{_pattern_text(_match(check))}')"))]
-    problems: list[Problem] = []
+        if check.default_groups:
+            problem = _out_of_bounds(rule, check, _number(check.default_groups, check.scale), check.default)
+            if problem is None:
+                out.defaults.append(check.default)
+            else:
+                out.problems.append(
+                    (where, prefix + _say(check, problem=f"left at the default, which {problem}"))
+                )
+            return
+        out.problems.append((where, prefix + _say(check, problem="not configured")))
+        return
     for hit in hits:
-        value = _number(hit, check.scale)
-        shown = f"{float(value):g}"
-        if low is not None and value < low:
-            problems.append(
-                (hit.line, prefix + _say(check, problem=f"is {shown} ('{hit.node.text}'), below {low}"))
-            )
-        elif high is not None and value > high:
-            problems.append(
-                (hit.line, prefix + _say(check, problem=f"is {shown} ('{hit.node.text}'), above {high}"))
-            )
-    return problems
+        problem = _out_of_bounds(rule, check, _number(hit.groups, check.scale), f"'{hit.node.text}'")
+        if problem is not None:
+            out.problems.append((hit.line, prefix + _say(check, problem=problem)))
 
 
-def _value(rule: Rule, check: ConfigCheck, tree: ConfigTree) -> list[Problem]:
+def _value(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> None:
     if check.within is None:
-        return _value_in(rule, check, tree, None)
-    return [p for hit in tree.find(check.within) for p in _value_in(rule, check, tree, hit.node)]
+        _value_in(rule, check, tree, None, out)
+        return
+    for hit in tree.find(check.within):
+        _value_in(rule, check, tree, hit.node, out)
 
 
-def _any(rule: Rule, check: ConfigCheck, tree: ConfigTree) -> list[Problem]:
-    outcomes = [OPS[c.op](rule, c, tree) for c in check.any_of]
-    return [] if any(not o for o in outcomes) else outcomes[0]
+def _any(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> None:
+    outcomes = []
+    for alternative in check.any_of:
+        one = Outcome()
+        OPS[alternative.op](rule, alternative, tree, one)
+        if not one.problems:
+            out.defaults += one.defaults
+            return
+        outcomes.append(one)
+    out.problems += outcomes[0].problems
 
 
-OPS: dict[str, Callable[[Rule, ConfigCheck, ConfigTree], list[Problem]]] = {
+OPS: dict[str, Callable[[Rule, ConfigCheck, ConfigTree, Outcome], None]] = {
     "any": _any,
     "require": _require,
     "forbid": _forbid,
@@ -120,11 +152,14 @@ OPS: dict[str, Callable[[Rule, ConfigCheck, ConfigTree], list[Problem]]] = {
 
 def check_lines(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree) -> list[Finding]:
     """Run the rule's checks for the device's platform on its config tree."""
-    platform = ctx.platform_of(device)
+    out = Outcome()
+    for check in rule.match[ctx.platform_of(device)]:
+        OPS[check.op](rule, check, tree, out)
+    if out.defaults:
+        ctx.defaults[(rule.id, device.name)] = out.defaults
     return [
         ctx.finding(rule, device.name, ctx.config_location(device.name, line), message)
-        for check in rule.match[platform]
-        for line, message in OPS[check.op](rule, check, tree)
+        for line, message in out.problems
     ]
 
 
@@ -243,6 +278,12 @@ def mgmt_acl_sources(rule: Rule, ctx: CheckContext, device: Device, tree: Config
 
 CHECKS: dict[str, DeviceCheck] = {
     "lines": check_lines,
+    "bgp_peer_auth": hardening.bgp_peer_auth,
+    "ldp_peer_auth": hardening.ldp_peer_auth,
+    "pe_ce_urpf": hardening.pe_ce_urpf,
+    "firewall_policy": hardening.firewall_policy,
+    "zone_route_targets": zones.zone_route_targets,
+    "zone_bindings": zones.zone_bindings,
     "mgmt_acl_sources": mgmt_acl_sources,
     "core_link_ospf": core_link_ospf,
     "core_link_ldp": core_link_ldp,

@@ -104,6 +104,8 @@ class CheckContext:
     lab: bool = False
     trees: dict[str, ConfigTree] = field(default_factory=dict)
     parse_errors: dict[str, str] = field(default_factory=dict)
+    defaults: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """(rule, device) -> the platform defaults a passing check relied on (the pass reason)."""
     _links_by_device: dict[str, list[Link]] | None = None
 
     def links_of(self, device: str) -> list[Link]:

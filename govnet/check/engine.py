@@ -70,26 +70,31 @@ def _config_present(rule: Rule, ctx: CheckContext, device: Device) -> RuleResult
 
 
 def _config_files(rule: Rule, ctx: CheckContext) -> list[RuleResult]:
-    """Every file of a ``--configs`` folder was checked as some device's config."""
-    if not isinstance(ctx.configs, ConfigFolder):
-        return [RuleResult(rule.id, ctx.network.settings.name, "not_applicable", reason="no config folder")]
-    results = [
-        RuleResult(
-            rule.id,
-            stray.path.rsplit("/", 1)[-1],
-            "fail",
-            (
-                ctx.finding(
-                    rule,
-                    stray.path.rsplit("/", 1)[-1],
-                    Location(stray.path, 1),
-                    f"{stray.path} was not checked: {stray.reason}",
-                ),
-            ),
-        )
-        for stray in ctx.configs.strays
-    ]
-    return results or [RuleResult(rule.id, ctx.configs.directory, "pass")]
+    """Every file of a ``--configs`` folder was checked as some device's config.
+
+    One result per device in scope (``pass`` when its file was found) plus a failed result per
+    file that no device took, named after the file.
+    """
+    folder = ctx.configs if isinstance(ctx.configs, ConfigFolder) else None
+    results: list[RuleResult] = []
+    for device in _in_scope(rule, ctx.network):
+        if folder is None:
+            results.append(
+                RuleResult(rule.id, device.name, "not_applicable", reason="configs not read from a folder")
+            )
+        elif device.name in folder:
+            results.append(RuleResult(rule.id, device.name, "pass"))
+        else:
+            reason = (
+                "no file for this device (see GN-CFG-100)" if ctx.renders(device) else "renders no config"
+            )
+            results.append(RuleResult(rule.id, device.name, "not_applicable", reason=reason))
+    for stray in folder.strays if folder is not None else ():
+        name = stray.path.rsplit("/", 1)[-1]
+        message = f"{stray.path} was not checked: {stray.reason}"
+        finding = ctx.finding(rule, name, Location(stray.path, 1), message)
+        results.append(RuleResult(rule.id, name, "fail", (finding,)))
+    return results
 
 
 def _device_results(rule: Rule, ctx: CheckContext, check: DeviceCheck) -> list[RuleResult]:
@@ -101,7 +106,9 @@ def _device_results(rule: Rule, ctx: CheckContext, check: DeviceCheck) -> list[R
             results.append(RuleResult(rule.id, device.name, "not_applicable", reason=reason or ""))
             continue
         found = check(rule, ctx, device, tree)
-        results.append(RuleResult(rule.id, device.name, "fail" if found else "pass", tuple(found)))
+        defaults = ctx.defaults.get((rule.id, device.name), [])
+        reason = "" if found or not defaults else "default: " + "; ".join(defaults)
+        results.append(RuleResult(rule.id, device.name, "fail" if found else "pass", tuple(found), reason))
     return results
 
 

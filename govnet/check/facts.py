@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
@@ -105,8 +106,7 @@ def ldp_missing(tree: ConfigTree, name: str) -> list[str]:
 
 
 def _show(match: LineMatch, ifname: str) -> str:
-    text = match.line.strip("^$").replace("{ifname}", ifname)
-    return text.replace("\\", "")
+    return (match.name or "the LDP line").replace("{ifname}", ifname)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,3 +165,60 @@ def bgp_facts(tree: ConfigTree) -> BgpFacts:
         loopback=loopback,
         peers=peers,
     )
+
+
+def interface_vrf(tree: ConfigTree, name: str) -> tuple[str | None, int]:
+    """The VRF interface ``name`` is bound to (None: the global table) and the line saying so."""
+    block = interface_block(tree, name)
+    if block is None:
+        return None, 0
+    header = re.search(_fill_ifname(tree.driver.interface, platform_ifname(tree, name)), block.text)
+    if header is not None and header.groupdict().get("vrf"):
+        return header["vrf"], block.line
+    if tree.driver.vrf_binding is not None:
+        hit = tree.child(tree.driver.vrf_binding, block)
+        if hit is not None:
+            return hit.groups.get("vrf"), hit.line
+    return None, block.line
+
+
+def _fill_ifname(pattern: str, ifname: str) -> str:
+    return pattern.replace("{ifname}", re.escape(ifname))
+
+
+@dataclass(frozen=True, slots=True)
+class RouteTargetImport:
+    vrf: str
+    route_target: str
+    line: int
+
+
+def vpn_imports(tree: ConfigTree) -> list[RouteTargetImport]:
+    """Every route target each VPN instance imports, with its line."""
+    driver = tree.driver
+    if driver.vpn_instance is None or driver.vpn_import is None:
+        return []
+    out: list[RouteTargetImport] = []
+    for block in tree.find(LineMatch(line=driver.vpn_instance)):
+        vrf = block.groups.get("vrf", "")
+        for hit in tree.find(driver.vpn_import, block.node):
+            out += [RouteTargetImport(vrf, rt, hit.line) for rt in hit.groups.get("rts", "").split()]
+    return out
+
+
+def authenticated_bgp_peers(tree: ConfigTree) -> set[str]:
+    """Peers of the global BGP instance with a password or keychain."""
+    match = tree.driver.bgp_peer_auth
+    return {h.groups.get("peer", "") for h in tree.find(match)} if match else set()
+
+
+def authenticated_ldp_peers(tree: ConfigTree) -> set[str]:
+    """LSR-IDs the LDP instance authenticates."""
+    match = tree.driver.ldp_auth
+    return {h.groups.get("peer", "") for h in tree.find(match)} if match else set()
+
+
+def interface_has(tree: ConfigTree, name: str, pattern: str | None) -> bool:
+    """The interface block of ``name`` has a child matching ``pattern``."""
+    block = interface_block(tree, name)
+    return bool(block is not None and pattern and tree.child(pattern, block))

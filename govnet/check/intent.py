@@ -122,7 +122,8 @@ def access_parent(rule: Rule, ctx: CheckContext) -> list[Finding]:
 
 
 def _neighbours(ctx: CheckContext, device: str) -> set[str]:
-    return {_other_end(lk, device) for lk in ctx.links_of(device)}
+    """Adjacent over a link or a shared segment (the firewall pair sits on segments)."""
+    return ctx.network.neighbours(device)
 
 
 def edge_chain(rule: Rule, ctx: CheckContext) -> list[Finding]:

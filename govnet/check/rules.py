@@ -35,6 +35,8 @@ class LineMatch(_Strict):
     line: str
     parent: tuple[str, ...] = ()
     anywhere: bool = False
+    name: str = ""
+    """The line in words or as the command to type (messages never show the pattern)."""
 
 
 class Bound(_Strict):
@@ -52,6 +54,11 @@ class ConfigCheck(_Strict):
     (distinct matches, by the ``key`` group if any, within ``bound``), ``value`` (the number
     read from ``match`` groups, scaled by ``scale``, within ``bound``; in every ``within`` block)
     and ``any`` (passes when one of ``any_of`` passes; else reports the first one's problems).
+
+    ``fix`` is the command that fixes a problem on this platform (appended to the message).
+    ``default`` says which platform default satisfies the check when the line is absent (devices
+    do not display defaults): ``require`` then passes with that reason, ``value`` reads
+    ``default_groups`` as the configured value.
     """
 
     op: Literal["require", "forbid", "each", "count", "value", "any"]
@@ -63,6 +70,9 @@ class ConfigCheck(_Strict):
     forbid_children: tuple[LineMatch, ...] = ()
     bound: Bound | None = None
     scale: dict[str, str] = Field(default_factory=dict)
+    fix: str = ""
+    default: str = ""
+    default_groups: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _op_fields(self) -> ConfigCheck:
@@ -78,6 +88,11 @@ class ConfigCheck(_Strict):
             raise ValueError("op each needs children or forbid_children")
         if self.op == "value" and not self.scale:
             raise ValueError("op value needs scale: {group: factor}")
+        if self.default_groups and not self.default:
+            raise ValueError("default_groups needs default: the platform default it stands for")
+        for child in self.children:
+            if not child.name:
+                raise ValueError(f"child {child.line!r} needs a name (messages show names, not patterns)")
         return self
 
 
@@ -92,6 +107,18 @@ class PlatformDriver(_Strict):
     address: str
     mtu: str
     loopback: str
+    vrf_binding: str | None = None
+    """The interface child binding it to a VRF (None: the ``interface`` pattern's ``vrf`` group)."""
+    bind_vrf: str = ""
+    vpn_instance: str | None = None
+    vpn_import: LineMatch | None = None
+    undo_import: str = ""
+    ldp_auth: LineMatch | None = None
+    ldp_auth_fix: str = ""
+    bgp_peer_auth: LineMatch | None = None
+    bgp_auth_fix: str = ""
+    urpf: str | None = None
+    urpf_fix: str = ""
     ospf_interface: LineMatch | None = None
     ospf_network: LineMatch | None = None
     ldp: tuple[LineMatch, ...] = ()

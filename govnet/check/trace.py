@@ -50,11 +50,21 @@ def _template_lines(path: str) -> tuple[TemplateLine, ...]:
     return tuple(out)
 
 
+_IMPORT = re.compile(r"""\{%-?\s*(?:import|from|include)\s+["']([^"']+\.j2)["']""")
+
+
 @cache
 def _search_order(template: str) -> tuple[str, ...]:
+    """The role template, its own directory's templates, then those it imports from elsewhere."""
     first = Path(template)
     others = sorted(p.as_posix() for p in first.parent.glob("*.j2") if p != first)
-    return (first.as_posix(), *others)
+    try:
+        imported = _IMPORT.findall(first.read_text(encoding="utf-8"))
+    except OSError:
+        imported = []
+    root = first.parent.parent
+    extra = [(root / name).as_posix() for name in imported]
+    return tuple(dict.fromkeys((first.as_posix(), *others, *extra)))
 
 
 def trace(template: str, config_line: str) -> tuple[str, int] | None:

@@ -10,11 +10,21 @@ Adding a vendor is one module here (a ``PLATFORM``), its ``templates/<name>/``, 
 
 from __future__ import annotations
 
-from govnet.platforms import appliance, frr, h3c_comware, huawei_vrp, linux, nftables
+from govnet.platforms import (
+    appliance,
+    frr,
+    h3c_comware,
+    huawei_usg,
+    huawei_vrp,
+    huawei_vrpv8,
+    linux,
+    nftables,
+)
 from govnet.platforms.base import Platform, PlatformError
 
 PLATFORMS: dict[str, Platform] = {
-    m.PLATFORM.name: m.PLATFORM for m in (huawei_vrp, h3c_comware, frr, nftables, linux, appliance)
+    m.PLATFORM.name: m.PLATFORM
+    for m in (huawei_vrp, huawei_vrpv8, huawei_usg, h3c_comware, frr, nftables, linux, appliance)
 }
 """Every platform govnet knows, by name."""
 

@@ -1,8 +1,8 @@
-"""Huawei VRP: S-series switches (S12700E, S7706), AR routers and USG firewalls as shipped.
+"""Huawei VRP5: S-series switches (S12700E, S7706) and AR routers.
 
-The inventory's ``huawei_vrp`` devices are S-series/AR/USG models; they run VRP5-style software
-(immediate mode, no candidate or commit trial), driven by Netmiko's ``huawei`` class. The CE
-series (VRP8, two-stage commit) is a different platform.
+They run VRP5-style software (immediate mode, no candidate or commit trial), driven by Netmiko's
+``huawei`` class. The CE series (VRP8, two-stage commit) is ``huawei_vrpv8``; USG firewalls
+are ``huawei_usg``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ PLATFORM = Platform(
         "core": "MEth0/0/1",
         "aggregation": "MEth0/0/1",
         "access": "GigabitEthernet0/0/0",
-        "firewall": "GigabitEthernet0/0/0",
     },
     default_mgmt_port="MEth0/0/1",
     change_model="immediate",
@@ -33,8 +32,6 @@ PLATFORM = Platform(
         "hwMemberStackRole": "1.3.6.1.4.1.2011.5.25.183.1.20.1.3",
         "hwCssMemberRole": "1.3.6.1.4.1.2011.5.25.183.3.2.1.8",
         "hwBgpPeerState": "1.3.6.1.4.1.2011.5.25.177.1.1.2.1.5",
-        "hwVgmpGroupCfgState": "1.3.6.1.4.1.2011.5.25.122.2.1.1.10",
-        "hwVgmpGroupPeerState": "1.3.6.1.4.1.2011.5.25.122.2.1.1.14",
     },
-    version_note="VRP V200R0xx (S-series, AR), USG V500R00x: immediate mode",
+    version_note="VRP V200R0xx (S-series, AR): immediate mode",
 )

@@ -59,6 +59,7 @@ def kernel_ifname(name: str) -> str:
     digest = hashlib.sha1(name.encode()).hexdigest()[:6]
     return f"{short[: IFNAMSIZ - 7]}-{digest}"
 
+
 def ifname_map(names: Iterable[str]) -> dict[str, str]:
     """Map each inventory name of one device to a unique kernel name."""
     mapping: dict[str, str] = {}

@@ -1,0 +1,34 @@
+"""Huawei USG6000 firewalls (USG6650 ...): VRP5-style CLI with security zones and HRP.
+
+Immediate mode like VRP5 (Netmiko ``huawei``), but its own syntax where it matters: the
+administrator is a ``manager-user`` with lockout ``lock-authentication failed-count`` in the
+``aaa`` view, interfaces need ``service-manage`` to answer management protocols, the firewall's
+own traffic (syslog, NTP, SNMP, SSH) is policed by ``security-policy`` rules with the ``local``
+zone, ``ip vpn-instance default`` is built in, and the hot-standby (HRP) pair prefixes prompts
+with ``HRP_M``/``HRP_S``.
+"""
+
+from __future__ import annotations
+
+from govnet.platforms.base import Platform
+
+PLATFORM = Platform(
+    name="huawei_usg",
+    vendor="huawei",
+    os_family="usg",
+    netmiko="huawei",
+    napalm="huawei_vrp",
+    hier_config="HUAWEI_VRP",
+    mgmt_ports={"firewall": "GigabitEthernet0/0/0"},
+    default_mgmt_port="GigabitEthernet0/0/0",
+    change_model="immediate",
+    driver="vrp5:UsgDriver",
+    vendor_oids={
+        "hwEntityOperStatus": "1.3.6.1.4.1.2011.5.25.31.1.1.1.1.2",
+        "hwEntityPwrState": "1.3.6.1.4.1.2011.5.25.31.1.1.18.1.6",
+        "hwEntityFanState": "1.3.6.1.4.1.2011.5.25.31.1.1.10.1.7",
+        "hwVgmpGroupCfgState": "1.3.6.1.4.1.2011.5.25.122.2.1.1.10",
+        "hwVgmpGroupPeerState": "1.3.6.1.4.1.2011.5.25.122.2.1.1.14",
+    },
+    version_note="USG6000 V500R00x / V600R00x: immediate mode",
+)

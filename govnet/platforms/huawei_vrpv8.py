@@ -1,0 +1,33 @@
+"""Huawei VRP V8: CloudEngine CE12800/CE6800 data-centre and core switches (two-stage commit).
+
+A different syntax family from VRP5: ``stelnet ipv4 server enable``, ``telnet server disable``,
+``ntp unicast-server``, ``local-user X level 3``, management on ``MEth0/0/0`` in the built-in
+``_management_vpn_``. Changes are made in a candidate and applied by ``commit`` (``commit
+trial`` gives the confirm window), driven by Netmiko's ``huawei_vrpv8`` class.
+"""
+
+from __future__ import annotations
+
+from govnet.platforms.base import Platform
+
+PLATFORM = Platform(
+    name="huawei_vrpv8",
+    vendor="huawei",
+    os_family="vrp8",
+    netmiko="huawei_vrpv8",
+    napalm="ce",
+    hier_config="HUAWEI_VRP",
+    mgmt_ports={"core": "MEth0/0/0", "aggregation": "MEth0/0/0"},
+    default_mgmt_port="MEth0/0/0",
+    change_model="candidate-trial",
+    driver="vrp8:Vrp8Driver",
+    vendor_oids={
+        "hwEntityOperStatus": "1.3.6.1.4.1.2011.5.25.31.1.1.1.1.2",
+        "hwEntityStandbyStatus": "1.3.6.1.4.1.2011.5.25.31.1.1.1.1.3",
+        "hwEntityPwrState": "1.3.6.1.4.1.2011.5.25.31.1.1.18.1.6",
+        "hwEntityFanState": "1.3.6.1.4.1.2011.5.25.31.1.1.10.1.7",
+        "hwCssMemberRole": "1.3.6.1.4.1.2011.5.25.183.3.2.1.8",
+        "hwBgpPeerState": "1.3.6.1.4.1.2011.5.25.177.1.1.2.1.5",
+    },
+    version_note="CE series VRP V200R0xx (VRP8): candidate configuration, commit / commit trial",
+)
