@@ -241,3 +241,16 @@ def test_missing_templates_directory_is_one_error(tmp_path: Path) -> None:
         f"error: {tmp_path / 'nope'}: templates directory not found "
         "(fix: pass --templates DIR or set GOVNET_TEMPLATES to the templates/ directory)"
     ]
+
+
+def test_shell_completion_knows_commands_and_options() -> None:
+    def complete(words: str) -> list[str]:
+        env = {
+            "_GOVNET_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - 1),
+        }
+        return runner.invoke(app, [], env=env, prog_name="govnet").stdout.split()
+
+    assert complete("govnet inv") == ["inventory"]
+    assert complete("govnet inventory show --f") == ["--filter", "--format"]
