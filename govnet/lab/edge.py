@@ -47,7 +47,10 @@ def route_commands(network: Network, device: str) -> list[list[str]]:
 
 
 def provision(network: Network, node: LabNode, workdir: Path) -> None:
-    """Routes on the IPS, load balancer and VPN gateway; rulesets on the IPS and load balancer."""
+    """Routes on the IPS, load balancer and VPN gateway; rulesets on the IPS and load balancer;
+    no IP forwarding on an isolation gateway (its sides meet only through the listed flows)."""
+    if node.role == "isolation_gateway" and not node.stub:
+        run(["ip", "netns", "exec", node.netns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=0"])
     if node.stub or node.role not in ROUTED_ROLES:
         return
     for argv in route_commands(network, node.name):  # a neighbour outside the booted subset: skipped
