@@ -158,15 +158,20 @@ def bench_snmp_exporter(hosts: list[str], user: str, auth: str, priv: str, work:
     return _row("prometheus-snmp-exporter 0.21 (anchor)", len(hosts), cpu, walls, samples)
 
 
-def bench_govnet(network: object, devices: list[str], creds: object) -> dict[str, object]:
+def bench_govnet(
+    network: object, devices: list[str], creds: object, *, pysnmp: bool = False
+) -> dict[str, object]:
+    """govnet's poller with its bytes-level client (or, ``pysnmp``, pysnmp 7's low-level one)."""
     from govnet.monitor.plan import build_plan
     from govnet.monitor.poller import Poller
-    from govnet.monitor.snmp import SnmpClient
+    from govnet.monitor.snmp import PysnmpClient
+    from govnet.monitor.transport import SnmpClient
 
     plan = build_plan(network, devices=devices, lab=True)  # type: ignore[arg-type]
+    client_type = PysnmpClient if pysnmp else SnmpClient
 
     async def cycles() -> tuple[float, list[float], int]:
-        client = SnmpClient(creds, timeout=2.0, retries=1)  # type: ignore[arg-type]
+        client = client_type(creds, timeout=2.0, retries=1)  # type: ignore[arg-type]
         poller = Poller(plan, client)
         try:
             await poller.cycle()  # discovery
@@ -182,7 +187,8 @@ def bench_govnet(network: object, devices: list[str], creds: object) -> dict[str
         return cpu, walls, answered
 
     cpu, walls, answered = asyncio.run(cycles())
-    return _row("govnet monitor poller", len(plan.devices), cpu, walls, answered)
+    name = "govnet poller, pysnmp 7 low-level client" if pysnmp else "govnet monitor poller"
+    return _row(name, len(plan.devices), cpu, walls, answered)
 
 
 def _row(name: str, devices: int, cpu: float, walls: list[float], note: int) -> dict[str, object]:
