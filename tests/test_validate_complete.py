@@ -248,3 +248,16 @@ def test_validate_json_lists_the_same_problems(inventory_copy: Path, edit: Edit)
     assert all(e["line"] and e["message"] and e["fix"] for e in data["errors"])
     clean = runner.invoke(app, ["inventory", "validate", "-i", str(ROOT_INVENTORY), "-f", "json"])
     assert json.loads(clean.stdout)["ok"] is True and clean.exit_code == 0
+
+
+def test_renaming_a_device_lists_every_stale_reference_in_one_run(inventory_copy: Path, edit: Edit) -> None:
+    edit(DISTRICT, "{name: fw-1,    id: 2, role: firewall}", "{name: fw-a,    id: 2, role: firewall}")
+    path = inventory_copy / DISTRICT
+    referencing = {
+        n
+        for n, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "fw-1" in ln.split("#", 1)[0]
+    }
+    errors = _errors(inventory_copy)
+    assert referencing and {int(e.split(":")[1]) for e in errors} == referencing
+    assert all("fw-1" in e for e in errors)
