@@ -28,13 +28,11 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK = 0
-EXIT_FINDINGS = 1
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
-EXIT_CODES = "Exit codes: 0 ok, 2 bad input (one 'error:' line each), 3 internal error (--debug shows it)."
 GLOBAL_FLAGS = ("--debug",)
 GLOBAL_VALUES = ("--secrets",)
 
@@ -168,12 +166,6 @@ class GovnetGroup(TyperGroup):
                 return super().invoke(ctx)
         finally:
             set_state(None)
-
-
-def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    """Print ``error: message`` to stderr and return the Exit to raise."""
-    print(f"error: {message}", file=sys.stderr)
-    return typer.Exit(code)
 
 
 def default_inventory() -> Path:

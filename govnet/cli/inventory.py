@@ -11,7 +11,6 @@ import typer
 
 from govnet.cli.common import (
     CONTEXT,
-    EXIT_CODES,
     device_or_error,
     emit_table,
     filter_option,
@@ -340,4 +339,4 @@ def plan_cmd(
     sys.stdout.write(plan_json(network) if fmt is PlanFormat.json else plan_csv(network))
 
 
-__all__ = ["EXIT_CODES", "inventory_app", "inventory_json"]
+__all__ = ["inventory_app", "inventory_json"]
