@@ -30,11 +30,9 @@ from govnet.monitor.snmp import (
     SnmpError,
     SnmpTarget,
     Value,
-    snmp_get,
-    snmp_walk,
     to_value,
 )
-from govnet.monitor.transport import SnmpClient
+from govnet.monitor.transport import SnmpClient, snmp_get, snmp_walk
 
 CLIENTS: list[type[Client]] = [SnmpClient, PysnmpClient]
 

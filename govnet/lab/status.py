@@ -15,7 +15,7 @@ from govnet.lab.netns import list_netns
 from govnet.lab.procs import pid_alive, read_pidfile
 from govnet.lab.state import LabState, load_state
 from govnet.lab.topology import LabNode
-from govnet.monitor.snmp import snmp_get, snmp_walk
+from govnet.monitor.transport import snmp_get, snmp_walk
 
 SYS_NAME_OID = ".1.3.6.1.2.1.1.5.0"
 __all__ = [

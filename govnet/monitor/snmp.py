@@ -24,7 +24,7 @@ from pysnmp.proto import errind, rfc1902, rfc1905
 
 from govnet.credentials import Credentials
 from govnet.errors import GovnetError
-from govnet.monitor.oids import Oid, dotted, oid
+from govnet.monitor.oids import Oid
 
 ErrorKind = Literal["timeout", "auth", "decode"]
 Value = int | bytes | None
@@ -246,52 +246,3 @@ class PysnmpClient:
                 cursor = name
             if answer[-1][1] is None:
                 return rows
-
-
-def _text(value: Value) -> str:
-    if isinstance(value, bytes):
-        return value.decode(errors="replace")
-    return "" if value is None else str(value)
-
-
-def snmp_get(
-    creds: Credentials, host: str, *oids: str, timeout: float = 1.0, port: int = 161
-) -> dict[str, str]:
-    """Blocking GET of dotted OIDs -> {".1.3...": text}; {} if the agent does not answer."""
-
-    async def once() -> dict[str, str]:
-        from govnet.monitor.transport import SnmpClient
-
-        client = SnmpClient(creds, timeout=timeout, retries=1)
-        client.add_target(SnmpTarget(host, host, port))
-        try:
-            answer = await client.get(host, [oid(o) for o in oids])
-        except SnmpError:
-            return {}
-        finally:
-            client.close()
-        return {dotted(name): _text(value) for name, value in answer if value is not None}
-
-    return asyncio.run(once())
-
-
-def snmp_walk(
-    creds: Credentials, host: str, column: str, timeout: float = 1.0, port: int = 161
-) -> dict[str, str]:
-    """Blocking WALK of a dotted column -> {".1.3...": text}; {} if the agent does not answer."""
-
-    async def once() -> dict[str, str]:
-        from govnet.monitor.transport import SnmpClient
-
-        client = SnmpClient(creds, timeout=timeout, retries=1)
-        client.add_target(SnmpTarget(host, host, port))
-        base = oid(column)
-        try:
-            rows = await client.walk(host, base)
-        except SnmpError:
-            return {}
-        finally:
-            client.close()
-        return {dotted(base + index): _text(value) for index, value in rows.items()}
-
-    return asyncio.run(once())
