@@ -182,3 +182,109 @@ def test_any_bytes_decode_or_are_unreadable(data: bytes) -> None:
     except UnreadableConfig:
         return
     assert encoding in ("utf-8", "gb18030") and isinstance(text, str)
+
+
+# ---------------------------------------------------------------- configs as each platform prints them
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "device-configs"
+GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
+
+
+def _vrpv8_district(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The shipped district with core 1 a CloudEngine (huawei_vrpv8)."""
+    import shutil
+
+    from spec_support import INVENTORY
+
+    from govnet.inventory import load_network
+
+    shutil.copytree(INVENTORY, tmp_path / "inventory")
+    district_file = tmp_path / "inventory" / "districts" / "kaifu.yaml"
+    text = district_file.read_text(encoding="utf-8")
+    assert "  - {id: 1}\n" in text
+    district_file.write_text(text.replace("  - {id: 1}\n", "  - {id: 1, platform: huawei_vrpv8}\n", 1))
+    return load_network(tmp_path / "inventory")
+
+
+@pytest.mark.parametrize("platform", ["huawei_vrp", "huawei_usg", "h3c_comware", "frr", "huawei_vrpv8"])
+def test_device_printed_config_checks_clean(platform: str, tmp_path: Path) -> None:
+    net = _vrpv8_district(tmp_path) if platform == "huawei_vrpv8" else district()
+    lab = platform == "frr"
+    folder = read_configs(FIXTURES / platform, net, lab=lab)
+    assert len(folder) == 1 and not folder.strays
+    [(name, config)] = folder.items()
+    assert config.platform == platform
+    report = run_checks(net, folder, lab=lab)
+    mine = [f for f in report.findings if f.device == name]
+    assert mine == [], [f"{f.rule_id} {f.message}" for f in mine]
+    checked = [r for r in report.results if r.device == name and r.status == "pass"]
+    assert len(checked) >= (10 if lab else 25)
+
+
+def test_defaults_the_device_does_not_display_pass_with_their_reason() -> None:
+    net = district()
+    report = run_checks(net, read_configs(FIXTURES / "huawei_vrp", net))
+    reasons = {r.rule_id: r.reason for r in report.results if r.device == "kf-acc-dongfenglu-police"}
+    assert reasons["GN-CFG-103"].startswith("default: VRP locks a local user after 3 wrong passwords")
+    assert reasons["GN-CFG-104"].startswith("default: VTYs time out after 10 minutes")
+    report = run_checks(net, read_configs(FIXTURES / "h3c_comware", net))
+    reasons = {r.rule_id: r.reason for r in report.results if r.device == H3C}
+    assert "telnet server is disabled by default on Comware 7" in reasons["GN-CFG-101"]
+
+
+def test_vrpv8_core_matches_its_golden_config(tmp_path: Path) -> None:
+    from govnet.credentials import Credentials
+    from govnet.render import render_device
+
+    net = _vrpv8_district(tmp_path)
+    config = render_device(net, CORE, credentials=Credentials())
+    assert (config.platform, net.devices[CORE].model) == ("huawei_vrpv8", "CE12804")
+    golden = GOLDEN / "huawei_vrpv8" / "core.cfg"
+    assert config.text == golden.read_text(encoding="utf-8"), (
+        "re-render and review tests/fixtures/golden/huawei_vrpv8"
+    )
+
+
+VRPV8_VARIANTS = [
+    ("stelnet ipv4 server enable\n", "stelnet server enable\n", set()),
+    ("stelnet ipv4 server enable\n", "stelnet ipv4 server enable\nundo telnet server enable\n", set()),
+    ("stelnet ipv4 server enable\n", "stelnet ipv4 server enable\ntelnet server disable\n", set()),
+    ("stelnet ipv4 server enable\n", "stelnet ipv4 server enable\ntelnet server enable\n", {"GN-CFG-101"}),
+    (
+        "ntp unicast-server 10.254.0.12 authentication-keyid 1 vpn-instance _management_vpn_\n",
+        "",
+        {"GN-CFG-106"},
+    ),
+    (
+        " local-user netadmin level 3\n",
+        " local-user netadmin level 3\n local-user netadmin password simple Admin@123\n",
+        {"GN-CFG-108"},
+    ),
+    ("ssh server cipher aes256_ctr aes128_ctr\n", "ssh server cipher aes256_ctr 3des_cbc\n", {"GN-CFG-117"}),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "rules"), VRPV8_VARIANTS)
+def test_vrpv8_syntax_variants(old: str, new: str, rules: set[str], tmp_path: Path) -> None:
+    net = _vrpv8_district(tmp_path)
+    folder = read_configs(FIXTURES / "huawei_vrpv8", net)
+    config = folder[CORE]
+    assert old in config.text
+    folder[CORE] = dataclasses.replace(config, text=config.text.replace(old, new, 1))
+    report = run_checks(net, folder)
+    assert {f.rule_id for f in report.findings if f.device == CORE} == rules
+
+
+def test_ssh_cipher_list_is_not_a_secret() -> None:
+    configs = rendered()
+    report = check(configs=configs, rules=["GN-CFG-108"])
+    assert report.findings == []
+    text = "#\nssh server cipher aes256_ctr aes128_ctr\nssh client cipher aes256_ctr\n#\n"
+    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    rule = load_rules().rule("GN-CFG-108")
+    from govnet.check.config_rules import OPS, Outcome
+
+    out = Outcome()
+    for one in rule.match["huawei_vrp"]:
+        OPS[one.op](rule, one, tree, out)
+    assert out.problems == []
