@@ -1,4 +1,4 @@
-"""``govnet check``: exit codes 0/1/2, the four formats, --rules, --configs, --output, --lab."""
+"""``govnet check``: exit codes 0/1/2, the four formats, --rules, --configs, --out, --filter, --lab."""
 
 from __future__ import annotations
 
