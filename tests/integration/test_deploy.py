@@ -8,8 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,9 +52,9 @@ class Twin:
         settings: dict[str, Any] = {"state_dir": self.state_dir, "verify_timeout": 90.0, **values}
         return DeployOptions(**settings)
 
-    def run(self, configs: dict[str, str] | None = None, **values: object) -> RunReport:
-        return deploy(self.network, configs or self.configs, self.target, self.options(**values),
-                      echo=lambda _m: None)
+    def run(self, configs: dict[str, str] | None = None, echo: Callable[[str], None] = lambda _m: None,
+            **values: object) -> RunReport:
+        return deploy(self.network, configs or self.configs, self.target, self.options(**values), echo=echo)
 
     def driver(self, device: str, timeout: float = 10.0) -> FrrDriver:
         creds = self.target.credentials()
@@ -264,10 +263,12 @@ def test_onboarding_a_site_touches_only_its_aggregation_node_and_the_site(twin: 
 def test_sigterm_mid_rollout_leaves_devices_confirmed_or_rolled_back(twin: Twin) -> None:
     configs = {d: t.replace("log-adjacency-changes", "log-adjacency-changes detail", 1)
                for d, t in twin.configs.items()}
-    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGTERM))
-    timer.start()
-    report = twin.run(configs, commit=True, batch_size=1)
-    timer.join()
+
+    def terminate_in_first_batch(message: str) -> None:
+        if message.startswith("batch 1/"):
+            os.kill(os.getpid(), signal.SIGTERM)  # as `kill <pid>` while the canary is in flight
+
+    report = twin.run(configs, echo=terminate_in_first_batch, commit=True, batch_size=1)
     assert report.halted.startswith("stopped by SIGTERM"), brief(report)
     changed, untouched = report.by_status("changed"), report.by_status("untouched")
     assert changed and untouched
