@@ -221,6 +221,8 @@ class Device:
     mgmt_port: str | None = None
     isolation_flows: tuple[IsolationFlow, ...] = ()
     """An isolation gateway's allowed flows (empty for every other role)."""
+    user_pools: dict[str, IPv4Network] = field(default_factory=dict)
+    """A VPN gateway's remote-user address pools, by the zone its users land in."""
 
     def platform_for(self, *, lab: bool = False) -> str:
         """The platform it is configured as: its own, or its lab twin's with ``lab=True``."""

@@ -136,7 +136,7 @@ def test_lab_rulesets_of_ips_and_load_balancer(network: Network) -> None:
     assert 'set outside {\n\t\ttype ifname\n\t\telements = { "ge0-0-3" }' in ips
     assert "ip saddr { 10.64.0.0/11 } accept" in ips and "policy drop" in ips
     lb = ruleset(network, "kf-lb-1")
-    assert 'elements = { "eth3", "eth4" }' in lb and 'elements = { "eth1" }' in lb
+    assert 'elements = { "ge1-0-3", "ge1-0-4" }' in lb and 'elements = { "ge1-0-1" }' in lb
     fw = render_device(network, "kf-fw-1", lab=True, credentials=CREDS).text
     assert 'set trust {\n\t\ttype ifname\n\t\telements = { "ge1-0-1" }' in fw
     assert "ip daddr 224.0.0.18 ip protocol vrrp accept" in fw

@@ -143,8 +143,8 @@ def test_bad_segments_name_the_file_and_key(
 def test_a_port_used_by_a_link_and_a_segment_is_an_error(inventory_copy: Path, edit: Edit) -> None:
     edit(
         "districts/kaifu.yaml",
-        "{device: lb-1, interface: eth1, host: 4}",
-        "{device: lb-1, interface: eth3, host: 4}",
+        "{device: lb-1, interface: GigabitEthernet1/0/1, host: 4}",
+        "{device: lb-1, interface: GigabitEthernet1/0/3, host: 4}",
     )
-    with pytest.raises(InventoryError, match="kf-lb-1 interface eth3 is used twice"):
+    with pytest.raises(InventoryError, match="kf-lb-1 interface GigabitEthernet1/0/3 is used twice"):
         load_network(inventory_copy)

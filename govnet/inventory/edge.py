@@ -5,10 +5,13 @@ from __future__ import annotations
 from govnet.errors import did_you_mean
 from govnet.inventory import ipam
 from govnet.inventory.district import DistrictContext, connect, new_device, platform_for
-from govnet.inventory.ipam import Slots
+from govnet.inventory.ipam import Slots, nth_subnet
 from govnet.inventory.segments import build_segments
 from govnet.inventory.yamlsource import line_of
 from govnet.model import Device, ExternalPeer, IsolationFlow, RedundancyGroup
+
+VPN_POOL_PREFIXLEN = 24
+"""A VPN gateway's user pool per zone: 254 concurrent remote users."""
 
 
 def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None:
@@ -101,6 +104,29 @@ def build_edge(ctx: DistrictContext, externals: dict[str, ExternalPeer]) -> None
         )
     build_segments(ctx)
     _isolation_flows(ctx)
+    _vpn_users(ctx)
+
+
+def _vpn_users(ctx: DistrictContext) -> None:
+    """Each VPN gateway's user pool per zone: a /24 at the top of the zone's site pool, one per
+    district counted down from the top (site prefixes fill the pool from the bottom)."""
+    for i, spec in enumerate(ctx.district.vpn_users):
+        loc: tuple[int | str, ...] = ("vpn_users", i)
+        dev = ctx.devices.get(f"{ctx.code}-{spec.gateway}")
+        if dev is None or dev.role != "vpn_gateway":
+            ctx.report(f"{spec.gateway!r} is not a VPN gateway of this district", (*loc, "gateway"),
+                       "name an edge device with role vpn_gateway")  # fmt: skip
+            continue
+        zone = ctx.zones.get(spec.zone)
+        if zone is None:
+            known = ", ".join(sorted(ctx.zones))
+            ctx.report(f"unknown zone {spec.zone!r}", (*loc, "zone"), f"use one of: {known}")
+            continue
+        slot = (zone.site_pool.num_addresses >> (32 - VPN_POOL_PREFIXLEN)) - ctx.did
+        dev.user_pools[zone.name] = nth_subnet(
+            zone.site_pool, VPN_POOL_PREFIXLEN, slot, pool_name=f"zones.{zone.name}.site_pool",
+            needed_by=f"VPN users of {dev.name}",
+        )  # fmt: skip
 
 
 def _isolation_flows(ctx: DistrictContext) -> None:

@@ -198,6 +198,13 @@ class IsolationFlowSpec(_Strict):
     title: str = ""
 
 
+class VpnUsersSpec(_Strict):
+    """Remote users of a VPN gateway landing in a zone (their pool comes from the address plan)."""
+
+    gateway: str
+    zone: str
+
+
 class GroupSpec(_Strict):
     name: str = Field(pattern=NAME_RE)
     kind: GroupKind
@@ -216,4 +223,5 @@ class DistrictFile(_Strict):
     edge_links: list[EdgeLinkSpec] = Field(default_factory=list)
     segments: list[SegmentSpec] = Field(default_factory=list)
     isolation_flows: list[IsolationFlowSpec] = Field(default_factory=list)
+    vpn_users: list[VpnUsersSpec] = Field(default_factory=list)
     groups: list[GroupSpec] = Field(default_factory=list)

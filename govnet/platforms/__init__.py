@@ -14,6 +14,8 @@ from govnet.platforms import (
     appliance,
     frr,
     h3c_comware,
+    h3c_secpath,
+    huawei_nip,
     huawei_usg,
     huawei_vrp,
     huawei_vrpv8,
@@ -24,7 +26,18 @@ from govnet.platforms.base import Platform, PlatformError
 
 PLATFORMS: dict[str, Platform] = {
     m.PLATFORM.name: m.PLATFORM
-    for m in (huawei_vrp, huawei_vrpv8, huawei_usg, h3c_comware, frr, nftables, linux, appliance)
+    for m in (
+        huawei_vrp,
+        huawei_vrpv8,
+        huawei_usg,
+        huawei_nip,
+        h3c_comware,
+        h3c_secpath,
+        frr,
+        nftables,
+        linux,
+        appliance,
+    )
 }
 """Every platform govnet knows, by name."""
 

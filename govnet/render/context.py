@@ -146,6 +146,30 @@ class VrrpFact:
 
 
 @dataclass(frozen=True, slots=True)
+class IspLink:
+    """A load balancer's link to an ISP: its port and the ISP's next hop."""
+
+    name: str
+    interface: str
+    next_hop: IPv4Address
+
+
+@dataclass(frozen=True, slots=True)
+class LbService:
+    """A public service the load balancer publishes on its ISP-side addresses."""
+
+    name: str
+    protocol: str
+    port: int
+    virtual_ips: tuple[IPv4Address, ...]
+    real_servers: tuple[tuple[str, IPv4Address], ...]
+
+
+LB_SERVICE_PORT = 443
+"""The VPN portal is published over https."""
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceFacts:
     """Per-device facts the templates render, derived from the model."""
 
@@ -159,6 +183,8 @@ class DeviceFacts:
     security_rules: tuple[SecurityRule, ...] = ()
     hot_standby: HotStandby | None = None
     vrrp: tuple[VrrpFact, ...] = ()
+    isp_links: tuple[IspLink, ...] = ()
+    lb_services: tuple[LbService, ...] = ()
     peer_roles: tuple[tuple[str, str], ...] = ()
     """(interface, role at the far end): the peer's role on a link, the role of the segment's
     other members (not the device's own pair) on a shared segment, ``external`` for a peer govnet
@@ -200,6 +226,8 @@ class NetworkIndex:
             security_rules=_security_rules(self.network, device, links) if device.role == "firewall" else (),
             hot_standby=_hot_standby(self.network, device, links) if device.role == "firewall" else None,
             vrrp=vrrp_facts(self.network, device),
+            isp_links=_isp_links(self.network, device, links) if device.role == "load_balancer" else (),
+            lb_services=_lb_services(self.network, device, links) if device.role == "load_balancer" else (),
             peer_roles=tuple((i.name, far_role(self.network, device, i)) for i in device.interfaces),
         )
 
@@ -329,6 +357,37 @@ def _edge_routes(network: Network, device: Device, links: Iterable[Link]) -> lis
         elif external is not None and external.kind == "isp":
             routes.append(StaticRoute(None, default, hop, f"internet via {peer}"))
     return routes
+
+
+def _isp_links(network: Network, device: Device, links: Iterable[Link]) -> tuple[IspLink, ...]:
+    found = []
+    for link in links:
+        peer, ip = link.far_end(device.name)
+        if _is_isp(network, peer):
+            name = peer.removeprefix(f"{device.district}-")
+            found.append(IspLink(name, link.interface_of(device.name), ip.ip))
+    return tuple(found)
+
+
+def _lb_services(network: Network, device: Device, links: Iterable[Link]) -> tuple[LbService, ...]:
+    """The public services behind the firewall pair (its DMZ: each VPN gateway's portal),
+    published on the load balancer's ISP-side addresses."""
+    vips = tuple(i.ip.ip for i in device.interfaces if i.ip and _is_isp(network, i.peer))
+    services = []
+    for gateway in network.by_role("vpn_gateway"):
+        if gateway.district != device.district:
+            continue
+        segments = network.segments_of(gateway.name)
+        ports = tuple((gateway.name, seg.member(gateway.name).ip.ip) for seg in segments)
+        if ports:
+            name = f"vpn-portal-{gateway.name.removeprefix(f'{device.district}-')}"
+            services.append(LbService(name, "tcp", LB_SERVICE_PORT, vips, ports))
+    return tuple(services)
+
+
+def _is_isp(network: Network, peer: str) -> bool:
+    external = network.externals.get(peer)
+    return external is not None and external.kind == "isp"
 
 
 def vrrp_facts(network: Network, device: Device) -> tuple[VrrpFact, ...]:
