@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from fractions import Fraction
-from ipaddress import IPv4Network
+from ipaddress import IPv4Address, IPv4Network
 
 from govnet.check import facts, hardening, zones
 from govnet.check.configtree import ConfigLine, ConfigTree
@@ -235,13 +235,23 @@ _ACL_SOURCE = re.compile(r"\bsource (?P<addr>\d+\.\d+\.\d+\.\d+) (?P<wild>\d+\.\
 
 
 def _permitted_source(rest: str) -> IPv4Network | None:
-    """The source a permit rule admits; None for 'any' (no source, or an unusable wildcard)."""
+    """The source a permit rule admits; None for 'any' (no source, 'any', or a non-contiguous wildcard).
+
+    The wildcard is a wildcard, never a netmask: ``0`` and ``0.0.0.0`` are one host,
+    ``255.255.255.255`` is everything.
+
+    >>> _permitted_source(" source 10.254.0.7 0"), _permitted_source(" source 0.0.0.0 255.255.255.255")
+    (IPv4Network('10.254.0.7/32'), IPv4Network('0.0.0.0/0'))
+    """
     found = _ACL_SOURCE.search(rest)
     if found is None:
         return None
-    wildcard = "0.0.0.0" if found["wild"] == "0" else found["wild"]
+    wildcard = 0 if found["wild"] == "0" else int(IPv4Address(found["wild"]))
+    host_bits = wildcard.bit_length()
+    if wildcard != (1 << host_bits) - 1:  # not contiguous: it admits scattered addresses
+        return None
     try:
-        return IPv4Network(f"{found['addr']}/{wildcard}", strict=False)
+        return IPv4Network(f"{found['addr']}/{32 - host_bits}", strict=False)
     except ValueError:
         return None
 

@@ -8,8 +8,8 @@ the USG and VRP8, one-line global commands indented by one space after each ``#`
 Every step keeps the line count, so a finding's line number is the line in the file.
 
 >>> text = "<kf-fw-1>display current-configuration\\n#\\n sysname kf-fw-1\\n#\\n hrp enable\\nreturn"
->>> normalize(text, "vrp").splitlines()
-['', '#', 'sysname kf-fw-1', '#', 'hrp enable', '']
+>>> normalize(text, "vrp").split("\\n")
+['', '', 'sysname kf-fw-1', '', 'hrp enable', '']
 """
 
 from __future__ import annotations
