@@ -216,6 +216,33 @@ def test_every_group_healthy_and_every_device_polled(stack: Stack) -> None:
     assert info and "dongfenglu" in info.group(1).split(","), info
 
 
+def test_once_prints_the_health_of_every_group(stack: Stack) -> None:
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "govnet"),
+            "monitor",
+            "--lab",
+            "--once",
+            "--workdir",
+            str(stack.workdir),
+            "-i",
+            str(INVENTORY),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert (
+        lines[0].startswith(f"polled {len(stack.devices)} devices")
+        and f"({len(stack.devices)} answered)" in lines[0]
+    )
+    for group in stack.groups:
+        row = next(line for line in lines if line.startswith(group + " "))
+        assert row.split()[1] == "healthy", row
+
+
 def test_ldp_sessions_polled_from_ldpd_over_agentx(stack: Stack) -> None:
     def operational() -> bool:
         text = stack.metrics()
