@@ -36,6 +36,7 @@ class Dialect:
     name: str
     top_sections: re.Pattern[str]
     nested: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
+    """(the view it is typed in, as ``"a > b"``; the sub-view command)."""
     words: frozenset[str]
     unrecognized: str
     wrong_parameter: str
@@ -46,27 +47,39 @@ _COMMON_WORDS = (
     "snmp-agent info-center ntp-service ssh bgp peer network import-route area route-distinguisher "
     "vpn-target router-id silent-interface lldp stp isis route-policy if-match apply "
     "default-route-advertise bfd filter-policy preference authentication-mode protocol "
-    "idle-timeout user-role"
+    "idle-timeout user-role header password domain ntp ftp telnet"
 )
 VRP = Dialect(
     name="vrp",
     top_sections=re.compile(
         r"^(interface \S+|aaa|ospf( \d+)?( router-id \S+)?|bgp \d+|isis( \d+)?|acl (number )?\d+"
         r"|acl name \S+|ip vpn-instance \S+|user-interface (vty|con|console) .+|vlan \d+|mpls"
-        r"|mpls ldp|security-policy|nat-policy|firewall zone( name)? \S+|route-policy .+)$"
+        r"|mpls ldp|security-policy|nat-policy|firewall zone( name)? \S+|route-policy .+"
+        r"|hwtacacs-server template \S+|cpu-defend policy \S+)$"
     ),
     nested=(
-        (re.compile(r"^ip vpn-instance"), re.compile(r"^ipv4-family( unicast)?$")),
-        (re.compile(r"^bgp"), re.compile(r"^ipv[46]-family .+$")),
-        (re.compile(r"^ospf"), re.compile(r"^area \S+$")),
-        (re.compile(r"^(security|nat)-policy"), re.compile(r"^rule name .+$")),
+        (
+            re.compile(r"^aaa$"),
+            re.compile(
+                r"^((accounting|authentication|authorization|recording)-scheme \S+|domain \S+"
+                r"|manager-user \S+|local-aaa-user password policy \S+)$"
+            ),
+        ),
+        (re.compile(r"^ip vpn-instance \S+$"), re.compile(r"^ipv4-family( unicast)?$")),
+        (re.compile(r"^bgp \d+$"), re.compile(r"^ipv[46]-family .+$")),
+        (re.compile(r"^ospf\b[^>]*$"), re.compile(r"^area \S+$")),
+        (re.compile(r"^(security|nat)-policy$"), re.compile(r"^rule name .+$")),
     ),
     words=frozenset(
         (
             _COMMON_WORDS + " portswitch dot1q local-user local-aaa-user stelnet telnet ipv4-family"
             " ipv6-family hrp firewall security-policy source-zone destination-zone source-address"
             " destination-address service action nat-policy set add vrrp eth-trunk sftp"
-            " user-interface aaa"
+            " user-interface aaa accounting-mode accounting-scheme authentication-scheme"
+            " authorization-cmd authorization-mode authorization-scheme auto-defend cmd cpu-defend"
+            " cpu-defend-policy default-route hwtacacs-server md5-password recording-mode"
+            " recording-scheme reflector http policy synchronization urpf level"
+            " lock-authentication manager-user service-manage service-type"
         ).split()
     ),
     unrecognized="Error: Unrecognized command found at '^' position.",
@@ -77,16 +90,20 @@ COMWARE = Dialect(
     top_sections=re.compile(
         r"^(interface \S+|ospf( \d+)?( router-id \S+)?|bgp \d+|acl (basic|advanced|number) \d+"
         r"|ip vpn-instance \S+|line (vty|con|class) .+|vlan \d+|local-user \S+( class \S+)?"
-        r"|mpls ldp|isis( \d+)?|route-policy .+|domain \S+)$"
+        r"|mpls ldp|isis( \d+)?|route-policy .+|domain \S+|hwtacacs scheme \S+"
+        r"|attack-defense policy \S+)$"
     ),
     nested=(
-        (re.compile(r"^ospf"), re.compile(r"^area \S+$")),
-        (re.compile(r"^bgp"), re.compile(r"^(address-family .+|ip vpn-instance \S+)$")),
+        (re.compile(r"^ospf\b[^>]*$"), re.compile(r"^area \S+$")),
+        (re.compile(r"^bgp \d+$"), re.compile(r"^(address-family .+|ip vpn-instance \S+)$")),
+        (re.compile(r"^bgp \d+ > ip vpn-instance \S+$"), re.compile(r"^address-family .+$")),
     ),
     words=frozenset(
         (
             _COMMON_WORDS + " local-user password service-type authorization-attribute line"
-            " vlan-type ssh public-key domain archive"
+            " vlan-type ssh public-key domain archive accounting address-family attack-defense"
+            " authentication authorization command hwtacacs key md5-authentication nas-ip"
+            " password-control primary secondary ssh2"
         ).split()
     ),
     unrecognized=" % Unrecognized command found at '^' position.",
@@ -105,7 +122,8 @@ _SECOND_WORDS = {
     "ip": frozenset(
         [
             *("address", "binding", "route-static", "vpn-instance", "ip-prefix"),
-            *("community-filter", "as-path-filter", "unreachables", "redirects"),
+            *("community-filter", "as-path-filter", "unreachables", "redirects", "urpf"),
+            *("http", "https", "netstream", "source"),
         ]
     ),
     "port": frozenset(["link-type", "link-mode", "trunk", "default", "access", "hybrid", "isolate"]),
@@ -236,17 +254,20 @@ class ConfigTree:
         self.check(line)
         undo = line.startswith("undo ")
         body = line.removeprefix("undo ")
-        if self.dialect.top_sections.match(body):
+        if path and not undo:  # a sub-view of the current view (entered from it only)
+            view = " > ".join(path)
+            if any(p.match(view) and c.match(body) for p, c in self.dialect.nested) or _is_view(
+                self.node(path), body
+            ):
+                self.node((*path, body))
+                return (*path, body)
+        in_section_leaf = bool(path) and _LEAF_IN_SECTIONS.match(body)
+        if not in_section_leaf and (self.dialect.top_sections.match(body) or _is_view(self.root, body)):
             if undo:
                 self.root.children = [c for c in self.root.children if c.text != body]
                 return ()
             self.node((body,))
             return (body,)
-        if path and not undo:
-            for parent, child in self.dialect.nested:
-                if parent.match(path[0]) and child.match(body):
-                    self.node((*path[:1], body))
-                    return (*path[:1], body)
         if path and (body.split()[0] in _SYSTEM_ONLY or _VLAN_BATCH.match(body)):
             path = ()  # a system-view command typed in a section: the device leaves the section
         node = self.node(path)
@@ -282,6 +303,11 @@ class ConfigTree:
 
     def _add(self, node: Node, line: str) -> None:
         line = _cipher(line)
+        if _DEFAULT_ON.match(line):
+            node.children = [c for c in node.children if c.text != f"undo {line}"]
+            if node.find(line) is None:
+                node.children.append(Node(line))
+            return
         for pattern in (_VLAN_BATCH, _TRUNK):
             if m := pattern.match(line):
                 prefix = line[: m.start(m.lastindex or 1)].strip()
@@ -303,6 +329,11 @@ class ConfigTree:
             node.children.append(Node(line))
 
     def _undo(self, node: Node, body: str) -> None:
+        if _DEFAULT_ON.match(body):  # on by default: the device shows the undo form
+            node.children = [c for c in node.children if c.text != body]
+            if node.find(f"undo {body}") is None:
+                node.children.append(Node(f"undo {body}"))
+            return
         for pattern in (_VLAN_BATCH, _TRUNK):
             if m := pattern.match(body):
                 prefix = body[: m.start(m.lastindex or 1)].strip()
@@ -316,20 +347,35 @@ class ConfigTree:
         node.children = [c for c in node.children if not (c.text == body or c.text.startswith(body + " "))]
 
 
-_SECRET_WORD = re.compile(r"\b(cipher|irreversible-cipher|hash) (\S+)")
+_SECRET_WORD = re.compile(r"\b(cipher|irreversible-cipher|hash)((?: \S+)*?) (\S+)$")
+"""A secret keyword; the value is the line's last word (``md5-password cipher PEER VALUE``)."""
+_DEFAULT_ON = re.compile(
+    r"^(peer \S+ enable|(telnet|ftp|http|http secure-server) server enable|http secure-server enable"
+    r"|ip https? enable|synchronization|policy vpn-target|portswitch"
+    r"|ssh server compatible-ssh1x enable)$"
+)
+_LEAF_IN_SECTIONS = re.compile(r"^mpls( ldp)?$")
+"""System-view sections that are plain switches inside an interface (``mpls``, ``mpls ldp``)."""
 
 
 def _cipher(line: str) -> str:
     """Devices never print a typed secret back: VRP shows ``%^%#...%^%#``, Comware ``$h$6$...``."""
 
     def hide(m: re.Match[str]) -> str:
-        value = m[2]
+        value = m[3]
         if value.startswith(("%^%#", "$h$", "$1a$")):
             return m[0]  # already cipher text (a saved config loaded back)
         digest = hashlib.sha256(value.encode()).hexdigest()[:24]
-        return f"{m[1]} %^%#{digest}%^%#" if m[1] != "hash" else f"hash $h$6${digest}"
+        shown = f"$h$6${digest}" if m[1] == "hash" else f"%^%#{digest}%^%#"
+        return f"{m[1]}{m[2]} {shown}"
 
     return _SECRET_WORD.sub(hide, line)
+
+
+def _is_view(node: Node, text: str) -> bool:
+    """``text`` names a section the config already has under ``node`` (entering it is a view)."""
+    found = node.find(text)
+    return found is not None and bool(found.children)
 
 
 def _descendants(node: Node, depth: int) -> list[tuple[int, str]]:
