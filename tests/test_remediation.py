@@ -6,6 +6,7 @@ apply VRP/Comware commands the way the vendors document them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,16 @@ def test_vlan_spelling_round_trips() -> None:
 def test_a_config_hier_config_cannot_take_is_a_clear_error() -> None:
     with pytest.raises(DeployError, match="merge config does not parse as vrp"):
         merge_config(SWITCH, "aaa\n local-user a\naaa\n local-user a\n")
+
+
+@pytest.mark.parametrize(
+    "golden", ["huawei_vrp/core.cfg", "huawei_vrpv8/core.cfg", "h3c_comware/aggregation.cfg"]
+)
+def test_a_device_showing_cipher_text_where_the_golden_has_references_has_no_drift(golden: str) -> None:
+    intended = (GOLDEN / golden).read_text()
+    assert "${secret:" in intended
+    running = re.sub(r"\$\{secret:[A-Z0-9_]+\}", "%^%#A1b2C3d4E5f6G7h8%^%#", intended)
+    dialect = "comware" if golden.startswith("h3c") else "vrp"
+    assert remediate(running, intended, dialect).empty
+    changed = running.replace("%^%#A1b2C3d4E5f6G7h8%^%#", "%^%#other%^%#", 1)
+    assert remediate(changed, intended, dialect).empty, "a cipher is never compared"
