@@ -119,3 +119,26 @@ def test_cut_off_names_the_sites_behind_a_group(network: Network) -> None:
     assert {d.site for d in network.devices.values() if d.role in ("aggregation", "access")} <= set(
         core_sites
     )
+
+
+def test_a_shard_judges_only_groups_it_polls_in_full(network: Network) -> None:
+    from govnet.monitor.plan import shard_of
+
+    devices = select_devices(network)
+    judged: list[set[str]] = []
+    for index in range(2):
+        plan = build_plan(network, devices=devices, lab=True, shard=(index, 2))
+        polled = {d.name for d in plan.devices}
+        assert all(shard_of(n, 2) == index for n in polled)
+        names = {h.group.name for h in judge(plan, _healthy(plan))}
+        for group in plan.network.groups:
+            managed = (
+                set(group.members)
+                if group.kind == "devices"
+                else {
+                    e for m in group.members for e in plan.network.link(m).ends if e in plan.network.devices
+                }
+            )
+            assert (group.name in names) == (managed <= polled), group.name
+        judged.append(names)
+    assert not judged[0] & judged[1]

@@ -128,20 +128,21 @@ def group_state(members: Iterable[MemberState], masters_seen: int | None = None)
 
 
 def judge(plan: Plan, snapshot: Snapshot) -> list[GroupHealth]:
-    """Every group of the plan's network whose members this poller can see."""
+    """Every group of the plan's network whose managed members this poller polls in full
+    (with ``--shard``, a group split across shards is judged by neither)."""
     polled = {d.name for d in plan.devices}
     results: list[GroupHealth] = []
     for group in plan.network.groups:
         members: dict[str, MemberState] = {}
         seen: int | None = None
         if group.kind == "links":
-            ends = {e for m in group.members for e in plan.network.link(m).ends}
-            if not ends & polled:
-                continue
+            ends = {e for m in group.members for e in plan.network.link(m).ends if e in plan.network.devices}
+            if not ends <= polled:
+                continue  # another shard polls part of it: judged by neither
             for member in group.members:
                 members[member] = link_member(plan.network, member, snapshot.devices, plan)
         else:
-            if not set(group.members) & polled:
+            if not set(group.members) <= polled:
                 continue
             for member in group.members:
                 members[member] = device_member(member, snapshot.devices)
