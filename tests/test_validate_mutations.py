@@ -3,6 +3,7 @@ complete without an exception (no input reaches a traceback)."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 from typing import Any
@@ -45,11 +46,11 @@ def _mutate(data: Any, path: tuple[Any, ...], kind: str, value: Any) -> None:
     if kind == "delete":
         del parent[last]
     elif kind == "set":
-        parent[last] = value
+        parent[last] = copy.deepcopy(value)  # never share (or nest) the pool's own lists and dicts
     elif kind == "rename" and isinstance(last, str):
         parent[last[:-1] or "x"] = parent.pop(last)
     elif kind == "duplicate" and isinstance(last, int):
-        parent.insert(last, parent[last])
+        parent.insert(last, copy.deepcopy(parent[last]))
 
 
 MUTATION = st.tuples(
