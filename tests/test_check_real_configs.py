@@ -288,3 +288,18 @@ def test_ssh_cipher_list_is_not_a_secret() -> None:
     for one in rule.match["huawei_vrp"]:
         OPS[one.op](rule, one, tree, out)
     assert out.problems == []
+
+
+def test_a_file_of_another_os_family_is_a_finding_not_a_flood(tmp_path: Path) -> None:
+    net = district()
+    comware = (FIXTURES / "h3c_comware" / f"{H3C}.cfg").read_text(encoding="utf-8")
+    (tmp_path / "kf-agg-dongfenglu.cfg").write_text(
+        comware.replace(H3C, "kf-agg-dongfenglu"), encoding="utf-8"
+    )
+    report = run_checks(net, read_configs(tmp_path, net))
+    mine = [f for f in report.findings if f.device == "kf-agg-dongfenglu"]
+    assert [f.rule_id for f in mine] == ["GN-CFG-100"]
+    assert (
+        "is an H3C Comware 7 config (it prints 'version 7.1'), but the inventory says huawei_vrp"
+        in mine[0].message
+    )

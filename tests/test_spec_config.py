@@ -453,7 +453,7 @@ def test_gn_cfg_113_stray_file(tmp_path: Path) -> None:
     for name, config in rendered().items():
         (tmp_path / f"{name}.cfg").write_text(config.text, encoding="utf-8")
     (tmp_path / "kf-old-1.cfg").write_text("sysname kf-old-1\n", encoding="utf-8")
-    report = check(configs=read_configs(tmp_path, district()))  # type: ignore[arg-type]
+    report = check(configs=read_configs(tmp_path, district()))
     assert failing(report) == {"GN-CFG-113"}
     assert report.exit_code == 0  # a warning: reported, the run still passes
     passes = {r.device for r in report.results if r.rule_id == "GN-CFG-113" and r.status == "pass"}

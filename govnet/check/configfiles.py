@@ -15,8 +15,24 @@ from pathlib import Path
 from govnet.check.context import IntendedConfig, display_path
 from govnet.check.devicetext import UnreadableConfig, decode
 from govnet.model import Device, Network
+from govnet.platforms import PLATFORMS
 
 _NAME_IN_CONFIG = re.compile(r"^[ \t]*(?:sysname|hostname)[ \t]+(?P<name>\S+)[ \t]*\r?$", re.MULTILINE)
+# Lines only one OS family prints (conservative: absent markers never accuse a file).
+_FAMILY_MARKERS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("comware7", "an H3C Comware 7", re.compile(r"^ ?version 7\.\d|^line class \w", re.MULTILINE)),
+    (
+        "usg",
+        "a Huawei USG",
+        re.compile(r"^HRP_[MS][<\[]|^ ?hrp (enable|interface)\b", re.MULTILINE),
+    ),
+    (
+        "vrp8",
+        "a Huawei VRP8 (CE)",
+        re.compile(r"^\[~[^\]\s]+\]|^!Last configuration was committed", re.MULTILINE),
+    ),
+    ("frr", "an FRR", re.compile(r"^frr (version|defaults) ", re.MULTILINE)),
+)
 _SKIPPED_SUFFIXES = (".md", ".json", ".yaml", ".yml", ".sha256", ".sig", ".gz", ".zip")
 
 
@@ -93,10 +109,36 @@ def read_configs(directory: Path, network: Network, *, lab: bool = False) -> Con
     return folder
 
 
+def family_mismatch(text: str, platform: str) -> str | None:
+    """Why ``text`` cannot be a ``platform`` config (another OS family's markers), else None.
+
+    >>> print(family_mismatch("#\\n version 7.1.070, Release 7585P05\\n#\\n", "huawei_vrp"))
+    the file is an H3C Comware 7 config (it prints 'version 7.1'), but the inventory says huawei_vrp (vrp5)
+    >>> family_mismatch("#\\n version 7.1.070\\n", "h3c_comware") is None
+    True
+    """
+    known = PLATFORMS.get(platform)
+    if known is None:
+        return None
+    for family, label, marker in _FAMILY_MARKERS:
+        found = marker.search(text)
+        if found is not None and family != known.os_family:
+            shown = found.group(0).strip()
+            return (
+                f"the file is {label} config (it prints '{shown}'), but the inventory says {platform} "
+                f"({known.os_family})"
+            )
+    return None
+
+
 def _add(folder: ConfigFolder, device: Device, shown: str, text: str, error: str | None, lab: bool) -> None:
     if device.name in folder:
         first = folder[device.name].path
         folder.strays.append(StrayFile(shown, f"a second config for {device.name} (checked: {first})"))
         return
     platform = device.platform_for(lab=lab)
+    if error is None:
+        mismatch = family_mismatch(text, platform)
+        if mismatch is not None:
+            error = f"{shown}: {mismatch}; fix the device's platform in the inventory or check the right file"
     folder[device.name] = IntendedConfig(device.name, platform, text, shown, error=error)
