@@ -162,3 +162,15 @@ def test_archive_location_is_set_up_when_the_device_has_none(tmp_path: Path) -> 
             assert " mtu 1500" in device.running_lines()
         finally:
             driver.close()
+
+
+def test_a_replace_keeps_the_archive_location_its_rollback_needs(comware: Rig) -> None:
+    device, driver = comware
+    before = device.running_lines()
+    intended = INTENDED.replace("archive configuration location flash:/archive filename-prefix govnet\n", "")
+    driver.load_replace_candidate(intended)
+    assert not any("archive" in command for command in driver.compare_config().commands)
+    driver.commit_config(revert_in=60)
+    assert "archive configuration location flash:/archive filename-prefix govnet" in device.running_lines()
+    driver.rollback()
+    assert device.running_lines() == before

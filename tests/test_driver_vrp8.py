@@ -144,3 +144,12 @@ def test_replace_loads_a_file_and_rollback_returns_to_the_previous_commit_point(
     driver.rollback()
     assert "rollback configuration to commit-id 1000000001" in device.log
     assert device.running_lines() == before
+
+
+def test_a_replace_that_would_cut_the_session_is_refused_before_it_is_staged(ce: Rig) -> None:
+    device, driver = ce
+    intended = BASE.replace("stelnet server enable\n", "")
+    with pytest.raises(DeployError, match="would remove undo stelnet server enable"):
+        driver.load_replace_candidate(intended)
+    assert not any(line.startswith("load configuration") for line in device.log)
+    assert device.candidate_lines() == device.running_lines()

@@ -4,7 +4,8 @@
   ``display diff current-configuration configfile`` from the device; a merge shows govnet's
   minimal remediation and its unified diff;
 * commit: ``archive configuration`` first (the rollback point; ``archive configuration location
-  flash:/archive filename-prefix govnet`` is set if the device has none), then ``configuration
+  flash:/archive filename-prefix govnet`` is set if the device has none, and kept in a replace
+  file that lacks it), then ``configuration
   commit delay <min>`` when a window is asked for (rounded up to whole minutes), then the
   remediation lines or ``configuration replace file``;
 * confirm: ``configuration commit`` then ``save force``;
@@ -20,7 +21,7 @@ import time
 from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
-from govnet.deploy.drivers.vrp5 import _ERROR, CliDriver
+from govnet.deploy.drivers.vrp5 import _ERROR, CliDriver, refuse_unsafe_replace
 from govnet.deploy.remediation import Dialect, clean_config, merge_config, remediate
 
 ARCHIVE_LOCATION = "archive configuration location flash:/archive filename-prefix govnet"
@@ -60,7 +61,10 @@ class ComwareDriver(CliDriver):
         with self._lock:
             running = self.get_config()
             self._find_mgmt_interface(running)
+            if "archive configuration location " not in config:
+                config = config.rstrip("\n").removesuffix("return").rstrip("\n") + f"\n{ARCHIVE_LOCATION}\n"
             plan = remediate(running, config, "comware", self.guard)
+            refuse_unsafe_replace(self.device, plan.held)
             self._upload(self.candidate_file, config)
             self._replace_file = self.candidate_file
             self._commands, self.held = plan.commands, plan.held
@@ -98,6 +102,9 @@ class ComwareDriver(CliDriver):
         with self._lock:
             if self._commands is None:
                 raise DeployError(f"{self.device}: nothing loaded to commit")
+            if not self._commands:
+                self.discard_config()
+                return  # no difference: nothing to archive, apply or confirm
             self.archive = self._archive()
             self._system_view()
             if revert_in:

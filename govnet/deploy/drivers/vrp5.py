@@ -233,6 +233,16 @@ class CliDriver:
                 return
 
 
+def refuse_unsafe_replace(device: str, held: tuple[str, ...]) -> None:
+    """A device-side replace applies the whole file: refuse one that would remove what the
+    remediation holds back (the session's lines, VLANs still in use)."""
+    if held:
+        raise DeployError(
+            f"{device}: the intended config would remove {', '.join(held)}; a replace cannot hold "
+            "these back - add them to the intended config"
+        )
+
+
 class Vrp5Driver(CliDriver):
     """Huawei VRP5 (S-series, AR): backup file, minimal remediation, govnet-kept revert window."""
 

@@ -1,7 +1,8 @@
 """Huawei VRP8 (CE series): two-stage candidate with ``commit trial``, driven over Netmiko.
 
 * merge: the lines go into the candidate (``[*H]``); replace: the config is uploaded to
-  ``flash:/govnet-<run>.cfg`` over SFTP and staged with ``load configuration file F replace``;
+  ``flash:/govnet-<run>.cfg`` over SFTP and staged with ``load configuration file F replace``
+  (refused when it would remove the lines that carry govnet's session);
 * compare: the device's own ``display configuration candidate changes``;
 * commit: ``commit trial <s> label govnet-<run>`` (the device reverts by itself unless a plain
   ``commit`` confirms in time; 60-65535 s) or ``commit label govnet-<run>`` without a window;
@@ -18,7 +19,7 @@ import re
 from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
-from govnet.deploy.drivers.vrp5 import _ERROR, CliDriver
+from govnet.deploy.drivers.vrp5 import _ERROR, CliDriver, refuse_unsafe_replace
 from govnet.deploy.remediation import flatten, remediate
 
 TRIAL_MIN_S = 60
@@ -61,6 +62,8 @@ class Vrp8Driver(CliDriver):
             self.discard_config()
             running = self.get_config()
             self._find_mgmt_interface(running)
+            plan = remediate(running, config, "vrp", self.guard)
+            refuse_unsafe_replace(self.device, plan.held)
             name = f"govnet-{self.run_id}.cfg"
             self._upload(name, config)
             self._upload_name = name
@@ -70,7 +73,7 @@ class Vrp8Driver(CliDriver):
             if m := _ERROR.search(out):
                 self._send("clear configuration candidate")
                 raise CommitRejected(self.device, f"load configuration file {name} replace", m.group(0))
-            self._loaded = remediate(running, config, "vrp", self.guard).commands
+            self._loaded = plan.commands
 
     def compare_config(self) -> ConfigDiff:
         with self._lock:
