@@ -254,3 +254,16 @@ def test_shell_completion_knows_commands_and_options() -> None:
 
     assert complete("govnet inv") == ["inventory"]
     assert complete("govnet inventory show --f") == ["--filter", "--format"]
+
+
+def test_plan_and_graph_take_the_device_filter(tmp_path: Path) -> None:
+    plan = runner.invoke(app, ["inventory", "plan", "-i", INV, "--filter", "role=core"]).stdout.splitlines()
+    owners = {row.split(",")[1] for row in plan[1:] if row.split(",")[0] in ("loopback", "mgmt", "rd")}
+    assert owners == {"kf-core-1", "kf-core-2"}
+    dot = tmp_path / "xinhe.dot"
+    result = runner.invoke(
+        app, ["inventory", "graph", "-i", INV, "--filter", "subdistrict=xinhe", "-o", str(dot)]
+    )
+    assert result.exit_code == 0, result.output
+    text = dot.read_text(encoding="utf-8")
+    assert "kf-agg-xinhe" in text and "kf-acc-xinhe-c01" in text and "kf-core-1" not in text

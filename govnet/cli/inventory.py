@@ -291,12 +291,16 @@ def graph_cmd(
         Path("build/topology.svg"), "--out", "-o", metavar="FILE", help="Output file (.svg .png .pdf .dot)."
     ),
     district: str | None = typer.Option(
-        None, "--district", help="Only this district (its code), e.g. for a province inventory."
+        None,
+        "--district",
+        metavar="CODE",
+        help="Only this district (its code), e.g. for a province inventory.",
     ),
+    filter_: list[str] = FILTER_OPTION,
 ) -> None:
     """Draw the topology with Graphviz (one district at a time reads best).
 
-    Example: govnet inventory graph -o build/topology.svg --district kf
+    Example: govnet inventory graph -o build/topology.svg --district kf; ... --filter subdistrict=xinhe
 
     Exit codes: 0 written, 2 bad input (unknown district, unsupported format, no Graphviz),
     3 internal error.
@@ -314,8 +318,10 @@ def graph_cmd(
                 + (f"; {guess}" if guess else "")
             )
         network = network.subset(n for n, d in network.devices.items() if d.district == district)
-    elif len(districts) > 1:
+    elif len(districts) > 1 and not filter_:
         print(f"note: {len(districts)} districts in one picture; --district CODE draws one", file=sys.stderr)
+    if filter_:
+        network = network.subset(select_devices(network, filter_))
     path = write_graph(network, out)
     print(f"wrote {path}")
 
@@ -326,16 +332,21 @@ def plan_cmd(
     fmt: PlanFormat = typer.Option(
         PlanFormat.csv, "--format", "-f", metavar="csv|json", help="Output format."
     ),
+    filter_: list[str] = FILTER_OPTION,
 ) -> None:
     """Print the deterministic address plan (byte-identical for the same inventory).
 
-    Example: govnet inventory plan -f csv > plan.csv
+    With --filter: the allocations of the selected devices and of the links between them.
+
+    Example: govnet inventory plan -f csv > plan.csv; govnet inventory plan --filter role=core
 
     Exit codes: 0 ok, 2 bad input, 3 internal error.
     """
     from govnet.inventory.plan import plan_csv, plan_json
 
     network = load_network_or_exit(inventory)
+    if filter_:
+        network = network.subset(select_devices(network, filter_))
     sys.stdout.write(plan_json(network) if fmt is PlanFormat.json else plan_csv(network))
 
 
