@@ -217,3 +217,29 @@ def test_a_device_showing_cipher_text_where_the_golden_has_references_has_no_dri
     assert remediate(running, intended, dialect).empty
     changed = running.replace("%^%#A1b2C3d4E5f6G7h8%^%#", "%^%#other%^%#", 1)
     assert remediate(changed, intended, dialect).empty, "a cipher is never compared"
+
+
+USG = (GOLDEN / "huawei_usg" / "firewall.cfg").read_text()
+
+
+def test_usg_manager_user_and_management_ssh_permit_are_held() -> None:
+    manager = USG[USG.index(" manager-user netadmin\n") :].split("\n#", 1)[0]
+    mgmt_interface = next(
+        block.split("\n", 1)[0].removeprefix("interface ")
+        for block in USG.split("#\n")
+        if block.startswith("interface ") and "service-manage ssh permit" in block
+    )
+    intended = USG.replace(manager + "\n", "").replace(" service-manage ssh permit\n", "", 1)
+    plan = remediate(USG, intended, guard=SessionGuard(mgmt_interface, ("netadmin",)))
+    assert "aaa undo manager-user netadmin" in plan.held
+    assert f"interface {mgmt_interface} undo service-manage ssh permit" in plan.held
+    assert not any("manager-user" in c or "service-manage ssh" in c for c in plan.commands)
+
+
+def test_comware_local_user_view_is_held() -> None:
+    intended = COMWARE_AGG.replace(
+        " service-type ssh\n authorization-attribute", " authorization-attribute", 1
+    )
+    plan = remediate(COMWARE_AGG, intended, "comware", SessionGuard("M-GigabitEthernet0/0/0", ("netadmin",)))
+    assert plan.held == ("local-user netadmin class manage undo service-type ssh",)
+    assert plan.commands == ()

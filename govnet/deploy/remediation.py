@@ -62,6 +62,8 @@ _SINGLE_VALUED = re.compile(
 _SSH_SERVICE = re.compile(r"^(stelnet server enable|ssh server enable)$")
 _VTY = re.compile(r"^(user-interface vty|line vty)\b")
 _VTY_LOGIN = re.compile(r"^(protocol inbound|authentication-mode)\b")
+_MGMT_ACCESS = re.compile(r"^undo (ip address|service-manage (enable|ssh permit))\b")
+"""On the management interface: its address and (USG) the SSH service permit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,14 +272,19 @@ def _unsafe(path: tuple[str, ...], text: str, guard: SessionGuard) -> bool:
         return any(re.match(rf"^(ssh user|local-user) {re.escape(u)}\b", body) for u in guard.ssh_users)
     section = path[0]
     if mgmt and section == mgmt:
-        return text == "shutdown" or text.startswith("undo ip address")
+        return text == "shutdown" or bool(_MGMT_ACCESS.match(text))
     if _VTY.match(section):
         return text.startswith("undo ") and bool(_VTY_LOGIN.match(text.removeprefix("undo ")))
-    if section == "aaa" or section.startswith("local-user "):
-        return text.startswith("undo ") and any(
-            re.search(rf"\blocal-user {re.escape(u)}\b", text) or section == f"local-user {u}"
-            for u in guard.ssh_users
-        )
+    if not text.startswith("undo "):
+        return False
+    for user in map(re.escape, guard.ssh_users):
+        account = re.compile(rf"^(local-user|manager-user) {user}\b")
+        if section == "aaa" and (
+            account.match(text.removeprefix("undo ")) or any(map(account.match, path[1:]))
+        ):
+            return True  # VRP aaa: local-user lines; USG aaa: the manager-user view
+        if account.match(section):
+            return True  # Comware: the local-user view
     return False
 
 
