@@ -303,3 +303,13 @@ def test_a_file_of_another_os_family_is_a_finding_not_a_flood(tmp_path: Path) ->
         "is an H3C Comware 7 config (it prints 'version 7.1'), but the inventory says huawei_vrp"
         in mine[0].message
     )
+
+
+def test_the_whole_district_as_its_devices_print_it_checks_clean() -> None:
+    configs = rendered()
+    for name, config in configs.items():
+        prompt = f"HRP_M<{name}>" if config.platform == "huawei_usg" else f"<{name}>"
+        configs[name] = dataclasses.replace(config, text=as_printed(config.text, prompt))
+    report = check(configs=configs)
+    assert report.findings == [], [f"{f.rule_id} {f.device} {f.message}" for f in report.findings[:5]]
+    assert report.status_count("pass") > 3000

@@ -171,3 +171,26 @@ def test_every_rule_has_a_test_that_triggers_exactly_it() -> None:
     exact |= set(re.findall(r'\("(GN-CFG-\d{3})", \w+, ', text))  # the BROKEN tables
     exact |= {f"GN-INT-{m[-3:]}" for m in re.findall(r"def test_gn_int_\d{3}", text)}
     assert {r.id for r in RULES.rules} <= exact
+
+
+def test_drivers_agree_with_the_platform_registry() -> None:
+    """The spec's driver parses with the platform's hier_config parser and spells interfaces its way."""
+    from govnet.platforms import PLATFORMS
+
+    for name, driver in RULES.drivers.items():
+        platform = PLATFORMS[name]
+        if platform.hier_config is not None:
+            assert driver.parser == platform.hier_config.lower(), name
+        assert (driver.ifname == "kernel") == (platform.ifname_style == "kernel"), name
+    rendering = {n for n, p in PLATFORMS.items() if p.renders and p.name != "nftables"}
+    assert rendering <= set(RULES.drivers)
+
+
+def test_every_production_platform_is_covered_by_the_device_wide_rules() -> None:
+    from govnet.platforms import PLATFORMS
+
+    production = {n for n, p in PLATFORMS.items() if p.renders and not p.lab}
+    for rule in RULES.rules:
+        if rule.kind == "config" and "*" in rule.roles and rule.check not in ("config_files",):
+            missing = production - set(rule.platforms)
+            assert not missing, (rule.id, missing)
