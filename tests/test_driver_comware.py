@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulation import ComwareDevice, ConfigTree, driver_target, emulated_network, flash_dir
+from emulation import ComwareDevice, ConfigTree, commit_then_die, driver_target, emulated_network, flash_dir
 
 from govnet.deploy.driver import CommitRejected, DeployError, DeviceDriver
 from govnet.deploy.drivers import driver_class
@@ -174,3 +174,20 @@ def test_a_replace_keeps_the_archive_location_its_rollback_needs(comware: Rig) -
     assert "archive configuration location flash:/archive filename-prefix govnet" in device.running_lines()
     driver.rollback()
     assert device.running_lines() == before
+
+
+def test_recover_after_govnet_died_mid_delay_restores_and_closes_the_window(comware: Rig) -> None:
+    device, _ = comware
+    before = device.running_lines()
+    target = driver_target(device, "kf-agg-laodaohe", "h3c_comware")
+    commit_then_die(target, "interface GigabitEthernet1/0/1\n mtu 9000\n")
+    assert device.delay is not None and " mtu 9000" in device.running_lines()
+    fresh = ComwareDriver(target)
+    fresh.open()
+    try:
+        fresh.rollback()
+        assert device.running_lines() == before
+        assert device.delay is None
+        assert not (device.flash / "govnet-recover.cfg").exists()
+    finally:
+        fresh.close()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulation import ConfigTree, Vrp5Device, driver_target, emulated_network, flash_dir
+from emulation import ConfigTree, Vrp5Device, commit_then_die, driver_target, emulated_network, flash_dir
 
 from govnet.deploy.driver import CommitRejected, DeployError, DeviceDriver
 from govnet.deploy.drivers import driver_class
@@ -198,3 +198,20 @@ def test_secrets_are_resolved_only_inside_the_session_and_never_drift(s_switch: 
         assert PRIV_KEY not in str(err.value) and PRIV_KEY not in err.value.reply
     finally:
         driver.close()
+
+
+def test_recover_after_govnet_died_mid_window_restores_the_last_known_good(s_switch: Rig) -> None:
+    device, _ = s_switch
+    before = device.running_lines()
+    target = driver_target(device, "kf-agg-dongfenglu", "huawei_vrp")
+    commit_then_die(target, "interface GigabitEthernet1/0/25\n description changed then govnet died\n")
+    assert " description changed then govnet died" in device.running_lines(), "nobody reverted it"
+    fresh = Vrp5Driver(target)
+    fresh.open()
+    try:
+        assert fresh.has_pending_commit(), "the pending record survived the kill"
+        fresh.rollback()
+        assert device.running_lines() == before
+        assert not fresh.has_pending_commit()
+    finally:
+        fresh.close()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulation import PASSWORD, USERNAME, ConfigTree, Vrp8Device, emulated_network, flash_dir
+from emulation import PASSWORD, USERNAME, ConfigTree, Vrp8Device, commit_then_die, emulated_network, flash_dir
 
 from govnet.deploy.driver import CommitRejected, DeployError, DeviceDriver, DriverTarget
 from govnet.deploy.drivers import driver_class
@@ -153,3 +153,29 @@ def test_a_replace_that_would_cut_the_session_is_refused_before_it_is_staged(ce:
         driver.load_replace_candidate(intended)
     assert not any(line.startswith("load configuration") for line in device.log)
     assert device.candidate_lines() == device.running_lines()
+
+
+def test_recover_after_govnet_died_mid_trial_aborts_the_trial(ce: Rig, tmp_path: Path) -> None:
+    device, _ = ce
+    before = device.running_lines()
+    target = DriverTarget(
+        device="kf-core-1",
+        platform="huawei_vrpv8",
+        hostname="127.0.0.1",
+        port=device.port,
+        username=USERNAME,
+        password=PASSWORD,
+        state_dir=tmp_path / "state",
+        extras={"run_id": "t2"},
+    )
+    commit_then_die(target, "interface 10GE1/0/1\n mtu 9000\n")
+    assert device.trial is not None
+    fresh = Vrp8Driver(target)
+    fresh.open()
+    try:
+        fresh.rollback()
+        assert device.trial is None
+        assert device.running_lines() == before
+        assert not fresh.has_pending_commit()
+    finally:
+        fresh.close()

@@ -14,6 +14,7 @@ from emulation import COMWARE, VRP, ConfigTree
 
 from govnet.deploy.driver import DeployError
 from govnet.deploy.remediation import (
+    Dialect,
     SessionGuard,
     clean_config,
     flatten,
@@ -213,7 +214,7 @@ def test_a_device_showing_cipher_text_where_the_golden_has_references_has_no_dri
     intended = (GOLDEN / golden).read_text()
     assert "${secret:" in intended
     running = re.sub(r"\$\{secret:[A-Z0-9_]+\}", "%^%#A1b2C3d4E5f6G7h8%^%#", intended)
-    dialect = "comware" if golden.startswith("h3c") else "vrp"
+    dialect: Dialect = "comware" if golden.startswith("h3c") else "vrp"
     assert remediate(running, intended, dialect).empty
     changed = running.replace("%^%#A1b2C3d4E5f6G7h8%^%#", "%^%#other%^%#", 1)
     assert remediate(changed, intended, dialect).empty, "a cipher is never compared"

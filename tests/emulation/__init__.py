@@ -8,6 +8,7 @@ docs/drivers.md for what is and is not emulated.
 
 from .config import COMWARE, VRP, ConfigTree, Rejected
 from .devices import ComwareDevice, EmulatedDevice, UsgDevice, Vrp5Device, Vrp8Device
+from .killed import commit_then_die
 from .server import PASSWORD, USERNAME, EmulatedNetwork, driver_target, emulated_network, flash_dir
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "UsgDevice",
     "Vrp5Device",
     "Vrp8Device",
+    "commit_then_die",
     "driver_target",
     "emulated_network",
     "flash_dir",

@@ -25,6 +25,7 @@ from govnet.deploy.drivers.vrp5 import _ERROR, CliDriver, refuse_unsafe_replace
 from govnet.deploy.remediation import Dialect, clean_config, merge_config, remediate
 
 ARCHIVE_LOCATION = "archive configuration location flash:/archive filename-prefix govnet"
+RECOVER_FILE = "govnet-recover.cfg"
 _ARCHIVE_SAVED = re.compile(r"(flash:/\S+\.cfg) is saved")
 
 
@@ -106,6 +107,7 @@ class ComwareDriver(CliDriver):
                 self.discard_config()
                 return  # no difference: nothing to archive, apply or confirm
             self.archive = self._archive()
+            self._record(self.get_config(), revert_in)
             self._system_view()
             if revert_in:
                 minutes = max(1, math.ceil(revert_in / 60))
@@ -150,17 +152,28 @@ class ComwareDriver(CliDriver):
                 raise DeployError(f"{self.device}: the commit delay expired before the confirm")
             self._user_view()
             self._send("save force")
+            self._confirmed()
 
     def rollback(self) -> None:
+        """Replace from the archive taken before the commit; in a new session (``--recover``
+        after govnet died) from the last-known-good config on record, closing any window."""
         with self._lock:
-            if self.archive is None:
-                raise DeployError(f"{self.device}: no archive to roll back to")
+            source, window_open = self.archive, self._deadline is not None
+            if source is None:  # a new session: the window (if any) is unknown here, close it
+                lkg = self.state.lkg()
+                if lkg is None:
+                    raise DeployError(f"{self.device}: no archive and no last-known-good to roll back to")
+                self._upload(RECOVER_FILE, lkg)
+                source, window_open = f"flash:/{RECOVER_FILE}", True
             self._system_view()
-            line = f"configuration replace file {self.archive}"
+            line = f"configuration replace file {source}"
             out = self._dialog(line, "n")
+            if source == f"flash:/{RECOVER_FILE}":
+                self._remove(RECOVER_FILE)
             if m := _ERROR.search(out):
                 raise DeployError(f"{self.device}: rollback ({line}) failed: {m.group(0)}")
-            if self._deadline is not None:
+            if window_open:
                 self._send("configuration commit")
                 self._deadline = None
             self._user_view()
+            self.state.clear_pending()

@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 from netmiko import ConnectHandler
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.deploy.remediation import (
     Dialect,
     SessionGuard,
@@ -69,6 +70,7 @@ class CliDriver:
         self.mgmt_interface: str | None = extras.get("mgmt_interface")
         secrets = extras.get("secrets")
         self.secrets = secrets if isinstance(secrets, SecretValues) else SecretValues()
+        self.state = DeviceState(target.state_dir, target.device)
         self._conn: Any = None
         self._in_system_view = False
         self._lock = threading.RLock()
@@ -205,6 +207,27 @@ class CliDriver:
         with self._lock:
             return self.cli("display current-configuration")
 
+    def _record(self, running: str, revert_in: int | None) -> None:
+        """Before a change: the last-known-good config, and with a window a pending record, in
+        the state directory (what ``govnet deploy --recover`` restores if govnet dies)."""
+        self.state.save_lkg(running)
+        if revert_in:
+            self.state.mark_pending(
+                PendingCommit(self.device, self.target.platform, time.time() + revert_in, self.run_id)
+            )
+
+    def _confirmed(self) -> None:
+        self.state.clear_pending()
+        self.state.save_lkg(self.get_config())
+
+    def _lkg(self) -> str:
+        lkg = self.state.lkg()
+        if lkg is None:
+            raise DeployError(
+                f"{self.device}: no commit to roll back and no last-known-good in {self.state.state_dir}"
+            )
+        return lkg
+
     def cli(self, command: str) -> str:
         """One ``display`` command's text (the trailing prompt removed)."""
         with self._lock:
@@ -300,10 +323,12 @@ class Vrp5Driver(CliDriver):
             if "successfully" not in out:
                 raise DeployError(f"{self.device}: backup save {self.backup_file} failed: {out.strip()}")
             self._before = self.get_config()
+            self._record(self._before, revert_in)
             try:
                 self._config_lines(self._commands)
             except CommitRejected:
                 self._restore()
+                self.state.clear_pending()
                 raise
             finally:
                 self._user_view()
@@ -351,9 +376,13 @@ class Vrp5Driver(CliDriver):
             self.revert_error = err
             return
         self._rollback = ()
+        self.state.clear_pending()
         self.reverted.set()
 
     def has_pending_commit(self) -> bool:
+        """A revert window runs here, or (a new session after govnet died) one is on record."""
+        if self._before is None:
+            return self.state.pending() is not None
         return self._timer is not None
 
     def confirm_commit(self) -> None:
@@ -366,17 +395,21 @@ class Vrp5Driver(CliDriver):
             self._timer = None
             self._user_view()
             self._dialog("save", "y")
+            self._confirmed()
 
     def rollback(self) -> None:
+        """Replay the rollback lines; in a new session (``--recover`` after govnet died) the
+        lines come from the last-known-good config on record."""
         with self._lock:
             if self._before is None:
-                raise DeployError(f"{self.device}: no commit to roll back")
+                self._rollback = remediate(self.get_config(), self._lkg(), self.dialect, self.guard).commands
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
             self._config_lines(self._rollback)
             self._rollback = ()  # done: a second rollback (the flow after a failed check) is a no-op
             self._user_view()
+            self.state.clear_pending()
 
 
 _HRP_LOCAL = re.compile(r"^(interface |sysname |hrp |undo hrp )")

@@ -96,6 +96,7 @@ class Vrp8Driver(CliDriver):
             self._system_view()
             points = self._commit_points()
             self._before = points[0] if points else None
+            self._record(self.get_config(), revert_in)
             self._commits += 1
             suffix = f"-{self._commits}" if self._commits > 1 else ""
             self.label = f"govnet-{self.run_id}{suffix}"
@@ -107,6 +108,8 @@ class Vrp8Driver(CliDriver):
             out = self._send(command, timeout=300)
             if m := _ERROR.search(out):
                 self._send("clear configuration candidate")
+                self.state.clear_pending()
+                self.label = None
                 raise CommitRejected(self.device, command, m.group(0))
             self._trial = bool(revert_in)
             self._loaded = None
@@ -131,24 +134,37 @@ class Vrp8Driver(CliDriver):
             self._trial = False
             self._user_view()
             self._dialog("save", "y")
+            self._confirmed()
 
     def rollback(self) -> None:
+        """``abort trial`` while the trial runs; after a commit, back to the commit point before
+        it; nothing when the trial already expired. In a new session (``--recover`` after govnet
+        died) whatever trial the device still runs is aborted."""
         with self._lock:
-            if self.has_pending_commit():
-                self._system_view()
-                out = self._send("abort trial")
-                self._trial = False
-                if m := _ERROR.search(out):
-                    raise DeployError(f"{self.device}: abort trial failed: {m.group(0)}")
-                return
-            if self._before is None:
-                raise DeployError(f"{self.device}: no commit point recorded to roll back to")
-            commit_id, label = self._before
-            target = f"label {label}" if label != "-" else f"commit-id {commit_id}"
-            self._user_view()
-            out = self._dialog(f"rollback configuration to {target}", "y")
-            if m := _ERROR.search(out):
-                raise DeployError(f"{self.device}: rollback configuration to {target} failed: {m.group(0)}")
+            if self.label is None:
+                self._abort_trial(missing_ok=True)
+            elif self.has_pending_commit():
+                self._abort_trial(missing_ok=False)
+            elif any(label == self.label for _, label in self._commit_points()):
+                self._rollback_to_before()
+            self._trial = False
+            self.state.clear_pending()
+
+    def _abort_trial(self, missing_ok: bool) -> None:
+        self._system_view()
+        out = self._send("abort trial")
+        if (m := _ERROR.search(out)) and not (missing_ok and "No trial" in out):
+            raise DeployError(f"{self.device}: abort trial failed: {m.group(0)}")
+
+    def _rollback_to_before(self) -> None:
+        if self._before is None:
+            raise DeployError(f"{self.device}: no commit point recorded to roll back to")
+        commit_id, label = self._before
+        target = f"label {label}" if label != "-" else f"commit-id {commit_id}"
+        self._user_view()
+        out = self._dialog(f"rollback configuration to {target}", "y")
+        if m := _ERROR.search(out):
+            raise DeployError(f"{self.device}: rollback configuration to {target} failed: {m.group(0)}")
 
 
 def _strip_prompt(out: str) -> str:
