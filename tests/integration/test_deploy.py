@@ -118,6 +118,23 @@ def test_provision_blank_twin_converges_without_drift(twin: Twin) -> None:
     assert not diff.drift and diff.by_status("unchanged") == sorted(twin.configs)
 
 
+def test_cli_diff_and_audit_playbook_report_no_drift(twin: Twin) -> None:
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    common = ["--lab", "--workdir", str(twin.workdir), "--state-dir", str(twin.state_dir)]
+    runner = CliRunner()
+    diff = runner.invoke(app, ["diff", *common])
+    assert diff.exit_code == 0, diff.output
+    assert "5 unchanged" in diff.output
+    audit = runner.invoke(app, ["play", str(INVENTORY.parent / "playbooks" / "audit.yaml"), *common])
+    assert audit.exit_code == 0, audit.output
+    assert "0 device(s) drifted" in audit.output
+    dry = runner.invoke(app, ["deploy", *common, "--json"])
+    assert dry.exit_code == 0 and '"commit": false' in dry.output
+
+
 def test_second_deploy_changes_nothing(twin: Twin) -> None:
     before = {d: running(d) for d in twin.configs}
     report = twin.run(commit=True)
