@@ -143,3 +143,28 @@ def test_the_flows_rollback_after_a_failed_sync_is_a_no_op(pair: Pair) -> None:
     pair.driver.rollback()
     assert pair.master.running_lines() == master_before
     assert not [line for line in pair.master.log[sent:] if line.startswith("undo ")]
+
+
+def test_an_hrp_master_without_its_standby_address_is_not_pushed(pair: Pair) -> None:
+    blind = UsgDriver(driver_target(pair.master, "kf-fw-1", "huawei_usg"))
+    blind.open()
+    try:
+        blind.load_merge_candidate(CHANGE)
+        with pytest.raises(DeployError, match="hrp_standby"):
+            blind.commit_config(revert_in=300)
+        assert "ip route-static 10.99.0.0 255.255.0.0 10.8.0.1" not in pair.master.running_lines()
+    finally:
+        blind.close()
+
+
+def test_an_unreachable_standby_fails_the_push_and_rolls_the_master_back(pair: Pair) -> None:
+    master_before = pair.master.running_lines()
+    pair.driver.standby = {"host": "127.0.0.1", "port": 1}
+    pair.driver.load_merge_candidate(CHANGE)
+    with pytest.raises(
+        DeployError,
+        match=r"HRP standby\): SSH to 127.0.0.1:1 failed: TCP connection to device failed\."
+        r"; the master was rolled back",
+    ):
+        pair.driver.commit_config(revert_in=300)
+    assert pair.master.running_lines() == master_before

@@ -88,7 +88,8 @@ class CliDriver:
                 conn_timeout=min(self.timeout, 15),
             )
         except Exception as err:  # netmiko/paramiko raise many types; name the device
-            raise DeployError(f"{self.device}: SSH to {self.hostname}:{self.port} failed: {err}") from err
+            reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            raise DeployError(f"{self.device}: SSH to {self.hostname}:{self.port} failed: {reason}") from err
         self._in_system_view = False
         self._prompt = re.compile(
             rf"(?:^|\n)(?:HRP_[MS])?[<\[][~*]?{re.escape(self._conn.base_prompt)}[^\n]*[>\]]\s*$"
@@ -460,19 +461,35 @@ class UsgDriver(Vrp5Driver):
                 f"{self.device}: is the HRP standby (prompt {prompt}); configure the HRP_M member"
             )
 
+    def commit_config(self, revert_in: int | None = None) -> None:
+        if self.hrp_role == "M" and self.standby is None:
+            raise DeployError(
+                f"{self.device}: HRP master without extras['hrp_standby']: the standby's sync "
+                "cannot be verified, so nothing was pushed"
+            )
+        super().commit_config(revert_in)
+
     def _after_commit(self) -> None:
         if self.hrp_role != "M" or self.standby is None:
             return
+        try:
+            self._verify_standby()
+        except DeployError as err:
+            self.rollback()
+            raise DeployError(f"{err}; the master was rolled back") from err
+
+    def _verify_standby(self) -> None:
+        """Every line the push added is on the standby and none it removed, within the timeout."""
+        assert self.standby is not None and self._before is not None
         peer = CliDriver(
             replace(
                 self.target,
                 device=f"{self.device} (HRP standby)",
                 hostname=str(self.standby["host"]),
                 port=int(self.standby.get("port", 22)),
-                extras={},
+                extras={"secrets": self.secrets},
             )
         )
-        assert self._before is not None
         before, after = hrp_synced(self._before), hrp_synced(self.get_config())
         added, removed = after - before, before - after
         deadline = time.monotonic() + self.sync_timeout
@@ -488,8 +505,6 @@ class UsgDriver(Vrp5Driver):
         finally:
             peer.close()
         missing = sorted(added - have)[:3] + [f"still has {x}" for x in sorted(removed & have)[:3]]
-        self.rollback()
         raise DeployError(
-            f"{self.device}: HRP standby did not sync within {self.sync_timeout:.0f} s "
-            f"(missing: {missing}); the master was rolled back"
+            f"{self.device}: HRP standby did not sync within {self.sync_timeout:.0f} s (missing: {missing})"
         )
