@@ -203,3 +203,29 @@ def test_lkg_and_pending_files_are_private(tmp_path: Path) -> None:
     assert state.pending() is not None and state.pending().expired  # type: ignore[union-attr]
     state.clear_pending()
     assert pending_commits(state.state_dir) == []
+
+
+# -- verify expectations from the model ----------------------------------------------------------
+
+
+def test_expectations_come_from_the_model(network: Network) -> None:
+    from govnet.deploy.verify import expectations
+
+    small = network.subset(["kf-core-1", "kf-core-2", "kf-agg-dongfenglu", "kf-acc-dongfenglu-c01"])
+    core = expectations(small, "kf-core-1", lab=True)
+    assert core.ospf == {str(small.devices[n].loopback.ip)  # type: ignore[union-attr]
+                         for n in ("kf-core-2", "kf-agg-dongfenglu")}
+    assert core.bgp == core.ospf
+    assert {"xge1-0-1", "ge2-0-1"} <= core.links
+    only_settled = expectations(small, "kf-core-1", lab=True, settled={"kf-core-2"})
+    assert only_settled.ospf == {str(small.devices["kf-core-2"].loopback.ip)}  # type: ignore[union-attr]
+    site = expectations(small, "kf-acc-dongfenglu-c01", lab=True)
+    assert not site.ospf and not site.bgp and site.links == {"ge0-0-1"}
+
+
+def test_platform_without_checks_passes_with_a_note(tmp_path: Path) -> None:
+    from govnet.deploy.verify import Expectations, verify
+
+    driver = FrrDriver(DriverTarget("r1", "frr", "127.0.0.1", state_dir=tmp_path))
+    report = verify(driver, "vrp8", Expectations(ospf=frozenset({"10.0.0.1"})), timeout=1)
+    assert report.ok and report.note == "not verified: no post-change checks for vrp8"

@@ -122,7 +122,7 @@ def push_config(
     step = time.monotonic()
     report = verify(driver, os_family, expected, verify_timeout)
     clock["verify"] = _since(step)
-    outcome = PushOutcome(name, "changed", diff, "", clock, report)
+    outcome = PushOutcome(name, "changed", diff, report.note, clock, report)
     if not report.ok:
         outcome.reason = f"verify failed: {report.summary()}"
         return _result(task, _roll_back(driver, outcome))
