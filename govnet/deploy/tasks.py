@@ -112,6 +112,7 @@ def push_config(
     with contextlib.suppress(DeployError):  # nothing observable yet: the model decides alone
         expected = expected.with_seen(observe(driver, os_family))
     window = revert_in or get_platform(str(task.host.data.get("govnet_platform"))).confirm_window_s
+    window = max(window, int(verify_timeout) + 30)  # never expire while verify still waits
     step = time.monotonic()
     try:
         driver.commit_config(revert_in=window)

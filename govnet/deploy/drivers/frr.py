@@ -83,12 +83,13 @@ class FrrDriver:
         return self._conn
 
     def cli(self, command: str) -> str:
-        try:
-            out: str = self._session().send_command(command, read_timeout=self.target.timeout)
-        except Exception as exc:
-            self._conn = None
-            raise DeployError(f"{self.device}: {command!r} failed: {type(exc).__name__}: {exc}") from None
-        return out
+        with self._lock:  # the confirm-window timer may use the session from its own thread
+            try:
+                out: str = self._session().send_command(command, read_timeout=self.target.timeout)
+            except Exception as exc:
+                self._conn = None
+                raise DeployError(f"{self.device}: {command!r} failed: {type(exc).__name__}: {exc}") from None
+            return out
 
     def get_config(self) -> str:
         return self.cli("show running-config")
@@ -137,7 +138,8 @@ class FrrDriver:
     def commit_config(self, revert_in: int | None = None) -> None:
         with self._lock:
             running = self.get_config()
-            self.state.save_lkg(self.secrets.unresolve(running))
+            if self.state.pending() is None or self.state.lkg() is None:
+                self.state.save_lkg(self.secrets.unresolve(running))  # else keep the older good one
             if revert_in is not None:
                 self.state.mark_pending(
                     PendingCommit(self.device, self.target.platform, time.time() + revert_in, self.run_id)
