@@ -244,3 +244,12 @@ def test_comware_local_user_view_is_held() -> None:
     plan = remediate(COMWARE_AGG, intended, "comware", SessionGuard("M-GigabitEthernet0/0/0", ("netadmin",)))
     assert plan.held == ("local-user netadmin class manage undo service-type ssh",)
     assert plan.commands == ()
+
+
+def test_a_new_secondary_address_does_not_hide_the_removal_of_the_old_primary() -> None:
+    running = "interface Vlanif211\n ip address 192.168.0.1 255.255.255.252\n"
+    intended = "interface Vlanif211\n ip address 192.168.9.1 255.255.255.0 sub\n"
+    plan = remediate(running, intended)
+    assert "undo ip address 192.168.0.1 255.255.255.252" in plan.commands
+    merged = merge_config(running, "interface Vlanif211\n ip address 192.168.9.1 255.255.255.0 sub\n")
+    assert " ip address 192.168.0.1 255.255.255.252\n" in merged, "a secondary is added, not swapped in"

@@ -219,7 +219,7 @@ def _overlay(into: _Block, extra: _Block) -> None:
                 target.text = prefix + format_vlans(merged)
                 continue
         if target is None and key:
-            target = next((c for c in into.children if c.text.startswith(key.group(1))), None)
+            target = next((c for c in into.children if _same_key(key.group(1), c.text)), None)
             if target is not None:
                 target.text = block.text
         if target is None:
@@ -260,6 +260,12 @@ def _is_vlan_list(text: str) -> bool:
     return bool(_VLAN_BATCH.match(text) or _TRUNK_LIST.match(text))
 
 
+def _same_key(key: str, line: str) -> bool:
+    """``line`` sets the single-valued setting ``key`` (a secondary ``ip address ... sub`` does not)."""
+    m = _SINGLE_VALUED.match(line)
+    return m is not None and m.group(1) == key
+
+
 def _unsafe(path: tuple[str, ...], text: str, guard: SessionGuard) -> bool:
     """A negation (or shutdown) that would cut govnet's session to the device."""
     mgmt = f"interface {guard.mgmt_interface}" if guard.mgmt_interface else None
@@ -296,7 +302,7 @@ def _filter(node: object, path: tuple[str, ...], guard: SessionGuard, held: list
         if _is_vlan_list(text):
             continue
         key = _SINGLE_VALUED.match(text.removeprefix("undo ")) if text.startswith("undo ") else None
-        if key and any(p.startswith(key.group(1)) for p in positives):
+        if key and any(_same_key(key.group(1), p) for p in positives):
             continue  # overwritten by the new value: no gap
         if _unsafe(path, text, guard):
             held.append(" ".join((*path, text)))
