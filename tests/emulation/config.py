@@ -322,8 +322,8 @@ class ConfigTree:
         if (m := _SINGLE_VALUED.match(line)) is not None:
             key = m.group(1)
             for child in node.children:
-                if child.text.startswith(key):
-                    child.text = line
+                if (old := _SINGLE_VALUED.match(child.text)) is not None and old.group(1) == key:
+                    child.text = line  # a new value replaces the old one (a secondary does not)
                     return
         if node.find(line) is None:
             node.children.append(Node(line))
