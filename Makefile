@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := frr frr-snmp frr-pythontools snmpd snmp openssh-server nftabl
   keepalived git graphviz fonts-wqy-microhei iproute2 procps
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages demo test lint typecheck unit integration bench clean
+.PHONY: setup system-packages demo demo-down test lint typecheck unit integration bench mutation clean
 
 setup: $(STAMP) system-packages
 
@@ -30,16 +30,30 @@ system-packages:
 	fi
 
 # The main job on the embedded default: validate the district, draw it, render and check every
-# config against the platform spec, then boot the lab twin provisioned and show its state.
+# config against the platform spec; then boot the lab twin blank, provision it with the district
+# playbook over real SSH, show it converged with no drift, and serve its metrics (exporter left
+# running in the background; `make demo-down` stops it and removes the twin).
+METRICS_LISTEN ?= 127.0.0.1:9469
 demo: setup
 	$(BIN)/govnet inventory validate
 	$(BIN)/govnet inventory graph --out build/topology.svg
 	$(BIN)/govnet render --out build/intended
 	$(BIN)/govnet check --configs build/intended
-	@if [ "$$(id -u)" = 0 ]; then \
-	  $(BIN)/govnet lab up --provisioned && $(BIN)/govnet lab status --wait 90 && \
-	  echo "the twin is up: ssh -p <port> \$$GOVNET_SSH_USER@127.0.0.1 (credentials in /var/tmp/govnet-lab/secrets.env); 'govnet lab down' removes it"; \
-	else echo "the lab twin needs root (network namespaces): run 'sudo make demo'"; fi
+	@if [ "$$(id -u)" != 0 ]; then echo "the lab twin needs root (network namespaces): run 'sudo make demo'"; exit 0; fi; \
+	set -e; \
+	$(MAKE) --no-print-directory demo-down >/dev/null 2>&1 || true; \
+	$(BIN)/govnet lab up; \
+	$(BIN)/govnet play playbooks/provision-district.yaml --lab --commit; \
+	$(BIN)/govnet lab status --wait 120; \
+	$(BIN)/govnet diff --lab; \
+	$(BIN)/govnet monitor --lab --once; \
+	nohup $(BIN)/govnet monitor --lab --listen $(METRICS_LISTEN) --interval 15 > build/monitor.log 2>&1 & echo $$! > build/monitor.pid; \
+	echo "metrics: http://$(METRICS_LISTEN)/metrics (Prometheus: govnet/data/monitor/, log build/monitor.log)"; \
+	echo "the twin is up: ssh -p <port> \$$GOVNET_SSH_USER@127.0.0.1 (credentials in /var/tmp/govnet-lab/secrets.env); 'make demo-down' stops the exporter and removes it"
+
+demo-down:
+	@if [ -f build/monitor.pid ]; then kill "$$(cat build/monitor.pid)" 2>/dev/null || true; rm -f build/monitor.pid; fi
+	-$(BIN)/govnet lab down
 
 lint: setup
 	$(BIN)/ruff check govnet tests benchmarks
@@ -54,6 +68,10 @@ unit: setup
 
 integration: setup
 	$(BIN)/pytest -q -m integration
+
+# Mutation testing of the modules that decide correctness (slow: run on demand, not in CI).
+mutation: setup
+	$(BIN)/mutmut run --max-children 2; $(BIN)/mutmut results
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
