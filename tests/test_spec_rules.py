@@ -194,3 +194,25 @@ def test_every_production_platform_is_covered_by_the_device_wide_rules() -> None
         if rule.kind == "config" and "*" in rule.roles and rule.check not in ("config_files",):
             missing = production - set(rule.platforms)
             assert not missing, (rule.id, missing)
+
+
+def test_messages_and_fixes_are_words_not_patterns() -> None:
+    """Every say/fix/name a message can show is free of regex syntax (issue 8: no pattern text)."""
+    pattern_syntax = re.compile(r"\\[dsSwb]|\(\?|\[\^|\.\*|\+\?|\$$|^\^")
+    for rule in RULES.rules:
+        for checks in rule.match.values():
+            for check in (c for top in checks for c in (top, *top.any_of)):
+                shown = [check.say, check.fix, check.default, *(m.name for m in check.children)]
+                for text in shown:
+                    assert not pattern_syntax.search(text), (rule.id, text)
+                if check.op != "any":
+                    assert check.fix, (rule.id, check.say)
+    for name, driver in RULES.drivers.items():
+        for text in (
+            driver.bind_vrf,
+            driver.undo_import,
+            driver.ldp_auth_fix,
+            driver.bgp_auth_fix,
+            driver.urpf_fix,
+        ):
+            assert not pattern_syntax.search(text), (name, text)
