@@ -313,3 +313,20 @@ def test_the_whole_district_as_its_devices_print_it_checks_clean() -> None:
     report = check(configs=configs)
     assert report.findings == [], [f"{f.rule_id} {f.device} {f.message}" for f in report.findings[:5]]
     assert report.status_count("pass") > 3000
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.binary(max_size=400), named=st.booleans())
+def test_any_file_in_the_folder_never_ends_the_run(data: bytes, named: bool) -> None:
+    import tempfile
+
+    net = district()
+    with tempfile.TemporaryDirectory() as folder:
+        name = f"{ACC}.cfg" if named else "unknown.bin.txt"
+        (Path(folder) / name).write_bytes(data)
+        configs = read_configs(Path(folder), net)
+        report = run_checks(net, configs, ["GN-CFG-100", "GN-CFG-101", "GN-CFG-104", "GN-CFG-113"])
+    if named:
+        assert ACC in configs and any(r.device == ACC for r in report.results)
+    else:
+        assert [f.rule_id for f in report.findings if f.device == "unknown.bin.txt"] == ["GN-CFG-113"]
