@@ -72,6 +72,8 @@ class CliDriver:
         self.secrets = secrets if isinstance(secrets, SecretValues) else SecretValues()
         self.state = DeviceState(target.state_dir, target.device)
         self._conn: Any = None
+        self._last_prompt = ""
+        """The prompt the last command ended at ("" when unknown)."""
         self._in_system_view = False
         self._lock = threading.RLock()
 
@@ -129,6 +131,8 @@ class CliDriver:
             shown = self.secrets.unresolve(command)
             reason = self.secrets.redact(str(err))
             raise DeployError(f"{self.device}: {shown!r} got no prompt back: {reason}") from err
+        last = out.rstrip().rsplit("\n", 1)[-1].strip()
+        self._last_prompt = last if self._prompt.search("\n" + last) else ""
         return self.secrets.unresolve(out)
 
     def _dialog(self, command: str, *answers: str) -> str:
@@ -168,10 +172,12 @@ class CliDriver:
         top = re.compile(rf"^(HRP_[MS])?\[[~*]?{re.escape(self._conn.base_prompt)}\]$")
         prompt = ""
         for _ in range(8):
-            try:
-                prompt = str(self._conn.find_prompt()).strip()
-            except Exception as err:  # the session died under us
-                raise DeployError(f"{self.device}: no prompt: {err}") from err
+            prompt = self._last_prompt
+            if not prompt:
+                try:
+                    prompt = str(self._conn.find_prompt()).strip()
+                except Exception as err:  # the session died under us
+                    raise DeployError(f"{self.device}: no prompt: {err}") from err
             if top.match(prompt):
                 self._in_system_view = True
                 return
