@@ -185,7 +185,9 @@ def test_recover_after_govnet_died_mid_delay_restores_and_closes_the_window(comw
     fresh = ComwareDriver(target)
     fresh.open()
     try:
+        assert fresh.has_pending_commit()
         fresh.rollback()
+        assert not fresh.has_pending_commit()
         assert device.running_lines() == before
         assert device.delay is None
         assert not (device.flash / "govnet-recover.cfg").exists()

@@ -173,6 +173,7 @@ def test_recover_after_govnet_died_mid_trial_aborts_the_trial(ce: Rig, tmp_path:
     fresh = Vrp8Driver(target)
     fresh.open()
     try:
+        assert fresh.has_pending_commit(), "the record names the trial's label, still on the device"
         fresh.rollback()
         assert device.trial is None
         assert device.running_lines() == before

@@ -133,7 +133,11 @@ class ComwareDriver(CliDriver):
             self._after = clean_config(self.get_config())
 
     def has_pending_commit(self) -> bool:
-        """A delay window is running (govnet's clock; the device keeps its own)."""
+        """A delay window is running (govnet's clock; the device keeps its own); in a new
+        session, the one a killed govnet run left on record."""
+        if self.archive is None:
+            pending = self.state.pending()
+            return pending is not None and not pending.expired
         return self._deadline is not None and time.monotonic() < self._deadline
 
     def confirm_commit(self) -> None:

@@ -115,7 +115,15 @@ class Vrp8Driver(CliDriver):
             self._loaded = None
 
     def has_pending_commit(self) -> bool:
+        """The trial this driver started is still running; in a new session, the one a killed
+        govnet run left on record (its label is still in the device's commit list)."""
         with self._lock:
+            if self.label is None:
+                pending = self.state.pending()
+                if pending is None:
+                    return False
+                prefix = f"govnet-{pending.run_id}"
+                return any(label.startswith(prefix) for _, label in self._commit_points())
             if not self._trial:
                 return False
             self._trial = any(label == self.label for _, label in self._commit_points())
