@@ -330,3 +330,29 @@ def test_any_file_in_the_folder_never_ends_the_run(data: bytes, named: bool) -> 
         assert ACC in configs and any(r.device == ACC for r in report.results)
     else:
         assert [f.rule_id for f in report.findings if f.device == "unknown.bin.txt"] == ["GN-CFG-113"]
+
+
+def test_only_the_config_command_output_is_read_from_a_session() -> None:
+    text = (
+        "<r1>display version\nHuawei Versatile Routing Platform Software\nsysname not-the-config\n"
+        "<r1>screen-length 0 temporary\nInfo: The configuration takes effect on the current user terminal.\n"
+        "<r1>dis cur\n#\nsysname kf-core-1\n#\nreturn\n"
+        "<r1>display ip interface brief\nLoopBack0 up\n<r1>quit\n"
+    )
+    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    assert [(n.text, n.line) for n in tree.all_lines()] == [("sysname kf-core-1", 8)]
+
+
+def test_a_banner_line_that_looks_like_a_prompt_stays_banner_text() -> None:
+    text = '#\nheader login information "\n[NOTICE] authorized users only\n"\n#\nsysname a\n'
+    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    assert [n.text for n in tree.all_lines()] == [
+        'header login information " [NOTICE] authorized users only / "',
+        "sysname a",
+    ]
+
+
+def test_an_unterminated_banner_does_not_swallow_the_config() -> None:
+    text = '#\nheader login information "Authorized only\n#\nsysname a\n' + "#\n" * 70
+    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    assert tree.find(LineMatch(line="^sysname a$"))

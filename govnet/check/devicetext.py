@@ -63,6 +63,14 @@ _MORE = re.compile(r"^\s*-{2,}\s*More\s*-{2,}(?:\s*\x1b\[[0-9;]*[A-Za-z])*")
 _ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
 # <host>, [host], [~host] (VRP8 candidate), HRP_M[host] (USG hot standby), with a command after it.
 _VENDOR_PROMPT = re.compile(r"^\s*(HRP_[MSA]\s*)?[<\[][~*]?[^\s<>\[\]]+[>\]]")
+# What an operator types at a prompt (a bracketed word followed by anything else is not a prompt).
+_CLI_VERB = re.compile(
+    r"^(dis\w*|d|sh\w*|screen-\w*|sys\w*|q\w*|return|save|ping|tracert|dir|more|terminal|"
+    r"undo|commit|end|exit|conf\w*|write|copy|cd|user-\w*|super|n\w*)\b",
+    re.IGNORECASE,
+)
+# The commands whose output is the configuration (abbreviations as typed: 'dis cur', 'sh run').
+_CONFIG_COMMAND = re.compile(r"^\s*(dis\w*\s+(cu|sa)\w*|sh\w*\s+run\w*|more\s+\S+\.(cfg|zip))", re.IGNORECASE)
 _VENDOR_CHATTER = re.compile(r"^\s*(Info|Warning|Error|Notice)\s*:")
 _FRR_PROMPT = re.compile(r"^[\w.\-]+(\([\w\-]+\))?# ?")
 _FRR_CHATTER = re.compile(r"^(Building configuration\.\.\.|Current configuration:?.*)\s*$")
@@ -74,14 +82,44 @@ _BANNER = re.compile(
 def normalize(text: str, style: Style) -> str:
     """``text`` with device-print debris blanked, banners folded and global lines dedented."""
     lines = [_clean(raw) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    if style == "frr":
-        return "\n".join("" if _FRR_PROMPT.match(ln) or _FRR_CHATTER.match(ln) else ln for ln in lines)
     if style == "plain":
         return "\n".join(lines)
-    lines = ["" if _VENDOR_PROMPT.match(ln) or _VENDOR_CHATTER.match(ln) else ln for ln in lines]
-    _fold_banners(lines)
+    if style == "frr":
+        _keep_config_output(lines, _FRR_PROMPT)
+        return "\n".join("" if _FRR_CHATTER.match(ln) else ln for ln in lines)
+    _fold_banners(lines)  # first: banner text may start with '[' like a prompt
+    _keep_config_output(lines, _VENDOR_PROMPT)
+    lines = ["" if _VENDOR_CHATTER.match(ln) else ln for ln in lines]
     _dedent_globals(lines)
     return "\n".join("" if ln.strip() in ("return", "#") else ln for ln in lines)
+
+
+def _keep_config_output(lines: list[str], prompt: re.Pattern[str]) -> None:
+    """Blank prompts and the output of every command but the one that displays the config.
+
+    A file without prompts is all config. After a prompt, the lines belong to the command typed
+    there: kept after ``display current-configuration`` (or ``show running-config``), blanked after
+    any other command (``display version`` ...); a bare prompt changes nothing.
+
+    >>> lines = ["<r>display version", "VRP (R) software", "<r>dis cur", "sysname r", "<r>"]
+    >>> _keep_config_output(lines, _VENDOR_PROMPT); lines
+    ['', '', '', 'sysname r', '']
+    """
+    keeping = True
+    for i, line in enumerate(lines):
+        found = prompt.match(line)
+        if found is None:
+            if not keeping:
+                lines[i] = ""
+            continue
+        command = line[found.end() :].strip()
+        if command and not _CLI_VERB.match(command):
+            if not keeping:
+                lines[i] = ""
+            continue  # not a prompt: a config line that happens to start with '<' or '['
+        if command:
+            keeping = bool(_CONFIG_COMMAND.match(command))
+        lines[i] = ""
 
 
 def _clean(raw: str) -> str:
@@ -89,6 +127,10 @@ def _clean(raw: str) -> str:
     if more:
         raw = raw[more.end() :]
     return _ESCAPE.sub("", raw).rstrip()
+
+
+MAX_BANNER_LINES = 60
+"""A banner whose closing delimiter is not found within this many lines is left as it is."""
 
 
 def _fold_banners(lines: list[str]) -> None:
@@ -101,21 +143,19 @@ def _fold_banners(lines: list[str]) -> None:
             continue
         rest = m["rest"]
         delimiter = '"' if rest.startswith('"') else rest[0]
-        if delimiter in rest[1:]:
+        end = next(
+            (j for j in range(i + 1, min(len(lines), i + 1 + MAX_BANNER_LINES)) if delimiter in lines[j]),
+            None,
+        )
+        if delimiter in rest[1:] or end is None:
             i += 1
             continue
-        parts = [rest]
-        j = i + 1
-        while j < len(lines):
-            parts.append(lines[j].strip())
-            closed = delimiter in lines[j]
+        parts = [rest, *(lines[j].strip() for j in range(i + 1, end + 1))]
+        for j in range(i + 1, end + 1):
             lines[j] = ""
-            j += 1
-            if closed:
-                break
         body = f"{parts[0]} {' / '.join(p for p in parts[1:] if p)}"
         lines[i] = f"{m['indent']}header {m['kind']}{' information' if 'information' in m[0] else ''} {body}"
-        i = j
+        i = end + 1
 
 
 def _indent(line: str) -> int:
