@@ -35,7 +35,6 @@ class Vrp8Driver(CliDriver):
     def __init__(self, target: DriverTarget) -> None:
         super().__init__(target)
         self._loaded: tuple[str, ...] | None = None
-        self._upload_name: str | None = None
         self._commits = 0
         self.label: str | None = None
         self._before: tuple[str, str] | None = None
@@ -66,7 +65,6 @@ class Vrp8Driver(CliDriver):
             refuse_unsafe_replace(self.device, plan.held)
             name = f"govnet-{self.run_id}.cfg"
             self._upload(name, config)
-            self._upload_name = name
             self._system_view()
             out = self._send(f"load configuration file {name} replace", timeout=120)
             self._remove(name)
