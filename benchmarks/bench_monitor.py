@@ -250,7 +250,73 @@ def run(work: Path) -> list[dict[str, object]]:
         lab_down(workdir, echo=lambda _m: None)
 
 
-if __name__ == "__main__":
+def scale(first_port: int, agents: int, shard: tuple[int, int], cycles: int = 5) -> dict[str, object]:
+    """govnet's poller over ``agents`` simulated SNMPv3 agents on 127.0.0.1:first_port.. (snmpsim,
+    each shaped like a twin aggregation node: 3 links, 2 BGP and 2 OSPF peers), its shard only.
+
+    ``python benchmarks/bench_monitor.py --scale FIRST_PORT AGENTS I/N`` (user simuser, keys
+    simauthkey1/simprivkey1, SHA/AES; start the agents first, pinned to another core).
+    """
+    from ipaddress import IPv4Address
+
+    from govnet.credentials import Credentials
+    from govnet.inventory import load_network
+    from govnet.monitor.plan import DevicePlan, LinkEnd, Peer, Plan, shard_of
+    from govnet.monitor.poller import Poller
+    from govnet.monitor.transport import SnmpClient
+
+    network = load_network(ROOT / "inventory").subset([])
+    devices = []
+    for i in range(agents):
+        name = f"sim-{i:04d}"
+        if shard_of(name, shard[1]) != shard[0]:
+            continue
+        links = tuple(
+            LinkEnd(name, n, n, f"peer-{n}", f"{name}--{n}") for n in ("ge0-0-1", "ge0-0-2", "ge1-0-1")
+        )
+        bgp = tuple(Peer(name, p, IPv4Address(a)) for p, a in (("c1", "10.0.0.9"), ("c2", "10.0.0.10")))
+        ospf = tuple(Peer(name, p, IPv4Address(a)) for p, a in (("c1", "10.1.0.1"), ("c2", "10.1.0.5")))
+        devices.append(DevicePlan(name, "aggregation", "frr", "127.0.0.1", first_port + i, links, bgp, ospf))
+    plan = Plan(network=network, devices=tuple(devices))
+    creds = Credentials(snmp_user="simuser", snmp_auth_key="simauthkey1", snmp_priv_key="simprivkey1")
+
+    async def run_cycles() -> tuple[float, float, list[float], int]:
+        client = SnmpClient(creds, timeout=5.0, retries=1)
+        poller = Poller(plan, client, concurrency=64)
+        try:
+            t0, c0 = time.perf_counter(), time.process_time()
+            await poller.cycle()  # engine and ifIndex discovery
+            discovery = time.perf_counter() - t0
+            c1 = time.process_time()
+            walls = []
+            for _ in range(cycles):
+                snap = await poller.cycle()
+                walls.append(snap.duration_s)
+            cpu = time.process_time() - c1
+            del c0
+        finally:
+            client.close()
+        return discovery, cpu, walls, sum(1 for d in snap.devices.values() if d.up)
+
+    discovery, cpu, walls, answered = asyncio.run(run_cycles())
+    hwm = next(ln for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith("VmHWM:"))
+    row = _row(
+        f"govnet poller, shard {shard[0]}/{shard[1]} of {agents} snmpsim agents",
+        len(devices),
+        cpu,
+        walls,
+        answered,
+    )
+    row["discovery_cycle_s"] = round(discovery, 2)
+    row["cpu_s_per_cycle"] = round(cpu / len(walls), 3)
+    row["peak_mib"] = round(int(hwm.split()[1]) / 1024)
+    return row
+
+
+if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--scale":
+    index, total = (int(x) for x in sys.argv[4].split("/"))
+    print(json.dumps(scale(int(sys.argv[2]), int(sys.argv[3]), (index, total))))
+elif __name__ == "__main__":
     if len(sys.argv) > 1:  # an already running twin: bench_monitor.py WORKDIR
         rows = measure(Path(sys.argv[1]))
     else:
