@@ -186,6 +186,10 @@ TABLE = [
         1,
         "fix: undo telnet server enable",
     ),
+    # syslog host, with or without a VPN instance, in either order
+    ("GN-CFG-107", "h3c_comware", "info-center loghost vpn-instance MGMT 10.254.0.10\n", 0, ""),
+    ("GN-CFG-107", "huawei_vrpv8", "info-center loghost 10.254.0.10 vpn-instance _management_vpn_\n", 0, ""),
+    ("GN-CFG-107", "huawei_vrp", "info-center loghost source MEth0/0/1\n", 1, "no syslog host"),
     # lockout: the VRP default, the USG form
     ("GN-CFG-103", "huawei_vrp", "aaa\n local-user a password irreversible-cipher x\n", 0, ""),
     (
