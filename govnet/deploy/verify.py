@@ -19,7 +19,7 @@ from govnet.model import Network
 from govnet.platforms import get_platform
 from govnet.platforms.linux import kernel_ifname
 
-POLL_S = 2.0
+POLL_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,8 +215,11 @@ class FrrDriver:
     # -- two-pass apply ------------------------------------------------------------------
     def _apply_two_pass(self, running: str) -> None:
         first = self._plan(running)
-        self._delete(first.deletes)
-        second = self._plan(self.get_config())
+        if first.deletes:  # re-read only when pass 1 changed something
+            self._delete(first.deletes)
+            second = self._plan(self.get_config())
+        else:
+            second = first
         adds = list(second.adds)
         adds += [b for b in first.adds if b not in second.adds and not b[0].startswith("no ")]
         complaints = self._configure(adds)
