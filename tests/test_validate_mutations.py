@@ -23,6 +23,7 @@ ORIGINAL = {name: yaml.safe_load((ROOT / "inventory" / name).read_text(encoding=
 VALUES: list[Any] = [
     -1, 0, 1, 2, 3, 31, 4095, 99999, "", "x", "新河", "core", "frr", "h3c_comware", "huawei_vrp",
     "appliance", "internet", "police", "10.0.0.0/8", "10.99.0.0/30", "1-40", None, True, [], {}, [1, 1],
+    "fw-1", "core-1", "xinhe", "GigabitEthernet1/0/1", "PUBLIC", 100, 300, 576, 9216, "1-3,5",
 ]  # fmt: skip
 
 
