@@ -128,8 +128,13 @@ def test_configs_dir_clean_then_broken(tmp_path: Path) -> None:
     core.write_text(core.read_text().replace("undo telnet server enable", "telnet server enable"))
     code, out, _ = run("--configs", str(tmp_path / "cfg"))
     assert code == 1
-    assert "kf-core-1.cfg:" in out and "GN-CFG-101 [error] kf-core-1: telnet server enabled" in out
-    assert "(fix: " in out
+    header, *findings, summary = out.splitlines()
+    assert header.startswith("GN-CFG-101 [error] ") and "finding(s); fix: " in header  # the hint once
+    assert any(
+        f.startswith("  ") and "kf-core-1.cfg:" in f and "kf-core-1: telnet server enabled" in f
+        for f in findings
+    )
+    assert summary.startswith("FAIL: ")
 
 
 def test_configs_dir_missing_file_is_a_finding(tmp_path: Path) -> None:
