@@ -188,3 +188,25 @@ def test_text_report_groups_by_rule_with_real_paths_only(tmp_path: Path) -> None
     assert lines[2] == "  kf-core-2: telnet server enabled (rendered config line 41)"
     assert lines[3].startswith("FAIL: net: 1 rules, 2 configs, 2 error(s)") and len(lines) == 4
     assert "intended-not-written" not in to_text(report)
+
+
+def test_one_template_line_on_many_devices_is_one_line(tmp_path: Path) -> None:
+    from govnet.check.context import CheckReport, Finding, Location, RuleResult
+    from govnet.check.report import to_text
+
+    template = tmp_path / "_macros.j2"
+    template.write_text("x\n" * 400)
+    rule = load_rules().rule("GN-CFG-101")
+    devices = [f"kf-acc-{i:02d}" for i in range(1, 6)]
+    findings = tuple(
+        Finding(rule.id, rule.severity, dev, Location(str(template), 313), "telnet server enabled", rule.hint,
+                Location(f"nowhere/{dev}.cfg", 145 + (dev == "kf-acc-05")))
+        for dev in devices
+    )  # fmt: skip
+    report = CheckReport("net", [rule], [RuleResult(rule.id, "kf-acc-01", "fail", findings)], 5)
+    lines = to_text(report).splitlines()
+    assert lines[1] == (
+        f"  {template}:313: 5 devices (kf-acc-01, kf-acc-02, kf-acc-03 and 2 more): telnet server enabled "
+        "(rendered config lines vary)"
+    )
+    assert len(lines) == 3  # header, the one grouped line, summary

@@ -22,15 +22,38 @@ def _where(location: Location) -> str | None:
     return str(location) if Path(location.path).is_file() else None
 
 
-def _finding_line(f: Finding) -> str:
+def _place(f: Finding) -> tuple[str | None, str]:
+    """The real ``path:line`` of a finding (or None), and what to say about its rendered config."""
     where = _where(f.location)
-    text = f"{where}: {f.device}: {f.message}" if where else f"{f.device}: {f.message}"
     if f.config_location is not None:
         config = _where(f.config_location)
-        text += f" (config {config})" if config else f" (rendered config line {f.config_location.line})"
-    elif where is None:
-        text += f" (rendered config line {f.location.line})"
-    return text
+        return where, f" (config {config})" if config else f" (rendered config line {f.config_location.line})"
+    return where, "" if where else f" (rendered config line {f.location.line})"
+
+
+def _finding_line(f: Finding) -> str:
+    where, suffix = _place(f)
+    return (f"{where}: " if where else "") + f"{f.device}: {f.message}{suffix}"
+
+
+def _finding_lines(findings: list[Finding], shown: int = 3) -> list[str]:
+    """One line per finding; one line for the same finding on many devices (a shared template line)."""
+    groups: dict[tuple[str | None, str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        where, suffix = _place(f)
+        groups[(where, f.message, "" if where else suffix)].append(f)
+    lines: list[str] = []
+    for (where, message, suffix), same in groups.items():
+        names = sorted({f.device for f in same})
+        if len(names) == 1:
+            lines += [_finding_line(f) for f in same]
+            continue
+        if where:
+            suffixes = {_place(f)[1] for f in same}
+            suffix = suffixes.pop() if len(suffixes) == 1 else " (rendered config lines vary)"
+        listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+        lines.append((f"{where}: " if where else "") + f"{len(names)} devices ({listed}): {message}{suffix}")
+    return lines
 
 
 def summary_line(report: CheckReport) -> str:
@@ -47,7 +70,8 @@ def to_text(report: CheckReport, *, summary: bool = True) -> str:
     """Findings grouped by rule (a count and the fix once per rule), then the summary line.
 
     ``GN-CFG-101 [error] Telnet disabled: 2 finding(s); fix: ...`` then one indented
-    ``path:line: device: message`` line per finding; paths are real files only.
+    ``path:line: device: message`` line per finding (one ``path:line: N devices (...): message``
+    line when a shared template line causes it on many devices); paths are real files only.
     """
     titles = {r.id: r.title for r in report.rules}
     by_rule: dict[str, list[Finding]] = defaultdict(list)
@@ -63,7 +87,7 @@ def to_text(report: CheckReport, *, summary: bool = True) -> str:
             f"{rule_id} [{first.severity}] {titles.get(rule_id, '')}: {len(findings)} finding(s); "
             f"fix: {first.hint}"
         )
-        lines += [f"  {_finding_line(f)}" for f in findings]
+        lines += [f"  {line}" for line in _finding_lines(findings)]
     if summary:
         lines.append(summary_line(report))
     return "\n".join(lines) + "\n" if lines else ""
