@@ -114,20 +114,6 @@ def test_inventory_with_a_two_way_flow_fails_the_check(inventory_copy: Path, edi
     ]
 
 
-def test_intranet_linked_past_the_gateway_fails_the_check(inventory_copy: Path, edit: Edit) -> None:
-    edit(
-        "districts/kaifu.yaml",
-        "  - {id: 15, a: isogw-1, a_interface: intranet, b: office-intranet, b_interface: office-core}",
-        "  - {id: 15, a: isogw-1, a_interface: intranet, b: office-intranet, b_interface: office-core}\n"
-        "  - {id: 18, a: core-2, a_interface: XGigabitEthernet1/0/6, b: office-intranet,"
-        " b_interface: office-core-2}",
-    )
-    network = load_network(inventory_copy)
-    assert _findings(network) == [
-        "kf-core-2 (core) links the intranet kf-office-intranet, bypassing the isolation gateway"
-    ]
-
-
 def test_policy_lists_a_route_the_gateway_would_carry(network: Network) -> None:
     policy = isolation_policy(network, "kf-isogw-1")
     policy["routes"] = [{"prefix": "192.168.0.0/16", "next_hop": "10.8.0.254", "description": "office"}]
