@@ -17,7 +17,14 @@ SECRET_KEYS = (
     "GOVNET_SNMP_AUTH_KEY",
     "GOVNET_SNMP_PRIV_KEY",
     "GOVNET_SNMP_COMMUNITY",
+    "GOVNET_HWTACACS_KEY",
+    "GOVNET_NTP_KEY",
+    "GOVNET_OSPF_KEY",
+    "GOVNET_BGP_PASSWORD",
+    "GOVNET_LDP_KEY",
 )
+USER_KEYS = frozenset({"GOVNET_SSH_USER", "GOVNET_SNMP_USER"})
+"""Account names: not secret, never redacted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,11 @@ class Credentials:
     snmp_auth_key: str = ""
     snmp_priv_key: str = ""
     snmp_community: str = ""
+    hwtacacs_key: str = ""
+    ntp_key: str = ""
+    ospf_key: str = ""
+    bgp_password: str = ""
+    ldp_key: str = ""
 
     def __repr__(self) -> str:
         shown = {k: ("***" if v else None) for k, v in self._values().items()}
@@ -47,15 +59,24 @@ class Credentials:
             "snmp_auth_key": self.snmp_auth_key,
             "snmp_priv_key": self.snmp_priv_key,
             "snmp_community": self.snmp_community,
+            "hwtacacs_key": self.hwtacacs_key,
+            "ntp_key": self.ntp_key,
+            "ospf_key": self.ospf_key,
+            "bgp_password": self.bgp_password,
+            "ldp_key": self.ldp_key,
         }
+
+    def by_key(self) -> dict[str, str]:
+        """Every value by its ``GOVNET_*`` key (the names ``${secret:NAME}`` references use)."""
+        return dict(zip(SECRET_KEYS, self._values().values(), strict=True))
 
     def secret_values(self) -> list[str]:
         """Every secret value set, for redaction of logs and outputs."""
-        return [v for k, v in self._values().items() if v and k != "ssh_user" and k != "snmp_user"]
+        return [v for k, v in self.by_key().items() if v and k not in USER_KEYS]
 
     def env_lines(self) -> str:
         """The set values as ``KEY=value`` lines of a secrets file (SECRET_KEYS order)."""
-        values = dict(zip(SECRET_KEYS, self._values().values(), strict=True))
+        values = self.by_key()
         return "".join(f"{key}={value}\n" for key, value in values.items() if value)
 
 

@@ -106,6 +106,18 @@ def test_two_masters_in_a_hot_standby_pair_is_split_brain(plan: Plan) -> None:
     assert _states(plan, snap)["kf-firewall-pair"] == "healthy"  # one master per VRID
 
 
+def test_one_master_seen_in_both_vrrp_mibs_is_not_split_brain(plan: Plan) -> None:
+    """keepalived serves VRRP-MIB and VRRPv3-MIB at once: the same master appears twice."""
+    snap = _healthy(plan)
+    snap.devices["kf-fw-1"].vendor["vrrpOperState"] = {"3.1": 3}
+    snap.devices["kf-fw-1"].vendor["vrrpv3OperationsStatus"] = {"3.1.1": 3}
+    snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"3.1": 2}
+    snap.devices["kf-fw-2"].vendor["vrrpv3OperationsStatus"] = {"3.1.1": 2}
+    assert _states(plan, snap)["kf-firewall-pair"] == "healthy"
+    snap.devices["kf-fw-2"].vendor["vrrpv3OperationsStatus"] = {"3.1.1": 3}
+    assert _states(plan, snap)["kf-firewall-pair"] == "split_brain"
+
+
 def test_cut_off_names_the_sites_behind_a_group(network: Network) -> None:
     groups = {g.name: g for g in network.groups}
     sites, peers = cut_off(network, groups["kf-uplinks-dongfenglu"])

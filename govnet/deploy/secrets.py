@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from govnet.credentials import Credentials
+from govnet.credentials import USER_KEYS, Credentials
 from govnet.deploy.driver import DeployError
 from govnet.render.context import SECRET_REF_RE
 
@@ -24,11 +24,7 @@ class SecretValues:
 
     @classmethod
     def from_credentials(cls, creds: Credentials) -> SecretValues:
-        return cls({
-            "GOVNET_SSH_PASSWORD": creds.ssh_password or "",
-            "GOVNET_SNMP_AUTH_KEY": creds.snmp_auth_key or "",
-            "GOVNET_SNMP_PRIV_KEY": creds.snmp_priv_key or "",
-        })
+        return cls({k: v for k, v in creds.by_key().items() if k not in USER_KEYS})
 
     def __repr__(self) -> str:
         return f"SecretValues({sorted(self._values)})"

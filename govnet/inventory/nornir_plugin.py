@@ -85,8 +85,8 @@ class GovnetInventory:
         network = self.network or load_network(self.inventory_dir)
         creds = load_credentials(self.secrets_file)
         defaults = Defaults(
-            username=creds.ssh_user,
-            password=creds.ssh_password,
+            username=creds.ssh_user or None,
+            password=creds.ssh_password or None,
             data={"network": network, "asn": network.settings.asn},
         )
         groups = Groups()

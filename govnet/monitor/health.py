@@ -93,16 +93,17 @@ def masters(names: Iterable[str], devices: dict[str, DeviceState]) -> int | None
     """The most masters any one HA instance (VRRP VRID, VGMP group) has across the members;
     None when no member reports HA state. Two masters of one VRID is a split brain; two
     cores each master of a different VRID is normal load sharing."""
-    per_instance: dict[str, int] = {}
+    per_instance: dict[str, set[str]] = {}
     for name in names:
         state = devices.get(name)
         if state is None or not state.up:
             continue
         for obj in HA_OBJECTS:
             for index, value in state.vendor.get(obj, {}).items():
-                key = _ha_instance(obj, index)
-                per_instance[key] = per_instance.get(key, 0) + (value == MASTER)
-    return max(per_instance.values()) if per_instance else None
+                holders = per_instance.setdefault(_ha_instance(obj, index), set())
+                if value == MASTER:
+                    holders.add(name)  # one member seen in VRRP-MIB and VRRPv3-MIB counts once
+    return max(len(h) for h in per_instance.values()) if per_instance else None
 
 
 def group_state(members: Iterable[MemberState], masters_seen: int | None = None) -> GroupState:

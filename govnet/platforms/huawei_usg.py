@@ -29,6 +29,7 @@ PLATFORM = Platform(
         "hwEntityFanState": "1.3.6.1.4.1.2011.5.25.31.1.1.10.1.7",
         "hwVgmpGroupCfgState": "1.3.6.1.4.1.2011.5.25.122.2.1.1.10",
         "hwVgmpGroupPeerState": "1.3.6.1.4.1.2011.5.25.122.2.1.1.14",
+        "vrrpOperState": "1.3.6.1.2.1.68.1.3.1.3",
     },
     version_note="USG6000 V500R00x / V600R00x: immediate mode",
 )

@@ -81,4 +81,8 @@ PLATFORM = Platform(
     netmiko="linux",
     renders=False,
     ifname_style="kernel",
+    vendor_oids={  # keepalived's SNMP subagent (VRRP-MIB and VRRPv3-MIB over AgentX)
+        "vrrpOperState": "1.3.6.1.2.1.68.1.3.1.3",
+        "vrrpv3OperationsStatus": "1.3.6.1.2.1.207.1.1.1.1.6",
+    },
 )
