@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_inventory, bench_lab, bench_render
+from benchmarks import bench_deploy, bench_inventory, bench_lab, bench_monitor, bench_render
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -24,6 +24,23 @@ def _table(rows: list[dict[str, object]]) -> str:
     out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     out += ["| " + " | ".join(str(r.get(c, "")) for c in cols) + " |" for r in rows]
     return "\n".join(out) + "\n"
+
+
+KEPT_SECTIONS = ("## Mutation testing",)
+"""Sections of RESULTS.md produced by other commands (``make mutation``), carried over as they are."""
+
+
+def _kept_sections() -> list[str]:
+    if not RESULTS.exists():
+        return []
+    text = RESULTS.read_text(encoding="utf-8")
+    kept = []
+    for title in KEPT_SECTIONS:
+        start = text.find(title)
+        if start >= 0:
+            end = text.find("\n## ", start + len(title))
+            kept.append(text[start:] if end < 0 else text[start : end + 1])
+    return kept
 
 
 def main() -> None:
@@ -47,6 +64,14 @@ def main() -> None:
             sections.append("## Lab twin boot\n\n" + (bench_lab.__doc__ or "") + "\n" + _table(lrows))
         if rrows:
             sections.append("## Render + check\n\n" + (bench_render.__doc__ or "") + "\n" + _table(rrows))
+        mrows = [] if args.quick else bench_monitor.run(work)
+        if mrows:
+            sections.append("## SNMP poll cycle\n\n" + (bench_monitor.__doc__ or "") + "\n" + _table(mrows))
+        drows = [] if args.quick else bench_deploy.run(work)
+        if drows:
+            title = "## Provision the twin from blank\n\n"
+            sections.append(title + (bench_deploy.__doc__ or "") + "\n" + _table(drows))
+    kept = _kept_sections()
     header = (
         "# Benchmark results\n\n"
         f"Produced by `make bench` (`python benchmarks/run.py{' --quick' if args.quick else ''}`) on "
@@ -55,7 +80,7 @@ def main() -> None:
         "peak is the process's resident high-water mark (VmHWM). "
         "Ratios compare against the anchor measured in the same run.\n\n"
     )
-    RESULTS.write_text(header + "\n".join(sections), encoding="utf-8")
+    RESULTS.write_text(header + "\n".join(sections + kept), encoding="utf-8")
     print(f"wrote {RESULTS}")
 
 
