@@ -78,7 +78,12 @@ def backup_cmd(
     workdir: WorkdirOpt = DEFAULT_WORKDIR,
     filter_: FilterOpt = [],  # noqa: B006 - typer reads the default
 ) -> None:
-    """Running config of every device into REPO (one commit per run that changed anything)."""
+    """Running config of every device into REPO (one commit per run that changed anything), secrets masked.
+
+    Example: govnet backup --repo /var/lib/govnet/backups; govnet backup --lab --repo /tmp/twin-backups
+
+    Exit codes: 0 backed up, 1 a device could not be read, 2 bad input, 3 internal error.
+    """
     from govnet.deploy.backup import backup
 
     network, names, target, _configs = _prepare(inventory, lab, workdir, filter_)
@@ -109,7 +114,12 @@ def diff_cmd(
     json_: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
     state_dir: StateOpt = None,
 ) -> None:
-    """Intended vs running per device: remediation commands and a unified diff. Exit 1 on drift."""
+    """Intended vs running per device: the commands a push would send and a unified diff.
+
+    Example: govnet diff --lab; govnet diff --filter role=core --json
+
+    Exit codes: 0 no drift, 1 drift, 2 bad input or a device could not be read, 3 internal error.
+    """
     from govnet.deploy.rollout import deploy
 
     network, _names, target, configs = _prepare(inventory, lab, workdir, filter_)
@@ -135,7 +145,17 @@ def deploy_cmd(
     json_: Annotated[bool, typer.Option("--json", help="The run report as JSON.")] = False,
     state_dir: StateOpt = None,
 ) -> None:
-    """Dry-run by default; with --commit push in redundancy-safe batches, canary first."""
+    """Push the intended configs: dry run by default; --commit pushes in redundancy-safe batches.
+
+    Each device commits with a confirm window, is verified (OSPF Full, BGP Established, links up)
+    and confirmed, or rolled back by itself; a canary batch goes first and the rollout halts at
+    --max-failures.
+
+    Example: govnet deploy --lab --filter role=core; govnet deploy --lab --commit --batch-size 8
+
+    Exit codes: 0 done (or dry run), 1 a device failed/rolled back or the rollout halted,
+    2 bad input or another deploy holds the lock, 3 internal error.
+    """
     from govnet.deploy.rollout import deploy, recover_network
 
     network, _names, target, configs = _prepare(inventory, lab, workdir, filter_)
@@ -198,7 +218,12 @@ def play_cmd(
     set_: SetOpt = [],  # noqa: B006
     state_dir: StateOpt = None,
 ) -> None:
-    """Run a playbook (provision, onboard a site, backup, audit). Exit 1 on drift or a failed step."""
+    """Run a playbook: provision the district, onboard a site, back up, audit drift.
+
+    Example: govnet play playbooks/onboard-site.yaml --lab --set site=kf-acc-dongfenglu-c02 --commit
+
+    Exit codes: 0 done, 1 drift or a failed step, 2 bad input (the playbook's file:line), 3 internal error.
+    """
     from govnet.deploy.intended import scope
     from govnet.deploy.nornir_setup import DeployTarget
     from govnet.deploy.playbook import PlaybookError, load_playbook, run_playbook

@@ -1,0 +1,46 @@
+"""The deploy commands' CLI: helps with examples and exit codes, bad input as one line and exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from govnet.cli import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("command", ["backup", "diff", "deploy", "play"])
+def test_help_has_an_example_and_exit_codes(command: str) -> None:
+    result = runner.invoke(app, [command, "-h"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output and "Exit codes" in result.output
+
+
+def test_bad_filter_is_one_line_and_exit_2() -> None:
+    result = runner.invoke(app, ["diff", "-i", str(ROOT / "inventory"), "--filter", "colour=red"])
+    assert result.exit_code == 2
+    assert "bad filter 'colour=red'" in result.output and "Traceback" not in result.output
+
+
+def test_lab_without_a_twin_names_the_workdir(tmp_path: Path) -> None:
+    args = ["deploy", "-i", str(ROOT / "inventory"), "--lab", "--workdir", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert f"{tmp_path}: no lab twin here" in result.output
+
+
+def test_bad_playbook_names_file_and_line(tmp_path: Path) -> None:
+    book = tmp_path / "bad.yaml"
+    book.write_text("name: bad\nsteps:\n  - deploy: {batch_size: many}\n")
+    result = runner.invoke(app, ["play", str(book)])
+    assert result.exit_code == 2
+    assert f"{book}:3: steps.0.deploy.batch_size" in result.output
+
+
+def test_unknown_playbook_parameter_is_refused() -> None:
+    result = runner.invoke(app, ["play", str(ROOT / "playbooks" / "audit.yaml"), "--set", "colour=red"])
+    assert result.exit_code == 2 and "unknown parameter(s) colour" in result.output
