@@ -9,7 +9,7 @@ import pytest
 
 from govnet.credentials import Credentials
 from govnet.lab.edge import route_commands, ruleset
-from govnet.lab.keepalived import format_ha_pairs, keepalived_config, pair_health
+from govnet.lab.keepalived import format_ha_pairs, ha_pairs, keepalived_config, pair_health
 from govnet.lab.topology import LabTopology, build_topology
 from govnet.model import Network
 from govnet.render import render_device
@@ -190,3 +190,11 @@ def test_pair_health_and_status_lines() -> None:
     assert lines == [
         "ha kf-fw-inside vrid 1 10.8.15.1: master kf-fw-1 (healthy) kf-fw-1=master kf-fw-2=backup"
     ]
+
+
+def test_ha_pairs_without_credentials_reports_every_member_unknown(network: Network) -> None:
+    pairs = ha_pairs(build_topology(network, EDGE), None)
+    assert [p["vrid"] for p in pairs] == [1, 2, 3, 10]
+    assert all(p["health"] == "down" and p["master"] is None for p in pairs)
+    assert pairs[0]["members"] == {"kf-fw-1": "unknown", "kf-fw-2": "unknown"}
+    assert pairs[0]["active"] == "kf-fw-1"
