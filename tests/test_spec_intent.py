@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
+from conftest import Edit
 from spec_support import INTENT_RULES, check, district, failing, replace_in
 
 from govnet.model import Device, Link, Network, RedundancyGroup, Zone
@@ -187,3 +189,22 @@ def test_gn_int_010_ips_link_left_in_the_global_table() -> None:
     report = check(net, {}, INTENT_RULES)
     assert failing(report) == {"GN-INT-010"}
     assert "not the internet VPN" in report.findings[0].message
+
+
+def test_gn_int_011_two_way_isolation_flow(inventory_copy: Path, edit: Edit) -> None:
+    """The rule is wired into the spec: the full check run fails GN-INT-011 and nothing else."""
+    from govnet.check import intended_from_rendered, run_checks
+    from govnet.credentials import Credentials
+    from govnet.inventory import load_network
+    from govnet.render import render_network
+
+    clean = load_network(inventory_copy)
+    configs = intended_from_rendered(render_network(clean, credentials=Credentials()))
+    assert "GN-INT-011" not in run_checks(clean, configs).failed_rule_ids
+    edit(
+        "districts/kaifu.yaml",
+        "service: mail-relay,\n     protocol: tcp, port: 25",
+        "service: file-ferry,\n     protocol: tcp, port: 21",
+    )
+    broken = load_network(inventory_copy)
+    assert run_checks(broken, configs).failed_rule_ids == {"GN-INT-011"}

@@ -6,6 +6,7 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
+from govnet.check import isolation
 from govnet.check.context import CheckContext, Finding, Location, NetworkCheck
 from govnet.check.rules import Rule
 from govnet.model import Device, Link, Network
@@ -402,4 +403,5 @@ CHECKS: dict[str, NetworkCheck] = {
     "unique_route_targets": unique_route_targets,
     "zone_imports": zone_imports,
     "intranet_isolation": intranet_isolation,
+    **isolation.CHECKS,
 }

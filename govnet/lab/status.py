@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from govnet.lab import keepalived
 from govnet.lab.credentials import read_credentials, secrets_path
 from govnet.lab.errors import CommandError, LabStateError
 from govnet.lab.frr import vtysh
@@ -111,6 +112,7 @@ def lab_status(workdir: Path, *, probe_snmp: bool = True) -> dict[str, Any]:
         "boot_seconds": state.boot_seconds,
         "faults": [vars(f) for f in state.faults],
         "devices": devices,
+        "ha_pairs": keepalived.ha_pairs(topo, creds) if probe_snmp else [],
     }
 
 
@@ -145,6 +147,7 @@ def format_status(status: dict[str, Any]) -> str:
             f"{dev['name']:<28} {dev['mgmt_ip'] or '-':<15} {dev['ssh_port'] or '-':>5} "
             f"{'ok' if dev['snmp'] else 'no':<4} {ospf:>4} {bgp:>5}  {daemons}"
         )
+    lines += keepalived.format_ha_pairs(status.get("ha_pairs", []))
     for fault in status["faults"]:
         lines.append(f"fault: {fault['kind']} {fault['device']} {fault['target']} {fault['peer']}".rstrip())
     return "\n".join(lines)
