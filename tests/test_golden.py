@@ -28,6 +28,9 @@ REPRESENTATIVES = {
     ("huawei_vrp", "access"): "kf-acc-dongfenglu-police",
     ("huawei_usg", "firewall"): "kf-fw-1",
     ("h3c_comware", "aggregation"): "kf-agg-laodaohe",
+    ("huawei_nip", "ips"): "kf-ips-1",
+    ("h3c_secpath", "load_balancer"): "kf-lb-1",
+    ("h3c_secpath", "vpn_gateway"): "kf-vpn-1",
 }
 LAB_REPRESENTATIVES = {
     ("frr", "core"): "kf-core-1",

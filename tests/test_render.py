@@ -99,8 +99,8 @@ def test_template_for(network: Network) -> None:
 
 
 def test_names_subset_and_unknown(network: Network) -> None:
-    out = render_network(network, names=["kf-fw-2", "kf-core-1", "kf-ips-1"], credentials=CREDS)
-    assert list(out) == ["kf-core-1", "kf-fw-2"]  # the IPS appliance is skipped
+    out = render_network(network, names=["kf-fw-2", "kf-core-1", "kf-isogw-1"], credentials=CREDS)
+    assert list(out) == ["kf-core-1", "kf-fw-2"]  # the isolation gateway (UI-managed) is skipped
     with pytest.raises(RenderError, match="kf-nope"):
         renderable_names(network, ["kf-nope"])
 
@@ -224,9 +224,11 @@ def test_management_plane_everywhere(network: Network, configs: dict[str, str]) 
         assert "snmp-agent sys-info version v3\n" in text, name
         assert " rule 5 permit source 10.254.0.0 0.0.0.255\n" in text, name
         assert f" idle-timeout {s.idle_timeout_minutes} 0\n" in text, name
-        if network.devices[name].platform in ("huawei_vrp", "huawei_usg"):
+        platform = network.devices[name].platform
+        if platform in ("huawei_vrp", "huawei_usg", "huawei_nip"):
             assert "stelnet server enable\n" in text and " acl 2001 inbound\n" in text
-            lockout = "lock-authentication failed-count" if name.startswith("kf-fw") else "retry-time"
+            usg_family = platform in ("huawei_usg", "huawei_nip")
+            lockout = "lock-authentication failed-count" if usg_family else "retry-time"
             assert f"{lockout} {s.login_attempts}" in text
         else:
             assert "ssh server enable\n" in text and "ssh server acl 2001\n" in text
@@ -322,9 +324,9 @@ def test_cli_writes_one_file_per_device(tmp_path: Path) -> None:
     out = tmp_path / "intended"
     result = CliRunner().invoke(_app(), ["render", "-i", str(INVENTORY), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "rendered 133 configs" in result.output and "skipped 6" in result.output
+    assert "rendered 136 configs" in result.output and "skipped 3" in result.output
     files = sorted(p.name for p in out.iterdir())
-    assert len(files) == 133 and "kf-core-1.cfg" in files and "kf-ips-1.cfg" not in files
+    assert len(files) == 136 and "kf-ips-1.cfg" in files and "kf-isogw-1.cfg" not in files
 
 
 def test_cli_filter(tmp_path: Path, network: Network) -> None:

@@ -40,7 +40,7 @@ def test_rules_that_cannot_apply_say_not_applicable() -> None:
     frr = [r for r in report.results if r.device == CORE]
     assert {r.status for r in frr} == {"not_applicable"}
     assert all("frr:" in r.reason for r in frr)
-    appliance = [r for r in check(rules=["GN-CFG-101"]).results if r.device == "kf-ips-1"]
+    appliance = [r for r in check(rules=["GN-CFG-101"]).results if r.device == "kf-isogw-1"]
     assert appliance[0].status == "not_applicable" and "appliance renders no config" in appliance[0].reason
 
 
