@@ -44,3 +44,13 @@ def test_bad_playbook_names_file_and_line(tmp_path: Path) -> None:
 def test_unknown_playbook_parameter_is_refused() -> None:
     result = runner.invoke(app, ["play", str(ROOT / "playbooks" / "audit.yaml"), "--set", "colour=red"])
     assert result.exit_code == 2 and "unknown parameter(s) colour" in result.output
+
+
+def test_global_secrets_file_is_used_for_real_gear(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text("GOVNET_SSH_PASSWORD=x\n")
+    secrets.chmod(0o644)
+    result = runner.invoke(app, ["diff", "-i", str(ROOT / "inventory"), "--secrets", str(secrets),
+                                 "--filter", "name=kf-core-1"])
+    assert result.exit_code == 2
+    assert f"{secrets}: secrets file is readable by others" in result.output

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from govnet.cli.common import guarded, inventory_option, load_network_or_exit
+from govnet.cli.common import state as cli_state
 
 DEFAULT_WORKDIR = Path("/var/tmp/govnet-lab")
 EXIT_DRIFT = 1
@@ -45,9 +46,11 @@ RepoOpt = Annotated[
 
 
 def lab_facts(lab: bool, workdir: Path) -> tuple[dict[str, Any] | None, list[str] | None]:
-    """``nornir_options`` of the twin and its booted devices (None, None without ``--lab``)."""
+    """``nornir_options`` of the twin and its booted devices; without ``--lab`` only the global
+    ``--secrets`` file (devices are reached on their management addresses)."""
     if not lab:
-        return None, None
+        secrets = cli_state().secrets
+        return ({"secrets_file": str(secrets)} if secrets else None), None
     from govnet.lab.state import load_state, nornir_options
 
     options = nornir_options(workdir)
