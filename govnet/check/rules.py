@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from govnet.errors import GovnetError
+from govnet.errors import LocatedError
 
 Severity = Literal["error", "warning"]
 RuleKind = Literal["intent", "config", "cross"]
@@ -18,8 +18,8 @@ RULE_ID_RE = r"^GN-(INT|CFG|X)-\d{3}$"
 ANY = "*"
 
 
-class SpecError(GovnetError):
-    """The rule file is malformed, or a rule id asked for does not exist."""
+class SpecError(LocatedError):
+    """The rule file is malformed, or a rule id asked for does not exist (file and key when known)."""
 
 
 class _Strict(BaseModel):

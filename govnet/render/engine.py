@@ -28,7 +28,7 @@ from typing import Any
 import jinja2
 
 from govnet.credentials import Credentials, load_credentials
-from govnet.errors import GovnetError
+from govnet.errors import GovnetError, LocatedError
 from govnet.model import Device, Network
 from govnet.platforms import PLATFORMS, get_platform
 from govnet.platforms.linux import ifname_map
@@ -46,8 +46,8 @@ def default_templates_dir() -> Path:
 TEMPLATES_DIR = default_templates_dir()
 
 
-class RenderError(GovnetError):
-    """A template failed for a device: names the device, template file and line, and the variable."""
+class RenderError(LocatedError):
+    """A template failed for a device: the template file and line, the device, the variable."""
 
     def __init__(
         self,
@@ -59,15 +59,10 @@ class RenderError(GovnetError):
         variable: str | None = None,
         hint: str | None = None,
     ) -> None:
-        self.message = message
         self.device = device
         self.template = str(template) if template is not None else None
-        self.line = line
         self.variable = variable
-        self.hint = hint
-        where = self.template + (f":{line}" if line else "") if self.template else ""
-        text = ": ".join(p for p in (where, device, message) if p)
-        super().__init__(text + (f" (fix: {hint})" if hint else ""))
+        super().__init__(message, file=template, key=device, line=line, hint=hint)
 
 
 @dataclass(frozen=True)
