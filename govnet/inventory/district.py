@@ -225,9 +225,9 @@ def build_cores(ctx: DistrictContext) -> dict[int, Device]:
         connect(
             ctx,
             c1.name,
-            port_name(ctx, "core", "core", core=2),
+            port_name(ctx, "core", "core", c1.platform, core=2),
             c2.name,
-            port_name(ctx, "core", "core", core=1),
+            port_name(ctx, "core", "core", c2.platform, core=1),
             Slots.link_core_core(ctx.did),
             "core-core",
             ("cores",),
@@ -285,7 +285,7 @@ def build_aggregation(ctx: DistrictContext, i: int, sub: SubdistrictSpec, cores:
         connect(
             ctx,
             core.name,
-            port_name(ctx, "core", "aggregation", subdistrict=sub.id),
+            port_name(ctx, "core", "aggregation", core.platform, subdistrict=sub.id),
             name,
             port_name(ctx, "aggregation", "core", platform, core=core_id),
             Slots.link_core_aggregation(ctx.did, sub.id, core_id),

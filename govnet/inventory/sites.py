@@ -123,7 +123,7 @@ def build_access_site(
         agg.name,
         port_name(ctx, "aggregation", "access", agg.platform, site=plan.site_id),
         acc.name,
-        port_name(ctx, "access", "aggregation", site=plan.site_id),
+        port_name(ctx, "access", "aggregation", acc.platform, site=plan.site_id),
         Slots.link_access(ctx.did, sub.id, plan.site_id),
         "aggregation-access",
         plan.loc,
