@@ -154,7 +154,7 @@ def test_rules_list_and_explain() -> None:
 
 
 def test_render_filter_selecting_no_rendering_device_says_so(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["render", "-i", INV, "--filter", "role=isolation_gateway", "-o", str(tmp_path / "o")])
+    result = runner.invoke(app, ["render", "-i", INV, "--filter", "name=kf-srv-1", "-o", str(tmp_path / "o")])
     assert result.exit_code == 0 and result.stdout == ""
     assert result.stderr.startswith("note: nothing to render: the 1 selected device(s)")
     assert "hosts selected" not in result.output and not (tmp_path / "o").exists()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from typer import Typer
 from typer.testing import CliRunner
 
@@ -324,9 +325,13 @@ def test_cli_writes_one_file_per_device(tmp_path: Path) -> None:
     out = tmp_path / "intended"
     result = CliRunner().invoke(_app(), ["render", "-i", str(INVENTORY), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "rendered 136 configs" in result.output and "skipped 3" in result.output
+    assert "rendered 136 configs" in result.output and "skipped 2" in result.output
     files = sorted(p.name for p in out.iterdir())
-    assert len(files) == 136 and "kf-ips-1.cfg" in files and "kf-isogw-1.cfg" not in files
+    assert len(files) == 137 and "kf-ips-1.cfg" in files and "kf-isogw-1.cfg" not in files
+    # the isolation gateway is managed through its UI: its reviewed policy file, not a config
+    policy = yaml.safe_load((out / "kf-isogw-1.policy.yaml").read_text(encoding="utf-8"))
+    assert policy["gateway"] == "kf-isogw-1" and policy["routes"] == [] and not policy["ip_forwarding"]
+    assert "kf-isogw-1.policy.yaml" in result.output
 
 
 def test_cli_filter(tmp_path: Path, network: Network) -> None:

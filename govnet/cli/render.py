@@ -59,6 +59,7 @@ def render_cmd(
     from govnet.credentials import load_credentials
     from govnet.errors import GovnetError
     from govnet.render import render_network, renders
+    from govnet.render.isolation import render_isolation_policies
 
     network = load_network_or_exit(inventory, templates)
     chosen = select_devices(network, filter_) if filter_ else sorted(network.devices)
@@ -70,8 +71,9 @@ def render_cmd(
     if not chosen:
         raise GovnetError(f"no device matches --filter {' '.join(filter_)}")
     rendering = [n for n in chosen if renders(network, network.devices[n], lab=lab)]
-    skipped = len(chosen) - len(rendering)
-    if not rendering:
+    gateways = [] if lab else [n for n in chosen if network.devices[n].role == "isolation_gateway"]
+    skipped = len(chosen) - len(rendering) - len(gateways)
+    if not rendering and (not gateways or out == "-"):
         platforms = sorted({network.devices[n].platform_for(lab=lab) for n in chosen})
         print(
             f"note: nothing to render: the {len(chosen)} selected device(s) are on platforms govnet does "
@@ -82,7 +84,7 @@ def render_cmd(
     to_stdout = out == "-"
     if to_stdout and len(rendering) != 1:
         raise GovnetError(f"--out - prints one config; {len(rendering)} selected (add --device NAME)")
-    configs = render_network(
+    configs = {} if not rendering else render_network(
         network,
         names=rendering,
         lab=lab,
@@ -93,15 +95,21 @@ def render_cmd(
     if to_stdout:
         sys.stdout.write(next(iter(configs.values())).text)
         return
+    policies = {n: t for n, t in render_isolation_policies(network).items() if n in gateways}
     folder = Path(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, config in configs.items():
             (folder / f"{name}.cfg").write_text(config.text, encoding="utf-8")
+        for name, text in policies.items():
+            (folder / f"{name}.policy.yaml").write_text(text, encoding="utf-8")
     except OSError as exc:
         raise GovnetError(f"cannot write into {folder}: {exc.strerror}") from None
     stale = prune_stale(folder, {n for n, d in network.devices.items() if renders(network, d, lab=lab)})
     print(f"rendered {len(configs)} configs into {folder}, skipped {skipped} on non-rendering platforms")
+    if policies:
+        print(f"rendered {len(policies)} isolation gateway policy file(s) for review and import: "
+              + ", ".join(f"{n}.policy.yaml" for n in policies))
     if stale:
         shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
         print(
