@@ -141,5 +141,7 @@ def test_lab_gn_x_201_and_x_204() -> None:
 
 def test_cross_rules_skip_links_to_appliances_explicitly() -> None:
     report = check(rules=["GN-X-201"])
-    ips = [r for r in report.results if r.device == "kf-ips-1"]
-    assert ips[0].status == "not_applicable"
+    gateway = [r for r in report.results if r.device == "kf-isogw-1"]
+    assert gateway[0].status == "not_applicable" and "appliance renders no config" in gateway[0].reason
+    ips = [r for r in report.results if r.device == "kf-ips-1"]  # now rendered (huawei_nip): checked
+    assert ips[0].status == "pass"
