@@ -9,7 +9,7 @@ import pytest
 
 from govnet.credentials import Credentials
 from govnet.lab.edge import route_commands, ruleset
-from govnet.lab.keepalived import format_ha_pairs, ha_pairs, keepalived_config, pair_health
+from govnet.lab.keepalived import HaPairStatus, format_ha_pairs, ha_pairs, keepalived_config, pair_health
 from govnet.lab.topology import LabTopology, build_topology
 from govnet.model import Network
 from govnet.render import render_device
@@ -176,15 +176,15 @@ def test_pair_health_and_status_lines() -> None:
     assert pair_health({"a": "master", "b": "master"}) == "split-brain"
     lines = format_ha_pairs(
         [
-            {
-                "segment": "kf-fw-inside",
-                "vrid": 1,
-                "virtual_ip": "10.8.15.1",
-                "active": "kf-fw-1",
-                "members": {"kf-fw-1": "master", "kf-fw-2": "backup"},
-                "master": "kf-fw-1",
-                "health": "healthy",
-            }
+            HaPairStatus(
+                segment="kf-fw-inside",
+                vrid=1,
+                virtual_ip="10.8.15.1",
+                active="kf-fw-1",
+                members={"kf-fw-1": "master", "kf-fw-2": "backup"},
+                master="kf-fw-1",
+                health="healthy",
+            )
         ]
     )
     assert lines == [
@@ -194,7 +194,7 @@ def test_pair_health_and_status_lines() -> None:
 
 def test_ha_pairs_without_credentials_reports_every_member_unknown(network: Network) -> None:
     pairs = ha_pairs(build_topology(network, EDGE), None)
-    assert [p["vrid"] for p in pairs] == [1, 2, 3, 10]
-    assert all(p["health"] == "down" and p["master"] is None for p in pairs)
-    assert pairs[0]["members"] == {"kf-fw-1": "unknown", "kf-fw-2": "unknown"}
-    assert pairs[0]["active"] == "kf-fw-1"
+    assert [p.vrid for p in pairs] == [1, 2, 3, 10]
+    assert all(p.health == "down" and p.master is None for p in pairs)
+    assert pairs[0].members == {"kf-fw-1": "unknown", "kf-fw-2": "unknown"}
+    assert pairs[0].active == "kf-fw-1"

@@ -116,8 +116,6 @@ def status(
 
     Exit codes: 0 ok, 1 not converged within --wait, 2 no lab state, 3 internal error.
     """
-    import json
-
     from govnet.lab.status import converged, format_status, lab_status
 
     deadline = time.monotonic() + wait
@@ -125,7 +123,7 @@ def status(
     while not converged(result) and time.monotonic() < deadline:
         time.sleep(2)
         result = lab_status(workdir)
-    typer.echo(json.dumps(result, indent=1) if fmt is StatusFormat.json else format_status(result))
+    typer.echo(result.to_json() if fmt is StatusFormat.json else format_status(result))
     if wait and not converged(result):
         raise typer.Exit(1)
 

@@ -11,16 +11,16 @@ is read over SNMP like any agent's.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from govnet.lab.credentials import LabCredentials
 from govnet.lab.errors import CommandError
 from govnet.lab.frr import AGENTX_SOCKET
 from govnet.lab.procs import children, kill, run, wait_pidfile
 from govnet.lab.state import LabState, ProcessRecord
-from govnet.lab.topology import LabNode, LabSegment, LabTopology
+from govnet.lab.topology import LabNode, LabSegment, LabTopology, LabVrrp
 from govnet.model import Network
 from govnet.platforms.linux import ifname_map
 from govnet.render.context import VRRP_ADVERT_S, vrrp_facts
@@ -30,6 +30,23 @@ VRRP_OPER_STATE = "1.3.6.1.2.1.68.1.3.1.3"
 VRRPV3_OPER_STATUS = "1.3.6.1.2.1.207.1.1.1.1.6"
 """VRRPv3-MIB vrrpv3OperationsStatus: initialize(1), backup(2), master(3)."""
 OPER_STATES = {"1": "initialize", "2": "backup", "3": "master"}
+
+
+@dataclass(frozen=True, slots=True)
+class HaPairStatus:
+    """One VRRP group of a hot-standby pair as its members' agents report it."""
+
+    segment: str
+    vrid: int
+    virtual_ip: str
+    active: str | None
+    """The member configured active (the higher priority)."""
+    members: dict[str, str]
+    """Member -> ``master``/``backup``/``initialize``, or ``unknown`` when its agent is silent."""
+    master: str | None
+    """The one master, ``None`` with none or several."""
+    health: str
+    """``healthy``, ``down`` or ``split-brain`` (``pair_health``)."""
 
 
 def keepalived_dir(workdir: Path, node: LabNode) -> Path:
@@ -152,7 +169,7 @@ def pair_health(states: dict[str, str]) -> str:
     return "healthy" if masters == 1 else "down" if masters == 0 else "split-brain"
 
 
-def ha_pairs(topo: LabTopology, creds: LabCredentials | None) -> list[dict[str, Any]]:
+def ha_pairs(topo: LabTopology, creds: LabCredentials | None) -> list[HaPairStatus]:
     """Each VRRP group of the booted segments: members' states over SNMP, the master, the health.
 
     A member whose agent or keepalived does not answer shows as ``unknown``.
@@ -167,33 +184,35 @@ def ha_pairs(topo: LabTopology, creds: LabCredentials | None) -> list[dict[str, 
             cache[member] = vrrp_states(creds, host) if creds is not None and host else {}
         return cache[member]
 
-    pairs: list[dict[str, Any]] = []
+    pairs: list[HaPairStatus] = []
     for segment, group in _groups(topo.segments):
         states = {m: states_of(m).get(group.vrid, "unknown") for m in group.members}
         masters = [m for m, s in states.items() if s == "master"]
-        pairs.append({
-            "segment": segment.id,
-            "vrid": group.vrid,
-            "virtual_ip": group.virtual_ip,
-            "active": group.members[0] if group.members else None,
-            "members": states,
-            "master": masters[0] if len(masters) == 1 else None,
-            "health": pair_health(states),
-        })  # fmt: skip
+        pairs.append(
+            HaPairStatus(
+                segment=segment.id,
+                vrid=group.vrid,
+                virtual_ip=group.virtual_ip,
+                active=group.members[0] if group.members else None,
+                members=states,
+                master=masters[0] if len(masters) == 1 else None,
+                health=pair_health(states),
+            )
+        )
     return pairs
 
 
-def _groups(segments: Iterable[LabSegment]) -> list[tuple[LabSegment, Any]]:
+def _groups(segments: Iterable[LabSegment]) -> list[tuple[LabSegment, LabVrrp]]:
     return sorted(((s, g) for s in segments for g in s.vrrp), key=lambda sg: sg[1].vrid)
 
 
-def format_ha_pairs(pairs: list[dict[str, Any]]) -> list[str]:
+def format_ha_pairs(pairs: Sequence[HaPairStatus]) -> list[str]:
     """Plain-text lines for ``lab status``: one per VRRP group."""
     lines = []
     for pair in pairs:
-        members = " ".join(f"{m}={s}" for m, s in pair["members"].items())
+        members = " ".join(f"{m}={s}" for m, s in pair.members.items())
         lines.append(
-            f"ha {pair['segment']} vrid {pair['vrid']} {pair['virtual_ip']}: "
-            f"master {pair['master'] or '-'} ({pair['health']}) {members}"
+            f"ha {pair.segment} vrid {pair.vrid} {pair.virtual_ip}: "
+            f"master {pair.master or '-'} ({pair.health}) {members}"
         )
     return lines

@@ -207,8 +207,8 @@ def test_killed_daemon_and_loss_are_healed(lab: Lab) -> None:
     faults.kill_daemon(lab.workdir, node.name, "bgpd", **QUIET)
     faults.packet_loss(lab.workdir, "kf-core-2", "GigabitEthernet2/0/2", 50, **QUIET)
     state = lab_status(lab.workdir, probe_snmp=False)
-    dev = next(d for d in state["devices"] if d["name"] == node.name)
-    assert dev["daemons"]["bgpd"] is False and len(state["faults"]) == 2
+    dev = next(d for d in state.devices if d.name == node.name)
+    assert dev.daemons["bgpd"] is False and len(state.faults) == 2
     faults.heal(lab.workdir, **QUIET)
     from govnet.lab.state import load_state
 
@@ -220,13 +220,14 @@ def test_killed_daemon_and_loss_are_healed(lab: Lab) -> None:
 
 def test_status_json_shape(lab: Lab) -> None:
     status = lab_status(lab.workdir)
-    names = [d["name"] for d in status["devices"]]
+    doc = json.loads(status.to_json())
+    names = [d["name"] for d in doc["devices"]]
     assert names == SMALL_TWIN
-    for dev in status["devices"]:
+    for dev in doc["devices"]:
         assert {"name", "netns", "mgmt_ip", "ssh_port", "daemons", "snmp", "routing"} <= dev.keys()
         assert dev["snmp"] is True and all(dev["daemons"].values())
     assert converged(status)
-    routing = {d["name"]: d["routing"] for d in status["devices"]}
+    routing = {d["name"]: d["routing"] for d in doc["devices"]}
     for core in CORES:  # the other core and both aggregation nodes
         assert routing[core] == {"ospf_full": 3, "bgp_established": 3, "bgp_peers": 3}
     for agg in AGGREGATION:
@@ -247,7 +248,7 @@ def test_secrets_stay_in_their_two_files(lab: Lab) -> None:
     for path in holders:
         assert path.name in ("secrets.env", "snmpd.conf") and path.parent.name != "persist", path
         assert path.stat().st_mode & 0o077 == 0, path
-    status = json.dumps(lab_status(lab.workdir))
+    status = lab_status(lab.workdir).to_json()
     assert not any(s in status for s in secrets)
 
 
