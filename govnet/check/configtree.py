@@ -14,12 +14,10 @@ from govnet.check.devicetext import STYLE_OF_PARSER, normalize
 from govnet.check.rules import LineMatch, PlatformDriver
 from govnet.errors import GovnetError
 
-PARSERS = {
-    "huawei_vrp": Platform.HUAWEI_VRP,
-    "hp_comware5": Platform.HP_COMWARE5,
-    "cisco_ios": Platform.CISCO_IOS,
-    "generic": Platform.GENERIC,
-}
+
+def _hier_platform(parser: str) -> Platform:
+    """The hier_config platform named by a platform module's ``hier_config`` (lower-cased)."""
+    return Platform[parser.upper()]
 
 
 class ConfigParseError(GovnetError):
@@ -112,7 +110,7 @@ class ConfigTree:
         kept = ["" if any(d.search(line) for d in drops) else line for line in lines]
         index = _line_index(kept)
         try:
-            hconfig = get_hconfig(PARSERS[driver.parser], "\n".join(kept))
+            hconfig = get_hconfig(_hier_platform(driver.parser), "\n".join(kept))
         except Exception as exc:  # hier_config raises several kinds on malformed input
             raise ConfigParseError(f"cannot parse the config: {exc}") from None
         self.root = ConfigLine("", 0)

@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govnet.errors import LocatedError
+from govnet.platforms import PLATFORMS
 
 Severity = Literal["error", "warning"]
 RuleKind = Literal["intent", "config", "cross"]
@@ -217,6 +218,28 @@ def _describe(err: Any) -> str:
     return f"{loc}: {err['msg']}" if loc else str(err["msg"])
 
 
+def _with_platform_facts(data: Any) -> Any:
+    """Fill each driver's parser and interface naming from the platform registry (their one home).
+
+    >>> _with_platform_facts({"drivers": {"frr": {}}})["drivers"]["frr"]
+    {'parser': 'cisco_ios', 'ifname': 'kernel'}
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("drivers"), dict):
+        return data
+    drivers = {}
+    for name, driver in data["drivers"].items():
+        platform = PLATFORMS.get(name)
+        if platform is None or not isinstance(driver, dict):
+            drivers[name] = driver  # validation names the unknown platform / bad entry
+            continue
+        facts = {
+            "parser": (platform.hier_config or "generic").lower(),
+            "ifname": "kernel" if platform.ifname_style == "kernel" else "as_is",
+        }
+        drivers[name] = {**driver, **facts}
+    return {**data, "drivers": drivers}
+
+
 def parse_rules(text: str, origin: str) -> RuleSet:
     """Validate rule-file text; SpecError names the file and the first problem."""
     try:
@@ -224,7 +247,7 @@ def parse_rules(text: str, origin: str) -> RuleSet:
     except yaml.YAMLError as exc:
         raise SpecError(f"{origin}: not valid YAML: {exc}") from None
     try:
-        return RuleSet.model_validate(data)
+        return RuleSet.model_validate(_with_platform_facts(data))
     except ValidationError as exc:
         first = exc.errors()[0]
         raise SpecError(f"{origin}: {_describe(first)} ({exc.error_count()} problem(s))") from None

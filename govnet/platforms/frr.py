@@ -14,6 +14,7 @@ PLATFORM = Platform(
     vendor="frrouting",
     os_family="frr",
     netmiko="cisco_ios",
+    hier_config="CISCO_IOS",  # hier_config has no FRR platform; FRR's CLI is IOS-like
     lab=True,
     ifname_style="kernel",
     default_mgmt_port="mgmt0",
