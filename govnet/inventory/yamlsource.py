@@ -26,7 +26,12 @@ class LineList(list[Any]):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that keeps line numbers and refuses duplicate keys."""
+    """SafeLoader that keeps line numbers and refuses duplicate keys (pure Python: its error
+    messages are the precise ones users see)."""
+
+
+class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same constructors over libyaml's parser: the fast path for files that parse."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -60,6 +65,17 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def _parse(text: str) -> Any:
+    """libyaml when the file parses; on any YAML error, the pure-Python parser again, whose
+    messages name the problem precisely (errors are rare, so their cost does not matter)."""
+    try:
+        return yaml.load(text, Loader=_FastLineLoader)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_LineLoader)
 
 
 def load_yaml(path: Path) -> Any:
@@ -75,7 +91,7 @@ def load_yaml(path: Path) -> Any:
             hint="save the file as UTF-8",
         ) from None
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return _parse(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
