@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_deploy, bench_inventory, bench_lab, bench_monitor, bench_render
+from benchmarks import bench_cli, bench_deploy, bench_inventory, bench_lab, bench_monitor, bench_render
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -64,6 +64,8 @@ def main() -> None:
             sections.append("## Lab twin boot\n\n" + (bench_lab.__doc__ or "") + "\n" + _table(lrows))
         if rrows:
             sections.append("## Render + check\n\n" + (bench_render.__doc__ or "") + "\n" + _table(rrows))
+        crows = bench_cli.run(work, 10 if args.quick else 126)
+        sections.append("## End to end: the CLI\n\n" + (bench_cli.__doc__ or "") + "\n" + _table(crows))
         mrows = [] if args.quick else bench_monitor.run(work)
         if mrows:
             sections.append("## SNMP poll cycle\n\n" + (bench_monitor.__doc__ or "") + "\n" + _table(mrows))
