@@ -243,7 +243,7 @@ def _with_platform_facts(data: Any) -> Any:
 def parse_rules(text: str, origin: str) -> RuleSet:
     """Validate rule-file text; SpecError names the file and the first problem."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise SpecError(f"{origin}: not valid YAML: {exc}") from None
     try:
