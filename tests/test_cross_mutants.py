@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from spec_support import check, edit, edit_block, port, rendered
+from spec_support import check, district, edit, edit_block, port, rendered
 
 from govnet.check import CheckReport, IntendedConfig
 
@@ -24,6 +24,8 @@ def test_gn_x_203_points_at_the_end_without_ospf(device: str, lacking: str) -> N
     report = check(configs=configs, rules=["GN-X-203"])
     [finding] = report.findings
     assert finding.device == lacking
+    location = finding.config_location or finding.location
+    assert location.line == 1, "the end without OSPF has no line to point at: its config's first"
     a_side = "no OSPF" if lacking == CORE else "OSPF area 0"
     b_side = "OSPF area 0" if lacking == CORE else "no OSPF"
     assert finding.message == f"kf-core-1--kf-agg-dongfenglu: {a_side} on {CORE} but {b_side} on {AGG}"
@@ -45,3 +47,22 @@ def test_gn_x_201_points_at_the_address_line() -> None:
     edit_block(configs, ACC, f"interface {port(ACC, AGG)}", "ip address 10.8.2.6 ", "ip address 10.8.3.6 ")
     report = check(configs=configs, rules=["GN-X-201"])
     assert _line(report, configs).startswith(" ip address 10.8.3.6 ")
+
+
+def test_gn_x_205_on_a_link_listed_after_zone_attachments() -> None:
+    network = district()
+    first = next(i for i, link in enumerate(network.links) if link.attachments)
+    link = next(
+        lk for lk in network.links[first + 1 :] if lk.a.startswith("kf-agg-") and lk.b.startswith("kf-acc-")
+    )
+    configs = rendered()
+    edit_block(
+        configs, link.a, f"interface {link.a_interface}", " mtu 1500\n", " mtu 1500\n mpls\n mpls ldp\n"
+    )
+    report = check(configs=configs, rules=["GN-X-205"])
+    [finding] = report.findings
+    assert finding.device == link.b
+    assert finding.message == (
+        f"{link.id}: LDP on {link.a} {link.a_interface} but not on {link.b} {link.b_interface}"
+    )
+    assert _line(report, configs) == f"interface {link.b_interface}"
