@@ -49,20 +49,20 @@ def test_gn_x_201_points_at_the_address_line() -> None:
     assert _line(report, configs).startswith(" ip address 10.8.3.6 ")
 
 
-def test_gn_x_205_on_a_link_listed_after_zone_attachments() -> None:
+@pytest.mark.parametrize("ldp_at_a", [True, False])
+def test_gn_x_205_on_a_link_listed_after_zone_attachments(ldp_at_a: bool) -> None:
     network = district()
     first = next(i for i, link in enumerate(network.links) if link.attachments)
     link = next(
         lk for lk in network.links[first + 1 :] if lk.a.startswith("kf-agg-") and lk.b.startswith("kf-acc-")
     )
+    on, on_if, off, off_if = (link.a, link.a_interface, link.b, link.b_interface)
+    if not ldp_at_a:
+        on, on_if, off, off_if = off, off_if, on, on_if
     configs = rendered()
-    edit_block(
-        configs, link.a, f"interface {link.a_interface}", " mtu 1500\n", " mtu 1500\n mpls\n mpls ldp\n"
-    )
+    edit_block(configs, on, f"interface {on_if}", " mtu 1500\n", " mtu 1500\n mpls\n mpls ldp\n")
     report = check(configs=configs, rules=["GN-X-205"])
     [finding] = report.findings
-    assert finding.device == link.b
-    assert finding.message == (
-        f"{link.id}: LDP on {link.a} {link.a_interface} but not on {link.b} {link.b_interface}"
-    )
-    assert _line(report, configs) == f"interface {link.b_interface}"
+    assert finding.device == off
+    assert finding.message == f"{link.id}: LDP on {on} {on_if} but not on {off} {off_if}"
+    assert _line(report, configs) == f"interface {off_if}"
