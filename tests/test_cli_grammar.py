@@ -30,8 +30,8 @@ def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[st
     return found
 
 
-CORE = {"inventory", "render", "check", "rules", "lab"}  # deploy and monitor commands: tested by their owners
-COMMANDS = [c for c in _commands(app) if not c or c[0] in CORE]
+COMMANDS = _commands(app)
+PUSH_AND_POLL = ["backup", "diff", "deploy", "play", "monitor"]
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(p) or "govnet" for p in COMMANDS])
@@ -41,6 +41,26 @@ def test_every_help_has_an_example_and_exit_codes(path: tuple[str, ...]) -> None
     assert "Example" in result.output, result.output
     if len(path) != 1 or path[0] not in ("inventory", "lab"):  # groups: their commands say it
         assert "Exit codes" in result.output or path[:2] == ("lab", "fault"), result.output
+
+
+@pytest.mark.parametrize("command", PUSH_AND_POLL)
+def test_push_and_poll_commands_share_the_option_grammar(command: str) -> None:
+    text = runner.invoke(app, [command, "-h"], terminal_width=200).output
+    options = [ln for ln in text.splitlines() if "--help" not in ln]
+    assert not any("<bool>" in ln or "<list" in ln for ln in options), text
+    inventory = [ln.split() for ln in options if "--inventory" in ln]
+    assert len(inventory) == 1 and inventory[0][1:4] == ["--inventory", "-i", "DIR"], text
+    if command not in ("play", "monitor"):  # the commands that select devices
+        selection = [ln.split() for ln in options if "--filter " in ln and "KEY=GLOB" in ln]
+        assert len(selection) == 1 and selection[0][1:3] == ["--filter", "KEY=GLOB"], text
+
+
+@pytest.mark.parametrize("command", ["diff", "deploy"])
+def test_report_commands_take_format_and_json(command: str) -> None:
+    text = runner.invoke(app, [command, "-h"], terminal_width=200).output
+    assert "--format" in text and "text|json" in text and "--json" in text
+    bad = runner.invoke(app, [command, "-i", INV, "-f", "xml"])
+    assert bad.exit_code == 2 and "'xml' is not one of 'text', 'json'" in bad.stderr
 
 
 def test_version() -> None:

@@ -9,40 +9,56 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from govnet.cli.common import guarded, inventory_option, load_network_or_exit
+from govnet.cli.common import filter_option, guarded, inventory_option, load_network_or_exit
 from govnet.cli.common import state as cli_state
 
 DEFAULT_WORKDIR = Path("/var/tmp/govnet-lab")
 EXIT_DRIFT = 1
 
+
+FILTER_OPTION = filter_option()
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 LabOpt = Annotated[
-    bool, typer.Option("--lab", help="Reach the running lab twin (its SSH ports and secrets.env).")
+    bool,
+    typer.Option("--lab", metavar="", help="Reach the running lab twin (its SSH ports and secrets.env)."),
 ]
 WorkdirOpt = Annotated[
     Path,
     typer.Option("--workdir", envvar="GOVNET_LAB_WORKDIR", metavar="DIR",
                  help="The lab twin's workdir (with --lab)."),
 ]
-FilterOpt = Annotated[
-    list[str],
-    typer.Option("--filter", "-f",
-                 help="KEY=GLOB (role, site, name, zone, platform, subdistrict); repeat to narrow."),
-]
 StateOpt = Annotated[
     Path | None,
-    typer.Option("--state-dir", envvar="GOVNET_STATE_DIR",
+    typer.Option("--state-dir", envvar="GOVNET_STATE_DIR", metavar="DIR",
                  help="Last-known-good configs, pending commits, locks, reports."),
 ]
-CommitOpt = Annotated[bool, typer.Option("--commit", help="Push (default: deploy steps are dry runs).")]
-SetOpt = Annotated[list[str], typer.Option("--set", help="NAME=VALUE for a playbook parameter.")]
-RepoOpt = Annotated[
-    Path, typer.Option("--repo", help="Git repository for the backups (created if missing).")
+CommitOpt = Annotated[
+    bool, typer.Option("--commit", metavar="", help="Push (default: deploy steps are dry runs).")
 ]
+SetOpt = Annotated[
+    list[str],
+    typer.Option("--set", metavar="NAME=VALUE", help="A playbook parameter; repeat for more.",
+                 show_default=False),
+]
+RepoOpt = Annotated[
+    Path, typer.Option("--repo", metavar="DIR", help="Git repository for the backups (created if missing).")
+]
+FormatOpt = Annotated[
+    ReportFormat, typer.Option("--format", "-f", metavar="text|json", help="Output format.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", metavar="", help="Same as -f json.")]
 
 
 def lab_facts(lab: bool, workdir: Path) -> tuple[dict[str, Any] | None, list[str] | None]:
@@ -79,7 +95,7 @@ def backup_cmd(
     repo: RepoOpt = Path("backups"),
     lab: LabOpt = False,
     workdir: WorkdirOpt = DEFAULT_WORKDIR,
-    filter_: FilterOpt = [],  # noqa: B006 - typer reads the default
+    filter_: list[str] = FILTER_OPTION,
 ) -> None:
     """Running config of every device into REPO (one commit per run that changed anything), secrets masked.
 
@@ -113,13 +129,14 @@ def diff_cmd(
     inventory: Path | None = inventory_option(),
     lab: LabOpt = False,
     workdir: WorkdirOpt = DEFAULT_WORKDIR,
-    filter_: FilterOpt = [],  # noqa: B006
-    json_: Annotated[bool, typer.Option("--json", help="The report as JSON.")] = False,
+    filter_: list[str] = FILTER_OPTION,
+    fmt: FormatOpt = ReportFormat.text,
+    json_: JsonOpt = False,
     state_dir: StateOpt = None,
 ) -> None:
     """Intended vs running per device: the commands a push would send and a unified diff.
 
-    Example: govnet diff --lab; govnet diff --filter role=core --json
+    Example: govnet diff --lab; govnet diff --filter role=core -f json
 
     Exit codes: 0 no drift, 1 drift, 2 bad input or a device could not be read, 3 internal error.
     """
@@ -127,7 +144,7 @@ def diff_cmd(
 
     network, _names, target, configs = _prepare(inventory, lab, workdir, filter_)
     report = deploy(network, configs(), target, _options(state_dir, commit=False), echo=_err)
-    _show(report, json_, diffs=True)
+    _show(report, json_ or fmt is ReportFormat.json, diffs=True)
     if any(d.status == "failed" for d in report.devices.values()):
         raise typer.Exit(2)
     raise typer.Exit(EXIT_DRIFT if report.drift else 0)
@@ -138,14 +155,26 @@ def deploy_cmd(
     inventory: Path | None = inventory_option(),
     lab: LabOpt = False,
     workdir: WorkdirOpt = DEFAULT_WORKDIR,
-    filter_: FilterOpt = [],  # noqa: B006
-    commit: Annotated[bool, typer.Option("--commit", help="Push (default: dry run, prints diffs).")] = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 4,
-    max_failures: Annotated[int, typer.Option("--max-failures", min=1)] = 1,
-    verify_timeout: Annotated[float, typer.Option("--verify-timeout")] = 60.0,
-    recover_: Annotated[bool, typer.Option("--recover", help="Only restore devices left with an "
-                                                              "unconfirmed commit by a killed run.")] = False,
-    json_: Annotated[bool, typer.Option("--json", help="The run report as JSON.")] = False,
+    filter_: list[str] = FILTER_OPTION,
+    commit: Annotated[
+        bool, typer.Option("--commit", metavar="", help="Push (default: dry run, prints diffs).")
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, metavar="N", help="Devices per batch (after the canary).")
+    ] = 4,
+    max_failures: Annotated[
+        int, typer.Option("--max-failures", min=1, metavar="N", help="Halt the rollout after N failures.")
+    ] = 1,
+    verify_timeout: Annotated[
+        float, typer.Option("--verify-timeout", metavar="SECONDS",
+                            help="How long a device may take to verify before it rolls back.")
+    ] = 60.0,
+    recover_: Annotated[
+        bool, typer.Option("--recover", metavar="",
+                           help="Only restore devices left with an unconfirmed commit by a killed run.")
+    ] = False,
+    fmt: FormatOpt = ReportFormat.text,
+    json_: JsonOpt = False,
     state_dir: StateOpt = None,
 ) -> None:
     """Push the intended configs: dry run by default; --commit pushes in redundancy-safe batches.
@@ -168,10 +197,11 @@ def deploy_cmd(
         restored = recover_network(network, target, options, echo=_err)
         typer.echo(f"restored {len(restored)} device(s): {', '.join(restored) or '-'}")
         return
+    as_json = json_ or fmt is ReportFormat.json
     report = deploy(network, configs(), target, options, echo=_err)
     path = report.write(options.state_dir) if commit else None
-    _show(report, json_, diffs=not commit)
-    if path is not None and not json_:
+    _show(report, as_json, diffs=not commit)
+    if path is not None and not as_json:
         typer.echo(f"report: {path}")
     if report.failed:
         raise typer.Exit(EXIT_DRIFT)
@@ -213,7 +243,7 @@ def _show(report: Any, as_json: bool, *, diffs: bool) -> None:
 
 @guarded
 def play_cmd(
-    playbook: Annotated[Path, typer.Argument(help="The playbook YAML (see playbooks/).")],
+    playbook: Annotated[Path, typer.Argument(metavar="PLAYBOOK", help="The playbook YAML (see playbooks/).")],
     inventory: Path | None = inventory_option(),
     lab: LabOpt = False,
     workdir: WorkdirOpt = DEFAULT_WORKDIR,

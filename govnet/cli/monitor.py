@@ -15,20 +15,32 @@ INVENTORY_OPTION = inventory_option()
 LISTEN_OPTION = typer.Option(
     "127.0.0.1:9469", "--listen", metavar="HOST:PORT", help="Where /metrics is served."
 )
-INTERVAL_OPTION = typer.Option(30.0, "--interval", min=1.0, help="Seconds between poll cycles.")
+INTERVAL_OPTION = typer.Option(
+    30.0, "--interval", min=1.0, metavar="SECONDS", help="Seconds between poll cycles."
+)
 SHARD_OPTION = typer.Option(
     "0/1",
     "--shard",
     metavar="I/N",
     help="Poll only shard I of N (md5 hashmod of the device name, as Prometheus relabeling does).",
 )
-LAB_OPTION = typer.Option(False, "--lab", help="Poll the running lab twin with its secrets.env.")
-WORKDIR_OPTION = typer.Option(
-    Path("/var/tmp/govnet-lab"), "--workdir", envvar="GOVNET_LAB_WORKDIR", help="The twin's workdir (--lab)."
+LAB_OPTION = typer.Option(
+    False, "--lab", metavar="", help="Poll the running lab twin with its secrets.env."
 )
-ONCE_OPTION = typer.Option(False, "--once", help="One cycle: print every redundancy group's health and exit.")
-TIMEOUT_OPTION = typer.Option(1.0, "--timeout", min=0.1, help="Per-request SNMP timeout in seconds.")
-RETRIES_OPTION = typer.Option(1, "--retries", min=0, help="SNMP retries per request.")
+WORKDIR_OPTION = typer.Option(
+    Path("/var/tmp/govnet-lab"),
+    "--workdir",
+    envvar="GOVNET_LAB_WORKDIR",
+    metavar="DIR",
+    help="The twin's workdir (--lab).",
+)
+ONCE_OPTION = typer.Option(
+    False, "--once", metavar="", help="One cycle: print every redundancy group's health and exit."
+)
+TIMEOUT_OPTION = typer.Option(
+    1.0, "--timeout", min=0.1, metavar="SECONDS", help="Per-request SNMP timeout in seconds."
+)
+RETRIES_OPTION = typer.Option(1, "--retries", min=0, metavar="N", help="SNMP retries per request.")
 
 
 @guarded
@@ -47,6 +59,11 @@ def monitor_cmd(
 
     Without --lab the inventory's management addresses are polled with the configured
     credentials (--secrets FILE, $GOVNET_SECRETS or GOVNET_SNMP_* in the environment).
+
+    Example: govnet monitor --listen 0.0.0.0:9469 --shard 0/2; govnet monitor --lab --once
+
+    Exit codes: 0 stopped (or --once done), 2 bad input (options, inventory, credentials, no lab twin),
+    3 internal error, 130 interrupted.
     """
     from govnet.credentials import load_credentials
     from govnet.monitor.plan import parse_shard
