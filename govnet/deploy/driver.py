@@ -32,11 +32,16 @@ class CommitRejected(DeployError):
 
 @dataclass(frozen=True, slots=True)
 class ConfigDiff:
-    """What a push would change: the platform's own commands and a unified diff for people."""
+    """What a push would change: the platform's own commands and a unified diff for people.
+
+    ``held``: negations the driver withheld for safety (the session's own lines, VLANs still in
+    use; see :mod:`govnet.deploy.remediation`), for run reports to show.
+    """
 
     device: str
     commands: tuple[str, ...]
     unified: str
+    held: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:

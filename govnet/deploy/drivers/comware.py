@@ -21,7 +21,7 @@ import time
 from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
-from govnet.deploy.drivers.vrp5 import _ERROR, CliDriver, refuse_unsafe_replace
+from govnet.deploy.drivers.cli import _ERROR, CliDriver, refuse_unsafe_replace
 from govnet.deploy.remediation import Dialect, clean_config, merge_config, remediate
 
 ARCHIVE_LOCATION = "archive configuration location flash:/archive filename-prefix govnet"
@@ -77,7 +77,7 @@ class ComwareDriver(CliDriver):
     def compare_config(self) -> ConfigDiff:
         if self._commands is None:
             raise DeployError(f"{self.device}: nothing loaded to compare")
-        return ConfigDiff(self.device, self._commands, self._unified)
+        return ConfigDiff(self.device, self._commands, self._unified, self.held)
 
     def discard_config(self) -> None:
         with self._lock:

@@ -19,7 +19,7 @@ import re
 from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
-from govnet.deploy.drivers.vrp5 import _ERROR, CliDriver, refuse_unsafe_replace
+from govnet.deploy.drivers.cli import _ERROR, CliDriver, refuse_unsafe_replace
 from govnet.deploy.remediation import flatten, remediate
 
 TRIAL_MIN_S = 60

@@ -1,0 +1,254 @@
+"""The Netmiko SSH session shared by the VRP5, VRP8 and Comware drivers (:class:`CliDriver`).
+
+View tracking, Y/N dialogs, secret resolution on the way in and masking on the way out, SFTP
+uploads, the last-known-good record; each vendor driver adds its change model on top.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any, ClassVar
+
+from netmiko import ConnectHandler
+
+from govnet.deploy.driver import CommitRejected, DeployError, DriverTarget
+from govnet.deploy.lkg import DeviceState, PendingCommit
+from govnet.deploy.remediation import Dialect, SessionGuard
+from govnet.deploy.secrets import SecretValues
+
+_QUESTION = re.compile(r"(\[Y/N\]|\[Y\(yes\)/N\(no\)/C\(cancel\)\]):?\s*$")
+_ERROR = re.compile(r"^\s*(Error:|% ).*$", re.M)
+
+
+class CliDriver:
+    """One Netmiko SSH session to a VRP or Comware device, with view tracking and dialogs.
+
+    Built as ``Driver(target)`` (:class:`DriverTarget`). ``target.extras``: ``run_id`` (names
+    labels and files; default a UTC timestamp), ``mgmt_interface`` (never negated; found from
+    ``hostname`` in the running config when omitted), ``secrets`` (:class:`SecretValues`).
+
+    ``${secret:NAME}`` references are resolved only on their way into the session (typed lines,
+    uploaded files); every text read back has known values turned into references again, so
+    no value reaches a diff, an error, a backup or a log.
+    """
+
+    netmiko_type: ClassVar[str] = "huawei"
+    dialect: ClassVar[Dialect] = "vrp"
+
+    def __init__(self, target: DriverTarget) -> None:
+        self.target = target
+        self.device: str = target.device
+        self.hostname = target.hostname
+        self.port = target.port or 22
+        self.username = target.username or ""
+        self.timeout = target.timeout
+        extras = target.extras
+        self.run_id: str = str(extras.get("run_id") or datetime.now(UTC).strftime("%Y%m%dT%H%M%S"))
+        self.mgmt_interface: str | None = extras.get("mgmt_interface")
+        secrets = extras.get("secrets")
+        self.secrets = secrets if isinstance(secrets, SecretValues) else SecretValues()
+        self.state = DeviceState(target.state_dir, target.device)
+        self._conn: Any = None
+        self._last_prompt = ""
+        """The prompt the last command ended at ("" when unknown)."""
+        self._in_system_view = False
+        self._lock = threading.RLock()
+
+    # ----- session
+    def open(self) -> None:
+        try:
+            self._conn = ConnectHandler(
+                device_type=self.netmiko_type,
+                host=self.hostname,
+                port=self.port,
+                username=self.username,
+                password=self.target.password,
+                timeout=self.timeout,
+                conn_timeout=min(self.timeout, 15),
+            )
+        except Exception as err:  # netmiko/paramiko raise many types; name the device
+            reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            raise DeployError(f"{self.device}: SSH to {self.hostname}:{self.port} failed: {reason}") from err
+        self._in_system_view = False
+        self._prompt = re.compile(
+            rf"(?:^|\n)(?:HRP_[MS])?[<\[][~*]?{re.escape(self._conn.base_prompt)}[^\n]*[>\]]\s*$"
+        )
+
+    def close(self) -> None:
+        """Log out. Netmiko's own cleanup probes the view with a 2 s timing read; the driver
+        knows its view, so it returns to user view and logs out itself."""
+        if self._conn is None:
+            return
+        try:
+            self._user_view()
+            self._conn.write_channel("quit" + self._conn.RETURN)
+        except Exception:  # the session may already be gone; closing must not fail
+            pass
+        self._conn.paramiko_cleanup()
+        self._conn = None
+
+    @property
+    def guard(self) -> SessionGuard:
+        return SessionGuard(mgmt_interface=self.mgmt_interface, ssh_users=(self.username,))
+
+    def _send(self, command: str, timeout: float = 30.0) -> str:
+        """Send one line and read up to the next prompt or Y/N question."""
+        if self._conn is None:
+            raise DeployError(f"{self.device}: not connected (call open first)")
+        pattern = rf"{self._prompt.pattern}|{_QUESTION.pattern}"
+        try:
+            out: str = self._conn.send_command(
+                command,
+                expect_string=pattern,
+                strip_prompt=False,
+                strip_command=True,
+                read_timeout=timeout,
+            )
+        except Exception as err:
+            shown = self.secrets.unresolve(command)
+            reason = self.secrets.redact(str(err))
+            raise DeployError(f"{self.device}: {shown!r} got no prompt back: {reason}") from err
+        last = out.rstrip().rsplit("\n", 1)[-1].strip()
+        self._last_prompt = last if self._prompt.search("\n" + last) else ""
+        return self.secrets.unresolve(out)
+
+    def _dialog(self, command: str, *answers: str) -> str:
+        """Send ``command`` and answer its Y/N questions in order (the last answer repeats)."""
+        out = self._send(command)
+        transcript = out
+        i = 0
+        while _QUESTION.search(out.rstrip()):
+            answer = answers[min(i, len(answers) - 1)] if answers else "y"
+            out = self._send(answer)
+            transcript += out
+            i += 1
+        return transcript
+
+    def _system_view(self) -> None:
+        if not self._in_system_view:
+            self._send("system-view")
+            self._in_system_view = True
+
+    def _user_view(self) -> None:
+        if self._in_system_view:
+            self._dialog("return", "n")
+            self._in_system_view = False
+
+    def _config_lines(self, lines: tuple[str, ...] | list[str]) -> None:
+        """Send lines in system view; the first rejected one raises :class:`CommitRejected`."""
+        self._system_view()
+        for line in lines:
+            out = self._send(self.secrets.resolve(line, self.device))
+            if m := _ERROR.search(out):
+                self._top_of_system_view()
+                raise CommitRejected(self.device, line, m.group(0))
+        self._top_of_system_view()
+
+    def _top_of_system_view(self) -> None:
+        """Back to ``[H]`` whatever section the last line entered (``quit`` per level)."""
+        top = re.compile(rf"^(HRP_[MS])?\[[~*]?{re.escape(self._conn.base_prompt)}\]$")
+        prompt = ""
+        for _ in range(8):
+            prompt = self._last_prompt
+            if not prompt:
+                try:
+                    prompt = str(self._conn.find_prompt()).strip()
+                except Exception as err:  # the session died under us
+                    raise DeployError(f"{self.device}: no prompt: {err}") from err
+            if top.match(prompt):
+                self._in_system_view = True
+                return
+            self._send("system-view" if prompt.endswith(">") else "quit")
+        raise DeployError(f"{self.device}: could not return to system view (prompt {prompt})")
+
+    def _upload(self, name: str, text: str) -> None:
+        """Put ``text`` into ``flash:/name`` over SFTP on the same SSH connection."""
+        if self._conn is None:
+            raise DeployError(f"{self.device}: not connected (call open first)")
+        payload = self.secrets.resolve(text, self.device).encode()
+        try:
+            sftp = self._conn.remote_conn_pre.open_sftp()
+            try:
+                sftp.putfo(BytesIO(payload), name)
+            finally:
+                sftp.close()
+        except Exception as err:
+            raise DeployError(f"{self.device}: SFTP upload of {name} failed: {err}") from err
+
+    def _remove(self, name: str) -> None:
+        if self._conn is None:
+            return
+        try:
+            sftp = self._conn.remote_conn_pre.open_sftp()
+            try:
+                sftp.remove(name)
+            finally:
+                sftp.close()
+        except Exception:  # best effort: a missing file is already gone
+            pass
+
+    def get_config(self) -> str:
+        with self._lock:
+            return self.cli("display current-configuration")
+
+    def _record(self, running: str, revert_in: int | None) -> None:
+        """Before a change: the last-known-good config, and with a window a pending record, in
+        the state directory (what ``govnet deploy --recover`` restores if govnet dies)."""
+        self.state.save_lkg(running)
+        if revert_in:
+            self.state.mark_pending(
+                PendingCommit(self.device, self.target.platform, time.time() + revert_in, self.run_id)
+            )
+
+    def _confirmed(self) -> None:
+        self.state.clear_pending()
+        self.state.save_lkg(self.get_config())
+
+    def _lkg(self) -> str:
+        lkg = self.state.lkg()
+        if lkg is None:
+            raise DeployError(
+                f"{self.device}: no commit to roll back and no last-known-good in {self.state.state_dir}"
+            )
+        return lkg
+
+    def cli(self, command: str) -> str:
+        """One ``display`` command's text (the trailing prompt removed)."""
+        with self._lock:
+            out = self._send(command, timeout=120)
+        lines = out.rstrip().splitlines()
+        if lines and self._prompt.search("\n" + lines[-1]):
+            lines = lines[:-1]
+        while lines and (not lines[0].strip() or lines[0].rstrip().endswith(command)):
+            lines = lines[1:]  # a command echo Netmiko left in (Comware runs without cmd_verify)
+        return "\n".join(lines) + "\n"
+
+    def _find_mgmt_interface(self, running: str) -> None:
+        """The interface holding the address govnet connects to, kept off every negation."""
+        if self.mgmt_interface:
+            return
+        section = None
+        for line in running.splitlines():
+            if not line.startswith(" "):
+                section = line.strip()
+            elif (
+                section
+                and section.startswith("interface ")
+                and re.match(rf"^\s*ip address {re.escape(self.hostname)} ", line)
+            ):
+                self.mgmt_interface = section.removeprefix("interface ")
+                return
+
+
+def refuse_unsafe_replace(device: str, held: tuple[str, ...]) -> None:
+    """A device-side replace applies the whole file: refuse one that would remove what the
+    remediation holds back (the session's lines, VLANs still in use)."""
+    if held:
+        raise DeployError(
+            f"{device}: the intended config would remove {', '.join(held)}; a replace cannot hold "
+            "these back - add them to the intended config"
+        )
