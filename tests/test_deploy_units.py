@@ -229,3 +229,26 @@ def test_platform_without_checks_passes_with_a_note(tmp_path: Path) -> None:
     driver = FrrDriver(DriverTarget("r1", "frr", "127.0.0.1", state_dir=tmp_path))
     report = verify(driver, "vrp8", Expectations(ospf=frozenset({"10.0.0.1"})), timeout=1)
     assert report.ok and report.note == "not verified: no post-change checks for vrp8"
+
+
+# -- host preparation ----------------------------------------------------------------------
+
+
+def test_a_usg_pair_member_gets_its_peer_as_hrp_standby(network: Network, tmp_path: Path) -> None:
+    from govnet.deploy.connection import CONNECTION, prepare_host
+    from govnet.inventory.nornir_plugin import GovnetInventory
+
+    hosts = GovnetInventory(network=network).load().hosts
+
+    def standby(name: str, *, peers: bool = True) -> object:
+        prepare_host(hosts[name], state_dir=tmp_path, secrets=SecretValues(), run_id="t1",
+                     hosts=hosts if peers else None)
+        extras = hosts[name].connection_options[CONNECTION].extras or {}
+        assert extras["device"] == name and extras["run_id"] == "t1"
+        return extras.get("hrp_standby")
+
+    assert standby("kf-fw-1") == {"host": str(network.devices["kf-fw-2"].mgmt_ip.ip), "port": 22}
+    hosts["kf-fw-2"].hostname, hosts["kf-fw-2"].port = "127.0.0.1", 2202  # the peer as this run reaches it
+    assert standby("kf-fw-1") == {"host": "127.0.0.1", "port": 2202}
+    assert standby("kf-fw-2", peers=False) == {"host": str(network.devices["kf-fw-1"].mgmt_ip.ip), "port": 22}
+    assert standby("kf-core-1") is None  # a switch pair: no HRP

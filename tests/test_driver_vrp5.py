@@ -219,7 +219,8 @@ def test_recover_after_govnet_died_mid_window_restores_the_last_known_good(s_swi
 
 def test_lines_that_would_cut_the_session_are_held_and_reported_in_the_diff(s_switch: Rig) -> None:
     _, driver = s_switch
-    intended = BASE.replace("stelnet server enable\n", "").replace(" description police zone", " description gw")
+    intended = BASE.replace("stelnet server enable\n", "")
+    intended = intended.replace(" description police zone", " description gw")
     driver.load_replace_candidate(intended)
     diff = driver.compare_config()
     assert diff.commands == ("interface Vlanif211", "description gw", "quit")

@@ -3,11 +3,13 @@
 Registered as ``govnet`` under ``nornir.plugins.connections``. The driver class comes from the
 platform registry (``driver_class(platform)``); ``host.data["govnet_platform"]`` (set by the
 ``GovnetInventory``) names the platform. :func:`prepare_hosts` puts the per-run values
-(state directory, secret values, run id) into each host's ``govnet`` connection options.
+(state directory, secret values, run id) into each host's ``govnet`` connection options, and for
+a USG in a firewall redundancy group the address of the other member (``hrp_standby``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,10 @@ from nornir.core.inventory import ConnectionOptions, Host
 from govnet.deploy.driver import DeployError, DeviceDriver, DriverTarget
 from govnet.deploy.drivers import driver_class
 from govnet.deploy.secrets import SecretValues
+from govnet.model import Network
 
 CONNECTION = "govnet"
+HRP_PLATFORM = "huawei_usg"
 
 
 class GovnetConnection:
@@ -64,25 +68,61 @@ class GovnetConnection:
 
 
 def prepare_host(
-    host: Host, *, state_dir: Path, secrets: SecretValues, run_id: str, timeout: float = 30.0
+    host: Host,
+    *,
+    state_dir: Path,
+    secrets: SecretValues,
+    run_id: str,
+    timeout: float = 30.0,
+    hosts: Mapping[str, Host] | None = None,
 ) -> None:
-    """Give ``host`` the ``govnet`` connection options for this run."""
-    host.connection_options[CONNECTION] = ConnectionOptions(
-        extras={
-            "device": host.name,
-            "govnet_platform": host.data.get("govnet_platform", host.platform),
-            "state_dir": str(state_dir),
-            "secrets": secrets,
-            "run_id": run_id,
-            "timeout": timeout,
-        }
-    )
+    """Give ``host`` the ``govnet`` connection options for this run.
+
+    ``hosts``: the run's inventory hosts, where a USG's HRP peer is looked up first (its
+    reachable address and port); a peer outside them is reached on its management address.
+    """
+    platform = host.data.get("govnet_platform", host.platform)
+    extras: dict[str, Any] = {
+        "device": host.name,
+        "govnet_platform": platform,
+        "state_dir": str(state_dir),
+        "secrets": secrets,
+        "run_id": run_id,
+        "timeout": timeout,
+    }
+    if platform == HRP_PLATFORM:
+        standby = hrp_standby(host, hosts or {})
+        if standby is not None:
+            extras["hrp_standby"] = standby
+    host.connection_options[CONNECTION] = ConnectionOptions(extras=extras)
+
+
+def hrp_standby(host: Host, hosts: Mapping[str, Host]) -> dict[str, Any] | None:
+    """``{"host": ..., "port": ...}`` of the other member of ``host``'s device redundancy group
+    (its hot-standby peer), or None when it is in no two-member group."""
+    network = host.get("network")
+    if not isinstance(network, Network):
+        return None
+    for group in network.groups:
+        if group.kind != "devices" or host.name not in group.members:
+            continue
+        others = [m for m in group.members if m != host.name]
+        if len(others) != 1:
+            continue
+        peer = hosts.get(others[0])
+        if peer is not None and peer.hostname:
+            return {"host": peer.hostname, "port": peer.port or 22}
+        device = network.devices.get(others[0])
+        if device is not None:
+            return {"host": str(device.mgmt_ip.ip), "port": 22}
+    return None
 
 
 def prepare_hosts(nr: Nornir, **values: Any) -> None:
-    """:func:`prepare_host` for every host of ``nr``."""
-    for host in nr.inventory.hosts.values():
-        prepare_host(host, **values)
+    """:func:`prepare_host` for every host of ``nr`` (HRP peers looked up among them)."""
+    hosts = nr.inventory.hosts
+    for host in hosts.values():
+        prepare_host(host, hosts=hosts, **values)
 
 
 def driver_of(host: Host, configuration: Config) -> DeviceDriver:
