@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from conftest import Edit
-from spec_support import INTENT_RULES, check, district, failing, replace_in
+from spec_support import INTENT_RULES, check, district, edit, failing, rendered, replace_in
 
 from govnet.model import Device, Link, Network, RedundancyGroup, Zone
 
@@ -208,3 +208,61 @@ def test_gn_int_011_two_way_isolation_flow(inventory_copy: Path, edit: Edit) -> 
     )
     broken = load_network(inventory_copy)
     assert run_checks(broken, configs).failed_rule_ids == {"GN-INT-011"}
+
+
+def test_edge_rules_pass_on_the_rendered_district() -> None:
+    report = check(configs=rendered(), rules=["GN-INT-012", "GN-INT-013", "GN-INT-014"])
+    assert report.findings == []
+    assert {r.status for r in report.results} == {"pass"}
+
+
+def test_gn_int_012_firewall_pair_policy_differs() -> None:
+    configs = rendered()
+    edit(configs, "kf-fw-2", " rule name firewall-to-noc-services", " rule name firewall-to-noc-other")
+    report = check(configs=configs)
+    assert failing(report) == {"GN-INT-012"}
+    [finding] = report.findings
+    assert finding.device == "kf-fw-2"
+    assert (
+        "rule firewall-to-noc-other differs from kf-fw-1's rule firewall-to-noc-services" in finding.message
+    )
+
+
+def test_gn_int_013_both_firewalls_active() -> None:
+    configs = rendered()
+    edit(
+        configs,
+        "kf-fw-2",
+        "vrrp vrid 2 virtual-ip 10.8.15.17 255.255.255.240 standby",
+        "vrrp vrid 2 virtual-ip 10.8.15.17 255.255.255.240 active",
+    )
+    report = check(configs=configs)
+    assert failing(report) == {"GN-INT-013"}
+    [finding] = report.findings
+    assert "kf-fw-outside: VRRP group 2 has 2 active members" in finding.message
+
+
+def test_gn_int_013_virtual_address_differs() -> None:
+    configs = rendered()
+    edit(configs, "kf-fw-1", "vrrp vrid 1 virtual-ip 10.8.15.1 ", "vrrp vrid 1 virtual-ip 10.8.15.5 ")
+    report = check(configs=configs)
+    assert failing(report) == {"GN-INT-013"}
+    [finding] = report.findings
+    assert (
+        finding.device == "kf-fw-1"
+        and "virtual address 10.8.15.5, the model's is 10.8.15.1" in finding.message
+    )
+
+
+def test_gn_int_014_vpn_pool_outside_every_zone() -> None:
+    configs = rendered()
+    edit(
+        configs,
+        "kf-vpn-1",
+        "sslvpn ip address-pool public-users 10.255.255.1 10.255.255.254",
+        "sslvpn ip address-pool public-users 192.0.2.1 192.0.2.254",
+    )
+    report = check(configs=configs)
+    assert failing(report) == {"GN-INT-014"}
+    [finding] = report.findings
+    assert finding.device == "kf-vpn-1" and "lies in no zone's site pool" in finding.message

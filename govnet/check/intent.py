@@ -6,7 +6,7 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-from govnet.check import isolation
+from govnet.check import edge, isolation
 from govnet.check.context import CheckContext, Finding, Location, NetworkCheck
 from govnet.check.rules import Rule
 from govnet.model import Device, Link, Network
@@ -404,4 +404,5 @@ CHECKS: dict[str, NetworkCheck] = {
     "zone_imports": zone_imports,
     "intranet_isolation": intranet_isolation,
     **isolation.CHECKS,
+    **edge.CHECKS,
 }
