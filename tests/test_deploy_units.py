@@ -252,3 +252,21 @@ def test_a_usg_pair_member_gets_its_peer_as_hrp_standby(network: Network, tmp_pa
     assert standby("kf-fw-1") == {"host": "127.0.0.1", "port": 2202}
     assert standby("kf-fw-2", peers=False) == {"host": str(network.devices["kf-fw-1"].mgmt_ip.ip), "port": 22}
     assert standby("kf-core-1") is None  # a switch pair: no HRP
+
+
+def test_run_report_shows_the_lines_a_driver_held_back() -> None:
+    """A vendor driver's held lines (never undone) reach the run report and its JSON."""
+    import json
+
+    from govnet.deploy.driver import ConfigDiff
+    from govnet.deploy.rollout import RunReport, _record
+    from govnet.deploy.tasks import PushOutcome
+
+    report = RunReport(run_id="r1", network="kaifu-extranet", commit=True, started="now")
+    held = ("undo stelnet server enable",)
+    diff = ConfigDiff("kf-acc-1", ("vlan batch 100",), "+vlan batch 100\n", held=held)
+    _record(report, PushOutcome("kf-acc-1", "changed", diff), batch=1)
+    _record(report, PushOutcome("kf-acc-2", "unchanged"), batch=1)
+    shown = json.loads(report.to_json())["devices"]
+    assert shown["kf-acc-1"]["held"] == ["undo stelnet server enable"]
+    assert shown["kf-acc-2"]["held"] == []

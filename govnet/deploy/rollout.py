@@ -60,6 +60,8 @@ class DeviceReport:
     commands: list[str] = field(default_factory=list)
     unified: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    held: list[str] = field(default_factory=list)
+    """Lines the driver's safety rules held back (never undone: management, SSH user, VLANs in use)."""
 
 
 @dataclass(slots=True)
@@ -150,6 +152,7 @@ def _record(report: RunReport, outcome: PushOutcome, batch: int | None) -> None:
         commands=list(diff.commands) if diff else [],
         unified=diff.unified if diff else "",
         timings=outcome.timings,
+        held=list(diff.held) if diff else [],
     )
 
 
