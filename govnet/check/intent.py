@@ -9,7 +9,7 @@ from pathlib import Path
 from govnet.check import edge, isolation
 from govnet.check.context import CheckContext, Finding, Location, NetworkCheck
 from govnet.check.rules import Rule
-from govnet.model import Device, Link, Network
+from govnet.model import Device, Network
 
 
 def _districts(network: Network) -> dict[str, list[Device]]:
@@ -65,19 +65,15 @@ def core_pair(rule: Rule, ctx: CheckContext) -> list[Finding]:
     return found
 
 
-def _other_end(link: Link, device: str) -> str:
-    return link.b if link.a == device else link.a
-
-
 def dual_homed_aggregation(rule: Rule, ctx: CheckContext) -> list[Finding]:
     """Every aggregation node has core uplinks to two distinct cores."""
     net = ctx.network
     found: list[Finding] = []
     for agg in net.by_role("aggregation"):
         cores = [
-            _other_end(lk, agg.name)
+            lk.far_end(agg.name)[0]
             for lk in ctx.links_of(agg.name)
-            if (peer := net.devices.get(_other_end(lk, agg.name))) is not None and peer.role == "core"
+            if (peer := net.devices.get(lk.far_end(agg.name)[0])) is not None and peer.role == "core"
         ]
         if len(set(cores)) < 2:
             found.append(
@@ -101,7 +97,7 @@ def access_parent(rule: Rule, ctx: CheckContext) -> list[Finding]:
         parents = [
             peer
             for lk in ctx.links_of(acc.name)
-            if (peer := net.devices.get(_other_end(lk, acc.name))) is not None and peer.role == "aggregation"
+            if (peer := net.devices.get(lk.far_end(acc.name)[0])) is not None and peer.role == "aggregation"
         ]
         if not parents:
             found.append(
@@ -375,7 +371,7 @@ def internet_exit(rule: Rule, ctx: CheckContext) -> list[Finding]:
         for lk in ctx.links_of(core.name):
             if lk.kind not in ("edge", "external"):
                 continue
-            peer = _other_end(lk, core.name)
+            peer = lk.far_end(core.name)[0]
             name = lk.a_interface if lk.a == core.name else lk.b_interface
             intf = next((i for i in core.interfaces if i.name == name), None)
             if intf is None:  # a link the device has no interface for: GN-X rules report it
