@@ -74,6 +74,12 @@ def ifname_map(names: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
+KEEPALIVED_VRRP_OIDS = {
+    "vrrpOperState": "1.3.6.1.2.1.68.1.3.1.3",
+    "vrrpv3OperationsStatus": "1.3.6.1.2.1.207.1.1.1.1.6",
+}
+"""keepalived's SNMP subagent on Linux hosts (VRRP-MIB and VRRPv3-MIB over AgentX)."""
+
 PLATFORM = Platform(
     name="linux",
     vendor="linux",
@@ -81,8 +87,5 @@ PLATFORM = Platform(
     netmiko="linux",
     renders=False,
     ifname_style="kernel",
-    vendor_oids={  # keepalived's SNMP subagent (VRRP-MIB and VRRPv3-MIB over AgentX)
-        "vrrpOperState": "1.3.6.1.2.1.68.1.3.1.3",
-        "vrrpv3OperationsStatus": "1.3.6.1.2.1.207.1.1.1.1.6",
-    },
+    vendor_oids=KEEPALIVED_VRRP_OIDS,
 )

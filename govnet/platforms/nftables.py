@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
+from govnet.platforms.linux import KEEPALIVED_VRRP_OIDS
 
 PLATFORM = Platform(
     name="nftables",
@@ -11,9 +12,6 @@ PLATFORM = Platform(
     netmiko="linux",
     lab=True,
     ifname_style="kernel",
-    vendor_oids={  # keepalived's SNMP subagent (VRRP-MIB and VRRPv3-MIB over AgentX)
-        "vrrpOperState": "1.3.6.1.2.1.68.1.3.1.3",
-        "vrrpv3OperationsStatus": "1.3.6.1.2.1.207.1.1.1.1.6",
-    },
+    vendor_oids=KEEPALIVED_VRRP_OIDS,
     default_mgmt_port="mgmt0",
 )
