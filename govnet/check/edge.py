@@ -1,62 +1,85 @@
 """Edge rules (issue 10): the firewall pair agrees on policy and VRRP; VPN user pools lie in a zone.
 
-They read the rendered text of the Huawei USG firewalls and the H3C SecPath VPN gateway, so the
-file a person reviews is the thing checked. Devices that render to another platform (the lab
-twin) are skipped.
+They read the parsed configs (``CheckContext.tree``) of the Huawei USG firewalls and the H3C
+SecPath VPN gateway, so they hold on govnet's rendered text and on what the devices print
+(prompts, paging debris, Comware's indented one-line globals, CRLF). Devices that render to
+another platform (the lab twin) are skipped.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
+from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.context import CheckContext, Finding, NetworkCheck
 from govnet.check.rules import Rule
 
 FIREWALL = "huawei_usg"
 VPN_GATEWAY = "h3c_secpath"
-_RULE = re.compile(r"^ rule name (\S+)", re.MULTILINE)
-_VRRP = re.compile(r"^ vrrp vrid (\d+) virtual-ip (\S+)(?: \S+)? (active|standby)\s*$")
-_POOL = re.compile(r"^sslvpn ip address-pool (\S+) (\S+) (\S+)\s*$", re.MULTILINE)
+_VRRP = re.compile(r"^vrrp vrid (\d+) virtual-ip (\S+)(?: \S+)? (active|standby)$")
+_POOL = re.compile(r"^sslvpn ip address-pool (\S+) (\S+) (\S+)$")
+# USG address objects: 'A mask M' and 'A LEN' (the CLI takes both; versions print either)
+_ADDRESS = re.compile(r"^((?:source|destination)-address) (\S+) (?:mask )?(\S+)$")
 
 
-def _text(ctx: CheckContext, device: str, platform: str) -> str | None:
+@dataclass(frozen=True)
+class PolicyRule:
+    """One ``security-policy`` rule: its name, its body (address forms canonical) and its line."""
+
+    name: str
+    body: tuple[str, ...]
+    line: int
+
+
+def _tree(ctx: CheckContext, device: str, platform: str) -> ConfigTree | None:
     dev = ctx.network.devices.get(device)
-    config = ctx.configs.get(device)
-    if dev is None or config is None or ctx.platform_of(dev) != platform:
+    if dev is None or device not in ctx.configs or ctx.platform_of(dev) != platform:
         return None
-    return config.text
+    return ctx.tree(device)
 
 
-def _line_of(text: str, needle: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith(needle):
-            return number
-    return 1
+def _canonical(line: str) -> str:
+    """A policy line with its address as ``A/LEN``, so ``mask 255.255.255.0`` equals ``24``.
 
-
-def security_policy_rules(text: str) -> list[tuple[str, str]]:
-    """The ``security-policy`` rules in order, as (name, body) pairs.
-
-    >>> security_policy_rules("security-policy\\n rule name a\\n  action permit\\n#\\n")
-    [('a', '  action permit')]
+    >>> _canonical("source-address 10.64.0.0 mask 255.224.0.0"), _canonical("source-address 10.64.0.0 11")
+    ('source-address 10.64.0.0/11', 'source-address 10.64.0.0/11')
     """
-    rules: list[tuple[str, list[str]]] = []
-    inside = False
-    for line in text.splitlines():
-        if line == "security-policy":
-            inside = True
+    match = _ADDRESS.match(line)
+    if match is None:
+        return line
+    try:
+        network = IPv4Network(f"{match.group(2)}/{match.group(3)}", strict=False)
+    except ValueError:
+        return line
+    return f"{match.group(1)} {network}"
+
+
+def _rule_name(node: ConfigLine) -> str | None:
+    if not node.text.startswith("rule name "):
+        return None
+    return node.text[len("rule name ") :].strip().strip('"')
+
+
+def security_policy_rules(tree: ConfigTree) -> list[PolicyRule]:
+    """The ``security-policy`` rules in order (a USG prints ``rule name "a b"`` quoted).
+
+    >>> from govnet.check.rules import load_rules
+    >>> text = '#\\nsecurity-policy\\n rule name "to web"\\n  action permit\\n#\\nreturn\\n'
+    >>> security_policy_rules(ConfigTree(text, load_rules().drivers["huawei_usg"]))
+    [PolicyRule(name='to web', body=('action permit',), line=3)]
+    """
+    rules: list[PolicyRule] = []
+    for policy in tree.root.children_starting("security-policy"):
+        if policy.text != "security-policy":
             continue
-        if inside and not line.startswith(" "):
-            inside = False
-        if not inside:
-            continue
-        match = _RULE.match(line)
-        if match:
-            rules.append((match.group(1), []))
-        elif rules:
-            rules[-1][1].append(line)
-    return [(name, "\n".join(body)) for name, body in rules]
+        for node in policy.children:
+            name = _rule_name(node)
+            if name is not None:
+                body = tuple(_canonical(child.text) for child in node.walk())
+                rules.append(PolicyRule(name, body, node.line))
+    return rules
 
 
 def _firewall_pairs(ctx: CheckContext) -> list[tuple[str, str]]:
@@ -65,7 +88,7 @@ def _firewall_pairs(ctx: CheckContext) -> list[tuple[str, str]]:
         if group.kind != "devices" or len(group.members) != 2:
             continue
         a, b = group.members
-        if _text(ctx, a, FIREWALL) is not None and _text(ctx, b, FIREWALL) is not None:
+        if _tree(ctx, a, FIREWALL) is not None and _tree(ctx, b, FIREWALL) is not None:
             pairs.append((a, b))
     return pairs
 
@@ -74,42 +97,60 @@ def firewall_pair_policy(rule: Rule, ctx: CheckContext) -> list[Finding]:
     """Both firewalls of a hot-standby pair carry the same security-policy rules, in the same order."""
     found: list[Finding] = []
     for a, b in _firewall_pairs(ctx):
-        text_a, text_b = _text(ctx, a, FIREWALL) or "", _text(ctx, b, FIREWALL) or ""
-        rules_a, rules_b = security_policy_rules(text_a), security_policy_rules(text_b)
+        tree_a, tree_b = _tree(ctx, a, FIREWALL), _tree(ctx, b, FIREWALL)
+        assert tree_a is not None and tree_b is not None
+        rules_a, rules_b = security_policy_rules(tree_a), security_policy_rules(tree_b)
         for i in range(max(len(rules_a), len(rules_b))):
             ra = rules_a[i] if i < len(rules_a) else None
             rb = rules_b[i] if i < len(rules_b) else None
-            if ra == rb:
+            if ra is not None and rb is not None and (ra.name, ra.body) == (rb.name, rb.body):
                 continue
             # the member that differs: the one whose rule here is not the other's, b by convention
             device, mine, other = (b, rb, ra) if rb is not None else (a, ra, rb)
-            text = text_b if device == b else text_a
-            name = mine[0] if mine is not None else "?"
+            assert mine is not None
             peer = a if device == b else b
-            what = (
-                f"rule {name} differs from {peer}'s rule {other[0]} at position {i + 1}"
-                if other is not None
-                else f"rule {name} at position {i + 1} is missing on {peer}"
-            )
-            where = ctx.config_location(device, _line_of(text, f" rule name {name}"))
+            if other is None:
+                what = f"rule {mine.name} at position {i + 1} is missing on {peer}"
+            elif other.name == mine.name:
+                what = f"rule {mine.name} at position {i + 1} differs from {peer}'s rule of that name"
+            else:
+                what = f"rule {mine.name} differs from {peer}'s rule {other.name} at position {i + 1}"
+            where = ctx.config_location(device, mine.line)
             found.append(ctx.finding(rule, device, where, f"security-policy of the pair with {peer}: {what}"))
             break
     return found
 
 
-def vrrp_configured(text: str) -> dict[int, tuple[str, IPv4Address, str, int]]:
-    """VRRP groups in a config: vrid -> (interface, virtual address, active|standby, line)."""
-    groups: dict[int, tuple[str, IPv4Address, str, int]] = {}
-    interface = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith("interface "):
-            interface = line.split(None, 1)[1]
-        match = _VRRP.match(line)
-        if match:
-            address = _ipv4(match.group(2))
-            if address is None:
+@dataclass(frozen=True)
+class VrrpGroup:
+    """A VRRP group as configured on one member: interface, virtual addresses, role and line."""
+
+    interface: str
+    addresses: tuple[IPv4Address, ...]
+    role: str
+    line: int
+
+
+def vrrp_configured(tree: ConfigTree) -> dict[int, VrrpGroup]:
+    """VRRP groups in a config by vrid (USG: ``vrrp vrid N virtual-ip A [MASK] active|standby``).
+
+    A group with several ``virtual-ip`` lines keeps all its addresses; its role and line are the
+    first line's.
+    """
+    groups: dict[int, VrrpGroup] = {}
+    for interface in tree.root.children_starting("interface"):
+        for node in interface.children_starting("vrrp"):
+            match = _VRRP.match(node.text)
+            address = _ipv4(match.group(2)) if match else None
+            if match is None or address is None:
                 continue
-            groups[int(match.group(1))] = (interface, address, match.group(3), number)
+            vrid = int(match.group(1))
+            name = interface.text.split(" ", 1)[-1]
+            known = groups.get(vrid)
+            if known is None:
+                groups[vrid] = VrrpGroup(name, (address,), match.group(3), node.line)
+            else:
+                groups[vrid] = VrrpGroup(known.interface, (*known.addresses, address), known.role, known.line)
     return groups
 
 
@@ -117,39 +158,39 @@ def firewall_vrrp(rule: Rule, ctx: CheckContext) -> list[Finding]:
     """Every firewall VRRP group: one member active by configuration, the model's virtual address on all."""
     found: list[Finding] = []
     for segment, group in ctx.network.vrrp_groups():
-        texts = {m: _text(ctx, m, FIREWALL) for m in group.members}
-        if any(t is None for t in texts.values()):
+        trees = {m: _tree(ctx, m, FIREWALL) for m in group.members}
+        if any(t is None for t in trees.values()):
             continue
-        roles: dict[str, str] = {}
-        for member, text in texts.items():
-            configured = vrrp_configured(text or "").get(group.vrid)
-            if configured is None:
+        configured: dict[str, VrrpGroup] = {}
+        for member, tree in trees.items():
+            assert tree is not None
+            mine = vrrp_configured(tree).get(group.vrid)
+            if mine is None:
                 where = ctx.config_location(member)
                 found.append(
                     ctx.finding(rule, member, where, f"{segment.id}: VRRP group {group.vrid} not configured")
                 )
                 continue
-            _iface, address, role, line = configured
-            roles[member] = role
-            if address != group.virtual_ip:
+            configured[member] = mine
+            if group.virtual_ip not in mine.addresses:
+                shown = ", ".join(str(a) for a in mine.addresses)
                 found.append(
                     ctx.finding(
                         rule,
                         member,
-                        ctx.config_location(member, line),
-                        f"{segment.id}: VRRP group {group.vrid} virtual address {address}, "
+                        ctx.config_location(member, mine.line),
+                        f"{segment.id}: VRRP group {group.vrid} virtual address {shown}, "
                         f"the model's is {group.virtual_ip}",
                     )
                 )
-        active = sorted(m for m, r in roles.items() if r == "active")
-        if len(roles) == len(group.members) and len(active) != 1:
+        active = sorted(m for m, g in configured.items() if g.role == "active")
+        if len(configured) == len(group.members) and len(active) != 1:
             member = active[-1] if active else group.active
-            line = vrrp_configured(texts[member] or "")[group.vrid][3]
             found.append(
                 ctx.finding(
                     rule,
                     member,
-                    ctx.config_location(member, line),
+                    ctx.config_location(member, configured[member].line),
                     f"{segment.id}: VRRP group {group.vrid} has {len(active)} active members "
                     f"({', '.join(active) or 'none'}): exactly one is active by configuration",
                 )
@@ -162,19 +203,21 @@ def vpn_pools_in_zones(rule: Rule, ctx: CheckContext) -> list[Finding]:
     found: list[Finding] = []
     sites = {name: zone.site_pool for name, zone in ctx.network.zones.items()}
     for dev in ctx.network.by_role("vpn_gateway"):
-        text = _text(ctx, dev.name, VPN_GATEWAY)
-        if text is None:
+        tree = _tree(ctx, dev.name, VPN_GATEWAY)
+        if tree is None:
             continue
-        for match in _POOL.finditer(text):
+        for node in tree.root.children_starting("sslvpn"):
+            match = _POOL.match(node.text)
+            if match is None:
+                continue
             name, first, last = match.group(1), _ipv4(match.group(2)), _ipv4(match.group(3))
             zones = [z for z, pool in sites.items() if _holds(pool, first) and _holds(pool, last)]
             if len(zones) != 1:
-                line = text.count("\n", 0, match.start()) + 1
                 found.append(
                     ctx.finding(
                         rule,
                         dev.name,
-                        ctx.config_location(dev.name, line),
+                        ctx.config_location(dev.name, node.line),
                         f"user pool {name} ({first} - {last}) lies in "
                         f"{'no zone' if not zones else 'zones ' + ', '.join(zones)}'s site pool",
                     )

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
+from netutils.interface import canonical_interface_name
+
 from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.rules import LineMatch
 from govnet.platforms.linux import kernel_ifname
@@ -28,9 +30,17 @@ def area_number(text: str) -> int | None:
 
 
 def interface_block(tree: ConfigTree, name: str) -> ConfigLine | None:
-    """The ``interface`` block of model interface ``name`` (memoised on the tree)."""
+    """The ``interface`` block of model interface ``name`` (memoised on the tree).
+
+    A device prints the full interface name even when the inventory uses the abbreviation its
+    CLI accepts (a USG/NIP prints ``interface GigabitEthernet0/0/1`` for ``GE0/0/1``), so the
+    full name is tried when the model's spelling is not in the config.
+    """
     if name not in tree.blocks:
-        hit = tree.child(tree.driver.interface, ifname=platform_ifname(tree, name))
+        ifname = platform_ifname(tree, name)
+        hit = tree.child(tree.driver.interface, ifname=ifname)
+        if hit is None and (full := canonical_interface_name(ifname)) != ifname:
+            hit = tree.child(tree.driver.interface, ifname=full)
         tree.blocks[name] = hit.node if hit else None
     return tree.blocks[name]
 
