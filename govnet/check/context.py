@@ -107,6 +107,15 @@ class CheckContext:
     defaults: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     """(rule, device) -> the platform defaults a passing check relied on (the pass reason)."""
     _links_by_device: dict[str, list[Link]] | None = None
+    _loopback_owners: dict[str, str] | None = None
+
+    def loopback_owner(self, address: str) -> str | None:
+        """The device whose loopback is ``address`` (indexed once per run)."""
+        if self._loopback_owners is None:
+            self._loopback_owners = {
+                str(d.loopback.ip): d.name for d in self.network.devices.values() if d.loopback is not None
+            }
+        return self._loopback_owners.get(address)
 
     def links_of(self, device: str) -> list[Link]:
         """Links with ``device`` at either end (indexed once: Network.links_of scans every link)."""

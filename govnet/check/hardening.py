@@ -11,22 +11,18 @@ from govnet.check.rules import LineMatch, Rule
 from govnet.model import Device
 
 
-def _loopback_owner(ctx: CheckContext) -> dict[str, str]:
-    return {str(d.loopback.ip): d.name for d in ctx.network.devices.values() if d.loopback is not None}
-
-
 def bgp_peer_auth(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree) -> list[Finding]:
     """Every peer of the global BGP instance has a password or keychain."""
     bgp = facts.bgp_facts(tree)
     if bgp.asn is None:
         return []  # a router without BGP is GN-X-204's finding
     secured = facts.authenticated_bgp_peers(tree)
-    owners = _loopback_owner(ctx)
     found: list[Finding] = []
     for address, peer in sorted(bgp.peers.items()):
         if address in secured:
             continue
-        who = f" ({owners[address]})" if address in owners else ""
+        owner = ctx.loopback_owner(address)
+        who = f" ({owner})" if owner else ""
         fix = tree.driver.bgp_auth_fix.format(asn=bgp.asn, peer=address)
         message = f"BGP peer {address}{who} is not authenticated; fix: {fix}"
         found.append(ctx.finding(rule, device.name, ctx.config_location(device.name, peer.line), message))
