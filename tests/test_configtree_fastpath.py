@@ -23,7 +23,7 @@ DRIVERS = load_rules().drivers
 FAST = sorted(p for p, d in DRIVERS.items() if d.parser.upper() in configtree.INDENT_ONLY_PARSERS)
 
 
-def _shape(node: ConfigLine) -> list[tuple[str, int, list[object]]]:
+def _shape(node: ConfigLine) -> list[object]:
     return [(c.text, c.line, _shape(c)) for c in node.children]
 
 
