@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulation import ComwareDevice, ConfigTree, commit_then_die, driver_target, emulated_network, flash_dir
+from emulation import ComwareDevice, ConfigTree, commit_then_die, driven, driver_target, flash_dir, opened
 
 from govnet.deploy.driver import CommitRejected, DeployError, DeviceDriver
 from govnet.deploy.drivers import driver_class
@@ -48,15 +48,9 @@ Rig = tuple[ComwareDevice, ComwareDriver]
 
 @pytest.fixture
 def comware(tmp_path: Path) -> Iterator[Rig]:
-    with emulated_network() as net:
-        device = ComwareDevice("kf-agg-laodaohe", BASE, flash_dir(tmp_path, "agg"), time_scale=0.02)
-        net.add(device)
-        driver = ComwareDriver(driver_target(device, "kf-agg-laodaohe", "h3c_comware"))
-        driver.open()
-        try:
-            yield device, driver
-        finally:
-            driver.close()
+    device = ComwareDevice("kf-agg-laodaohe", BASE, flash_dir(tmp_path, "agg"), time_scale=0.02)
+    with driven(device, ComwareDriver, "kf-agg-laodaohe", "h3c_comware") as rig:
+        yield rig
 
 
 INTENDED = BASE.replace(
@@ -144,24 +138,17 @@ def test_rollback_after_confirm_replaces_from_the_archive(comware: Rig) -> None:
 
 def test_archive_location_is_set_up_when_the_device_has_none(tmp_path: Path) -> None:
     bare = BASE.replace("archive configuration location flash:/archive filename-prefix govnet\n", "")
-    with emulated_network() as net:
-        device = ComwareDevice("kf-agg-laodaohe", bare, flash_dir(tmp_path, "bare"), time_scale=0.02)
-        net.add(device)
-        driver = ComwareDriver(driver_target(device, "kf-agg-laodaohe", "h3c_comware"))
-        driver.open()
-        try:
-            driver.load_merge_candidate("interface GigabitEthernet1/0/1\n mtu 9000\n")
-            driver.commit_config()
-            assert "mkdir flash:/archive" in device.log
-            assert (
-                "archive configuration location flash:/archive filename-prefix govnet"
-                in device.running_lines()
-            )
-            assert (device.flash / "archive" / "govnet_1.cfg").is_file()
-            driver.rollback()
-            assert " mtu 1500" in device.running_lines()
-        finally:
-            driver.close()
+    device = ComwareDevice("kf-agg-laodaohe", bare, flash_dir(tmp_path, "bare"), time_scale=0.02)
+    with driven(device, ComwareDriver, "kf-agg-laodaohe", "h3c_comware") as (_, driver):
+        driver.load_merge_candidate("interface GigabitEthernet1/0/1\n mtu 9000\n")
+        driver.commit_config()
+        assert "mkdir flash:/archive" in device.log
+        assert (
+            "archive configuration location flash:/archive filename-prefix govnet" in device.running_lines()
+        )
+        assert (device.flash / "archive" / "govnet_1.cfg").is_file()
+        driver.rollback()
+        assert " mtu 1500" in device.running_lines()
 
 
 def test_a_replace_keeps_the_archive_location_its_rollback_needs(comware: Rig) -> None:
@@ -182,14 +169,10 @@ def test_recover_after_govnet_died_mid_delay_restores_and_closes_the_window(comw
     target = driver_target(device, "kf-agg-laodaohe", "h3c_comware")
     commit_then_die(target, "interface GigabitEthernet1/0/1\n mtu 9000\n")
     assert device.delay is not None and " mtu 9000" in device.running_lines()
-    fresh = ComwareDriver(target)
-    fresh.open()
-    try:
+    with opened(ComwareDriver(target)) as fresh:
         assert fresh.has_pending_commit()
         fresh.rollback()
         assert not fresh.has_pending_commit()
         assert device.running_lines() == before
         assert device.delay is None
         assert not (device.flash / "govnet-recover.cfg").exists()
-    finally:
-        fresh.close()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from emulation import UsgDevice, driver_target, emulated_network, flash_dir
+from emulation import UsgDevice, driver_target, emulated_network, flash_dir, opened
 
 from govnet.deploy.driver import CommitRejected, DeployError
 from govnet.deploy.drivers.vrp5 import UsgDriver, hrp_synced
@@ -60,20 +60,15 @@ def pair(tmp_path: Path) -> Iterator[Pair]:
         master.peer = standby
         net.add(master)
         net.add(standby)
-        driver = UsgDriver(
-            driver_target(
-                master,
-                "kf-fw-1",
-                "huawei_usg",
-                hrp_standby={"host": "127.0.0.1", "port": standby.port},
-                hrp_sync_timeout=1,
-            )
+        target = driver_target(
+            master,
+            "kf-fw-1",
+            "huawei_usg",
+            hrp_standby={"host": "127.0.0.1", "port": standby.port},
+            hrp_sync_timeout=1,
         )
-        driver.open()
-        try:
+        with opened(UsgDriver(target)) as driver:
             yield Pair(master, standby, driver)
-        finally:
-            driver.close()
 
 
 CHANGE = """\
@@ -146,15 +141,11 @@ def test_the_flows_rollback_after_a_failed_sync_is_a_no_op(pair: Pair) -> None:
 
 
 def test_an_hrp_master_without_its_standby_address_is_not_pushed(pair: Pair) -> None:
-    blind = UsgDriver(driver_target(pair.master, "kf-fw-1", "huawei_usg"))
-    blind.open()
-    try:
+    with opened(UsgDriver(driver_target(pair.master, "kf-fw-1", "huawei_usg"))) as blind:
         blind.load_merge_candidate(CHANGE)
         with pytest.raises(DeployError, match="hrp_standby"):
             blind.commit_config(revert_in=300)
         assert "ip route-static 10.99.0.0 255.255.0.0 10.8.0.1" not in pair.master.running_lines()
-    finally:
-        blind.close()
 
 
 def test_an_unreachable_standby_fails_the_push_and_rolls_the_master_back(pair: Pair) -> None:

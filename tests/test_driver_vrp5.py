@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulation import ConfigTree, Vrp5Device, commit_then_die, driver_target, emulated_network, flash_dir
+from emulation import ConfigTree, Vrp5Device, commit_then_die, driven, driver_target, flash_dir, opened
 
 from govnet.deploy.driver import CommitRejected, DeployError, DeviceDriver
 from govnet.deploy.drivers import driver_class
@@ -45,15 +45,9 @@ Rig = tuple[Vrp5Device, Vrp5Driver]
 
 @pytest.fixture
 def s_switch(tmp_path: Path) -> Iterator[Rig]:
-    with emulated_network() as net:
-        device = Vrp5Device("kf-agg-dongfenglu", BASE, flash_dir(tmp_path, "agg"))
-        net.add(device)
-        driver = Vrp5Driver(driver_target(device, "kf-agg-dongfenglu", "huawei_vrp"))
-        driver.open()
-        try:
-            yield device, driver
-        finally:
-            driver.close()
+    device = Vrp5Device("kf-agg-dongfenglu", BASE, flash_dir(tmp_path, "agg"))
+    with driven(device, Vrp5Driver, "kf-agg-dongfenglu", "huawei_vrp") as rig:
+        yield rig
 
 
 def test_registry_resolves_huawei_vrp_to_this_driver(s_switch: Rig) -> None:
@@ -169,9 +163,8 @@ SNMP = "snmp-agent usm-user v3 noc authentication-mode sha cipher ${secret:GOVNE
 def test_secrets_are_resolved_only_inside_the_session_and_never_drift(s_switch: Rig) -> None:
     device, _ = s_switch
     secrets = SecretValues({"GOVNET_SNMP_AUTH_KEY": AUTH_KEY, "GOVNET_SNMP_PRIV_KEY": PRIV_KEY})
-    driver = Vrp5Driver(driver_target(device, "kf-agg-dongfenglu", "huawei_vrp", secrets=secrets))
-    driver.open()
-    try:
+    target = driver_target(device, "kf-agg-dongfenglu", "huawei_vrp", secrets=secrets)
+    with opened(Vrp5Driver(target)) as driver:
         intended = BASE + SNMP
         driver.load_replace_candidate(intended)
         diff = driver.compare_config()
@@ -196,8 +189,6 @@ def test_secrets_are_resolved_only_inside_the_session_and_never_drift(s_switch: 
             driver.commit_config(revert_in=300)
         assert "${secret:GOVNET_SNMP_PRIV_KEY}" in str(err.value)
         assert PRIV_KEY not in str(err.value) and PRIV_KEY not in err.value.reply
-    finally:
-        driver.close()
 
 
 def test_recover_after_govnet_died_mid_window_restores_the_last_known_good(s_switch: Rig) -> None:
@@ -206,15 +197,11 @@ def test_recover_after_govnet_died_mid_window_restores_the_last_known_good(s_swi
     target = driver_target(device, "kf-agg-dongfenglu", "huawei_vrp")
     commit_then_die(target, "interface GigabitEthernet1/0/25\n description changed then govnet died\n")
     assert " description changed then govnet died" in device.running_lines(), "nobody reverted it"
-    fresh = Vrp5Driver(target)
-    fresh.open()
-    try:
+    with opened(Vrp5Driver(target)) as fresh:
         assert fresh.has_pending_commit(), "the pending record survived the kill"
         fresh.rollback()
         assert device.running_lines() == before
         assert not fresh.has_pending_commit()
-    finally:
-        fresh.close()
 
 
 def test_lines_that_would_cut_the_session_are_held_and_reported_in_the_diff(s_switch: Rig) -> None:

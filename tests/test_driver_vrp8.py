@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulation import PASSWORD, USERNAME, ConfigTree, Vrp8Device, commit_then_die, emulated_network, flash_dir
+from emulation import ConfigTree, Vrp8Device, commit_then_die, driven, driver_target, flash_dir, opened
 
-from govnet.deploy.driver import CommitRejected, DeployError, DeviceDriver, DriverTarget
+from govnet.deploy.driver import CommitRejected, DeployError, DeviceDriver
 from govnet.deploy.drivers import driver_class
 from govnet.deploy.drivers.vrp8 import Vrp8Driver
 
@@ -39,26 +39,9 @@ Rig = tuple[Vrp8Device, Vrp8Driver]
 
 @pytest.fixture
 def ce(tmp_path: Path) -> Iterator[Rig]:
-    with emulated_network() as net:
-        device = Vrp8Device("ce-lab-1", BASE, flash_dir(tmp_path, "ce"), time_scale=0.02)
-        net.add(device)
-        driver = Vrp8Driver(
-            DriverTarget(
-                device="kf-core-1",
-                platform="huawei_vrpv8",
-                hostname="127.0.0.1",
-                port=device.port,
-                username=USERNAME,
-                password=PASSWORD,
-                state_dir=tmp_path / "state",
-                extras={"run_id": "t1"},
-            )
-        )
-        driver.open()
-        try:
-            yield device, driver
-        finally:
-            driver.close()
+    device = Vrp8Device("ce-lab-1", BASE, flash_dir(tmp_path, "ce"), time_scale=0.02)
+    with driven(device, Vrp8Driver, "kf-core-1", "huawei_vrpv8") as rig:
+        yield rig
 
 
 def test_the_platform_registry_names_this_driver_class_and_it_meets_the_contract(ce: Rig) -> None:
@@ -155,28 +138,15 @@ def test_a_replace_that_would_cut_the_session_is_refused_before_it_is_staged(ce:
     assert device.candidate_lines() == device.running_lines()
 
 
-def test_recover_after_govnet_died_mid_trial_aborts_the_trial(ce: Rig, tmp_path: Path) -> None:
+def test_recover_after_govnet_died_mid_trial_aborts_the_trial(ce: Rig) -> None:
     device, _ = ce
     before = device.running_lines()
-    target = DriverTarget(
-        device="kf-core-1",
-        platform="huawei_vrpv8",
-        hostname="127.0.0.1",
-        port=device.port,
-        username=USERNAME,
-        password=PASSWORD,
-        state_dir=tmp_path / "state",
-        extras={"run_id": "t2"},
-    )
+    target = driver_target(device, "kf-core-1", "huawei_vrpv8", run_id="t2")
     commit_then_die(target, "interface 10GE1/0/1\n mtu 9000\n")
     assert device.trial is not None
-    fresh = Vrp8Driver(target)
-    fresh.open()
-    try:
+    with opened(Vrp8Driver(target)) as fresh:
         assert fresh.has_pending_commit(), "the record names the trial's label, still on the device"
         fresh.rollback()
         assert device.trial is None
         assert device.running_lines() == before
         assert not fresh.has_pending_commit()
-    finally:
-        fresh.close()

@@ -9,6 +9,7 @@ docs/drivers.md for what is and is not emulated.
 from .config import COMWARE, VRP, ConfigTree, Rejected
 from .devices import ComwareDevice, EmulatedDevice, UsgDevice, Vrp5Device, Vrp8Device
 from .killed import commit_then_die
+from .rig import driven, opened
 from .server import PASSWORD, USERNAME, EmulatedNetwork, driver_target, emulated_network, flash_dir
 
 __all__ = [
@@ -25,7 +26,9 @@ __all__ = [
     "Vrp5Device",
     "Vrp8Device",
     "commit_then_die",
+    "driven",
     "driver_target",
     "emulated_network",
     "flash_dir",
+    "opened",
 ]
