@@ -2,7 +2,10 @@
 
 In lab mode the network is first cut to the booted devices (``lab_devices``, from the CLI), the
 same way ``govnet lab up --provisioned`` renders, so BGP neighbours and links that are not
-booted stay out. Only devices whose platform has a deploy driver are returned.
+booted stay out. Only devices whose platform has a deploy driver are returned; the twin's Linux
+edge devices (``linux``/``nftables`` lab platforms) get their edge config
+(:func:`govnet.render.edge.edge_config`: ruleset, keepalived.conf, routes), and a ``linux``
+device is pushed to only in the twin (real servers are not govnet's to configure).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from govnet.credentials import Credentials
 from govnet.deploy.driver import DeployError
 from govnet.model import Network
 from govnet.platforms import get_platform
+from govnet.render import edge as render_edge
 from govnet.render import render_network
 
 
@@ -22,16 +26,30 @@ def scope(network: Network, lab_devices: Collection[str] | None) -> Network:
     return network.subset(lab_devices) if lab_devices else network
 
 
+def pushed(network: Network, name: str, *, lab: bool) -> bool:
+    """Whether govnet pushes to ``name``: its platform has a driver, and a Linux device is one
+    of the twin's edge devices (:func:`govnet.render.edge.driven`)."""
+    platform = get_platform(network.devices[name].platform_for(lab=lab))
+    if not platform.driver:
+        return False
+    if platform.os_family == "linux":
+        return lab and render_edge.driven(network, name)
+    return True
+
+
 def select(network: Network, filters: Iterable[str], *, lab: bool) -> list[str]:
-    """Devices matching ``--filter`` (model syntax) whose platform govnet pushes to."""
+    """Devices matching ``--filter`` (model syntax) whose platform govnet pushes to.
+
+    Raises DeployError when the filter matches no device; devices it matches that govnet does
+    not push to here (a real server, an appliance) give an empty list."""
+    filters = list(filters)
     try:
-        names = network.select(list(filters))
+        names = network.select(filters)
     except ValueError as exc:
         raise DeployError(str(exc)) from None
-    chosen = [n for n in names if get_platform(network.devices[n].platform_for(lab=lab)).driver]
-    if not chosen:
+    if not names:
         raise DeployError(f"no device govnet deploys to matches {' '.join(filters) or 'the inventory'}")
-    return chosen
+    return [n for n in names if pushed(network, n, lab=lab)]
 
 
 def intended_configs(
@@ -39,6 +57,13 @@ def intended_configs(
     templates_dir: Path | None = None,
 ) -> dict[str, str]:
     """{device: rendered config text} (secret references left in place)."""
-    rendered = render_network(network, names=names, lab=lab, templates_dir=templates_dir,
-                              credentials=credentials)
-    return {name: cfg.text for name, cfg in rendered.items()}
+    edge = [n for n in names if lab and get_platform(network.devices[n].lab_platform).os_family == "linux"]
+    others = [n for n in names if n not in edge]
+    configs: dict[str, str] = {}
+    if others:
+        rendered = render_network(network, names=others, lab=lab, templates_dir=templates_dir,
+                                  credentials=credentials)
+        configs = {name: cfg.text for name, cfg in rendered.items()}
+    for name in edge:
+        configs[name] = render_edge.edge_config(network, name, templates_dir)
+    return configs

@@ -1,4 +1,6 @@
-"""Post-change checks from the model: OSPF neighbours Full, BGP sessions Established, links up.
+"""Post-change checks from the model: OSPF neighbours Full, BGP sessions Established, links up;
+on the twin's Linux edge devices also the nftables tables loaded and keepalived running each
+VRRP group of the device (as MASTER or BACKUP, from keepalived's own state dump).
 
 What a device should see comes from the model (:func:`expectations`); what it sees comes from
 its own show commands over the driver's session (FRR: ``show ... json`` in vtysh). Peers still
@@ -18,6 +20,7 @@ from govnet.deploy.driver import DeployError, DeviceDriver
 from govnet.model import Network
 from govnet.platforms import get_platform
 from govnet.platforms.linux import kernel_ifname
+from govnet.render import edge as render_edge
 
 POLL_S = 1.0
 
@@ -25,15 +28,20 @@ POLL_S = 1.0
 @dataclass(frozen=True, slots=True)
 class Expectations:
     """What a healthy device shows: OSPF router-ids Full, BGP peer addresses Established,
-    interfaces operationally up."""
+    interfaces operationally up; edge devices: nftables tables (``family name``) loaded and VRRP
+    groups (vrid) running in keepalived."""
 
     ospf: frozenset[str] = frozenset()
     bgp: frozenset[str] = frozenset()
     links: frozenset[str] = frozenset()
+    tables: frozenset[str] = frozenset()
+    vrrp: frozenset[str] = frozenset()
 
     def with_seen(self, seen: Observed) -> Expectations:
-        """Also whatever was up before the change (it must come back)."""
-        return Expectations(self.ospf | seen.ospf, self.bgp | seen.bgp, self.links | seen.links)
+        """Also whatever was up before the change (it must come back); tables and VRRP groups
+        are the intended config's alone."""
+        return Expectations(self.ospf | seen.ospf, self.bgp | seen.bgp, self.links | seen.links,
+                            self.tables, self.vrrp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,8 @@ class Observed:
     ospf: frozenset[str] = frozenset()
     bgp: frozenset[str] = frozenset()
     links: frozenset[str] = frozenset()
+    tables: frozenset[str] = frozenset()
+    vrrp: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +88,13 @@ def expectations(
         if intf.ospf and peer.loopback is not None:
             ospf.add(str(peer.loopback.ip))
     bgp = {str(s.peer_ip) for s in network.bgp_sessions(device) if counts(s.peer)}
-    return Expectations(frozenset(ospf), frozenset(bgp), frozenset(links))
+    tables: frozenset[str] = frozenset()
+    vrrp: frozenset[str] = frozenset()
+    if lab and render_edge.driven(network, device):
+        config = render_edge.split_sections(render_edge.edge_config(network, device))
+        tables = render_edge.ruleset_tables(config.get("nftables", ""))
+        vrrp = frozenset(str(v) for v in render_edge.vrids(network, device))
+    return Expectations(frozenset(ospf), frozenset(bgp), frozenset(links), tables, vrrp)
 
 
 def _json(driver: DeviceDriver, command: str) -> dict[str, Any]:
@@ -106,7 +122,23 @@ def observe_frr(driver: DeviceDriver) -> Observed:
     return Observed(frozenset(ospf), frozenset(bgp), frozenset(links))
 
 
-OBSERVERS: dict[str, Callable[[DeviceDriver], Observed]] = {"frr": observe_frr}
+VRRP_RUNNING = ("MASTER", "BACKUP")
+
+
+def observe_linux(driver: DeviceDriver) -> Observed:
+    """A Linux edge device's ``status``: interfaces up, nftables tables, keepalived's groups
+    in MASTER or BACKUP (not FAULT, not missing) while the daemon runs."""
+    data = _json(driver, "status")
+    keepalived = data.get("keepalived") or {}
+    states = keepalived.get("states", {}) if keepalived.get("running") else {}
+    return Observed(
+        links=frozenset(data.get("links_up", [])),
+        tables=frozenset(data.get("tables", [])),
+        vrrp=frozenset(v for v, s in states.items() if s in VRRP_RUNNING),
+    )
+
+
+OBSERVERS: dict[str, Callable[[DeviceDriver], Observed]] = {"frr": observe_frr, "linux": observe_linux}
 
 
 def observe(driver: DeviceDriver, os_family: str) -> Observed:
@@ -135,6 +167,8 @@ def verify(
             "ospf": sorted(expected.ospf - seen.ospf),
             "bgp": sorted(expected.bgp - seen.bgp),
             "links": sorted(expected.links - seen.links),
+            "nftables tables": sorted(expected.tables - seen.tables),
+            "vrrp groups": sorted(expected.vrrp - seen.vrrp),
         }
         elapsed = round(time.monotonic() - start, 1)
         if not any(missing.values()):

@@ -8,14 +8,14 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from govnet.lab import frr, netns, sshd
+from govnet.lab import edge_access, frr, netns, sshd
 from govnet.lab.preflight import require_root
 from govnet.lab.procs import children, pid_alive, read_pidfile, terminate
 from govnet.lab.state import STATE_FILE, LabState, load_state, unregister_workdir
 
 Echo = Callable[[str], None]
 LAB_EXECUTABLES = ("zebra", "staticd", "ospfd", "bgpd", "ldpd", "snmpd", "sshd", "keepalived")
-RUNTIME_ENTRIES = ("snmpd", "sshd", "nftables", "keepalived", "ifmap.json", STATE_FILE, "state.tmp")
+RUNTIME_ENTRIES = ("snmpd", "sshd", "nftables", "keepalived", "edge", "ifmap.json", STATE_FILE, "state.tmp")
 
 
 def lab_down(workdir: Path, *, echo: Echo = print) -> bool:
@@ -36,6 +36,7 @@ def lab_down(workdir: Path, *, echo: Echo = print) -> bool:
         netns.delete_link(link)
     for directory in state.dirs:
         frr.remove_pathspace(Path(directory))
+        edge_access.remove_run_dir(Path(directory))
     if state.user_created:
         sshd.remove_user(state.user_created)
     _remove_runtime(workdir)
@@ -94,11 +95,12 @@ def _started_by_lab(state: LabState) -> set[int]:
 
 
 def _is_lab_process(pid: int, argv: list[str] | None = None) -> bool:
-    """Guard against PID reuse: only FRR daemons, snmpd, sshd and `ip netns exec` are ours to stop."""
+    """Guard against PID reuse: only FRR daemons, snmpd, sshd, keepalived, the edge agent and
+    `ip netns exec` are ours to stop."""
     if argv is None:
         argv = _cmdline(pid)
     exe = Path(argv[0]).name if argv else ""
-    return exe in (*LAB_EXECUTABLES, "ip") or exe.startswith("sshd")
+    return exe in (*LAB_EXECUTABLES, "ip") or exe.startswith("sshd") or edge_access.is_agent(argv)
 
 
 def _cmdline(pid: int) -> list[str]:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from govnet.lab.procs import run
 from govnet.lab.topology import LabNode
+from govnet.platforms.linux import LAB_FAULT_TABLE
 
-FAULT_TABLE = "govnet_fault"
+FAULT_TABLE = LAB_FAULT_TABLE
 
 
 def load_ruleset(node: LabNode, ruleset: str, workdir: Path) -> None:

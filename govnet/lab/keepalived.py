@@ -1,6 +1,7 @@
 """Debian's keepalived (VRRP) in the hot-standby pairs' namespaces, with its SNMP subagent on.
 
-The config comes from the same VRRP facts the vendor templates render (``vrrp_facts``): one
+The config is rendered in :mod:`govnet.render.edge` from the same VRRP facts the vendor
+templates render (``vrrp_facts``): one
 ``vrrp_instance`` per group, the active member at the higher priority, the groups of a device
 in one ``vrrp_sync_group`` so they move together (what Huawei's VGMP/HRP does), and every
 segment port tracked (``hrp track``). keepalived registers VRRP-MIB (RFC 2787), VRRPv3-MIB
@@ -17,13 +18,11 @@ from pathlib import Path
 
 from govnet.lab.credentials import LabCredentials
 from govnet.lab.errors import CommandError
-from govnet.lab.frr import AGENTX_SOCKET
 from govnet.lab.procs import children, kill, run, wait_pidfile
 from govnet.lab.state import LabState, ProcessRecord
 from govnet.lab.topology import LabNode, LabSegment, LabTopology, LabVrrp
 from govnet.model import Network
-from govnet.platforms.linux import ifname_map
-from govnet.render.context import VRRP_ADVERT_S, vrrp_facts
+from govnet.render import edge as render_edge
 
 VRRP_OPER_STATE = "1.3.6.1.2.1.68.1.3.1.3"
 """VRRP-MIB vrrpOperState, indexed ``.ifIndex.vrid``: initialize(1), backup(2), master(3)."""
@@ -53,55 +52,17 @@ def keepalived_dir(workdir: Path, node: LabNode) -> Path:
     return workdir / "keepalived" / node.name
 
 
-def keepalived_config(network: Network, device: str) -> str:
-    """keepalived.conf for ``device``: its VRRP groups with kernel interface names."""
-    dev = network.devices[device]
-    ifnames = ifname_map(i.name for i in dev.interfaces)
-    facts = vrrp_facts(network, dev)
-    tracked = sorted({ifnames[f.interface] for f in facts})
-    lines = [
-        f"# {device}: VRRP of the hot-standby pair, from the inventory's segments (govnet lab)",
-        "global_defs {",
-        f"    router_id {device}",
-        "    enable_snmp_vrrp",
-        "    enable_snmp_rfcv2",
-        "    enable_snmp_rfcv3",
-        f"    snmp_socket {AGENTX_SOCKET}",
-        "    vrrp_garp_master_delay 1",
-        "}",
-    ]
-    if len(facts) > 1:  # the pair's groups fail over together, as VGMP moves them on a USG
-        lines += [
-            "",
-            f"vrrp_sync_group {device} {{",
-            "    group {",
-            *(f"        vrid{f.vrid}" for f in facts),
-            "    }",
-            "}",
-        ]
-    for fact in facts:
-        ifname = ifnames[fact.interface]
-        lines += [
-            "",
-            f"vrrp_instance vrid{fact.vrid} {{",
-            f"    state {'MASTER' if fact.active else 'BACKUP'}",
-            f"    interface {ifname}",
-            f"    virtual_router_id {fact.vrid}",
-            f"    priority {fact.priority}",
-            f"    advert_int {VRRP_ADVERT_S}",
-            "    virtual_ipaddress {",
-            f"        {fact.virtual_ip}/{fact.prefixlen} dev {ifname}",
-            "    }",
-            "    track_interface {",
-            *(f"        {name}" for name in tracked),
-            "    }",
-            "}",
-        ]
-    return "\n".join(lines) + "\n"
+def keepalived_config(network: Network, device: str, *, instances: bool = True) -> str:
+    """keepalived.conf for ``device`` (:func:`govnet.render.edge.keepalived_config`, the one
+    rendering); ``instances=False``: the blank twin's, SNMP on and no VRRP group."""
+    return render_edge.keepalived_config(network, device, instances=instances)
 
 
 def start_keepalived(workdir: Path, node: LabNode, config: str, state: LabState) -> int:
-    """Write the config and start keepalived (VRRP only, SNMP on) in the node's namespace."""
+    """Write the config and start keepalived (VRRP only, SNMP on) in the node's namespace.
+
+    ``--all``: the VRRP process runs also with no group configured yet (a blank twin), so a
+    deploy's reload (SIGHUP) brings the groups up."""
     base = keepalived_dir(workdir, node)
     base.mkdir(parents=True, exist_ok=True)
     conf = base / "keepalived.conf"
@@ -111,9 +72,9 @@ def start_keepalived(workdir: Path, node: LabNode, config: str, state: LabState)
         path.unlink(missing_ok=True)
     log = base / "keepalived.log"
     argv = [
-        "ip", "netns", "exec", node.netns, "keepalived", "--vrrp", "--snmp", "--log-console",
+        "ip", "netns", "exec", node.netns, "keepalived", "--vrrp", "--all", "--snmp", "--log-console",
         "--log-detail", "-f", str(conf), "-p", str(pidfile), "-r", str(vrrp_pid),
-        "-c", str(base / "checkers.pid"), "-i", node.name,
+        "-c", str(base / "checkers.pid"), "-b", str(base / "bfd.pid"), "-i", node.name,
     ]  # fmt: skip
     run(argv, timeout=30, log=log)  # the daemon keeps logging to the console: the log file
     pid = wait_pidfile(pidfile)

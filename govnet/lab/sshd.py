@@ -1,10 +1,14 @@
-"""One `sshd` on loopback ports: `Match LocalPort N` + `ForceCommand vtysh -N <device>`."""
+"""One `sshd` on loopback ports, one port per device: `Match LocalPort N` + `ForceCommand`.
+
+Routers get `vtysh -N <device>`; the Linux edge devices get the relay to their edge agent's
+socket (:mod:`govnet.lab.edge_access`)."""
 
 from __future__ import annotations
 
 import grp
 import pwd
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 from govnet.lab.credentials import LabCredentials
@@ -21,14 +25,28 @@ MAX_LISTEN_SOCKS = 16
 """OpenSSH's compile-time limit of listening sockets per sshd: the lab runs one sshd per 16 routers."""
 
 
+@dataclass(frozen=True, slots=True)
+class Listener:
+    """One device's SSH port and the only command a login there runs."""
+
+    device: str
+    port: int
+    command: str
+
+
+def router_listener(node: LabNode) -> Listener:
+    assert node.ssh_port is not None
+    return Listener(node.name, node.ssh_port, f"/usr/bin/vtysh -N {node.name}")
+
+
 def ssh_dir(workdir: Path) -> Path:
     return workdir / "sshd"
 
 
-def sshd_config(workdir: Path, nodes: list[LabNode], user: str, shard: int = 0) -> str:
-    """The sshd_config: password login for the lab account only, one port per router."""
+def sshd_config(workdir: Path, listeners: list[Listener], user: str, shard: int = 0) -> str:
+    """The sshd_config: password login for the lab account only, one port per device."""
     base = ssh_dir(workdir)
-    lines = [f"ListenAddress {SSH_HOST}:{n.ssh_port}" for n in nodes]
+    lines = [f"ListenAddress {SSH_HOST}:{n.port}" for n in listeners]
     lines += [
         f"HostKey {base / 'host_ed25519'}",
         f"PidFile {base / f'sshd{shard}.pid'}",
@@ -49,22 +67,21 @@ def sshd_config(workdir: Path, nodes: list[LabNode], user: str, shard: int = 0) 
         "MaxSessions 20",
         "LoginGraceTime 30",
     ]
-    for node in nodes:
-        lines += [f"Match LocalPort {node.ssh_port}", f"  ForceCommand /usr/bin/vtysh -N {node.name}"]
+    for listener in listeners:
+        lines += [f"Match LocalPort {listener.port}", f"  ForceCommand {listener.command}"]
     return "\n".join(lines) + "\n"
 
 
-def check_ports_free(nodes: list[LabNode]) -> None:
-    """Refuse to start if an SSH port is already bound by something else."""
+def check_ports_free(ports: dict[str, int]) -> None:
+    """Refuse to start if an SSH port ({device: port}) is already bound by something else."""
     taken: list[str] = []
-    for node in nodes:
-        assert node.ssh_port is not None
+    for device, port in ports.items():
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
-                sock.bind((SSH_HOST, node.ssh_port))
+                sock.bind((SSH_HOST, port))
             except OSError:
-                taken.append(f"{SSH_HOST}:{node.ssh_port} (for {node.name})")
+                taken.append(f"{SSH_HOST}:{port} (for {device})")
     if taken:
         raise ResourceTakenError(
             "TCP port(s) already in use by something that is not this lab: "
@@ -108,8 +125,8 @@ def remove_user(name: str) -> None:
     run(["groupdel", name], check=False)
 
 
-def start_sshd(workdir: Path, nodes: list[LabNode], creds: LabCredentials, state: LabState) -> list[int]:
-    """Write the host key and configs, then start one sshd per 16 routers; returns the PIDs."""
+def start_sshd(workdir: Path, listeners: list[Listener], creds: LabCredentials, state: LabState) -> list[int]:
+    """Write the host key and configs, then start one sshd per 16 devices; returns the PIDs."""
     base = ssh_dir(workdir)
     base.mkdir(parents=True, exist_ok=True)
     base.chmod(0o700)
@@ -120,17 +137,17 @@ def start_sshd(workdir: Path, nodes: list[LabNode], creds: LabCredentials, state
     if not privsep.exists():
         privsep.mkdir(mode=0o755)
     pids: list[int] = []
-    for shard, start in enumerate(range(0, len(nodes), MAX_LISTEN_SOCKS)):
-        pids.append(_start_shard(workdir, nodes[start : start + MAX_LISTEN_SOCKS], creds, state, shard))
+    for shard, start in enumerate(range(0, len(listeners), MAX_LISTEN_SOCKS)):
+        pids.append(_start_shard(workdir, listeners[start : start + MAX_LISTEN_SOCKS], creds, state, shard))
     return pids
 
 
 def _start_shard(
-    workdir: Path, nodes: list[LabNode], creds: LabCredentials, state: LabState, shard: int
+    workdir: Path, listeners: list[Listener], creds: LabCredentials, state: LabState, shard: int
 ) -> int:
     base = ssh_dir(workdir)
     conf = base / f"sshd{shard}_config"
-    conf.write_text(sshd_config(workdir, nodes, creds.ssh_user, shard))
+    conf.write_text(sshd_config(workdir, listeners, creds.ssh_user, shard))
     run([SSHD, "-t", "-f", str(conf)])
     pidfile = base / f"sshd{shard}.pid"
     pidfile.unlink(missing_ok=True)

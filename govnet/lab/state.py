@@ -56,6 +56,8 @@ class LabState:
     processes: list[ProcessRecord] = field(default_factory=list)
     faults: list[FaultRecord] = field(default_factory=list)
     topology: dict[str, Any] = field(default_factory=dict)
+    edge_ports: dict[str, int] = field(default_factory=dict)
+    """SSH port of each Linux edge device (its ForceCommand relays to the edge agent)."""
     boot_seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -137,7 +139,7 @@ def load_state(workdir: Path) -> LabState | None:
 
 def nornir_options(workdir: Path) -> dict[str, Any]:
     """``GovnetInventory`` options that point Nornir at the twin in ``workdir``: each routing
-    device's SSH port on loopback and the twin's ``secrets.env``."""
+    and Linux edge device's SSH port on loopback and the twin's ``secrets.env``."""
     state = load_state(workdir)
     if state is None:
         raise LabStateError(f"{workdir}: no lab twin here; run 'govnet lab up --workdir {workdir}'")
@@ -145,7 +147,7 @@ def nornir_options(workdir: Path) -> dict[str, Any]:
         node.name: node.ssh_port
         for node in state.lab_topology().nodes
         if node.ssh_port is not None and not node.stub
-    }
+    } | {name: int(port) for name, port in state.edge_ports.items()}
     return {"lab": True, "lab_ports": ports, "secrets_file": str(workdir / "secrets.env")}
 
 

@@ -10,7 +10,7 @@ from ipaddress import IPv4Network
 from pathlib import Path
 
 from govnet.inventory import load_network
-from govnet.lab import edge, firewall, frr, keepalived, netns, snmpd, sshd
+from govnet.lab import edge, edge_access, frr, keepalived, netns, snmpd, sshd
 from govnet.lab.configs import base_config, render_lab_config
 from govnet.lab.credentials import LabCredentials, ensure_credentials
 from govnet.lab.down import lab_down
@@ -20,6 +20,7 @@ from govnet.lab.procs import pid_alive, run
 from govnet.lab.state import LabState, all_states, load_state, register_workdir
 from govnet.lab.topology import LabNode, LabTopology, build_topology, select_devices
 from govnet.model import Network
+from govnet.render.edge import driven
 
 Echo = Callable[[str], None]
 WORKERS = 6
@@ -73,12 +74,23 @@ def _boot(network: Network, topo: LabTopology, state: LabState, creds: LabCreden
     sshd.ensure_user(creds, state)
     for path in _new_frr_run_files():
         state.add_dir(path)  # ospfd writes it on start or stop; ours if absent before the boot
-    warnings = _boot_nodes(network.subset(topo.devices), topo, state, creds, state.provisioned)
-    routers = [n for n in topo.nodes if n.ssh_port is not None]
-    if routers:
-        sshd.start_sshd(state.workdir, routers, creds, state)
+    booted = network.subset(topo.devices)
+    warnings = _boot_nodes(booted, topo, state, creds, state.provisioned)
+    listeners = [sshd.router_listener(n) for n in topo.nodes if n.ssh_port is not None]
+    edges = edge_nodes(booted, topo)
+    if edges:
+        edge_access.start_agent(edges, creds.ssh_user, state)
+        listeners += [edge_access.listener(n) for n in edges]
+        state.update(edge_ports={n.name: edge_access.edge_port(n) for n in edges})
+    if listeners:
+        sshd.start_sshd(state.workdir, listeners, creds, state)
     _write_ifmap(topo, state.workdir)
     return warnings
+
+
+def edge_nodes(network: Network, topo: LabTopology) -> list[LabNode]:
+    """The booted Linux edge devices a deploy configures (:func:`govnet.render.edge.driven`)."""
+    return [n for n in topo.nodes if not n.stub and n.name in network.devices and driven(network, n.name)]
 
 
 def _same_and_healthy(state: LabState, topo: LabTopology, provisioned: bool) -> bool:
@@ -119,7 +131,9 @@ def check_free(topo: LabTopology, workdir: Path) -> None:
     for node in topo.nodes:
         if node.is_router:
             frr.check_pathspace_free(node, owned=set())
-    sshd.check_ports_free([n for n in topo.nodes if n.ssh_port is not None])
+    sshd.check_ports_free(  # routers' ports and the ports edge devices may get
+        {n.name: n.ssh_port or edge_access.edge_port(n) for n in topo.nodes if not n.stub}
+    )
 
 
 def _plumb(topo: LabTopology, state: LabState) -> None:
@@ -192,9 +206,10 @@ def _boot_nodes(
             return []
         if node.mgmt_ip is not None:
             snmpd.start_snmpd(state.workdir, node, creds, state)
-        if "keepalived" in node.daemons:  # after snmpd: its AgentX master
+        if "keepalived" in node.daemons:  # after snmpd: its AgentX master; no VRRP group yet
             keepalived.start_keepalived(
-                state.workdir, node, keepalived.keepalived_config(network, node.name), state
+                state.workdir, node, keepalived.keepalived_config(network, node.name, instances=False),
+                state,
             )
         if node.is_router:
             config = render_lab_config(network, node.name) if provisioned else base_config(node.name)
@@ -203,9 +218,8 @@ def _boot_nodes(
                 if daemon != "snmpd":
                     frr.start_daemon(node, daemon, state)
             return [f"{node.name}: {line}" for line in frr.apply_config(node)]
-        if node.lab_platform == "nftables" and provisioned:
-            firewall.load_ruleset(node, render_lab_config(network, node.name), state.workdir)
-        if provisioned:
+        edge.prepare(node)
+        if provisioned and node.name in network.devices and driven(network, node.name):
             edge.provision(network, node, state.workdir)
         return []
 

@@ -80,6 +80,38 @@ KEEPALIVED_VRRP_OIDS = {
 }
 """keepalived's SNMP subagent on Linux hosts (VRRP-MIB and VRRPv3-MIB over AgentX)."""
 
+LAB_FAULT_TABLE = "govnet_fault"
+"""The nftables table the twin's fault injection owns (packet loss): not device config."""
+
+
+def route_line(route: dict[str, object]) -> str:
+    """One ``ip -j route`` entry as ``PREFIX via HOP`` / ``PREFIX nexthop via A nexthop via B``.
+
+    >>> route_line({"dst": "default", "gateway": "10.0.0.1"})
+    '0.0.0.0/0 via 10.0.0.1'
+    >>> route_line({"dst": "10.64.0.0/11",
+    ...             "nexthops": [{"gateway": "10.8.0.201"}, {"gateway": "10.8.0.197"}]})
+    '10.64.0.0/11 nexthop via 10.8.0.197 nexthop via 10.8.0.201'
+    """
+    dst = str(route.get("dst", ""))
+    prefix = "0.0.0.0/0" if dst == "default" else dst if "/" in dst else f"{dst}/32"
+    hops = route.get("nexthops")
+    if isinstance(hops, list) and hops:
+        gateways = sorted((str(h.get("gateway", "")) for h in hops if isinstance(h, dict)),
+                          key=_address_key)
+        return f"{prefix} " + " ".join(f"nexthop via {g}" for g in gateways)
+    return f"{prefix} via {route.get('gateway', '')}"
+
+
+def _address_key(address: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in address.split(".") if p.isdigit())
+
+
+KEEPALIVED_AGENTX_SOCKET = "tcp:127.0.0.1:705"
+"""Where keepalived's SNMP subagent finds the AgentX master (the namespace's own snmpd)."""
+EDGE_DRIVER = "linux_edge:LinuxEdgeDriver"
+"""The deploy driver of the twin's Linux edge namespaces (nftables, keepalived, routes)."""
+
 PLATFORM = Platform(
     name="linux",
     vendor="linux",
@@ -88,4 +120,9 @@ PLATFORM = Platform(
     renders=False,
     ifname_style="kernel",
     vendor_oids=KEEPALIVED_VRRP_OIDS,
+    driver=EDGE_DRIVER,
+    change_model="immediate",
+    confirm_window_s=120,
 )
+"""Servers; in the twin also the IPS, load balancer and VPN gateway. ``renders=False``: no vendor
+template, so govnet pushes to a ``linux`` device only in the twin (``govnet.render.edge``)."""

@@ -1,9 +1,10 @@
-"""Linux nftables: the firewalls of the lab twin (a ruleset rendered from the model)."""
+"""Linux nftables: the firewalls of the lab twin (a ruleset rendered from the model, keepalived
+for the pair), pushed by the same driver as the other Linux edge namespaces."""
 
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
-from govnet.platforms.linux import KEEPALIVED_VRRP_OIDS
+from govnet.platforms.linux import EDGE_DRIVER, KEEPALIVED_VRRP_OIDS
 
 PLATFORM = Platform(
     name="nftables",
@@ -14,4 +15,7 @@ PLATFORM = Platform(
     ifname_style="kernel",
     vendor_oids=KEEPALIVED_VRRP_OIDS,
     default_mgmt_port="mgmt0",
+    change_model="immediate",
+    confirm_window_s=120,
+    driver=EDGE_DRIVER,
 )

@@ -1,0 +1,304 @@
+"""The twin's Linux edge devices (nftables firewalls, IPS, load balancer, VPN gateway, VRRP
+servers) over SSH: ruleset, keepalived.conf and static routes, with a govnet-kept confirm window.
+
+The device's SSH login runs only its edge agent (``govnet.lab.edge_agent``, reached through the
+port's ``ForceCommand``); each request is one SSH exec channel carrying a verb and a payload,
+answered with JSON. The config is :func:`govnet.render.edge.edge_config`'s sections. The diff is
+against what the device runs: ``nft list ruleset`` normalised (counters dropped, the lab's fault
+table left out, tables in name order) against the intended ruleset as nft itself prints it
+(``canon``: loaded in a scratch namespace on the device), the running keepalived.conf, and
+``ip route`` (``proto static``). A push is checked first (``nft -c``, ``keepalived -t``); a
+refusal changes nothing and raises :class:`CommitRejected` with the device's words. As for FRR,
+``commit_config(revert_in=S)`` keeps the running config as last-known-good and a pending record;
+unconfirmed, a timer (or the next run, or ``--recover``) applies the LKG back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import re
+import threading
+import time
+from typing import Any
+
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.lkg import DeviceState, PendingCommit
+from govnet.platforms.linux import LAB_FAULT_TABLE
+from govnet.render.edge import join_sections, split_sections
+
+RECONNECT_S = 2.0
+COUNTER_RE = re.compile(r"\bcounter packets \d+ bytes \d+")
+TABLE_RE = re.compile(r"^table (\S+) (\S+) \{$")
+
+
+def normalise_ruleset(text: str) -> str:
+    """``nft list ruleset`` output made comparable: counters without values, no trailing blanks,
+    the lab's fault table dropped, tables sorted by family and name."""
+    tables: dict[tuple[str, str], list[str]] = {}
+    current: list[str] | None = None
+    for raw in text.splitlines():
+        line = COUNTER_RE.sub("counter", raw.rstrip())
+        match = TABLE_RE.match(line)
+        if match:
+            current = tables.setdefault((match.group(1), match.group(2)), [])
+        if current is not None:
+            current.append(line)
+            if line == "}":
+                current = None
+    blocks = ["\n".join(lines) + "\n" for key, lines in sorted(tables.items()) if key[1] != LAB_FAULT_TABLE]
+    return "".join(blocks)
+
+
+def running_sections(show: dict[str, Any]) -> dict[str, str]:
+    """The device's ``show`` reply as config sections (normalised ruleset, keepalived.conf,
+    route lines)."""
+    parts = {"nftables": normalise_ruleset(str(show.get("nftables", "")))}
+    if show.get("keepalived") is not None:
+        parts["keepalived"] = str(show["keepalived"])
+    parts["routes"] = "".join(f"{line}\n" for line in sorted(show.get("routes", [])))
+    return parts
+
+
+def section_commands(running: dict[str, str], intended: dict[str, str], *, merge: bool) -> list[str]:
+    """What a push changes, one command per change, in apply order (routes, ruleset, keepalived)."""
+    commands: list[str] = []
+    if "routes" in intended:
+        have = _routes(running.get("routes", ""))
+        want = _routes(intended["routes"])
+        if not merge:
+            commands += [f"ip route del {p} proto static" for p in sorted(set(have) - set(want))]
+        commands += [f"ip route replace {line} proto static"
+                     for p, line in sorted(want.items()) if have.get(p) != line]
+    if "nftables" in intended and intended["nftables"] != running.get("nftables", ""):
+        tables = [f"{f} {n}" for f, n in _tables(intended["nftables"])] or ["(no table)"]
+        commands.append(f"nft -f - (replace the ruleset: {', '.join(tables)})")
+    if "keepalived" in intended and intended["keepalived"] != running.get("keepalived"):
+        commands.append("keepalived.conf replace; kill -HUP keepalived")
+    return commands
+
+
+def _routes(text: str) -> dict[str, str]:
+    return {line.split()[0]: line for line in text.splitlines() if line.strip()}
+
+
+def _tables(ruleset: str) -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2)) for m in map(TABLE_RE.match, ruleset.splitlines()) if m]
+
+
+def unified(device: str, running: dict[str, str], intended: dict[str, str]) -> str:
+    """A unified diff of the sections the candidate sets ('' when they match)."""
+    before = join_sections({k: v for k, v in running.items() if k in intended})
+    after = join_sections(intended)
+    if before == after:
+        return ""
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        fromfile=f"{device} running", tofile=f"{device} intended"))
+
+
+class LinuxEdgeDriver:
+    """The DeviceDriver for the twin's Linux edge namespaces (one SSH transport, one exec
+    channel per request)."""
+
+    def __init__(self, target: DriverTarget) -> None:
+        self.target = target
+        self.device = target.device
+        self.state = DeviceState(target.state_dir, target.device)
+        self.run_id: str = str(target.extras.get("run_id", ""))
+        self._client: Any = None
+        self._candidate: str | None = None
+        self._replace = True
+        self._timer: threading.Timer | None = None
+        self._lock = threading.RLock()
+
+    # -- session -------------------------------------------------------------------------
+    def open(self) -> None:
+        import paramiko  # type: ignore[import-untyped]  # netmiko's SSH library, no stubs
+
+        client = paramiko.SSHClient()
+        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the twin's own host key
+        try:
+            client.connect(
+                self.target.hostname, port=self.target.port or 22,
+                username=self.target.username or "", password=self.target.password or "",
+                timeout=min(self.target.timeout, 10.0), look_for_keys=False, allow_agent=False,
+            )
+        except (paramiko.SSHException, OSError) as exc:
+            raise DeployError(
+                f"{self.device}: cannot open SSH to {self.target.hostname}:"
+                f"{self.target.port}: {type(exc).__name__}"
+            ) from None
+        self._client = client
+
+    def close(self) -> None:
+        self._cancel_timer()
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+            self._client = None
+
+    def alive(self) -> bool:
+        transport = self._client.get_transport() if self._client is not None else None
+        return transport is not None and bool(transport.is_active())
+
+    def request(self, verb: str, payload: str = "") -> Any:
+        """One request to the device's agent; its ``data``, or DeployError with its words."""
+        with self._lock:
+            if not self.alive():
+                self.close()
+                self.open()
+            try:
+                chan = self._client.get_transport().open_session(timeout=self.target.timeout)
+                chan.settimeout(self.target.timeout)
+                chan.exec_command("govnet-edge")  # the port's ForceCommand decides what runs
+                chan.sendall(f"{verb}\n{payload}".encode())
+                chan.shutdown_write()
+                chunks = []
+                while chunk := chan.recv(65536):
+                    chunks.append(chunk)
+                chan.close()
+            except Exception as exc:
+                self._client = None
+                raise DeployError(f"{self.device}: {verb!r} failed: {type(exc).__name__}: {exc}") from None
+        try:
+            reply = json.loads(b"".join(chunks).decode())
+        except ValueError:
+            raise DeployError(f"{self.device}: {verb!r}: no answer from the device's edge agent") from None
+        if not reply.get("ok"):
+            raise _Refused(str(reply.get("error", "refused")))
+        return reply.get("data")
+
+    def cli(self, command: str) -> str:
+        """``show`` or ``status`` as JSON text (the getters' and verify's transport)."""
+        return json.dumps(self._ask(command))
+
+    def _ask(self, verb: str, payload: str = "") -> Any:
+        try:
+            return self.request(verb, payload)
+        except _Refused as exc:
+            raise DeployError(f"{self.device}: {verb}: {exc}") from None
+
+    def running(self) -> dict[str, str]:
+        show = self._ask("show")
+        return running_sections(show if isinstance(show, dict) else {})
+
+    def get_config(self) -> str:
+        return f"# {self.device}: running lab edge config\n" + join_sections(self.running())
+
+    # -- candidate -----------------------------------------------------------------------
+    def load_merge_candidate(self, config: str) -> None:
+        self._candidate, self._replace = config, False
+
+    def load_replace_candidate(self, config: str) -> None:
+        self._candidate, self._replace = config, True
+
+    def discard_config(self) -> None:
+        self._candidate = None
+
+    def _intended(self) -> dict[str, str]:
+        if self._candidate is None:
+            raise DeployError(f"{self.device}: no candidate loaded")
+        try:
+            parts = split_sections(self._candidate)
+        except ValueError as exc:
+            raise DeployError(f"{self.device}: {exc}") from None
+        if "nftables" in parts:
+            parts["nftables"] = normalise_ruleset(str(self._ask("canon", parts["nftables"])))
+        if "routes" in parts:
+            parts["routes"] = "".join(f"{line}\n" for line in sorted(parts["routes"].splitlines()) if line)
+        return parts
+
+    def compare_config(self) -> ConfigDiff:
+        intended = self._intended()
+        running = self.running()
+        commands = section_commands(running, intended, merge=not self._replace)
+        text = unified(self.device, running, intended) if commands else ""
+        return ConfigDiff(self.device, tuple(commands), text)
+
+    # -- commit, confirm window, rollback --------------------------------------------------
+    def commit_config(self, revert_in: int | None = None) -> None:
+        with self._lock:
+            if self._candidate is None:
+                raise DeployError(f"{self.device}: no candidate loaded")
+            running = self.get_config()
+            if self.state.pending() is None or self.state.lkg() is None:
+                self.state.save_lkg(running)
+            if revert_in is not None:
+                self.state.mark_pending(
+                    PendingCommit(self.device, self.target.platform, time.time() + revert_in, self.run_id)
+                )
+                self._start_timer(revert_in)
+            self._apply(self._candidate, merge=not self._replace)
+
+    def _apply(self, config: str, *, merge: bool) -> None:
+        verb = "apply-merge" if merge else "apply"
+        try:
+            self.request(verb, config)
+        except _Refused as exc:
+            words = str(exc)
+            step = words.split(":", 1)[0] if ":" in words else verb
+            raise CommitRejected(self.device, step, words) from None
+
+    def has_pending_commit(self) -> bool:
+        return self.state.pending() is not None
+
+    def confirm_commit(self) -> None:
+        with self._lock:
+            if self.state.pending() is None:
+                raise DeployError(f"{self.device}: no pending commit to confirm")
+            self._cancel_timer()
+            self.state.save_lkg(self.get_config())
+            self.state.clear_pending()
+
+    def rollback(self) -> None:
+        """Apply the last-known-good config (replace); reopens the session until the deadline."""
+        with self._lock:
+            self._cancel_timer()
+            lkg = self.state.lkg()
+            if lkg is None:
+                raise DeployError(f"{self.device}: no last-known-good config in {self.state.state_dir}")
+            self._reconnect()
+            try:
+                self._apply(lkg, merge=False)
+            except CommitRejected as exc:
+                raise DeployError(f"{self.device}: restoring the last-known-good config: {exc.reply}"
+                                  ) from None
+            self.state.clear_pending()
+            self._candidate = None
+
+    def _reconnect(self) -> None:
+        if self.alive():
+            return
+        self.close()
+        pending = self.state.pending()
+        until = max(pending.deadline if pending else 0.0, time.time()) + self.target.timeout
+        while True:
+            try:
+                self.open()
+                return
+            except DeployError:
+                if time.time() > until:
+                    raise
+                time.sleep(RECONNECT_S)
+
+    def _start_timer(self, seconds: int) -> None:
+        self._cancel_timer()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None and self._timer is not threading.current_thread():
+            self._timer.cancel()
+        self._timer = None
+
+    def _expire(self) -> None:
+        """The confirm window closed without a confirm: back to the LKG."""
+        self._timer = None
+        if self.state.pending() is not None:
+            self.rollback()
+
+
+class _Refused(Exception):
+    """The agent refused a request (its message is the device's words)."""
