@@ -109,3 +109,44 @@ def test_the_fast_path_really_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(configtree, "get_hconfig", refuse)
     tree = ConfigTree("sysname s\ninterface A\n shutdown\n", DRIVERS["huawei_vrp"])
     assert _shape(tree.root) == [("sysname s", 1, []), ("interface A", 2, [("shutdown", 3, [])])]
+
+
+def _anywhere_patterns() -> list[str]:
+    """Every ``anywhere`` line pattern of the spec (the secret scans, the VPN targets)."""
+    import re
+
+    text = (ROOT / "govnet/data/spec/rules.yaml").read_text()
+    found = re.findall(r"anywhere: true, line: '((?:[^']|'')*)'", text)
+    return sorted({p.replace("''", "'") for p in found})
+
+
+ANYWHERE = _anywhere_patterns()
+
+
+def test_the_spec_has_anywhere_patterns_with_a_required_literal() -> None:
+    literal = {p: configtree._required_literal(p) for p in ANYWHERE}
+    assert len(ANYWHERE) >= 10 and sum(1 for v in literal.values() if len(v) >= 4) >= 8
+    assert all(v in p.replace("\\", "") for p, v in literal.items()), literal
+
+
+@pytest.mark.parametrize(("label", "platform", "text"), CORPUS[::7], ids=[c[0] for c in CORPUS[::7]])
+def test_whole_text_scan_finds_what_a_line_by_line_scan_finds(label: str, platform: str, text: str) -> None:
+    """The substring shortcut of ``find(anywhere)`` loses no hit, on real configs planted with
+    a line each pattern matches (and on the clean config)."""
+    import re
+
+    from govnet.check.rules import LineMatch
+
+    planted = {
+        r"^snmp-agent community": "snmp-agent community read public",
+        r"(^|\s)simple\s+\S+": " password simple hunter2",
+        r"\bpassword 0 \S+": "username a password 0 hunter2",
+        r"^md5-password": "md5-password plain 1.1.1.1 x",
+        r"^undo auto-defend enable$": "undo auto-defend enable",
+    }
+    for pattern in ANYWHERE:
+        for extra in ("", *(line for key, line in planted.items() if key in pattern)):
+            tree = ConfigTree(text + extra + "\n", DRIVERS[platform])
+            expected = [n.line for n in tree.all_lines() if re.search(pattern, n.text)]
+            got = [h.line for h in tree.find(LineMatch(line=pattern, anywhere=True))]
+            assert got == expected, (label, pattern, extra)

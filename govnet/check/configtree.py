@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -86,6 +87,38 @@ def _first_word(pattern: str) -> str | None:
     return m.group(1) if m else None
 
 
+_SRE_PARSER: Any = importlib.import_module("re._parser")  # the stdlib's own regex parser
+
+
+@cache
+def _required_literal(pattern: str) -> str:
+    """The longest run of plain characters every match of ``pattern`` contains ("" if none).
+
+    Read from the top-level sequence of the parsed pattern: a literal inside a group, a branch,
+    an optional part or a look-around is not required; case-insensitive patterns give "".
+
+    >>> _required_literal(r"(^|\\s)password (0 )?(?!expire\\b)\\S+$"), _required_literal(r"passwords?x")
+    ('password ', 'password')
+    >>> _required_literal(r"^(enable )?password"), _required_literal(r"(?i)snmp"), _required_literal(r"\\d+")
+    ('password', '', '')
+    """
+    try:
+        parsed = _SRE_PARSER.parse(pattern)
+    except re.error:
+        return ""
+    if parsed.state.flags & re.IGNORECASE:
+        return ""
+    runs, current = [""], []
+    for op, arg in parsed:
+        if op is _SRE_PARSER.LITERAL:
+            current.append(chr(arg))
+        else:
+            runs.append("".join(current))
+            current = []
+    runs.append("".join(current))
+    return max(runs, key=len)
+
+
 def _fill(pattern: str, subst: dict[str, str]) -> str:
     for key, value in subst.items():
         pattern = pattern.replace("{" + key + "}", re.escape(value))
@@ -118,6 +151,8 @@ class ConfigTree:
                 raise ConfigParseError(f"cannot parse the config: {exc}") from None
             self._attach(self.root, hconfig, (), index)
         self._all: list[ConfigLine] | None = None
+        self._all_by_word: dict[str, list[ConfigLine]] | None = None
+        self._text: str | None = None
         self.blocks: dict[str, ConfigLine | None] = {}  # interface blocks by model name (facts memo)
 
     def all_lines(self) -> list[ConfigLine]:
@@ -125,6 +160,15 @@ class ConfigTree:
         if self._all is None:
             self._all = list(self.root.walk())
         return self._all
+
+    def _lines_starting(self, word: str) -> list[ConfigLine]:
+        """Lines anywhere whose first word is ``word``, in config order (indexed once)."""
+        if self._all_by_word is None:
+            index: dict[str, list[ConfigLine]] = {}
+            for node in self.all_lines():
+                index.setdefault(node.text.split(" ", 1)[0], []).append(node)
+            self._all_by_word = index
+        return self._all_by_word.get(word, [])
 
     def _attach(
         self, node: ConfigLine, hnode: Any, path: tuple[str, ...], index: dict[tuple[str, ...], int]
@@ -145,8 +189,19 @@ class ConfigTree:
         start = within or self.root
         line_re = _regex(_fill(match.line, subst))
         if match.anywhere:
-            lines = self.all_lines() if start is self.root else start.walk()
-            return [Hit(n, _groups(m)) for n in lines if (m := line_re.search(n.text))]
+            literal = _required_literal(line_re.pattern)
+            if literal and start is self.root:
+                if self._text is None:
+                    self._text = "\n".join(n.text for n in self.all_lines())
+                if literal not in self._text:
+                    return []  # no line holds what every match needs: one substring scan, no regex
+            if start is self.root:
+                word = _first_word(line_re.pattern)
+                lines: Iterable[ConfigLine] = self.all_lines() if word is None else self._lines_starting(word)
+            else:
+                lines = start.walk()
+            search = line_re.search
+            return [Hit(n, _groups(m)) for n in lines if literal in n.text and (m := search(n.text))]
         frontier = [Hit(start, {})]
         for pattern in match.parent:
             filled = _fill(pattern, subst)
