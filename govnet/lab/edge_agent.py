@@ -193,7 +193,7 @@ def _apply_routes(spec: EdgeSpec, text: str, *, merge: bool) -> None:
             _route(spec, ["del", prefix, "proto", "static"])
     for prefix, line in wanted.items():
         if line not in running:
-            _route(spec, ["replace", prefix, *parse_route(line)[1], "proto", "static"])
+            _route(spec, ["replace", prefix, "proto", "static", *parse_route(line)[1]])
 
 
 def _route(spec: EdgeSpec, words: list[str]) -> None:

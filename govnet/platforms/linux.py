@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from govnet.platforms.base import Platform
 
@@ -84,7 +84,7 @@ LAB_FAULT_TABLE = "govnet_fault"
 """The nftables table the twin's fault injection owns (packet loss): not device config."""
 
 
-def route_line(route: dict[str, object]) -> str:
+def route_line(route: Mapping[str, object]) -> str:
     """One ``ip -j route`` entry as ``PREFIX via HOP`` / ``PREFIX nexthop via A nexthop via B``.
 
     >>> route_line({"dst": "default", "gateway": "10.0.0.1"})

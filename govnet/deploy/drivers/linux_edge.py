@@ -69,7 +69,7 @@ def section_commands(running: dict[str, str], intended: dict[str, str], *, merge
         want = _routes(intended["routes"])
         if not merge:
             commands += [f"ip route del {p} proto static" for p in sorted(set(have) - set(want))]
-        commands += [f"ip route replace {line} proto static"
+        commands += [f"ip route replace {p} proto static {line.split(' ', 1)[1]}"
                      for p, line in sorted(want.items()) if have.get(p) != line]
     if "nftables" in intended and intended["nftables"] != running.get("nftables", ""):
         tables = [f"{f} {n}" for f, n in _tables(intended["nftables"])] or ["(no table)"]
@@ -204,7 +204,11 @@ class LinuxEdgeDriver:
         except ValueError as exc:
             raise DeployError(f"{self.device}: {exc}") from None
         if "nftables" in parts:
-            parts["nftables"] = normalise_ruleset(str(self._ask("canon", parts["nftables"])))
+            try:
+                parts["nftables"] = normalise_ruleset(str(self.request("canon", parts["nftables"])))
+            except _Refused:  # nft cannot load it: diff the text as given; a commit is refused
+                parts["nftables"] = "".join(f"{line.rstrip()}\n" for line in parts["nftables"].splitlines()
+                                            if line.strip() and not line.startswith("#"))
         if "routes" in parts:
             parts["routes"] = "".join(f"{line}\n" for line in sorted(parts["routes"].splitlines()) if line)
         return parts
