@@ -1,4 +1,4 @@
-"""EMULATED Huawei VRP8/VRP5/USG and H3C Comware 7 devices for driver tests (not real gear).
+"""EMULATED Huawei VRP8/VRP5/USG/NIP and H3C Comware 7 / SecPath devices for driver tests (not real gear).
 
 Small stateful SSH servers (asyncssh) built from vendor documentation: prompts, Y/N dialogs,
 candidate vs running, trial/delay timers and their expiry, and the vendors' error texts for
@@ -6,22 +6,34 @@ rejected lines. The same driver code runs against them and against real devices;
 docs/drivers.md for what is and is not emulated.
 """
 
-from .config import COMWARE, VRP, ConfigTree, Rejected
-from .devices import ComwareDevice, EmulatedDevice, UsgDevice, Vrp5Device, Vrp8Device
+from .config import COMWARE, NIP, SECPATH, VRP, ConfigTree, Rejected
+from .devices import (
+    ComwareDevice,
+    EmulatedDevice,
+    NipDevice,
+    SecPathDevice,
+    UsgDevice,
+    Vrp5Device,
+    Vrp8Device,
+)
 from .killed import commit_then_die
 from .rig import driven, opened
 from .server import PASSWORD, USERNAME, EmulatedNetwork, driver_target, emulated_network, flash_dir
 
 __all__ = [
     "COMWARE",
+    "NIP",
     "PASSWORD",
+    "SECPATH",
     "USERNAME",
     "VRP",
     "ComwareDevice",
     "ConfigTree",
     "EmulatedDevice",
     "EmulatedNetwork",
+    "NipDevice",
     "Rejected",
+    "SecPathDevice",
     "UsgDevice",
     "Vrp5Device",
     "Vrp8Device",

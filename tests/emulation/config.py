@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass
@@ -40,6 +40,8 @@ class Dialect:
     words: frozenset[str]
     unrecognized: str
     wrong_parameter: str
+    cipher: str = "%^%#"
+    """How the OS family wraps a secret it prints back (VRP5 ``%^%#``, USG/NIP V500 ``%@%@``)."""
 
 
 _COMMON_WORDS = (
@@ -109,6 +111,40 @@ COMWARE = Dialect(
     unrecognized=" % Unrecognized command found at '^' position.",
     wrong_parameter=" % Wrong parameter found at '^' position.",
 )
+
+NIP = replace(
+    VRP,
+    name="nip",
+    top_sections=re.compile(VRP.top_sections.pattern[:-2] + r"|profile type ips name \S+)$"),
+    nested=(
+        *VRP.nested,
+        (re.compile(r"^profile type ips name \S+$"), re.compile(r"^signature-set name \S+$")),
+    ),
+    words=VRP.words | {"profile", "signature-set", "target", "severity"},
+    cipher="%@%@",
+)
+"""Huawei NIP6000 (USG6000 V500 software): VRP5 grammar plus the IPS profile views."""
+SECPATH = replace(
+    COMWARE,
+    name="comware-secpath",
+    top_sections=re.compile(
+        COMWARE.top_sections.pattern[:-2]
+        + r"|security-zone name \S+|sslvpn (gateway|context) \S+|server-farm \S+|real-server \S+"
+        r"|virtual-server \S+( type \S+)?)$"
+    ),
+    nested=(
+        *COMWARE.nested,
+        (re.compile(r"^sslvpn context \S+$"), re.compile(r"^(ip-route-list|policy-group) \S+$")),
+    ),
+    words=COMWARE.words
+    | {
+        *("security-zone", "sslvpn", "gateway", "ip-tunnel", "policy-group", "filter", "include"),
+        *("ip-route-list", "default-policy-group", "service", "server-farm", "real-server"),
+        *("virtual-server", "virtual", "predictor", "default", "import"),
+    },
+)
+"""H3C SecPath (Comware 7 firewall/SSL VPN/load balancer): Comware grammar plus the security
+zone, SSL VPN and server-load-balancing views (``link``/``link-group``/``nqa`` are not emulated)."""
 
 _SINGLE_VALUED = re.compile(
     r"^(description|sysname|mtu|ip address (?!.* sub$)|port link-type|port link-mode|"
@@ -180,10 +216,16 @@ class ConfigTree:
     def parse(cls, dialect: Dialect, text: str) -> ConfigTree:
         tree = cls(dialect)
         stack: list[tuple[int, Node]] = [(-1, tree.root)]
+        base: int | None = 0  # indent of the block after a '#' (1 for printed one-line globals)
         for raw in text.splitlines():
+            if raw.startswith("#"):
+                stack, base = [(-1, tree.root)], None
+                continue
             if not raw.strip() or re.match(r"^\s*(#|!|return\s*$|version \d+\.\d+\S*, Release )", raw):
                 continue
-            indent = len(raw) - len(raw.lstrip(" "))
+            if base is None:
+                base = len(raw) - len(raw.lstrip(" "))
+            indent = max(0, len(raw) - len(raw.lstrip(" ")) - base)
             while stack[-1][0] >= indent:
                 stack.pop()
             node = Node(raw.strip())
@@ -206,14 +248,16 @@ class ConfigTree:
         walk(self.root, 0)
         return out
 
-    def render(self, header: str = "") -> str:
-        """``display current-configuration``: ``#`` between sections, ``return`` at the end."""
+    def render(self, header: str = "", indent_globals: bool = False) -> str:
+        """``display current-configuration``: ``#`` between sections, ``return`` at the end;
+        with ``indent_globals`` one-line global commands indented by one space, as Comware 7 and
+        the USG/NIP print them (``#`` / `` sysname X`` / ``#``)."""
         out = [header] if header else []
         previous_section = True
         for child in self.root.children:
             if child.children or previous_section:
                 out.append("#")
-            out.append(child.text)
+            out.append(child.text if child.children or not indent_globals else " " + child.text)
             out.extend(" " * d + t for d, t in _descendants(child, 1))
             previous_section = bool(child.children)
         out += ["#", "return"]
@@ -291,7 +335,7 @@ class ConfigTree:
             raise Rejected(self.dialect.unrecognized, column)
         body = " ".join(words)
         try:
-            if m := re.match(r"^ip address (\S+) (\S+)", body):
+            if m := re.match(r"^ip address (\S+) (?!port )(\S+)", body):
                 ipaddress.IPv4Interface(f"{m[1]}/{m[2]}")
             elif m := re.match(r"^mtu (\S+)$", body):
                 if not 46 <= int(m[1]) <= 9600:
@@ -302,7 +346,7 @@ class ConfigTree:
             raise Rejected(self.dialect.wrong_parameter, len(line) - len(line.split()[-1])) from None
 
     def _add(self, node: Node, line: str) -> None:
-        line = _cipher(line)
+        line = _cipher(line, self.dialect.cipher)
         if _DEFAULT_ON.match(line):
             node.children = [c for c in node.children if c.text != f"undo {line}"]
             if node.find(line) is None:
@@ -358,15 +402,16 @@ _LEAF_IN_SECTIONS = re.compile(r"^mpls( ldp)?$")
 """System-view sections that are plain switches inside an interface (``mpls``, ``mpls ldp``)."""
 
 
-def _cipher(line: str) -> str:
-    """Devices never print a typed secret back: VRP shows ``%^%#...%^%#``, Comware ``$h$6$...``."""
+def _cipher(line: str, marker: str = "%^%#") -> str:
+    """Devices never print a typed secret back: VRP shows ``%^%#...%^%#`` (USG/NIP ``%@%@``),
+    Comware ``$h$6$...``."""
 
     def hide(m: re.Match[str]) -> str:
         value = m[3]
-        if value.startswith(("%^%#", "$h$", "$1a$")):
+        if value.startswith(("%^%#", "%@%@", "$h$", "$1a$")):
             return m[0]  # already cipher text (a saved config loaded back)
         digest = hashlib.sha256(value.encode()).hexdigest()[:24]
-        shown = f"$h$6${digest}" if m[1] == "hash" else f"%^%#{digest}%^%#"
+        shown = f"$h$6${digest}" if m[1] == "hash" else f"{marker}{digest}{marker}"
         return f"{m[1]}{m[2]} {shown}"
 
     return _SECRET_WORD.sub(hide, line)

@@ -1,4 +1,4 @@
-"""EMULATION (not real gear): stateful CLI shells of Huawei VRP8, VRP5/USG and H3C Comware 7.
+"""EMULATION (not real gear): stateful CLI shells of Huawei VRP8, VRP5/USG/NIP and H3C Comware 7/SecPath.
 
 Behaviour follows the vendors' configuration guides (REQUIREMENTS section 8); it is a test
 double for govnet's drivers, not a device. What is emulated:
@@ -12,6 +12,12 @@ double for govnet's drivers, not a device. What is emulated:
 * VRP5 and USG: immediate mode ``<H>``/``[H]``, ``save [F]`` with its Y/N dialog; on a USG pair
   the ``HRP_M``/``HRP_S`` prompt prefix, the standby refusing edits, and HRP syncing the master's
   configuration (everything but interfaces, ``sysname`` and ``hrp`` lines) to the standby.
+* NIP6000 (USG6000 V500 software, standalone): ``<H>`` with no ``HRP_`` prefix, the
+  ``profile type ips`` view, ``%@%@`` cipher text; otherwise the VRP5 immediate mode.
+* SecPath (Comware 7 firewall / SSL VPN / load balancer): files on the CF card ``cfa0:``
+  (``pwd``, SFTP root; a ``flash:/`` path refused), the security-zone, SSL VPN and SLB views.
+* As printed: Comware 7, the USG and the NIP show one-line global commands indented by one space
+  in a block after ``#`` (`` sysname X``), as the real devices do.
 * Comware 7: ``<H>``/``[H]``, ``configuration commit delay <min>`` (one-shot; changes after it
   revert unless ``configuration commit`` comes in time), ``archive configuration`` (with
   ``archive configuration location``), ``configuration replace file F``, ``display diff
@@ -32,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import COMWARE, VRP, ConfigTree, Dialect, Node, Rejected
+from .config import COMWARE, NIP, SECPATH, VRP, ConfigTree, Dialect, Node, Rejected
 
 
 @dataclass
@@ -72,6 +78,10 @@ class EmulatedDevice:
 
     dialect: Dialect = VRP
     os_header = "!Software Version V200R019C10SPC500 (EMULATION)"
+    medium = "flash"
+    """The storage medium a session starts in (``pwd``); SFTP serves its root."""
+    indent_globals = False
+    """Print one-line global commands indented after ``#`` (Comware 7, USG, NIP do)."""
 
     def __init__(self, name: str, config: str, flash: Path, time_scale: float = 1.0) -> None:
         self.name = name
@@ -101,12 +111,20 @@ class EmulatedDevice:
         )
         return f"[{self.sysname}{view}]"
 
+    def printed(self) -> str:
+        """The running configuration as ``display current-configuration`` shows it."""
+        return self.running.render(self.os_header, self.indent_globals)
+
     def running_lines(self) -> list[str]:
         with self.lock:
             return self.running.lines()
 
     def file(self, name: str) -> Path:
-        return self.flash / name.removeprefix("flash:/").lstrip("/")
+        return self.flash / name.removeprefix(f"{self.medium}:/").lstrip("/")
+
+    def on_medium(self, name: str) -> bool:
+        """``name`` is on this device's storage (no medium prefix, or its own)."""
+        return ":" not in name or name.startswith(f"{self.medium}:/")
 
     # ----- the shell
     async def session(self, process: Any) -> None:
@@ -178,7 +196,7 @@ class EmulatedDevice:
     def display(self, line: str) -> str:
         if line == "display current-configuration":
             with self.lock:
-                return self.running.render(self.os_header)
+                return self.printed()
         return self.dialect.unrecognized + "\n"
 
     def later(self, seconds: float, callback: Any) -> asyncio.TimerHandle:
@@ -246,7 +264,7 @@ class Vrp8Device(EmulatedDevice):
             )
             if answer.startswith("y"):
                 with self.lock:
-                    self.file("vrpcfg.cfg").write_text(self.running.render(self.os_header))
+                    self.file("vrpcfg.cfg").write_text(self.printed())
                 io.write("Info: Save the configuration successfully.\n")
             return True
         return False
@@ -421,16 +439,16 @@ class Vrp5Device(EmulatedDevice):
             if not name.endswith((".cfg", ".zip")):
                 io.write("Error: The file name is invalid. The extension must be .cfg or .zip.\n")
                 return True
-            answer = await io.ask(f"Are you sure to save the configuration to flash:/{name}?[Y/N]:")
+            answer = await io.ask(f"Are you sure to save the configuration to {self.medium}:/{name}?[Y/N]:")
             if answer.startswith("y") and self.file(name).exists():
-                answer = await io.ask(f"flash:/{name} exists, overwrite?[Y/N]:")
+                answer = await io.ask(f"{self.medium}:/{name} exists, overwrite?[Y/N]:")
         else:
             answer = await io.ask(
                 "The current configuration will be written to the device. Are you sure to continue?[Y/N]:"
             )
         if answer.startswith("y"):
             with self.lock:
-                self.file(name).write_text(self.running.render(self.os_header))
+                self.file(name).write_text(self.printed())
             io.write(
                 "Now saving the current configuration to the slot 0.\nSave the configuration successfully.\n"
             )
@@ -441,6 +459,7 @@ class UsgDevice(Vrp5Device):
     """Huawei USG firewall (VRP5 CLI) in an HRP hot-standby pair. EMULATION."""
 
     os_header = "!Software Version V500R005C10SPC300 (USG6650, EMULATION)"
+    indent_globals = True
 
     def __init__(self, name: str, config: str, flash: Path, time_scale: float = 1.0, role: str = "M") -> None:
         super().__init__(name, config, flash, time_scale)
@@ -469,7 +488,8 @@ class ComwareDevice(EmulatedDevice):
     """H3C Comware 7: immediate mode with ``configuration commit delay``. EMULATION."""
 
     dialect = COMWARE
-    os_header = " version 7.1.070, Release 7585P05 (EMULATION)"
+    os_header = "#\n version 7.1.070, Release 7585P05 (EMULATION)"
+    indent_globals = True
 
     def __init__(self, name: str, config: str, flash: Path, time_scale: float = 1.0) -> None:
         super().__init__(name, config, flash, time_scale)
@@ -481,18 +501,25 @@ class ComwareDevice(EmulatedDevice):
 
     def _archive_setting(self) -> tuple[str, str] | None:
         for c in self.running.root.children:
-            if m := re.match(r"^archive configuration location flash:/(\S+) filename-prefix (\S+)$", c.text):
+            pattern = rf"^archive configuration location {self.medium}:/(\S+) filename-prefix (\S+)$"
+            if m := re.match(pattern, c.text):
                 return m[1], m[2]
         return None
 
     async def user_command(self, io: Io, line: str) -> bool:
-        if m := re.match(r"^mkdir flash:/(\S+)$", line):
+        if line == "pwd":
+            io.write(f"{self.medium}:\n")
+            return True
+        if m := re.match(r"^mkdir (\S+)$", line):
+            if not self.on_medium(m[1]):
+                io.write(self.no_medium(m[1]))
+                return True
             folder = self.file(m[1])
             if folder.exists():
-                io.write(f" % The directory flash:/{m[1]} already exists.\n")
+                io.write(f" % The directory {m[1]} already exists.\n")
             else:
                 folder.mkdir(parents=True)
-                io.write(f"Creating directory flash:/{m[1]}... Done.\n")
+                io.write(f"Creating directory {m[1]}... Done.\n")
             return True
         if line == "archive configuration":
             await self._archive(io)
@@ -508,7 +535,11 @@ class ComwareDevice(EmulatedDevice):
 
     def _save(self) -> None:
         with self.lock:
-            self.file("startup.cfg").write_text(self.running.render(self.os_header))
+            self.file("startup.cfg").write_text(self.printed())
+
+    def no_medium(self, name: str) -> str:
+        """The reply to a path on a storage medium this device lacks (the emulation's wording)."""
+        return f" % The file system {name.split(':', 1)[0]}: does not exist.\n"
 
     async def _archive(self, io: Io) -> None:
         setting = self._archive_setting()
@@ -523,8 +554,8 @@ class ComwareDevice(EmulatedDevice):
         number = 1 + len(list((self.flash / folder).glob(f"{prefix}_*.cfg")))
         name = f"{prefix}_{number}.cfg"
         with self.lock:
-            (self.flash / folder / name).write_text(self.running.render(self.os_header))
-        io.write(f"Please wait...\nThe archive configuration file flash:/{folder}/{name} is saved.\n")
+            (self.flash / folder / name).write_text(self.printed())
+        io.write(f"Please wait...\nThe archive configuration file {self.medium}:/{folder}/{name} is saved.\n")
 
     async def system_command(self, io: Io, path: tuple[str, ...], line: str) -> bool:
         if line == "save force":
@@ -532,8 +563,19 @@ class ComwareDevice(EmulatedDevice):
             io.write("Saved the current configuration to mainboard device successfully.\n")
             return True
         if m := re.match(r"^configuration replace file (\S+)$", line):
+            if not self.on_medium(m[1]):
+                io.write(self.no_medium(m[1]))
+                return True
             await self._replace(io, m[1])
             return True
+        if m := re.match(r"^archive configuration location (\S+) filename-prefix \S+$", line):
+            if not self.on_medium(m[1]):
+                io.write(self.no_medium(m[1]))
+                return True
+            if not self.file(m[1]).is_dir():
+                io.write(f" % The directory {m[1]} does not exist.\n")
+                return True
+            return False  # a plain config line from here on
         with self.lock:
             if m := re.match(r"^configuration commit delay (\S+)$", line):
                 if not m[1].isdigit() or not 1 <= int(m[1]) <= 65535:
@@ -579,6 +621,8 @@ class ComwareDevice(EmulatedDevice):
 
     def display(self, line: str) -> str:
         if m := re.match(r"^display diff current-configuration configfile (\S+)$", line):
+            if not self.on_medium(m[1]):
+                return self.no_medium(m[1])
             source = self.file(m[1])
             if not source.is_file():
                 return f" % File {m[1]} does not exist.\n"
@@ -590,5 +634,34 @@ class ComwareDevice(EmulatedDevice):
         if line == "display archive configuration":
             setting = self._archive_setting()
             files = sorted((self.flash / setting[0]).glob("*.cfg")) if setting else []
-            return "\n".join(f"flash:/{setting[0]}/{f.name}" for f in files if setting) + "\n"
+            return "\n".join(f"{self.medium}:/{setting[0]}/{f.name}" for f in files if setting) + "\n"
         return super().display(line)
+
+
+class NipDevice(Vrp5Device):
+    """Huawei NIP6000 IPS in-line and standalone (USG6000 V500 software). EMULATION.
+
+    What differs from the VRP5 switch: the V500 ``!Software Version`` header, no ``HRP_`` prompt
+    prefix (one box, no hot standby), the ``profile type ips name X`` view with its
+    ``signature-set`` sub-view and ``profile ips X`` in policy rules, secrets printed as
+    ``%@%@...%@%@``. The ``save`` dialog and the error texts are the VRP5 family's.
+    """
+
+    dialect = NIP
+    os_header = "!Software Version V500R005C00SPC200 (NIP6650, EMULATION)"
+    indent_globals = True
+
+
+class SecPathDevice(ComwareDevice):
+    """H3C SecPath firewall / SSL VPN gateway / load balancer on Comware 7. EMULATION.
+
+    What differs from the Comware switch: the storage is the CF card ``cfa0:`` (H3C's security
+    products keep their configuration files there), so ``pwd`` answers ``cfa0:``, SFTP lands in
+    ``cfa0:/`` and a ``flash:/`` path is refused; the ``security-zone``, ``sslvpn gateway``/
+    ``sslvpn context`` and ``server-farm``/``real-server``/``virtual-server`` views; the 7.1.064
+    release header. Commit delay, archive and replace behave as on the switch.
+    """
+
+    dialect = SECPATH
+    os_header = "#\n version 7.1.064, Release 9333P2001 (SecPath F1000, EMULATION)"
+    medium = "cfa0"

@@ -12,7 +12,7 @@ from pathlib import Path
 import paramiko  # type: ignore[import-untyped]
 import pytest
 
-from .devices import ComwareDevice, UsgDevice, Vrp5Device, Vrp8Device
+from .devices import ComwareDevice, NipDevice, SecPathDevice, UsgDevice, Vrp5Device, Vrp8Device
 from .server import PASSWORD, USERNAME, EmulatedNetwork, emulated_network, flash_dir
 
 CE = "sysname ce-lab-1\n#\ninterface 10GE1/0/1\n description uplink\n#\nreturn\n"
@@ -139,6 +139,51 @@ def test_comware_delay_reverts_on_its_own_timer(net: EmulatedNetwork, tmp_path: 
         assert device.reverted.wait(20)
         assert device.running_lines() == ["sysname kf-agg-2"]
         assert "% Unrecognized command found at '^' position." in term.type("frobnicate")
+    finally:
+        term.close()
+
+
+def test_secpath_keeps_its_files_on_cfa0_and_refuses_flash(net: EmulatedNetwork, tmp_path: Path) -> None:
+    device = SecPathDevice("vpn", "sysname kf-vpn-1\nssh server enable\n", flash_dir(tmp_path, "vpn"))
+    net.add(device)
+    term = Terminal(device.port)
+    try:
+        assert term.type("pwd").splitlines()[1] == "cfa0:"
+        assert "% The file system flash: does not exist." in term.type("mkdir flash:/archive")
+        assert "Creating directory cfa0:/archive... Done." in term.type("mkdir cfa0:/archive")
+        printed = term.type("display current-configuration").replace("\r\n", "\n")
+        assert "#\n version 7.1.064, Release 9333P2001" in printed and "#\n sysname kf-vpn-1\n" in printed
+        term.type("system-view")
+        refused = term.type("archive configuration location flash:/archive filename-prefix govnet")
+        assert "% The file system flash: does not exist." in refused
+        term.type("archive configuration location cfa0:/archive filename-prefix govnet")
+        assert "archive configuration location cfa0:/archive filename-prefix govnet" in device.running_lines()
+    finally:
+        term.close()
+
+
+def test_nip_prompt_has_no_hrp_prefix_and_knows_its_ips_views(net: EmulatedNetwork, tmp_path: Path) -> None:
+    device = NipDevice("ips", "sysname kf-ips-1\n", flash_dir(tmp_path, "ips"))
+    net.add(device)
+    term = Terminal(device.port)
+    try:
+        assert term.banner.rstrip().endswith("<kf-ips-1>")
+        term.type("system-view")
+        assert (
+            term.type("profile type ips name inline")
+            .rstrip()
+            .endswith("[kf-ips-1-profile-type-ips-name-inline]")
+        )
+        term.type("signature-set name critical")
+        assert "Error: Unrecognized command found at '^' position." in term.type("severty high")
+        term.type("severity high")
+        assert device.running_lines()[-3:] == [
+            "profile type ips name inline",
+            " signature-set name critical",
+            "  severity high",
+        ]
+        printed = term.type("display current-configuration").replace("\r\n", "\n")
+        assert "\n!Software Version V500R005C00SPC200 (NIP6650, EMULATION)\n#\n sysname kf-ips-1\n" in printed
     finally:
         term.close()
 

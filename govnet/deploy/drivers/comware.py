@@ -1,10 +1,12 @@
 """H3C Comware 7: immediate mode with the device's ``configuration commit delay`` window.
 
-* compare: a replace uploads the intended config to ``flash:/govnet-<run>.cfg`` (SFTP) and reads
+* storage: ``pwd`` names the medium the session starts in (``flash:`` on a switch, ``cfa0:`` on a
+  SecPath); the candidate, archive and recovery files go there;
+* compare: a replace uploads the intended config to ``<medium>:/govnet-<run>.cfg`` (SFTP) and reads
   ``display diff current-configuration configfile`` from the device; a merge shows govnet's
   minimal remediation and its unified diff;
 * commit: ``archive configuration`` first (the rollback point; ``archive configuration location
-  flash:/archive filename-prefix govnet`` is set if the device has none, and kept in a replace
+  <medium>:/archive filename-prefix govnet`` is set if the device has none, and kept in a replace
   file that lacks it), then ``configuration
   commit delay <min>`` when a window is asked for (rounded up to whole minutes), then the
   remediation lines or ``configuration replace file``;
@@ -24,9 +26,42 @@ from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, Driver
 from govnet.deploy.drivers.cli import _ERROR, CliDriver, refuse_unsafe_replace
 from govnet.deploy.remediation import Dialect, clean_config, merge_config, remediate
 
-ARCHIVE_LOCATION = "archive configuration location flash:/archive filename-prefix govnet"
 RECOVER_FILE = "govnet-recover.cfg"
-_ARCHIVE_SAVED = re.compile(r"(flash:/\S+\.cfg) is saved")
+_ARCHIVE_SAVED = re.compile(r"(\S+:/\S+\.cfg) is saved")
+_MEDIUM = re.compile(r"^\s*([A-Za-z][\w-]*):", re.M)
+
+
+def archive_location(medium: str) -> str:
+    """The ``archive configuration location`` line on storage ``medium`` (``flash``, ``cfa0``).
+
+    >>> archive_location("cfa0")
+    'archive configuration location cfa0:/archive filename-prefix govnet'
+    """
+    return f"archive configuration location {medium}:/archive filename-prefix govnet"
+
+
+def dedent_globals(text: str) -> str:
+    """A config as Comware 7 (and the USG/NIP) print it with its one-line global commands at
+    column 0: they print them indented by one space in a block after ``#``, which a parser would
+    otherwise nest under the section before.
+
+    >>> dedent_globals("#\\ninterface G1\\n mtu 1500\\n#\\n sysname a\\n ssh server enable\\n#\\nreturn\\n")
+    '#\\ninterface G1\\n mtu 1500\\n#\\nsysname a\\nssh server enable\\n#\\nreturn\\n'
+    >>> dedent_globals("#\\n sysname a\\nline vty 0 4\\n protocol inbound ssh\\n")
+    '#\\nsysname a\\nline vty 0 4\\n protocol inbound ssh\\n'
+    """
+    out: list[str] = []
+    base: int | None = 0
+    for line in text.split("\n"):
+        if line.startswith("#"):
+            base = None
+        elif line.strip():
+            indent = len(line) - len(line.lstrip(" "))
+            if base is None or indent < base:
+                base = indent  # a column-0 line ends a global block even without a '#'
+            line = line[base:]
+        out.append(line)
+    return "\n".join(out)
 
 
 class ComwareDriver(CliDriver):
@@ -45,6 +80,20 @@ class ComwareDriver(CliDriver):
         self._deadline: float | None = None
         self._after: str | None = None
         self.held: tuple[str, ...] = ()
+        self.medium = "flash"
+        """The storage medium of the device's files (from ``pwd`` at open)."""
+
+    def open(self) -> None:
+        """Log in, then ask ``pwd`` for the storage the session starts in: ``flash`` on the
+        switches, ``cfa0`` (the CF card) on SecPath firewalls. SFTP uploads land there, so the
+        candidate, archive and recovery paths all name it."""
+        super().open()
+        m = _MEDIUM.search(self.cli("pwd"))
+        self.medium = m.group(1) if m else "flash"
+
+    def get_config(self) -> str:
+        """``display current-configuration`` with the one-line globals at column 0."""
+        return dedent_globals(super().get_config())
 
     @property
     def candidate_file(self) -> str:
@@ -63,13 +112,16 @@ class ComwareDriver(CliDriver):
             running = self.get_config()
             self._find_mgmt_interface(running)
             if "archive configuration location " not in config:
-                config = config.rstrip("\n").removesuffix("return").rstrip("\n") + f"\n{ARCHIVE_LOCATION}\n"
+                location = archive_location(self.medium)
+                config = config.rstrip("\n").removesuffix("return").rstrip("\n") + f"\n{location}\n"
             plan = remediate(running, config, "comware", self.guard)
             refuse_unsafe_replace(self.device, plan.held)
             self._upload(self.candidate_file, config)
             self._replace_file = self.candidate_file
             self._commands, self.held = plan.commands, plan.held
-            out = self.cli(f"display diff current-configuration configfile flash:/{self.candidate_file}")
+            out = self.cli(
+                f"display diff current-configuration configfile {self.medium}:/{self.candidate_file}"
+            )
             if m := _ERROR.search(out):
                 raise DeployError(f"{self.device}: display diff failed: {m.group(0)}")
             self._unified = out if out.strip() else ""
@@ -90,8 +142,8 @@ class ComwareDriver(CliDriver):
     def _archive(self) -> str:
         if "archive configuration location " not in self.get_config():
             self._user_view()
-            self._send("mkdir flash:/archive")  # an existing directory is fine
-            self._config_lines([ARCHIVE_LOCATION])
+            self._send(f"mkdir {self.medium}:/archive")  # an existing directory is fine
+            self._config_lines([archive_location(self.medium)])
         self._user_view()
         out = self._dialog("archive configuration", "y")
         m = _ARCHIVE_SAVED.search(out)
@@ -117,7 +169,7 @@ class ComwareDriver(CliDriver):
                 self._deadline = time.monotonic() + minutes * 60
             try:
                 if self._replace_file:
-                    line = f"configuration replace file flash:/{self._replace_file}"
+                    line = f"configuration replace file {self.medium}:/{self._replace_file}"
                     out = self._dialog(line, "n")
                     self._remove(self._replace_file)
                     if m := _ERROR.search(out):
@@ -168,11 +220,11 @@ class ComwareDriver(CliDriver):
                 if lkg is None:
                     raise DeployError(f"{self.device}: no archive and no last-known-good to roll back to")
                 self._upload(RECOVER_FILE, lkg)
-                source, window_open = f"flash:/{RECOVER_FILE}", True
+                source, window_open = f"{self.medium}:/{RECOVER_FILE}", True
             self._system_view()
             line = f"configuration replace file {source}"
             out = self._dialog(line, "n")
-            if source == f"flash:/{RECOVER_FILE}":
+            if source == f"{self.medium}:/{RECOVER_FILE}":
                 self._remove(RECOVER_FILE)
             if m := _ERROR.search(out):
                 raise DeployError(f"{self.device}: rollback ({line}) failed: {m.group(0)}")

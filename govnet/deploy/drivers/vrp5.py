@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.cli import CliDriver
+from govnet.deploy.drivers.comware import dedent_globals
 from govnet.deploy.remediation import clean_config, merge_config, remediate
 
 
@@ -48,6 +49,11 @@ class Vrp5Driver(CliDriver):
         """Set when the revert window expired and the rollback lines were replayed."""
         self.revert_error: DeployError | None = None
         """Why replaying the rollback lines at expiry failed (the device stopped answering)."""
+
+    def get_config(self) -> str:
+        """``display current-configuration`` with the one-line globals at column 0 (a USG or NIP
+        prints `` hrp enable``, `` sysname X`` indented after ``#``)."""
+        return dedent_globals(super().get_config())
 
     @property
     def backup_file(self) -> str:
@@ -189,7 +195,7 @@ def hrp_synced(config: str) -> set[str]:
     """
     out: set[str] = set()
     stack: list[tuple[int, str]] = []
-    for line in clean_config(config).splitlines():
+    for line in clean_config(dedent_globals(config)).splitlines():
         depth = len(line) - len(line.lstrip(" "))
         while stack and stack[-1][0] >= depth:
             stack.pop()
