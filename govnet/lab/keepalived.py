@@ -62,11 +62,14 @@ def start_keepalived(workdir: Path, node: LabNode, config: str, state: LabState)
     """Write the config and start keepalived (VRRP only, SNMP on) in the node's namespace.
 
     ``--all``: the VRRP process runs also with no group configured yet (a blank twin), so a
-    deploy's reload (SIGHUP) brings the groups up."""
+    deploy's reload (SIGHUP) brings the groups up. ``config`` is written only when the node has
+    none yet: a restarted keepalived (``lab fault heal``) reads the config the device runs, as
+    a real box's daemon would, so it never brings back groups a deploy has not pushed."""
     base = keepalived_dir(workdir, node)
     base.mkdir(parents=True, exist_ok=True)
     conf = base / "keepalived.conf"
-    conf.write_text(config)
+    if not conf.exists():
+        conf.write_text(config)
     pidfile, vrrp_pid = base / "keepalived.pid", base / "vrrp.pid"
     for path in (pidfile, vrrp_pid):
         path.unlink(missing_ok=True)

@@ -184,17 +184,19 @@ def test_failed_verify_rolls_the_device_back(edge: EdgeTwin) -> None:
     config = edge.configs("kf-fw-2")["kf-fw-2"]
     changed = config.replace('comment "default drop"', 'comment "default drop, changed"')
     netns = edge.node("kf-fw-2").netns
-    heartbeat = edge.node("kf-fw-2").ifname("GigabitEthernet1/0/7")
-    assert in_netns(netns, ["ip", "link", "set", heartbeat, "down"]).returncode == 0
-    try:
+    upstream = edge.node("kf-fw-2").ifname("GigabitEthernet1/0/1")  # VRRP group 1's port
+    assert in_netns(netns, ["ip", "link", "set", upstream, "down"]).returncode == 0
+    try:  # keepalived puts the pair's groups in FAULT: verify must not pass
         report = edge.deploy({"kf-fw-2": changed}, commit=True, verify_timeout=5.0)
     finally:
-        in_netns(netns, ["ip", "link", "set", heartbeat, "up"])
+        in_netns(netns, ["ip", "link", "set", upstream, "up"])
     outcome = report.devices["kf-fw-2"]
     assert outcome.status == "rolled-back", outcome
-    assert "verify failed" in outcome.reason and heartbeat in outcome.reason, outcome.reason
+    reason = outcome.reason
+    assert "verify failed" in reason and "vrrp groups not up: 1, 2, 3" in reason, reason
     assert edge.nft("kf-fw-2") == before
     assert "default drop, changed" not in before
+    assert wait_for(lambda: _one_master_each(edge), VRRP_S), _pairs(edge)
 
 
 def test_only_the_twins_edge_devices_are_deploy_targets(edge: EdgeTwin) -> None:
