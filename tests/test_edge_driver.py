@@ -166,3 +166,16 @@ def test_verify_expects_the_tables_and_vrrp_groups_of_the_intended_config(networ
     assert fw.tables == {"inet govnet_fw"} and fw.vrrp == {"1", "2", "3"}
     assert expectations(network, "kf-vpn-1", lab=True).tables == frozenset()
     assert expectations(network, "kf-fw-1", lab=False).tables == frozenset()
+
+
+def test_provisioning_playbook_ends_with_the_edge_then_an_audit() -> None:
+    from govnet.deploy.playbook import load_playbook
+
+    book = load_playbook(INVENTORY.parent / "playbooks" / "provision-district.yaml")
+    deploys = [(s.deploy.filter, s.deploy.batch_size) for s in book.steps if s.deploy is not None]
+    assert deploys[3:] == [
+        (["role=firewall"], 1),
+        (["role=ips,load_balancer,vpn_gateway"], 4),
+        (["role=server"], 1),
+    ]
+    assert [s.action for s in book.steps][-1] == "audit"

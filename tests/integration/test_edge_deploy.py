@@ -22,6 +22,8 @@ from typer.testing import CliRunner
 
 from govnet.cli import app
 from govnet.cli.deploy import lab_facts
+from govnet.deploy.driver import DriverTarget
+from govnet.deploy.drivers.linux_edge import LinuxEdgeDriver
 from govnet.deploy.intended import intended_configs, scope, select
 from govnet.deploy.nornir_setup import DeployTarget
 from govnet.deploy.playbook import PlayResult, load_playbook, run_playbook
@@ -197,6 +199,28 @@ def test_failed_verify_rolls_the_device_back(edge: EdgeTwin) -> None:
     assert edge.nft("kf-fw-2") == before
     assert "default drop, changed" not in before
     assert wait_for(lambda: _one_master_each(edge), VRRP_S), _pairs(edge)
+
+
+def test_unconfirmed_commit_is_reverted_when_the_confirm_window_closes(edge: EdgeTwin) -> None:
+    creds = edge.target.credentials()
+    driver = LinuxEdgeDriver(DriverTarget(
+        "kf-vpn-1", "linux", "127.0.0.1", edge.target.lab_ports["kf-vpn-1"], creds.ssh_user,
+        creds.ssh_password, state_dir=edge.state_dir,
+    ))
+    config = edge.configs("kf-vpn-1")["kf-vpn-1"] + "10.250.0.0/16 via 10.8.15.33\n"
+    driver.open()
+    try:
+        driver.load_replace_candidate(config)
+        added = "ip route replace 10.250.0.0/16 proto static via 10.8.15.33"
+        assert driver.compare_config().commands == (added,)
+        driver.commit_config(revert_in=3)
+        assert "10.250.0.0/16 via 10.8.15.33" in _static_routes(edge, "kf-vpn-1")
+        assert driver.has_pending_commit()
+        assert wait_for(lambda: "10.250.0.0/16" not in _static_routes(edge, "kf-vpn-1"), 20)
+        assert wait_for(lambda: not driver.has_pending_commit(), 5)
+    finally:
+        driver.close()
+    assert "default via 10.8.15.33" in _static_routes(edge, "kf-vpn-1")
 
 
 def test_only_the_twins_edge_devices_are_deploy_targets(edge: EdgeTwin) -> None:
