@@ -150,3 +150,31 @@ def test_whole_text_scan_finds_what_a_line_by_line_scan_finds(label: str, platfo
             expected = [n.line for n in tree.all_lines() if re.search(pattern, n.text)]
             got = [h.line for h in tree.find(LineMatch(line=pattern, anywhere=True))]
             assert got == expected, (label, pattern, extra)
+
+
+class _AlwaysDirty:
+    """Stands in for devicetext's escape pattern: says every text has escapes (the slow path)."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+
+    def search(self, text: str) -> bool:
+        return True
+
+    def sub(self, repl: str, text: str) -> str:
+        return self.real.sub(repl, text)  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.mark.parametrize(("label", "platform", "text"), CORPUS[::5], ids=[c[0] for c in CORPUS[::5]])
+def test_normalize_skips_line_cleaning_only_when_it_changes_nothing(
+    label: str, platform: str, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from govnet.check import devicetext
+
+    style = devicetext.STYLE_OF_PARSER.get(DRIVERS[platform].parser, "plain")
+    for variant in (text, text.replace("\n", "\r\n"), text + "  \t\n"):
+        fast = devicetext.normalize(variant, style)
+        monkeypatch.setattr(devicetext, "_ESCAPE", _AlwaysDirty(devicetext._ESCAPE))
+        slow = devicetext.normalize(variant, style)
+        monkeypatch.undo()
+        assert fast == slow, label

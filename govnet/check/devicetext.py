@@ -81,7 +81,11 @@ _BANNER = re.compile(
 
 def normalize(text: str, style: Style) -> str:
     """``text`` with device-print debris blanked, banners folded and global lines dedented."""
-    lines = [_clean(raw) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "More" in text or _ESCAPE.search(text):
+        lines = [_clean(raw) for raw in raws]
+    else:  # no paging prompt, no escape: what _clean leaves of each line, at a fraction of the cost
+        lines = [raw.rstrip() for raw in raws]
     if style == "plain":
         return "\n".join(lines)
     if style == "frr":
