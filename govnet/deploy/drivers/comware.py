@@ -91,9 +91,9 @@ class ComwareDriver(CliDriver):
         m = _MEDIUM.search(self.cli("pwd"))
         self.medium = m.group(1) if m else "flash"
 
-    def get_config(self) -> str:
-        """``display current-configuration`` with the one-line globals at column 0."""
-        return dedent_globals(super().get_config())
+    def _running(self) -> str:
+        """The running config with its one-line globals at column 0, for the remediation."""
+        return dedent_globals(self.get_config())
 
     @property
     def candidate_file(self) -> str:
@@ -101,7 +101,7 @@ class ComwareDriver(CliDriver):
 
     def load_merge_candidate(self, config: str) -> None:
         with self._lock:
-            running = self.get_config()
+            running = self._running()
             self._find_mgmt_interface(running)
             plan = remediate(running, merge_config(running, config, "comware"), "comware", self.guard)
             self._commands, self._unified, self.held = plan.commands, plan.unified, plan.held
@@ -109,7 +109,7 @@ class ComwareDriver(CliDriver):
 
     def load_replace_candidate(self, config: str) -> None:
         with self._lock:
-            running = self.get_config()
+            running = self._running()
             self._find_mgmt_interface(running)
             if "archive configuration location " not in config:
                 location = archive_location(self.medium)

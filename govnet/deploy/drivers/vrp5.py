@@ -50,21 +50,21 @@ class Vrp5Driver(CliDriver):
         self.revert_error: DeployError | None = None
         """Why replaying the rollback lines at expiry failed (the device stopped answering)."""
 
-    def get_config(self) -> str:
-        """``display current-configuration`` with the one-line globals at column 0 (a USG or NIP
-        prints `` hrp enable``, `` sysname X`` indented after ``#``)."""
-        return dedent_globals(super().get_config())
+    def _running(self) -> str:
+        """The running config with its one-line globals at column 0, for the remediation (a USG
+        or NIP prints `` hrp enable``, `` sysname X`` indented after ``#``)."""
+        return dedent_globals(self.get_config())
 
     @property
     def backup_file(self) -> str:
         return f"govnet-{self.run_id}.cfg"
 
     def load_merge_candidate(self, config: str) -> None:
-        running = self.get_config()
+        running = self._running()
         self._plan(running, merge_config(running, config, self.dialect))
 
     def load_replace_candidate(self, config: str) -> None:
-        self._plan(self.get_config(), config)
+        self._plan(self._running(), config)
 
     def _plan(self, running: str, intended: str) -> None:
         self._find_mgmt_interface(running)
@@ -92,7 +92,7 @@ class Vrp5Driver(CliDriver):
             out = self._dialog(f"save {self.backup_file}", "y")
             if "successfully" not in out:
                 raise DeployError(f"{self.device}: backup save {self.backup_file} failed: {out.strip()}")
-            self._before = self.get_config()
+            self._before = self._running()
             self._record(self._before, revert_in)
             try:
                 self._config_lines(self._commands)
@@ -102,7 +102,7 @@ class Vrp5Driver(CliDriver):
                 raise
             finally:
                 self._user_view()
-            self._rollback = remediate(self.get_config(), self._before, self.dialect, self.guard).commands
+            self._rollback = remediate(self._running(), self._before, self.dialect, self.guard).commands
             self._commands = None
             self.reverted.clear()
             if revert_in:
@@ -118,7 +118,7 @@ class Vrp5Driver(CliDriver):
         """Replay the lines that take the device back to the config saved before the push."""
         assert self._before is not None
         self._user_view()
-        back = remediate(self.get_config(), self._before, self.dialect, self.guard).commands
+        back = remediate(self._running(), self._before, self.dialect, self.guard).commands
         self._config_lines(back)
         self._user_view()
 
@@ -172,7 +172,8 @@ class Vrp5Driver(CliDriver):
         lines come from the last-known-good config on record."""
         with self._lock:
             if self._before is None:
-                self._rollback = remediate(self.get_config(), self._lkg(), self.dialect, self.guard).commands
+                lkg = dedent_globals(self._lkg())
+                self._rollback = remediate(self._running(), lkg, self.dialect, self.guard).commands
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
