@@ -250,3 +250,20 @@ def test_quoted_rule_names_and_crlf_check_clean(tmp_path: Path) -> None:
     assert "rule internet zone to dmz differs from kf-fw-1's rule internet zone to internet" in (
         report.findings[0].message
     )
+
+
+def test_the_nip_is_read_by_the_interface_names_it_prints(tmp_path: Path) -> None:
+    """The inventory says GE0/0/1; the NIP prints GigabitEthernet0/0/1: the link checks find it."""
+    folder = configs_dir(tmp_path)
+    edit(
+        folder,
+        "kf-ips-1",
+        " ip address 10.8.0.198 255.255.255.252\n",
+        " ip address 10.8.0.210 255.255.255.252\n",
+    )
+    report = check_folder(folder)
+    assert {(f.rule_id, f.device) for f in report.findings} == {("GN-X-201", "kf-ips-1")}, [
+        f"{f.rule_id} {f.device} {f.message}" for f in report.findings
+    ]
+    [finding] = report.findings
+    assert "GE0/0/1" in finding.message and finding.location.line > 1
