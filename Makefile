@@ -73,8 +73,9 @@ integration: setup
 mutation: setup
 	$(BIN)/mutmut run --max-children 2; $(BIN)/mutmut results
 
+# `make bench ONLY=render,cli` refreshes those sections of benchmarks/RESULTS.md and keeps the rest.
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -29,60 +29,83 @@ def _table(rows: list[dict[str, object]]) -> str:
 KEPT_SECTIONS = ("## Mutation testing",)
 """Sections of RESULTS.md produced by other commands (``make mutation``), carried over as they are."""
 
+TITLES = {
+    "inventory": "## Inventory: load + validate + address plan",
+    "lab": "## Lab twin boot",
+    "render": "## Render + check",
+    "cli": "## End to end: the CLI",
+    "monitor": "## SNMP poll cycle",
+    "deploy": "## Provision the twin from blank",
+}
+"""Section keys for ``--only`` and the RESULTS.md heading each one writes."""
 
-def _kept_sections() -> list[str]:
+
+def _existing_sections() -> dict[str, str]:
+    """The current RESULTS.md's sections by heading (each with its trailing newline)."""
     if not RESULTS.exists():
-        return []
+        return {}
     text = RESULTS.read_text(encoding="utf-8")
-    kept = []
-    for title in KEPT_SECTIONS:
-        start = text.find(title)
-        if start >= 0:
-            end = text.find("\n## ", start + len(title))
-            kept.append(text[start:] if end < 0 else text[start : end + 1])
-    return kept
+    found: dict[str, str] = {}
+    starts = [i for i in range(len(text)) if text.startswith("## ", i) and (i == 0 or text[i - 1] == "\n")]
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(text)
+        heading = text[start : text.index("\n", start)]
+        found[heading] = text[start:end]
+    return found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller scales (1x, 10x)")
+    parser.add_argument(
+        "--only", metavar="KEY,...", default="",
+        help=f"run only these sections ({', '.join(TITLES)}); the others are carried over from RESULTS.md",
+    )
     args = parser.parse_args()
+    only = [k.strip() for k in args.only.split(",") if k.strip()] or list(TITLES)
+    unknown = sorted(set(only) - set(TITLES))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(TITLES)}")
     scales = (1, 10) if args.quick else (1, 10, 100, 126)
-    sections: list[str] = []
+    fresh: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="govnet-bench-") as tmp:
         work = Path(tmp)
-        rows = bench_inventory.run(work, scales)
-        sections.append(
-            "## Inventory: load + validate + address plan\n\n"
-            + (bench_inventory.__doc__ or "")
-            + "\n"
-            + _table(rows)
-        )
-        rrows = bench_render.run(work, tuple(s for s in scales if s != 100))
-        lrows = [] if args.quick else bench_lab.run(work)
-        if lrows:
-            sections.append("## Lab twin boot\n\n" + (bench_lab.__doc__ or "") + "\n" + _table(lrows))
-        if rrows:
-            sections.append("## Render + check\n\n" + (bench_render.__doc__ or "") + "\n" + _table(rrows))
-        crows = bench_cli.run(work, 10 if args.quick else 126)
-        sections.append("## End to end: the CLI\n\n" + (bench_cli.__doc__ or "") + "\n" + _table(crows))
-        mrows = [] if args.quick else bench_monitor.run(work)
-        if mrows:
-            sections.append("## SNMP poll cycle\n\n" + (bench_monitor.__doc__ or "") + "\n" + _table(mrows))
-        drows = [] if args.quick else bench_deploy.run(work)
-        if drows:
-            title = "## Provision the twin from blank\n\n"
-            sections.append(title + (bench_deploy.__doc__ or "") + "\n" + _table(drows))
-    kept = _kept_sections()
+        if "inventory" in only:
+            rows = bench_inventory.run(work, scales)
+            fresh["inventory"] = (bench_inventory.__doc__ or "") + "\n" + _table(rows)
+        if "lab" in only and not args.quick:
+            fresh["lab"] = (bench_lab.__doc__ or "") + "\n" + _table(bench_lab.run(work))
+        if "render" in only:
+            rrows = bench_render.run(work, tuple(s for s in scales if s != 100))
+            fresh["render"] = (bench_render.__doc__ or "") + "\n" + _table(rrows)
+        if "cli" in only:
+            crows = bench_cli.run(work, 10 if args.quick else 126)
+            fresh["cli"] = (bench_cli.__doc__ or "") + "\n" + _table(crows)
+        if "monitor" in only and not args.quick:
+            fresh["monitor"] = (bench_monitor.__doc__ or "") + "\n" + _table(bench_monitor.run(work))
+        if "deploy" in only and not args.quick:
+            fresh["deploy"] = (bench_deploy.__doc__ or "") + "\n" + _table(bench_deploy.run(work))
+    existing = _existing_sections()
+    today = time.strftime("%Y-%m-%d")
+    sections: list[str] = []
+    for key, title in TITLES.items():
+        if key in fresh:
+            sections.append(f"{title}\n\nMeasured {today}.\n\n" + fresh[key])
+        elif title in existing:
+            sections.append(existing[title].rstrip("\n") + "\n")  # carried over (its own date inside)
+    sections += [existing[t].rstrip("\n") + "\n" for t in KEPT_SECTIONS if t in existing]
+    command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
+    command += f" --only {','.join(only)}" if args.only else ""
     header = (
         "# Benchmark results\n\n"
-        f"Produced by `make bench` (`python benchmarks/run.py{' --quick' if args.quick else ''}`) on "
-        f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"Produced by `make bench` (`{command}`) on "
+        f"{today}, {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}. Times are the best of 3 fresh interpreters (imports excluded); "
         "peak is the process's resident high-water mark (VmHWM). "
-        "Ratios compare against the anchor measured in the same run.\n\n"
+        "Ratios compare against the anchor measured in the same run. Each section says when it was "
+        "measured; sections not run by the command above are carried over from the previous run.\n\n"
     )
-    RESULTS.write_text(header + "\n".join(sections + kept), encoding="utf-8")
+    RESULTS.write_text(header + "\n".join(sections), encoding="utf-8")
     print(f"wrote {RESULTS}")
 
 
