@@ -74,7 +74,10 @@ def test_pending_round_trip_and_clear(tmp_path: Path) -> None:
     state = DeviceState(tmp_path, "r1")
     state.mark_pending(PendingCommit("r1", "frr", 12.5, "run7"))
     assert json.loads(state.pending_path.read_text()) == {
-        "device": "r1", "platform": "frr", "deadline": 12.5, "run_id": "run7"
+        "device": "r1",
+        "platform": "frr",
+        "deadline": 12.5,
+        "run_id": "run7",
     }
     assert state.pending() == PendingCommit("r1", "frr", 12.5, "run7")
     state.clear_pending()

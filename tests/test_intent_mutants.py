@@ -1,0 +1,177 @@
+"""Intent rules: the exact device, inventory line and message of each finding (mutation tests).
+
+Expected lines were read off ``inventory/districts/kaifu.yaml`` by eye: the cores are listed on
+lines 7-8, the subdistrict dongfenglu on line 11, ips-1 and fw-1 on lines 27-28, the group
+``firewall-pair`` on line 115.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from spec_support import INVENTORY, check, district
+
+from govnet.model import Device, Network
+
+KAIFU = f"{INVENTORY / 'districts' / 'kaifu.yaml'}"
+CHAIN = "(chain IPS -> firewall -> load balancer)"
+
+
+def found(net: Network, rule: str) -> list[tuple[str, str, str]]:
+    """(device, location, message) of every finding of one rule."""
+    return [(f.device, str(f.location), f.message) for f in check(net, {}, [rule]).findings]
+
+
+def _lone_district(net: Network) -> Device:
+    """Add a district 'aa' holding one access switch declared in another file (line 3)."""
+    acc = net.devices["kf-acc-dongfenglu-c01"]
+    lone = dataclasses.replace(
+        acc, name="aa-acc-1", district="aa", source="inventory/districts/aa.yaml:3", interfaces=[], vrfs=[]
+    )
+    net.devices[lone.name] = lone
+    net.reindex()
+    return lone
+
+
+def test_gn_int_001_points_at_the_last_core_declared() -> None:
+    net = district()
+    extra = dataclasses.replace(
+        net.devices["kf-core-2"], name="kf-core-3", interfaces=[], vrfs=[], source=f"{KAIFU}:9"
+    )
+    net.devices[extra.name] = extra
+    assert found(net, "GN-INT-001") == [
+        ("kf", f"{KAIFU}:9", "district kf has 3 core(s) (kf-core-1, kf-core-2, kf-core-3), needs exactly 2")
+    ]
+
+
+def test_gn_int_001_without_cores_points_at_the_district_file() -> None:
+    net = district()
+    for name in ("kf-core-1", "kf-core-2"):
+        del net.devices[name]
+    assert found(net, "GN-INT-001") == [
+        ("kf", f"{KAIFU}:1", "district kf has 0 core(s) (none), needs exactly 2")
+    ]
+
+
+def test_gn_int_001_one_device_district_in_its_own_file() -> None:
+    net = district()
+    _lone_district(net)
+    assert found(net, "GN-INT-001") == [
+        ("aa", "inventory/districts/aa.yaml:1", "district aa has 0 core(s) (none), needs exactly 2")
+    ]
+
+
+def test_gn_int_004_every_district_is_checked_after_one_lacking_its_exit() -> None:
+    net = district()
+    _lone_district(net)  # 'aa' sorts first and has no exit at all
+    fw = net.devices["kf-fw-1"]
+    fw.interfaces = [i for i in fw.interfaces if not (i.segment and i.segment.name.endswith("fw-inside"))]
+    net.reindex()
+    assert found(net, "GN-INT-004") == [
+        (
+            "aa",
+            "inventory/districts/aa.yaml:1",
+            f"district aa internet exit lacks ips, firewall, load_balancer {CHAIN}",
+        ),
+        ("kf-fw-1", f"{KAIFU}:28", f"firewall kf-fw-1 has no link to an IPS {CHAIN}"),
+    ]
+
+
+def test_gn_int_004_missing_ips_named_at_the_district_file() -> None:
+    net = district()
+    del net.devices["kf-ips-1"]
+    net.links = [lk for lk in net.links if "kf-ips-1" not in lk.ends]
+    assert found(net, "GN-INT-004") == [("kf", f"{KAIFU}:1", f"district kf internet exit lacks ips {CHAIN}")]
+
+
+def test_gn_int_004_ips_without_a_core_link() -> None:
+    net = district()
+    net.links = [lk for lk in net.links if lk.id not in ("kf-core-1--kf-ips-1", "kf-core-2--kf-ips-1")]
+    net.reindex()
+    assert found(net, "GN-INT-004") == [("kf-ips-1", f"{KAIFU}:27", "IPS kf-ips-1 has no link to a core")]
+
+
+def test_gn_int_003_access_site_without_aggregation() -> None:
+    net = district()
+    net.links = [lk for lk in net.links if "kf-acc-dongfenglu-c01" not in lk.ends]
+    net.reindex()
+    assert found(net, "GN-INT-003") == [
+        ("kf-acc-dongfenglu-c01", f"{KAIFU}:11", "access site kf-acc-dongfenglu-c01 has no aggregation node")
+    ]
+
+
+def test_gn_int_003_wrong_parent_blames_the_access_site() -> None:
+    net = district()
+    link = next(lk for lk in net.links if lk.id == "kf-agg-dongfenglu--kf-acc-dongfenglu-c01")
+    net.links[net.links.index(link)] = dataclasses.replace(link, a="kf-agg-qingshuitang")
+    net.reindex()
+    assert found(net, "GN-INT-003") == [
+        (
+            "kf-acc-dongfenglu-c01",
+            f"{KAIFU}:11",
+            "access site kf-acc-dongfenglu-c01 of subdistrict dongfenglu is attached to "
+            "kf-agg-qingshuitang of subdistrict qingshuitang",
+        )
+    ]
+
+
+def test_gn_int_003_a_second_link_to_a_core_or_an_external_is_no_parent() -> None:
+    net = district()
+    link = next(lk for lk in net.links if lk.id == "kf-agg-dongfenglu--kf-acc-dongfenglu-c01")
+    net.links += [
+        dataclasses.replace(link, id="kf-core-1--kf-acc-dongfenglu-c01", a="kf-core-1"),
+        dataclasses.replace(link, id="kf-isp-telecom--kf-acc-dongfenglu-c01", a="kf-isp-telecom"),
+    ]
+    net.reindex()
+    assert found(net, "GN-INT-003") == []
+
+
+def test_gn_int_005_blames_the_device_the_isp_is_on() -> None:
+    net = district()
+    link = next(lk for lk in net.links if lk.id == "kf-lb-1--kf-isp-unicom")
+    net.links[net.links.index(link)] = dataclasses.replace(link, a="kf-fw-2")
+    net.reindex()
+    [(device, _, message)] = found(net, "GN-INT-005")
+    assert (device, message) == (
+        "kf-fw-2",
+        "ISP kf-isp-unicom is connected to kf-fw-2 (firewall), bypassing the exit chain",
+    )
+
+
+def test_gn_int_006_names_every_expected_group_that_is_missing() -> None:
+    net = district()
+    net.groups = [g for g in net.groups if g.name.startswith("kf-uplinks-")]
+    assert found(net, "GN-INT-006") == [
+        ("kf", f"{KAIFU}:1", f"no redundancy group for the {what}")
+        for what in (
+            "core pair (kf-core-1, kf-core-2)",
+            "firewall hot-standby pair (kf-fw-1, kf-fw-2)",
+            "dual ISP (kf-lb-1--kf-isp-telecom, kf-lb-1--kf-isp-unicom)",
+            "municipal/provincial upstream pair (kf-core-1--kf-municipal-extranet, "
+            "kf-core-2--kf-provincial-extranet)",
+            "data-centre hot-standby pair (kf-srv-1, kf-srv-2)",
+        )
+    ]
+
+
+def test_gn_int_006_group_finding_points_at_the_groups_line() -> None:
+    net = district()
+    fw_pair = next(g for g in net.groups if g.name == "kf-firewall-pair")
+    net.groups[net.groups.index(fw_pair)] = dataclasses.replace(fw_pair, members=("kf-fw-1",))
+    assert found(net, "GN-INT-006") == [
+        ("kf", f"{KAIFU}:115", "group kf-firewall-pair has 1 member(s), needs at least 2"),
+        ("kf", f"{KAIFU}:1", "no redundancy group for the firewall hot-standby pair (kf-fw-1, kf-fw-2)"),
+    ]
+
+
+def test_gn_int_006_a_group_named_nowhere_in_the_file_points_at_line_1() -> None:
+    net = district()
+    fw_pair = next(g for g in net.groups if g.name == "kf-firewall-pair")
+    net.groups[net.groups.index(fw_pair)] = dataclasses.replace(
+        fw_pair, name="kf-fw-duo", members=("kf-fw-1",)
+    )
+    assert found(net, "GN-INT-006")[0] == (
+        "kf",
+        f"{KAIFU}:1",
+        "group kf-fw-duo has 1 member(s), needs at least 2",
+    )
