@@ -190,3 +190,10 @@ def test_stoppable_leaves_handlers_alone_in_a_worker_thread() -> None:
     thread.start()
     thread.join()
     assert seen == [before]
+
+
+def test_reports_folder_is_created_with_its_parents_and_reused(tmp_path: Path) -> None:
+    state_dir = tmp_path / "never" / "made"
+    first = RunReport("r1", "net", True, "t1").write(state_dir)
+    second = RunReport("r2", "net", True, "t2").write(state_dir)
+    assert sorted(p.name for p in (state_dir / "reports").iterdir()) == [first.name, second.name]
