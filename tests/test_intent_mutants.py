@@ -8,9 +8,13 @@ lines 7-8, the subdistrict dongfenglu on line 11, ips-1 and fw-1 on lines 27-28,
 from __future__ import annotations
 
 import dataclasses
+from importlib import resources
 
+import yaml
 from spec_support import INVENTORY, check, district
 
+from govnet.check import run_checks
+from govnet.check.rules import RuleSet, parse_rules
 from govnet.model import Device, Network
 
 KAIFU = f"{INVENTORY / 'districts' / 'kaifu.yaml'}"
@@ -175,3 +179,92 @@ def test_gn_int_006_a_group_named_nowhere_in_the_file_points_at_line_1() -> None
         f"{KAIFU}:1",
         "group kf-fw-duo has 1 member(s), needs at least 2",
     )
+
+
+NETWORK = f"{INVENTORY / 'network.yaml'}"  # zones: public on line 25, police 30, court 32 (read by eye)
+
+
+def _spec_expecting(*kinds: str) -> RuleSet:
+    data = yaml.safe_load(resources.files("govnet").joinpath("data/spec/rules.yaml").read_text())
+    [rule] = [r for r in data["rules"] if r["id"] == "GN-INT-006"]
+    rule["params"]["expected"] = list(kinds)
+    return parse_rules(yaml.safe_dump(data), "test-rules.yaml")
+
+
+def test_gn_int_006_only_the_expected_kinds_are_required() -> None:
+    net = district()
+    net.groups = [g for g in net.groups if g.name not in ("kf-core-pair", "kf-firewall-pair", "kf-dc-pair")]
+    report = run_checks(net, {}, ["GN-INT-006"], spec=_spec_expecting("uplinks", "firewall-pair"))
+    assert [f.message for f in report.findings] == [
+        "no redundancy group for the firewall hot-standby pair (kf-fw-1, kf-fw-2)"
+    ]
+
+
+def test_gn_int_006_a_larger_group_covers_the_pair() -> None:
+    net = district()
+    fw_pair = next(g for g in net.groups if g.name == "kf-firewall-pair")
+    net.groups[net.groups.index(fw_pair)] = dataclasses.replace(
+        fw_pair, members=("kf-fw-1", "kf-fw-2", "kf-srv-1")
+    )
+    assert found(net, "GN-INT-006") == []
+
+
+def test_gn_int_006_member_that_does_not_exist_points_at_the_group() -> None:
+    net = district()
+    fw_pair = next(g for g in net.groups if g.name == "kf-firewall-pair")
+    net.groups[net.groups.index(fw_pair)] = dataclasses.replace(
+        fw_pair, members=("kf-fw-1", "kf-fw-2", "kf-fw-9")
+    )
+    assert found(net, "GN-INT-006") == [
+        ("kf", f"{KAIFU}:115", "group kf-firewall-pair: member kf-fw-9 does not exist")
+    ]
+
+
+def test_gn_int_007_exact_findings() -> None:
+    net = district()
+    police = net.zones["police"]
+    net.zones["court"] = dataclasses.replace(net.zones["court"], route_target=police.route_target)
+    vrf = next(v for v in net.devices["kf-agg-dongfenglu"].vrfs if v.zone == "public")
+    vrf.rt_export = ("65010:2", "65010:1", "65010:99")
+    court_vrfs = [v for d in net.devices.values() for v in d.vrfs if v.zone == "court"]
+    for v in court_vrfs:
+        v.rt_export = (police.route_target,)
+    assert found(net, "GN-INT-007") == [
+        ("court", f"{NETWORK}:32", "zones police and court share route target 65010:11"),
+        (
+            "kf-agg-dongfenglu",
+            f"{KAIFU}:11",
+            "VRF PUBLIC on kf-agg-dongfenglu exports 65010:2, 65010:99, not zone public's target",
+        ),
+    ]
+
+
+def test_gn_int_008_zone_import_of_shared_and_unknown_targets() -> None:
+    net = district()
+    net.zones["court"] = dataclasses.replace(net.zones["court"], route_target="65010:11")  # police's too
+    net.zones["public"] = dataclasses.replace(
+        net.zones["public"], imports=("65010:1", "65010:11", "65010:77")
+    )
+    rules = found(net, "GN-INT-008")
+    assert rules[0] == (
+        "public",
+        f"{NETWORK}:25",
+        "zone public imports 65010:11 (court, police), 65010:77 (unknown zone) without a route exception",
+    )
+    assert all(device != "kf-core-1" or "VRF PUBLIC" not in message for device, _, message in rules)
+
+
+def test_gn_int_008_a_vrf_leaking_exactly_as_its_zone_is_reported_once() -> None:
+    net = district()
+    net.zones["public"] = dataclasses.replace(net.zones["public"], imports=("65010:1", "65010:2"))
+    assert found(net, "GN-INT-008") == [
+        ("public", f"{NETWORK}:25", "zone public imports 65010:2 (internet) without a route exception")
+    ]
+
+
+def test_gn_int_008_an_exception_for_one_owner_of_a_shared_target_allows_it() -> None:
+    net = district()
+    net.zones["court"] = dataclasses.replace(net.zones["court"], route_target="65010:11")
+    net.zones["public"] = dataclasses.replace(net.zones["public"], imports=("65010:1", "65010:11"))
+    net.route_exceptions = [("shared-services", "public", "police")]
+    assert [r for r in found(net, "GN-INT-008") if r[0] == "public"] == []
