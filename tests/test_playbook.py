@@ -19,10 +19,17 @@ def test_shipped_playbooks_validate(name: str) -> None:
     assert book.name == name and book.steps
 
 
-def test_provision_goes_cores_first_and_ends_with_an_audit() -> None:
+def test_provision_goes_cores_first_then_the_edge_and_ends_with_an_audit() -> None:
     book = load_playbook(PLAYBOOKS / "provision-district.yaml")
-    assert [s.action for s in book.steps] == ["deploy", "deploy", "deploy", "audit"]
-    assert book.steps[0].deploy is not None and book.steps[0].deploy.filter == ["role=core"]
+    assert [s.action for s in book.steps] == ["deploy"] * 6 + ["audit"]
+    filters = [s.deploy.filter for s in book.steps if s.deploy is not None]
+    assert filters == [
+        ["role=core"], ["role=aggregation"], ["role=access"],
+        ["role=firewall"], ["role=ips,load_balancer,vpn_gateway"], ["role=server"],
+    ]
+    pairs = [s.deploy for s in book.steps if s.deploy is not None and s.deploy.filter[0] in
+             ("role=core", "role=firewall", "role=server")]
+    assert [d.batch_size for d in pairs] == [1, 1, 1]  # one member of a redundant pair at a time
 
 
 def test_onboard_needs_its_site_parameter() -> None:
