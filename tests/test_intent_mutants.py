@@ -268,3 +268,111 @@ def test_gn_int_008_an_exception_for_one_owner_of_a_shared_target_allows_it() ->
     net.zones["public"] = dataclasses.replace(net.zones["public"], imports=("65010:1", "65010:11"))
     net.route_exceptions = [("shared-services", "public", "police")]
     assert [r for r in found(net, "GN-INT-008") if r[0] == "public"] == []
+
+
+def _swap(net: Network, link_id: str) -> None:
+    """Write a link the other way round (b first): no check may depend on the order."""
+    link = next(lk for lk in net.links if lk.id == link_id)
+    net.links[net.links.index(link)] = dataclasses.replace(
+        link,
+        a=link.b,
+        a_interface=link.b_interface,
+        a_ip=link.b_ip,
+        b=link.a,
+        b_interface=link.a_interface,
+        b_ip=link.a_ip,
+    )
+    net.reindex()
+
+
+def test_links_written_either_way_round_pass() -> None:
+    net = district()
+    for link_id in (
+        "kf-core-1--kf-agg-dongfenglu",
+        "kf-core-2--kf-agg-dongfenglu",
+        "kf-agg-dongfenglu--kf-acc-dongfenglu-c01",
+        "kf-core-2--kf-ips-1",
+    ):
+        _swap(net, link_id)
+    for rule in ("GN-INT-002", "GN-INT-003", "GN-INT-010"):
+        assert found(net, rule) == [], rule
+
+
+def test_gn_int_002_exact_finding() -> None:
+    net = district()
+    link = next(lk for lk in net.links if lk.id == "kf-core-2--kf-agg-dongfenglu")
+    net.links[net.links.index(link)] = dataclasses.replace(link, a="kf-core-1")
+    net.reindex()
+    assert found(net, "GN-INT-002") == [
+        (
+            "kf-agg-dongfenglu",
+            f"{KAIFU}:11",
+            "aggregation node kf-agg-dongfenglu has uplinks to 1 distinct core(s) (kf-core-1), needs two",
+        )
+    ]
+    net.links = [lk for lk in net.links if lk.id != "kf-core-1--kf-agg-dongfenglu" and lk is not link]
+    net.links = [lk for lk in net.links if not (lk.a == "kf-core-1" and lk.b == "kf-agg-dongfenglu")]
+    net.reindex()
+    assert found(net, "GN-INT-002") == [
+        (
+            "kf-agg-dongfenglu",
+            f"{KAIFU}:11",
+            "aggregation node kf-agg-dongfenglu has uplinks to 0 distinct core(s) (none), needs two",
+        )
+    ]
+
+
+def test_gn_int_009_exact_findings() -> None:
+    net = district()
+    link = next(lk for lk in net.links if lk.id == "kf-isogw-1--kf-office-intranet")
+    net.links[net.links.index(link)] = dataclasses.replace(link, a="kf-core-1")
+    net.links.append(dataclasses.replace(link, id="kf-isp-telecom--kf-office-intranet", a="kf-isp-telecom"))
+    net.reindex()
+    assert found(net, "GN-INT-009") == [
+        (
+            "kf-core-1",
+            f"{KAIFU}:55",
+            "intranet kf-office-intranet is linked to kf-core-1 (core), not through the isolation gateway",
+        ),
+        (
+            "kf-isp-telecom",
+            f"{KAIFU}:55",
+            "intranet kf-office-intranet is linked to kf-isp-telecom (external), "
+            "not through the isolation gateway",
+        ),
+    ]
+
+
+def test_gn_int_010_exact_findings_after_a_link_without_an_interface() -> None:
+    net = district()
+    core1, core2 = net.devices["kf-core-1"], net.devices["kf-core-2"]
+    stray = next(lk for lk in net.links if lk.id == "kf-core-1--kf-municipal-extranet")
+    net.links.insert(
+        0,
+        dataclasses.replace(
+            stray, id="kf-core-2--kf-stray", a="kf-core-2", a_interface="XGigabitEthernet9/9/9"
+        ),
+    )
+    _swap(net, "kf-core-2--kf-ips-1")
+    core2.interface("XGigabitEthernet1/0/2").vrf = None
+    core1.interface("XGigabitEthernet1/0/2").vrf = "PUBLIC"
+    core1.interface("XGigabitEthernet1/0/3").vrf = "INTERNET"
+    net.reindex()
+    assert found(net, "GN-INT-010") == [
+        (
+            "kf-core-1",
+            f"{KAIFU}:47",
+            "XGigabitEthernet1/0/2 toward the IPS kf-ips-1 is in PUBLIC, not the internet VPN",
+        ),
+        (
+            "kf-core-1",
+            f"{KAIFU}:52",
+            "XGigabitEthernet1/0/3 toward kf-municipal-extranet in internet VPN INTERNET: "
+            "exit only via the IPS",
+        ),
+        (
+            "kf-core-2",
+            f"{KAIFU}:48",
+            "XGigabitEthernet1/0/2 toward the IPS kf-ips-1 is in the global table, not the internet VPN",
+        ),
+    ]
