@@ -173,7 +173,7 @@ def test_nornir_inventory_plugin_drives_the_twin(lab: Lab) -> None:
         logging={"enabled": False},
     )
     routers = {n.name for n in lab.topology.nodes if n.ssh_port is not None}
-    assert set(nr.inventory.hosts) == routers
+    assert set(nr.inventory.hosts) == routers | set(lab.state.edge_ports)  # and the firewall pair
     result = nr.filter(role="core").run(task=netmiko_send_command, command_string="show ip ospf neighbor")
     assert not result.failed, result.failed_hosts
     for host in ("kf-core-1", "kf-core-2"):
