@@ -41,11 +41,14 @@ ospf 1
 """
 
 
-def found(rule: str, text: str, spec: RuleSet | None = None, device: str = AGG) -> list[tuple[int, str]]:
+def found(
+    rule: str, text: str, spec: RuleSet | None = None, device: str = AGG, platform: str = "huawei_vrp"
+) -> list[tuple[int, str]]:
     """(config line, message) of every finding of one rule on one device's config."""
-    config = IntendedConfig(device, "huawei_vrp", text, f"hand/{device}.cfg")
+    config = IntendedConfig(device, platform, text, f"hand/{device}.cfg")
     report = run_checks(district(), {device: config}, [rule], spec=spec)
     assert {r.device for r in report.results if r.status != "not_applicable"} <= {device}
+    assert {f.device for f in report.findings} <= {device}
     return [((f.config_location or f.location).line, f.message) for f in report.findings]
 
 
@@ -111,3 +114,35 @@ def test_count_with_nothing_found_points_at_line_1() -> None:
     assert found("GN-CFG-106", "#\nsysname x\n", _spec_with_ntp_bound(min=1, max=3)) == [
         (1, f"only 0 of at least 1 distinct NTP servers{fix}")
     ]
+
+
+def _spec_with_link_kinds(rule_id: str, kinds: list[str] | None) -> RuleSet:
+    data = yaml.safe_load(resources.files("govnet").joinpath("data/spec/rules.yaml").read_text())
+    [rule] = [r for r in data["rules"] if r["id"] == rule_id]
+    if kinds is None:
+        del rule["params"]
+    else:
+        rule["params"] = {"link_kinds": kinds}
+    return parse_rules(yaml.safe_dump(data), "test-rules.yaml")
+
+
+def test_link_kinds_param_chooses_the_links_checked() -> None:
+    text = UPLINKS.replace("  network 10.8.0.40 0.0.0.3\n", "")
+    for rule in ("GN-CFG-109", "GN-CFG-110"):
+        assert found(rule, "#\n", _spec_with_link_kinds(rule, ["core-core"])) == []
+    assert found("GN-CFG-109", text, _spec_with_link_kinds("GN-CFG-109", ["core-aggregation"])) == [
+        (7, f"core link {UP2}: GigabitEthernet0/0/2 does not run OSPF")
+    ]
+
+
+def test_link_kinds_default_to_core_core_and_core_aggregation() -> None:
+    net = district()
+    expected = sorted(
+        lk.id for lk in net.links_of("kf-core-1") if lk.kind in ("core-core", "core-aggregation")
+    )
+    assert "kf-core-1--kf-core-2" in expected and len(expected) == 14
+    for rule in ("GN-CFG-109", "GN-CFG-110"):
+        spec = _spec_with_link_kinds(rule, None)
+        findings = found(rule, "#\n", spec, device="kf-core-1", platform="huawei_vrpv8")
+        assert sorted(m.split(":")[0].removeprefix("core link ") for _, m in findings) == expected
+        assert all(line == 1 and m.endswith(" is not configured") for line, m in findings)
