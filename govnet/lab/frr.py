@@ -12,12 +12,12 @@ from govnet.lab.errors import CommandError, ResourceTakenError
 from govnet.lab.procs import run, terminate, wait_pidfile
 from govnet.lab.state import LabState, ProcessRecord
 from govnet.lab.topology import LabNode
+from govnet.platforms.linux import AGENTX_SOCKET
 
 FRR_ETC = Path("/etc/frr")
 FRR_RUN = Path("/var/run/frr")
 FRR_SBIN = Path("/usr/lib/frr")
 SNMP_DAEMONS = ("zebra", "ospfd", "bgpd", "ldpd")
-AGENTX_SOCKET = "tcp:127.0.0.1:705"
 
 
 def etc_dir(node: LabNode) -> Path:

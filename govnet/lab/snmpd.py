@@ -6,10 +6,10 @@ from pathlib import Path
 
 from govnet.lab.credentials import LabCredentials
 from govnet.lab.errors import CommandError
-from govnet.lab.frr import AGENTX_SOCKET
 from govnet.lab.procs import run, wait_pidfile
 from govnet.lab.state import LabState, ProcessRecord
 from govnet.lab.topology import LabNode
+from govnet.platforms.linux import AGENTX_SOCKET
 
 SNMP_PORT = 161
 

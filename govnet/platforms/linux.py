@@ -107,8 +107,9 @@ def _address_key(address: str) -> tuple[int, ...]:
     return tuple(int(p) for p in address.split(".") if p.isdigit())
 
 
-KEEPALIVED_AGENTX_SOCKET = "tcp:127.0.0.1:705"
-"""Where keepalived's SNMP subagent finds the AgentX master (the namespace's own snmpd)."""
+AGENTX_SOCKET = "tcp:127.0.0.1:705"
+"""The AgentX master (the namespace's own snmpd) where FRR's and keepalived's SNMP subagents
+register their MIBs, in every namespace of the twin."""
 EDGE_DRIVER = "linux_edge:LinuxEdgeDriver"
 """The deploy driver of the twin's Linux edge namespaces (nftables, keepalived, routes)."""
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from govnet.credentials import Credentials
 from govnet.model import Device, Network
 from govnet.platforms import get_platform
-from govnet.platforms.linux import KEEPALIVED_AGENTX_SOCKET, ifname_map
+from govnet.platforms.linux import AGENTX_SOCKET, ifname_map
 from govnet.render.context import VRRP_ADVERT_S, NetworkIndex, vrrp_facts
 from govnet.render.engine import Renderer, default_templates_dir
 
@@ -92,7 +92,7 @@ def keepalived_config(network: Network, name: str, *, instances: bool = True) ->
         "    enable_snmp_vrrp",
         "    enable_snmp_rfcv2",
         "    enable_snmp_rfcv3",
-        f"    snmp_socket {KEEPALIVED_AGENTX_SOCKET}",
+        f"    snmp_socket {AGENTX_SOCKET}",
         "    vrrp_garp_master_delay 1",
         "}",
     ]

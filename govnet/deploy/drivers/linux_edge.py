@@ -114,7 +114,7 @@ class LinuxEdgeDriver:
 
     # -- session -------------------------------------------------------------------------
     def open(self) -> None:
-        import paramiko  # type: ignore[import-untyped]  # netmiko's SSH library, no stubs
+        import paramiko  # netmiko's SSH library
 
         client = paramiko.SSHClient()
         client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the twin's own host key
