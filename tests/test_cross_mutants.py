@@ -66,3 +66,81 @@ def test_gn_x_205_on_a_link_listed_after_zone_attachments(ldp_at_a: bool) -> Non
     assert finding.device == off
     assert finding.message == f"{link.id}: LDP on {on} {on_if} but not on {off} {off_if}"
     assert _line(report, configs) == f"interface {off_if}"
+
+
+# -- GN-X-204 on two small hand-written configs (only kf-core-1 and kf-agg-dongfenglu configured) --
+
+
+def _bgp(loopback: str, peer: str) -> str:
+    return (
+        f"#\ninterface LoopBack0\n ip address {loopback} 255.255.255.255\n#\nbgp 65010\n"  # bgp: line 5
+        f" peer {peer} as-number 65010\n peer {peer} connect-interface LoopBack0\n"  # peer: line 6
+        f" #\n ipv4-family vpnv4\n  peer {peer} enable\n#\n"
+    )
+
+
+CORE_BGP, AGG_BGP = _bgp("10.0.0.9", "10.0.0.65"), _bgp("10.0.0.65", "10.0.0.9")
+
+
+def _sessions(core: str, agg: str, agg_platform: str = "huawei_vrp") -> list[tuple[str, int, str]]:
+    configs = {
+        CORE: IntendedConfig(CORE, "huawei_vrpv8", core, f"hand/{CORE}.cfg"),
+        AGG: IntendedConfig(AGG, agg_platform, agg, f"hand/{AGG}.cfg"),
+    }
+    report = check(district(), configs, ["GN-X-204"])
+    return [(f.device, (f.config_location or f.location).line, f.message) for f in report.findings]
+
+
+def test_gn_x_204_both_halves_configured_pass() -> None:
+    assert _sessions(CORE_BGP, AGG_BGP) == []
+
+
+def test_gn_x_204_a_loopback_missing_from_the_config_falls_back_to_the_models() -> None:
+    core = CORE_BGP.replace("interface LoopBack0\n ip address 10.0.0.9 255.255.255.255\n", "")
+    assert _sessions(core, AGG_BGP) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "problem"),
+    [
+        (AGG_BGP, "#\nsysname x\n", 1, "no BGP instance on kf-agg-dongfenglu"),
+        (
+            " as-number 65010",
+            " as-number 65011",
+            6,
+            "peer 10.0.0.9 as-number 65011 but kf-core-1 runs AS 65010",
+        ),
+        ("  peer 10.0.0.9 enable\n", "", 6, "peer 10.0.0.9 not enabled for VPNv4"),
+        (
+            " peer 10.0.0.9 connect-interface LoopBack0\n",
+            "",
+            6,
+            "peer 10.0.0.9 not sourced from the loopback",
+        ),
+        ("10.0.0.9", "10.0.0.8", 5, "kf-agg-dongfenglu has no peer 10.0.0.9 (kf-core-1's loopback)"),
+    ],
+)
+def test_gn_x_204_one_finding_at_the_agg_half(old: str, new: str, line: int, problem: str) -> None:
+    assert _sessions(CORE_BGP, AGG_BGP.replace(old, new)) == [(AGG, line, f"session with {CORE}: {problem}")]
+
+
+def test_gn_x_204_the_peer_address_is_the_loopback_the_far_config_has() -> None:
+    core = CORE_BGP.replace("ip address 10.0.0.9 ", "ip address 10.0.0.99 ")
+    assert _sessions(core, AGG_BGP) == [
+        (AGG, 5, f"session with {CORE}: {AGG} has no peer 10.0.0.99 ({CORE}'s loopback)")
+    ]
+
+
+def test_gn_x_204_as_mismatch_blames_the_half_with_the_wrong_peer_as() -> None:
+    assert _sessions(CORE_BGP.replace("bgp 65010", "bgp 65011"), AGG_BGP) == [
+        (AGG, 6, f"session with {CORE}: peer 10.0.0.9 as-number 65010 but {CORE} runs AS 65011")
+    ]
+    assert _sessions(CORE_BGP.replace(" as-number 65010", " as-number 1"), AGG_BGP) == [
+        (CORE, 6, f"session with {AGG}: peer 10.0.0.65 as-number 1 but {AGG} runs AS 65010")
+    ]
+
+
+def test_gn_x_204_no_bgp_instance_on_the_core_half() -> None:
+    assert _sessions("#\nsysname x\n", AGG_BGP) == [
+        (CORE, 1, f"session with {AGG}: no BGP instance on {CORE}")
+    ]
