@@ -144,3 +144,53 @@ def test_gn_x_204_no_bgp_instance_on_the_core_half() -> None:
     assert _sessions("#\nsysname x\n", AGG_BGP) == [
         (CORE, 1, f"session with {AGG}: no BGP instance on {CORE}")
     ]
+
+
+# -- GN-X-203 on hand-written configs of one aggregation node and two access sites --------------
+# (kf-agg-dongfenglu's links to c01 and c02, each with zone attachments .100/.300)
+
+C01, C02 = "kf-acc-dongfenglu-c01", "kf-acc-dongfenglu-c02"
+
+
+def _routed(ifname: str, address: str, ospf: str = "") -> str:
+    sub = "".join(f"interface {ifname}.{vlan}\n dot1q termination vid {vlan}\n#\n" for vlan in (100, 300))
+    return f"#\ninterface {ifname}\n ip address {address} 255.255.255.252\n#\n{sub}{ospf}"
+
+
+def _ospf(*networks: tuple[str, str]) -> str:
+    areas = "".join(f" area 0.0.0.{area}\n  network {net} 0.0.0.3\n" for net, area in networks)
+    return f"ospf 1\n{areas}#\n"
+
+
+def _areas(agg: str, c01: str, c02: str) -> list[tuple[str, int, str]]:
+    configs = {
+        name: IntendedConfig(name, "huawei_vrp", text, f"hand/{name}.cfg")
+        for name, text in ((AGG, agg), (C01, c01), (C02, c02))
+    }
+    report = check(district(), configs, ["GN-X-203"])
+    return [(f.device, (f.config_location or f.location).line, f.message) for f in report.findings]
+
+
+AGG_IFS = _routed("GigabitEthernet1/0/1", "10.8.2.5") + _routed("GigabitEthernet1/0/2", "10.8.2.9")[2:]
+C01_IF, C02_IF = _routed("GigabitEthernet0/0/1", "10.8.2.6"), _routed("GigabitEthernet0/0/1", "10.8.2.10")
+LINK2 = "kf-agg-dongfenglu--kf-acc-dongfenglu-c02"
+
+
+def test_gn_x_203_links_without_ospf_at_either_end_pass() -> None:
+    assert _areas(AGG_IFS, C01_IF, C02_IF) == []
+
+
+def test_gn_x_203_a_link_after_another_links_zone_attachments_is_checked() -> None:
+    agg = AGG_IFS + _ospf(("10.8.2.8", "0"))  # the c02 link, listed after c01's .100/.300
+    assert _areas(agg, C01_IF, C02_IF) == [(C02, 1, f"{LINK2}: OSPF area 0 on {AGG} but no OSPF on {C02}")]
+
+
+def test_gn_x_203_two_areas_point_at_the_b_end() -> None:
+    agg = AGG_IFS + _ospf(("10.8.2.8", "0"))
+    c02 = C02_IF + _ospf(("10.8.2.8", "1"))  # network line: 13
+    assert _areas(agg, C01_IF, c02) == [(C02, 13, f"{LINK2}: OSPF area 0 on {AGG} but OSPF area 1 on {C02}")]
+
+
+def test_gn_x_203_only_the_b_end_with_ospf_points_at_the_a_end() -> None:
+    c02 = C02_IF + _ospf(("10.8.2.8", "0"))
+    assert _areas(AGG_IFS, C01_IF, c02) == [(AGG, 1, f"{LINK2}: no OSPF on {AGG} but OSPF area 0 on {C02}")]
