@@ -173,7 +173,7 @@ def fault_link_up(a: str, b: str, workdir: WorkdirOpt = DEFAULT_WORKDIR) -> None
 @fault_app.command("kill")
 @guarded
 def fault_kill(device: str, daemon: str, workdir: WorkdirOpt = DEFAULT_WORKDIR) -> None:
-    """SIGKILL one daemon (zebra, ospfd, bgpd, ldpd, staticd, snmpd) of a device.
+    """SIGKILL one daemon (zebra, ospfd, bgpd, ldpd, staticd, snmpd, keepalived) of a device.
 
     Example: govnet lab fault kill kf-core-1 bgpd
 
