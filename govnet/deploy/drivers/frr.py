@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
 from govnet.deploy.frr_reload import Block, ReloadPlan, plan_reload, strip_header
 from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.deploy.mask import mask_config
@@ -25,10 +26,9 @@ from govnet.platforms import get_platform
 
 DELETE_RETRIES = 4
 """frr-reload drops the last word of a refused ``no`` line and retries (OSPF needs that)."""
-RECONNECT_S = 2.0
 
 
-class FrrDriver:
+class FrrDriver(KeptConfirmWindow):
     """The DeviceDriver for FRR (the lab twin's routers), one SSH vtysh session."""
 
     def __init__(self, target: DriverTarget) -> None:
@@ -175,39 +175,8 @@ class FrrDriver:
             self.state.clear_pending()
             self._candidate = None
 
-    def _reconnect(self) -> None:
-        """A fresh session when the old one died; retries for the confirm window's length."""
-        if self.alive():
-            return
-        self.close()
-        pending = self.state.pending()
-        until = max(pending.deadline if pending else 0.0, time.time()) + self.target.timeout
-        while True:
-            try:
-                self.open()
-                return
-            except DeployError:
-                if time.time() > until:
-                    raise
-                time.sleep(RECONNECT_S)
-
-    def _start_timer(self, seconds: int) -> None:
-        self._cancel_timer()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None and self._timer is not threading.current_thread():
-            self._timer.cancel()
-        self._timer = None
-
-    def _expire(self) -> None:
-        """The confirm window closed without a confirm: back to the LKG."""
-        self._timer = None
-        if self.state.pending() is not None:
-            self._conn = None
-            self.rollback()
+    def _before_expiry_rollback(self) -> None:
+        self._conn = None  # the timer thread opens its own session for the rollback
 
     def _persist(self) -> None:
         self.cli("write memory")

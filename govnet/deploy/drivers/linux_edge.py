@@ -24,11 +24,11 @@ import time
 from typing import Any
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
 from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.platforms.linux import LAB_FAULT_TABLE
 from govnet.render.edge import join_sections, split_sections
 
-RECONNECT_S = 2.0
 COUNTER_RE = re.compile(r"\bcounter packets \d+ bytes \d+")
 TABLE_RE = re.compile(r"^table (\S+) (\S+) \{$")
 
@@ -97,7 +97,7 @@ def unified(device: str, running: dict[str, str], intended: dict[str, str]) -> s
                                         fromfile=f"{device} running", tofile=f"{device} intended"))
 
 
-class LinuxEdgeDriver:
+class LinuxEdgeDriver(KeptConfirmWindow):
     """The DeviceDriver for the twin's Linux edge namespaces (one SSH transport, one exec
     channel per request)."""
 
@@ -270,39 +270,6 @@ class LinuxEdgeDriver:
                                   ) from None
             self.state.clear_pending()
             self._candidate = None
-
-    def _reconnect(self) -> None:
-        if self.alive():
-            return
-        self.close()
-        pending = self.state.pending()
-        until = max(pending.deadline if pending else 0.0, time.time()) + self.target.timeout
-        while True:
-            try:
-                self.open()
-                return
-            except DeployError:
-                if time.time() > until:
-                    raise
-                time.sleep(RECONNECT_S)
-
-    def _start_timer(self, seconds: int) -> None:
-        self._cancel_timer()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None and self._timer is not threading.current_thread():
-            self._timer.cancel()
-        self._timer = None
-
-    def _expire(self) -> None:
-        """The confirm window closed without a confirm: back to the LKG."""
-        self._timer = None
-        if self.state.pending() is not None:
-            self.rollback()
-
 
 class _Refused(Exception):
     """The agent refused a request (its message is the device's words)."""

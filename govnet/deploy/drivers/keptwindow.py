@@ -1,0 +1,80 @@
+"""The govnet-kept confirm window of drivers whose platform applies every line at once.
+
+FRR's vtysh and the twin's Linux edge have no confirmed commit of their own: the driver saves a
+last-known-good config and a pending-commit record (:mod:`govnet.deploy.lkg`), starts a timer
+in this process, and rolls back when it fires before ``confirm_commit``. A dead session is
+reopened for the rollback until the window's deadline plus the driver's timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from govnet.deploy.driver import DeployError, DriverTarget
+from govnet.deploy.lkg import DeviceState
+
+RECONNECT_S = 2.0
+"""Pause between attempts to reopen a dead session for a rollback."""
+
+
+class KeptConfirmWindow:
+    """Mixin: the timer and reconnect half of a driver's confirm window.
+
+    The driver provides ``open``, ``close``, ``alive`` and ``rollback``; it calls
+    ``_start_timer`` at a commit with ``revert_in`` and ``_cancel_timer`` at confirm, rollback
+    and close.
+    """
+
+    target: DriverTarget
+    state: DeviceState
+    _timer: threading.Timer | None = None
+
+    def open(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def alive(self) -> bool:
+        raise NotImplementedError
+
+    def rollback(self) -> None:
+        raise NotImplementedError
+
+    def _reconnect(self) -> None:
+        """A fresh session when the old one died; retries for the confirm window's length."""
+        if self.alive():
+            return
+        self.close()
+        pending = self.state.pending()
+        until = max(pending.deadline if pending else 0.0, time.time()) + self.target.timeout
+        while True:
+            try:
+                self.open()
+                return
+            except DeployError:
+                if time.time() > until:
+                    raise
+                time.sleep(RECONNECT_S)
+
+    def _start_timer(self, seconds: int) -> None:
+        self._cancel_timer()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None and self._timer is not threading.current_thread():
+            self._timer.cancel()
+        self._timer = None
+
+    def _before_expiry_rollback(self) -> None:
+        """Hook: what the driver drops before the timer thread rolls back (nothing by default)."""
+
+    def _expire(self) -> None:
+        """The confirm window closed without a confirm: back to the LKG."""
+        self._timer = None
+        if self.state.pending() is not None:
+            self._before_expiry_rollback()
+            self.rollback()
