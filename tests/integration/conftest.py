@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from govnet.lab.credentials import read_credentials
 from govnet.lab.down import lab_down
-from govnet.lab.preflight import missing_binaries
 from govnet.lab.up import lab_up
 
-from .lab_helpers import INVENTORY, SMALL_TWIN, Lab
+from .lab_helpers import INVENTORY, SMALL_TWIN, Lab, require_lab
 
 
 @pytest.fixture(scope="module")
@@ -21,13 +19,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
     `lab down` runs in `finally`, so the twin is removed even when boot or a test fails.
     """
-    # In CI (CI=true, root, after make setup) a missing prerequisite is a failure, never a skip.
-    give_up = pytest.fail if os.environ.get("CI") else pytest.skip
-    if os.geteuid() != 0:
-        give_up("the lab twin needs root")
-    missing = missing_binaries()
-    if missing:
-        give_up(f"system packages missing: {', '.join(sorted(missing))} (run make setup)")
+    require_lab()  # in CI (CI=true, root, after make setup) a missing prerequisite fails, never skips
     workdir = tmp_path_factory.mktemp("lab")
     try:
         state = lab_up(INVENTORY, workdir, provisioned=True, devices=SMALL_TWIN, echo=lambda _m: None)

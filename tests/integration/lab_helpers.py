@@ -37,6 +37,23 @@ class Lab:
     creds: LabCredentials
 
 
+def require_lab(*binaries: str) -> None:
+    """Root and the system packages (plus ``binaries``), or the test fails in CI and skips elsewhere."""
+    import os
+    import shutil
+
+    import pytest
+
+    from govnet.lab.preflight import missing_binaries
+
+    give_up = pytest.fail if os.environ.get("CI") else pytest.skip
+    if os.geteuid() != 0:
+        give_up("the lab twin needs root")
+    missing = sorted({*missing_binaries(), *(b for b in binaries if shutil.which(b) is None)})
+    if missing:
+        give_up(f"system packages missing: {', '.join(missing)} (run make setup)")
+
+
 def wait_for(check: Callable[[], bool], timeout: float, interval: float = 1.0) -> bool:
     """Poll `check` until it is true or the deadline passes (a convergence wait)."""
     deadline = time.monotonic() + timeout

@@ -28,11 +28,10 @@ from govnet.deploy.secrets import SecretValues
 from govnet.inventory import load_network
 from govnet.lab.down import lab_down
 from govnet.lab.frr import vtysh
-from govnet.lab.preflight import missing_binaries
 from govnet.lab.up import lab_up
 from govnet.model import Network
 
-from .lab_helpers import INVENTORY, SMALL_TWIN, vtysh_json, wait_for
+from .lab_helpers import INVENTORY, SMALL_TWIN, require_lab, vtysh_json, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -68,11 +67,7 @@ class Twin:
 @pytest.fixture(scope="module")
 def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Twin]:
     """The small twin booted blank (base config only); always torn down."""
-    give_up = pytest.fail if os.environ.get("CI") else pytest.skip
-    if os.geteuid() != 0:
-        give_up("the lab twin needs root")
-    if missing_binaries():
-        give_up("system packages missing (run make setup)")
+    require_lab()
     workdir = tmp_path_factory.mktemp("lab")
     try:
         lab_up(INVENTORY, workdir, provisioned=False, devices=SMALL_TWIN, echo=lambda _m: None)

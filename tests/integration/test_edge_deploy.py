@@ -9,7 +9,6 @@ the namespaces, VRRP over SNMP (VRRPv3-MIB through each namespace's snmpd), ``go
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -33,12 +32,11 @@ from govnet.lab.credentials import read_credentials
 from govnet.lab.down import lab_down
 from govnet.lab.edge_access import EDGE_RUN, is_agent
 from govnet.lab.keepalived import HaPairStatus, ha_pairs
-from govnet.lab.preflight import missing_binaries
 from govnet.lab.up import lab_up
 from govnet.model import Network
 from govnet.render.edge import ruleset
 
-from .lab_helpers import ACCESS, AGGREGATION, CORES, FIREWALL, INVENTORY, Lab, in_netns, wait_for
+from .lab_helpers import ACCESS, AGGREGATION, CORES, FIREWALL, INVENTORY, Lab, in_netns, require_lab, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -84,12 +82,7 @@ class EdgeTwin:
 
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EdgeTwin]:
-    give_up = pytest.fail if os.environ.get("CI") else pytest.skip
-    if os.geteuid() != 0:
-        give_up("the lab twin needs root")
-    missing = missing_binaries()
-    if missing:
-        give_up(f"system packages missing: {', '.join(sorted(missing))} (run make setup)")
+    require_lab()
     workdir = tmp_path_factory.mktemp("edge-deploy")
     try:
         state = lab_up(INVENTORY, workdir, provisioned=False, devices=TWIN, **QUIET)

@@ -8,7 +8,6 @@ snmpd (VRRPv3-MIB vrrpv3OperationsStatus), never from keepalived's files.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,9 @@ from govnet.lab.down import lab_down
 from govnet.lab.faults import heal, kill_daemon, link_down
 from govnet.lab.keepalived import HaPairStatus, ha_pairs
 from govnet.lab.netns import root_links
-from govnet.lab.preflight import missing_binaries
 from govnet.lab.up import lab_up
 
-from .lab_helpers import INVENTORY, Lab, in_netns, wait_for
+from .lab_helpers import INVENTORY, Lab, in_netns, require_lab, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -36,12 +34,7 @@ QUIET: dict[str, Any] = {"echo": lambda _m: None}
 
 @pytest.fixture(scope="module")
 def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    give_up = pytest.fail if os.environ.get("CI") else pytest.skip
-    if os.geteuid() != 0:
-        give_up("the lab twin needs root")
-    missing = missing_binaries()
-    if missing:
-        give_up(f"system packages missing: {', '.join(sorted(missing))} (run make setup)")
+    require_lab()
     workdir = tmp_path_factory.mktemp("edge")
     try:
         state = lab_up(INVENTORY, workdir, provisioned=True, devices=EDGE_TWIN, **QUIET)

@@ -16,19 +16,19 @@ from govnet.lab import frr
 from govnet.lab.down import lab_down
 from govnet.lab.errors import CommandError
 from govnet.lab.netns import list_netns, root_links
-from govnet.lab.preflight import missing_binaries
 from govnet.lab.procs import pid_alive
 from govnet.lab.state import LabState
 from govnet.lab.topology import MGMT_BRIDGE, LabNode
 from govnet.lab.up import lab_up
 
-from .lab_helpers import INVENTORY, ROOT, SMALL_TWIN, lab_processes
+from .lab_helpers import INVENTORY, ROOT, SMALL_TWIN, lab_processes, require_lab
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(os.geteuid() != 0, reason="the lab twin needs root"),
-    pytest.mark.skipif(bool(missing_binaries()), reason="system packages missing (run make setup)"),
-]
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def _prerequisites() -> None:
+    require_lab()  # in CI a missing prerequisite fails, never skips
 
 
 def _assert_clean(recorded_pids: list[int], workdir: Path) -> None:

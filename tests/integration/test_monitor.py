@@ -9,9 +9,7 @@ always tears all three down. Run under the lab lock:
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,11 +25,10 @@ import pytest
 from govnet.inventory import load_network
 from govnet.lab import faults
 from govnet.lab.down import lab_down
-from govnet.lab.preflight import missing_binaries
 from govnet.lab.status import converged, lab_status
 from govnet.lab.up import lab_up
 
-from .lab_helpers import INVENTORY, ROOT, wait_for
+from .lab_helpers import INVENTORY, ROOT, require_lab, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]
 
@@ -119,11 +116,7 @@ def _stop(proc: subprocess.Popen[bytes] | None) -> None:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    give_up = pytest.fail if os.environ.get("CI") else pytest.skip
-    if os.geteuid() != 0:
-        give_up("the lab twin needs root")
-    if missing_binaries() or not shutil.which("prometheus"):
-        give_up("system packages missing (run make setup)")
+    require_lab("prometheus")
     base = tmp_path_factory.mktemp("monitor")
     workdir = base / "lab"
     monitor = prometheus = None
