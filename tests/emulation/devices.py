@@ -207,6 +207,7 @@ class Vrp8Device(EmulatedDevice):
     """Huawei CE (VRP8): two-stage configuration with commit trial. EMULATION."""
 
     os_header = "!Software Version V200R020C10SPC600 (CE6881, EMULATION)"
+    indent_globals = True  # one-line global commands print indented after '#', as the CE does
 
     def __init__(self, name: str, config: str, flash: Path, time_scale: float = 1.0) -> None:
         super().__init__(name, config, flash, time_scale)

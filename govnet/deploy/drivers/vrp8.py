@@ -20,6 +20,7 @@ from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.cli import _ERROR, CliDriver, refuse_unsafe_replace
+from govnet.deploy.drivers.comware import dedent_globals
 from govnet.deploy.remediation import flatten, remediate
 
 TRIAL_MIN_S = 60
@@ -59,7 +60,7 @@ class Vrp8Driver(CliDriver):
     def load_replace_candidate(self, config: str) -> None:
         with self._lock:
             self.discard_config()
-            running = self.get_config()
+            running = dedent_globals(self.get_config())  # CE prints one-line globals indented after #
             self._find_mgmt_interface(running)
             plan = remediate(running, config, "vrp", self.guard)
             refuse_unsafe_replace(self.device, plan.held)
