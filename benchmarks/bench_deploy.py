@@ -1,4 +1,4 @@
-"""Provision the default twin from blank: ``govnet deploy --commit`` vs naive serial Nornir.
+"""Provision the default twin's routers from blank: ``govnet deploy --commit`` vs naive serial Nornir.
 
 Both runs start from a freshly booted blank default twin (base config) and end when every
 router's BGP sessions are Established. govnet: diff, redundancy-safe batches (canary first,
@@ -53,7 +53,9 @@ def _twin(workdir: Path) -> tuple[Any, Any, dict[str, str], list[str]]:
     options, booted = lab_facts(True, workdir)
     target = DeployTarget.from_options(options)
     network = scope(load_network(ROOT / "inventory"), booted)
-    names = sorted(n for n in network.devices if n in target.lab_ports)
+    # the routers (vtysh over SSH): what both runs can drive; the edge has its own driver
+    routers_only = {n for n, d in network.devices.items() if d.platform_for(lab=True) == "frr"}
+    names = sorted(n for n in network.devices if n in target.lab_ports and n in routers_only)
     configs = intended_configs(network, names, lab=True, credentials=target.credentials())
     routers = [n for n in names if network.devices[n].role in ("core", "aggregation")]
     return network, target, configs, routers
