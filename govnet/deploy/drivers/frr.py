@@ -149,13 +149,9 @@ class FrrDriver(KeptConfirmWindow):
             if revert_in is None:
                 self._persist()
 
-    def has_pending_commit(self) -> bool:
-        return self.state.pending() is not None
-
     def confirm_commit(self) -> None:
         with self._lock:
-            if self.state.pending() is None:
-                raise DeployError(f"{self.device}: no pending commit to confirm")
+            self._require_pending()
             self._cancel_timer()
             self._persist()
             self.state.save_lkg(self.secrets.unresolve(self.get_config()))
@@ -165,9 +161,7 @@ class FrrDriver(KeptConfirmWindow):
         """Reload the LKG (two passes, replace); reopens the session until the deadline."""
         with self._lock:
             self._cancel_timer()
-            lkg = self.state.lkg()
-            if lkg is None:
-                raise DeployError(f"{self.device}: no last-known-good config in {self.state.state_dir}")
+            lkg = self._required_lkg()
             self._reconnect()
             self._candidate, self._replace = strip_header(lkg), True
             self._apply_two_pass(self.get_config())

@@ -42,6 +42,21 @@ class KeptConfirmWindow:
     def rollback(self) -> None:
         raise NotImplementedError
 
+    def has_pending_commit(self) -> bool:
+        return self.state.pending() is not None
+
+    def _require_pending(self) -> None:
+        """Refuse a confirm with no commit waiting for one."""
+        if self.state.pending() is None:
+            raise DeployError(f"{self.target.device}: no pending commit to confirm")
+
+    def _required_lkg(self) -> str:
+        """The last-known-good config a rollback restores (an error naming where it was looked for)."""
+        lkg = self.state.lkg()
+        if lkg is None:
+            raise DeployError(f"{self.target.device}: no last-known-good config in {self.state.state_dir}")
+        return lkg
+
     def _reconnect(self) -> None:
         """A fresh session when the old one died; retries for the confirm window's length."""
         if self.alive():

@@ -244,13 +244,9 @@ class LinuxEdgeDriver(KeptConfirmWindow):
             step = words.split(":", 1)[0] if ":" in words else verb
             raise CommitRejected(self.device, step, words) from None
 
-    def has_pending_commit(self) -> bool:
-        return self.state.pending() is not None
-
     def confirm_commit(self) -> None:
         with self._lock:
-            if self.state.pending() is None:
-                raise DeployError(f"{self.device}: no pending commit to confirm")
+            self._require_pending()
             self._cancel_timer()
             self.state.save_lkg(self.get_config())
             self.state.clear_pending()
@@ -259,9 +255,7 @@ class LinuxEdgeDriver(KeptConfirmWindow):
         """Apply the last-known-good config (replace); reopens the session until the deadline."""
         with self._lock:
             self._cancel_timer()
-            lkg = self.state.lkg()
-            if lkg is None:
-                raise DeployError(f"{self.device}: no last-known-good config in {self.state.state_dir}")
+            lkg = self._required_lkg()
             self._reconnect()
             try:
                 self._apply(lkg, merge=False)
