@@ -218,7 +218,9 @@ def run_playbook(
                             options(commit=False), echo=echo)
             result.reports.append((title, report))
             drifted = report.by_status("dry-run")
-            echo(f"  audit: {len(drifted)} device(s) drifted: {', '.join(drifted) or '-'}")
+            in_sync = len(report.by_status("unchanged"))
+            listed = f": {', '.join(drifted)}" if drifted else ""
+            echo(f"  audit: {len(drifted)} device(s) drifted{listed}, {in_sync} in sync")
             if drifted or report.by_status("failed"):
                 result.exit_code = 1
             continue

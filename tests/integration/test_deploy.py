@@ -125,7 +125,7 @@ def test_cli_diff_and_audit_playbook_report_no_drift(twin: Twin) -> None:
     assert "7 unchanged" in diff.output  # 5 routers and the firewall pair
     audit = runner.invoke(app, ["play", str(INVENTORY.parent / "playbooks" / "audit.yaml"), *common])
     assert audit.exit_code == 0, audit.output
-    assert "0 device(s) drifted" in audit.output
+    assert "0 device(s) drifted, 7 in sync" in audit.output
     dry = runner.invoke(app, ["deploy", *common, "--json"])
     assert dry.exit_code == 0 and '"commit": false' in dry.output
 
