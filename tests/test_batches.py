@@ -1,0 +1,94 @@
+"""Rollout batches, exactly: which devices conflict and the batches that follow (no lab needed)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from govnet.deploy.batches import conflicts_of, plan_batches, safe_order
+from govnet.model import Link, Network, RedundancyGroup
+
+CORES = ["kf-core-1", "kf-core-2"]
+
+
+def links_of(network: Network) -> dict[str, Link]:
+    return {link.id: link for link in network.links}
+
+
+def test_an_uplink_pair_makes_its_far_ends_conflict_and_nothing_else(network: Network) -> None:
+    group = next(g for g in network.groups if g.name == "kf-uplinks-dongfenglu")
+    assert conflicts_of([group], links_of(network)) == {
+        "kf-core-1": {"kf-core-2"},
+        "kf-core-2": {"kf-core-1"},
+    }
+
+
+def test_three_uplinks_make_all_three_far_ends_conflict(network: Network) -> None:
+    links = links_of(network)
+    first = links["kf-core-1--kf-agg-dongfenglu"]
+    third = replace(first, id="kf-core-3--kf-agg-dongfenglu", a="kf-core-3")
+    links[third.id] = third
+    group = RedundancyGroup("triple", "links", (first.id, "kf-core-2--kf-agg-dongfenglu", third.id))
+    assert conflicts_of([group], links) == {
+        "kf-core-1": {"kf-core-2", "kf-core-3"},
+        "kf-core-2": {"kf-core-1", "kf-core-3"},
+        "kf-core-3": {"kf-core-1", "kf-core-2"},
+    }
+
+
+def test_a_links_group_with_one_known_link_is_skipped_and_later_groups_still_count(network: Network) -> None:
+    lonely = RedundancyGroup("lonely", "links", ("kf-core-1--kf-agg-dongfenglu", "no-such-link"))
+    pair = RedundancyGroup("pair", "devices", ("kf-fw-1", "kf-fw-2"))
+    assert conflicts_of([lonely, pair], links_of(network)) == {"kf-fw-1": {"kf-fw-2"}, "kf-fw-2": {"kf-fw-1"}}
+
+
+def test_a_three_member_device_group_pairs_every_member() -> None:
+    group = RedundancyGroup("trio", "devices", ("a", "b", "c"))
+    assert conflicts_of([group], {}) == {"a": {"b", "c"}, "b": {"a", "c"}, "c": {"a", "b"}}
+
+
+def test_safe_order_is_cores_then_aggregation_then_access_then_edge(network: Network) -> None:
+    names = ["kf-fw-1", "kf-acc-dongfenglu-c01", "kf-agg-hongshan", "kf-core-2", "kf-agg-dongfenglu",
+             "kf-core-1"]
+    assert safe_order(network, names) == [
+        "kf-core-1", "kf-core-2", "kf-agg-dongfenglu", "kf-agg-hongshan", "kf-acc-dongfenglu-c01", "kf-fw-1",
+    ]
+
+
+def test_a_role_outside_the_model_order_goes_last(network: Network) -> None:
+    odd = replace(network.devices["kf-fw-1"], name="kf-odd", role="lab-only")  # type: ignore[arg-type]
+    devices = {**network.devices, "kf-odd": odd}
+    assert safe_order(replace(network, devices=devices), ["kf-odd", "kf-core-1"]) == ["kf-core-1", "kf-odd"]
+
+
+def test_without_a_canary_the_first_batch_fills_up(network: Network) -> None:
+    names = ["kf-agg-furongbeilu", "kf-core-1", "kf-agg-dongfenglu"]
+    filled = [["kf-core-1", "kf-agg-dongfenglu", "kf-agg-furongbeilu"]]
+    assert plan_batches(network, names, 4, canary=False) == filled
+    assert plan_batches(network, names, 4) == [["kf-core-1"], ["kf-agg-dongfenglu", "kf-agg-furongbeilu"]]
+
+
+def test_conflicting_devices_go_to_later_batches_even_with_room_left(network: Network) -> None:
+    names = [*CORES, "kf-agg-dongfenglu", "kf-fw-1", "kf-fw-2"]
+    assert plan_batches(network, names, 4, canary=False) == [
+        ["kf-core-1", "kf-agg-dongfenglu", "kf-fw-1"],
+        ["kf-core-2", "kf-fw-2"],
+    ]
+
+
+def test_batches_of_one_are_allowed(network: Network) -> None:
+    assert plan_batches(network, [*CORES, "kf-agg-dongfenglu"], 1) == [
+        ["kf-core-1"], ["kf-core-2"], ["kf-agg-dongfenglu"],
+    ]
+
+
+def test_nothing_selected_means_no_batches(network: Network) -> None:
+    assert plan_batches(network, [], 4) == []
+    assert plan_batches(network, [], 4, canary=False) == []
+
+
+@pytest.mark.parametrize("size", [0, -3])
+def test_batch_size_below_one_is_refused_with_a_plain_message(network: Network, size: int) -> None:
+    with pytest.raises(ValueError, match=r"^batch size must be at least 1$"):
+        plan_batches(network, CORES, size)
