@@ -376,3 +376,49 @@ def test_gn_int_010_exact_findings_after_a_link_without_an_interface() -> None:
             "XGigabitEthernet1/0/2 toward the IPS kf-ips-1 is in the global table, not the internet VPN",
         ),
     ]
+
+
+def test_gn_int_006_an_aggregation_node_without_its_uplink_group() -> None:
+    net = district()
+    net.groups = [g for g in net.groups if g.name != "kf-uplinks-dongfenglu"]
+    assert found(net, "GN-INT-006") == [
+        (
+            "kf",
+            f"{KAIFU}:1",
+            "no redundancy group for the kf-agg-dongfenglu dual uplinks "
+            "(kf-core-1--kf-agg-dongfenglu, kf-core-2--kf-agg-dongfenglu)",
+        )
+    ]
+
+
+def test_gn_int_008_vrfs_importing_exactly_their_zones_leak_are_not_reported_again() -> None:
+    net = district()
+    net.zones["public"] = dataclasses.replace(net.zones["public"], imports=("65010:1", "65010:2"))
+    for dev in net.devices.values():
+        for vrf in dev.vrfs:
+            if vrf.zone == "public":
+                vrf.rt_import = ("65010:1", "65010:2")
+    assert found(net, "GN-INT-008") == [
+        ("public", f"{NETWORK}:25", "zone public imports 65010:2 (internet) without a route exception")
+    ]
+
+
+def test_gn_int_008_vrf_findings_exact() -> None:
+    net = district()
+    c01, c02 = net.devices["kf-acc-dongfenglu-c01"], net.devices["kf-acc-dongfenglu-c02"]
+    public = next(v for v in c02.vrfs if v.zone == "public")
+    public.rt_import = ("65010:1", "65010:11", "65010:2")  # the zone public imports only 65010:1
+    c01.vrfs.append(dataclasses.replace(public, name="GHOST", zone="ghost", rt_import=("65010:1",)))
+    assert found(net, "GN-INT-008") == [
+        (
+            "kf-acc-dongfenglu-c01",
+            f"{KAIFU}:11",
+            "VRF GHOST on kf-acc-dongfenglu-c01 imports 65010:1 (public) without a route exception",
+        ),
+        (
+            "kf-acc-dongfenglu-c02",
+            f"{KAIFU}:11",
+            "VRF PUBLIC on kf-acc-dongfenglu-c02 imports 65010:11 (police), 65010:2 (internet) "
+            "without a route exception",
+        ),
+    ]
