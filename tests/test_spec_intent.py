@@ -259,7 +259,7 @@ def test_gn_int_014_vpn_pool_outside_every_zone() -> None:
     edit(
         configs,
         "kf-vpn-1",
-        "sslvpn ip address-pool public-users 10.255.255.1 10.255.255.254",
+        "sslvpn ip address-pool public-users 10.255.255.2 10.255.255.254",
         "sslvpn ip address-pool public-users 192.0.2.1 192.0.2.254",
     )
     report = check(configs=configs)

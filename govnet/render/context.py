@@ -170,6 +170,57 @@ LB_SERVICE_PORT = 443
 
 
 @dataclass(frozen=True, slots=True)
+class EdgeZone:
+    """A SecPath (Comware 7) security zone and the interfaces it imports."""
+
+    name: str
+    interfaces: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceGroup:
+    """A service object group: its entries as Comware writes them (``tcp destination eq 22``)."""
+
+    name: str
+    entries: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneRule:
+    """One pass rule of a SecPath ``security-policy ip``: zone pair, subnets (none = any), service."""
+
+    name: str
+    source_zone: str
+    destination_zone: str
+    source_addresses: tuple[IPv4Network, ...] = ()
+    destination_addresses: tuple[IPv4Network, ...] = ()
+    service: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SslVpnAccess:
+    """An SSL VPN access interface: the users of one zone land on it, from its pool."""
+
+    interface: str
+    zone: str
+    security_zone: str
+    address: IPv4Interface
+    first: IPv4Address
+    last: IPv4Address
+
+
+@dataclass(frozen=True, slots=True)
+class EdgePolicy:
+    """A SecPath's zones, the service groups its rules use, its pass rules (then deny) and its
+    SSL VPN access interfaces."""
+
+    zones: tuple[EdgeZone, ...] = ()
+    services: tuple[ServiceGroup, ...] = ()
+    rules: tuple[ZoneRule, ...] = ()
+    sslvpn: tuple[SslVpnAccess, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DeviceFacts:
     """Per-device facts the templates render, derived from the model."""
 
@@ -189,6 +240,8 @@ class DeviceFacts:
     """(interface, role at the far end): the peer's role on a link, the role of the segment's
     other members (not the device's own pair) on a shared segment, ``external`` for a peer govnet
     does not manage."""
+    edge_policy: EdgePolicy = EdgePolicy()
+    """Load balancer and VPN gateway: security zones and zone policy (see :func:`edge_policy`)."""
 
 
 @dataclass(slots=True)
@@ -229,6 +282,9 @@ class NetworkIndex:
             isp_links=_isp_links(self.network, device, links) if device.role == "load_balancer" else (),
             lb_services=_lb_services(self.network, device, links) if device.role == "load_balancer" else (),
             peer_roles=tuple((i.name, far_role(self.network, device, i)) for i in device.interfaces),
+            edge_policy=edge_policy(self.network, device, links)
+            if device.role in EDGE_POLICY_ROLES
+            else EdgePolicy(),
         )
 
 
@@ -334,8 +390,8 @@ def _edge_routes(network: Network, device: Device, links: Iterable[Link]) -> lis
     """The exit's routes around the firewall pair, toward its virtual addresses.
 
     IPS: default via the firewall pair, the internet zone's sites back via each core. Load
-    balancer: default via each ISP, the internet zone's sites via the firewall pair. VPN gateway:
-    default via the firewall pair.
+    balancer: default via each ISP, the internet zone's sites and its published services' real
+    servers via the firewall pair. VPN gateway: default via the firewall pair.
     """
     routes: list[StaticRoute] = []
     default = IPv4Network("0.0.0.0/0")
@@ -349,6 +405,12 @@ def _edge_routes(network: Network, device: Device, links: Iterable[Link]) -> lis
                 StaticRoute(None, pool, hop, "internet zone sites via the firewall pair")
                 for pool in _internet_site_pools(network)
             ]
+            if device.role == "load_balancer":  # the published services' members sit behind the pair
+                routes += [
+                    StaticRoute(None, _host(ip), hop, f"{name} ({service.name}) via the firewall pair")
+                    for service in _lb_services(network, device, links)
+                    for name, ip in service.real_servers
+                ]
         elif role == "core" and device.role == "ips":
             routes += [
                 StaticRoute(None, pool, hop, f"internet zone sites via {peer}")
@@ -388,6 +450,155 @@ def _lb_services(network: Network, device: Device, links: Iterable[Link]) -> tup
 def _is_isp(network: Network, peer: str) -> bool:
     external = network.externals.get(peer)
     return external is not None and external.kind == "isp"
+
+
+EDGE_POLICY_ROLES = ("load_balancer", "vpn_gateway")
+"""Roles on a zone-based SecPath (Comware 7): an interface in no zone, or a flow between zones
+without a pass rule, is dropped, so each gets zones and a policy from the model."""
+
+UNTRUST, TRUST, DMZ, LOCAL, MANAGEMENT = "Untrust", "Trust", "DMZ", "Local", "Management"
+NOC_MANAGEMENT = ServiceGroup("noc-management", ("tcp destination eq 22", "udp destination eq 161"))
+"""What the NOC reaches on the device: SSH and SNMP."""
+ICMP_ECHO = ServiceGroup("icmp-echo", ("icmp 8 0",))
+
+
+def _host(address: IPv4Address) -> IPv4Network:
+    return IPv4Network(f"{address}/32")
+
+
+def edge_zone(network: Network, device: Device, intf: Interface) -> str:
+    """The security zone of a load balancer's or VPN gateway's port, from its far end.
+
+    Toward the firewall pair: ``Trust`` on the load balancer (the district's side of the exit),
+    ``DMZ`` on the VPN gateway (it sits in the pair's DMZ); toward an ISP or anything else:
+    ``Untrust``."""
+    if far_role(network, device, intf) == "firewall":
+        return TRUST if device.role == "load_balancer" else DMZ
+    return UNTRUST
+
+
+def sslvpn_access(network: Network, device: Device) -> tuple[SslVpnAccess, ...]:
+    """One SSL VPN access interface per user pool: its first address on ``SSLVPN-ACn``, the users'
+    addresses the rest of the pool, the zone ``VPN-<zone>``."""
+    found = []
+    for n, (zone, pool) in enumerate(sorted(device.user_pools.items()), start=1):
+        found.append(
+            SslVpnAccess(
+                interface=f"SSLVPN-AC{n}",
+                zone=zone,
+                security_zone=f"VPN-{zone}",
+                address=IPv4Interface(f"{pool.network_address + 1}/{pool.prefixlen}"),
+                first=pool.network_address + 2,
+                last=pool.broadcast_address - 1,
+            )
+        )
+    return tuple(found)
+
+
+def edge_policy(network: Network, device: Device, links: Iterable[Link]) -> EdgePolicy:
+    """Zones and the zone policy of a SecPath load balancer or VPN gateway: exactly the model's flows.
+
+    Both: the NOC to the device's SSH/SNMP (Management -> Local), the device to its syslog, trap,
+    NTP and HWTACACS hosts (Local -> Management). Load balancer: the internet to each published
+    service's virtual addresses (Untrust -> Local), the device to the service's real servers on
+    the service port, which carries its health checks too (Local -> Trust), its link probes to the
+    ISPs' next hops (Local -> Untrust), the internet zone's sites out (Trust -> Untrust). VPN
+    gateway: remote users to the gateway over https (DMZ -> Local), each zone's VPN users to that
+    zone's prefixes only (VPN-<zone> -> DMZ). Everything else meets the final drop rule.
+    """
+    links = list(links)
+    settings = network.settings
+    mgmt = _host(device.mgmt_ip.ip)
+    members: dict[str, list[str]] = {UNTRUST: [], TRUST: [], DMZ: []}
+    own: dict[str, list[IPv4Network]] = {UNTRUST: [], TRUST: [], DMZ: []}
+    for intf in device.interfaces:
+        zone = edge_zone(network, device, intf)
+        members[zone].append(intf.name)
+        if intf.ip:
+            own[zone].append(_host(intf.ip.ip))
+    access = sslvpn_access(network, device) if device.role == "vpn_gateway" else ()
+    zones = [EdgeZone(LOCAL, ())]
+    zones += [EdgeZone(name, tuple(members[name])) for name in (TRUST, DMZ, UNTRUST)]
+    zones.append(EdgeZone(MANAGEMENT, (mgmt_interface(device),)))
+    zones += [EdgeZone(a.security_zone, (a.interface,)) for a in access]
+
+    noc_services = ["udp destination eq 162", "udp destination eq 514", "udp destination eq 123"]
+    if settings.hwtacacs_servers:
+        noc_services.append("tcp destination eq 49")
+    noc_hosts = sorted({settings.syslog_host, *settings.ntp_servers, *settings.hwtacacs_servers})
+    services = [NOC_MANAGEMENT, ServiceGroup("noc-services", tuple(noc_services))]
+    rules = [
+        ZoneRule(
+            "noc-to-management", MANAGEMENT, LOCAL, (settings.noc_prefix,), (mgmt,), NOC_MANAGEMENT.name
+        ),
+        ZoneRule(
+            "management-to-noc",
+            LOCAL,
+            MANAGEMENT,
+            (mgmt,),
+            tuple(_host(h) for h in noc_hosts),
+            "noc-services",
+        ),
+    ]
+    if device.role == "load_balancer":
+        for service in _lb_services(network, device, links):
+            port = ServiceGroup(
+                f"{service.protocol}-{service.port}", (f"{service.protocol} destination eq {service.port}",)
+            )
+            if port not in services:
+                services.append(port)
+            rules += [
+                ZoneRule(
+                    f"internet-to-{service.name}",
+                    UNTRUST,
+                    LOCAL,
+                    destination_addresses=tuple(_host(v) for v in service.virtual_ips),
+                    service=port.name,
+                ),
+                ZoneRule(
+                    f"{service.name}-members",
+                    LOCAL,
+                    TRUST,
+                    tuple(own[TRUST]),
+                    tuple(_host(ip) for _, ip in service.real_servers),
+                    port.name,
+                ),
+            ]
+        probes = tuple(_host(link.next_hop) for link in _isp_links(network, device, links))
+        if probes:
+            services.append(ICMP_ECHO)
+            rules.append(
+                ZoneRule("isp-link-probes", LOCAL, UNTRUST, tuple(own[UNTRUST]), probes, ICMP_ECHO.name)
+            )
+        pools = _internet_site_pools(network)
+        if pools and members[TRUST] and members[UNTRUST]:
+            rules.append(ZoneRule("internet-zone-to-internet", TRUST, UNTRUST, source_addresses=pools))
+    else:
+        portal = tuple(own[DMZ][:1])
+        if portal:
+            https = ServiceGroup("tcp-443", ("tcp destination eq 443",))
+            services.append(https)
+            rules.append(
+                ZoneRule(
+                    "remote-users-to-sslvpn-gateway",
+                    DMZ,
+                    LOCAL,
+                    destination_addresses=portal,
+                    service=https.name,
+                )
+            )
+        for a in access:
+            site_pool = network.zones[a.zone].site_pool
+            rules.append(
+                ZoneRule(
+                    f"vpn-{a.zone}-users-to-{a.zone}-zone",
+                    a.security_zone,
+                    DMZ,
+                    (a.address.network,),
+                    (site_pool,),
+                )
+            )
+    return EdgePolicy(tuple(zones), tuple(services), tuple(rules), access)
 
 
 def vrrp_facts(network: Network, device: Device) -> tuple[VrrpFact, ...]:
