@@ -1,4 +1,4 @@
-"""The edge rules (GN-INT-012/013/014) on configs as the edge devices print them.
+"""The edge rules (GN-INT-012..016) on configs as the edge devices print them.
 
 The folder is the shipped district's rendered configs with the five edge devices replaced by
 their device-printed fixtures (tests/fixtures/device-configs: USG pair, NIP, two SecPaths). It
@@ -28,7 +28,7 @@ EDGE = {
     "kf-lb-1": "h3c_secpath",
     "kf-vpn-1": "h3c_secpath",
 }
-EDGE_RULES = {"GN-INT-012", "GN-INT-013", "GN-INT-014"}
+EDGE_RULES = {"GN-INT-012", "GN-INT-013", "GN-INT-014", "GN-INT-015", "GN-INT-016"}
 MORE = "  ---- More ----\x1b[42D                                          \x1b[42D"
 EXTRA_RULE = (
     " rule name dmz-web-to-internet\n"
@@ -80,6 +80,9 @@ def test_fixtures_are_printed_not_rendered() -> None:
         assert "${secret:" not in text and "---- More ----" in text and "\nreturn\n" in text
         if platform == "h3c_secpath":
             assert "\n version 7.1.064" in text and "\n sysname " in text  # Comware's indented globals
+            assert "\nsecurity-zone name Management\n import interface GigabitEthernet1/0/0\n" in text
+            assert "\nsecurity-policy ip\n rule 0 name " in text
+            assert "  action drop" not in text  # the default action of the last rule is not displayed
         else:
             assert "!Software Version V500R005" in text and "\n sysname " in text
     assert fixture("kf-fw-2").read_text(encoding="utf-8").startswith("HRP_S<kf-fw-2>")
@@ -161,12 +164,57 @@ BROKEN = [
     ),
     pytest.param(
         "kf-vpn-1",
-        " sslvpn ip address-pool public-users 10.255.255.1 10.255.255.254\n",
+        " sslvpn ip address-pool public-users 10.255.255.2 10.255.255.254\n",
         " sslvpn ip address-pool public-users 192.0.2.1 192.0.2.254\n",
         "GN-INT-014",
         "kf-vpn-1",
         "user pool public-users (192.0.2.1 - 192.0.2.254) lies in no zone's site pool",
         id="vpn-pool-outside-every-zone",
+    ),
+    pytest.param(
+        "kf-lb-1",
+        " import interface GigabitEthernet1/0/4\n",
+        "",
+        "GN-INT-015",
+        "kf-lb-1",
+        "interface GigabitEthernet1/0/4 has an address but is in no security zone",
+        id="isp-port-in-no-zone",
+    ),
+    pytest.param(
+        "kf-vpn-1",
+        "security-zone name Untrust\n",
+        "security-zone name Untrust\n import interface SSLVPN-AC1\n",
+        "GN-INT-015",
+        "kf-vpn-1",
+        "interface SSLVPN-AC1 is imported into 2 security zones (Untrust, VPN-public)",
+        id="sslvpn-access-interface-in-two-zones",
+    ),
+    pytest.param(
+        "kf-lb-1",
+        "  source-zone Trust\n",
+        "",
+        "GN-INT-016",
+        "kf-lb-1",
+        "policy rule internet-zone-to-internet passes traffic without a source-zone",
+        id="pass-rule-without-source-zone",
+    ),
+    pytest.param(
+        "kf-lb-1",
+        "  source-ip-subnet 10.64.0.0 255.224.0.0\n",
+        "",
+        "GN-INT-016",
+        "kf-lb-1",
+        "policy rule internet-zone-to-internet passes any source to any destination (Trust -> Untrust)",
+        id="pass-rule-any-to-any",
+    ),
+    pytest.param(
+        "kf-vpn-1",
+        " rule 4 name deny-default\n",
+        " rule 4 name deny-default\n  action pass\n",
+        "GN-INT-016",
+        "kf-vpn-1",
+        "policy rule deny-default passes traffic without a source-zone or destination-zone",
+        id="last-rule-turned-to-pass",
     ),
 ]
 
@@ -185,7 +233,15 @@ def test_one_printed_line_trips_exactly_its_rule(
     assert message in finding.message
     line = finding.location.line
     printed = (folder / f"{on}.cfg").read_text(encoding="utf-8").splitlines()[line - 1]
-    assert printed.lstrip().startswith(("vrrp vrid", "rule name", "sslvpn ip address-pool")), printed
+    expected = (
+        "vrrp vrid",
+        "rule name",
+        "sslvpn ip address-pool",
+        "interface ",
+        "import interface ",
+        "rule ",
+    )
+    assert printed.lstrip().startswith(expected), printed
 
 
 CLEAN = [
@@ -209,9 +265,27 @@ CLEAN = [
     ),
     pytest.param(
         "kf-vpn-1",
-        " sslvpn ip address-pool public-users 10.255.255.1 10.255.255.254\n",
-        MORE + " sslvpn ip address-pool public-users 10.255.255.1 10.255.255.254\n",
+        " sslvpn ip address-pool public-users 10.255.255.2 10.255.255.254\n",
+        MORE + " sslvpn ip address-pool public-users 10.255.255.2 10.255.255.254\n",
         id="paging-debris-on-the-pool",
+    ),
+    pytest.param(
+        "kf-lb-1",
+        " import interface GigabitEthernet1/0/3\n",
+        MORE + " import interface GigabitEthernet1/0/3\n",
+        id="paging-debris-on-a-zone-import",
+    ),
+    pytest.param(
+        "kf-lb-1",
+        "  source-ip-subnet 10.64.0.0 255.224.0.0\n",
+        "  source-ip-subnet 10.64.0.0 11\n",
+        id="policy-subnet-as-mask-length",
+    ),
+    pytest.param(
+        "kf-vpn-1",
+        " rule 4 name deny-default\n",
+        " rule 4 name deny-default\n  action drop\n",
+        id="drop-rule-default-action-printed",
     ),
 ]
 

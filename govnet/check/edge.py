@@ -1,7 +1,8 @@
-"""Edge rules (issue 10): the firewall pair agrees on policy and VRRP; VPN user pools lie in a zone.
+"""Edge rules (issue 10): the firewall pair agrees on policy and VRRP; VPN user pools lie in a zone;
+the SecPaths (load balancer, VPN gateway) put every port in one zone and pass only zone-bound flows.
 
 They read the parsed configs (``CheckContext.tree``) of the Huawei USG firewalls and the H3C
-SecPath VPN gateway, so they hold on govnet's rendered text and on what the devices print
+SecPath load balancer and VPN gateway, so they hold on govnet's rendered text and on what the devices print
 (prompts, paging debris, Comware's indented one-line globals, CRLF). Devices that render to
 another platform (the lab twin) are skipped.
 """
@@ -17,7 +18,10 @@ from govnet.check.context import CheckContext, Finding, NetworkCheck
 from govnet.check.rules import Rule
 
 FIREWALL = "huawei_usg"
-VPN_GATEWAY = "h3c_secpath"
+VPN_GATEWAY = SECPATH = "h3c_secpath"
+SECPATH_ROLES = ("load_balancer", "vpn_gateway")
+_NOT_TRAFFIC = ("loopback", "null", "inloopback", "register-tunnel")
+"""Interfaces that carry no transit traffic (the device's own addresses are the Local zone's)."""
 _VRRP = re.compile(r"^vrrp vrid (\d+) virtual-ip (\S+)(?: \S+)? (active|standby)$")
 _POOL = re.compile(r"^sslvpn ip address-pool (\S+) (\S+) (\S+)$")
 # USG address objects: 'A mask M' and 'A LEN' (the CLI takes both; versions print either)
@@ -225,6 +229,99 @@ def vpn_pools_in_zones(rule: Rule, ctx: CheckContext) -> list[Finding]:
     return found
 
 
+def _secpaths(ctx: CheckContext) -> list[tuple[str, ConfigTree]]:
+    found = []
+    for dev in ctx.network.devices.values():
+        if dev.role in SECPATH_ROLES:
+            tree = _tree(ctx, dev.name, SECPATH)
+            if tree is not None:
+                found.append((dev.name, tree))
+    return found
+
+
+def zone_imports(tree: ConfigTree) -> dict[str, list[tuple[str, ConfigLine]]]:
+    """Interface (lower-cased) -> the ``security-zone name Z`` views importing it, with the line.
+
+    >>> from govnet.check.rules import load_rules
+    >>> text = "#\\nsecurity-zone name Trust\\n import interface GigabitEthernet1/0/1\\n#\\nreturn\\n"
+    >>> tree = ConfigTree(text, load_rules().drivers["h3c_secpath"])
+    >>> [(i, [z for z, _ in zs]) for i, zs in zone_imports(tree).items()]
+    [('gigabitethernet1/0/1', ['Trust'])]
+    """
+    found: dict[str, list[tuple[str, ConfigLine]]] = {}
+    for zone in tree.root.children_starting("security-zone"):
+        words = zone.text.split()
+        if len(words) != 3 or words[1] != "name":
+            continue
+        for node in zone.children_starting("import"):
+            parts = node.text.split()
+            if len(parts) >= 3 and parts[1] == "interface":
+                found.setdefault(parts[2].lower(), []).append((words[2], node))
+    return found
+
+
+def secpath_interfaces_zoned(rule: Rule, ctx: CheckContext) -> list[Finding]:
+    """Every SecPath interface with an address (but loopbacks) is imported into exactly one zone:
+    Comware 7 drops the traffic of an interface in no zone, and takes an interface into one only."""
+    found: list[Finding] = []
+    for device, tree in _secpaths(ctx):
+        imports = zone_imports(tree)
+        for intf in tree.root.children_starting("interface"):
+            name = intf.text.split(" ", 1)[-1]
+            addressed = any(c.text.startswith("ip address ") for c in intf.children)
+            if not addressed or name.lower().startswith(_NOT_TRAFFIC):
+                continue
+            zones = imports.get(name.lower(), [])
+            if len(zones) == 1:
+                continue
+            if not zones:
+                where, what = (
+                    intf.line,
+                    f"interface {name} has an address but is in no security zone: its traffic is dropped",
+                )
+            else:
+                where = zones[1][1].line
+                names = ", ".join(z for z, _ in zones)
+                what = f"interface {name} is imported into {len(zones)} security zones ({names})"
+            found.append(ctx.finding(rule, device, ctx.config_location(device, where), what))
+    return found
+
+
+def _policy_rules(tree: ConfigTree) -> list[ConfigLine]:
+    rules: list[ConfigLine] = []
+    for policy in tree.root.children_starting("security-policy"):
+        if policy.text == "security-policy ip":
+            rules += [n for n in policy.children_starting("rule") if " name " in n.text]
+    return rules
+
+
+def secpath_policy_bounded(rule: Rule, ctx: CheckContext) -> list[Finding]:
+    """Every ``action pass`` rule of a SecPath's ``security-policy ip`` names its source and
+    destination zone and matches a source or a destination address: no zone-less pass, no
+    any-to-any pass."""
+    found: list[Finding] = []
+    for device, tree in _secpaths(ctx):
+        for node in _policy_rules(tree):
+            body = [child.text for child in node.children]
+            if "action pass" not in body:
+                continue
+            label = node.text.split(" name ", 1)[-1].strip().strip('"')
+            missing = [
+                w for w in ("source-zone", "destination-zone") if not any(b.startswith(f"{w} ") for b in body)
+            ]
+            if missing:
+                what = f"policy rule {label} passes traffic without a {' or '.join(missing)}"
+            elif not any(b.startswith(("source-ip", "destination-ip")) for b in body):
+                zones = [
+                    b.split(" ", 1)[1] for b in body if b.startswith(("source-zone ", "destination-zone "))
+                ]
+                what = f"policy rule {label} passes any source to any destination ({' -> '.join(zones)})"
+            else:
+                continue
+            found.append(ctx.finding(rule, device, ctx.config_location(device, node.line), what))
+    return found
+
+
 def _ipv4(text: str) -> IPv4Address | None:
     try:
         return IPv4Address(text)
@@ -240,5 +337,7 @@ CHECKS: dict[str, NetworkCheck] = {
     "firewall_pair_policy": firewall_pair_policy,
     "firewall_vrrp": firewall_vrrp,
     "vpn_pools_in_zones": vpn_pools_in_zones,
+    "secpath_interfaces_zoned": secpath_interfaces_zoned,
+    "secpath_policy_bounded": secpath_policy_bounded,
 }
 """The intent checks this module adds (for ``govnet.check.intent.CHECKS``)."""
