@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
+import yaml
 from spec_support import check, district, edit, edit_block, port, rendered
 
-from govnet.check import CheckReport, IntendedConfig
+from govnet.check import CheckReport, Finding, IntendedConfig, run_checks
+from govnet.check.rules import RuleSet, parse_rules
+from govnet.model import Network
 
 CORE, AGG, ACC = "kf-core-1", "kf-agg-dongfenglu", "kf-acc-dongfenglu-c01"
 
@@ -194,3 +199,152 @@ def test_gn_x_203_two_areas_point_at_the_b_end() -> None:
 def test_gn_x_203_only_the_b_end_with_ospf_points_at_the_a_end() -> None:
     c02 = C02_IF + _ospf(("10.8.2.8", "0"))
     assert _areas(AGG_IFS, C01_IF, c02) == [(AGG, 1, f"{LINK2}: no OSPF on {AGG} but OSPF area 0 on {C02}")]
+
+
+# -- which links are checked: scope from the spec, order of links and devices --------------------
+
+
+def _spec_with(rule_id: str, **fields: object) -> RuleSet:
+    """The shipped spec with one rule's fields replaced (a site's own narrower spec)."""
+    data = yaml.safe_load(resources.files("govnet").joinpath("data/spec/rules.yaml").read_text())
+    [rule] = [r for r in data["rules"] if r["id"] == rule_id]
+    rule.update(fields)
+    return parse_rules(yaml.safe_dump(data), "test-rules.yaml")
+
+
+def _c01_in_another_subnet() -> dict[str, IntendedConfig]:
+    configs = rendered()
+    edit_block(configs, ACC, f"interface {port(ACC, AGG)}", "ip address 10.8.2.6 ", "ip address 10.8.3.6 ")
+    return configs
+
+
+SUBNETS = (
+    f"{AGG}--{ACC}: {AGG} GigabitEthernet1/0/1 is 10.8.2.5/30 but "
+    f"{ACC} GigabitEthernet0/0/1 is 10.8.3.6/30 (different subnets)"
+)
+
+
+def test_gn_x_201_exact_finding_with_the_shipped_scope() -> None:
+    report = run_checks(district(), _c01_in_another_subnet(), ["GN-X-201"], spec=_spec_with("GN-X-201"))
+    assert [(f.device, f.message) for f in report.findings] == [(ACC, SUBNETS)]
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"roles": ["core", "aggregation"]},  # the access end is out of scope
+        {"platforms": ["huawei_vrpv8", "h3c_comware"]},  # neither end's platform (both huawei_vrp)
+        {"not_applicable": {"huawei_vrp": "checked by hand at this site"}},
+    ],
+)
+def test_links_with_an_end_out_of_the_rules_scope_are_not_checked(scope: dict[str, object]) -> None:
+    report = run_checks(
+        district(), _c01_in_another_subnet(), ["GN-X-201"], spec=_spec_with("GN-X-201", **scope)
+    )
+    assert report.findings == []
+
+
+def test_a_link_listed_after_the_external_links_is_checked() -> None:
+    network = district()
+    network.links.sort(key=lambda link: not link.external)  # externals first: order must not matter
+    network.reindex()
+    report = check(network, _c01_in_another_subnet(), ["GN-X-201"])
+    assert [(f.device, f.message) for f in report.findings] == [(ACC, SUBNETS)]
+
+
+def test_gn_x_201_every_link_is_checked_after_an_end_without_address() -> None:
+    configs = _c01_in_another_subnet()
+    c02 = "kf-acc-dongfenglu-c02"
+    edit_block(configs, c02, f"interface {port(c02, AGG)}", " ip address 10.8.2.10 255.255.255.252\n", "")
+    report = check(configs=configs, rules=["GN-X-201"])
+    assert [(f.device, f.message) for f in report.findings] == [
+        (ACC, SUBNETS),
+        (c02, f"{AGG}--{c02}: GigabitEthernet0/0/1 has no IPv4 address"),
+    ]
+
+
+def test_gn_x_201_zone_attachment_exact_findings() -> None:
+    configs = rendered()
+    edit_block(
+        configs, AGG, "interface GigabitEthernet1/0/1.100", " ip address 10.32.0.5 255.255.255.252\n", ""
+    )
+    edit_block(configs, ACC, "interface GigabitEthernet0/0/1.300", "ip address 10.", "ip address 11.")
+    report = check(configs=configs, rules=["GN-X-201"])
+    [subnets, missing] = report.findings
+    assert (subnets.device, subnets.message) == (
+        ACC,
+        f"{AGG}--{ACC} zone internet: {AGG} GigabitEthernet1/0/1.300 is 10.48.0.5/30 but "
+        f"{ACC} GigabitEthernet0/0/1.300 is 11.48.0.6/30 (different subnets)",
+    )
+    assert _line_of(subnets, configs) == " ip address 11.48.0.6 255.255.255.252"
+    assert (missing.device, missing.message) == (
+        AGG,
+        f"{AGG}--{ACC} zone public: GigabitEthernet1/0/1.100 has no IPv4 address",
+    )
+    assert _line_of(missing, configs) == "interface GigabitEthernet1/0/1.100"
+
+
+def _line_of(finding: Finding, configs: dict[str, IntendedConfig]) -> str:
+    location = finding.config_location or finding.location
+    return configs[finding.device].text.splitlines()[location.line - 1]
+
+
+def test_gn_x_205_ldp_on_a_zone_attachment_is_not_the_underlay() -> None:
+    configs = rendered()
+    edit_block(
+        configs, AGG, "interface GigabitEthernet1/0/1.100", " mtu 1500\n", " mtu 1500\n mpls\n mpls ldp\n"
+    )
+    assert check(configs=configs, rules=["GN-X-205", "GN-X-203"]).findings == []
+
+
+def test_gn_x_205_an_end_without_the_interface_points_at_line_1() -> None:
+    configs = rendered()
+    edit_block(configs, AGG, f"interface {port(AGG, ACC)}", " mtu 1500\n", " mtu 1500\n mpls\n mpls ldp\n")
+    edit(configs, ACC, f"interface {port(ACC, AGG)}\n", "interface GigabitEthernet0/0/9\n")
+    report = check(configs=configs, rules=["GN-X-205"])
+    [finding] = report.findings
+    assert finding.device == ACC
+    assert (finding.config_location or finding.location).line == 1
+    assert finding.message == (
+        f"{AGG}--{ACC}: LDP on {AGG} {port(AGG, ACC)} but not on {ACC} {port(ACC, AGG)}"
+    )
+
+
+# -- GN-X-204: the core-core session, and sessions after one whose far end has no config ----------
+
+CORE2 = "kf-core-2"
+
+
+def _halves(texts: dict[str, str], network: Network | None = None) -> list[tuple[str, int, str]]:
+    configs = {
+        name: IntendedConfig(name, "huawei_vrp", text, f"hand/{name}.cfg") for name, text in texts.items()
+    }
+    report = check(network or district(), configs, ["GN-X-204"])
+    return [(f.device, (f.config_location or f.location).line, f.message) for f in report.findings]
+
+
+def test_gn_x_204_the_core_pair_session() -> None:
+    core1, core2 = _bgp("10.0.0.9", "10.0.0.10"), _bgp("10.0.0.10", "10.0.0.9")
+    assert _halves({CORE: core1, CORE2: core2}) == []
+    assert _halves({CORE: core1, CORE2: core2.replace("  peer 10.0.0.9 enable\n", "")}) == [
+        (CORE2, 6, f"session with {CORE}: peer 10.0.0.9 not enabled for VPNv4")
+    ]
+
+
+AGG_TO_CORE2 = {
+    CORE2: _bgp("10.0.0.10", "10.0.0.65"),
+    AGG: _bgp("10.0.0.65", "10.0.0.10").replace(" as-number 65010", " as-number 65011"),
+}
+AS_WRONG = [(AGG, 6, f"session with {CORE2}: peer 10.0.0.10 as-number 65011 but {CORE2} runs AS 65010")]
+
+
+def test_gn_x_204_a_session_after_one_with_an_unconfigured_core() -> None:
+    assert _halves(AGG_TO_CORE2) == AS_WRONG  # kf-core-1 (no config) comes first for the agg
+
+
+def test_gn_x_204_device_order_does_not_matter() -> None:
+    network = district()
+    network.devices = dict(sorted(network.devices.items(), key=lambda item: item[1].role != "core"))
+    network.reindex()
+    assert list(network.devices)[:2] == [CORE, CORE2]
+    assert _halves(AGG_TO_CORE2, network) == AS_WRONG
