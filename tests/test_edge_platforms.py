@@ -90,8 +90,12 @@ def test_vpn_gateway_users_land_in_their_zone(edge_network: Network) -> None:
     ]
     assert sites and not any(pool.overlaps(p) for p in sites)
     text = render_device(edge_network, "kf-vpn-1", credentials=Credentials()).text
-    assert (
-        f"sslvpn ip address-pool public-users {pool.network_address + 1} {pool.broadcast_address - 1}" in text
+    assert (  # the pool's first address is the users' gateway on their SSL VPN access interface
+        f"sslvpn ip address-pool public-users {pool.network_address + 2} {pool.broadcast_address - 1}" in text
     )
+    gateway = pool.network_address + 1
+    assert f"interface SSLVPN-AC1\n description SSL VPN users of zone public\n ip address {gateway} " in text
+    assert "\n ip-tunnel interface SSLVPN-AC1\n" in text
+    assert "security-zone name VPN-public\n import interface SSLVPN-AC1\n" in text
     assert "sslvpn gateway remote-access\n ip address 10.8.15.36 port 443\n" in text
     assert "ip route-static 0.0.0.0 0 10.8.15.33" in text

@@ -266,3 +266,23 @@ def test_gn_int_014_vpn_pool_outside_every_zone() -> None:
     assert failing(report) == {"GN-INT-014"}
     [finding] = report.findings
     assert finding.device == "kf-vpn-1" and "lies in no zone's site pool" in finding.message
+
+
+def test_gn_int_015_secpath_port_in_no_zone() -> None:
+    configs = rendered()
+    edit(configs, "kf-lb-1", " import interface GigabitEthernet1/0/4\n", "")
+    report = check(configs=configs)
+    assert failing(report) == {"GN-INT-015"}
+    [finding] = report.findings
+    assert finding.device == "kf-lb-1"
+    assert "interface GigabitEthernet1/0/4 has an address but is in no security zone" in finding.message
+
+
+def test_gn_int_016_secpath_pass_any_to_any() -> None:
+    configs = rendered()
+    edit(configs, "kf-lb-1", "  source-ip-subnet 10.64.0.0 255.224.0.0\n", "")
+    report = check(configs=configs)
+    assert failing(report) == {"GN-INT-016"}
+    [finding] = report.findings
+    assert finding.device == "kf-lb-1"
+    assert "policy rule internet-zone-to-internet passes any source to any destination" in finding.message
