@@ -331,15 +331,17 @@ def test_gn_x_204_the_core_pair_session() -> None:
     ]
 
 
+FURONG = "kf-agg-furongbeilu"  # the second aggregation node by name: kf-core-2 lists it after dongfenglu
 AGG_TO_CORE2 = {
-    CORE2: _bgp("10.0.0.10", "10.0.0.65"),
-    AGG: _bgp("10.0.0.65", "10.0.0.10").replace(" as-number 65010", " as-number 65011"),
+    CORE2: _bgp("10.0.0.10", "10.0.0.69"),
+    FURONG: _bgp("10.0.0.69", "10.0.0.10").replace(" as-number 65010", " as-number 65011"),
 }
-AS_WRONG = [(AGG, 6, f"session with {CORE2}: peer 10.0.0.10 as-number 65011 but {CORE2} runs AS 65010")]
+AS_WRONG = [(FURONG, 6, f"session with {CORE2}: peer 10.0.0.10 as-number 65011 but {CORE2} runs AS 65010")]
 
 
-def test_gn_x_204_a_session_after_one_with_an_unconfigured_core() -> None:
-    assert _halves(AGG_TO_CORE2) == AS_WRONG  # kf-core-1 (no config) comes first for the agg
+def test_gn_x_204_a_session_after_ones_with_an_unconfigured_end() -> None:
+    # unconfigured ends come first: kf-core-1 for the aggregation node, kf-agg-dongfenglu for kf-core-2
+    assert _halves(AGG_TO_CORE2) == AS_WRONG
 
 
 def test_gn_x_204_device_order_does_not_matter() -> None:
