@@ -227,7 +227,7 @@ def deploy(
                 _record(report, outcome, None)
             _roll_out(nr, network, configs, options, report, diffs, flag, echo, common)
     finally:
-        nr.close_connections()
+        nr.close_connections(on_failed=True)  # a failed or rolled-back device's session too
         report.seconds = round(time.monotonic() - start, 2)
     return report
 

@@ -1,0 +1,229 @@
+"""An in-process FAKE device driver (not an emulation of any vendor) for rollout orchestration tests.
+
+:class:`FakeFleet` holds every device's running config, the faults to inject and a log of what
+the rollout did to each device. :meth:`FakeFleet.driver_class` is what
+``govnet.deploy.connection.driver_class`` returns while a test runs, so ``deploy``/``recover``
+go through the real Nornir inventory, connection plugin, ``push_config`` and ``verify`` and only
+the SSH session is replaced. The driver answers FRR's ``show ... json`` commands from the model:
+every adjacency of the device is up unless the test takes it down.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.lkg import DeviceState, PendingCommit
+from govnet.model import Network
+from govnet.platforms.linux import kernel_ifname
+
+FAULTS = frozenset({"open", "crash", "reject", "verify", "confirm", "rollback", "sigint", "sigterm"})
+"""``open``: SSH refused; ``crash``: compare raises a non-DeployError; ``reject``: the commit is
+refused; ``verify``: nothing is up after the commit (until rolled back); ``confirm``: confirm
+fails; ``rollback``: the restore fails; ``sigint``/``sigterm``: that signal arrives while the
+device commits."""
+
+
+@dataclass
+class FakeFleet:
+    """Fake devices of ``network``: running configs, injected faults, and what was done to them."""
+
+    network: Network
+    running: dict[str, str] = field(default_factory=dict)
+    lkg: dict[str, str] = field(default_factory=dict)
+    faults: dict[str, set[str]] = field(default_factory=dict)
+    down: dict[str, set[str]] = field(default_factory=dict)
+    """Device -> neighbours whose adjacency it shows down (before and after a commit)."""
+    held: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    events: list[tuple[str, str]] = field(default_factory=list)
+    targets: dict[str, DriverTarget] = field(default_factory=dict)
+    locked: dict[str, bool] = field(default_factory=dict)
+    """Device -> whether the network's deploy lock file existed when it committed."""
+    locked_restores: list[bool] = field(default_factory=list)
+    """Whether the lock file existed at each rollback (in order)."""
+    broken: set[str] = field(default_factory=set)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
+
+    def log(self, device: str, action: str) -> None:
+        with self._guard:
+            self.events.append((device, action))
+
+    def actions(self, device: str) -> list[str]:
+        """What was done to ``device``, in order."""
+        return [a for d, a in self.events if d == device]
+
+    def order(self, action: str) -> list[str]:
+        """The devices that saw ``action`` (``commit ...`` matches by prefix), in order."""
+        return [d for d, a in self.events if a.split()[0] == action]
+
+    def fault(self, device: str, *names: str) -> None:
+        unknown = set(names) - FAULTS
+        assert not unknown, f"unknown faults {unknown}"
+        self.faults.setdefault(device, set()).update(names)
+
+    def has(self, device: str, name: str) -> bool:
+        return name in self.faults.get(device, set())
+
+    def driver_class(self, platform: str) -> type:
+        """Stands in for ``govnet.deploy.drivers.driver_class``: every platform gets the fake."""
+        fleet = self
+
+        class BoundFakeDriver(FakeDriver):
+            def __init__(self, target: DriverTarget) -> None:
+                super().__init__(target, fleet)
+
+        return BoundFakeDriver
+
+    def adjacencies(self, device: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        """Kernel interface -> peer, OSPF router-id -> peer, BGP peer address -> peer."""
+        dev = self.network.devices[device]
+        links: dict[str, str] = {}
+        ospf: dict[str, str] = {}
+        for intf in dev.interfaces:
+            if intf.vlan is not None or intf.peer not in self.network.devices:
+                continue
+            links[kernel_ifname(intf.name)] = intf.peer
+            peer = self.network.devices[intf.peer]
+            if intf.ospf and peer.loopback is not None:
+                ospf[str(peer.loopback.ip)] = intf.peer
+        bgp = {str(s.peer_ip): s.peer for s in self.network.bgp_sessions(device)}
+        return links, ospf, bgp
+
+    def show(self, device: str, command: str) -> str:
+        """FRR's JSON for the three commands ``verify`` uses; nothing up when broken."""
+        links, ospf, bgp = self.adjacencies(device)
+        down: Collection[str] = self.down.get(device, set())
+        if device in self.broken:
+            down = set(links.values()) | set(ospf.values()) | set(bgp.values())
+        if command == "show ip ospf neighbor json":
+            return json.dumps(
+                {
+                    "neighbors": {
+                        rid: [{"converged": "Full"}] for rid, peer in ospf.items() if peer not in down
+                    }
+                }
+            )
+        if command == "show bgp summary json":
+            return json.dumps(
+                {
+                    "ipv4Unicast": {
+                        "peers": {
+                            ip: {"state": "Established"} for ip, peer in bgp.items() if peer not in down
+                        }
+                    }
+                }
+            )
+        if command == "show interface json":
+            return json.dumps(
+                {name: {"operationalStatus": "up"} for name, peer in links.items() if peer not in down}
+            )
+        return f"% Unknown command: {command}"
+
+
+class FakeDriver:
+    """A :class:`~govnet.deploy.driver.DeviceDriver` over a :class:`FakeFleet` (FAKE, in process)."""
+
+    def __init__(self, target: DriverTarget, fleet: FakeFleet) -> None:
+        self.target = target
+        self.device = target.device
+        self.fleet = fleet
+        self.state = DeviceState(target.state_dir, target.device)
+        self.candidate: str | None = None
+
+    def _log(self, action: str) -> None:
+        self.fleet.log(self.device, action)
+
+    def open(self) -> None:
+        self._log("open")
+        self.fleet.targets[self.device] = self.target
+        if self.fleet.has(self.device, "open"):
+            raise DeployError(f"{self.device}: cannot open SSH to {self.target.hostname}: refused")
+
+    def close(self) -> None:
+        self._log("close")
+
+    def get_config(self) -> str:
+        return self.fleet.running.get(self.device, "")
+
+    def load_merge_candidate(self, config: str) -> None:
+        self._log("merge")
+        self.candidate = config
+
+    def load_replace_candidate(self, config: str) -> None:
+        self._log("replace")
+        self.candidate = config
+
+    def compare_config(self) -> ConfigDiff:
+        self._log("compare")
+        if self.fleet.has(self.device, "crash"):
+            raise RuntimeError("driver bug")
+        assert self.candidate is not None
+        running = self.get_config().splitlines()
+        wanted = self.candidate.splitlines()
+        commands = tuple(line for line in wanted if line not in running)
+        unified = "".join(f"+{line}\n" for line in commands)
+        return ConfigDiff(self.device, commands, unified, self.fleet.held.get(self.device, ()))
+
+    def discard_config(self) -> None:
+        self._log("discard")
+        self.candidate = None
+
+    def commit_config(self, revert_in: int | None = None) -> None:
+        self._log(f"commit {revert_in}")
+        self.fleet.locked[self.device] = self._lock_held()
+        for fault, signum in (("sigint", signal.SIGINT), ("sigterm", signal.SIGTERM)):
+            if self.fleet.has(self.device, fault):
+                signal.raise_signal(signum)
+                time.sleep(0.05)  # let the main thread run its handler while this batch is in flight
+        if self.fleet.has(self.device, "reject"):
+            raise CommitRejected(self.device, "ntp server 10.0.0.1", "Error: Unrecognized command\n")
+        assert self.candidate is not None
+        self.fleet.lkg[self.device] = self.get_config()
+        if revert_in is not None:
+            self.state.mark_pending(
+                PendingCommit(
+                    self.device,
+                    self.target.platform,
+                    time.time() + revert_in,
+                    str(self.target.extras["run_id"]),
+                )
+            )
+        self.fleet.running[self.device] = self.candidate
+        if self.fleet.has(self.device, "verify"):
+            self.fleet.broken.add(self.device)
+
+    def has_pending_commit(self) -> bool:
+        return self.state.pending() is not None
+
+    def confirm_commit(self) -> None:
+        self._log("confirm")
+        if self.fleet.has(self.device, "confirm"):
+            raise DeployError(f"{self.device}: confirm timed out")
+        self.state.clear_pending()
+
+    def _lock_held(self) -> bool:
+        return (self.target.state_dir / f"{self.fleet.network.settings.name}.lock").exists()
+
+    def rollback(self) -> None:
+        self._log("rollback")
+        self.fleet.locked_restores.append(self._lock_held())
+        if self.fleet.has(self.device, "rollback"):
+            raise DeployError(f"{self.device}: no last-known-good config")
+        if self.device in self.fleet.lkg:
+            self.fleet.running[self.device] = self.fleet.lkg[self.device]
+        self.fleet.broken.discard(self.device)
+        self.state.clear_pending()
+
+    def cli(self, command: str) -> str:
+        return self.fleet.show(self.device, command)
+
+
+def extras_of(target: DriverTarget) -> dict[str, Any]:
+    """The per-run values ``prepare_hosts`` gave a driver (secrets shown by type only)."""
+    return {k: (type(v).__name__ if k == "secrets" else v) for k, v in target.extras.items()}

@@ -1,0 +1,529 @@
+"""``deploy`` / ``recover`` / ``recover_network`` end to end over FAKE in-process drivers.
+
+The real Nornir inventory, connection plugin, ``push_config`` and ``verify`` run; only the SSH
+session is the :class:`tests.rollout_support.FakeFleet`. Exact statuses, batches, halted texts,
+echoed lines and what was done to each device (mutation tests of the orchestration).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from rollout_support import FakeFleet, extras_of
+
+from govnet.deploy import connection, rollout
+from govnet.deploy.lkg import DeviceState, PendingCommit, pending_commits
+from govnet.deploy.lock import LockHeld
+from govnet.deploy.nornir_setup import DeployTarget
+from govnet.deploy.rollout import DeployOptions, DeviceReport, RunReport, deploy, recover_network
+from govnet.model import Network
+
+CORE1, CORE2 = "kf-core-1", "kf-core-2"
+AGG_D, AGG_X = "kf-agg-dongfenglu", "kf-agg-xinhe"
+ACC = "kf-acc-dongfenglu-c01"
+DEVICES = (CORE1, CORE2, AGG_D, AGG_X, ACC)
+OUTSIDE = "kf-agg-hongshan"
+"""In the model but not in the run's inventory (not in ``lab_ports``)."""
+NTP = "ntp server 10.0.0.1"
+NET = "kaifu-extranet"
+TARGET = DeployTarget(lab=True, lab_ports={name: 2201 + i for i, name in enumerate(DEVICES)})
+RUN_ID = "01234567"
+STARTED = "2026-11-30T00:53:20Z"
+SECONDS = 3.46
+ACTIONS_DIFF = ["open", "replace", "compare", "discard"]
+ACTIONS_PUSH = ["replace", "compare", "commit 120", "confirm"]
+
+
+@pytest.fixture
+def fleet(network: Network, monkeypatch: pytest.MonkeyPatch) -> FakeFleet:
+    """The five devices on fake drivers; run id and clock pinned."""
+    fleet = FakeFleet(network)
+    for name in DEVICES:
+        fleet.running[name] = f"hostname {name}\n"
+    monkeypatch.setattr(connection, "driver_class", fleet.driver_class)
+    monkeypatch.setattr(rollout, "uuid", SimpleNamespace(uuid4=lambda: uuid.UUID(RUN_ID + "89abcdef" * 3)))
+    clock = itertools.count(100.0, 3.456)
+    moment = time.gmtime(1796000000)
+    monkeypatch.setattr(
+        rollout,
+        "time",
+        SimpleNamespace(monotonic=lambda: next(clock), gmtime=lambda: moment, strftime=time.strftime),
+    )
+    return fleet
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    return tmp_path / "state"
+
+
+@pytest.fixture(autouse=True)
+def _handlers_restored() -> Iterator[None]:
+    before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    yield
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def intended(*changed: str) -> dict[str, str]:
+    """Every device's config: ``changed`` ones gain the NTP line, the others are as running."""
+    return {n: f"hostname {n}\n" + (f"{NTP}\n" if n in changed else "") for n in DEVICES}
+
+
+def run(
+    fleet: FakeFleet, state: Path, configs: dict[str, str], **options: Any
+) -> tuple[RunReport, list[str]]:
+    echoed: list[str] = []
+    options.setdefault("commit", True)
+    options.setdefault("verify_timeout", 0.0)
+    opts = DeployOptions(state_dir=state, **options)
+    report = deploy(fleet.network, configs, TARGET, opts, echo=echoed.append)
+    return report, echoed
+
+
+def statuses(report: RunReport) -> dict[str, tuple[str, int | None]]:
+    return {n: (d.status, d.batch) for n, d in sorted(report.devices.items())}
+
+
+def reasons(report: RunReport) -> dict[str, str]:
+    return {n: d.reason for n, d in sorted(report.devices.items()) if d.reason}
+
+
+def down_text(fleet: FakeFleet, device: str, peers: set[str] | None = None) -> str:
+    """``verify failed: ...`` for ``device`` when its adjacencies to ``peers`` (all: None) are down."""
+    parts = []
+    links, ospf, bgp = fleet.adjacencies(device)
+    for kind, table in (("ospf", ospf), ("bgp", bgp), ("links", links)):
+        missing = sorted(k for k, peer in table.items() if peers is None or peer in peers)
+        if missing:
+            parts.append(f"{kind} not up: {', '.join(missing)}")
+    return "verify failed: " + "; ".join(parts)
+
+
+def pending(device: str, run_id: str) -> PendingCommit:
+    return PendingCommit(device, "frr", 1.0, run_id)
+
+
+# -- dry run ---------------------------------------------------------------------------------------
+
+
+def test_dry_run_diffs_every_device_and_touches_nothing(fleet: FakeFleet, state: Path) -> None:
+    state.mkdir()
+    lock = state / f"{NET}.lock"
+    lock.write_text(f"someone@elsewhere pid {os.getpid()} since t\n")
+    DeviceState(state, CORE2).mark_pending(pending(CORE2, "dead"))
+    fleet.held[AGG_D] = ("undo vlan 10",)
+    configs = {**intended(CORE1, CORE2, AGG_D, AGG_X), OUTSIDE: "hostname x\n"}
+    report, echoed = run(fleet, state, configs, commit=False)
+    data = json.loads(report.to_json())
+    for device in data["devices"].values():
+        assert sorted(device.pop("timings")) == ["diff"]
+    change = {"batch": None, "commands": [NTP], "reason": "", "status": "dry-run", "unified": f"+{NTP}\n"}
+    assert data == {
+        "batches": [],
+        "commit": False,
+        "halted": "",
+        "network": NET,
+        "recovered": [],
+        "run_id": RUN_ID,
+        "seconds": SECONDS,
+        "started": STARTED,
+        "devices": {
+            CORE1: {"device": CORE1, "held": [], **change},
+            CORE2: {"device": CORE2, "held": [], **change},
+            AGG_D: {"device": AGG_D, "held": ["undo vlan 10"], **change},
+            AGG_X: {"device": AGG_X, "held": [], **change},
+            ACC: {
+                "device": ACC,
+                "held": [],
+                "batch": None,
+                "commands": [],
+                "reason": "",
+                "status": "unchanged",
+                "unified": "",
+            },
+        },
+    }
+    assert echoed == []
+    for name in DEVICES:
+        assert fleet.actions(name) == [*ACTIONS_DIFF, "close"]
+    assert lock.read_text() == f"someone@elsewhere pid {os.getpid()} since t\n"
+    assert pending_commits(state) == [pending(CORE2, "dead")]
+    assert report.drift and not report.failed
+
+
+def test_dry_run_merges_when_asked(fleet: FakeFleet, state: Path) -> None:
+    report, _ = run(fleet, state, intended(CORE1), replace=False, commit=False)
+    assert fleet.actions(CORE1) == ["open", "merge", "compare", "discard", "close"]
+    assert statuses(report)[CORE1] == ("dry-run", None)
+    assert not state.exists()  # no lock, no recovery, no state written
+
+
+# -- commit: batches, canary, verify, confirm ---------------------------------------------------
+
+
+def test_commit_pushes_canary_first_then_safe_batches(fleet: FakeFleet, state: Path) -> None:
+    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2, revert_in=300)
+    assert report.batches == [[CORE1], [CORE2, AGG_D], [AGG_X]]
+    assert statuses(report) == {
+        ACC: ("unchanged", None),
+        AGG_D: ("changed", 2),
+        AGG_X: ("changed", 3),
+        CORE1: ("changed", 1),
+        CORE2: ("changed", 2),
+    }
+    assert echoed == [f"batch 1/3: {CORE1}", f"batch 2/3: {CORE2}, {AGG_D}", f"batch 3/3: {AGG_X}"]
+    commits = fleet.order("commit")
+    assert commits[0] == CORE1 and set(commits[1:3]) == {CORE2, AGG_D} and commits[3:] == [AGG_X]
+    for name in (CORE1, CORE2, AGG_D, AGG_X):
+        assert fleet.actions(name) == [*ACTIONS_DIFF, "replace", "compare", "commit 300", "confirm", "close"]
+        assert fleet.running[name] == f"hostname {name}\n{NTP}\n"
+        assert fleet.locked[name] is True
+    assert fleet.actions(ACC) == [*ACTIONS_DIFF, "close"]
+    data = json.loads(report.to_json())
+    assert {n: sorted(d.pop("timings")) for n, d in data["devices"].items()} == {
+        **{n: ["commit", "diff", "total", "verify"] for n in (CORE1, CORE2, AGG_D, AGG_X)},
+        ACC: ["diff"],
+    }
+    assert data["devices"][AGG_D] == {
+        "batch": 2,
+        "commands": [NTP],
+        "device": AGG_D,
+        "held": [],
+        "reason": "",
+        "status": "changed",
+        "unified": f"+{NTP}\n",
+    }
+    assert (
+        data["commit"],
+        data["halted"],
+        data["recovered"],
+        data["run_id"],
+        data["seconds"],
+        data["started"],
+    ) == (True, "", [], RUN_ID, SECONDS, STARTED)
+    assert not (state / f"{NET}.lock").exists()
+    assert pending_commits(state) == []
+    target = fleet.targets[CORE1]
+    assert (target.platform, target.hostname, target.port, target.state_dir) == (
+        "frr",
+        "127.0.0.1",
+        2201,
+        state,
+    )
+    assert extras_of(target) == {"run_id": RUN_ID, "secrets": "SecretValues"}
+    assert not report.failed and report.drift
+
+
+def test_without_canary_the_first_batch_is_full(fleet: FakeFleet, state: Path) -> None:
+    report, echoed = run(
+        fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2, canary=False, verify_timeout=100.0
+    )
+    assert report.batches == [[CORE1, AGG_D], [CORE2, AGG_X]]
+    assert echoed == [f"batch 1/2: {CORE1}, {AGG_D}", f"batch 2/2: {CORE2}, {AGG_X}"]
+    assert fleet.actions(CORE2)[4:7] == ["replace", "compare", "commit 130"]  # window outlasts verify
+
+
+def test_default_batches_hold_four(fleet: FakeFleet, state: Path) -> None:
+    report, _ = run(fleet, state, intended(*DEVICES))
+    assert report.batches == [[CORE1], [CORE2, AGG_D, AGG_X, ACC]]
+    assert fleet.actions(ACC) == [*ACTIONS_DIFF, *ACTIONS_PUSH, "close"]
+
+
+def test_devices_outside_the_run_are_ignored(fleet: FakeFleet, state: Path) -> None:
+    report, echoed = run(fleet, state, {CORE1: f"hostname {CORE1}\n{NTP}\n", OUTSIDE: "hostname x\n"})
+    assert statuses(report) == {CORE1: ("changed", 1)}
+    assert echoed == [f"batch 1/1: {CORE1}"]
+    assert [d for d, _ in fleet.events if d != CORE1] == []
+
+
+def test_nothing_to_change_runs_no_batch(fleet: FakeFleet, state: Path) -> None:
+    report, echoed = run(fleet, state, intended())
+    assert report.batches == [] and echoed == [] and report.halted == ""
+    assert fleet.order("commit") == []
+    assert not report.drift
+
+
+# -- failures, rollback, max_failures --------------------------------------------------------------
+
+
+def test_verify_failure_rolls_back_that_device_and_halts_the_rollout(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(CORE1, "verify")
+    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2)
+    why = down_text(fleet, CORE1)
+    halted = "1 failure(s) reached --max-failures 1"
+    assert report.halted == halted
+    assert statuses(report) == {
+        ACC: ("unchanged", None),
+        AGG_D: ("untouched", None),
+        AGG_X: ("untouched", None),
+        CORE1: ("rolled-back", 1),
+        CORE2: ("untouched", None),
+    }
+    assert reasons(report) == {CORE1: why}
+    assert echoed == [
+        f"batch 1/3: {CORE1}",
+        f"  {CORE1}: rolled-back: {why}",
+        f"halted before batch 2: {halted}",
+    ]
+    assert fleet.actions(CORE1) == [*ACTIONS_DIFF, "replace", "compare", "commit 120", "rollback", "close"]
+    assert fleet.running[CORE1] == f"hostname {CORE1}\n"
+    assert fleet.order("commit") == [CORE1]
+    assert pending_commits(state) == [] and not (state / f"{NET}.lock").exists()
+    assert report.failed
+
+
+def test_failures_add_up_across_batches(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(CORE1, "reject")
+    fleet.fault(AGG_D, "verify")
+    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2, max_failures=2)
+    rejected = f"{CORE1}: rejected '{NTP}': Error: Unrecognized command"
+    halted = "2 failure(s) reached --max-failures 2"
+    assert statuses(report) == {
+        ACC: ("unchanged", None),
+        AGG_D: ("rolled-back", 2),
+        AGG_X: ("untouched", None),
+        CORE1: ("rolled-back", 1),
+        CORE2: ("changed", 2),
+    }
+    assert reasons(report) == {CORE1: rejected, AGG_D: down_text(fleet, AGG_D)}
+    assert echoed == [
+        f"batch 1/3: {CORE1}",
+        f"  {CORE1}: rolled-back: {rejected}",
+        f"batch 2/3: {CORE2}, {AGG_D}",
+        f"  {AGG_D}: rolled-back: {down_text(fleet, AGG_D)}",
+        f"halted before batch 3: {halted}",
+    ]
+    assert report.halted == halted
+
+
+def test_a_failed_rollback_is_a_failure_too(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(CORE1, "confirm", "rollback")
+    report, echoed = run(fleet, state, intended(CORE1, CORE2))
+    why = (
+        f"confirm failed: {CORE1}: confirm timed out; ROLLBACK FAILED: {CORE1}: no last-known-good config"
+        " (pending commit kept for --recover)"
+    )
+    assert statuses(report)[CORE1] == ("failed", 1) and statuses(report)[CORE2] == ("untouched", None)
+    assert echoed[1:] == [
+        f"  {CORE1}: failed: {why}",
+        "halted before batch 2: 1 failure(s) reached --max-failures 1",
+    ]
+    assert [p.device for p in pending_commits(state)] == [CORE1]
+
+
+def test_max_failures_zero_never_halts(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(CORE1, "reject")
+    fleet.fault(AGG_X, "open")
+    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), max_failures=0)
+    assert report.halted == ""
+    assert statuses(report) == {
+        ACC: ("unchanged", None),
+        AGG_D: ("changed", 2),
+        AGG_X: ("failed", None),
+        CORE1: ("rolled-back", 1),
+        CORE2: ("changed", 2),
+    }
+    assert echoed[-1] == f"batch 2/2: {CORE2}, {AGG_D}"
+
+
+def test_failures_while_diffing_count_before_the_first_batch(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(AGG_X, "open")
+    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X))
+    halted = "1 failure(s) reached --max-failures 1"
+    assert report.halted == halted and report.batches == [[CORE1], [CORE2, AGG_D]]
+    assert statuses(report) == {
+        ACC: ("unchanged", None),
+        AGG_D: ("untouched", None),
+        AGG_X: ("failed", None),
+        CORE1: ("untouched", None),
+        CORE2: ("untouched", None),
+    }
+    assert reasons(report) == {AGG_X: f"{AGG_X}: cannot open SSH to 127.0.0.1: refused"}
+    assert echoed == [f"halted before batch 1: {halted}"]
+    assert fleet.order("commit") == []
+
+
+def test_a_driver_crash_is_one_line_and_counts(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(AGG_X, "crash")
+    fleet.fault(ACC, "open")
+    fleet.fault(CORE1, "verify")
+    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), max_failures=3)
+    assert reasons(report) == {
+        AGG_X: "RuntimeError: driver bug",
+        ACC: f"{ACC}: cannot open SSH to 127.0.0.1: refused",
+        CORE1: down_text(fleet, CORE1),
+    }
+    assert statuses(report)[AGG_X] == ("failed", None)
+    assert report.halted == "3 failure(s) reached --max-failures 3"
+    assert echoed[-1] == "halted before batch 2: 3 failure(s) reached --max-failures 3"
+
+
+# -- what verify expects: settled neighbours ---------------------------------------------------------
+
+
+def test_an_unchanged_neighbour_must_be_up_after_the_change(fleet: FakeFleet, state: Path) -> None:
+    fleet.down[AGG_D] = {ACC}
+    report, _ = run(fleet, state, intended(AGG_D))
+    assert statuses(report)[AGG_D] == ("rolled-back", 1)
+    assert reasons(report) == {AGG_D: down_text(fleet, AGG_D, {ACC})}
+
+
+def test_a_neighbour_changed_in_an_earlier_batch_must_be_up(fleet: FakeFleet, state: Path) -> None:
+    fleet.down[AGG_D] = {CORE1}
+    report, _ = run(fleet, state, intended(CORE1, AGG_D), max_failures=0)
+    assert statuses(report)[AGG_D] == ("rolled-back", 2)
+    assert reasons(report) == {AGG_D: down_text(fleet, AGG_D, {CORE1})}
+
+
+def test_neighbours_not_yet_settled_are_not_expected(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(CORE1, "reject")
+    fleet.fault(ACC, "open")
+    fleet.down[AGG_D] = {CORE1, CORE2, ACC}  # rolled back, same batch, unreachable
+    report, _ = run(fleet, state, intended(CORE1, CORE2, AGG_D), max_failures=0)
+    assert statuses(report) == {
+        ACC: ("failed", None),
+        AGG_D: ("changed", 2),
+        AGG_X: ("unchanged", None),
+        CORE1: ("rolled-back", 1),
+        CORE2: ("changed", 2),
+    }
+
+
+# -- signals ---------------------------------------------------------------------------------------
+
+
+def test_sigint_finishes_the_batch_in_flight_then_stops(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(CORE2, "sigint")
+    fleet.fault(AGG_D, "verify")
+    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2, max_failures=5)
+    assert report.halted == "stopped by SIGINT"
+    assert statuses(report) == {
+        ACC: ("unchanged", None),
+        AGG_D: ("rolled-back", 2),
+        AGG_X: ("untouched", None),
+        CORE1: ("changed", 1),
+        CORE2: ("changed", 2),
+    }
+    assert echoed[-1] == "halted before batch 3: stopped by SIGINT"
+    assert fleet.actions(CORE2)[-2:] == ["confirm", "close"]
+    assert pending_commits(state) == [] and not (state / f"{NET}.lock").exists()
+
+
+def test_sigterm_in_the_last_batch_is_reported(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(AGG_X, "sigterm")
+    report, echoed = run(fleet, state, intended(CORE1, AGG_X))
+    assert report.halted == "stopped by SIGTERM after the last batch"
+    assert statuses(report)[AGG_X] == ("changed", 2)
+    assert echoed == [f"batch 1/2: {CORE1}", f"batch 2/2: {AGG_X}"]
+    assert report.failed
+
+
+def test_sigint_wins_over_max_failures(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(CORE1, "sigint", "verify")
+    report, echoed = run(fleet, state, intended(CORE1, CORE2))
+    assert report.halted == "stopped by SIGINT"
+    assert echoed[-1] == "halted before batch 2: stopped by SIGINT"
+
+
+# -- the lock ----------------------------------------------------------------------------------------
+
+
+def test_a_second_deploy_is_refused_and_touches_nothing(fleet: FakeFleet, state: Path) -> None:
+    state.mkdir()
+    holder = f"someone@{os.uname().nodename} pid {os.getpid()} since t"
+    (state / f"{NET}.lock").write_text(holder + "\n")
+    with pytest.raises(LockHeld) as err:
+        run(fleet, state, intended(CORE1))
+    assert (
+        str(err.value)
+        == f"a deploy to {NET} is already running ({holder}); lock file {state / f'{NET}.lock'}"
+    )
+    assert fleet.events == []
+
+
+# -- pending commits of a killed run -----------------------------------------------------------------
+
+
+def _killed_run(fleet: FakeFleet, state: Path) -> None:
+    """Pending records as a killed run leaves them; CORE2 half-changed, AGG_X cannot be restored."""
+    for device, run_id in ((ACC, ""), (OUTSIDE, "dead0001"), (AGG_X, "dead0001"), (CORE2, "dead0001")):
+        DeviceState(state, device).mark_pending(pending(device, run_id))
+    fleet.lkg[CORE2] = f"hostname {CORE2}\n"
+    fleet.running[CORE2] = f"hostname {CORE2}\nhalf applied\n"
+    fleet.fault(AGG_X, "rollback")
+
+
+RECOVER_ECHO = [
+    f"{ACC}: unconfirmed commit from run ?: restoring",
+    f"{AGG_X}: unconfirmed commit from run dead0001: restoring",
+    f"{AGG_X}: restore failed: {AGG_X}: no last-known-good config",
+    f"{CORE2}: unconfirmed commit from run dead0001: restoring",
+]
+
+
+def test_pending_commits_of_a_killed_run_are_restored_first(fleet: FakeFleet, state: Path) -> None:
+    _killed_run(fleet, state)
+    report, echoed = run(fleet, state, intended(CORE2), max_failures=0)
+    assert report.recovered == [ACC, CORE2]
+    assert echoed == [*RECOVER_ECHO, f"batch 1/1: {CORE2}"]
+    assert fleet.actions(CORE2) == ["open", "rollback", "close", *ACTIONS_DIFF, *ACTIONS_PUSH, "close"]
+    assert fleet.actions(AGG_X) == ["open", "rollback", "close", *ACTIONS_DIFF, "close"]
+    assert report.devices[CORE2].commands == [NTP]  # diffed against the restored config
+    assert [p.device for p in pending_commits(state)] == [OUTSIDE, AGG_X]
+
+
+def test_recover_network_restores_under_the_lock(fleet: FakeFleet, state: Path) -> None:
+    _killed_run(fleet, state)
+    echoed: list[str] = []
+    restored = recover_network(fleet.network, TARGET, DeployOptions(state_dir=state), echo=echoed.append)
+    assert restored == [ACC, CORE2]
+    assert echoed == RECOVER_ECHO
+    assert fleet.locked_restores == [True, True, True]
+    assert fleet.running[CORE2] == f"hostname {CORE2}\n"
+    assert extras_of(fleet.targets[CORE2]) == {"run_id": "recover", "secrets": "SecretValues"}
+    assert fleet.actions(CORE1) == []
+    assert not (state / f"{NET}.lock").exists()
+
+
+def test_recover_network_is_refused_while_a_deploy_runs(fleet: FakeFleet, state: Path) -> None:
+    _killed_run(fleet, state)
+    (state / f"{NET}.lock").write_text(f"x@{os.uname().nodename} pid {os.getpid()} since t\n")
+    with pytest.raises(LockHeld):
+        recover_network(fleet.network, TARGET, DeployOptions(state_dir=state), echo=print)
+    assert fleet.events == []
+
+
+# -- defaults --------------------------------------------------------------------------------------------
+
+
+def test_option_and_report_defaults() -> None:
+    opts = DeployOptions(state_dir=Path("/s"))
+    assert (
+        opts.commit,
+        opts.batch_size,
+        opts.max_failures,
+        opts.replace,
+        opts.verify_timeout,
+        opts.revert_in,
+        opts.workers,
+        opts.canary,
+    ) == (False, 4, 1, True, 60.0, None, 8, True)
+    assert DeviceReport("a", "changed") == DeviceReport("a", "changed", None, "", [], "", {}, [])
+
+
+def test_every_session_is_closed_failed_ones_too(fleet: FakeFleet, state: Path) -> None:
+    fleet.fault(CORE2, "crash")
+    report, _ = run(fleet, state, intended(CORE1, CORE2), commit=False)
+    assert statuses(report)[CORE2] == ("failed", None)
+    assert fleet.actions(CORE2) == ["open", "replace", "compare", "close"]
+    assert fleet.actions(CORE1) == [*ACTIONS_DIFF, "close"]
