@@ -48,6 +48,9 @@ class FakeFleet:
     locked_restores: list[bool] = field(default_factory=list)
     """Whether the lock file existed at each rollback (in order)."""
     broken: set[str] = field(default_factory=set)
+    gate: threading.Barrier | None = None
+    """When set, each diff waits here for a second session in flight (``met`` once one came)."""
+    met: bool = False
     _guard: threading.Lock = field(default_factory=threading.Lock)
 
     def log(self, device: str, action: str) -> None:
@@ -161,6 +164,12 @@ class FakeDriver:
 
     def compare_config(self) -> ConfigDiff:
         self._log("compare")
+        if self.fleet.gate is not None:
+            try:
+                self.fleet.gate.wait()
+                self.fleet.met = True
+            except threading.BrokenBarrierError:
+                pass  # no other session came in time (or the gate broke earlier)
         if self.fleet.has(self.device, "crash"):
             raise RuntimeError("driver bug")
         assert self.candidate is not None

@@ -7,10 +7,12 @@ echoed lines and what was done to each device (mutation tests of the orchestrati
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -527,3 +529,40 @@ def test_every_session_is_closed_failed_ones_too(fleet: FakeFleet, state: Path) 
     assert statuses(report)[CORE2] == ("failed", None)
     assert fleet.actions(CORE2) == ["open", "replace", "compare", "close"]
     assert fleet.actions(CORE1) == [*ACTIONS_DIFF, "close"]
+
+
+@pytest.mark.parametrize(("workers", "concurrent"), [(1, False), (2, True)])
+def test_workers_bound_the_sessions_in_flight(
+    fleet: FakeFleet, state: Path, workers: int, concurrent: bool
+) -> None:
+    fleet.gate = threading.Barrier(2, timeout=0.3)
+    report, _ = run(fleet, state, intended(CORE1, CORE2), commit=False, workers=workers)
+    assert statuses(report) == {
+        **{n: ("unchanged", None) for n in (ACC, AGG_D, AGG_X)},
+        CORE1: ("dry-run", None),
+        CORE2: ("dry-run", None),
+    }
+    assert fleet.met is concurrent
+
+
+def _relabelled(network: Network) -> Network:
+    """``network`` with CORE2 on another lab platform (so not the inventory on disk)."""
+    devices = dict(network.devices)
+    devices[CORE2] = dataclasses.replace(devices[CORE2], lab_platform="nftables")
+    return dataclasses.replace(network, devices=devices)
+
+
+def test_deploy_reaches_devices_as_the_given_model_says(fleet: FakeFleet, state: Path) -> None:
+    opts = DeployOptions(state_dir=state)
+    report = deploy(_relabelled(fleet.network), intended(CORE2), TARGET, opts, echo=lambda _: None)
+    assert statuses(report)[CORE2] == ("dry-run", None)
+    assert (fleet.targets[CORE2].platform, fleet.targets[CORE1].platform) == ("nftables", "frr")
+
+
+def test_recover_network_reaches_devices_as_the_given_model_says(fleet: FakeFleet, state: Path) -> None:
+    _killed_run(fleet, state)
+    restored = recover_network(
+        _relabelled(fleet.network), TARGET, DeployOptions(state_dir=state), echo=lambda _: None
+    )
+    assert restored == [ACC, CORE2]
+    assert (fleet.targets[CORE2].platform, fleet.targets[ACC].platform) == ("nftables", "frr")
