@@ -21,6 +21,15 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from emulation import (
+    PASSWORD,
+    USERNAME,
+    Vrp8Device,
+    commit_then_die,
+    driver_target,
+    emulated_network,
+    flash_dir,
+)
 from rollout_support import FakeFleet, extras_of
 
 from govnet.deploy import connection, rollout
@@ -553,7 +562,7 @@ def _relabelled(network: Network) -> Network:
 
 
 def test_deploy_reaches_devices_as_the_given_model_says(fleet: FakeFleet, state: Path) -> None:
-    opts = DeployOptions(state_dir=state)
+    opts = DeployOptions(state_dir=state, verify_timeout=0.0)
     report = deploy(_relabelled(fleet.network), intended(CORE2), TARGET, opts, echo=lambda _: None)
     assert statuses(report)[CORE2] == ("dry-run", None)
     assert (fleet.targets[CORE2].platform, fleet.targets[CORE1].platform) == ("nftables", "frr")
@@ -566,3 +575,82 @@ def test_recover_network_reaches_devices_as_the_given_model_says(fleet: FakeFlee
     )
     assert restored == [ACC, CORE2]
     assert (fleet.targets[CORE2].platform, fleet.targets[ACC].platform) == ("nftables", "frr")
+
+
+# -- over real drivers and EMULATED Huawei CE switches (tests/emulation; not real gear) ------------
+
+CE_BASE = """\
+!Software Version V200R020C10SPC600
+#
+sysname {name}
+#
+vlan batch 10 20
+#
+interface MEth0/0/0
+ ip address 10.240.0.9 255.252.0.0
+#
+stelnet server enable
+ssh user netadmin
+ssh user netadmin service-type stelnet
+#
+return
+"""
+
+
+@pytest.fixture
+def ce_pair(
+    network: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Network, DeployTarget, dict[str, Vrp8Device]]]:
+    """The core pair as EMULATED CE switches over SSH, reached through the real govnet driver."""
+    monkeypatch.delenv("GOVNET_SECRETS", raising=False)
+    monkeypatch.setenv("GOVNET_SSH_USER", USERNAME)
+    monkeypatch.setenv("GOVNET_SSH_PASSWORD", PASSWORD)
+    monkeypatch.setattr(rollout, "uuid", SimpleNamespace(uuid4=lambda: uuid.UUID(RUN_ID + "89abcdef" * 3)))
+    devices = dict(network.devices)
+    for name in (CORE1, CORE2):
+        devices[name] = dataclasses.replace(devices[name], lab_platform="huawei_vrpv8")
+    model = dataclasses.replace(network, devices=devices)
+    with emulated_network() as net:
+        ces = {
+            name: Vrp8Device(name, CE_BASE.format(name=name), flash_dir(tmp_path, name), time_scale=0.02)
+            for name in (CORE1, CORE2)
+        }
+        for ce in ces.values():
+            net.add(ce)
+        yield model, DeployTarget(lab=True, lab_ports={n: d.port for n, d in ces.items()}), ces
+
+
+def test_emulated_core_pair_gets_the_change_one_switch_at_a_time(
+    ce_pair: tuple[Network, DeployTarget, dict[str, Vrp8Device]], state: Path
+) -> None:
+    model, target, ces = ce_pair
+    echoed: list[str] = []
+    opts = DeployOptions(commit=True, replace=False, state_dir=state, verify_timeout=0.0)
+    report = deploy(
+        model, {CORE1: "vlan batch 30\n", CORE2: "vlan batch 30\n"}, target, opts, echo=echoed.append
+    )
+    assert report.batches == [[CORE1], [CORE2]]
+    assert echoed == [f"batch 1/2: {CORE1}", f"batch 2/2: {CORE2}"]
+    assert statuses(report) == {CORE1: ("changed", 1), CORE2: ("changed", 2)}
+    assert reasons(report) == {n: "not verified: no post-change checks for vrp8" for n in (CORE1, CORE2)}
+    for ce in ces.values():
+        assert "vlan batch 10 20 30" in ce.running_lines()
+        assert f"commit trial 300 label govnet-{RUN_ID}" in ce.log
+        assert ce.trial is None
+    assert pending_commits(state) == [] and not (state / f"{NET}.lock").exists()
+
+
+def test_emulated_switch_left_mid_trial_by_a_killed_run_is_restored(
+    ce_pair: tuple[Network, DeployTarget, dict[str, Vrp8Device]], state: Path
+) -> None:
+    model, target, ces = ce_pair
+    before = ces[CORE1].running_lines()
+    killed = dataclasses.replace(driver_target(ces[CORE1], CORE1, "huawei_vrpv8"), state_dir=state)
+    commit_then_die(killed, "vlan batch 99\n")
+    assert ces[CORE1].trial is not None
+    echoed: list[str] = []
+    restored = recover_network(model, target, DeployOptions(state_dir=state), echo=echoed.append)
+    assert restored == [CORE1]
+    assert echoed == [f"{CORE1}: unconfirmed commit from run killed: restoring"]
+    assert ces[CORE1].trial is None and ces[CORE1].running_lines() == before
+    assert pending_commits(state) == []
