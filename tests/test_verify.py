@@ -366,9 +366,9 @@ def test_a_session_that_dies_fails_at_once_with_the_drivers_words(twin: Network,
     dead = DeployError("kf-core-1: 'show ip ospf neighbor json' failed: OSError: Socket is closed")
     polls: list[Mapping[str, str | DeployError]] = [frr_state("kf-core-1", "booting"), {**frr_state(
         "kf-core-1", "booting"), OSPF: dead}]
-    driver = ReplayDriver("kf-core-1", polls, clock, cost=0.25)
+    driver = ReplayDriver("kf-core-1", polls, clock, cost=0.335)
     report = verify(driver, "frr", expectations(twin, "kf-core-1", lab=True), timeout=30)
-    assert report == VerifyReport("kf-core-1", False, {"session": [str(dead)]}, 2.0)  # 0.75 + 1 + 0.25
+    assert report == VerifyReport("kf-core-1", False, {"session": [str(dead)]}, 2.3)  # 1.005 + 1 + 0.335
     assert report.summary() == f"session not up: {dead}"
     assert clock.slept == [POLL_S]
 
