@@ -544,7 +544,7 @@ def test_every_session_is_closed_failed_ones_too(fleet: FakeFleet, state: Path) 
 def test_workers_bound_the_sessions_in_flight(
     fleet: FakeFleet, state: Path, workers: int, concurrent: bool
 ) -> None:
-    fleet.gate = threading.Barrier(2, timeout=0.3)
+    fleet.gate = threading.Barrier(2, timeout=1.0)
     report, _ = run(fleet, state, intended(CORE1, CORE2), commit=False, workers=workers)
     assert statuses(report) == {
         **{n: ("unchanged", None) for n in (ACC, AGG_D, AGG_X)},
