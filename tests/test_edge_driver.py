@@ -3,6 +3,8 @@ the edge agent's payload checks and keepalived's state dump; which devices deplo
 
 from __future__ import annotations
 
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from govnet.lab.edge_agent import (
     EdgeSpec,
     _check_keepalived,
     _check_ruleset,
+    _keepalived_pid,
     answer,
     parse_route,
     parse_vrrp_dump,
@@ -179,3 +182,25 @@ def test_provisioning_playbook_ends_with_the_edge_then_an_audit() -> None:
         (["role=server"], 1),
     ]
     assert [s.action for s in book.steps][-1] == "audit"
+
+
+def test_keepalived_counts_as_running_only_while_alive_not_as_an_unreaped_zombie(tmp_path: Path) -> None:
+    pidfile = tmp_path / "keepalived.pid"
+    spec = EdgeSpec("kf-fw-1", "gn-kf-fw-1", "/x.sock", "/x/keepalived.conf", str(pidfile))
+    assert _keepalived_pid(spec) is None  # no pidfile
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        pidfile.write_text(f"{child.pid}\n")
+        assert _keepalived_pid(spec) == child.pid
+        child.kill()
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the killed child never became a zombie"
+            time.sleep(0.01)
+        assert _keepalived_pid(spec) is None  # killed, not yet reaped: keepalived is not running
+    finally:
+        child.kill()
+        child.wait()
+    assert _keepalived_pid(spec) is None  # reaped: the pid no longer exists
+    pidfile.write_text("garbage\n")
+    assert _keepalived_pid(spec) is None

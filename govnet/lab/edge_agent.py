@@ -203,12 +203,14 @@ def _route(spec: EdgeSpec, words: list[str]) -> None:
 
 
 def _keepalived_pid(spec: EdgeSpec) -> int | None:
+    """keepalived's pid while it runs; None when gone or dead but not yet reaped (a zombie)."""
     try:
         pid = int(Path(spec.keepalived_pidfile).read_text().split()[0])
-        os.kill(pid, 0)
+        stat = Path(f"/proc/{pid}/stat").read_text()
     except (OSError, ValueError, IndexError):
         return None
-    return pid
+    state = stat.rpartition(")")[2].split()[:1]  # the field after "(comm)"
+    return None if state in (["Z"], ["X"]) else pid
 
 
 def _apply_keepalived(spec: EdgeSpec, conf: str) -> None:
