@@ -1,5 +1,6 @@
-"""Edge rules (issue 10): the firewall pair agrees on policy and VRRP; VPN user pools lie in a zone;
-the SecPaths (load balancer, VPN gateway) put every port in one zone and pass only zone-bound flows.
+"""Edge rules (issue 10): the firewall pair agrees on policy and VRRP; VPN user pools lie in a zone
+the gateway has a link into; the SecPaths (load balancer, VPN gateway) put every port in one zone
+and pass only zone-bound flows.
 
 They read the parsed configs (``CheckContext.tree``) of the Huawei USG firewalls and the H3C
 SecPath load balancer and VPN gateway, so they hold on govnet's rendered text and on what the devices print
@@ -16,6 +17,7 @@ from ipaddress import IPv4Address, IPv4Network
 from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.context import CheckContext, Finding, NetworkCheck
 from govnet.check.rules import Rule
+from govnet.render.context import zone_legs
 
 FIREWALL = "huawei_usg"
 VPN_GATEWAY = SECPATH = "h3c_secpath"
@@ -203,13 +205,15 @@ def firewall_vrrp(rule: Rule, ctx: CheckContext) -> list[Finding]:
 
 
 def vpn_pools_in_zones(rule: Rule, ctx: CheckContext) -> list[Finding]:
-    """Every user pool a VPN gateway's config defines lies inside one zone's site pool."""
+    """Every user pool a VPN gateway's config defines lies inside one zone's site pool, and the
+    gateway has a link into that zone (its users' way in: a PE port bound to the zone's VPN)."""
     found: list[Finding] = []
     sites = {name: zone.site_pool for name, zone in ctx.network.zones.items()}
     for dev in ctx.network.by_role("vpn_gateway"):
         tree = _tree(ctx, dev.name, VPN_GATEWAY)
         if tree is None:
             continue
+        legs = {leg.zone for leg in zone_legs(ctx.network, dev)}
         for node in tree.root.children_starting("sslvpn"):
             match = _POOL.match(node.text)
             if match is None:
@@ -224,6 +228,16 @@ def vpn_pools_in_zones(rule: Rule, ctx: CheckContext) -> list[Finding]:
                         ctx.config_location(dev.name, node.line),
                         f"user pool {name} ({first} - {last}) lies in "
                         f"{'no zone' if not zones else 'zones ' + ', '.join(zones)}'s site pool",
+                    )
+                )
+            elif zones[0] not in legs:
+                found.append(
+                    ctx.finding(
+                        rule,
+                        dev.name,
+                        ctx.config_location(dev.name, node.line),
+                        f"user pool {name} lies in zone {zones[0]}, but {dev.name} has no link into "
+                        f"zone {zones[0]} (a PE port in its VPN): its users reach nothing",
                     )
                 )
     return found
