@@ -207,7 +207,9 @@ def test_zones_hold_every_port_and_the_policy_is_the_model_flows() -> None:
     assert vpn_zones["VPN-public"] == ("SSLVPN-AC1",)
     assert vpn_zones["DMZ"] == ("GigabitEthernet1/0/1",)  # the firewall pair's DMZ: the portal
     assert vpn_zones["Trust-public"] == ("GigabitEthernet1/0/2",)  # the leg into the public zone
-    into_dmz = [(r.name, r.source_zone, r.service) for r in vpn.rules if "DMZ" in (r.source_zone, r.destination_zone)]
+    into_dmz = [
+        (r.name, r.source_zone, r.service) for r in vpn.rules if "DMZ" in (r.source_zone, r.destination_zone)
+    ]
     assert into_dmz == [("remote-users-to-sslvpn-gateway", "DMZ", "tcp-443")]
     [access] = vpn.sslvpn
     pool = net.devices["kf-vpn-1"].user_pools["public"]

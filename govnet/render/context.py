@@ -385,7 +385,9 @@ def leg_zone(network: Network, intf: Interface) -> str | None:
     pe = network.devices.get(intf.peer)
     if pe is None or pe.role not in PE_ROLES:
         return None
-    far = next((i for i in pe.interfaces if i.name == intf.peer_interface and i.link_id == intf.link_id), None)
+    far = next(
+        (i for i in pe.interfaces if i.name == intf.peer_interface and i.link_id == intf.link_id), None
+    )
     return _zone_of_vrf(network, far.vrf) if far is not None else None
 
 
@@ -490,7 +492,9 @@ def _edge_routes(network: Network, device: Device, links: Iterable[Link]) -> lis
             routes.append(StaticRoute(None, default, hop, f"internet via {peer}"))
     if device.role == "vpn_gateway":
         routes += [
-            StaticRoute(None, network.zones[leg.zone].site_pool, leg.next_hop, f"{leg.zone} zone via {leg.pe}")
+            StaticRoute(
+                None, network.zones[leg.zone].site_pool, leg.next_hop, f"{leg.zone} zone via {leg.pe}"
+            )
             for leg in zone_legs(network, device)
             if leg.zone in device.user_pools
         ]
