@@ -210,7 +210,7 @@ def pool_contexts(tree: ConfigTree) -> dict[str, str]:
     each context for the zone its users land in).
 
     >>> from govnet.check.rules import load_rules
-    >>> text = "#\nsslvpn context police\n ip-tunnel address-pool police-users mask 255.255.255.0\n#\n"
+    >>> text = "#\\nsslvpn context police\\n ip-tunnel address-pool police-users mask 255.255.255.0\\n#\\n"
     >>> pool_contexts(ConfigTree(text, load_rules().drivers["h3c_secpath"]))
     {'police-users': 'police'}
     """
