@@ -371,10 +371,10 @@ def _vpn_user_routes(network: Network, device: Device, links: Iterable[Link]) ->
 
 
 def _zone_of_vrf(network: Network, vrf: str | None) -> str | None:
-    for zone in network.zones.values():
-        if vrf is not None and zone.vrf == vrf:
-            return zone.name
-    return None
+    """The zone whose VPN instance is ``vrf`` (None for the global table)."""
+    if vrf is None:
+        return None
+    return next((zone.name for zone in network.zones.values() if zone.vrf == vrf), None)
 
 
 def leg_zone(network: Network, intf: Interface) -> str | None:
