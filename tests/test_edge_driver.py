@@ -142,7 +142,8 @@ def test_edge_config_carries_ruleset_keepalived_and_routes(network: Network) -> 
     ips = split_sections(edge_config(network, "kf-ips-1"))
     assert set(ips) == {"nftables", "routes"} and "0.0.0.0/0 via 10.8.15.1\n" in ips["routes"]
     vpn = split_sections(edge_config(network, "kf-vpn-1"))
-    assert vpn["nftables"] == "" and vpn["routes"] == "0.0.0.0/0 via 10.8.15.33\n"
+    assert vpn["nftables"] == ""  # the portal's replies out the DMZ leg; its users' zone in over the core leg
+    assert vpn["routes"] == "0.0.0.0/0 via 10.8.15.33\n10.128.0.0/9 via 10.8.1.9\n"
     srv = split_sections(edge_config(network, "kf-srv-1"))
     assert set(srv) == {"nftables", "keepalived"} and "virtual_router_id 10" in srv["keepalived"]
     blank = keepalived_config(network, "kf-fw-1", instances=False)

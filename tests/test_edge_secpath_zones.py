@@ -203,14 +203,21 @@ def test_zones_hold_every_port_and_the_policy_is_the_model_flows() -> None:
     assert members.destination_addresses == (IPv4Network("10.8.15.36/32"),)
 
     vpn = index.facts(net.devices["kf-vpn-1"]).edge_policy
-    assert {z.name: z.interfaces for z in vpn.zones}["VPN-public"] == ("SSLVPN-AC1",)
+    vpn_zones = {z.name: z.interfaces for z in vpn.zones}
+    assert vpn_zones["VPN-public"] == ("SSLVPN-AC1",)
+    assert vpn_zones["DMZ"] == ("GigabitEthernet1/0/1",)  # the firewall pair's DMZ: the portal
+    assert vpn_zones["Trust-public"] == ("GigabitEthernet1/0/2",)  # the leg into the public zone
+    into_dmz = [
+        (r.name, r.source_zone, r.service) for r in vpn.rules if "DMZ" in (r.source_zone, r.destination_zone)
+    ]
+    assert into_dmz == [("remote-users-to-sslvpn-gateway", "DMZ", "tcp-443")]
     [access] = vpn.sslvpn
     pool = net.devices["kf-vpn-1"].user_pools["public"]
     assert access.address.network == pool and access.address.ip == pool.network_address + 1
     assert (access.first, access.last) == (pool.network_address + 2, pool.broadcast_address - 1)
     users = next(r for r in vpn.rules if r.source_zone == "VPN-public")
     assert (users.destination_zone, users.source_addresses, users.destination_addresses) == (
-        "DMZ",
+        "Trust-public",
         (pool,),
         (net.zones["public"].site_pool,),
     )

@@ -2,7 +2,7 @@
 
 Expected lines were read off ``inventory/districts/kaifu.yaml`` by eye: the cores are listed on
 lines 7-8, the subdistrict dongfenglu on line 11, ips-1 and fw-1 on lines 27-28, the group
-``firewall-pair`` on line 115.
+``firewall-pair`` on line 116.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def test_gn_int_006_group_finding_points_at_the_groups_line() -> None:
     fw_pair = next(g for g in net.groups if g.name == "kf-firewall-pair")
     net.groups[net.groups.index(fw_pair)] = dataclasses.replace(fw_pair, members=("kf-fw-1",))
     assert found(net, "GN-INT-006") == [
-        ("kf", f"{KAIFU}:115", "group kf-firewall-pair has 1 member(s), needs at least 2"),
+        ("kf", f"{KAIFU}:116", "group kf-firewall-pair has 1 member(s), needs at least 2"),
         ("kf", f"{KAIFU}:1", "no redundancy group for the firewall hot-standby pair (kf-fw-1, kf-fw-2)"),
     ]
 
@@ -216,7 +216,7 @@ def test_gn_int_006_member_that_does_not_exist_points_at_the_group() -> None:
         fw_pair, members=("kf-fw-1", "kf-fw-2", "kf-fw-9")
     )
     assert found(net, "GN-INT-006") == [
-        ("kf", f"{KAIFU}:115", "group kf-firewall-pair: member kf-fw-9 does not exist")
+        ("kf", f"{KAIFU}:116", "group kf-firewall-pair: member kf-fw-9 does not exist")
     ]
 
 

@@ -268,6 +268,33 @@ def test_gn_int_014_vpn_pool_outside_every_zone() -> None:
     assert finding.device == "kf-vpn-1" and "lies in no zone's site pool" in finding.message
 
 
+def test_gn_int_014_vpn_users_without_a_link_into_their_zone(inventory_copy: Path, edit: Edit) -> None:
+    """A district whose VPN gateway has users in the public zone but no leg into it: the whole
+    check run fails GN-INT-014 alone (its configs rendered from that district, so nothing else
+    disagrees), and the gateway's policy passes its users nowhere."""
+    from govnet.check import intended_from_rendered, run_checks
+    from govnet.credentials import Credentials
+    from govnet.inventory import load_network
+    from govnet.render import render_network
+
+    edit(
+        "districts/kaifu.yaml",
+        "  - {id: 18, a: core-2, a_interface: XGigabitEthernet1/0/4, b: vpn-1,",
+        "  # ",
+    )
+    broken = load_network(inventory_copy)
+    configs = intended_from_rendered(render_network(broken, credentials=Credentials()))
+    report = run_checks(broken, configs)
+    assert report.failed_rule_ids == {"GN-INT-014"}
+    [finding] = report.findings
+    assert finding.device == "kf-vpn-1" and finding.config_location is not None
+    assert "user pool public-users lies in zone public, but kf-vpn-1 has no link into zone public" in (
+        finding.message
+    )
+    text = configs["kf-vpn-1"].text
+    assert "source-zone VPN-public" not in text and "Trust-public" not in text
+
+
 def test_gn_int_015_secpath_port_in_no_zone() -> None:
     configs = rendered()
     edit(configs, "kf-lb-1", " import interface GigabitEthernet1/0/4\n", "")

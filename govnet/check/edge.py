@@ -1,5 +1,6 @@
-"""Edge rules (issue 10): the firewall pair agrees on policy and VRRP; VPN user pools lie in a zone;
-the SecPaths (load balancer, VPN gateway) put every port in one zone and pass only zone-bound flows.
+"""Edge rules (issue 10): the firewall pair agrees on policy and VRRP; VPN user pools lie in a zone
+the gateway has a link into; the SecPaths (load balancer, VPN gateway) put every port in one zone
+and pass only zone-bound flows.
 
 They read the parsed configs (``CheckContext.tree``) of the Huawei USG firewalls and the H3C
 SecPath load balancer and VPN gateway, so they hold on govnet's rendered text and on what the devices print
@@ -16,6 +17,7 @@ from ipaddress import IPv4Address, IPv4Network
 from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.context import CheckContext, Finding, NetworkCheck
 from govnet.check.rules import Rule
+from govnet.render.context import zone_legs
 
 FIREWALL = "huawei_usg"
 VPN_GATEWAY = SECPATH = "h3c_secpath"
@@ -24,6 +26,7 @@ _NOT_TRAFFIC = ("loopback", "null", "inloopback", "register-tunnel")
 """Interfaces that carry no transit traffic (the device's own addresses are the Local zone's)."""
 _VRRP = re.compile(r"^vrrp vrid (\d+) virtual-ip (\S+)(?: \S+)? (active|standby)$")
 _POOL = re.compile(r"^sslvpn ip address-pool (\S+) (\S+) (\S+)$")
+_CONTEXT_POOL = re.compile(r"^ip-tunnel address-pool (\S+)(?: mask \S+)?$")
 # USG address objects: 'A mask M' and 'A LEN' (the CLI takes both; versions print either)
 _ADDRESS = re.compile(r"^((?:source|destination)-address) (\S+) (?:mask )?(\S+)$")
 
@@ -202,20 +205,47 @@ def firewall_vrrp(rule: Rule, ctx: CheckContext) -> list[Finding]:
     return found
 
 
+def pool_contexts(tree: ConfigTree) -> dict[str, str]:
+    """User pool -> the ``sslvpn context`` whose users take their addresses from it (govnet names
+    each context for the zone its users land in).
+
+    >>> from govnet.check.rules import load_rules
+    >>> text = "#\\nsslvpn context police\\n ip-tunnel address-pool police-users mask 255.255.255.0\\n#\\n"
+    >>> pool_contexts(ConfigTree(text, load_rules().drivers["h3c_secpath"]))
+    {'police-users': 'police'}
+    """
+    found: dict[str, str] = {}
+    for node in tree.root.children_starting("sslvpn"):
+        words = node.text.split()
+        if len(words) != 3 or words[1] != "context":
+            continue
+        for child in node.children_starting("ip-tunnel"):
+            match = _CONTEXT_POOL.match(child.text)
+            if match is not None:
+                found[match.group(1)] = words[2]
+    return found
+
+
 def vpn_pools_in_zones(rule: Rule, ctx: CheckContext) -> list[Finding]:
-    """Every user pool a VPN gateway's config defines lies inside one zone's site pool."""
+    """Every user pool a VPN gateway's config defines lies inside one zone's site pool (where
+    department zones share a site pool, the one its context is named for), and the gateway has a
+    link into that zone (its users' way in: a PE port bound to the zone's VPN)."""
     found: list[Finding] = []
     sites = {name: zone.site_pool for name, zone in ctx.network.zones.items()}
     for dev in ctx.network.by_role("vpn_gateway"):
         tree = _tree(ctx, dev.name, VPN_GATEWAY)
         if tree is None:
             continue
+        legs = {leg.zone for leg in zone_legs(ctx.network, dev)}
+        contexts = pool_contexts(tree)
         for node in tree.root.children_starting("sslvpn"):
             match = _POOL.match(node.text)
             if match is None:
                 continue
             name, first, last = match.group(1), _ipv4(match.group(2)), _ipv4(match.group(3))
             zones = [z for z, pool in sites.items() if _holds(pool, first) and _holds(pool, last)]
+            if len(zones) > 1 and contexts.get(name) in zones:
+                zones = [contexts[name]]
             if len(zones) != 1:
                 found.append(
                     ctx.finding(
@@ -224,6 +254,16 @@ def vpn_pools_in_zones(rule: Rule, ctx: CheckContext) -> list[Finding]:
                         ctx.config_location(dev.name, node.line),
                         f"user pool {name} ({first} - {last}) lies in "
                         f"{'no zone' if not zones else 'zones ' + ', '.join(zones)}'s site pool",
+                    )
+                )
+            elif zones[0] not in legs:
+                found.append(
+                    ctx.finding(
+                        rule,
+                        dev.name,
+                        ctx.config_location(dev.name, node.line),
+                        f"user pool {name} lies in zone {zones[0]}, but {dev.name} has no link into "
+                        f"zone {zones[0]} (a PE port in its VPN): its users reach nothing",
                     )
                 )
     return found

@@ -199,7 +199,7 @@ class IsolationFlowSpec(_Strict):
 
 
 class VpnUsersSpec(_Strict):
-    """Remote users of a VPN gateway landing in a zone (their pool comes from the address plan)."""
+    """Remote users of a VPN gateway landing in a zone (pool: the address plan's; way in: its link there)."""
 
     gateway: str
     zone: str

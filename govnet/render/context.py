@@ -198,6 +198,17 @@ class ZoneRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneLeg:
+    """A device's link into a zone: its own port, and the PE whose port at the far end is bound to
+    the zone's VPN, with that port's address (the next hop into the zone)."""
+
+    zone: str
+    interface: str
+    pe: str
+    next_hop: IPv4Address
+
+
+@dataclass(frozen=True, slots=True)
 class SslVpnAccess:
     """An SSL VPN access interface: the users of one zone land on it, from its pool."""
 
@@ -266,6 +277,8 @@ class NetworkIndex:
             routes += _firewall_routes(self.network, device, links)
         if device.role == "core":
             routes += _exit_routes(self.network, device, links)
+        if device.role in PE_ROLES:
+            routes += _vpn_user_routes(self.network, device, links)
         if device.role in EDGE_ROUTE_ROLES:
             routes += _edge_routes(self.network, device, links)
         return DeviceFacts(
@@ -335,6 +348,63 @@ def _exit_routes(network: Network, device: Device, links: Iterable[Link]) -> lis
     return routes
 
 
+PE_ROLES = ("core", "aggregation")
+"""Roles whose ports a link's ``zone`` binds to the zone's VPN instance."""
+
+
+def _vpn_user_routes(network: Network, device: Device, links: Iterable[Link]) -> list[StaticRoute]:
+    """A PE's routes back to the VPN users of a zone: each user pool of a VPN gateway whose leg
+    into that zone ends on this PE, in the zone's VPN via the gateway's end of the leg (imported
+    into BGP with the VPN's other statics, so every PE of the zone learns it)."""
+    routes: list[StaticRoute] = []
+    for link in links:
+        peer, ip = link.far_end(device.name)
+        gateway = network.devices.get(peer)
+        if gateway is None or gateway.role != "vpn_gateway":
+            continue
+        vrf = device.interface(link.interface_of(device.name)).vrf
+        zone = _zone_of_vrf(network, vrf)
+        pool = gateway.user_pools.get(zone) if zone else None
+        if vrf and zone and pool:
+            routes.append(StaticRoute(vrf, pool, ip.ip, f"{zone} zone VPN users via {peer}"))
+    return routes
+
+
+def _zone_of_vrf(network: Network, vrf: str | None) -> str | None:
+    """The zone whose VPN instance is ``vrf`` (None for the global table)."""
+    if vrf is None:
+        return None
+    return next((zone.name for zone in network.zones.values() if zone.vrf == vrf), None)
+
+
+def leg_zone(network: Network, intf: Interface) -> str | None:
+    """The zone ``intf`` leads into: the zone whose VPN the PE at its far end binds the link's
+    port to (an edge link with ``zone``), else None."""
+    if intf.segment is not None:
+        return None
+    pe = network.devices.get(intf.peer)
+    if pe is None or pe.role not in PE_ROLES:
+        return None
+    far = next(
+        (i for i in pe.interfaces if i.name == intf.peer_interface and i.link_id == intf.link_id), None
+    )
+    return _zone_of_vrf(network, far.vrf) if far is not None else None
+
+
+def zone_legs(network: Network, device: Device) -> tuple[ZoneLeg, ...]:
+    """``device``'s links into zones (see :func:`leg_zone`), in interface order."""
+    legs = []
+    for intf in device.interfaces:
+        zone = leg_zone(network, intf)
+        if zone is None:
+            continue
+        pe = network.devices[intf.peer]
+        hop = pe.interface(intf.peer_interface).ip
+        if hop is not None:
+            legs.append(ZoneLeg(zone, intf.name, pe.name, hop.ip))
+    return tuple(legs)
+
+
 def _peer_role(network: Network, name: str) -> str:
     dev = network.devices.get(name)
     return dev.role if dev is not None else "external"
@@ -391,7 +461,9 @@ def _edge_routes(network: Network, device: Device, links: Iterable[Link]) -> lis
 
     IPS: default via the firewall pair, the internet zone's sites back via each core. Load
     balancer: default via each ISP, the internet zone's sites and its published services' real
-    servers via the firewall pair. VPN gateway: default via the firewall pair.
+    servers via the firewall pair. VPN gateway: default via the firewall pair (the portal's
+    replies), and the prefixes of each zone its users land in via the PE end of its leg into that
+    zone (:func:`zone_legs`).
     """
     routes: list[StaticRoute] = []
     default = IPv4Network("0.0.0.0/0")
@@ -418,6 +490,14 @@ def _edge_routes(network: Network, device: Device, links: Iterable[Link]) -> lis
             ]
         elif external is not None and external.kind == "isp":
             routes.append(StaticRoute(None, default, hop, f"internet via {peer}"))
+    if device.role == "vpn_gateway":
+        routes += [
+            StaticRoute(
+                None, network.zones[leg.zone].site_pool, leg.next_hop, f"{leg.zone} zone via {leg.pe}"
+            )
+            for leg in zone_legs(network, device)
+            if leg.zone in device.user_pools
+        ]
     return routes
 
 
@@ -457,6 +537,8 @@ EDGE_POLICY_ROLES = ("load_balancer", "vpn_gateway")
 without a pass rule, is dropped, so each gets zones and a policy from the model."""
 
 UNTRUST, TRUST, DMZ, LOCAL, MANAGEMENT = "Untrust", "Trust", "DMZ", "Local", "Management"
+ZONE_LEG = "Trust-{zone}"
+"""The security zone of a port into an extranet zone (a link to a PE port bound to the zone's VPN)."""
 NOC_MANAGEMENT = ServiceGroup("noc-management", ("tcp destination eq 22", "udp destination eq 161"))
 """What the NOC reaches on the device: SSH and SNMP."""
 ICMP_ECHO = ServiceGroup("icmp-echo", ("icmp 8 0",))
@@ -470,8 +552,11 @@ def edge_zone(network: Network, device: Device, intf: Interface) -> str:
     """The security zone of a load balancer's or VPN gateway's port, from its far end.
 
     Toward the firewall pair: ``Trust`` on the load balancer (the district's side of the exit),
-    ``DMZ`` on the VPN gateway (it sits in the pair's DMZ); toward an ISP or anything else:
-    ``Untrust``."""
+    ``DMZ`` on the VPN gateway (it sits in the pair's DMZ); into an extranet zone (a PE port bound
+    to the zone's VPN): ``Trust-<zone>``; toward an ISP or anything else: ``Untrust``."""
+    zone = leg_zone(network, intf)
+    if zone is not None:
+        return ZONE_LEG.format(zone=zone)
     if far_role(network, device, intf) == "firewall":
         return TRUST if device.role == "load_balancer" else DMZ
     return UNTRUST
@@ -503,8 +588,10 @@ def edge_policy(network: Network, device: Device, links: Iterable[Link]) -> Edge
     service's virtual addresses (Untrust -> Local), the device to the service's real servers on
     the service port, which carries its health checks too (Local -> Trust), its link probes to the
     ISPs' next hops (Local -> Untrust), the internet zone's sites out (Trust -> Untrust). VPN
-    gateway: remote users to the gateway over https (DMZ -> Local), each zone's VPN users to that
-    zone's prefixes only (VPN-<zone> -> DMZ). Everything else meets the final drop rule.
+    gateway: remote users to the gateway over https (DMZ -> Local: the portal is all the DMZ leg
+    carries), each zone's VPN users to that zone's prefixes only, through the gateway's leg into
+    the zone (VPN-<zone> -> Trust-<zone>; no leg, no rule). Everything else meets the final drop
+    rule.
     """
     links = list(links)
     settings = network.settings
@@ -513,13 +600,14 @@ def edge_policy(network: Network, device: Device, links: Iterable[Link]) -> Edge
     own: dict[str, list[IPv4Network]] = {UNTRUST: [], TRUST: [], DMZ: []}
     for intf in device.interfaces:
         zone = edge_zone(network, device, intf)
-        members[zone].append(intf.name)
+        members.setdefault(zone, []).append(intf.name)
         if intf.ip:
-            own[zone].append(_host(intf.ip.ip))
+            own.setdefault(zone, []).append(_host(intf.ip.ip))
     access = sslvpn_access(network, device) if device.role == "vpn_gateway" else ()
     zones = [EdgeZone(LOCAL, ())]
     zones += [EdgeZone(name, tuple(members[name])) for name in (TRUST, DMZ, UNTRUST)]
     zones.append(EdgeZone(MANAGEMENT, (mgmt_interface(device),)))
+    zones += [EdgeZone(name, tuple(members[name])) for name in members if name not in (TRUST, DMZ, UNTRUST)]
     zones += [EdgeZone(a.security_zone, (a.interface,)) for a in access]
 
     noc_services = ["udp destination eq 162", "udp destination eq 514", "udp destination eq 123"]
@@ -588,14 +676,16 @@ def edge_policy(network: Network, device: Device, links: Iterable[Link]) -> Edge
                 )
             )
         for a in access:
-            site_pool = network.zones[a.zone].site_pool
+            leg = ZONE_LEG.format(zone=a.zone)
+            if leg not in members:
+                continue  # no way into the zone (GN-INT-014 says so)
             rules.append(
                 ZoneRule(
                     f"vpn-{a.zone}-users-to-{a.zone}-zone",
                     a.security_zone,
-                    DMZ,
+                    leg,
                     (a.address.network,),
-                    (site_pool,),
+                    (network.zones[a.zone].site_pool,),
                 )
             )
     return EdgePolicy(tuple(zones), tuple(services), tuple(rules), access)
