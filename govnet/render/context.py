@@ -100,16 +100,17 @@ class SecurityZone:
 
 
 @dataclass(frozen=True, slots=True)
-class SecurityRule:
-    """One rule of the firewall's interzone security policy, evaluated in order."""
+class PolicyRule:
+    """One rule of a zone-based security policy, evaluated in order: zone pair (None = any),
+    subnets (none = any), service; the template prints the platform's permit/deny words."""
 
     name: str
-    action: str
     source_zone: str | None = None
     destination_zone: str | None = None
     source_addresses: tuple[IPv4Network, ...] = ()
     destination_addresses: tuple[IPv4Network, ...] = ()
     service: str | None = None
+    permit: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,18 +187,6 @@ class ServiceGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class ZoneRule:
-    """One pass rule of a SecPath ``security-policy ip``: zone pair, subnets (none = any), service."""
-
-    name: str
-    source_zone: str
-    destination_zone: str
-    source_addresses: tuple[IPv4Network, ...] = ()
-    destination_addresses: tuple[IPv4Network, ...] = ()
-    service: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class ZoneLeg:
     """A device's link into a zone: its own port, and the PE whose port at the far end is bound to
     the zone's VPN, with that port's address (the next hop into the zone)."""
@@ -227,7 +216,7 @@ class EdgePolicy:
 
     zones: tuple[EdgeZone, ...] = ()
     services: tuple[ServiceGroup, ...] = ()
-    rules: tuple[ZoneRule, ...] = ()
+    rules: tuple[PolicyRule, ...] = ()
     sslvpn: tuple[SslVpnAccess, ...] = ()
 
 
@@ -242,7 +231,7 @@ class DeviceFacts:
     vrfs_with_default: frozenset[str] = frozenset()
     vrfs_with_connected: frozenset[str] = frozenset()
     security_zones: tuple[SecurityZone, ...] = ()
-    security_rules: tuple[SecurityRule, ...] = ()
+    security_rules: tuple[PolicyRule, ...] = ()
     hot_standby: HotStandby | None = None
     vrrp: tuple[VrrpFact, ...] = ()
     isp_links: tuple[IspLink, ...] = ()
@@ -616,10 +605,10 @@ def edge_policy(network: Network, device: Device, links: Iterable[Link]) -> Edge
     noc_hosts = sorted({settings.syslog_host, *settings.ntp_servers, *settings.hwtacacs_servers})
     services = [NOC_MANAGEMENT, ServiceGroup("noc-services", tuple(noc_services))]
     rules = [
-        ZoneRule(
+        PolicyRule(
             "noc-to-management", MANAGEMENT, LOCAL, (settings.noc_prefix,), (mgmt,), NOC_MANAGEMENT.name
         ),
-        ZoneRule(
+        PolicyRule(
             "management-to-noc",
             LOCAL,
             MANAGEMENT,
@@ -636,14 +625,14 @@ def edge_policy(network: Network, device: Device, links: Iterable[Link]) -> Edge
             if port not in services:
                 services.append(port)
             rules += [
-                ZoneRule(
+                PolicyRule(
                     f"internet-to-{service.name}",
                     UNTRUST,
                     LOCAL,
                     destination_addresses=tuple(_host(v) for v in service.virtual_ips),
                     service=port.name,
                 ),
-                ZoneRule(
+                PolicyRule(
                     f"{service.name}-members",
                     LOCAL,
                     TRUST,
@@ -656,18 +645,18 @@ def edge_policy(network: Network, device: Device, links: Iterable[Link]) -> Edge
         if probes:
             services.append(ICMP_ECHO)
             rules.append(
-                ZoneRule("isp-link-probes", LOCAL, UNTRUST, tuple(own[UNTRUST]), probes, ICMP_ECHO.name)
+                PolicyRule("isp-link-probes", LOCAL, UNTRUST, tuple(own[UNTRUST]), probes, ICMP_ECHO.name)
             )
         pools = _internet_site_pools(network)
         if pools and members[TRUST] and members[UNTRUST]:
-            rules.append(ZoneRule("internet-zone-to-internet", TRUST, UNTRUST, source_addresses=pools))
+            rules.append(PolicyRule("internet-zone-to-internet", TRUST, UNTRUST, source_addresses=pools))
     else:
         portal = tuple(own[DMZ][:1])
         if portal:
             https = ServiceGroup("tcp-443", ("tcp destination eq 443",))
             services.append(https)
             rules.append(
-                ZoneRule(
+                PolicyRule(
                     "remote-users-to-sslvpn-gateway",
                     DMZ,
                     LOCAL,
@@ -680,7 +669,7 @@ def edge_policy(network: Network, device: Device, links: Iterable[Link]) -> Edge
             if leg not in members:
                 continue  # no way into the zone (GN-INT-014 says so)
             rules.append(
-                ZoneRule(
+                PolicyRule(
                     f"vpn-{a.zone}-users-to-{a.zone}-zone",
                     a.security_zone,
                     leg,
@@ -746,16 +735,15 @@ def _security_zones(network: Network, device: Device) -> tuple[SecurityZone, ...
     )
 
 
-def _security_rules(network: Network, device: Device, links: Iterable[Link]) -> tuple[SecurityRule, ...]:
+def _security_rules(network: Network, device: Device, links: Iterable[Link]) -> tuple[PolicyRule, ...]:
     """Trust -> untrust only for the internet access zone; remote users to the VPN gateway; deny."""
     far_ends = _far_ends(network, device, links)
     vpn_gateways = tuple(
         IPv4Network(f"{ip}/32") for peer, ip in far_ends if _peer_role(network, peer) == "vpn_gateway"
     )
     rules = [
-        SecurityRule(
+        PolicyRule(
             "internet-zone-to-internet",
-            "permit",
             source_zone="trust",
             destination_zone="untrust",
             source_addresses=_internet_site_pools(network),
@@ -763,16 +751,15 @@ def _security_rules(network: Network, device: Device, links: Iterable[Link]) -> 
     ]
     if vpn_gateways:
         rules.append(
-            SecurityRule(
+            PolicyRule(
                 "remote-users-to-vpn-gateway",
-                "permit",
                 source_zone="untrust",
                 destination_zone="dmz",
                 destination_addresses=vpn_gateways,
                 service="https",
             )
         )
-    rules.append(SecurityRule("default-deny", "deny"))
+    rules.append(PolicyRule("default-deny", permit=False))
     return tuple(rules)
 
 
