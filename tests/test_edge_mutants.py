@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 
 from spec_support import district
 
@@ -116,7 +116,7 @@ def test_security_policy_rules_names_bodies_and_lines() -> None:
             " rule name not-this-one",
             "  action permit",
             "security-policy",
-            ' rule name "to web"',
+            ' rule name "Xto webX"',
             "  source-address 10.64.0.0 mask 255.224.0.0",
             "  action permit",
             " default action deny",
@@ -127,7 +127,7 @@ def test_security_policy_rules_names_bodies_and_lines() -> None:
         ],
     )
     assert security_policy_rules(tree) == [
-        PolicyRule("to web", ("source-address 10.64.0.0/11", "action permit"), 6),
+        PolicyRule("Xto webX", ("source-address 10.64.0.0/11", "action permit"), 6),
         PolicyRule("dns", ("action permit",), 10),
     ]
 
@@ -274,6 +274,9 @@ def test_vrrp_configured_keeps_every_address_and_the_first_line() -> None:
             " vrrp vrid 9 virtual-ip 10.0.0.9 master",
             " vrrp vrid 10 virtual-ip 10.0.0.10 255.255.255.0 24 standby",
             " vrrp vrid x virtual-ip 10.0.0.11 standby",
+            " vrrp vrid 13 virtual-ip 10.0.0.13 standby",
+            "vlan 10",
+            " vrrp vrid 12 virtual-ip 10.0.0.14 active",
             "interface GigabitEthernet1/0/2",
             " vrrp vrid 11 virtual-ip 10.0.0.12 standby",
             "#",
@@ -281,7 +284,8 @@ def test_vrrp_configured_keeps_every_address_and_the_first_line() -> None:
     )
     assert vrrp_configured(tree) == {
         7: VrrpGroup("Vlanif 10", (IPv4Address("10.0.0.1"), IPv4Address("10.0.0.2")), "active", 3),
-        11: VrrpGroup("GigabitEthernet1/0/2", (IPv4Address("10.0.0.12"),), "standby", 10),
+        13: VrrpGroup("Vlanif 10", (IPv4Address("10.0.0.13"),), "standby", 9),
+        11: VrrpGroup("GigabitEthernet1/0/2", (IPv4Address("10.0.0.12"),), "standby", 13),
     }
 
 
@@ -388,6 +392,8 @@ def test_pool_contexts_reads_context_pools_only() -> None:
             " ip-tunnel address-pool xy-users",
             "sslvpn gateway ntax",
             " ip-tunnel address-pool ntax-users",
+            "ssl context aic",
+            " ip-tunnel address-pool aic-users",
             "sslvpn",
             "#",
         ],
@@ -467,6 +473,38 @@ def test_gn_int_014_a_context_named_for_no_sharing_zone_does_not_choose() -> Non
     ]
 
 
+def test_gn_int_014_pools_after_other_sslvpn_lines_are_read() -> None:
+    lines = [
+        "#",
+        "sslvpn gateway gw",
+        " ip address 10.8.15.60 port 443",
+        "sslvpn ip address-pool x 192.168.1.1 192.168.1.9",
+    ]
+    assert run("GN-INT-014", {"kf-vpn-1": lines}) == [
+        (
+            "GN-INT-014",
+            "kf-vpn-1",
+            "kf-vpn-1.cfg:4",
+            "user pool x (192.168.1.1 - 192.168.1.9) lies in no zone's site pool",
+        )
+    ]
+
+
+def test_gn_int_014_two_zones_sharing_a_site_pool_are_told_apart_by_the_context() -> None:
+    net = district()
+    for n, name in enumerate(("procuratorate", "ntax", "ltax", "aic")):
+        net.zones[name] = dataclasses.replace(net.zones[name], site_pool=IPv4Network(f"192.0.2.{16 * n}/28"))
+    contexts = (("court", "ip-tunnel address-pool dept"),)
+    found = run("GN-INT-014", {"kf-vpn-1": gateway("dept 172.16.1.1 172.16.1.9", contexts=contexts)}, net)
+    assert [f[2:] for f in found] == [
+        (
+            "kf-vpn-1.cfg:4",
+            "user pool dept lies in zone court, but kf-vpn-1 has no link into zone court "
+            "(a PE port in its VPN): its users reach nothing",
+        )
+    ]
+
+
 def test_gn_int_014_only_vpn_gateways_rendered_as_secpath_are_read() -> None:
     pool = gateway("outside 192.168.1.1 192.168.1.9")
     assert run("GN-INT-014", {"kf-vpn-1": pool}, platforms={"kf-vpn-1": "frr"}) == []
@@ -495,6 +533,9 @@ def test_zone_imports_by_lower_cased_interface() -> None:
             " import interface GigabitEthernet1/0/5",
             "security-zone name DMZ",
             " import interface gigabitethernet1/0/1",
+            " description interface GigabitEthernet1/0/7",
+            "object-group name Trust",
+            " import interface GigabitEthernet1/0/6",
         ),
     )
     found = {i: [(z, n.line) for z, n in zs] for i, zs in zone_imports(tree).items()}
@@ -549,14 +590,19 @@ def test_gn_int_015_every_addressed_interface_in_exactly_one_zone() -> None:
 
 
 def test_gn_int_015_both_secpath_roles_are_checked_and_nothing_else() -> None:
-    bad = zoned("interface GigabitEthernet1/0/9", " ip address 10.0.0.1 255.255.255.0")
-    what = "interface GigabitEthernet1/0/9 has an address but is in no security zone: its traffic is dropped"
+    bad = zoned(
+        "interface LoopBack0",
+        " ip address 10.8.0.9 255.255.255.255",
+        "interface GigabitEthernet 1/0/9",
+        " ip address 10.0.0.1 255.255.255.0",
+    )
+    what = "interface GigabitEthernet 1/0/9 has an address but is in no security zone: its traffic is dropped"
     found = run(
         "GN-INT-015", {"kf-lb-1": bad, "kf-vpn-1": bad, "kf-fw-1": bad}, platforms={"kf-fw-1": SECPATH}
     )
     assert found == [
-        ("GN-INT-015", "kf-lb-1", "kf-lb-1.cfg:4", what),
-        ("GN-INT-015", "kf-vpn-1", "kf-vpn-1.cfg:4", what),
+        ("GN-INT-015", "kf-lb-1", "kf-lb-1.cfg:6", what),
+        ("GN-INT-015", "kf-vpn-1", "kf-vpn-1.cfg:6", what),
     ]
     assert run("GN-INT-015", {"kf-lb-1": bad}, platforms={"kf-lb-1": USG}) == []
 
