@@ -685,3 +685,18 @@ def test_gn_int_016_reads_only_named_rules_of_security_policy_ip_on_both_secpath
         ("GN-INT-016", "kf-lb-1", "kf-lb-1.cfg:5", what),
         ("GN-INT-016", "kf-vpn-1", "kf-vpn-1.cfg:5", what),
     ]
+
+
+def test_gn_int_016_label_and_zones_are_shown_whole_after_a_drop_rule() -> None:
+    lb = secpolicy(
+        "rule 0 name drop:action drop;source-zone Trust",
+        'rule 1 name "Xa name bX":action pass;source-zone Trust;destination-zone VPN police x',
+    )
+    assert run("GN-INT-016", {"kf-lb-1": lb}) == [
+        (
+            "GN-INT-016",
+            "kf-lb-1",
+            "kf-lb-1.cfg:8",
+            "policy rule Xa name bX passes any source to any destination (Trust -> VPN police x)",
+        )
+    ]
