@@ -34,6 +34,7 @@ from govnet.check.edge import (
 )
 from govnet.check.rules import Rule, RuleSet, load_rules
 from govnet.model import Network, RedundancyGroup
+from govnet.model import VrrpGroup as VrrpModel
 
 USG, SECPATH = "huawei_usg", "h3c_secpath"
 PLATFORM = {"kf-fw-1": USG, "kf-fw-2": USG, "kf-lb-1": SECPATH, "kf-vpn-1": SECPATH}
@@ -207,9 +208,11 @@ def test_gn_int_012_only_two_member_device_groups_of_firewalls_are_pairs() -> No
         RedundancyGroup("lb2", "devices", ("kf-lb-1", "kf-fw-2")),
         RedundancyGroup("ghost", "devices", ("kf-fw-1", "kf-fw-9")),
     ]
-    assert run("GN-INT-012", configs, _pairs(district(), *looks_alike), {"kf-lb-1": SECPATH}) == []
+    configs["kf-fw-9"] = policy(NTP)  # a config for a device the model lacks
+    platforms = {"kf-lb-1": SECPATH, "kf-fw-9": USG}
+    assert run("GN-INT-012", configs, _pairs(district(), *looks_alike), platforms) == []
     configs["kf-lb-1"] = policy(NTP)
-    assert run("GN-INT-012", configs, _pairs(district(), *looks_alike)) == []
+    assert run("GN-INT-012", configs, _pairs(district(), *looks_alike), {"kf-fw-9": USG}) == []
 
 
 def test_gn_int_012_every_pair_is_checked() -> None:
@@ -306,6 +309,41 @@ def test_gn_int_013_wrong_virtual_address_names_every_configured_one() -> None:
             "kf-fw-2",
             "kf-fw-2.cfg:8",
             "kf-fw-dmz: VRRP group 3 virtual address 10.8.15.34, 10.8.15.35, the model's is 10.8.15.33",
+        )
+    ]
+
+
+def test_gn_int_013_group_missing_on_the_first_member_does_not_hide_the_second() -> None:
+    fw2 = vrrp(*GOOD_2[:2], (3, "10.8.15.34", "standby"))
+    assert run("GN-INT-013", {"kf-fw-1": vrrp(*GOOD_1[:2]), "kf-fw-2": fw2}) == [
+        ("GN-INT-013", "kf-fw-1", "kf-fw-1.cfg:1", "kf-fw-dmz: VRRP group 3 not configured"),
+        (
+            "GN-INT-013",
+            "kf-fw-2",
+            "kf-fw-2.cfg:8",
+            "kf-fw-dmz: VRRP group 3 virtual address 10.8.15.34, the model's is 10.8.15.33",
+        ),
+    ]
+
+
+def test_gn_int_013_three_active_members_blame_the_last_by_name() -> None:
+    net = district()
+    dmz = net.segment("kf-fw-dmz")
+    three = VrrpModel(3, IPv4Address("10.8.15.33"), ("kf-fw-1", "kf-lb-1", "kf-fw-2"))
+    net.index.segments["kf-fw-dmz"] = dataclasses.replace(dmz, vrrp=(three,))
+    dmz_active = (3, "10.8.15.33", "active")
+    configs = {
+        "kf-fw-1": vrrp(*GOOD_1),
+        "kf-fw-2": vrrp(*GOOD_2[:2], dmz_active),
+        "kf-lb-1": vrrp(dmz_active),
+    }
+    assert run("GN-INT-013", configs, net, {"kf-lb-1": USG}) == [
+        (
+            "GN-INT-013",
+            "kf-lb-1",
+            "kf-lb-1.cfg:6",
+            "kf-fw-dmz: VRRP group 3 has 3 active members (kf-fw-1, kf-fw-2, kf-lb-1): "
+            "exactly one is active by configuration",
         )
     ]
 
