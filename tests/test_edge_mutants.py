@@ -738,3 +738,19 @@ def test_gn_int_016_label_and_zones_are_shown_whole_after_a_drop_rule() -> None:
             "policy rule Xa name bX passes any source to any destination (Trust -> VPN police x)",
         )
     ]
+
+
+def test_gn_int_014_a_gateway_without_a_config_does_not_hide_the_next() -> None:
+    net = district()
+    second = dataclasses.replace(net.devices["kf-vpn-1"], name="kf-vpn-2", interfaces=[], vrfs=[])
+    net.devices[second.name] = second
+    net.reindex()
+    pool = gateway("outside 192.168.1.1 192.168.1.9")
+    assert run("GN-INT-014", {"kf-vpn-2": pool}, net, {"kf-vpn-2": SECPATH}) == [
+        (
+            "GN-INT-014",
+            "kf-vpn-2",
+            "kf-vpn-2.cfg:4",
+            "user pool outside (192.168.1.1 - 192.168.1.9) lies in no zone's site pool",
+        )
+    ]
