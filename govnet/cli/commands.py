@@ -16,3 +16,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(lab_app, name="lab")
     app.command("monitor")(__import__("govnet.cli.monitor", fromlist=["monitor_cmd"]).monitor_cmd)
     __import__("govnet.cli.deploy", fromlist=["register_deploy"]).register_deploy(app)
+    __import__("govnet.cli.backup", fromlist=["register_backup"]).register_backup(app)

@@ -1,4 +1,4 @@
-"""``govnet backup``, ``govnet diff``, ``govnet deploy``, ``govnet play``: the push half.
+"""``govnet diff``, ``govnet deploy``, ``govnet play``: the push half.
 
 Register with ``register_deploy(app)``. ``--lab`` reaches the running lab twin: its SSH ports,
 booted devices and ``secrets.env`` come from ``govnet.lab.state`` here and are handed to the
@@ -75,7 +75,7 @@ def lab_facts(lab: bool, workdir: Path) -> tuple[dict[str, Any] | None, list[str
     return options, devices
 
 
-def _prepare(inventory: Path | None, lab: bool, workdir: Path, filters: list[str]) -> Any:
+def prepare_target(inventory: Path | None, lab: bool, workdir: Path, filters: list[str]) -> Any:
     from govnet.deploy.intended import intended_configs, scope, select
     from govnet.deploy.nornir_setup import DeployTarget
 
@@ -87,32 +87,6 @@ def _prepare(inventory: Path | None, lab: bool, workdir: Path, filters: list[str
         names = [n for n in names if n in target.lab_ports]
     return network, names, target, lambda: intended_configs(network, names, lab=lab,
                                                              credentials=target.credentials())
-
-
-@guarded
-def backup_cmd(
-    inventory: Path | None = inventory_option(),
-    repo: RepoOpt = Path("backups"),
-    lab: LabOpt = False,
-    workdir: WorkdirOpt = DEFAULT_WORKDIR,
-    filter_: list[str] = FILTER_OPTION,
-) -> None:
-    """Running config of every device into REPO (one commit per run that changed anything), secrets masked.
-
-    Example: govnet backup --repo /var/lib/govnet/backups; govnet backup --lab --repo /tmp/twin-backups
-
-    Exit codes: 0 backed up, 1 a device could not be read, 2 bad input, 3 internal error.
-    """
-    from govnet.deploy.backup import backup
-
-    network, names, target, _configs = _prepare(inventory, lab, workdir, filter_)
-    report = backup(network, names, repo, target)
-    typer.echo(f"backup: {len(report.changed)} changed, {len(report.unchanged)} unchanged, "
-               f"{len(report.failed)} unreachable; commit {report.commit or 'none (nothing changed)'}")
-    for name, reason in report.failed.items():
-        typer.echo(f"  {name}: {reason}", err=True)
-    if report.failed:
-        raise typer.Exit(EXIT_DRIFT)
 
 
 def _options(state_dir: Path | None, **values: Any) -> Any:
@@ -142,7 +116,7 @@ def diff_cmd(
     """
     from govnet.deploy.rollout import deploy
 
-    network, _names, target, configs = _prepare(inventory, lab, workdir, filter_)
+    network, _names, target, configs = prepare_target(inventory, lab, workdir, filter_)
     report = deploy(network, configs(), target, _options(state_dir, commit=False), echo=_err)
     _show(report, json_ or fmt is ReportFormat.json, diffs=True)
     if any(d.status == "failed" for d in report.devices.values()):
@@ -190,7 +164,7 @@ def deploy_cmd(
     """
     from govnet.deploy.rollout import deploy, recover_network
 
-    network, _names, target, configs = _prepare(inventory, lab, workdir, filter_)
+    network, _names, target, configs = prepare_target(inventory, lab, workdir, filter_)
     options = _options(state_dir, commit=commit, batch_size=batch_size, max_failures=max_failures,
                        verify_timeout=verify_timeout)
     if recover_:
@@ -279,8 +253,7 @@ def play_cmd(
 
 
 def register_deploy(app: typer.Typer) -> None:
-    """Mount backup, diff, deploy and play on ``app``."""
-    app.command("backup")(backup_cmd)
+    """Mount diff, deploy and play on ``app``."""
     app.command("diff")(diff_cmd)
     app.command("deploy")(deploy_cmd)
     app.command("play")(play_cmd)
