@@ -69,6 +69,8 @@ class NetworkFile(_Strict):
     pools: Pools
     zones: list[ZoneSpec] = Field(min_length=1)
     route_exceptions: list[RouteException] = Field(default_factory=list)
+    backup_repo: str | None = None
+    """The git repository of ``govnet backup``/``restore`` (relative: to the inventory directory)."""
 
 
 class RoleSpec(_Strict):
