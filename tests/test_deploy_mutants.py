@@ -72,14 +72,16 @@ def test_nothing_saved_reads_as_none(tmp_path: Path) -> None:
 
 def test_pending_round_trip_and_clear(tmp_path: Path) -> None:
     state = DeviceState(tmp_path, "r1")
-    state.mark_pending(PendingCommit("r1", "frr", 12.5, "run7"))
+    state.mark_pending(PendingCommit("r1", "frr", 12.5, "run7", "lab", "127.0.0.1:2201"))
     assert json.loads(state.pending_path.read_text()) == {
         "device": "r1",
         "platform": "frr",
         "deadline": 12.5,
         "run_id": "run7",
+        "target": "lab",
+        "address": "127.0.0.1:2201",
     }
-    assert state.pending() == PendingCommit("r1", "frr", 12.5, "run7")
+    assert state.pending() == PendingCommit("r1", "frr", 12.5, "run7", "lab", "127.0.0.1:2201")
     state.clear_pending()
     assert not state.pending_path.exists()
     assert pending_commits(tmp_path) == []
@@ -121,7 +123,8 @@ def test_report_json_is_sorted_with_one_space_indent() -> None:
     report = RunReport("r1", "net", False, "t")
     assert report.to_json() == (
         '{\n "batches": [],\n "commit": false,\n "devices": {},\n "halted": "",\n'
-        ' "network": "net",\n "recovered": [],\n "run_id": "r1",\n "seconds": 0.0,\n "started": "t"\n}'
+        ' "network": "net",\n "recovered": [],\n "recovery_failed": {},\n "run_id": "r1",\n'
+        ' "seconds": 0.0,\n "started": "t",\n "target": "production"\n}'
     )
 
 

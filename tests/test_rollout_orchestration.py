@@ -121,7 +121,8 @@ def down_text(fleet: FakeFleet, device: str, peers: set[str] | None = None) -> s
 
 
 def pending(device: str, run_id: str) -> PendingCommit:
-    return PendingCommit(device, "frr", 1.0, run_id)
+    """The record a lab run's FRR driver leaves for ``device`` (its twin address and platform)."""
+    return PendingCommit(device, "frr", 1.0, run_id, "lab", f"127.0.0.1:{TARGET.lab_ports.get(device, 22)}")
 
 
 # -- dry run ---------------------------------------------------------------------------------------
@@ -145,6 +146,8 @@ def test_dry_run_diffs_every_device_and_touches_nothing(fleet: FakeFleet, state:
         "halted": "",
         "network": NET,
         "recovered": [],
+        "recovery_failed": {},
+        "target": "lab",
         "run_id": RUN_ID,
         "seconds": SECONDS,
         "started": STARTED,
@@ -475,35 +478,81 @@ def _killed_run(fleet: FakeFleet, state: Path) -> None:
 
 
 RECOVER_ECHO = [
-    f"{ACC}: unconfirmed commit from run ?: restoring",
-    f"{AGG_X}: unconfirmed commit from run dead0001: restoring",
+    f"{ACC}: unconfirmed commit from run ? (lab, 127.0.0.1:2205): restoring",
+    f"{AGG_X}: unconfirmed commit from run dead0001 (lab, 127.0.0.1:2204): restoring",
     f"{AGG_X}: restore failed: {AGG_X}: no last-known-good config",
-    f"{CORE2}: unconfirmed commit from run dead0001: restoring",
+    f"{CORE2}: unconfirmed commit from run dead0001 (lab, 127.0.0.1:2202): restoring",
 ]
 
 
-def test_pending_commits_of_a_killed_run_are_restored_first(fleet: FakeFleet, state: Path) -> None:
+def test_a_failed_recovery_halts_the_deploy_before_any_push(fleet: FakeFleet, state: Path) -> None:
     _killed_run(fleet, state)
     report, echoed = run(fleet, state, intended(CORE2), max_failures=0)
     assert report.recovered == [ACC, CORE2]
-    assert echoed == [*RECOVER_ECHO, f"batch 1/1: {CORE2}"]
-    assert fleet.actions(CORE2) == ["open", "rollback", "close", *ACTIONS_DIFF, *ACTIONS_PUSH, "close"]
-    assert fleet.actions(AGG_X) == ["open", "rollback", "close", *ACTIONS_DIFF, "close"]
-    assert report.devices[CORE2].commands == [NTP]  # diffed against the restored config
+    assert report.recovery_failed == {AGG_X: f"restore failed: {AGG_X}: no last-known-good config"}
+    assert report.halted == f"1 pending commit(s) not recovered ({AGG_X}): nothing pushed"
+    assert report.failed and report.devices == {} and report.batches == []
+    assert echoed == RECOVER_ECHO
+    assert fleet.actions(CORE2) == ["open", "rollback", "close"]  # restored, then nothing else
+    assert fleet.actions(AGG_X) == ["open", "rollback", "close"]
     assert [p.device for p in pending_commits(state)] == [OUTSIDE, AGG_X]
+
+
+def test_pending_commits_of_a_killed_run_are_restored_first(fleet: FakeFleet, state: Path) -> None:
+    for device in (ACC, CORE2):
+        DeviceState(state, device).mark_pending(pending(device, "dead0001"))
+    fleet.lkg[CORE2] = f"hostname {CORE2}\n"
+    fleet.running[CORE2] = f"hostname {CORE2}\nhalf applied\n"
+    report, echoed = run(fleet, state, intended(CORE2), max_failures=0)
+    assert report.recovered == [ACC, CORE2] and report.recovery_failed == {}
+    first = RECOVER_ECHO[0].replace("run ?", "run dead0001")
+    assert echoed == [first, RECOVER_ECHO[3], f"batch 1/1: {CORE2}"]
+    assert fleet.actions(CORE2) == ["open", "rollback", "close", *ACTIONS_DIFF, *ACTIONS_PUSH, "close"]
+    assert report.devices[CORE2].commands == [NTP]  # diffed against the restored config
+    assert pending_commits(state) == []
 
 
 def test_recover_network_restores_under_the_lock(fleet: FakeFleet, state: Path) -> None:
     _killed_run(fleet, state)
     echoed: list[str] = []
-    restored = recover_network(fleet.network, TARGET, DeployOptions(state_dir=state), echo=echoed.append)
-    assert restored == [ACC, CORE2]
+    recovery = recover_network(fleet.network, TARGET, DeployOptions(state_dir=state), echo=echoed.append)
+    assert recovery.restored == [ACC, CORE2]
+    assert recovery.failed == {AGG_X: f"restore failed: {AGG_X}: no last-known-good config"}
     assert echoed == RECOVER_ECHO
     assert fleet.locked_restores == [True, True, True]
     assert fleet.running[CORE2] == f"hostname {CORE2}\n"
     assert extras_of(fleet.targets[CORE2]) == {"run_id": "recover", "secrets": "SecretValues"}
     assert fleet.actions(CORE1) == []
     assert not (state / f"{NET}.lock").exists()
+
+
+@pytest.mark.parametrize(
+    ("record", "why"),
+    [
+        (PendingCommit(CORE2, "frr", 1.0, "r", "production", "127.0.0.1:2202"),
+         "recorded for the production target, not lab"),
+        (PendingCommit(CORE2, "frr", 1.0, "r", "lab", "10.240.0.2:22"),
+         "at 10.240.0.2:22, not 127.0.0.1:2202"),
+        (PendingCommit(CORE2, "huawei_vrpv8", 1.0, "r", "lab", "127.0.0.1:2202"),
+         "platform huawei_vrpv8, not frr"),
+        (PendingCommit(CORE2, "frr", 1.0, "r"),
+         "the record names no target or address (written by an older govnet)"),
+    ],
+)
+def test_recovery_refuses_a_record_that_is_not_this_device(
+    fleet: FakeFleet, state: Path, record: PendingCommit, why: str
+) -> None:
+    DeviceState(state, CORE2).mark_pending(record)
+    fleet.running[CORE2] = f"hostname {CORE2}\nsomething\n"
+    echoed: list[str] = []
+    recovery = recover_network(fleet.network, TARGET, DeployOptions(state_dir=state), echo=echoed.append)
+    path = state / f"{CORE2}.pending.json"
+    expected = (f"refusing the pending-commit record {path}: {why}; "
+                "check the device by hand, then remove the record")
+    assert recovery.restored == [] and recovery.failed == {CORE2: expected}
+    assert echoed == [f"{CORE2}: {expected}"]
+    assert fleet.events == [] and fleet.running[CORE2] == f"hostname {CORE2}\nsomething\n"
+    assert pending_commits(state) == [record]
 
 
 def test_recover_network_is_refused_while_a_deploy_runs(fleet: FakeFleet, state: Path) -> None:
@@ -570,10 +619,12 @@ def test_deploy_reaches_devices_as_the_given_model_says(fleet: FakeFleet, state:
 
 def test_recover_network_reaches_devices_as_the_given_model_says(fleet: FakeFleet, state: Path) -> None:
     _killed_run(fleet, state)
-    restored = recover_network(
+    relabelled = dataclasses.replace(pending(CORE2, "dead0001"), platform="nftables")
+    DeviceState(state, CORE2).mark_pending(relabelled)
+    recovery = recover_network(
         _relabelled(fleet.network), TARGET, DeployOptions(state_dir=state), echo=lambda _: None
     )
-    assert restored == [ACC, CORE2]
+    assert recovery.restored == [ACC, CORE2]
     assert (fleet.targets[CORE2].platform, fleet.targets[ACC].platform) == ("nftables", "frr")
 
 
@@ -645,12 +696,14 @@ def test_emulated_switch_left_mid_trial_by_a_killed_run_is_restored(
 ) -> None:
     model, target, ces = ce_pair
     before = ces[CORE1].running_lines()
-    killed = dataclasses.replace(driver_target(ces[CORE1], CORE1, "huawei_vrpv8"), state_dir=state)
+    killed = dataclasses.replace(driver_target(ces[CORE1], CORE1, "huawei_vrpv8"), state_dir=state,
+                                 target_kind="lab")
     commit_then_die(killed, "vlan batch 99\n")
     assert ces[CORE1].trial is not None
     echoed: list[str] = []
-    restored = recover_network(model, target, DeployOptions(state_dir=state), echo=echoed.append)
-    assert restored == [CORE1]
-    assert echoed == [f"{CORE1}: unconfirmed commit from run killed: restoring"]
+    recovery = recover_network(model, target, DeployOptions(state_dir=state), echo=echoed.append)
+    assert (recovery.restored, recovery.failed) == ([CORE1], {})
+    address = f"127.0.0.1:{ces[CORE1].port}"
+    assert echoed == [f"{CORE1}: unconfirmed commit from run killed (lab, {address}): restoring"]
     assert ces[CORE1].trial is None and ces[CORE1].running_lines() == before
     assert pending_commits(state) == []

@@ -42,7 +42,8 @@ WorkdirOpt = Annotated[
 StateOpt = Annotated[
     Path | None,
     typer.Option("--state-dir", envvar="GOVNET_STATE_DIR", metavar="DIR",
-                 help="Last-known-good configs, pending commits, locks, reports."),
+                 help="State root: last-known-good configs, pending commits, locks and reports, "
+                      "kept apart per target in DIR/lab/NETWORK and DIR/production/NETWORK."),
 ]
 CommitOpt = Annotated[
     bool, typer.Option("--commit", metavar="", help="Push (default: deploy steps are dry runs).")
@@ -89,13 +90,17 @@ def prepare_target(inventory: Path | None, lab: bool, workdir: Path, filters: li
                                                              credentials=target.credentials())
 
 
-def _options(state_dir: Path | None, **values: Any) -> Any:
+def target_state(state_root: Path | None, network: Any, lab: bool) -> Path:
+    """This target's own state directory below the state root (lab and production never share)."""
+    from govnet.deploy.lkg import default_state_dir, target_state_dir
+
+    return target_state_dir(state_root or default_state_dir(), network.settings.name, lab)
+
+
+def _options(state_dir: Path, **values: Any) -> Any:
     from govnet.deploy.rollout import DeployOptions
 
-    options = DeployOptions(**values)
-    if state_dir is not None:
-        options.state_dir = state_dir
-    return options
+    return DeployOptions(state_dir=state_dir, **values)
 
 
 @guarded
@@ -117,7 +122,8 @@ def diff_cmd(
     from govnet.deploy.rollout import deploy
 
     network, _names, target, configs = prepare_target(inventory, lab, workdir, filter_)
-    report = deploy(network, configs(), target, _options(state_dir, commit=False), echo=_err)
+    report = deploy(network, configs(), target, _options(target_state(state_dir, network, lab), commit=False),
+                    echo=_err)
     _show(report, json_ or fmt is ReportFormat.json, diffs=True)
     if any(d.status == "failed" for d in report.devices.values()):
         raise typer.Exit(2)
@@ -165,11 +171,15 @@ def deploy_cmd(
     from govnet.deploy.rollout import deploy, recover_network
 
     network, _names, target, configs = prepare_target(inventory, lab, workdir, filter_)
-    options = _options(state_dir, commit=commit, batch_size=batch_size, max_failures=max_failures,
-                       verify_timeout=verify_timeout)
+    options = _options(target_state(state_dir, network, lab), commit=commit, batch_size=batch_size,
+                       max_failures=max_failures, verify_timeout=verify_timeout)
     if recover_:
-        restored = recover_network(network, target, options, echo=_err)
-        typer.echo(f"restored {len(restored)} device(s): {', '.join(restored) or '-'}")
+        recovery = recover_network(network, target, options, echo=_err)
+        typer.echo(f"restored {len(recovery.restored)} device(s): {', '.join(recovery.restored) or '-'}")
+        for name, reason in sorted(recovery.failed.items()):
+            typer.echo(f"NOT RESTORED {name}: {reason}")
+        if recovery.failed:
+            raise typer.Exit(EXIT_DRIFT)
         return
     as_json = json_ or fmt is ReportFormat.json
     report = deploy(network, configs(), target, options, echo=_err)
@@ -245,7 +255,8 @@ def play_cmd(
     options, booted = lab_facts(lab, workdir)
     target = DeployTarget.from_options(options)
     network = scope(load_network_or_exit(inventory), booted)
-    result = run_playbook(book, network, target, commit=commit, lab=lab, state_dir=state_dir, echo=_err)
+    result = run_playbook(book, network, target, commit=commit, lab=lab,
+                          state_dir=target_state(state_dir, network, lab), echo=_err)
     for title, report in result.reports:
         typer.echo(f"--- {title}")
         _show(report, False, diffs=not report.commit)

@@ -19,6 +19,7 @@ from nornir.core.inventory import ConnectionOptions, Host
 
 from govnet.deploy.driver import DeployError, DeviceDriver, DriverTarget
 from govnet.deploy.drivers import driver_class
+from govnet.deploy.lkg import target_kind
 from govnet.deploy.secrets import SecretValues
 from govnet.model import Network
 
@@ -55,6 +56,7 @@ class GovnetConnection:
             password=password,
             state_dir=Path(extras.pop("state_dir", DriverTarget.__dataclass_fields__["state_dir"].default)),
             timeout=float(extras.pop("timeout", 30.0)),
+            target_kind=str(extras.pop("target_kind", "production")),
             extras=extras,
         )
         driver = driver_class(govnet_platform)(target)
@@ -75,6 +77,7 @@ def prepare_host(
     run_id: str,
     timeout: float = 30.0,
     hosts: Mapping[str, Host] | None = None,
+    lab: bool = False,
 ) -> None:
     """Give ``host`` the ``govnet`` connection options for this run.
 
@@ -89,6 +92,7 @@ def prepare_host(
         "secrets": secrets,
         "run_id": run_id,
         "timeout": timeout,
+        "target_kind": target_kind(lab),
     }
     if platform == HRP_PLATFORM:
         standby = hrp_standby(host, hosts or {})

@@ -65,6 +65,8 @@ class DriverTarget:
     state_dir: Path = Path("/var/lib/govnet/deploy")
     timeout: float = 30.0
     extras: dict[str, Any] = field(default_factory=dict)
+    target_kind: str = "production"
+    """``lab`` (the twin) or ``production``: written into pending-commit records."""
 
 
 @runtime_checkable

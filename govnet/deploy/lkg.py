@@ -6,6 +6,11 @@ reference (resolved again only inside the SSH session on a restore). A pending c
 ``<state_dir>/<device>.pending.json`` with its confirm deadline; it exists from the commit until
 ``confirm`` or a restore, so a govnet killed mid-rollout leaves a record the next run (or
 ``govnet deploy --recover``) acts on. Files are mode 0600 in a 0700 directory.
+
+Lab and production never share state: every target (the lab twin or production, per network)
+has its own directory, :func:`target_state_dir`, and every pending record names its target,
+address and platform, so a recovery refuses a record that does not match the device it would
+touch (:meth:`PendingCommit.mismatch`).
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from govnet.deploy.driver import DeployError
+from govnet.deploy.driver import DeployError, DriverTarget
 
 STATE_ENV = "GOVNET_STATE_DIR"
+LAB = "lab"
+PRODUCTION = "production"
 
 
 def default_state_dir() -> Path:
-    """``$GOVNET_STATE_DIR``, else ``/var/lib/govnet/deploy`` for root, else XDG state home."""
+    """The state root: ``$GOVNET_STATE_DIR``, else ``/var/lib/govnet/deploy`` for root, else XDG
+    state home; each target keeps its state below it (:func:`target_state_dir`)."""
     if os.environ.get(STATE_ENV):
         return Path(os.environ[STATE_ENV])
     if os.geteuid() == 0:
@@ -31,18 +39,71 @@ def default_state_dir() -> Path:
     return Path(xdg) / "govnet" / "deploy"
 
 
+def target_kind(lab: bool) -> str:
+    """``lab`` for the lab twin, ``production`` for real gear."""
+    return LAB if lab else PRODUCTION
+
+
+def target_state_dir(root: Path, network: str, lab: bool) -> Path:
+    """The state directory of one target: ``<root>/<lab|production>/<network>``.
+
+    >>> target_state_dir(Path("/var/lib/govnet/deploy"), "kaifu", lab=True).as_posix()
+    '/var/lib/govnet/deploy/lab/kaifu'
+    """
+    return root / target_kind(lab) / network
+
+
+def address_of(hostname: str | None, port: int | None) -> str:
+    """``host:port`` as a pending record names it (port 22 when unset).
+
+    >>> address_of("10.240.0.9", None)
+    '10.240.0.9:22'
+    """
+    return f"{hostname or '?'}:{port or 22}"
+
+
 @dataclass(frozen=True, slots=True)
 class PendingCommit:
-    """A commit waiting for confirmation: restore the LKG after ``deadline`` (epoch seconds)."""
+    """A commit waiting for confirmation: restore the LKG after ``deadline`` (epoch seconds).
+
+    ``target`` (lab or production) and ``address`` (host:port) say which device the record is
+    about; a record without them (an older govnet's) is never acted on.
+    """
 
     device: str
     platform: str
     deadline: float
     run_id: str = ""
+    target: str = ""
+    address: str = ""
+
+    @classmethod
+    def for_driver(cls, target: DriverTarget, revert_in: float, run_id: str) -> PendingCommit:
+        """The record a driver writes when it commits with a ``revert_in`` confirm window."""
+        return cls(target.device, target.platform, time.time() + revert_in, run_id,
+                   target.target_kind, address_of(target.hostname, target.port))
 
     @property
     def expired(self) -> bool:
         return time.time() >= self.deadline
+
+    def mismatch(self, *, target: str, address: str, platform: str) -> str:
+        """Why this record must not be acted on for a device reached as given ('' when it may).
+
+        >>> rec = PendingCommit("agg", "frr", 0.0, "r1", "lab", "127.0.0.1:2201")
+        >>> print(rec.mismatch(target="production", address="10.240.0.9:22", platform="frr"))
+        recorded for the lab target, not production; at 127.0.0.1:2201, not 10.240.0.9:22
+        """
+        if not self.target or not self.address:
+            return "the record names no target or address (written by an older govnet)"
+        wrong = []
+        if self.target != target:
+            wrong.append(f"recorded for the {self.target} target, not {target}")
+        if self.address != address:
+            wrong.append(f"at {self.address}, not {address}")
+        if self.platform != platform:
+            wrong.append(f"platform {self.platform}, not {platform}")
+        return "; ".join(wrong)
 
 
 class DeviceState:
@@ -90,7 +151,10 @@ class DeviceState:
             return None
         except ValueError as exc:
             raise DeployError(f"{self.pending_path}: unreadable pending-commit record: {exc}") from None
-        return PendingCommit(**data)
+        try:
+            return PendingCommit(**data)
+        except TypeError as exc:
+            raise DeployError(f"{self.pending_path}: unreadable pending-commit record: {exc}") from None
 
     def clear_pending(self) -> None:
         self.pending_path.unlink(missing_ok=True)

@@ -240,7 +240,7 @@ def run_playbook(
         report = deploy(network, configs_for(names), target, opts, echo=echo)
         result.reports.append((title, report))
         if commit:
-            report.write(opts.state_dir)
+            report.write(opts.state_for(network, target))
         counts = {s: len(report.by_status(s)) for s in STATUSES}
         echo("  " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
         if report.failed:

@@ -28,7 +28,7 @@ from nornir.core.task import Result, Task
 from govnet.deploy.batches import plan_batches
 from govnet.deploy.connection import driver_of, prepare_hosts
 from govnet.deploy.driver import DeployError
-from govnet.deploy.lkg import default_state_dir, pending_commits
+from govnet.deploy.lkg import address_of, default_state_dir, pending_commits, target_kind, target_state_dir
 from govnet.deploy.lock import network_lock
 from govnet.deploy.nornir_setup import DeployTarget, build_nornir
 from govnet.deploy.secrets import SecretValues
@@ -46,9 +46,16 @@ class DeployOptions:
     replace: bool = True
     verify_timeout: float = 60.0
     revert_in: int | None = None
-    state_dir: Path = field(default_factory=default_state_dir)
+    state_dir: Path | None = None
+    """This target's state directory; None: ``target_state_dir(default_state_dir(), ...)``."""
     workers: int = 8
     canary: bool = True
+
+    def state_for(self, network: Network, target: DeployTarget) -> Path:
+        """Where this run keeps LKGs, pending records, the lock and reports (per target)."""
+        if self.state_dir is not None:
+            return self.state_dir
+        return target_state_dir(default_state_dir(), network.settings.name, target.lab)
 
 
 @dataclass(slots=True)
@@ -76,6 +83,8 @@ class RunReport:
     halted: str = ""
     batches: list[list[str]] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
+    recovery_failed: dict[str, str] = field(default_factory=dict)
+    target: str = "production"
     devices: dict[str, DeviceReport] = field(default_factory=dict)
 
     def by_status(self, status: str) -> list[str]:
@@ -83,7 +92,8 @@ class RunReport:
 
     @property
     def failed(self) -> bool:
-        return bool(self.halted) or any(d.status in ("failed", "rolled-back") for d in self.devices.values())
+        return (bool(self.halted) or bool(self.recovery_failed)
+                or any(d.status in ("failed", "rolled-back") for d in self.devices.values()))
 
     @property
     def drift(self) -> bool:
@@ -163,35 +173,59 @@ def _run(nr: Nornir, names: list[str], configs: Mapping[str, str], **kwargs: Any
     return {name: _outcome(results[name], name) for name in names}
 
 
-def recover(nr: Nornir, state_dir: Path, echo: Echo = print) -> list[str]:
-    """Restore the last-known-good config of every device with a pending (unconfirmed) commit."""
-    restored: list[str] = []
+@dataclass(slots=True)
+class Recovery:
+    """What a recovery did: devices restored, and devices it could not or would not restore."""
+
+    restored: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def recover(nr: Nornir, state_dir: Path, echo: Echo = print, *, lab: bool = False) -> Recovery:
+    """Restore the last-known-good config of every device with a pending (unconfirmed) commit.
+
+    A record is acted on only when it names this target (lab or production), the address the
+    device is reached on and its platform; any other record is refused, untouched, as a failure.
+    """
+    done = Recovery()
+    kind = target_kind(lab)
     for pending in pending_commits(state_dir):
         if pending.device not in nr.inventory.hosts:
             continue
         host = nr.inventory.hosts[pending.device]
-        echo(f"{pending.device}: unconfirmed commit from run {pending.run_id or '?'}: restoring")
+        platform = str(host.data.get("govnet_platform", host.platform))
+        why = pending.mismatch(target=kind, address=address_of(host.hostname, host.port), platform=platform)
+        if why:
+            done.failed[pending.device] = (
+                f"refusing the pending-commit record {state_dir / (pending.device + '.pending.json')}: "
+                f"{why}; check the device by hand, then remove the record")
+            echo(f"{pending.device}: {done.failed[pending.device]}")
+            continue
+        echo(f"{pending.device}: unconfirmed commit from run {pending.run_id or '?'} "
+             f"({pending.target}, {pending.address}): restoring")
         try:
             driver_of(host, nr.config).rollback()
         except DeployError as exc:
+            done.failed[pending.device] = f"restore failed: {exc}"
             echo(f"{pending.device}: restore failed: {exc}")
             continue
         finally:
             host.close_connections()
-        restored.append(pending.device)
-    return restored
+        done.restored.append(pending.device)
+    return done
 
 
 def recover_network(
     network: Network, target: DeployTarget, options: DeployOptions, echo: Echo = print
-) -> list[str]:
-    """``govnet deploy --recover``: under the network lock, restore every pending commit."""
+) -> Recovery:
+    """``govnet deploy --recover``: under the target's lock, restore every pending commit."""
+    state_dir = options.state_for(network, target)
     nr = build_nornir(network, target, workers=options.workers)
     secrets = SecretValues.from_credentials(target.credentials())
-    prepare_hosts(nr, state_dir=options.state_dir, secrets=secrets, run_id="recover")
+    prepare_hosts(nr, state_dir=state_dir, secrets=secrets, run_id="recover", lab=target.lab)
     try:
-        with network_lock(options.state_dir, network.settings.name):
-            return recover(nr, options.state_dir, echo)
+        with network_lock(state_dir, network.settings.name):
+            return recover(nr, state_dir, echo, lab=target.lab)
     finally:
         nr.close_connections()
 
@@ -207,11 +241,12 @@ def deploy(
     """Diff (and with ``options.commit`` push) ``configs`` ({device: rendered config})."""
     run_id = uuid.uuid4().hex[:8]
     report = RunReport(run_id, network.settings.name, options.commit,
-                       time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                       time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), target=target_kind(target.lab))
     start = time.monotonic()
+    state_dir = options.state_for(network, target)
     nr = build_nornir(network, target, workers=options.workers)
     secrets = SecretValues.from_credentials(target.credentials())
-    prepare_hosts(nr, state_dir=options.state_dir, secrets=secrets, run_id=run_id)
+    prepare_hosts(nr, state_dir=state_dir, secrets=secrets, run_id=run_id, lab=target.lab)
     names = [n for n in configs if n in nr.inventory.hosts]
     flag = StopFlag()
     common = {"network": network, "replace": options.replace, "lab": target.lab}
@@ -220,8 +255,13 @@ def deploy(
             for outcome in _run(nr, names, configs, commit=False, **common).values():
                 _record(report, outcome, None)
             return report
-        with network_lock(options.state_dir, network.settings.name), _stoppable(flag):
-            report.recovered = recover(nr, options.state_dir, echo)
+        with network_lock(state_dir, network.settings.name), _stoppable(flag):
+            recovery = recover(nr, state_dir, echo, lab=target.lab)
+            report.recovered, report.recovery_failed = recovery.restored, recovery.failed
+            if recovery.failed:
+                report.halted = (f"{len(recovery.failed)} pending commit(s) not recovered "
+                                 f"({', '.join(sorted(recovery.failed))}): nothing pushed")
+                return report
             diffs = _run(nr, names, configs, commit=False, **common)
             for outcome in diffs.values():
                 _record(report, outcome, None)

@@ -22,6 +22,7 @@ target = DriverTarget(
     device=spec["device"], platform=spec["platform"], hostname="127.0.0.1", port=spec["port"],
     username=spec["username"], password=os.environ["EMULATED_PASSWORD"],
     state_dir=Path(spec["state_dir"]), timeout=15.0, extras={"run_id": "killed"},
+    target_kind=spec["target_kind"],
 )
 driver = driver_class(spec["platform"])(target)
 driver.open()
@@ -40,6 +41,7 @@ def commit_then_die(target: DriverTarget, config: str, revert_in: int = 600) -> 
         "port": target.port,
         "username": target.username,
         "state_dir": str(target.state_dir),
+        "target_kind": target.target_kind,
         "config": config,
         "revert_in": revert_in,
     }

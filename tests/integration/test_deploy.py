@@ -60,7 +60,7 @@ class Twin:
         return FrrDriver(DriverTarget(
             device, "frr", "127.0.0.1", self.target.lab_ports[device], creds.ssh_user, creds.ssh_password,
             state_dir=self.state_dir, timeout=timeout,
-            extras={"secrets": SecretValues.from_credentials(creds)},
+            extras={"secrets": SecretValues.from_credentials(creds)}, target_kind="lab",
         ))
 
 
@@ -216,8 +216,8 @@ def test_interrupted_run_is_restored_by_recover(twin: Twin) -> None:
     driver.commit_config(revert_in=300)
     driver.close()  # govnet "dies": session and in-process timer gone, the pending record stays
     assert [p.device for p in pending_commits(twin.state_dir)] == [device]
-    restored = recover_network(twin.network, twin.target, twin.options(), echo=lambda _m: None)
-    assert restored == [device]
+    recovery = recover_network(twin.network, twin.target, twin.options(), echo=lambda _m: None)
+    assert (recovery.restored, recovery.failed) == ([device], {})
     assert running(device) == before
     assert not pending_commits(twin.state_dir)
 

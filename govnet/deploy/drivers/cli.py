@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any, ClassVar
@@ -201,7 +200,7 @@ class CliDriver:
         self.state.save_lkg(running)
         if revert_in:
             self.state.mark_pending(
-                PendingCommit(self.device, self.target.platform, time.time() + revert_in, self.run_id)
+                PendingCommit.for_driver(self.target, revert_in, self.run_id)
             )
 
     def _confirmed(self) -> None:

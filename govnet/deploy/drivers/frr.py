@@ -13,7 +13,6 @@ import contextlib
 import difflib
 import re
 import threading
-import time
 from typing import Any
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
@@ -142,7 +141,7 @@ class FrrDriver(KeptConfirmWindow):
                 self.state.save_lkg(self.secrets.unresolve(running))  # else keep the older good one
             if revert_in is not None:
                 self.state.mark_pending(
-                    PendingCommit(self.device, self.target.platform, time.time() + revert_in, self.run_id)
+                    PendingCommit.for_driver(self.target, revert_in, self.run_id)
                 )
                 self._start_timer(revert_in)
             self._apply_two_pass(running)

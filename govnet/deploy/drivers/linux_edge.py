@@ -20,7 +20,6 @@ import difflib
 import json
 import re
 import threading
-import time
 from typing import Any
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
@@ -230,7 +229,7 @@ class LinuxEdgeDriver(KeptConfirmWindow):
                 self.state.save_lkg(running)
             if revert_in is not None:
                 self.state.mark_pending(
-                    PendingCommit(self.device, self.target.platform, time.time() + revert_in, self.run_id)
+                    PendingCommit.for_driver(self.target, revert_in, self.run_id)
                 )
                 self._start_timer(revert_in)
             self._apply(self._candidate, merge=not self._replace)
