@@ -1,14 +1,27 @@
 """``govnet backup``: every device's running config into a git repository, secrets masked.
 
-One file per device (``<device>.cfg``), one commit per run that changed anything (the git CLI),
-secrets masked Oxidized-style (:mod:`govnet.deploy.mask`) and any known secret value redacted
-as a second guard. Devices that cannot be reached are reported and keep their last backup.
+One file per device (``<device>.cfg``, the config as the device printed it), one commit per run
+that changed anything (the git CLI). Secrets are masked Oxidized-style (:mod:`govnet.deploy.mask`)
+and any known secret value is redacted as a second guard. Where a masked line held a value of
+the credentials store, ``secret-refs/<device>.json`` records that line with ``${secret:NAME}``
+references (names, never values), so ``govnet restore`` can resolve it again.
+
+Faults are loud and lose nothing: an unreachable device is one line (address, port, reason) and
+keeps its last backup; a locked, read-only or full repository stops the run with one error and
+leaves the previous files, index and commits as they were (new files are written beside the old
+ones first, committed through a private index, and swapped back if git fails).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
 import subprocess
 import time
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,44 +34,171 @@ from govnet.deploy.lkg import default_state_dir
 from govnet.deploy.mask import mask_config
 from govnet.deploy.nornir_setup import DeployTarget, build_nornir
 from govnet.deploy.secrets import SecretValues
+from govnet.inventory.schema import NetworkFile
+from govnet.inventory.sourcefiles import parse
 from govnet.model import Network
+from govnet.render.context import SECRET_REF_RE
 
 AUTHOR = "govnet backup <govnet@localhost>"
+REFS_DIR = "secret-refs"
+REPO_OPTION = "--repo"
+REPO_KEY = "backup_repo"
+SEPARATORS = frozenset(
+    {"!", "#", "exit", "quit", "return", "end", "exit-address-family", "exit-vrf", "exit-vni"}
+)
+"""Lines that only close a block: they repeat by design and are never duplicates."""
+_PROTECTED_RE = re.compile(r"<secret:(?P<name>[A-Z][A-Z0-9_]*)>")
+
+
+class BackupError(DeployError):
+    """The backup repository cannot take this run (locked, read-only, full): nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A line a device printed more than once in the same block (``context``; '' at top level)."""
+
+    line: str
+    count: int
+    context: str = ""
+
+    def describe(self) -> str:
+        where = f" in '{self.context}'" if self.context else ""
+        return f"'{self.line.strip()}' printed {self.count} times{where}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceBackup:
+    """One device's backup: the masked text and its secret-reference lines (line number -> line)."""
+
+    text: str
+    refs: dict[int, str] = field(default_factory=dict)
+
+    def files(self, device: str) -> dict[str, str | None]:
+        """Repository path -> content (None: the file must not exist)."""
+        refs = json.dumps({"device": device, "lines": {str(n): v for n, v in sorted(self.refs.items())}},
+                          indent=1, ensure_ascii=False) + "\n" if self.refs else None
+        return {f"{device}.cfg": self.text, f"{REFS_DIR}/{device}.json": refs}
 
 
 @dataclass(slots=True)
 class BackupReport:
     repo: Path
     commit: str | None = None
+    previous: str | None = None
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    """Device -> ``address:port: reason`` (it was not reached; its last backup stays)."""
+    duplicates: dict[str, list[Duplicate]] = field(default_factory=dict)
 
 
-def _git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise DeployError(f"git {' '.join(args[:2])} in {repo} failed: {proc.stderr.strip()[:300]}")
-    return proc.stdout
+# -- where the backups live ------------------------------------------------------------------
+
+def backup_repository(given: Path | None, network: Network) -> Path:
+    """``--repo`` if given, else the inventory's ``backup_repo`` (relative to the inventory
+    directory); neither is an error naming both (never a silent default)."""
+    if given is not None:
+        return given
+    inventory = Path(network.source_dir)
+    path = next((p for p in (inventory / "network.yaml", inventory / "network.yml") if p.is_file()), None)
+    setting = parse(path, NetworkFile)[0].backup_repo if path is not None else None
+    if not setting:
+        raise DeployError(
+            f"no backup repository: give {REPO_OPTION} DIR or set {REPO_KEY} in "
+            f"{path or inventory / 'network.yaml'}"
+        )
+    repo = Path(setting)
+    return repo if repo.is_absolute() else inventory / repo
 
 
-def ensure_repo(repo: Path) -> None:
-    """Create the backup repository (``git init``) if it is not one yet."""
-    repo.mkdir(parents=True, exist_ok=True)
-    if not (repo / ".git").exists():
-        _git(repo, "init", "-q")
+# -- what the device printed ------------------------------------------------------------------
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def duplicate_lines(text: str) -> list[Duplicate]:
+    """Lines printed more than once in the same block (block headers and separators excluded).
+
+    >>> duplicate_lines("service password-encryption\\nservice password-encryption\\n!\\n")
+    [Duplicate(line='service password-encryption', count=2, context='')]
+    >>> duplicate_lines("router bgp 1\\n address-family ipv4\\n  neighbor a activate\\n"
+    ...                 " exit-address-family\\n address-family vpnv4\\n  neighbor a activate\\n")
+    []
+    """
+    lines = [line.rstrip() for line in text.split("\n")]
+    counts: Counter[tuple[tuple[str, ...], str]] = Counter()
+    stack: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        if not line.strip() or line.strip() in SEPARATORS:
+            continue
+        indent = _indent(line)
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        following = next((n for n in lines[i + 1 :] if n.strip() and n.strip() not in SEPARATORS), "")
+        if following and _indent(following) > indent:
+            stack.append((indent, line.strip()))
+            continue
+        counts[(tuple(h for _i, h in stack), line)] += 1
+    return [Duplicate(line, n, " / ".join(ctx)) for (ctx, line), n in counts.items() if n > 1]
+
+
+def _protect(line: str) -> str:
+    return SECRET_REF_RE.sub(lambda m: f"<secret:{m['name']}>", line)
+
+
+def _unprotect(line: str) -> str:
+    return _PROTECTED_RE.sub(lambda m: f"${{secret:{m['name']}}}", line)
+
+
+def masked_backup(running: str, secrets: SecretValues) -> DeviceBackup:
+    """The running config masked for the repository, and the reference form of each masked line
+    that held a known secret (``${secret:NAME}`` where the value was; other secrets stay hidden).
+
+    >>> b = masked_backup("router bgp 1\\n neighbor a password s3cr3t-v4lue\\n",
+    ...                   SecretValues({"GOVNET_BGP_PASSWORD": "s3cr3t-v4lue"}))
+    >>> b.text.splitlines()[1], b.refs
+    (' neighbor a password <secret hidden>', {2: ' neighbor a password ${secret:GOVNET_BGP_PASSWORD}'})
+    """
+    masked, refs = [], {}
+    for number, line in enumerate(running.split("\n"), start=1):
+        shown = secrets.redact(mask_config(line))
+        masked.append(shown)
+        if shown != line:
+            reference = _unprotect(mask_config(_protect(secrets.unresolve(line))))
+            if SECRET_REF_RE.search(reference):
+                refs[number] = reference
+    return DeviceBackup("\n".join(masked), refs)
+
+
+# -- reading the devices ----------------------------------------------------------------------
+
+def _address(task: Task) -> str:
+    return f"{task.host.hostname}:{task.host.port or 22}"
+
+
+def _one_line(exc: BaseException, device: str) -> str:
+    text = " ".join(str(exc).split()).removeprefix(f"{device}: ")
+    if not isinstance(exc, DeployError):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text[:300]
 
 
 def _fetch(task: Task, secrets: SecretValues) -> Result:
-    text = strip_header(driver_of(task.host, task.nornir.config).get_config()).lstrip("\n")
-    return Result(host=task.host, result=secrets.redact(mask_config(text)))
+    """The masked backup, or a failed Result whose ``result`` is one line (no traceback logged)."""
+    try:
+        running = driver_of(task.host, task.nornir.config).get_config()
+    except Exception as exc:  # any way a device cannot be read: one line, the run goes on
+        return Result(host=task.host, result=f"{_address(task)}: {_one_line(exc, task.host.name)}",
+                      failed=True)
+    return Result(host=task.host, result=masked_backup(strip_header(running).lstrip("\n"), secrets))
 
 
-def backup(
-    network: Network, names: list[str], repo: Path, target: DeployTarget, *, workers: int = 8,
-) -> BackupReport:
-    """Fetch, mask and commit; returns what changed and the commit id (None: nothing changed)."""
-    ensure_repo(repo)
+def fetch_backups(
+    network: Network, names: list[str], target: DeployTarget, *, workers: int = 8,
+) -> tuple[dict[str, DeviceBackup], dict[str, str]]:
+    """({device: backup}, {device: ``address:port: reason``}) for the reachable and the rest."""
     nr = build_nornir(network, target, workers=workers)
     secrets = SecretValues.from_credentials(target.credentials())
     prepare_hosts(nr, state_dir=default_state_dir(), secrets=secrets, run_id="backup")
@@ -66,25 +206,179 @@ def backup(
     try:
         results = nr.filter(filter_func=lambda h: h.name in chosen).run(task=_fetch, secrets=secrets)
     finally:
-        nr.close_connections()
-    report = BackupReport(repo)
+        nr.close_connections(on_failed=True)
+    fetched, failed = {}, {}
     for name in sorted(chosen):
-        res = results[name]
-        if res.failed:
-            report.failed[name] = str(res[0].exception or res[0].result).splitlines()[-1][:200]
-            continue
-        path = repo / f"{name}.cfg"
-        text = str(res[0].result)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            report.unchanged.append(name)
-            continue
-        path.write_text(text, encoding="utf-8")
-        report.changed.append(name)
-    if report.changed:
-        _git(repo, "add", "--", *(f"{n}.cfg" for n in report.changed))
-        stamp = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
-        message = f"backup {stamp}: {len(report.changed)} device(s) changed\n\n" + "\n".join(report.changed)
+        value = results[name][0].result
+        if results[name].failed or not isinstance(value, DeviceBackup):
+            failed[name] = str(value)
+        else:
+            fetched[name] = value
+    return fetched, failed
+
+
+# -- the repository -----------------------------------------------------------------------------
+
+def _git_error(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    worst = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0] if lines else "")
+    return worst.removeprefix("fatal: ").removeprefix("error: ")[:300]
+
+
+def _git(repo: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False,
+                          env={**os.environ, **env} if env else None)
+    if proc.returncode != 0:
+        raise BackupError(f"backup repository {repo}: git {args[0]} failed: {_git_error(proc.stderr)}")
+    return proc.stdout
+
+
+def head(repo: Path) -> str | None:
+    """The repository's last commit, None before the first backup."""
+    proc = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"],
+                          capture_output=True, text=True, check=False)
+    return proc.stdout.strip() or None
+
+
+def ensure_repo(repo: Path) -> None:
+    """Create the backup repository (``git init``) if it is not one yet; refuse one that is locked
+    or cannot be written (before any device is read)."""
+    try:
+        repo.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"backup repository {repo}: cannot create it: {exc.strerror}") from None
+    if not (repo / ".git").exists():
+        _git(repo, "init", "-q")
+    lock = repo / ".git" / "index.lock"
+    if lock.exists():
+        raise BackupError(
+            f"backup repository {repo} is locked: {lock} exists (a git command is running there, or "
+            "one crashed: remove the file once no git runs); nothing written"
+        )
+    for folder in (repo, repo / ".git"):
+        probe = folder / f".govnet-probe-{os.getpid()}"
+        try:
+            probe.touch()
+            probe.unlink()
+        except OSError as exc:
+            raise BackupError(f"backup repository {repo}: cannot write in {folder}: {exc.strerror}; "
+                              "nothing written") from None
+
+
+def _changes(repo: Path, files: Mapping[str, str | None]) -> dict[str, str | None]:
+    changes: dict[str, str | None] = {}
+    for rel, text in files.items():
+        path = repo / rel
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+        if old != text:
+            changes[rel] = text
+    return changes
+
+
+def _kept(where: str, repo: Path) -> str:
+    previous = (head(repo) or "none")[:12]
+    return f"{where}; nothing committed, the previous backup ({previous}) is intact"
+
+
+class _Swap:
+    """New files written beside the old ones, then swapped in; :meth:`undo` puts the old back."""
+
+    def __init__(self, repo: Path, changes: Mapping[str, str | None]) -> None:
+        self.repo = repo
+        self.changes = changes
+        self.tag = f".govnet-{os.getpid()}"
+        self.done: list[str] = []
+
+    def _path(self, rel: str, kind: str) -> Path:
+        path = self.repo / rel
+        return path.with_name(f"{path.name}{self.tag}.{kind}")
+
+    def write(self) -> None:
+        try:
+            for rel, text in self.changes.items():
+                if text is None:
+                    continue
+                new = self._path(rel, "new")
+                new.parent.mkdir(exist_ok=True)
+                with open(new, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+        except OSError as exc:
+            self.clean()
+            raise BackupError(f"backup repository {self.repo}: cannot write {rel}: "
+                              + _kept(exc.strerror or str(exc), self.repo)) from None
+
+    def swap(self) -> None:
+        for rel, text in self.changes.items():
+            path = self.repo / rel
+            if path.exists():
+                os.replace(path, self._path(rel, "old"))
+            self.done.append(rel)
+            if text is not None:
+                os.replace(self._path(rel, "new"), path)
+
+    def undo(self) -> None:
+        for rel in reversed(self.done):
+            path, old = self.repo / rel, self._path(rel, "old")
+            if old.exists():
+                os.replace(old, path)
+            else:
+                path.unlink(missing_ok=True)
+        self.done.clear()
+        self.clean()
+
+    def clean(self) -> None:
+        for rel in self.changes:
+            for kind in ("new", "old"):
+                self._path(rel, kind).unlink(missing_ok=True)
+
+
+def commit_files(repo: Path, files: Mapping[str, str | None], message: str) -> tuple[list[str], str | None]:
+    """Write ``files`` (path -> text, None: remove) and commit what changed as one commit.
+
+    Returns (changed paths, commit id or None). On any failure the repository keeps its previous
+    files, index and commits and a :class:`BackupError` says what failed."""
+    changes = _changes(repo, files)
+    if not changes:
+        return [], None
+    swap = _Swap(repo, changes)
+    swap.write()
+    index = repo / ".git" / f"index{swap.tag}"
+    env = {"GIT_INDEX_FILE": str(index)}
+    try:
+        swap.swap()
+        if (repo / ".git" / "index").exists():
+            shutil.copyfile(repo / ".git" / "index", index)
+        _git(repo, "add", "--all", "--", *changes, env=env)
         _git(repo, "-c", "user.name=govnet backup", "-c", "user.email=govnet@localhost",
-             "commit", "-q", "--author", AUTHOR, "-m", message)
-        report.commit = _git(repo, "rev-parse", "HEAD").strip()
+             "commit", "-q", "--no-verify", "--author", AUTHOR, "-m", message, env=env)
+        os.replace(index, repo / ".git" / "index")
+    except (BackupError, OSError) as exc:
+        swap.undo()
+        index.unlink(missing_ok=True)
+        reason = str(exc) if isinstance(exc, BackupError) else f"backup repository {repo}: {exc.strerror}"
+        raise BackupError(_kept(reason, repo)) from None
+    swap.clean()
+    return sorted(changes), head(repo)
+
+
+def backup(
+    network: Network, names: list[str], repo: Path, target: DeployTarget, *, workers: int = 8,
+) -> BackupReport:
+    """Fetch, mask and commit; returns what changed and the commit id (None: nothing changed)."""
+    ensure_repo(repo)
+    report = BackupReport(repo, previous=head(repo))
+    fetched, report.failed = fetch_backups(network, names, target, workers=workers)
+    files: dict[str, str | None] = {}
+    for name, device in fetched.items():
+        found = duplicate_lines(device.text)
+        if found:
+            report.duplicates[name] = found
+        mine = device.files(name)
+        (report.changed if _changes(repo, mine) else report.unchanged).append(name)
+        files.update(mine)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
+    message = f"backup {stamp}: {len(report.changed)} device(s) changed\n\n" + "\n".join(report.changed)
+    _paths, report.commit = commit_files(repo, files, message)
     return report
