@@ -288,18 +288,35 @@ def exposition(registry: CollectorRegistry) -> bytes:
     return "".join(lines).encode()
 
 
-def serve(registry: CollectorRegistry, host: str, port: int) -> ThreadingHTTPServer:
-    """Serve ``/metrics`` on host:port in a daemon thread; returns the server (``shutdown()``)."""
+Page = tuple[int, str, bytes]
+"""(HTTP status, Content-Type, body) of a page served beside /metrics."""
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
+}
+
+
+def serve(
+    registry: CollectorRegistry, host: str, port: int, pages: Callable[[str], Page | None] | None = None
+) -> ThreadingHTTPServer:
+    """Serve ``/metrics`` on host:port in a daemon thread; returns the server (``shutdown()``).
+    ``pages`` answers every other GET (path and query; None: 404), e.g. the NOC pages; without
+    it ``/`` serves the metrics too."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path.split("?")[0] not in ("/metrics", "/"):
+            path = self.path.split("?")[0]
+            page = None if path == "/metrics" or pages is None else pages(self.path)
+            if page is None and path not in ("/metrics", "/"):
                 self.send_error(404)
                 return
-            body = exposition(registry)
-            self.send_response(200)
-            self.send_header("Content-Type", CONTENT_TYPE)
+            status, ctype, body = page or (200, CONTENT_TYPE, exposition(registry))
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
+            for name, value in PAGE_HEADERS.items() if page else ():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 

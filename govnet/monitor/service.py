@@ -17,6 +17,7 @@ from govnet.monitor.plan import Plan, build_plan
 from govnet.monitor.poller import Poller
 from govnet.monitor.snapshot import Snapshot
 from govnet.monitor.transport import SnmpClient
+from govnet.monitor.web.app import NocSite
 
 Echo = Callable[[str], None]
 
@@ -37,6 +38,8 @@ class MonitorOptions:
     concurrency: int = 64
     spread: float | None = None
     """Seconds over which device start times are spread; default half the interval."""
+    prometheus: str | None = None
+    """A Prometheus base URL whose firing alerts the NOC page shows."""
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -100,7 +103,7 @@ def run_monitor(
     stop: asyncio.Event | None = None,
 ) -> Snapshot | None:
     """Poll ``network`` (its shard, ``devices`` only if given). ``once``: one cycle, print the
-    health of every group, return the snapshot. Otherwise serve /metrics and poll every
+    health of every group, return the snapshot. Otherwise serve /metrics (and the NOC pages) and poll every
     ``interval`` until interrupted (or ``stop`` is set)."""
     plan = build_plan(network, devices=devices, lab=lab, shard=options.shard, hosts=hosts)
     if once:
@@ -113,14 +116,17 @@ def run_monitor(
         client = SnmpClient(credentials, timeout=options.timeout, retries=options.retries)
         spread = options.interval / 2 if options.spread is None else options.spread
         poller = Poller(plan, client, spread=spread, concurrency=options.concurrency)
+        site = NocSite(
+            plan, lambda: poller.snapshot, interval=options.interval, prometheus=options.prometheus
+        )
         try:
-            server = serve(make_registry(plan, lambda: poller.snapshot), host, port)
+            server = serve(make_registry(plan, lambda: poller.snapshot), host, port, pages=site.page)
         except OSError as exc:
             client.close()
             raise ListenError(f"--listen {options.listen}: {exc.strerror}") from None
         echo(
             f"govnet monitor: {len(plan.devices)} devices, shard {options.shard[0]}/{options.shard[1]}, "
-            f"every {options.interval:g}s; scrape http://{host}:{port}/metrics"
+            f"every {options.interval:g}s; scrape http://{host}:{port}/metrics; NOC page http://{host}:{port}/"
         )
         try:
             await _loop(poller, options.interval, stop or asyncio.Event(), echo)

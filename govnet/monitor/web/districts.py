@@ -1,0 +1,94 @@
+"""The network cut into districts in one pass: each district's own network, poll plan and
+what each of its redundancy groups protects (computed on first use, then kept)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from govnet.model import Link, Network, RedundancyGroup
+from govnet.monitor.health import cut_off
+from govnet.monitor.plan import DevicePlan, LinkEnd, Plan
+
+
+@dataclass(slots=True)
+class District:
+    """One district: its network (devices, links, groups, externals of the district only) and
+    the part of the poll plan that covers it."""
+
+    name: str
+    network: Network
+    plan: Plan
+    ends: dict[str, list[tuple[DevicePlan, LinkEnd]]]
+    """Link id -> the polled ends of that link (device plan, end)."""
+    _cut: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+
+    def cut_off(self, group: RedundancyGroup) -> tuple[list[str], list[str]]:
+        """(sites, external peers) lost when every member of ``group`` fails (kept per group)."""
+        key = f"{group.kind}:{group.name}"
+        if key not in self._cut:
+            self._cut[key] = cut_off(self.network, group)
+        return self._cut[key]
+
+    def link_cut_off(self, link: Link) -> tuple[list[str], list[str]]:
+        """What the loss of one link cuts off."""
+        return self.cut_off(RedundancyGroup(link.id, "links", (link.id,)))
+
+    def departments(self, sites: list[str]) -> list[str]:
+        """The department zones (private zones) with a site among ``sites``, as ``name title``."""
+        wanted = set(sites)
+        names = {
+            zone
+            for dev in self.network.devices.values()
+            if dev.site in wanted
+            for zone in dev.zones
+            if self.network.zones[zone].kind == "private"
+        }
+        return sorted(names)
+
+
+def _district_of_link(network: Network, link: Link) -> str:
+    dev = network.devices.get(link.a) or network.devices.get(link.b)
+    return dev.district if dev is not None else network.externals[link.b].district
+
+
+def _district_of_group(network: Network, group: RedundancyGroup) -> str:
+    first = group.members[0]
+    if group.kind == "devices":
+        return network.devices[first].district
+    return _district_of_link(network, network.link(first))
+
+
+def split_districts(plan: Plan) -> dict[str, District]:
+    """Every district of the plan's network, in name order, built in one pass over the model."""
+    network = plan.network
+    devices: dict[str, list[str]] = {}
+    for name, dev in network.devices.items():
+        devices.setdefault(dev.district, []).append(name)
+    links: dict[str, list[Link]] = {d: [] for d in devices}
+    for link in network.links:
+        links.setdefault(_district_of_link(network, link), []).append(link)
+    groups: dict[str, list[RedundancyGroup]] = {}
+    for group in network.groups:
+        groups.setdefault(_district_of_group(network, group), []).append(group)
+    plans: dict[str, list[DevicePlan]] = {}
+    for dev_plan in plan.devices:
+        plans.setdefault(network.devices[dev_plan.name].district, []).append(dev_plan)
+    result: dict[str, District] = {}
+    for name in sorted(devices):
+        sub = Network(
+            settings=network.settings,
+            devices={n: network.devices[n] for n in sorted(devices[name])},
+            links=links.get(name, []),
+            zones=network.zones,
+            groups=groups.get(name, []),
+            externals={k: e for k, e in network.externals.items() if e.district == name},
+            source_dir=network.source_dir,
+            route_exceptions=network.route_exceptions,
+            subdistrict_titles=network.subdistrict_titles,
+        )
+        ends: dict[str, list[tuple[DevicePlan, LinkEnd]]] = {}
+        for dev_plan in plans.get(name, []):
+            for end in dev_plan.links:
+                ends.setdefault(end.link, []).append((dev_plan, end))
+        result[name] = District(name, sub, Plan(sub, tuple(plans.get(name, []))), ends)
+    return result
