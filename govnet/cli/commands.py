@@ -15,5 +15,6 @@ def register(app: typer.Typer) -> None:
     app.command("check")(check_cmd)
     app.add_typer(lab_app, name="lab")
     app.command("monitor")(__import__("govnet.cli.monitor", fromlist=["monitor_cmd"]).monitor_cmd)
+    app.command("status")(__import__("govnet.cli.status", fromlist=["status_cmd"]).status_cmd)
     __import__("govnet.cli.deploy", fromlist=["register_deploy"]).register_deploy(app)
     __import__("govnet.cli.backup", fromlist=["register_backup"]).register_backup(app)

@@ -24,9 +24,7 @@ SHARD_OPTION = typer.Option(
     metavar="I/N",
     help="Poll only shard I of N (md5 hashmod of the device name, as Prometheus relabeling does).",
 )
-LAB_OPTION = typer.Option(
-    False, "--lab", metavar="", help="Poll the running lab twin with its secrets.env."
-)
+LAB_OPTION = typer.Option(False, "--lab", metavar="", help="Poll the running lab twin with its secrets.env.")
 WORKDIR_OPTION = typer.Option(
     Path("/var/tmp/govnet-lab"),
     "--workdir",
@@ -41,6 +39,9 @@ TIMEOUT_OPTION = typer.Option(
     1.0, "--timeout", min=0.1, metavar="SECONDS", help="Per-request SNMP timeout in seconds."
 )
 RETRIES_OPTION = typer.Option(1, "--retries", min=0, metavar="N", help="SNMP retries per request.")
+PROMETHEUS_OPTION = typer.Option(
+    None, "--prometheus", metavar="URL", help="Show this Prometheus' firing alerts on the NOC page."
+)
 
 
 @guarded
@@ -54,13 +55,16 @@ def monitor_cmd(
     once: bool = ONCE_OPTION,
     timeout: float = TIMEOUT_OPTION,
     retries: int = RETRIES_OPTION,
+    prometheus: str | None = PROMETHEUS_OPTION,
 ) -> None:
-    """Poll links, routing sessions and redundancy groups over SNMPv3; serve /metrics.
+    """Poll links, routing sessions and redundancy groups over SNMPv3; serve /metrics and the NOC
+    page (the live district map at /, device pages, /api/state) from the last completed cycle.
 
     Without --lab the inventory's management addresses are polled with the configured
     credentials (--secrets FILE, $GOVNET_SECRETS or GOVNET_SNMP_* in the environment).
 
-    Example: govnet monitor --listen 0.0.0.0:9469 --shard 0/2; govnet monitor --lab --once
+    Example: govnet monitor --listen 0.0.0.0:9469 --shard 0/2; govnet monitor --lab --once;
+    govnet monitor --lab --prometheus http://127.0.0.1:9090 (then open http://127.0.0.1:9469/)
 
     Exit codes: 0 stopped (or --once done), 2 bad input (options, inventory, credentials, no lab twin),
     3 internal error, 130 interrupted.
@@ -71,7 +75,12 @@ def monitor_cmd(
 
     parse_listen(listen)
     options = MonitorOptions(
-        listen=listen, interval=interval, shard=parse_shard(shard), timeout=timeout, retries=retries
+        listen=listen,
+        interval=interval,
+        shard=parse_shard(shard),
+        timeout=timeout,
+        retries=retries,
+        prometheus=prometheus,
     )
     network = load_network_or_exit(inventory)
     devices: list[str] | None = None

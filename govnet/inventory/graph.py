@@ -1,4 +1,5 @@
-"""Draw the topology with Graphviz: cores, aggregation, access, edge and redundancy pairs."""
+"""Draw the topology with Graphviz: cores, aggregation, access, edge, shared segments with their
+VRRP virtual addresses, and redundancy pairs."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ ROLE_STYLE: dict[str, dict[str, str]] = {
     "isolation_gateway": {"shape": "doubleoctagon", "fillcolor": "#7030a0", "fontcolor": "white"},
     "server": {"shape": "cylinder", "fillcolor": "#a5a5a5"},
 }
+SEGMENT_STYLE = {
+    "shape": "box",
+    "style": "rounded,filled",
+    "fillcolor": "#dae3f3",
+    "color": "#2e75b6",
+    "fontsize": "9",
+}
+SEGMENT_EDGE = {"penwidth": "1.6", "color": "#2e75b6", "fontsize": "7"}
 EXTERNAL_STYLE = {"shape": "ellipse", "style": "dashed", "color": "#595959"}
 LINK_STYLE = {
     "core-core": {"penwidth": "4", "color": "#1f4e79", "label": "10G"},
@@ -81,6 +90,7 @@ def build_graph(network: Network) -> graphviz.Graph:
     linked = {lk.b for lk in network.links if lk.external}
     for ext in (e for e in network.externals.values() if e.name in linked):
         g.node(ext.name, f"{ext.title or ext.name}\n({ext.kind})", **EXTERNAL_STYLE)
+    _segments(g, network)
     link_groups = {m: grp for grp in network.groups if grp.kind == "links" for m in grp.members}
     for link in network.links:
         style = dict(LINK_STYLE.get(link.kind, {}))
@@ -96,6 +106,19 @@ def build_graph(network: Network) -> graphviz.Graph:
         for core in network.by_role("core"):
             rank.node(core.name)
     return g
+
+
+def _segments(g: graphviz.Graph, network: Network) -> None:
+    """Each shared segment as a switch node with its subnet and VRRP virtual addresses, joined to
+    every member port (the edge chain IPS -> firewall pair -> load balancer runs through them)."""
+    for seg in network.segments:
+        node = f"segment_{seg.id}"
+        lines = [seg.title or seg.name, f"{seg.name} {seg.subnet}"]
+        lines += [f"VRRP {v.vrid} VIP {v.virtual_ip} (active {v.active})" for v in seg.vrrp]
+        g.node(node, "\n".join(lines), **SEGMENT_STYLE)
+        for member in seg.members:
+            if member.device in network.devices:
+                g.edge(member.device, node, label=f"{member.interface}\n{member.ip.ip}", **SEGMENT_EDGE)
 
 
 def _node(g: graphviz.Graph, network: Network, name: str) -> None:

@@ -133,11 +133,13 @@ class NocSite:
         """``/api/state``: every district's status, the chosen district's full state, alerts."""
         summary = self.summary()
         alerts, error = self._alerts(district)
+        state = self.state(district)
         return {
             "network": self.title,
+            **state,
             "status": overall([s["status"] for s in summary]),
+            "district_status": state["status"],
             "districts": summary,
-            **self.state(district),
             "alerts": alerts,
             "alerts_error": error,
         }

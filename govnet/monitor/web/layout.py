@@ -105,7 +105,7 @@ def district_layout(network: Network) -> Layout:
     width = max(MIN_WIDTH, COLUMN * len(aggs))
     centre = width / 2
     boxes: dict[str, Box] = {}
-    boxes |= _stack(_externals_by_kind(network, {"isp"}), 86, 130, 100)
+    boxes |= _stack(_externals_by_kind(network, {"isp"}), 94, 130, 100)
     boxes |= _stack(_roles(network, "load_balancer"), 250, 130)
     boxes |= _stack(_roles(network, "firewall"), 560, 130)
     boxes |= _stack(_roles(network, "ips"), 880, 130)
@@ -118,7 +118,7 @@ def district_layout(network: Network) -> Layout:
     boxes |= _row(_roles(network, "server"), width - 230, 500, 180)
     for name in network.externals:
         if name in boxes:
-            wide = 160 if boxes[name].x < 200 else EXTERNAL_W
+            wide = 150 if boxes[name].x < 200 else EXTERNAL_W
             boxes[name] = Box(boxes[name].x, boxes[name].y, wide, BOX_H)
     columns = _access_columns(network, aggs)
     boxes |= {a: Box(COLUMN * (i + 0.5), AGG_Y, COLUMN - 10, 44) for i, a in enumerate(aggs)}
