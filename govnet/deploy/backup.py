@@ -222,14 +222,15 @@ def fetch_backups(
 def _git_error(stderr: str) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     worst = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0] if lines else "")
-    return worst.removeprefix("fatal: ").removeprefix("error: ")[:300]
+    return worst.removeprefix("fatal: ").removeprefix("error: ").rstrip(".")[:300]
 
 
 def _git(repo: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
     proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False,
                           env={**os.environ, **env} if env else None)
     if proc.returncode != 0:
-        raise BackupError(f"backup repository {repo}: git {args[0]} failed: {_git_error(proc.stderr)}")
+        verb = next(a for i, a in enumerate(args) if a[0] != "-" and (i == 0 or args[i - 1] != "-c"))
+        raise BackupError(f"backup repository {repo}: git {verb} failed: {_git_error(proc.stderr)}")
     return proc.stdout
 
 
