@@ -13,6 +13,7 @@ with ``commit`` it is pushed with the confirm window, verified, confirmed or rol
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from govnet.deploy.rollout import DeployOptions, Echo, RunReport, deploy
 from govnet.deploy.secrets import REDACTED, SecretValues
 from govnet.model import Network
 from govnet.render.context import SECRET_REF_RE, secret_ref
+
+_ENCRYPTION_TYPE_RE = re.compile(rf"(?<= )\d (?={re.escape(HIDDEN)})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +67,13 @@ def read_backup(repo: Path, device: str, commit: str = "HEAD") -> Backup:
 
 
 def _masked_key(line: str) -> str:
-    """How a line of an intended config reads once masked (references count as values)."""
-    return SECRET_REF_RE.sub(REDACTED, mask_config(line)).strip()
+    """How a line reads once masked (references count as values), without an encryption type
+    the device adds when it prints the value (FRR ``password 8 ...``).
+
+    >>> _masked_key(" password ${secret:GOVNET_SSH_PASSWORD}") == _masked_key(" password 8 <secret hidden>")
+    True
+    """
+    return _ENCRYPTION_TYPE_RE.sub("", SECRET_REF_RE.sub(REDACTED, mask_config(line))).strip()
 
 
 def _kind(line: str) -> str:
@@ -103,7 +111,7 @@ def restorable_config(backup: Backup, secrets: SecretValues, intended: Callable[
             if by_mask is None:
                 by_mask = {_masked_key(i): i.strip() for i in (intended() or "").split("\n")
                            if SECRET_REF_RE.search(i)}
-            found = by_mask.get(line.strip())
+            found = by_mask.get(_masked_key(line))
             reference = line[: len(line) - len(line.lstrip())] + found if found else None
         if reference is None or HIDDEN in reference or REDACTED in reference:
             errors.append(f"{where} {number}: '{line.strip()}': the masked {_kind(line)} cannot be "
