@@ -34,12 +34,12 @@ class District:
         return self.cut_off(RedundancyGroup(link.id, "links", (link.id,)))
 
     def departments(self, sites: list[str]) -> list[str]:
-        """The department zones (private zones) with a site among ``sites``, as ``name title``."""
+        """The department zones (private zones) with an access site among ``sites``."""
         wanted = set(sites)
         names = {
             zone
             for dev in self.network.devices.values()
-            if dev.site in wanted
+            if dev.site in wanted and dev.role == "access"
             for zone in dev.zones
             if self.network.zones[zone].kind == "private"
         }

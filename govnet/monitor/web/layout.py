@@ -73,6 +73,10 @@ def _access_columns(network: Network, aggs: list[str]) -> dict[str, list[str]]:
     return columns
 
 
+def _overlap(a: Box, b: Box) -> bool:
+    return abs(a.x - b.x) * 2 < a.w + b.w and abs(a.y - b.y) * 2 < a.h + b.h
+
+
 def _department(network: Network, name: str) -> bool:
     return any(network.zones[z].kind == "private" for z in network.devices[name].zones)
 
@@ -133,6 +137,8 @@ def district_layout(network: Network) -> Layout:
     boxes |= _row(stray, centre, bottom, BOX_W + 16)
     for segment in network.segments:
         box = _segment_box(segment, boxes)
+        while box is not None and any(_overlap(box, other) for other in boxes.values()):
+            box = Box(box.x, box.y + SEGMENT_H + 10, box.w, box.h)  # below a node or another segment
         if box is not None:
             boxes[f"segment:{segment.id}"] = box
     height = bottom + (60 if stray else 0)

@@ -162,6 +162,7 @@ def segment_states(district: District, snap: Snapshot, devices: dict[str, Any]) 
                     "active": group.active,
                     "masters": masters,
                     "failed_over": bool(masters) and masters != [group.active],
+                    "polled": any(m in devices and devices[m]["state"] != "unpolled" for m in group.members),
                 }
             )
         out.append(

@@ -156,6 +156,8 @@ def _segments(layout: Layout, segments: list[dict[str, Any]], devices: dict[str,
             masters = vrrp["masters"]
             state = "down" if len(masters) != 1 else ("notice" if vrrp["failed_over"] else "up")
             who = "master " + ", ".join(m.split("-", 1)[-1] for m in masters) if masters else "no master"
+            if not vrrp["polled"]:
+                state, who = "unpolled", "members not polled"
             text = f"{ICON[state]} VIP {vrrp['virtual_ip']} · {who}"
             out.append(_text(pill.x, y0 + 28 + 14 * i, text, f"vrrp {css(state)}"))
         out.append("</g>")
