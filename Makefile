@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SYSTEM_PACKAGES := frr frr-snmp frr-pythontools snmpd snmp openssh-server nftables prometheus prometheus-snmp-exporter \
-  keepalived git graphviz fonts-wqy-microhei iproute2 procps
+  keepalived git graphviz fonts-wqy-microhei iproute2 procps chromium chromium-driver
 STAMP := $(VENV)/.installed
 
 .PHONY: setup system-packages demo demo-down test lint typecheck unit integration bench mutation clean
@@ -49,6 +49,7 @@ demo: setup
 	$(BIN)/govnet monitor --lab --once; \
 	nohup $(BIN)/govnet monitor --lab --listen $(METRICS_LISTEN) --interval 15 > build/monitor.log 2>&1 & echo $$! > build/monitor.pid; \
 	echo "metrics: http://$(METRICS_LISTEN)/metrics (Prometheus: govnet/data/monitor/, log build/monitor.log)"; \
+	echo "NOC page: http://$(METRICS_LISTEN)/ (the live district map; 'govnet status' for scripts)"; \
 	echo "the twin is up: ssh -p <port> \$$GOVNET_SSH_USER@127.0.0.1 (credentials in /var/tmp/govnet-lab/secrets.env); 'make demo-down' stops the exporter and removes it"
 
 demo-down:
