@@ -9,7 +9,7 @@ import pytest
 from govnet.inventory import load_network
 from govnet.lab.topology import select_devices
 from govnet.model import Network
-from govnet.monitor.health import cut_off, group_state, judge
+from govnet.monitor.health import GroupHealth, cut_off, group_state, judge
 from govnet.monitor.plan import Plan, build_plan
 from govnet.monitor.snapshot import DeviceState, InterfaceState, Snapshot
 
@@ -27,11 +27,16 @@ def plan(network: Network) -> Plan:
 
 
 def _healthy(plan: Plan) -> Snapshot:
+    """Every link up; every VRRP group of the model with its active member master (VRRP-MIB rows
+    ifIndex.vrid as keepalived serves them)."""
     devices = {}
     for dev in plan.devices:
         state = DeviceState(dev.name, up=True, sys_uptime=100_000)
         for i, end in enumerate(dev.links, start=2):
             state.interfaces[end.ifname] = InterfaceState(ifindex=i, admin_status=1, oper_status=1)
+        for ifindex, (_seg, group) in enumerate(plan.network.vrrp_groups(dev.name), start=20):
+            rows = state.vendor.setdefault("vrrpOperState", {})
+            rows[f"{ifindex}.{group.vrid}"] = 3 if group.role_of(dev.name) == "active" else 2
         devices[dev.name] = state
     return Snapshot(devices=devices, complete=True)
 
@@ -154,3 +159,63 @@ def test_a_shard_judges_only_groups_it_polls_in_full(network: Network) -> None:
             assert (group.name in names) == (managed <= polled), group.name
         judged.append(names)
     assert not judged[0] & judged[1]
+
+
+def _health(plan: Plan, snap: Snapshot, name: str) -> GroupHealth:
+    return next(h for h in judge(plan, snap) if h.group.name == name)
+
+
+def test_a_pair_whose_ha_tables_are_empty_is_unknown_never_healthy(plan: Plan) -> None:
+    snap = _healthy(plan)
+    for fw in ("kf-fw-1", "kf-fw-2"):
+        snap.devices[fw].vendor.clear()
+    health = _health(plan, snap, "kf-firewall-pair")
+    assert (health.state, health.ha_checked, health.masters) == ("unknown", False, None)
+    assert health.members == {"kf-fw-1": "unknown", "kf-fw-2": "unknown"}
+    assert health.reason.startswith("HA tables empty on every member: master and split brain unchecked")
+    assert _health(plan, _healthy(plan), "kf-firewall-pair").ha_checked is True
+    assert _health(plan, snap, "kf-core-pair").ha_checked is None  # no VRRP in the model: not an HA pair
+
+
+def test_a_member_whose_ha_daemon_is_gone_is_down_for_its_group(plan: Plan) -> None:
+    """keepalived killed on kf-fw-1: its VRRP rows are gone, kf-fw-2 took over as master."""
+    snap = _healthy(plan)
+    snap.devices["kf-fw-1"].vendor.clear()
+    snap.devices["kf-fw-2"].vendor["vrrpOperState"] = dict.fromkeys(
+        snap.devices["kf-fw-2"].vendor["vrrpOperState"], 3
+    )
+    health = _health(plan, snap, "kf-firewall-pair")
+    assert health.members == {"kf-fw-1": "down", "kf-fw-2": "healthy"}
+    assert (health.state, health.ha_checked, health.masters) == ("degraded", True, 1)
+    assert "kf-fw-1: answers SNMP but reports no VRRP/VGMP state" in health.reason
+
+
+def test_a_vrrpv3_only_member_is_judged_by_its_second_to_last_index(plan: Plan) -> None:
+    snap = _healthy(plan)
+    for fw, value in (("kf-fw-1", 3), ("kf-fw-2", 2)):
+        snap.devices[fw].vendor = {"vrrpv3OperationsStatus": {"7.1.1": value, "7.2.1": value, "7.3.1": value}}
+    assert _health(plan, snap, "kf-firewall-pair").state == "healthy"
+    snap.devices["kf-fw-2"].vendor["vrrpv3OperationsStatus"]["7.2.1"] = 3
+    assert _health(plan, snap, "kf-firewall-pair").state == "split_brain"
+
+
+def test_an_interface_not_found_is_unknown_with_its_reason_never_down(plan: Plan) -> None:
+    snap = _healthy(plan)
+    for core in ("kf-core-1", "kf-core-2"):
+        end = next(e for e in plan.device(core).links if e.link == f"{core}--kf-agg-dongfenglu")
+        del snap.devices[core].interfaces[end.ifname]
+        snap.devices[core].not_found[end.ifname] = "not found in ifName/ifDescr (the agent reports 2 names: a, b)"
+    agg = plan.device("kf-agg-dongfenglu")
+    for end in agg.links:
+        if end.link.startswith("kf-core-"):
+            del snap.devices[agg.name].interfaces[end.ifname]
+            snap.devices[agg.name].not_found[end.ifname] = "not found in ifName/ifDescr (x)"
+    health = _health(plan, snap, "kf-uplinks-dongfenglu")
+    assert health.state == "unknown" and set(health.members.values()) == {"unknown"}
+    assert "kf-core-1 GigabitEthernet2/0/1 not found in ifName/ifDescr" in health.reason
+    # one end found and up judges the link, as a failed poll of the other end does
+    agg_state = snap.devices[agg.name]
+    for i, end in enumerate(agg.links):
+        agg_state.not_found.pop(end.ifname, None)
+        agg_state.interfaces[end.ifname] = InterfaceState(ifindex=i + 2, admin_status=1, oper_status=1)
+    assert _health(plan, snap, "kf-uplinks-dongfenglu").state == "healthy"

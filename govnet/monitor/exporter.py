@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -21,6 +21,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from govnet.monitor import families
 from govnet.monitor.health import GROUP_STATES, GroupHealth, cut_off, judge
 from govnet.monitor.plan import Plan
 from govnet.monitor.snapshot import DeviceState, Snapshot
@@ -33,19 +34,33 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 class SnapshotCollector(Collector):
     """Turns the poller's current snapshot into metric families at scrape time."""
 
-    def __init__(self, plan: Plan, snapshot: Callable[[], Snapshot]) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        snapshot: Callable[[], Snapshot],
+        backups: Callable[[], Mapping[str, float]] | None = None,
+    ) -> None:
         self.plan = plan
         self.snapshot = snapshot
+        self.backups = backups
         self._cut_off = {g.name: cut_off(plan.network, g) for g in plan.network.groups}
 
     def collect(self) -> Iterator[Metric]:
         snap = self.snapshot()
+        groups = judge(self.plan, snap) if snap.complete else []
         yield from self._poller(snap)
         yield from self._devices(snap)
         yield from self._links(snap)
+        yield from families.interfaces_found(self.plan, snap)
         yield from self._sessions(snap)
-        yield from self._groups(judge(self.plan, snap) if snap.complete else [])
+        yield from self._groups(groups)
+        yield from families.group_evidence(groups)
+        if snap.complete:
+            yield from families.member_observations(self.plan, snap)
+        yield from families.hardware(snap)
         yield from self._vendor(snap)
+        if self.backups is not None:
+            yield from families.backups(self.backups())
 
     def _poller(self, snap: Snapshot) -> Iterator[Metric]:
         yield GaugeMetricFamily(
@@ -127,7 +142,9 @@ class SnapshotCollector(Collector):
             ),
         }
         info = InfoMetricFamily(
-            "govnet_interface", "Descriptive labels of a link end (ifAlias).", labels=[*LINK_LABELS, "ifname"]
+            "govnet_interface",
+            "Descriptive labels of a link end: ifAlias, and the name the agent reports for it.",
+            labels=[*LINK_LABELS, "ifname"],
         )
         for dev_plan in self.plan.devices:
             state = snap.devices.get(dev_plan.name)
@@ -148,7 +165,7 @@ class SnapshotCollector(Collector):
                     value = getattr(row, attr)
                     if value is not None:
                         family.add_metric(labels, value)
-                info.add_metric([*labels, end.ifname], {"alias": row.alias})
+                info.add_metric([*labels, end.ifname], {"alias": row.alias, "agent_name": row.name})
         yield from gauges.values()
         yield from counters.values()
         yield info
@@ -328,10 +345,12 @@ def serve(
     return server
 
 
-def make_registry(plan: Plan, snapshot: Callable[[], Snapshot]) -> CollectorRegistry:
-    """A registry holding only the snapshot collector."""
+def make_registry(
+    plan: Plan, snapshot: Callable[[], Snapshot], backups: Callable[[], Mapping[str, float]] | None = None
+) -> CollectorRegistry:
+    """A registry holding only the snapshot collector (``backups``: device -> last backup time)."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(SnapshotCollector(plan, snapshot))
+    registry.register(SnapshotCollector(plan, snapshot, backups))
     return registry
 
 

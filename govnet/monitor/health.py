@@ -1,28 +1,37 @@
 """Health against intent: each redundancy group's members judged from the last cycle.
 
-A member is healthy when it is reachable and its own test passes: a link admin and oper up at
-every polled managed end; a device that answers (and, for an HA pair where the platform reports
-it, exactly one master across the pair: two masters is ``split_brain``). A failed poll makes a
-member unknown, never down. Group state, from its members:
+Every polled end of a member is an *observation* (:func:`observations`): healthy, down or
+unknown, with the reason when it is not healthy. A link end is healthy when admin and oper up,
+down when the device reports it otherwise, unknown when its device did not answer or the
+interface was not found (a miss is never an outage). A device member is healthy when it
+answers. A member combines its observations: down if any is down, healthy if any is healthy,
+unknown otherwise.
 
-* ``healthy``: every member healthy;
-* ``degraded``: at least one healthy and at least one down: one more failure cuts off what
-  :func:`cut_off` names;
-* ``down``: none healthy and none unknown;
-* ``unknown``: otherwise (some members could not be judged and none is known down while
-  another is healthy);
-* ``split_brain``: an HA pair with more than one master of one VRRP VRID or VGMP group (takes
-  precedence); an HA pair reporting no master at all has every member down.
+Hot-standby pairs (members the model puts in VRRP groups) are judged from HA evidence, the
+platform's HA tables (VRRP, VGMP/HRP; ``Platform.ha_tables``), never assumed:
+
+* a member that answers but has no HA row while another member has rows has lost its HA
+  state (its daemon is gone): down;
+* no member has HA rows: every answering member is unknown, and the group's ``ha_checked`` is
+  False (master and split brain were not checked);
+* more than one master of one instance (VRRP VRID, VGMP group): ``split_brain``; no master of
+  any instance: every member down.
+
+Group state, from its members: ``healthy`` every member healthy; ``degraded`` at least one
+healthy and one down (one more failure cuts off what :func:`cut_off` names); ``down`` none
+healthy and none unknown; ``unknown`` otherwise. The shipped Prometheus recording rules apply
+the same rules to the exported observations, so pollers that each see part of a group still
+judge it (``govnet/data/monitor/rules.yml``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from govnet.model import Network, RedundancyGroup
-from govnet.monitor.plan import Plan
+from govnet.monitor.plan import DevicePlan, Plan
 from govnet.monitor.snapshot import DeviceState, Snapshot
 
 MemberState = Literal["healthy", "down", "unknown"]
@@ -30,17 +39,39 @@ GroupState = Literal["healthy", "degraded", "down", "unknown", "split_brain"]
 GROUP_STATES: tuple[GroupState, ...] = ("healthy", "degraded", "down", "unknown", "split_brain")
 MASTER = 3
 """VRRP master(3); Huawei hwVgmpGroupCfgState master(3)."""
-HA_OBJECTS = ("vrrpOperState", "vrrpv3OperationsStatus", "hwVgmpGroupCfgState")
+STATE_VALUE: dict[MemberState, int] = {"healthy": 1, "down": 0, "unknown": -1}
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One polled end of a member: a link end on ``device``, or the device member itself."""
+
+    group: str
+    member: str
+    device: str
+    state: MemberState
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HaState:
+    """What one member's HA tables said: how many rows, and per instance whether it is master."""
+
+    rows: int
+    masters: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class GroupHealth:
-    """One redundancy group's judgement."""
+    """One redundancy group's judgement, with why each member that is not healthy is not."""
 
     group: RedundancyGroup
     members: dict[str, MemberState]
     state: GroupState
     masters: int | None = None
+    reasons: dict[str, str] = field(default_factory=dict)
+    ha_checked: bool | None = None
+    """None: not a hot-standby group; False: HA state expected but no member returned any."""
 
     @property
     def expected(self) -> int:
@@ -50,60 +81,82 @@ class GroupHealth:
     def healthy(self) -> int:
         return sum(1 for s in self.members.values() if s == "healthy")
 
+    @property
+    def reason(self) -> str:
+        """Why the group is not healthy, member by member ('' when healthy)."""
+        unchecked = ["HA tables empty on every member: master and split brain unchecked"]
+        parts = [f"{m}: {r}" for m, r in self.reasons.items() if r]
+        return "; ".join((unchecked if self.ha_checked is False else []) + parts)
 
-def link_member(network: Network, link_id: str, devices: dict[str, DeviceState], plan: Plan) -> MemberState:
-    """A link: down if a polled end is not admin+oper up (or lacks the interface); unknown when
-    no managed end was polled; healthy otherwise."""
-    link = network.link(link_id)
-    judged = False
-    for dev_plan in plan.devices:
-        if dev_plan.name not in link.ends:
-            continue
-        state = devices.get(dev_plan.name)
-        if state is None or not state.up:
-            continue
-        for end in dev_plan.links:
-            if end.link != link_id:
+
+def _end_observation(dev: DevicePlan, ifname: str, state: DeviceState | None) -> tuple[MemberState, str]:
+    end = dev.link_end(ifname)
+    if state is None or not state.up:
+        why = f"({state.error})" if state is not None and state.error else "(not polled yet)"
+        return "unknown", f"{dev.name} does not answer {why}"
+    if ifname in state.not_found:
+        return "unknown", f"{dev.name} {end.interface} {state.not_found[ifname]}"
+    row = state.interfaces.get(ifname)
+    if row is None:
+        return "unknown", f"{dev.name} {end.interface} has no row"
+    if row.up:
+        return "healthy", ""
+    what = "admin down" if row.admin_status != 1 else f"oper status {row.oper_status}"
+    return "down", f"{dev.name} {end.interface} {what}"
+
+
+def observations(plan: Plan, snapshot: Snapshot) -> list[Observation]:
+    """Every member end this poller polls, for every group of the plan's network (also groups
+    whose other members another shard polls)."""
+    polled = {d.name: d for d in plan.devices}
+    result: list[Observation] = []
+    for group in plan.network.groups:
+        for member in group.members:
+            if group.kind == "devices":
+                if member in polled:
+                    state = snapshot.devices.get(member)
+                    up = state is not None and state.up
+                    error = state.error if state is not None else "not polled yet"
+                    why = "" if up else f"{member} does not answer ({error})"
+                    got: MemberState = "healthy" if up else "unknown"
+                    result.append(Observation(group.name, member, member, got, why))
                 continue
-            judged = True
-            row = state.interfaces.get(end.ifname)
-            if row is None or not row.up:
-                return "down"
-    return "healthy" if judged else "unknown"
+            for dev_name in plan.network.link(member).ends:
+                dev = polled.get(dev_name)
+                if dev is None:
+                    continue
+                for end in dev.links:
+                    if end.link == member:
+                        seen, why = _end_observation(dev, end.ifname, snapshot.devices.get(dev_name))
+                        result.append(Observation(group.name, member, dev_name, seen, why))
+    return result
 
 
-def device_member(name: str, devices: dict[str, DeviceState]) -> MemberState:
-    """A device: healthy when it answered, unknown when its poll failed or it is not polled."""
-    state = devices.get(name)
-    return "healthy" if state is not None and state.up else "unknown"
+def ha_state(dev: DevicePlan, state: DeviceState | None) -> HaState | None:
+    """The member's HA evidence from its platform's HA tables; None when it did not answer."""
+    if state is None or not state.up:
+        return None
+    rows = 0
+    masters: dict[str, bool] = {}
+    for table in dev.ha_tables:
+        for index, value in state.vendor.get(table.name, {}).items():
+            parts = index.split(".")
+            if len(parts) < -table.instance:
+                continue
+            rows += 1
+            instance = f"{table.protocol} {parts[table.instance]}"
+            masters[instance] = masters.get(instance, False) or value == table.master
+    return HaState(rows, masters)
 
 
-def _ha_instance(obj: str, index: str) -> str:
-    """The HA instance a row belongs to, comparable across members: the VRID for VRRP
-    (VRRP-MIB ifIndex.vrid, VRRPv3-MIB ifIndex.vrid.version), the group for VGMP."""
-    parts = index.split(".")
-    if obj == "vrrpOperState":
-        return f"vrrp {parts[-1]}"
-    if obj == "vrrpv3OperationsStatus" and len(parts) >= 2:
-        return f"vrrp {parts[-2]}"
-    return f"{obj} {index}"
+def member_state(states: Iterable[MemberState]) -> MemberState:
+    """One member from its observations: down if any is down, healthy if any is healthy.
 
-
-def masters(names: Iterable[str], devices: dict[str, DeviceState]) -> int | None:
-    """The most masters any one HA instance (VRRP VRID, VGMP group) has across the members;
-    None when no member reports HA state. Two masters of one VRID is a split brain; two
-    cores each master of a different VRID is normal load sharing."""
-    per_instance: dict[str, set[str]] = {}
-    for name in names:
-        state = devices.get(name)
-        if state is None or not state.up:
-            continue
-        for obj in HA_OBJECTS:
-            for index, value in state.vendor.get(obj, {}).items():
-                holders = per_instance.setdefault(_ha_instance(obj, index), set())
-                if value == MASTER:
-                    holders.add(name)  # one member seen in VRRP-MIB and VRRPv3-MIB counts once
-    return max(len(h) for h in per_instance.values()) if per_instance else None
+    >>> member_state(["healthy", "down"]), member_state(["unknown", "healthy"]), member_state([])
+    ('down', 'healthy', 'unknown')
+    """
+    seen = set(states)
+    return "down" if "down" in seen else "healthy" if "healthy" in seen else "unknown"
 
 
 def group_state(members: Iterable[MemberState], masters_seen: int | None = None) -> GroupState:
@@ -128,29 +181,59 @@ def group_state(members: Iterable[MemberState], masters_seen: int | None = None)
     return "down"
 
 
+def apply_ha(
+    members: dict[str, MemberState], reasons: dict[str, str], ha: Mapping[str, HaState | None]
+) -> tuple[int | None, bool]:
+    """Adjust a hot-standby group's members by their HA evidence (module docstring); returns
+    (the most masters one instance has, whether HA state was checked at all)."""
+    answering = {m: h for m, h in ha.items() if h is not None}
+    with_rows = {m for m, h in answering.items() if h.rows}
+    if not with_rows:
+        for member in answering:
+            members[member] = "unknown"
+        return None, False
+    for member in answering.keys() - with_rows:
+        members[member] = "down"
+        reasons[member] = "answers SNMP but reports no VRRP/VGMP state (HA daemon or protocol gone)"
+    per_instance: dict[str, int] = {}
+    for member in with_rows:
+        for instance, master in answering[member].masters.items():
+            per_instance[instance] = per_instance.get(instance, 0) + int(master)
+    most = max(per_instance.values()) if per_instance else 0
+    if most == 0:
+        for member in with_rows:
+            members[member] = "down"
+            reasons[member] = "no member is VRRP/VGMP master"
+    return most, True
+
+
 def judge(plan: Plan, snapshot: Snapshot) -> list[GroupHealth]:
-    """Every group of the plan's network whose managed members this poller polls in full
-    (with ``--shard``, a group split across shards is judged by neither)."""
-    polled = {d.name for d in plan.devices}
+    """Every group of the plan's network whose members this poller polls in full (with
+    ``--shard``, a group split across shards is judged by the recording rules instead)."""
+    polled = {d.name: d for d in plan.devices}
+    seen = observations(plan, snapshot)
     results: list[GroupHealth] = []
     for group in plan.network.groups:
-        members: dict[str, MemberState] = {}
-        seen: int | None = None
         if group.kind == "links":
             ends = {e for m in group.members for e in plan.network.link(m).ends if e in plan.network.devices}
-            if not ends <= polled:
-                continue  # another shard polls part of it: judged by neither
-            for member in group.members:
-                members[member] = link_member(plan.network, member, snapshot.devices, plan)
         else:
-            if not set(group.members) <= polled:
-                continue
-            for member in group.members:
-                members[member] = device_member(member, snapshot.devices)
-            seen = masters(group.members, snapshot.devices)
-            if seen == 0 and all(s == "healthy" for s in members.values()):
-                members = dict.fromkeys(members, "down")  # an HA pair with no master serves nobody
-        results.append(GroupHealth(group, members, group_state(members.values(), seen), seen))
+            ends = set(group.members)
+        if not ends <= polled.keys():
+            continue
+        members: dict[str, MemberState] = {}
+        reasons: dict[str, str] = {}
+        for member in group.members:
+            mine = [o for o in seen if o.group == group.name and o.member == member]
+            members[member] = member_state(o.state for o in mine)
+            why = [o.reason for o in mine if o.reason and o.state == members[member]]
+            reasons[member] = "; ".join(why) if mine else "no managed end"
+        masters: int | None = None
+        checked: bool | None = None
+        if group.kind == "devices" and any(plan.network.vrrp_groups(m) for m in group.members):
+            ha = {m: ha_state(polled[m], snapshot.devices.get(m)) for m in group.members}
+            masters, checked = apply_ha(members, reasons, ha)
+        state = group_state(members.values(), masters)
+        results.append(GroupHealth(group, members, state, masters, reasons, checked))
     return results
 
 

@@ -23,6 +23,7 @@ SYS_UPTIME = oid("1.3.6.1.2.1.1.3.0")
 SYS_NAME = oid("1.3.6.1.2.1.1.5.0")
 
 # IF-MIB columns, indexed by ifIndex
+IF_DESCR = oid("1.3.6.1.2.1.2.2.1.2")
 IF_ADMIN_STATUS = oid("1.3.6.1.2.1.2.2.1.7")
 IF_OPER_STATUS = oid("1.3.6.1.2.1.2.2.1.8")
 IF_LAST_CHANGE = oid("1.3.6.1.2.1.2.2.1.9")

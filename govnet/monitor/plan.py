@@ -13,6 +13,7 @@ from ipaddress import IPv4Address
 from govnet.errors import GovnetError
 from govnet.model import Device, Network
 from govnet.platforms import get_platform
+from govnet.platforms.base import HardwareColumn, HaTable
 from govnet.platforms.linux import ifname_map
 
 
@@ -57,9 +58,28 @@ class DevicePlan:
     ospf: tuple[Peer, ...] = ()
     ldp: tuple[Peer, ...] = ()
     vendor_oids: Mapping[str, str] = field(default_factory=dict)
+    ha_tables: tuple[HaTable, ...] = ()
+    ha_expected: bool = False
+    """The model makes this device a member of a VRRP group: its HA tables must have rows."""
+    hardware: tuple[HardwareColumn, ...] = ()
+    timeout: float | None = None
+    """Per-request SNMP timeout for this device (its role's), None: the client's default."""
 
     def link_end(self, ifname: str) -> LinkEnd:
         return next(end for end in self.links if end.ifname == ifname)
+
+    def interface_key(self, name: str) -> str:
+        """``name`` compared as the platform's aliases and the agent's spelling allow."""
+        return get_platform(self.platform).interface_key(name)
+
+    @property
+    def table_oids(self) -> dict[str, str]:
+        """The vendor and HA columns walked at discovery (entity-indexed hardware columns are
+        polled on the chosen entities only, not walked here)."""
+        hardware = {h.name for h in self.hardware}
+        polled = {name: text for name, text in self.vendor_oids.items() if name not in hardware}
+        polled.update((t.name, t.oid) for t in self.ha_tables)
+        return polled
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +138,13 @@ def _peer_ip(network: Network, device: str, interface: str) -> IPv4Address | Non
 
 
 def device_plan(
-    network: Network, device: Device, *, lab: bool, port: int = 161, host: str | None = None
+    network: Network,
+    device: Device,
+    *,
+    lab: bool,
+    port: int = 161,
+    host: str | None = None,
+    timeout: float | None = None,
 ) -> DevicePlan:
     """The plan for one device of ``network`` (only peers inside ``network`` count)."""
     names = _ifnames(device, lab)
@@ -173,6 +199,10 @@ def device_plan(
         ospf=tuple(ospf),
         ldp=tuple(dict.fromkeys(ldp)),
         vendor_oids=dict(platform.vendor_oids),
+        ha_tables=platform.ha_tables,
+        ha_expected=bool(network.vrrp_groups(device.name)),
+        hardware=platform.hardware,
+        timeout=timeout,
     )
 
 
@@ -184,16 +214,29 @@ def build_plan(
     shard: tuple[int, int] = (0, 1),
     port: int = 161,
     hosts: Mapping[str, str] | None = None,
+    ports: Mapping[str, int] | None = None,
+    timeouts: Mapping[str, float] | None = None,
 ) -> Plan:
     """The plan over ``devices`` (default: every managed device of ``network``) for shard I of N.
 
     With ``devices`` the network is cut to them first (links, peers and groups outside drop out),
-    as the lab does when it boots a subset. ``hosts`` overrides management addresses.
+    as the lab does when it boots a subset. ``hosts`` and ``ports`` override management
+    addresses and SNMP ports per device; ``timeouts`` sets the request timeout per role.
     """
     if devices is not None:
         network = network.subset(devices)
     index, total = shard
-    hosts = hosts or {}
+    hosts, ports, timeouts = hosts or {}, ports or {}, timeouts or {}
     chosen = [d for name, d in sorted(network.devices.items()) if shard_of(name, total) == index]
-    plans = tuple(device_plan(network, d, lab=lab, port=port, host=hosts.get(d.name)) for d in chosen)
+    plans = tuple(
+        device_plan(
+            network,
+            d,
+            lab=lab,
+            port=ports.get(d.name, port),
+            host=hosts.get(d.name),
+            timeout=timeouts.get(d.role),
+        )
+        for d in chosen
+    )
     return Plan(network=network, devices=plans)

@@ -1,23 +1,30 @@
 """The poll cycle: per device one GET of exactly the planned rows, after a one-time discovery.
 
-Discovery maps ifName -> ifIndex (and finds LDP session and vendor table rows); it is redone
-when sysUpTime goes backwards (a reboot renumbers ifIndex) or a planned row disappears.
-Devices are polled concurrently under a semaphore, their start times spread over ``spread``
-seconds so a large shard does not burst.
+Discovery maps each planned interface to its ifIndex by the name the agent reports (ifName,
+then ifDescr, through the platform's aliases; :mod:`govnet.monitor.ifmatch`), and finds LDP
+session, vendor/HA table and hardware rows (:mod:`govnet.monitor.hardware`); it is redone when
+sysUpTime goes backwards (a reboot renumbers ifIndex) or a planned row disappears. A device the
+model puts in a VRRP group whose HA tables have no rows has them walked again every cycle, so a
+restarted HA daemon is seen at once. Devices are polled concurrently under a semaphore, their
+start times spread over ``spread`` seconds so a large shard does not burst.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
 from govnet.monitor import oids
+from govnet.monitor.hardware import HardwareTarget, discover_hardware, reading
+from govnet.monitor.ifmatch import match_interfaces
 from govnet.monitor.oids import Oid, oid
 from govnet.monitor.plan import DevicePlan, Plan
 from govnet.monitor.snapshot import DeviceState, InterfaceState, Snapshot
 from govnet.monitor.snmp import Client, SnmpError, SnmpTarget, Value
+from govnet.monitor.strings import text
 
 REDISCOVER_MISSING_EVERY = 10
 """Cycles between discovery retries while a planned interface is not found on the agent."""
@@ -30,11 +37,19 @@ class Discovery:
     """Row indexes found on one agent."""
 
     ifindex: dict[str, int] = field(default_factory=dict)
+    agent_names: dict[str, str] = field(default_factory=dict)
+    """Planned ifName -> the name the agent reports for that port."""
+    not_found: dict[str, str] = field(default_factory=dict)
     alias: dict[str, str] = field(default_factory=dict)
     ldp_rows: dict[str, Oid] = field(default_factory=dict)
     vendor_rows: dict[str, list[Oid]] = field(default_factory=dict)
-    missing_ifnames: bool = False
+    hardware: list[HardwareTarget] = field(default_factory=list)
+    ha_missing: bool = False
     age: int = 0
+
+    @property
+    def missing_ifnames(self) -> bool:
+        return bool(self.not_found)
 
 
 def _ip_index(address: IPv4Address) -> Oid:
@@ -50,7 +65,15 @@ def ldp_peer(index: Oid) -> str:
 class Poller:
     """Polls a plan through one :class:`SnmpClient`; ``snapshot`` is the last completed cycle."""
 
-    def __init__(self, plan: Plan, client: Client, *, spread: float = 0.0, concurrency: int = 64) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        client: Client,
+        *,
+        spread: float = 0.0,
+        concurrency: int = 64,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         self.plan = plan
         self.client = client
         self.spread = spread
@@ -61,8 +84,10 @@ class Poller:
         self.errors_total = {"timeout": 0, "auth": 0, "decode": 0}
         self.cycles_total = 0
         self.snapshot = Snapshot()
+        self.log = log or (lambda _line: None)
+        """Where discovery reports what it could not find (one line per device and discovery)."""
         for dev in plan.devices:
-            client.add_target(SnmpTarget(dev.name, dev.host, dev.port))
+            client.add_target(SnmpTarget(dev.name, dev.host, dev.port, dev.timeout))
 
     async def cycle(self) -> Snapshot:
         """Poll every device once; the new snapshot replaces the old when all are done."""
@@ -122,6 +147,8 @@ class Poller:
         found = self._found.get(dev.name)
         if found is None or (found.missing_ifnames and found.age >= REDISCOVER_MISSING_EVERY):
             found = await self.discover(dev)
+        elif found.ha_missing:
+            await self._vendor_rows(dev, found)  # an HA daemon restarted: see its rows at once
         state, stale = await self._read(dev, found, previous)
         if stale:  # rebooted or a row disappeared: discover again and re-read now
             rebooted = state.rebooted
@@ -134,24 +161,41 @@ class Poller:
         return state
 
     async def discover(self, dev: DevicePlan) -> Discovery:
-        """Walk ifName (and the LDP session and vendor columns the plan needs)."""
-        names = await self.client.walk(dev.name, oids.IF_NAME)
-        wanted = {end.ifname for end in dev.links}
-        ifindex = {
-            v.decode(errors="replace"): index[0]
-            for index, v in names.items()
-            if isinstance(v, bytes) and len(index) == 1
-        }
-        found = Discovery(ifindex={n: i for n, i in ifindex.items() if n in wanted})
-        found.missing_ifnames = len(found.ifindex) < len(wanted)
+        """Find the planned interfaces (ifName, then ifDescr), LDP session, vendor/HA table and
+        hardware rows; log the planned interfaces the agent does not show, once."""
+        wanted = [end.ifname for end in dev.links]
+        columns = [await self._names(dev, oids.IF_NAME)]
+        match = match_interfaces(wanted, columns, dev.interface_key)
+        if match.not_found:
+            columns.append(await self._names(dev, oids.IF_DESCR))
+            match = match_interfaces(wanted, columns, dev.interface_key)
+        found = Discovery(
+            ifindex={n: i for n, (i, _) in match.found.items()},
+            agent_names={n: shown for n, (_, shown) in match.found.items()},
+            not_found=match.not_found,
+        )
+        for name, why in match.not_found.items():
+            end = dev.link_end(name)
+            self.log(f"{dev.name}: interface {end.interface} (link {end.link}) {why}")
         if dev.ldp:
             found.ldp_rows = await self._ldp_rows(dev)
-        for name, text in dev.vendor_oids.items():
-            rows = await self.client.walk(dev.name, oid(text))
-            if rows:
-                found.vendor_rows[name] = sorted(rows)
+        await self._vendor_rows(dev, found)
+        found.hardware = await discover_hardware(self.client, dev.name, dev.hardware)
         self._found[dev.name] = found
         return found
+
+    async def _names(self, dev: DevicePlan, column: Oid) -> dict[int, str]:
+        rows = await self.client.walk(dev.name, column)
+        return {index[0]: text(v) for index, v in rows.items() if isinstance(v, bytes) and len(index) == 1}
+
+    async def _vendor_rows(self, dev: DevicePlan, found: Discovery) -> None:
+        found.vendor_rows = {}
+        for name, text_oid in dev.table_oids.items():
+            rows = await self.client.walk(dev.name, oid(text_oid))
+            if rows:
+                found.vendor_rows[name] = sorted(rows)
+        ha = {t.name for t in dev.ha_tables}
+        found.ha_missing = dev.ha_expected and not any(found.vendor_rows.get(n) for n in ha)
 
     async def _ldp_rows(self, dev: DevicePlan) -> dict[str, Oid]:
         rows = await self.client.walk(dev.name, oids.LDP_SESSION_STATE)
@@ -177,8 +221,9 @@ class Poller:
             if row is not None:
                 request.append(oids.LDP_SESSION_STATE + row)
         for name, rows in found.vendor_rows.items():
-            base = oid(dev.vendor_oids[name])
+            base = oid(dev.table_oids[name])
             request += [base + row for row in rows]
+        request += [row.oid for row in found.hardware]
         return request
 
     async def _read(
@@ -194,16 +239,17 @@ class Poller:
         )
         state.rebooted = rebooted
         stale = rebooted
+        state.not_found = dict(found.not_found)
         for end in dev.links:
             index = found.ifindex.get(end.ifname)
             if index is None:
                 continue
-            row = InterfaceState(ifindex=index)
+            row = InterfaceState(ifindex=index, name=found.agent_names.get(end.ifname, end.ifname))
             for name, column in oids.INTERFACE_COLUMNS.items():
                 setattr(row, name, _int(answer.get((*column, index))))
             alias = answer.get((*oids.IF_ALIAS, index))
             if isinstance(alias, bytes):
-                found.alias[end.ifname] = alias.decode(errors="replace")
+                found.alias[end.ifname] = text(alias)
             row.alias = found.alias.get(end.ifname, "")
             if row.oper_status is None:
                 stale = True  # the row disappeared: ifIndex renumbered
@@ -224,10 +270,17 @@ class Poller:
             state.ldp[str(peer.address)] = (
                 _int(answer.get(oids.LDP_SESSION_STATE + row_index)) if row_index is not None else None
             )
+        ha = {t.name for t in dev.ha_tables}
         for name, rows in found.vendor_rows.items():
-            base = oid(dev.vendor_oids[name])
+            base = oid(dev.table_oids[name])
             values = {".".join(map(str, r)): _int(answer.get(base + r)) for r in rows}
             state.vendor[name] = {k: v for k, v in values.items() if v is not None}
+            if name in ha and len(state.vendor[name]) < len(rows):
+                found.ha_missing = True  # an HA row went away: walk the HA tables again
+        for target in found.hardware:
+            row_reading = reading(target, answer.get(target.oid))
+            if row_reading is not None:
+                state.hardware.append(row_reading)
         return state, stale
 
 

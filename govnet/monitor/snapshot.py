@@ -23,11 +23,28 @@ class InterfaceState:
     hc_out_octets: int | None = None
     high_speed: int | None = None
     alias: str = ""
+    name: str = ""
+    """The name the agent reports for the port (ifName, or ifDescr when ifName did not match)."""
 
     @property
     def up(self) -> bool:
         """Admin and oper up (1)."""
         return self.admin_status == 1 and self.oper_status == 1
+
+
+@dataclass(slots=True)
+class HardwareRow:
+    """One hardware reading: ``kind`` cpu/memory (percent), temperature (Celsius), fan, power,
+    entity (a raw status) or stack_role; ``entity`` names the row (entPhysicalName, a fan or
+    power description, or kind and index); ``ok`` False when the value is a fault; ``value``
+    None for a stack member that was seen and no longer answers (lost)."""
+
+    object: str
+    kind: str
+    index: str
+    entity: str
+    value: int | None
+    ok: bool = True
 
 
 @dataclass(slots=True)
@@ -43,7 +60,9 @@ class DeviceState:
     sys_uptime: int | None = None
     rebooted: bool = False
     interfaces: dict[str, InterfaceState] = field(default_factory=dict)
-    """By ifName as the agent shows it; a planned interface missing here was not found."""
+    """By the planned ifName (the inventory name, the kernel name in the lab)."""
+    not_found: dict[str, str] = field(default_factory=dict)
+    """Planned ifName -> why it was not found (the names the agent reports instead)."""
     bgp: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
     """Peer address -> (bgpPeerState 1-6, established seconds)."""
     ospf: dict[str, int | None] = field(default_factory=dict)
@@ -51,6 +70,7 @@ class DeviceState:
     """Peer LSR id -> mplsLdpSessionState (operational 5); None when no session row."""
     vendor: dict[str, dict[str, int]] = field(default_factory=dict)
     """Vendor object name -> row index (dotted) -> value."""
+    hardware: list[HardwareRow] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -71,11 +71,13 @@ class CredentialsMissing(GovnetError):
 
 @dataclass(frozen=True, slots=True)
 class SnmpTarget:
-    """An agent: its name (the device), address and UDP port."""
+    """An agent: its name (the device), address and UDP port; ``timeout`` overrides the
+    client's per-request timeout (a busy chassis' role)."""
 
     name: str
     host: str
     port: int = 161
+    timeout: float | None = None
 
 
 class Client(Protocol):

@@ -39,7 +39,7 @@ class _Protocol(asyncio.DatagramProtocol):
 class SnmpClient:
     """Async GET/WALK over one socket; agents' engine IDs are discovered on first use."""
 
-    def __init__(self, credentials: Credentials, *, timeout: float = 1.0, retries: int = 1) -> None:
+    def __init__(self, credentials: Credentials, *, timeout: float = 3.0, retries: int = 2) -> None:
         self.timeout = timeout
         self.retries = retries
         if credentials.snmp_user and credentials.snmp_auth_key and credentials.snmp_priv_key:
@@ -105,20 +105,27 @@ class SnmpClient:
         return ber.read_int(data, request_id[1], request_id[2])
 
     async def _exchange(self, target: str, build: Callable[[int], bytes]) -> bytes:
-        """Send what ``build(msg_id)`` makes, with retries; the raw answer."""
+        """Send what ``build(msg_id)`` makes, retrying with a growing wait (timeout x 1, 1.5,
+        2, ...); an answer to any attempt, a late one included, ends the exchange."""
         agent = self._targets[target]
+        timeout = agent.timeout or self.timeout
         transport = await self._socket()
-        for _attempt in range(self.retries + 1):
-            msg_id = next(self._ids) & 0x7FFFFFFF
-            future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-            self._pending[msg_id] = future
-            transport.sendto(build(msg_id), (agent.host, agent.port))
-            try:
-                return await asyncio.wait_for(future, self.timeout)
-            except TimeoutError:
-                continue
-            finally:
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        sent: list[int] = []
+        try:
+            for attempt in range(self.retries + 1):
+                msg_id = next(self._ids) & 0x7FFFFFFF
+                sent.append(msg_id)
+                self._pending[msg_id] = future
+                transport.sendto(build(msg_id), (agent.host, agent.port))
+                try:
+                    return await asyncio.wait_for(asyncio.shield(future), timeout * (1 + attempt / 2))
+                except TimeoutError:
+                    continue
+        finally:
+            for msg_id in sent:
                 self._pending.pop(msg_id, None)
+            future.cancel()
         raise SnmpError("timeout", f"{target}: no SNMP response from {agent.host}:{agent.port}")
 
     async def _engine(self, target: str) -> usm.Engine:

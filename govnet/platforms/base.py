@@ -13,10 +13,46 @@ ChangeModel = Literal["candidate-trial", "commit-delay", "immediate", "none"]
 ``configuration commit delay``, immediate mode with a govnet-kept confirm window (VRP5, USG,
 FRR), or not pushed by govnet at all."""
 IfnameStyle = Literal["vendor", "kernel"]
+HaProtocol = Literal["vrrp", "vgmp"]
+HardwareKind = Literal["cpu", "memory", "temperature", "fan", "power", "entity", "stack_role"]
 
 
 class PlatformError(GovnetError):
     """An unknown platform name (inventory, spec or command line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HaTable:
+    """A column of hot-standby state, one row per HA instance (a VRRP VRID, a VGMP group).
+
+    ``instance`` is the position of the instance number in the row index (VRRP-MIB
+    ifIndex.vrid: -1; VRRPv3-MIB ifIndex.vrid.version: -2; VGMP group id: -1); ``master`` the
+    value a master reports. A member of a hot-standby pair that answers SNMP but has no row
+    in any of its platform's HA tables has lost its HA state (its daemon is gone)."""
+
+    name: str
+    oid: str
+    protocol: HaProtocol
+    instance: int = -1
+    master: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class HardwareColumn:
+    """A hardware health column the monitor polls on the entities that matter.
+
+    ``by_entity``: indexed by ENTITY-MIB entPhysicalIndex (rows kept for boards, fans and power
+    supplies, named by entPhysicalName); otherwise a small table of its own (fan/power slots,
+    stack members) whose rows are named by ``name_oid`` when given. ``fault``: values that are
+    a fault; ``ignore``: values meaning no sensor or not installed (the row is dropped)."""
+
+    name: str
+    oid: str
+    kind: HardwareKind
+    by_entity: bool = True
+    name_oid: str = ""
+    fault: tuple[int, ...] = ()
+    ignore: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +88,14 @@ class Platform:
     """The deploy driver, as ``module:Class`` under ``govnet.deploy`` (resolved there)."""
     vendor_oids: dict[str, str] = field(default_factory=dict)
     """Vendor OIDs the monitor polls on this platform (name -> numeric OID), REQUIREMENTS s.7."""
+    interface_aliases: tuple[tuple[str, ...], ...] = ()
+    """Interface-name prefixes that name the same port type, the long form first (``GE`` is
+    ``GigabitEthernet``): the monitor matches a planned interface to the agent's ifName or
+    ifDescr through them (:meth:`interface_key`)."""
+    ha_tables: tuple[HaTable, ...] = ()
+    """Where the platform reports hot-standby state (VRRP, VGMP/HRP)."""
+    hardware: tuple[HardwareColumn, ...] = ()
+    """CPU, memory, temperature, fans, power supplies and stack members, as polled."""
     version_note: str = ""
 
     @property
@@ -62,3 +106,24 @@ class Platform:
     def mgmt_port(self, role: str) -> str:
         """The management port a device of ``role`` uses on this platform."""
         return self.mgmt_ports.get(role, self.default_mgmt_port)
+
+    def interface_key(self, name: str) -> str:
+        """``name`` in one comparable form: case and spacing ignored, an aliased prefix replaced
+        by the long form (longest alias first).
+
+        >>> from govnet.platforms import get_platform
+        >>> vrp = get_platform("huawei_vrp")
+        >>> vrp.interface_key("GE1/0/5") == vrp.interface_key("GigabitEthernet 1/0/5")
+        True
+        >>> vrp.interface_key("XGE0/0/1")
+        'xgigabitethernet0/0/1'
+        """
+        key = "".join(name.split()).lower()
+        forms = sorted(
+            ((alias.lower(), group[0].lower()) for group in self.interface_aliases for alias in group),
+            key=lambda pair: -len(pair[0]),
+        )
+        for alias, long_form in forms:
+            if key.startswith(alias) and key[len(alias) : len(alias) + 1].isdigit():
+                return long_form + key[len(alias) :]
+        return key

@@ -8,6 +8,7 @@ for a confirm window), with the ``loadbalance``/``virtual-server`` and ``sslvpn`
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
+from govnet.platforms.h3c_comware import H3C_HARDWARE, H3C_INTERFACE_ALIASES
 
 PLATFORM = Platform(
     name="h3c_secpath",
@@ -24,5 +25,7 @@ PLATFORM = Platform(
         "hh3cEntityExtOperStatus": "1.3.6.1.4.1.25506.2.6.1.1.1.1.3",
         "hh3cEntityExtErrorStatus": "1.3.6.1.4.1.25506.2.6.1.1.1.1.19",
     },
+    interface_aliases=H3C_INTERFACE_ALIASES,
+    hardware=H3C_HARDWARE,
     version_note="SecPath L1000-A / F1000 on Comware 7.1.064: commit delay",
 )

@@ -8,6 +8,7 @@ and the USG driver's immediate mode with a govnet-kept confirm window apply unch
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
+from govnet.platforms.huawei_vrp import HUAWEI_HARDWARE, HUAWEI_INTERFACE_ALIASES
 
 PLATFORM = Platform(
     name="huawei_nip",
@@ -25,5 +26,7 @@ PLATFORM = Platform(
         "hwEntityPwrState": "1.3.6.1.4.1.2011.5.25.31.1.1.18.1.6",
         "hwEntityFanState": "1.3.6.1.4.1.2011.5.25.31.1.1.10.1.7",
     },
+    interface_aliases=HUAWEI_INTERFACE_ALIASES,
+    hardware=HUAWEI_HARDWARE,
     version_note="NIP6000 V500R00x (USG6000 software): immediate mode",
 )

@@ -11,6 +11,7 @@ with ``HRP_M``/``HRP_S``.
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
+from govnet.platforms.huawei_vrp import HUAWEI_HARDWARE, HUAWEI_INTERFACE_ALIASES, VGMP_TABLE, VRRP_TABLE
 
 PLATFORM = Platform(
     name="huawei_usg",
@@ -31,5 +32,8 @@ PLATFORM = Platform(
         "hwVgmpGroupPeerState": "1.3.6.1.4.1.2011.5.25.122.2.1.1.14",
         "vrrpOperState": "1.3.6.1.2.1.68.1.3.1.3",
     },
+    interface_aliases=HUAWEI_INTERFACE_ALIASES,
+    ha_tables=(VGMP_TABLE, VRRP_TABLE),
+    hardware=HUAWEI_HARDWARE,
     version_note="USG6000 V500R00x / V600R00x: immediate mode",
 )

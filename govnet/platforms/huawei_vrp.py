@@ -7,7 +7,66 @@ are ``huawei_usg``.
 
 from __future__ import annotations
 
-from govnet.platforms.base import Platform
+from govnet.platforms.base import HardwareColumn, HaTable, Platform
+
+HUAWEI_INTERFACE_ALIASES: tuple[tuple[str, ...], ...] = (
+    # Full and short forms as Huawei agents report them in ifName/ifDescr (LibreNMS snmpsim
+    # recordings, librenms/librenms tests/snmpsim/): GigabitEthernet0/0/1, XGigabitEthernet0/0/1,
+    # MEth0/0/1 (vrp_5720.snmprec, S5720 VRP V200R010); GE1/0/5, 10GE1/0/1 (yunshan_s5735-v2.snmprec,
+    # S5735 YunShan V600); 40GE1/1/0/0, 10GE1/4/0/0, MEth0/0/0/0 (vrp_ce12804-withvrf.snmprec,
+    # CE12800 VRP8); 100GE1/0/1, Eth-Trunk53 (yunshan.snmprec).
+    ("GigabitEthernet", "GE"),
+    ("XGigabitEthernet", "XGE", "10GE"),
+    ("25GE",),
+    ("40GE",),
+    ("100GE",),
+    ("Eth-Trunk",),
+    ("MEth",),
+    ("Vlanif",),
+    ("LoopBack",),
+)
+"""Huawei interface-name forms: VRP5 prints XGigabitEthernet where VRP8/YunShan print 10GE."""
+
+VRRP_TABLE = HaTable("vrrpOperState", "1.3.6.1.2.1.68.1.3.1.3", "vrrp", instance=-1)
+"""VRRP-MIB (RFC 2787) vrrpOperState, indexed ifIndex.vrid: initialize(1), backup(2), master(3)."""
+VGMP_TABLE = HaTable("hwVgmpGroupCfgState", "1.3.6.1.4.1.2011.5.25.122.2.1.1.10", "vgmp", instance=-1)
+"""HUAWEI-VGMP-MIB hwVgmpGroupCfgState (hwVgmpMib = hwDatacomm 122, vgmpOperations 2,
+hwVgmpGroupCfgTable 1, column 10), indexed by the VGMP group id: nouse(1), init(2), master(3),
+slave(4), master2slave(5), slave2master(6). Checked against librenms/librenms
+mibs/huawei/HUAWEI-VGMP-MIB (LAST-UPDATED 200701112100Z); the USG's HRP state is this VGMP
+group's (no HRP MIB is published there)."""
+
+_ENTITY = "1.3.6.1.4.1.2011.5.25.31.1.1"
+HUAWEI_HARDWARE: tuple[HardwareColumn, ...] = (
+    # HUAWEI-ENTITY-EXTENT-MIB (librenms/librenms mibs/huawei/HUAWEI-ENTITY-EXTENT-MIB):
+    # hwEntityStateTable (hwEntityState 1) by entPhysicalIndex; hwFanStatusTable (10) and
+    # hwPwrStatusTable (18) by slot.number. Answered on every recording read: MPU Board 0-2 of an
+    # S5720 stack (vrp_5720-vrf.snmprec), fans and PSUs "slot1,FAN1"/"slot1,PWR1"
+    # (yunshan_s5735-v2.snmprec, yunshan.snmprec).
+    HardwareColumn("hwEntityCpuUsage", f"{_ENTITY}.1.1.5", "cpu"),
+    HardwareColumn("hwEntityMemUsage", f"{_ENTITY}.1.1.7", "memory"),
+    HardwareColumn("hwEntityTemperature", f"{_ENTITY}.1.1.11", "temperature", ignore=(0,)),
+    HardwareColumn("hwEntityOperStatus", f"{_ENTITY}.1.1.2", "entity", fault=(2, 4, 12)),
+    HardwareColumn(
+        "hwEntityFanState", f"{_ENTITY}.10.1.7", "fan", by_entity=False, name_oid=f"{_ENTITY}.10.1.8",
+        fault=(2,),
+    ),
+    HardwareColumn(
+        "hwEntityPwrState", f"{_ENTITY}.18.1.6", "power", by_entity=False, name_oid=f"{_ENTITY}.18.1.9",
+        fault=(2,),
+    ),
+)
+"""Huawei boards (disabled/offline/down are faults), fans (abnormal(2)) and power supplies
+(notSupply(2)); a temperature of 0 is a board without a sensor."""
+STACK_ROLE = HardwareColumn(
+    "hwMemberStackRole", "1.3.6.1.4.1.2011.5.25.183.1.20.1.3", "stack_role", by_entity=False
+)
+"""HUAWEI-STACK-MIB hwMemberStackRole by member id: master(1), standby(2), slave(3)
+(vrp_5720-vrf.snmprec: members 1 and 2)."""
+CSS_ROLE = HardwareColumn(
+    "hwCssMemberRole", "1.3.6.1.4.1.2011.5.25.183.3.2.1.8", "stack_role", by_entity=False
+)
+"""CSS (cluster switch system) member role, the CE and S12700 chassis stack."""
 
 PLATFORM = Platform(
     name="huawei_vrp",
@@ -33,5 +92,8 @@ PLATFORM = Platform(
         "hwCssMemberRole": "1.3.6.1.4.1.2011.5.25.183.3.2.1.8",
         "hwBgpPeerState": "1.3.6.1.4.1.2011.5.25.177.1.1.2.1.5",
     },
+    interface_aliases=HUAWEI_INTERFACE_ALIASES,
+    ha_tables=(VRRP_TABLE,),
+    hardware=(*HUAWEI_HARDWARE, STACK_ROLE, CSS_ROLE),
     version_note="VRP V200R0xx (S-series, AR): immediate mode",
 )

@@ -9,6 +9,7 @@ trial`` gives the confirm window), driven by Netmiko's ``huawei_vrpv8`` class.
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
+from govnet.platforms.huawei_vrp import CSS_ROLE, HUAWEI_HARDWARE, HUAWEI_INTERFACE_ALIASES, VRRP_TABLE
 
 PLATFORM = Platform(
     name="huawei_vrpv8",
@@ -29,5 +30,8 @@ PLATFORM = Platform(
         "hwCssMemberRole": "1.3.6.1.4.1.2011.5.25.183.3.2.1.8",
         "hwBgpPeerState": "1.3.6.1.4.1.2011.5.25.177.1.1.2.1.5",
     },
+    interface_aliases=HUAWEI_INTERFACE_ALIASES,
+    ha_tables=(VRRP_TABLE,),
+    hardware=(*HUAWEI_HARDWARE, CSS_ROLE),
     version_note="CE series VRP V200R0xx (VRP8): candidate configuration, commit / commit trial",
 )

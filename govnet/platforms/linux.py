@@ -17,7 +17,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 
-from govnet.platforms.base import Platform
+from govnet.platforms.base import HaTable, Platform
 
 IFNAMSIZ = 15
 """The kernel's interface name limit (16 bytes with the terminating NUL)."""
@@ -79,6 +79,12 @@ KEEPALIVED_VRRP_OIDS = {
     "vrrpv3OperationsStatus": "1.3.6.1.2.1.207.1.1.1.1.6",
 }
 """keepalived's SNMP subagent on Linux hosts (VRRP-MIB and VRRPv3-MIB over AgentX)."""
+KEEPALIVED_HA_TABLES = (
+    HaTable("vrrpOperState", KEEPALIVED_VRRP_OIDS["vrrpOperState"], "vrrp", instance=-1),
+    HaTable("vrrpv3OperationsStatus", KEEPALIVED_VRRP_OIDS["vrrpv3OperationsStatus"], "vrrp", instance=-2),
+)
+"""keepalived's HA state: VRRP-MIB rows ifIndex.vrid, VRRPv3-MIB rows ifIndex.vrid.version
+(master(3) in both); a killed keepalived takes its rows with it."""
 
 LAB_FAULT_TABLE = "govnet_fault"
 """The nftables table the twin's fault injection owns (packet loss): not device config."""
@@ -121,6 +127,7 @@ PLATFORM = Platform(
     renders=False,
     ifname_style="kernel",
     vendor_oids=KEEPALIVED_VRRP_OIDS,
+    ha_tables=KEEPALIVED_HA_TABLES,
     driver=EDGE_DRIVER,
     change_model="immediate",
     confirm_window_s=120,

@@ -4,7 +4,7 @@ for the pair), pushed by the same driver as the other Linux edge namespaces."""
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
-from govnet.platforms.linux import EDGE_DRIVER, KEEPALIVED_VRRP_OIDS
+from govnet.platforms.linux import EDGE_DRIVER, KEEPALIVED_HA_TABLES, KEEPALIVED_VRRP_OIDS
 
 PLATFORM = Platform(
     name="nftables",
@@ -14,6 +14,7 @@ PLATFORM = Platform(
     lab=True,
     ifname_style="kernel",
     vendor_oids=KEEPALIVED_VRRP_OIDS,
+    ha_tables=KEEPALIVED_HA_TABLES,
     default_mgmt_port="mgmt0",
     change_model="immediate",
     confirm_window_s=120,
