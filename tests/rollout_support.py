@@ -23,7 +23,9 @@ from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.model import Network
 from govnet.platforms.linux import kernel_ifname
 
-FAULTS = frozenset({"open", "crash", "reject", "verify", "confirm", "rollback", "sigint", "sigterm"})
+FAULTS = frozenset(
+    {"open", "crash", "reject", "verify", "confirm", "rollback", "sigint", "sigterm", "refuse"}
+)
 """``open``: SSH refused; ``crash``: compare raises a non-DeployError; ``reject``: the commit is
 refused; ``verify``: nothing is up after the commit (until rolled back); ``confirm``: confirm
 fails; ``rollback``: the restore fails; ``sigint``/``sigterm``: that signal arrives while the
@@ -183,6 +185,14 @@ class FakeDriver:
         self._log("discard")
         self.candidate = None
 
+    def residual(self, config: str, replace: bool) -> ConfigDiff:
+        self._log("replace" if replace else "merge")
+        self._log("compare")
+        running = self.get_config().splitlines()
+        commands = tuple(line for line in config.splitlines() if line not in running)
+        self._log("discard")
+        return ConfigDiff(self.device, commands, "".join(f"+{line}\n" for line in commands))
+
     def commit_config(self, revert_in: int | None = None) -> None:
         self._log(f"commit {revert_in}")
         self.fleet.locked[self.device] = self._lock_held()
@@ -196,14 +206,15 @@ class FakeDriver:
         self.fleet.lkg[self.device] = self.get_config()
         if revert_in is not None:
             self.state.mark_pending(
-                PendingCommit(
-                    self.device,
-                    self.target.platform,
-                    time.time() + revert_in,
-                    str(self.target.extras["run_id"]),
-                )
+                PendingCommit.for_driver(self.target, revert_in, str(self.target.extras["run_id"]))
             )
-        self.fleet.running[self.device] = self.candidate
+        self.refused: list[tuple[str, str]] = []
+        if self.fleet.has(self.device, "refuse"):  # the device took all but the last line
+            *taken, last = self.candidate.rstrip("\n").split("\n")
+            self.fleet.running[self.device] = "\n".join(taken) + "\n"
+            self.refused = [(last, "% Unknown command.")]
+        else:
+            self.fleet.running[self.device] = self.candidate
         if self.fleet.has(self.device, "verify"):
             self.fleet.broken.add(self.device)
 

@@ -249,19 +249,19 @@ def test_push_commits_verifies_confirms(
     nr: Nornir, network: Network, fleet: FakeFleet, clock: Clock
 ) -> None:
     outcome, result = push(nr, network, commit=True, lab=True, verify_timeout=0.0)
-    timings = {"diff": 1.23, "commit": 4.94, "verify": 19.75, "total": 77.78}
+    timings = {"diff": 1.23, "commit": 4.94, "converge": 19.75, "verify": 79.01, "total": 314.81}
     report = VerifyReport(ACC, True, {}, 0.0)
     assert outcome == PushOutcome(ACC, "changed", DIFF, "", timings, report)
     assert flags(result) == (True, False)
-    assert fleet.actions(ACC) == ["open", "replace", "compare", "commit 120", "confirm"]
+    assert fleet.actions(ACC) == ["open", "replace", "compare", "commit 120", "replace", "compare", "discard", "confirm"]
     assert fleet.running[ACC] == WANTED
-    assert clock.calls == 7
+    assert clock.calls == 9
 
 
 def test_push_merge_commit(nr: Nornir, network: Network, fleet: FakeFleet) -> None:
     outcome, _ = push(nr, network, commit=True, replace=False, lab=True, verify_timeout=0.0)
     assert outcome.status == "changed"
-    assert fleet.actions(ACC) == ["open", "merge", "compare", "commit 120", "confirm"]
+    assert fleet.actions(ACC) == ["open", "merge", "compare", "commit 120", "merge", "compare", "discard", "confirm"]
 
 
 @pytest.mark.parametrize(
@@ -297,7 +297,7 @@ def test_push_without_post_change_checks_commits_on_the_model_alone(
     assert outcome.reason == note
     assert outcome.verify == VerifyReport(ACC, True, note=note)
     assert flags(result) == (True, False)
-    assert fleet.actions(ACC)[3:] == ["commit 300", "confirm"]
+    assert fleet.actions(ACC)[3:] == ["commit 300", "replace", "compare", "discard", "confirm"]
 
 
 def test_push_expects_real_gear_names_by_default(
@@ -329,13 +329,13 @@ def test_push_verify_failure_rolls_back(
 ) -> None:
     fleet.fault(ACC, "verify")
     outcome, result = push(nr, network, commit=True, lab=True, verify_timeout=2.0)
-    timings = {"diff": 1.23, "commit": 4.94, "verify": 19.75, "rollback": 79.01}
+    timings = {"diff": 1.23, "commit": 4.94, "converge": 19.75, "verify": 79.01, "rollback": 316.05}
     report = VerifyReport(ACC, False, {"links": ["ge0-0-1"]}, 2.0)
     assert outcome == PushOutcome(
         ACC, "rolled-back", DIFF, f"verify failed: {LINK_DOWN}", timings, report
     )
     assert flags(result) == (False, True)
-    assert fleet.actions(ACC)[3:] == ["commit 120", "rollback"]
+    assert fleet.actions(ACC)[3:] == ["commit 120", "replace", "compare", "discard", "rollback"]
     assert fleet.running[ACC] == RUNNING
 
 
@@ -357,12 +357,12 @@ def test_push_confirm_failure_rolls_back(
 ) -> None:
     fleet.fault(ACC, "confirm")
     outcome, result = push(nr, network, commit=True, lab=True, verify_timeout=0.0)
-    timings = {"diff": 1.23, "commit": 4.94, "verify": 19.75, "rollback": 79.01}
+    timings = {"diff": 1.23, "commit": 4.94, "converge": 19.75, "verify": 79.01, "rollback": 316.05}
     report = VerifyReport(ACC, True, {}, 0.0)
     reason = f"confirm failed: {ACC}: confirm timed out"
     assert outcome == PushOutcome(ACC, "rolled-back", DIFF, reason, timings, report)
     assert flags(result) == (False, True)
-    assert fleet.actions(ACC)[3:] == ["commit 120", "confirm", "rollback"]
+    assert fleet.actions(ACC)[3:] == ["commit 120", "replace", "compare", "discard", "confirm", "rollback"]
 
 
 def test_push_failed_rollback_keeps_the_pending_commit(
@@ -374,7 +374,7 @@ def test_push_failed_rollback_keeps_the_pending_commit(
         f"verify failed: {LINK_DOWN}; ROLLBACK FAILED: {ACC}: no last-known-good config "
         "(pending commit kept for --recover)"
     )
-    timings = {"diff": 1.23, "commit": 4.94, "verify": 19.75, "rollback": 79.01}
+    timings = {"diff": 1.23, "commit": 4.94, "converge": 19.75, "verify": 79.01, "rollback": 316.05}
     report = VerifyReport(ACC, False, {"links": ["ge0-0-1"]}, 0.0)
     assert outcome == PushOutcome(ACC, "failed", DIFF, reason, timings, report)
     assert flags(result) == (False, True)

@@ -52,7 +52,10 @@ RUN_ID = "01234567"
 STARTED = "2026-11-30T00:53:20Z"
 SECONDS = 3.46
 ACTIONS_DIFF = ["open", "replace", "compare", "discard"]
-ACTIONS_PUSH = ["replace", "compare", "commit 120", "confirm"]
+CONVERGE = ["replace", "compare", "discard"]
+"""After the commit, the device is diffed again (push means converged)."""
+ACTIONS_PUSH = ["replace", "compare", "commit 120", *CONVERGE, "confirm"]
+ROLLED_BACK = ["replace", "compare", "commit 120", *CONVERGE, "rollback"]
 
 
 @pytest.fixture
@@ -199,13 +202,14 @@ def test_commit_pushes_canary_first_then_safe_batches(fleet: FakeFleet, state: P
     commits = fleet.order("commit")
     assert commits[0] == CORE1 and set(commits[1:3]) == {CORE2, AGG_D} and commits[3:] == [AGG_X]
     for name in (CORE1, CORE2, AGG_D, AGG_X):
-        assert fleet.actions(name) == [*ACTIONS_DIFF, "replace", "compare", "commit 300", "confirm", "close"]
+        pushed = ["replace", "compare", "commit 300", *CONVERGE, "confirm"]
+        assert fleet.actions(name) == [*ACTIONS_DIFF, *pushed, "close"]
         assert fleet.running[name] == f"hostname {name}\n{NTP}\n"
         assert fleet.locked[name] is True
     assert fleet.actions(ACC) == [*ACTIONS_DIFF, "close"]
     data = json.loads(report.to_json())
     assert {n: sorted(d.pop("timings")) for n, d in data["devices"].items()} == {
-        **{n: ["commit", "diff", "total", "verify"] for n in (CORE1, CORE2, AGG_D, AGG_X)},
+        **{n: ["commit", "converge", "diff", "total", "verify"] for n in (CORE1, CORE2, AGG_D, AGG_X)},
         ACC: ["diff"],
     }
     assert data["devices"][AGG_D] == {
@@ -289,7 +293,7 @@ def test_verify_failure_rolls_back_that_device_and_halts_the_rollout(fleet: Fake
         f"  {CORE1}: rolled-back: {why}",
         f"halted before batch 2: {halted}",
     ]
-    assert fleet.actions(CORE1) == [*ACTIONS_DIFF, "replace", "compare", "commit 120", "rollback", "close"]
+    assert fleet.actions(CORE1) == [*ACTIONS_DIFF, *ROLLED_BACK, "close"]
     assert fleet.running[CORE1] == f"hostname {CORE1}\n"
     assert fleet.order("commit") == [CORE1]
     assert pending_commits(state) == [] and not (state / f"{NET}.lock").exists()
@@ -318,6 +322,24 @@ def test_failures_add_up_across_batches(fleet: FakeFleet, state: Path) -> None:
         f"halted before batch 3: {halted}",
     ]
     assert report.halted == halted
+
+
+def test_a_refused_line_is_a_failed_push_rolled_back_with_the_device_words(
+    fleet: FakeFleet, state: Path
+) -> None:
+    """FRR answered ``% Unknown command`` for one line: the device is diffed again after the
+    commit, the line is still missing, so the push is rolled back, never reported changed."""
+    fleet.fault(ACC, "refuse")
+    report, echoed = run(fleet, state, intended(ACC))
+    why = (f"not converged: 1 line(s) still differ after the push: {NTP}; "
+           f"the device said {NTP!r}: % Unknown command.")
+    others = {n: ("unchanged", None) for n in DEVICES if n != ACC}
+    assert statuses(report) == {**others, ACC: ("rolled-back", 1)}
+    assert reasons(report) == {ACC: why}
+    assert echoed == [f"batch 1/1: {ACC}", f"  {ACC}: rolled-back: {why}"]
+    assert fleet.actions(ACC) == [*ACTIONS_DIFF, *ROLLED_BACK, "close"]
+    assert fleet.running[ACC] == f"hostname {ACC}\n" and report.failed
+    assert pending_commits(state) == []
 
 
 def test_a_failed_rollback_is_a_failure_too(fleet: FakeFleet, state: Path) -> None:

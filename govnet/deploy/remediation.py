@@ -111,6 +111,30 @@ def _parse(dialect: Dialect, text: str, what: str) -> HConfig:
         raise DeployError(f"{what} config does not parse as {dialect}: {err}") from err
 
 
+def dedent_globals(text: str) -> str:
+    """A config as Comware 7 (and the USG/NIP) print it with its one-line global commands at
+    column 0: they print them indented by one space in a block after ``#``, which a parser would
+    otherwise nest under the section before.
+
+    >>> dedent_globals("#\\ninterface G1\\n mtu 1500\\n#\\n sysname a\\n ssh server enable\\n#\\nreturn\\n")
+    '#\\ninterface G1\\n mtu 1500\\n#\\nsysname a\\nssh server enable\\n#\\nreturn\\n'
+    >>> dedent_globals("#\\n sysname a\\nline vty 0 4\\n protocol inbound ssh\\n")
+    '#\\nsysname a\\nline vty 0 4\\n protocol inbound ssh\\n'
+    """
+    out: list[str] = []
+    base: int | None = 0
+    for line in text.split("\n"):
+        if line.startswith("#"):
+            base = None
+        elif line.strip():
+            indent = len(line) - len(line.lstrip(" "))
+            if base is None or indent < base:
+                base = indent  # a column-0 line ends a global block even without a '#'
+            line = line[base:]
+        out.append(line)
+    return "\n".join(out)
+
+
 def clean_config(text: str) -> str:
     """The config without comment/separator lines (``#``, ``!``), ``return`` and blank lines."""
     lines = [ln.rstrip() for ln in text.splitlines()]

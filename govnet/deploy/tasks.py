@@ -121,6 +121,11 @@ def push_config(
         return _result(task, _roll_back(driver, PushOutcome(name, "failed", diff, str(exc), clock)))
     clock["commit"] = _since(step)
     step = time.monotonic()
+    residual = _residual(driver, config, replace)
+    clock["converge"] = _since(step)
+    if residual:
+        return _result(task, _roll_back(driver, PushOutcome(name, "failed", diff, residual, clock)))
+    step = time.monotonic()
     report = verify(driver, os_family, expected, verify_timeout)
     clock["verify"] = _since(step)
     outcome = PushOutcome(name, "changed", diff, report.note, clock, report)
@@ -134,6 +139,23 @@ def push_config(
         return _result(task, _roll_back(driver, outcome))
     clock["total"] = _since(start)
     return _result(task, outcome)
+
+
+def _residual(driver: DeviceDriver, config: str, replace: bool) -> str:
+    """After a commit, diff again: '' when the device now runs the intended config, else why not
+    (the lines still to send, and what the device said about the lines it refused)."""
+    try:
+        again = driver.residual(config, replace)
+    except DeployError as exc:
+        return f"not converged: cannot diff after the push: {exc}"
+    if again.empty:
+        return ""
+    shown = "; ".join(again.commands[:3]) + (" ..." if len(again.commands) > 3 else "")
+    reason = f"not converged: {len(again.commands)} line(s) still differ after the push: {shown}"
+    said = [f"{line!r}: {reply}" for line, reply in getattr(driver, "refused", ())]
+    if said:
+        reason += "; the device said " + "; ".join(said[:3])
+    return reason
 
 
 def _roll_back(driver: DeviceDriver, outcome: PushOutcome) -> PushOutcome:

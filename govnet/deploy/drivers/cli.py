@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 from netmiko import ConnectHandler
 
-from govnet.deploy.driver import CommitRejected, DeployError, DriverTarget
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.lkg import DeviceState, PendingCommit
-from govnet.deploy.remediation import Dialect, SessionGuard
+from govnet.deploy.remediation import Dialect, SessionGuard, dedent_globals, merge_config, remediate
 from govnet.deploy.secrets import SecretValues
 
 _QUESTION = re.compile(r"(\[Y/N\]|\[Y\(yes\)/N\(no\)/C\(cancel\)\]):?\s*$")
@@ -193,6 +193,20 @@ class CliDriver:
     def get_config(self) -> str:
         with self._lock:
             return self.cli("display current-configuration")
+
+    def _replace_intended(self, config: str) -> str:
+        """Hook: the full config a replace pushes for ``config`` (Comware adds its archive line)."""
+        return config
+
+    def residual(self, config: str, replace: bool) -> ConfigDiff:
+        """What the running config still lacks of ``config``, computed offline from the running
+        text: no candidate is loaded, so it works inside a ``commit trial`` or commit delay."""
+        with self._lock:
+            running = dedent_globals(self.get_config())
+            intended = (self._replace_intended(config) if replace
+                        else merge_config(running, config, self.dialect))
+            plan = remediate(running, intended, self.dialect, self.guard)
+            return ConfigDiff(self.device, plan.commands, plan.unified, plan.held)
 
     def _record(self, running: str, revert_in: int | None) -> None:
         """Before a change: the last-known-good config, and with a window a pending record, in

@@ -24,7 +24,7 @@ from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.cli import _ERROR, CliDriver, refuse_unsafe_replace
-from govnet.deploy.remediation import Dialect, clean_config, merge_config, remediate
+from govnet.deploy.remediation import Dialect, clean_config, dedent_globals, merge_config, remediate
 
 RECOVER_FILE = "govnet-recover.cfg"
 _ARCHIVE_SAVED = re.compile(r"(\S+:/\S+\.cfg) is saved")
@@ -38,30 +38,6 @@ def archive_location(medium: str) -> str:
     'archive configuration location cfa0:/archive filename-prefix govnet'
     """
     return f"archive configuration location {medium}:/archive filename-prefix govnet"
-
-
-def dedent_globals(text: str) -> str:
-    """A config as Comware 7 (and the USG/NIP) print it with its one-line global commands at
-    column 0: they print them indented by one space in a block after ``#``, which a parser would
-    otherwise nest under the section before.
-
-    >>> dedent_globals("#\\ninterface G1\\n mtu 1500\\n#\\n sysname a\\n ssh server enable\\n#\\nreturn\\n")
-    '#\\ninterface G1\\n mtu 1500\\n#\\nsysname a\\nssh server enable\\n#\\nreturn\\n'
-    >>> dedent_globals("#\\n sysname a\\nline vty 0 4\\n protocol inbound ssh\\n")
-    '#\\nsysname a\\nline vty 0 4\\n protocol inbound ssh\\n'
-    """
-    out: list[str] = []
-    base: int | None = 0
-    for line in text.split("\n"):
-        if line.startswith("#"):
-            base = None
-        elif line.strip():
-            indent = len(line) - len(line.lstrip(" "))
-            if base is None or indent < base:
-                base = indent  # a column-0 line ends a global block even without a '#'
-            line = line[base:]
-        out.append(line)
-    return "\n".join(out)
 
 
 class ComwareDriver(CliDriver):
@@ -99,6 +75,13 @@ class ComwareDriver(CliDriver):
     def candidate_file(self) -> str:
         return f"govnet-{self.run_id}.cfg"
 
+    def _replace_intended(self, config: str) -> str:
+        """``config`` with the archive location a rollback needs (added when missing)."""
+        if "archive configuration location " in config:
+            return config
+        location = archive_location(self.medium)
+        return config.rstrip("\n").removesuffix("return").rstrip("\n") + f"\n{location}\n"
+
     def load_merge_candidate(self, config: str) -> None:
         with self._lock:
             running = self._running()
@@ -111,9 +94,7 @@ class ComwareDriver(CliDriver):
         with self._lock:
             running = self._running()
             self._find_mgmt_interface(running)
-            if "archive configuration location " not in config:
-                location = archive_location(self.medium)
-                config = config.rstrip("\n").removesuffix("return").rstrip("\n") + f"\n{location}\n"
+            config = self._replace_intended(config)
             plan = remediate(running, config, "comware", self.guard)
             refuse_unsafe_replace(self.device, plan.held)
             self._upload(self.candidate_file, config)

@@ -40,6 +40,8 @@ class FrrDriver(KeptConfirmWindow):
         self._conn: Any = None
         self._candidate: str | None = None
         self._replace = False
+        self.refused: list[tuple[str, str]] = []
+        """(line, FRR's words) for every line FRR refused during the last commit."""
         self._timer: threading.Timer | None = None
         self._lock = threading.RLock()
 
@@ -137,6 +139,7 @@ class FrrDriver(KeptConfirmWindow):
     def commit_config(self, revert_in: int | None = None) -> None:
         with self._lock:
             running = self.get_config()
+            self.refused = []
             if self.state.pending() is None or self.state.lkg() is None:
                 self.state.save_lkg(self.secrets.unresolve(running))  # else keep the older good one
             if revert_in is not None:
@@ -238,6 +241,7 @@ class FrrDriver(KeptConfirmWindow):
             raise DeployError(
                 f"{self.device}: session lost while configuring: {type(exc).__name__}"
             ) from None
+        self.refused.extend(errors)
         return errors
 
 

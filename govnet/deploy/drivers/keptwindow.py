@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 
-from govnet.deploy.driver import DeployError, DriverTarget
+from govnet.deploy.driver import ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.lkg import DeviceState
 
 RECONNECT_S = 2.0
@@ -38,6 +38,30 @@ class KeptConfirmWindow:
 
     def alive(self) -> bool:
         raise NotImplementedError
+
+    def load_merge_candidate(self, config: str) -> None:
+        raise NotImplementedError
+
+    def load_replace_candidate(self, config: str) -> None:
+        raise NotImplementedError
+
+    def compare_config(self) -> ConfigDiff:
+        raise NotImplementedError
+
+    def discard_config(self) -> None:
+        raise NotImplementedError
+
+    def residual(self, config: str, replace: bool) -> ConfigDiff:
+        """What the running config still lacks of ``config``: load, compare, discard (the window
+        is govnet's own, so a candidate may be loaded while it runs)."""
+        if replace:
+            self.load_replace_candidate(config)
+        else:
+            self.load_merge_candidate(config)
+        try:
+            return self.compare_config()
+        finally:
+            self.discard_config()
 
     def rollback(self) -> None:
         raise NotImplementedError

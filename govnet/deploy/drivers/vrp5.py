@@ -27,8 +27,7 @@ from typing import Any, ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.cli import CliDriver
-from govnet.deploy.drivers.comware import dedent_globals
-from govnet.deploy.remediation import clean_config, merge_config, remediate
+from govnet.deploy.remediation import clean_config, dedent_globals, merge_config, remediate
 
 
 class Vrp5Driver(CliDriver):

@@ -20,8 +20,7 @@ from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.cli import _ERROR, CliDriver, refuse_unsafe_replace
-from govnet.deploy.drivers.comware import dedent_globals
-from govnet.deploy.remediation import flatten, remediate
+from govnet.deploy.remediation import dedent_globals, flatten, remediate
 
 TRIAL_MIN_S = 60
 TRIAL_MAX_S = 65535
