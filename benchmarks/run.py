@@ -12,7 +12,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_cli, bench_deploy, bench_inventory, bench_lab, bench_monitor, bench_render
+from benchmarks import (
+    bench_cli,
+    bench_deploy,
+    bench_inventory,
+    bench_lab,
+    bench_monitor,
+    bench_noc,
+    bench_render,
+)
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -36,6 +44,7 @@ TITLES = {
     "cli": "## End to end: the CLI",
     "monitor": "## SNMP poll cycle",
     "deploy": "## Provision the twin from blank",
+    "noc": "## NOC page at province scale",
 }
 """Section keys for ``--only`` and the RESULTS.md heading each one writes."""
 
@@ -85,6 +94,9 @@ def main() -> None:
             fresh["monitor"] = (bench_monitor.__doc__ or "") + "\n" + _table(bench_monitor.run(work))
         if "deploy" in only and not args.quick:
             fresh["deploy"] = (bench_deploy.__doc__ or "") + "\n" + _table(bench_deploy.run(work))
+        if "noc" in only:
+            nrows = bench_noc.run(work, 10 if args.quick else 126)
+            fresh["noc"] = (bench_noc.__doc__ or "") + "\n" + _table(nrows)
     existing = _existing_sections()
     today = time.strftime("%Y-%m-%d")
     sections: list[str] = []

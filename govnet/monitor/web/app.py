@@ -33,7 +33,7 @@ from govnet.monitor.web.pages import (
     selector_html,
     status_html,
 )
-from govnet.monitor.web.state import district_state, overall
+from govnet.monitor.web.state import district_state, district_status, overall
 from govnet.monitor.web.svg import district_svg
 
 Page = tuple[int, str, bytes]
@@ -100,7 +100,16 @@ class NocSite:
             self._cycle()
             summary = self._summary
         if summary is None:
-            summary = [{"district": n, "status": self.state(n)["status"]} for n in names]
+            snap = self._current
+            summary = [
+                {
+                    "district": n,
+                    "status": self._states[n]["status"]
+                    if n in self._states
+                    else district_status(self.districts[n], snap),
+                }
+                for n in names
+            ]
             with self._lock:
                 self._summary = summary
         return summary

@@ -22,6 +22,11 @@ class District:
     """Link id -> the polled ends of that link (device plan, end)."""
     _cut: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
+    @property
+    def grouped_links(self) -> set[str]:
+        """Links that are members of a redundancy group (judged through their group)."""
+        return {m for g in self.network.groups if g.kind == "links" for m in g.members}
+
     def cut_off(self, group: RedundancyGroup) -> tuple[list[str], list[str]]:
         """(sites, external peers) lost when every member of ``group`` fails (kept per group)."""
         key = f"{group.kind}:{group.name}"

@@ -82,7 +82,7 @@ def find_problems(
             _problem("unknown", "poller", "no completed poll cycle yet", "waiting for the first cycle")
         )
     found += [p for p in (_group_problem(g) for g in groups) if p is not None]
-    grouped = {m for g in district.network.groups if g.kind == "links" for m in g.members}
+    grouped = district.grouped_links
     for link_id, link in links.items():
         if link_id in grouped or link["state"] != "down":
             continue

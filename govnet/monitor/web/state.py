@@ -227,6 +227,25 @@ def overall(states: list[str]) -> str:
     return OVERALL[max((RANK.get(s, 1) for s in states), default=0)]
 
 
+def district_status(district: District, snap: Snapshot) -> str:
+    """The district's overall status without building its whole state (the selector's figure at
+    province scale): its groups, unreachable devices and down links outside any group."""
+    if not snap.complete:
+        return "degraded"
+    states: list[str] = [h.state for h in judge(district.plan, snap)]
+    grouped = district.grouped_links
+    for dev_plan in district.plan.devices:
+        state = snap.devices.get(dev_plan.name)
+        if state is None or not state.up:
+            states.append("unknown")
+            continue
+        for end in dev_plan.links:
+            row = state.interfaces.get(end.ifname)
+            if (row is None or not row.up) and end.link not in grouped:
+                states.append("down")
+    return overall(states)
+
+
 def district_state(district: District, snap: Snapshot, previous: Snapshot | None = None) -> dict[str, Any]:
     """The whole live state of ``district`` (what ``/api/state`` serves for it)."""
     devices = device_states(district, snap)
