@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from govnet.deploy.batches import conflicts_of, plan_batches, safe_order
+from govnet.deploy.batches import conflicts_of, impact, plan_batches, risk_order, safe_order
 from govnet.model import Link, Network, RedundancyGroup
 
 CORES = ["kf-core-1", "kf-core-2"]
@@ -64,23 +64,58 @@ def test_a_role_outside_the_model_order_goes_last(network: Network) -> None:
 
 def test_without_a_canary_the_first_batch_fills_up(network: Network) -> None:
     names = ["kf-agg-furongbeilu", "kf-core-1", "kf-agg-dongfenglu"]
-    filled = [["kf-core-1", "kf-agg-dongfenglu", "kf-agg-furongbeilu"]]
+    filled = [["kf-agg-furongbeilu", "kf-agg-dongfenglu"], ["kf-core-1"]]
     assert plan_batches(network, names, 4, canary=False) == filled
-    assert plan_batches(network, names, 4) == [["kf-core-1"], ["kf-agg-dongfenglu", "kf-agg-furongbeilu"]]
+    assert plan_batches(network, names, 4) == [["kf-agg-furongbeilu"], ["kf-agg-dongfenglu"], ["kf-core-1"]]
 
 
 def test_conflicting_devices_go_to_later_batches_even_with_room_left(network: Network) -> None:
-    names = [*CORES, "kf-agg-dongfenglu", "kf-fw-1", "kf-fw-2"]
+    """Two aggregation nodes share no group; their access sites hang off one each; the firewall
+    pair and the cores are critical: one each, last."""
+    names = [*CORES, "kf-agg-dongfenglu", "kf-agg-xinhe", "kf-acc-dongfenglu-c01", "kf-fw-1", "kf-fw-2"]
     assert plan_batches(network, names, 4, canary=False) == [
-        ["kf-core-1", "kf-agg-dongfenglu", "kf-fw-1"],
-        ["kf-core-2", "kf-fw-2"],
+        ["kf-acc-dongfenglu-c01", "kf-agg-xinhe", "kf-agg-dongfenglu"],
+        ["kf-core-1"], ["kf-core-2"], ["kf-fw-1"], ["kf-fw-2"],
     ]
 
 
 def test_batches_of_one_are_allowed(network: Network) -> None:
     assert plan_batches(network, [*CORES, "kf-agg-dongfenglu"], 1) == [
-        ["kf-core-1"], ["kf-core-2"], ["kf-agg-dongfenglu"],
+        ["kf-agg-dongfenglu"], ["kf-core-1"], ["kf-core-2"],
     ]
+
+
+def test_the_canary_is_the_least_critical_device_never_a_core(network: Network) -> None:
+    """The reported case: a 5-device change had kf-core-1 as canary and kf-core-2 batched with
+    three aggregation nodes."""
+    aggs = ["kf-agg-dongfenglu", "kf-agg-xinhe", "kf-agg-furongbeilu"]
+    batches = plan_batches(network, [*CORES, *aggs], 4)
+    assert batches == [
+        ["kf-agg-furongbeilu"], ["kf-agg-xinhe", "kf-agg-dongfenglu"], ["kf-core-1"], ["kf-core-2"],
+    ]
+    with_site = plan_batches(network, [*CORES, *aggs, "kf-acc-xinhe-c01"], 4)
+    assert with_site[0] == ["kf-acc-xinhe-c01"]
+    for batch in batches + with_site:
+        assert len(batch) == 1 or not set(batch) & {*CORES, "kf-fw-1", "kf-fw-2", "kf-ips-1", "kf-lb-1"}
+
+
+def test_only_cores_changed_go_one_at_a_time(network: Network) -> None:
+    assert plan_batches(network, CORES, 8) == [["kf-core-1"], ["kf-core-2"]]
+    assert plan_batches(network, CORES, 8, canary=False) == [["kf-core-1"], ["kf-core-2"]]
+
+
+def test_impact_counts_what_a_loss_cuts_off(network: Network) -> None:
+    """Counted from the site names (the inventory's own naming), not from the loader's links."""
+    everything = len(network.devices)
+    sites = {agg: sum(1 for n in network.devices if n.startswith(agg.replace("-agg-", "-acc-") + "-"))
+             for agg in ("kf-agg-dongfenglu", "kf-agg-furongbeilu")}
+    assert sites == {"kf-agg-dongfenglu": 10, "kf-agg-furongbeilu": 9}
+    assert impact(network, "kf-agg-dongfenglu") == 11 and impact(network, "kf-agg-furongbeilu") == 10
+    assert [impact(network, n) for n in ("kf-core-2", "kf-fw-1", "kf-ips-1", "kf-lb-1")] == [everything] * 4
+    assert impact(network, "kf-acc-dongfenglu-c01") == 1 and impact(network, "kf-vpn-1") == 1
+    names = ["kf-core-1", "kf-agg-dongfenglu", "kf-acc-xinhe-c01", "kf-agg-furongbeilu"]
+    assert risk_order(network, names) == [
+        "kf-acc-xinhe-c01", "kf-agg-furongbeilu", "kf-agg-dongfenglu", "kf-core-1"]
 
 
 def test_nothing_selected_means_no_batches(network: Network) -> None:

@@ -189,28 +189,29 @@ def test_dry_run_merges_when_asked(fleet: FakeFleet, state: Path) -> None:
 
 
 def test_commit_pushes_canary_first_then_safe_batches(fleet: FakeFleet, state: Path) -> None:
-    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2, revert_in=300)
-    assert report.batches == [[CORE1], [CORE2, AGG_D], [AGG_X]]
+    """Canary: the least critical device (the access site); the aggregation nodes together; the
+    cores last, one at a time."""
+    report, echoed = run(fleet, state, intended(*DEVICES), batch_size=2, revert_in=300)
+    assert report.batches == [[ACC], [AGG_X, AGG_D], [CORE1], [CORE2]]
     assert statuses(report) == {
-        ACC: ("unchanged", None),
+        ACC: ("changed", 1),
         AGG_D: ("changed", 2),
-        AGG_X: ("changed", 3),
-        CORE1: ("changed", 1),
-        CORE2: ("changed", 2),
+        AGG_X: ("changed", 2),
+        CORE1: ("changed", 3),
+        CORE2: ("changed", 4),
     }
-    assert echoed == [f"batch 1/3: {CORE1}", f"batch 2/3: {CORE2}, {AGG_D}", f"batch 3/3: {AGG_X}"]
+    assert echoed == [f"batch 1/4: {ACC}", f"batch 2/4: {AGG_X}, {AGG_D}", f"batch 3/4: {CORE1}",
+                      f"batch 4/4: {CORE2}"]
     commits = fleet.order("commit")
-    assert commits[0] == CORE1 and set(commits[1:3]) == {CORE2, AGG_D} and commits[3:] == [AGG_X]
-    for name in (CORE1, CORE2, AGG_D, AGG_X):
+    assert commits[0] == ACC and set(commits[1:3]) == {AGG_X, AGG_D} and commits[3:] == [CORE1, CORE2]
+    for name in DEVICES:
         pushed = ["replace", "compare", "commit 300", *CONVERGE, "confirm"]
         assert fleet.actions(name) == [*ACTIONS_DIFF, *pushed, "close"]
         assert fleet.running[name] == f"hostname {name}\n{NTP}\n"
         assert fleet.locked[name] is True
-    assert fleet.actions(ACC) == [*ACTIONS_DIFF, "close"]
     data = json.loads(report.to_json())
     assert {n: sorted(d.pop("timings")) for n, d in data["devices"].items()} == {
-        **{n: ["commit", "converge", "diff", "total", "verify"] for n in (CORE1, CORE2, AGG_D, AGG_X)},
-        ACC: ["diff"],
+        n: ["commit", "converge", "diff", "total", "verify"] for n in DEVICES
     }
     assert data["devices"][AGG_D] == {
         "batch": 2,
@@ -246,14 +247,14 @@ def test_without_canary_the_first_batch_is_full(fleet: FakeFleet, state: Path) -
     report, echoed = run(
         fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2, canary=False, verify_timeout=100.0
     )
-    assert report.batches == [[CORE1, AGG_D], [CORE2, AGG_X]]
-    assert echoed == [f"batch 1/2: {CORE1}, {AGG_D}", f"batch 2/2: {CORE2}, {AGG_X}"]
+    assert report.batches == [[AGG_X, AGG_D], [CORE1], [CORE2]]
+    assert echoed == [f"batch 1/3: {AGG_X}, {AGG_D}", f"batch 2/3: {CORE1}", f"batch 3/3: {CORE2}"]
     assert fleet.actions(CORE2)[4:7] == ["replace", "compare", "commit 130"]  # window outlasts verify
 
 
 def test_default_batches_hold_four(fleet: FakeFleet, state: Path) -> None:
     report, _ = run(fleet, state, intended(*DEVICES))
-    assert report.batches == [[CORE1], [CORE2, AGG_D, AGG_X, ACC]]
+    assert report.batches == [[ACC], [AGG_X, AGG_D], [CORE1], [CORE2]]
     assert fleet.actions(ACC) == [*ACTIONS_DIFF, *ACTIONS_PUSH, "close"]
 
 
@@ -275,49 +276,49 @@ def test_nothing_to_change_runs_no_batch(fleet: FakeFleet, state: Path) -> None:
 
 
 def test_verify_failure_rolls_back_that_device_and_halts_the_rollout(fleet: FakeFleet, state: Path) -> None:
-    fleet.fault(CORE1, "verify")
+    fleet.fault(AGG_X, "verify")
     report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2)
-    why = down_text(fleet, CORE1)
+    why = down_text(fleet, AGG_X)
     halted = "1 failure(s) reached --max-failures 1"
     assert report.halted == halted
     assert statuses(report) == {
         ACC: ("unchanged", None),
         AGG_D: ("untouched", None),
-        AGG_X: ("untouched", None),
-        CORE1: ("rolled-back", 1),
+        AGG_X: ("rolled-back", 1),
+        CORE1: ("untouched", None),
         CORE2: ("untouched", None),
     }
-    assert reasons(report) == {CORE1: why}
+    assert reasons(report) == {AGG_X: why}
     assert echoed == [
-        f"batch 1/3: {CORE1}",
-        f"  {CORE1}: rolled-back: {why}",
+        f"batch 1/4: {AGG_X}",
+        f"  {AGG_X}: rolled-back: {why}",
         f"halted before batch 2: {halted}",
     ]
-    assert fleet.actions(CORE1) == [*ACTIONS_DIFF, *ROLLED_BACK, "close"]
-    assert fleet.running[CORE1] == f"hostname {CORE1}\n"
-    assert fleet.order("commit") == [CORE1]
+    assert fleet.actions(AGG_X) == [*ACTIONS_DIFF, *ROLLED_BACK, "close"]
+    assert fleet.running[AGG_X] == f"hostname {AGG_X}\n"
+    assert fleet.order("commit") == [AGG_X]
     assert pending_commits(state) == [] and not (state / f"{NET}.lock").exists()
     assert report.failed
 
 
 def test_failures_add_up_across_batches(fleet: FakeFleet, state: Path) -> None:
-    fleet.fault(CORE1, "reject")
+    fleet.fault(ACC, "reject")
     fleet.fault(AGG_D, "verify")
-    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2, max_failures=2)
-    rejected = f"{CORE1}: rejected '{NTP}': Error: Unrecognized command"
+    report, echoed = run(fleet, state, intended(*DEVICES), batch_size=2, max_failures=2)
+    rejected = f"{ACC}: rejected '{NTP}': Error: Unrecognized command"
     halted = "2 failure(s) reached --max-failures 2"
     assert statuses(report) == {
-        ACC: ("unchanged", None),
+        ACC: ("rolled-back", 1),
         AGG_D: ("rolled-back", 2),
-        AGG_X: ("untouched", None),
-        CORE1: ("rolled-back", 1),
-        CORE2: ("changed", 2),
+        AGG_X: ("changed", 2),
+        CORE1: ("untouched", None),
+        CORE2: ("untouched", None),
     }
-    assert reasons(report) == {CORE1: rejected, AGG_D: down_text(fleet, AGG_D)}
+    assert reasons(report) == {ACC: rejected, AGG_D: down_text(fleet, AGG_D)}
     assert echoed == [
-        f"batch 1/3: {CORE1}",
-        f"  {CORE1}: rolled-back: {rejected}",
-        f"batch 2/3: {CORE2}, {AGG_D}",
+        f"batch 1/4: {ACC}",
+        f"  {ACC}: rolled-back: {rejected}",
+        f"batch 2/4: {AGG_X}, {AGG_D}",
         f"  {AGG_D}: rolled-back: {down_text(fleet, AGG_D)}",
         f"halted before batch 3: {halted}",
     ]
@@ -364,19 +365,19 @@ def test_max_failures_zero_never_halts(fleet: FakeFleet, state: Path) -> None:
     assert report.halted == ""
     assert statuses(report) == {
         ACC: ("unchanged", None),
-        AGG_D: ("changed", 2),
+        AGG_D: ("changed", 1),
         AGG_X: ("failed", None),
-        CORE1: ("rolled-back", 1),
-        CORE2: ("changed", 2),
+        CORE1: ("rolled-back", 2),
+        CORE2: ("changed", 3),
     }
-    assert echoed[-1] == f"batch 2/2: {CORE2}, {AGG_D}"
+    assert echoed[-1] == f"batch 3/3: {CORE2}"
 
 
 def test_failures_while_diffing_count_before_the_first_batch(fleet: FakeFleet, state: Path) -> None:
     fleet.fault(AGG_X, "open")
     report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X))
     halted = "1 failure(s) reached --max-failures 1"
-    assert report.halted == halted and report.batches == [[CORE1], [CORE2, AGG_D]]
+    assert report.halted == halted and report.batches == [[AGG_D], [CORE1], [CORE2]]
     assert statuses(report) == {
         ACC: ("unchanged", None),
         AGG_D: ("untouched", None),
@@ -392,12 +393,12 @@ def test_failures_while_diffing_count_before_the_first_batch(fleet: FakeFleet, s
 def test_a_driver_crash_is_one_line_and_counts(fleet: FakeFleet, state: Path) -> None:
     fleet.fault(AGG_X, "crash")
     fleet.fault(ACC, "open")
-    fleet.fault(CORE1, "verify")
+    fleet.fault(AGG_D, "verify")
     report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), max_failures=3)
     assert reasons(report) == {
         AGG_X: "RuntimeError: driver bug",
         ACC: f"{ACC}: cannot open SSH to 127.0.0.1: refused",
-        CORE1: down_text(fleet, CORE1),
+        AGG_D: down_text(fleet, AGG_D),
     }
     assert statuses(report)[AGG_X] == ("failed", None)
     assert report.halted == "3 failure(s) reached --max-failures 3"
@@ -415,23 +416,24 @@ def test_an_unchanged_neighbour_must_be_up_after_the_change(fleet: FakeFleet, st
 
 
 def test_a_neighbour_changed_in_an_earlier_batch_must_be_up(fleet: FakeFleet, state: Path) -> None:
-    fleet.down[AGG_D] = {CORE1}
+    fleet.down[CORE1] = {AGG_D}
     report, _ = run(fleet, state, intended(CORE1, AGG_D), max_failures=0)
-    assert statuses(report)[AGG_D] == ("rolled-back", 2)
-    assert reasons(report) == {AGG_D: down_text(fleet, AGG_D, {CORE1})}
+    assert statuses(report)[CORE1] == ("rolled-back", 2)
+    assert reasons(report) == {CORE1: down_text(fleet, CORE1, {AGG_D})}
 
 
 def test_neighbours_not_yet_settled_are_not_expected(fleet: FakeFleet, state: Path) -> None:
-    fleet.fault(CORE1, "reject")
+    fleet.fault(AGG_X, "reject")
     fleet.fault(ACC, "open")
-    fleet.down[AGG_D] = {CORE1, CORE2, ACC}  # rolled back, same batch, unreachable
-    report, _ = run(fleet, state, intended(CORE1, CORE2, AGG_D), max_failures=0)
+    fleet.down[AGG_D] = {CORE1, CORE2, ACC}  # later batches, unreachable
+    fleet.down[CORE1] = {AGG_X}  # rolled back in an earlier batch
+    report, _ = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), max_failures=0, batch_size=1)
     assert statuses(report) == {
         ACC: ("failed", None),
         AGG_D: ("changed", 2),
-        AGG_X: ("unchanged", None),
-        CORE1: ("rolled-back", 1),
-        CORE2: ("changed", 2),
+        AGG_X: ("rolled-back", 1),
+        CORE1: ("changed", 3),
+        CORE2: ("changed", 4),
     }
 
 
@@ -439,28 +441,28 @@ def test_neighbours_not_yet_settled_are_not_expected(fleet: FakeFleet, state: Pa
 
 
 def test_sigint_finishes_the_batch_in_flight_then_stops(fleet: FakeFleet, state: Path) -> None:
-    fleet.fault(CORE2, "sigint")
+    fleet.fault(AGG_X, "sigint")
     fleet.fault(AGG_D, "verify")
-    report, echoed = run(fleet, state, intended(CORE1, CORE2, AGG_D, AGG_X), batch_size=2, max_failures=5)
+    report, echoed = run(fleet, state, intended(*DEVICES), batch_size=2, max_failures=5)
     assert report.halted == "stopped by SIGINT"
     assert statuses(report) == {
-        ACC: ("unchanged", None),
+        ACC: ("changed", 1),
         AGG_D: ("rolled-back", 2),
-        AGG_X: ("untouched", None),
-        CORE1: ("changed", 1),
-        CORE2: ("changed", 2),
+        AGG_X: ("changed", 2),
+        CORE1: ("untouched", None),
+        CORE2: ("untouched", None),
     }
     assert echoed[-1] == "halted before batch 3: stopped by SIGINT"
-    assert fleet.actions(CORE2)[-2:] == ["confirm", "close"]
+    assert fleet.actions(AGG_X)[-2:] == ["confirm", "close"]
     assert pending_commits(state) == [] and not (state / f"{NET}.lock").exists()
 
 
 def test_sigterm_in_the_last_batch_is_reported(fleet: FakeFleet, state: Path) -> None:
-    fleet.fault(AGG_X, "sigterm")
+    fleet.fault(CORE1, "sigterm")
     report, echoed = run(fleet, state, intended(CORE1, AGG_X))
     assert report.halted == "stopped by SIGTERM after the last batch"
-    assert statuses(report)[AGG_X] == ("changed", 2)
-    assert echoed == [f"batch 1/2: {CORE1}", f"batch 2/2: {AGG_X}"]
+    assert statuses(report)[CORE1] == ("changed", 2)
+    assert echoed == [f"batch 1/2: {AGG_X}", f"batch 2/2: {CORE1}"]
     assert report.failed
 
 

@@ -104,8 +104,9 @@ def test_provision_blank_twin_converges_without_drift(twin: Twin) -> None:
     assert "router bgp" not in running("kf-core-1")
     report = twin.run(commit=True, batch_size=4)
     assert report.by_status("changed") == sorted(twin.configs), brief(report)
-    assert report.batches[0] == ["kf-core-1"]
-    assert not any({"kf-core-1", "kf-core-2"} <= set(b) for b in report.batches)
+    assert report.batches[0] == [SITE]  # the canary: the least critical device, never a core
+    critical = [["kf-core-1"], ["kf-core-2"], ["kf-fw-1"], ["kf-fw-2"]]
+    assert report.batches[-4:] == critical  # cores and firewalls last, one at a time
     assert wait_for(converged, 60)
     full: Any = vtysh_json("kf-core-1", "show ip ospf neighbor json")["neighbors"]
     assert {"10.0.0.10", "10.0.0.65", "10.0.0.66"} <= set(full)
@@ -140,7 +141,8 @@ def test_second_deploy_changes_nothing(twin: Twin) -> None:
 
 
 def _halts_with_core1_rolled_back(twin: Twin, broken: str) -> RunReport:
-    """core-1 gets ``broken``, core-2 (its redundant peer) a harmless change: core-1 is the canary."""
+    """core-1 gets ``broken``, core-2 (its redundant peer) a harmless change: the cores go one at
+    a time, core-1 first."""
     before = {d: running(d) for d in ("kf-core-1", "kf-core-2")}
     configs = dict(twin.configs)
     configs["kf-core-1"] = broken
