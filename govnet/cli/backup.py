@@ -20,6 +20,7 @@ from govnet.cli.deploy import (
     StateOpt,
     WorkdirOpt,
     prepare_target,
+    target_state,
 )
 
 RepoOpt = Annotated[
@@ -109,9 +110,8 @@ def restore_cmd(
         raise DeployError(f"{device}: govnet does not push to it on this target"
                           + (" (not booted in the twin)" if lab else ""))
     saved = read_backup(backup_repository(repo, network), device, from_)
-    options = DeployOptions(commit=commit, verify_timeout=verify_timeout)
-    if state_dir is not None:
-        options.state_dir = state_dir
+    options = DeployOptions(commit=commit, verify_timeout=verify_timeout,
+                            state_dir=target_state(state_dir, network, lab))
     report = restore(network, saved, target, options, intended=lambda: configs().get(device),
                      echo=lambda m: typer.echo(m, err=True))
     _show_restore(report, saved, options)

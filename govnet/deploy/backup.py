@@ -30,7 +30,7 @@ from nornir.core.task import Result, Task
 from govnet.deploy.connection import driver_of, prepare_hosts
 from govnet.deploy.driver import DeployError
 from govnet.deploy.frr_reload import strip_header
-from govnet.deploy.lkg import default_state_dir
+from govnet.deploy.lkg import default_state_dir, target_state_dir
 from govnet.deploy.mask import mask_config
 from govnet.deploy.nornir_setup import DeployTarget, build_nornir
 from govnet.deploy.secrets import SecretValues
@@ -201,7 +201,8 @@ def fetch_backups(
     """({device: backup}, {device: ``address:port: reason``}) for the reachable and the rest."""
     nr = build_nornir(network, target, workers=workers)
     secrets = SecretValues.from_credentials(target.credentials())
-    prepare_hosts(nr, state_dir=default_state_dir(), secrets=secrets, run_id="backup")
+    state = target_state_dir(default_state_dir(), network.settings.name, target.lab)  # nothing written
+    prepare_hosts(nr, state_dir=state, secrets=secrets, run_id="backup", lab=target.lab)
     chosen = {n for n in names if n in nr.inventory.hosts}
     try:
         results = nr.filter(filter_func=lambda h: h.name in chosen).run(task=_fetch, secrets=secrets)
