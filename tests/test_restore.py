@@ -156,3 +156,10 @@ def test_git_show_reads_exactly_what_backup_wrote(tmp_path: Path) -> None:
     shown = subprocess.run(["git", "-C", str(repo), "show", f"{sha}:{CORE1}.cfg"], capture_output=True,
                            text=True, check=True).stdout
     assert shown == (repo / f"{CORE1}.cfg").read_text() == read_backup(repo, CORE1).text
+
+
+def test_restore_help_has_an_example_and_exit_codes() -> None:
+    result = CliRunner().invoke(app, ["restore", "-h"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "Example: govnet restore kf-core-1 --from" in result.stdout
+    assert "Exit codes: 0 restored" in result.stdout
