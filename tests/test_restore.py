@@ -163,3 +163,24 @@ def test_restore_help_has_an_example_and_exit_codes() -> None:
     assert result.exit_code == 0
     assert "Example: govnet restore kf-core-1 --from" in result.stdout
     assert "Exit codes: 0 restored" in result.stdout
+
+
+def test_a_stray_record_is_never_pushed_and_bare_references_are_checked_too() -> None:
+    text = "hostname x\n neighbor 10.0.0.2 password <secret hidden>\n description ${secret:GOVNET_LDP_KEY}\n"
+    stray = {2: " neighbor 10.9.9.9 password ${secret:GOVNET_BGP_PASSWORD}"}  # not this line's record
+    with pytest.raises(DeployError) as err:
+        restorable_config(Backup(CORE1, "a" * 40, text, stray), SecretValues(STORE), lambda: None)
+    assert str(err.value).splitlines() == [
+        f"{CORE1}: backup aaaaaaaaaaaa line 2: 'neighbor 10.0.0.2 password <secret hidden>': the masked frr "
+        "password cannot be resolved (no ${secret:NAME} recorded, no such line in the intended config)",
+        f"{CORE1}: backup aaaaaaaaaaaa line 3: 'description ${{secret:GOVNET_LDP_KEY}}': secret "
+        "GOVNET_LDP_KEY has no value in the credentials store (set GOVNET_LDP_KEY in the environment or "
+        "the secrets file)",
+        f"{CORE1}: nothing pushed",
+    ]
+    intended = " neighbor 10.0.0.2 password ${secret:GOVNET_BGP_PASSWORD}\n"
+    store = SecretValues({**STORE, "GOVNET_LDP_KEY": "ldp-K3y-0000"})
+    config = restorable_config(Backup(CORE1, "a" * 40, text, stray), store, lambda: intended)
+    assert config.split("\n")[1:3] == [
+        " neighbor 10.0.0.2 password ${secret:GOVNET_BGP_PASSWORD}", " description ${secret:GOVNET_LDP_KEY}"
+    ]

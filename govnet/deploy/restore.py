@@ -92,34 +92,42 @@ def _known(secrets: SecretValues, name: str) -> bool:
     return True
 
 
+def _reference(backup: Backup, number: int, line: str, intended: Callable[[], dict[str, str]]) -> str | None:
+    """The line ``number`` of the backup with references in place of its masked values, or None."""
+    recorded = backup.refs.get(number)
+    if recorded is not None and _masked_key(recorded) == _masked_key(line):  # a stray record: ignored
+        return recorded
+    found = intended().get(_masked_key(line))
+    return line[: len(line) - len(line.lstrip())] + found if found else None
+
+
 def restorable_config(backup: Backup, secrets: SecretValues, intended: Callable[[], str | None]) -> str:
     """The backup with every masked value turned back into a ``${secret:NAME}`` reference the
     credentials store can resolve; raises one DeployError listing every line that cannot.
 
     ``intended`` gives the device's intended config (asked only when a masked line has no
     recorded reference)."""
-    by_mask: dict[str, str] | None = None
+    cache: dict[str, str] = {}
+
+    def by_mask() -> dict[str, str]:
+        if not cache:
+            cache.update({_masked_key(i): i.strip() for i in (intended() or "").split("\n")
+                          if SECRET_REF_RE.search(i)} or {"": ""})
+        return cache
+
     out: list[str] = []
     errors: list[str] = []
     where = f"{backup.device}: backup {backup.commit[:12]} line"
     for number, line in enumerate(backup.text.split("\n"), start=1):
-        if HIDDEN not in line and REDACTED not in line:
-            out.append(line)
-            continue
-        reference = backup.refs.get(number)
-        if reference is None:
-            if by_mask is None:
-                by_mask = {_masked_key(i): i.strip() for i in (intended() or "").split("\n")
-                           if SECRET_REF_RE.search(i)}
-            found = by_mask.get(_masked_key(line))
-            reference = line[: len(line) - len(line.lstrip())] + found if found else None
-        if reference is None or HIDDEN in reference or REDACTED in reference:
+        reference = line
+        if HIDDEN in line or REDACTED in line:
+            reference = _reference(backup, number, line, by_mask) or line
+        if HIDDEN in reference or REDACTED in reference:
             errors.append(f"{where} {number}: '{line.strip()}': the masked {_kind(line)} cannot be "
                           "resolved (no ${secret:NAME} recorded, no such line in the intended config)")
-            continue
-        missing = [m["name"] for m in SECRET_REF_RE.finditer(reference) if not _known(secrets, m["name"])]
-        errors += [f"{where} {number}: '{line.strip()}': secret {name} has no value in the credentials "
-                   f"store (set {name} in the environment or the secrets file)" for name in missing]
+        errors += [f"{where} {number}: '{line.strip()}': secret {m['name']} has no value in the credentials "
+                   f"store (set {m['name']} in the environment or the secrets file)"
+                   for m in SECRET_REF_RE.finditer(reference) if not _known(secrets, m["name"])]
         out.append(reference)
     if errors:
         raise DeployError("\n".join([*errors, f"{backup.device}: nothing pushed"]))
