@@ -7,17 +7,14 @@ low-level client: the same agent must give both the same answers.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from snmprec_agent import free_port, start_snmpd, stop_pid
 
 from govnet.credentials import Credentials
 from govnet.inventory import load_network
@@ -47,49 +44,26 @@ class Agent:
     pid: int = 0
 
     def start(self) -> None:
-        conf = self.workdir / "snmpd.conf"
-        conf.write_text(
-            f"agentAddress udp:127.0.0.1:{self.port}\n"
-            f'createUser {CREDS.snmp_user} SHA "{CREDS.snmp_auth_key}" AES "{CREDS.snmp_priv_key}"\n'
-            f"rouser {CREDS.snmp_user} priv\nsysName unit-agent\n"
+        self.pid = start_snmpd(
+            self.workdir,
+            [
+                f"agentAddress udp:127.0.0.1:{self.port}",
+                f'createUser {CREDS.snmp_user} SHA "{CREDS.snmp_auth_key}" AES "{CREDS.snmp_priv_key}"',
+                f"rouser {CREDS.snmp_user} priv",
+                "sysName unit-agent",
+            ],
         )
-        persist = self.workdir / "persist"
-        shutil.rmtree(persist, ignore_errors=True)
-        persist.mkdir()
-        pidfile = self.workdir / "snmpd.pid"
-        pidfile.unlink(missing_ok=True)
-        subprocess.run(
-            ["snmpd", "-C", "-c", str(conf), "-p", str(pidfile), "-Lf", str(self.workdir / "log"), "-m", ""],
-            env={**os.environ, "SNMP_PERSISTENT_DIR": str(persist), "MIBS": ""},
-            check=True,
-            timeout=30,
-        )
-        deadline = time.monotonic() + 10
-        while not pidfile.exists() or not pidfile.read_text().strip():
-            assert time.monotonic() < deadline, "snmpd did not start"
-            time.sleep(0.05)
-        self.pid = int(pidfile.read_text())
         deadline = time.monotonic() + 10
         while not snmp_get(CREDS, "127.0.0.1", ".1.3.6.1.2.1.1.5.0", timeout=0.3, port=self.port):
             assert time.monotonic() < deadline, "snmpd does not answer"
 
     def stop(self) -> None:
         if self.pid:
-            os.kill(self.pid, signal.SIGTERM)
-            for _ in range(100):
-                try:
-                    os.kill(self.pid, 0)
-                except ProcessLookupError:
-                    break
-                time.sleep(0.05)
+            stop_pid(self.pid)
             self.pid = 0
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+_free_port = free_port
 
 
 @pytest.fixture(scope="module")

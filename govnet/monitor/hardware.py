@@ -80,7 +80,8 @@ async def _table_rows(client: Client, target: str, column: HardwareColumn) -> li
             continue
         name = names.get(index)
         shown = ".".join(map(str, index))
-        label = text(name) if isinstance(name, bytes) and name else f"{column.kind} {shown}"
+        noun = "member" if column.kind == "stack_role" else column.kind
+        label = text(name) if isinstance(name, bytes) and name else f"{noun} {shown}"
         rows.append(HardwareTarget(column, index, label))
     return rows
 
