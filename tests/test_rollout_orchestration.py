@@ -144,7 +144,7 @@ def test_dry_run_diffs_every_device_and_touches_nothing(fleet: FakeFleet, state:
         assert sorted(device.pop("timings")) == ["diff"]
     change = {"batch": None, "commands": [NTP], "reason": "", "status": "dry-run", "unified": f"+{NTP}\n"}
     assert data == {
-        "batches": [],
+        "batches": [[AGG_X], [AGG_D], [CORE1], [CORE2]],  # the plan a commit would follow
         "commit": False,
         "halted": "",
         "network": NET,

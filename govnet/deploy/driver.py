@@ -20,6 +20,46 @@ class DeployError(GovnetError):
     """A deploy step failed on a device; the message names the device and the step."""
 
 
+class ConnectFailed(DeployError):
+    """A device could not be reached or logged in to (the message names address, port and user)."""
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in found:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def ssh_failure(target: DriverTarget, exc: BaseException, conn_timeout: float) -> ConnectFailed:
+    """One line for a failed SSH login: who, where, and what went wrong in plain words.
+
+    >>> t = DriverTarget("kf-core-1", "huawei_vrpv8", "10.240.0.9", 22, "netadmin")
+    >>> str(ssh_failure(t, ConnectionRefusedError(111, "Connection refused"), 15))
+    'kf-core-1: SSH to netadmin@10.240.0.9:22 failed: connection refused (nothing listens on that port)'
+    >>> str(ssh_failure(t, TimeoutError("timed out"), 15))
+    'kf-core-1: SSH to netadmin@10.240.0.9:22 failed: no answer within 15 s (address unreachable or filtered)'
+    """
+    chain = _chain(exc)
+    for e in list(chain):  # paramiko's NoValidConnectionsError keeps each address's own error
+        errors = getattr(e, "errors", None)
+        if isinstance(errors, dict):
+            chain += [v for v in errors.values() if isinstance(v, BaseException)]
+    words = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
+    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in words:
+        why = "connection refused (nothing listens on that port)"
+    elif "authentication" in words or "auth" in type(exc).__name__.lower():
+        why = f"authentication failed for user {target.username!r} (password login)"
+    elif any(isinstance(e, TimeoutError) for e in chain) or "timed out" in words or "timeout" in words:
+        why = f"no answer within {conn_timeout:g} s (address unreachable or filtered)"
+    else:
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    where = f"{target.username or '(no user)'}@{target.hostname}:{target.port or 22}"
+    return ConnectFailed(f"{target.device}: SSH to {where} failed: {why}")
+
+
 class CommitRejected(DeployError):
     """The device refused a line of the candidate (the line and the device's words attached)."""
 

@@ -4,6 +4,7 @@ A playbook names its parameters and lists steps; each step is exactly one of::
 
     - backup:  {repo: backups, filter: [role=core]}
     - audit:   {filter: []}                     # drift per device; drift -> exit 1
+    - audit:   {changed: true}                  # what earlier steps changed, and their neighbours
     - deploy:  {filter: [role=core], batch_size: 2, max_failures: 1, verify_timeout: 90}
     - onboard: {site: "{site}"}                 # the site and its aggregation node(s) only
 
@@ -56,6 +57,8 @@ class BackupArgs(_Strict):
 
 class AuditArgs(_Strict):
     filter: list[str] = Field(default_factory=list)
+    changed: bool = False
+    """Audit the devices earlier steps changed (would change, in a dry run) and their neighbours."""
 
 
 class DeployArgs(_Strict):
@@ -181,21 +184,43 @@ class PlayResult:
     exit_code: int = 0
     reports: list[tuple[str, RunReport]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    """The run reports written (one per deploy or onboard step of a ``--commit`` run)."""
+    pending: dict[str, str] = field(default_factory=dict)
+    """In a dry run: device -> the step that would change it (an audit does not count it as drift)."""
+
+
+def neighbours(network: Network, names: list[str]) -> list[str]:
+    """``names`` and every device one link away from them, in the network, sorted."""
+    found = set(names)
+    for name in names:
+        found |= {link.far_end(name)[0] for link in network.links_of(name)}
+    return sorted(n for n in found if n in network.devices)
 
 
 def run_playbook(
     book: Playbook, network: Network, target: DeployTarget, *, commit: bool, lab: bool,
-    state_dir: Path | None = None, echo: Echo = print,
+    state_dir: Path | None = None, echo: Echo = print, filters: list[str] | None = None,
+    batch_size: int | None = None,
 ) -> PlayResult:
-    """Run the steps in order; a failed deploy step stops the playbook (exit 1)."""
+    """Run the steps in order; a failed deploy step stops the playbook (exit 1).
+
+    ``filters`` (``govnet play --filter``) narrow every step's devices; ``batch_size`` overrides
+    every deploy step's. In a dry run an audit does not count as drift what an earlier step would
+    have changed (it says so instead).
+    """
     result = PlayResult()
     creds = target.credentials()
+    allowed = set(select(network, filters, lab=lab)) if filters else None
+    touched: list[str] = []
 
     def configs_for(names: list[str]) -> dict[str, str]:
         return intended_configs(network, names, lab=lab, credentials=creds)
 
-    def names_for(filters: list[str]) -> list[str]:
-        names = select(network, filters, lab=lab)
+    def names_for(step_filters: list[str]) -> list[str]:
+        names = select(network, step_filters, lab=lab)
+        if allowed is not None:
+            names = [n for n in names if n in allowed]
         return [n for n in names if n in target.lab_ports] if lab else names
 
     def options(**values: Any) -> DeployOptions:
@@ -214,33 +239,42 @@ def run_playbook(
                 result.exit_code = 1
             continue
         if step.audit is not None:
-            report = deploy(network, configs_for(names_for(step.audit.filter)), target,
-                            options(commit=False), echo=echo)
+            audited = names_for(step.audit.filter) if step.audit.filter or not step.audit.changed else []
+            if step.audit.changed:
+                near = neighbours(network, touched)
+                audited = sorted({*audited, *(n for n in near if n in target.lab_ports or not lab)})
+            report = deploy(network, configs_for(audited), target, options(commit=False), echo=echo)
             result.reports.append((title, report))
-            drifted = report.by_status("dry-run")
+            drift = report.by_status("dry-run")
+            expected = [n for n in drift if n in result.pending]
+            drifted = [n for n in drift if n not in result.pending]
             in_sync = len(report.by_status("unchanged"))
             listed = f": {', '.join(drifted)}" if drifted else ""
-            echo(f"  audit: {len(drifted)} device(s) drifted{listed}, {in_sync} in sync")
+            echo(f"  audit of {len(audited)} device(s): {len(drifted)} drifted{listed}, {in_sync} in sync")
+            if expected:
+                echo(f"  not counted: {len(expected)} device(s) an earlier step would change "
+                     "(dry run; --commit pushes them first)")
             if drifted or report.by_status("failed"):
                 result.exit_code = 1
             continue
         if step.deploy is not None:
             args = step.deploy
             names = names_for(args.filter)
-            opts = options(commit=commit, batch_size=args.batch_size, max_failures=args.max_failures,
-                           verify_timeout=args.verify_timeout, canary=args.canary)
+            opts = options(commit=commit, batch_size=batch_size or args.batch_size,
+                           max_failures=args.max_failures, verify_timeout=args.verify_timeout,
+                           canary=args.canary)
         else:
             assert step.onboard is not None
             names = onboard_targets(network, step.onboard.site)
-            if lab:
-                missing = [n for n in names if n not in target.lab_ports]
-                if missing:
-                    raise DeployError(f"onboard: {', '.join(missing)} not booted in the lab twin")
-            opts = options(commit=commit, verify_timeout=step.onboard.verify_timeout)
+            opts = options(commit=commit, verify_timeout=step.onboard.verify_timeout,
+                           **({"batch_size": batch_size} if batch_size else {}))
         report = deploy(network, configs_for(names), target, opts, echo=echo)
         result.reports.append((title, report))
+        touched += [n for n in names if n not in touched]
+        if not commit:
+            result.pending.update({n: title for n in report.by_status("dry-run")})
         if commit:
-            report.write(opts.state_for(network, target))
+            result.paths.append(report.write(opts.state_for(network, target)))
         counts = {s: len(report.by_status(s)) for s in STATUSES}
         echo("  " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
         if report.failed:

@@ -251,9 +251,12 @@ def deploy(
     flag = StopFlag()
     common = {"network": network, "replace": options.replace, "lab": target.lab}
     try:
-        if not options.commit:  # a dry run touches nothing: no lock, no recovery
-            for outcome in _run(nr, names, configs, commit=False, **common).values():
+        if not options.commit:  # a dry run touches nothing: no lock, no recovery; it plans
+            outcomes = _run(nr, names, configs, commit=False, **common)
+            for outcome in outcomes.values():
                 _record(report, outcome, None)
+            todo = [n for n, o in outcomes.items() if o.status == "dry-run"]
+            report.batches = plan_batches(network, todo, options.batch_size, options.canary)
             return report
         with network_lock(state_dir, network.settings.name), _stoppable(flag):
             recovery = recover(nr, state_dir, echo, lab=target.lab)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from netmiko import ConnectHandler
 
-from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget, ssh_failure
 from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.deploy.remediation import Dialect, SessionGuard, dedent_globals, merge_config, remediate
 from govnet.deploy.secrets import SecretValues
@@ -70,8 +70,7 @@ class CliDriver:
                 conn_timeout=min(self.timeout, 15),
             )
         except Exception as err:  # netmiko/paramiko raise many types; name the device
-            reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
-            raise DeployError(f"{self.device}: SSH to {self.hostname}:{self.port} failed: {reason}") from err
+            raise ssh_failure(self.target, err, min(self.timeout, 15)) from err
         self._in_system_view = False
         self._prompt = re.compile(
             rf"(?:^|\n)(?:HRP_[MS])?[<\[][~*]?{re.escape(self._conn.base_prompt)}[^\n]*[>\]]\s*$"

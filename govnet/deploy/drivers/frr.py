@@ -15,7 +15,7 @@ import re
 import threading
 from typing import Any
 
-from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget, ssh_failure
 from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
 from govnet.deploy.frr_reload import Block, ReloadPlan, plan_reload, strip_header
 from govnet.deploy.lkg import DeviceState, PendingCommit
@@ -63,10 +63,7 @@ class FrrDriver(KeptConfirmWindow):
                 fast_cli=False,
             )
         except (NetmikoAuthenticationException, NetmikoTimeoutException, OSError) as exc:
-            raise DeployError(
-                f"{self.device}: cannot open SSH to {self.target.hostname}:"
-                f"{self.target.port}: {type(exc).__name__}"
-            ) from None
+            raise ssh_failure(self.target, exc, min(self.target.timeout, 10.0)) from None
 
     def close(self) -> None:
         self._cancel_timer()

@@ -22,7 +22,7 @@ import re
 import threading
 from typing import Any
 
-from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget, ssh_failure
 from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
 from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.platforms.linux import LAB_FAULT_TABLE
@@ -124,10 +124,7 @@ class LinuxEdgeDriver(KeptConfirmWindow):
                 timeout=min(self.target.timeout, 10.0), look_for_keys=False, allow_agent=False,
             )
         except (paramiko.SSHException, OSError) as exc:
-            raise DeployError(
-                f"{self.device}: cannot open SSH to {self.target.hostname}:"
-                f"{self.target.port}: {type(exc).__name__}"
-            ) from None
+            raise ssh_failure(self.target, exc, min(self.target.timeout, 10.0)) from None
         self._client = client
 
     def close(self) -> None:

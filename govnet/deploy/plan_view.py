@@ -1,0 +1,144 @@
+"""A run report as people read it: the batch plan, one line per device, compact diffs.
+
+Pure functions over a :class:`~govnet.deploy.rollout.RunReport`; the CLI prints what they return.
+A dry run shows the plan first (batches in order, the canary, the pairs kept apart) and one
+row per device; full diffs only when asked (``--diffs``) or into a file (``--diff-file``).
+
+>>> compact_commands(["interface ge0-0-1", " description a", "interface ge0-0-1", " ip ospf cost 10"])
+['interface ge0-0-1', ' description a', ' ip ospf cost 10']
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govnet.deploy.batches import conflicts_of
+from govnet.deploy.rollout import DeviceReport, RunReport
+from govnet.model import Network
+
+STATUS_WORDS = {"dry-run": "drift"}
+"""How a status reads in text: a dry run's device that differs is *drift* (a push would change it)."""
+COLUMNS = ("device", "status", "batch", "added", "removed", "held", "seconds", "reason")
+
+
+def status_word(status: str) -> str:
+    """The word a table shows for ``status``."""
+    return STATUS_WORDS.get(status, status)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def compact_commands(commands: list[str]) -> list[str]:
+    """The command list with each repeated context line (``interface X`` before every leaf of a
+    flat, block-per-line list) shown once while it stays open."""
+    out: list[str] = []
+    shown: dict[int, str] = {}
+    for i, line in enumerate(commands):
+        depth = _indent(line)
+        following = commands[i + 1] if i + 1 < len(commands) else ""
+        opens = bool(following.strip()) and _indent(following) > depth
+        if opens and shown.get(depth) == line:
+            continue
+        for level in [lv for lv in shown if lv >= depth]:
+            del shown[level]
+        if opens:
+            shown[depth] = line
+        out.append(line)
+    return out
+
+
+def counts(device: DeviceReport) -> tuple[int, int]:
+    """Lines added and removed, from the device's unified diff.
+
+    >>> counts(DeviceReport("r1", "dry-run", unified="--- a\\n+++ b\\n@@ -1 +1 @@\\n-old\\n+new\\n+more\\n"))
+    (2, 1)
+    """
+    added = removed = 0
+    for line in device.unified.splitlines():
+        if line.startswith(("+++", "---")):
+            continue
+        if line.startswith("+"):
+            added += 1
+        elif line.startswith("-"):
+            removed += 1
+    return added, removed
+
+
+def kept_apart(network: Network, batches: list[list[str]]) -> list[tuple[str, str]]:
+    """Pairs of planned devices that back each other up and so never share a batch."""
+    planned = {n for batch in batches for n in batch}
+    conflicts = conflicts_of(network.groups, {link.id: link for link in network.links})
+    pairs = {tuple(sorted((a, b))) for a in planned for b in conflicts.get(a, set()) & planned}
+    return sorted((a, b) for a, b in pairs)
+
+
+def plan_json(report: RunReport, network: Network) -> dict[str, Any]:
+    """The plan as data: ``batches`` in order, each with its devices; the canary; pairs kept apart."""
+    canary = report.batches[0][0] if report.batches and len(report.batches[0]) == 1 else None
+    return {
+        "batches": [
+            {"batch": i, "canary": i == 1 and canary is not None, "devices": list(batch)}
+            for i, batch in enumerate(report.batches, start=1)
+        ],
+        "canary": canary,
+        "kept_apart": [list(pair) for pair in kept_apart(network, report.batches)],
+    }
+
+
+def plan_lines(report: RunReport, network: Network) -> list[str]:
+    """The batch plan in a few lines (what would be pushed, in which order)."""
+    if not report.batches:
+        return ["plan: nothing to push"]
+    total = sum(len(b) for b in report.batches)
+    plan = plan_json(report, network)
+    lines = [f"plan: {total} device(s) in {len(report.batches)} batch(es)"
+             + (f", canary {plan['canary']}" if plan["canary"] else "")]
+    for entry in plan["batches"]:
+        label = " (canary)" if entry["canary"] else ""
+        lines.append(f"  batch {entry['batch']}{label}: {', '.join(entry['devices'])}")
+    if plan["kept_apart"]:
+        lines.append("  kept apart: " + ", ".join(f"{a} / {b}" for a, b in plan["kept_apart"]))
+    return lines
+
+
+def device_rows(report: RunReport) -> list[dict[str, Any]]:
+    """One row per device for :func:`govnet.cli.common.emit_table` (columns :data:`COLUMNS`)."""
+    rows = []
+    for dev in sorted(report.devices.values(), key=lambda d: d.device):
+        added, removed = counts(dev)
+        rows.append({
+            "device": dev.device, "status": status_word(dev.status), "batch": dev.batch or "",
+            "added": added, "removed": removed, "held": len(dev.held),
+            "seconds": round(sum(dev.timings.values()), 2), "reason": dev.reason,
+        })
+    return rows
+
+
+def diff_text(report: RunReport) -> str:
+    """Every device's compact command list and unified diff, for ``--diffs`` or a diff file."""
+    parts = []
+    for dev in sorted(report.devices.values(), key=lambda d: d.device):
+        if not dev.commands:
+            continue
+        parts.append(f"=== {dev.device}: {len(dev.commands)} command(s)")
+        parts.extend(compact_commands(dev.commands))
+        if dev.held:
+            parts.append(f"--- held back (never undone by govnet): {len(dev.held)}")
+            parts.extend(dev.held)
+        parts.append(dev.unified.rstrip("\n"))
+    return "\n".join(parts) + ("\n" if parts else "")
+
+
+def summary_line(report: RunReport) -> str:
+    """``3 unchanged, 2 drift in 4.2s`` (and the halt reason)."""
+    order = ("unchanged", "dry-run", "changed", "rolled-back", "untouched", "failed")
+    found = {s: len(report.by_status(s)) for s in order}
+    text = ", ".join(f"{n} {status_word(s)}" for s, n in found.items() if n) or "no devices"
+    text += f" in {report.seconds}s"
+    if report.recovery_failed:
+        text += f"; NOT RECOVERED: {', '.join(sorted(report.recovery_failed))}"
+    if report.halted:
+        text += f"; HALTED: {report.halted}"
+    return text
