@@ -31,7 +31,8 @@ def test_a_refused_connection_names_user_address_port_and_cause(platform: str, t
     with pytest.raises(ConnectFailed) as err:
         driver_class(platform)(target).open()
     assert str(err.value) == (
-        f"kf-agg-xinhe: SSH to netadmin@127.0.0.1:{port} failed: connection refused (nothing listens on that port)"
+        f"kf-agg-xinhe: SSH to netadmin@127.0.0.1:{port} failed: "
+        "connection refused (nothing listens on that port)"
     )
 
 
