@@ -23,6 +23,7 @@ from govnet.deploy.backup import REFS_DIR
 from govnet.deploy.driver import DeployError
 from govnet.deploy.mask import HIDDEN, MASK_RULES, mask_config
 from govnet.deploy.nornir_setup import DeployTarget
+from govnet.deploy.remediation import dedent_globals
 from govnet.deploy.rollout import DeployOptions, Echo, RunReport, deploy
 from govnet.deploy.secrets import REDACTED, SecretValues
 from govnet.model import Network
@@ -104,6 +105,8 @@ def _reference(backup: Backup, number: int, line: str, intended: Callable[[], di
 def restorable_config(backup: Backup, secrets: SecretValues, intended: Callable[[], str | None]) -> str:
     """The backup with every masked value turned back into a ``${secret:NAME}`` reference the
     credentials store can resolve; raises one DeployError listing every line that cannot.
+    One-line globals a device prints indented after ``#`` (CE, Comware) are put back at column 0,
+    as the drivers read running configs (a no-op for FRR's and the edge's texts).
 
     ``intended`` gives the device's intended config (asked only when a masked line has no
     recorded reference)."""
@@ -131,7 +134,7 @@ def restorable_config(backup: Backup, secrets: SecretValues, intended: Callable[
         out.append(reference)
     if errors:
         raise DeployError("\n".join([*errors, f"{backup.device}: nothing pushed"]))
-    return "\n".join(out)
+    return dedent_globals("\n".join(out))
 
 
 def restore(
