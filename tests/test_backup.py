@@ -122,6 +122,8 @@ def test_duplicates_are_counted_per_block_and_separators_and_headers_never_count
         Duplicate(" shutdown", 2, "interface GE0/0/1"),  # the block printed twice: one list
         Duplicate("ip route-static 0.0.0.0 0 10.0.0.1", 2),
     ]
+    ce = "#\ninterface 10GE1/0/1\n undo portswitch\n#\n stelnet server enable\n stelnet server enable\n#\n"
+    assert [d.describe() for d in duplicate_lines(ce)] == ["'stelnet server enable' printed 2 times"]
     nested = "router bgp 1\n address-family ipv4\n  network 10.0.0.0/8\n  network 10.0.0.0/8\n"
     assert [d.describe() for d in duplicate_lines(nested)] == [
         "'network 10.0.0.0/8' printed 2 times in 'router bgp 1 / address-family ipv4'"

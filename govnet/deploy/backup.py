@@ -132,6 +132,8 @@ def duplicate_lines(text: str) -> list[Duplicate]:
     stack: list[tuple[int, str]] = []
     for i, line in enumerate(lines):
         if not line.strip() or line.strip() in SEPARATORS:
+            if line[:1] in ("!", "#"):  # a separator at column 0 closes every block (VRP's '#')
+                stack.clear()
             continue
         indent = _indent(line)
         while stack and stack[-1][0] >= indent:
