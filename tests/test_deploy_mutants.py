@@ -173,6 +173,23 @@ def test_stop_flag_records_the_signal_name() -> None:
     assert flag.signal == "SIGTERM" and flag.event.is_set()
 
 
+def test_stop_flag_says_what_it_finishes_at_once_and_again_on_a_second_signal() -> None:
+    said: list[str] = []
+    flag = StopFlag(said.append)
+    flag.in_flight = ["kf-core-1", "kf-agg-xinhe"]
+    flag(signal.SIGINT, None)
+    flag(signal.SIGINT, None)
+    assert said == [
+        "SIGINT: finishing kf-core-1, kf-agg-xinhe (each device confirmed or rolled back), then stopping; "
+        "the report says what each device was left at",
+        "SIGINT: still finishing kf-core-1, kf-agg-xinhe; govnet stops right after (it never leaves a "
+        "device half-committed)",
+    ]
+    flag.in_flight = []
+    flag(signal.SIGTERM, None)
+    assert said[-1].startswith("SIGTERM: still finishing the diff in progress;")
+
+
 def test_stoppable_installs_and_restores_handlers_in_the_main_thread() -> None:
     before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
     flag = StopFlag()

@@ -462,7 +462,12 @@ def test_sigterm_in_the_last_batch_is_reported(fleet: FakeFleet, state: Path) ->
     report, echoed = run(fleet, state, intended(CORE1, AGG_X))
     assert report.halted == "stopped by SIGTERM after the last batch"
     assert statuses(report)[CORE1] == ("changed", 2)
-    assert echoed == [f"batch 1/2: {AGG_X}", f"batch 2/2: {CORE1}"]
+    assert echoed == [
+        f"batch 1/2: {AGG_X}",
+        f"batch 2/2: {CORE1}",
+        f"SIGTERM: finishing {CORE1} (each device confirmed or rolled back), then stopping; "
+        "the report says what each device was left at",
+    ]
     assert report.failed
 
 

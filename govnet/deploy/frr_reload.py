@@ -139,13 +139,34 @@ def plan_reload(running: str, target: str) -> ReloadPlan:
         target_conf.load_from_file(fh.name)
     lines_to_add, lines_to_del = mod.compare_context_objects(target_conf, running_conf)
     deletes = tuple(
-        tuple(mod.lines_to_config(keys, line, True)) for keys, line in lines_to_del if line != "!"
+        _bare_negation(tuple(mod.lines_to_config(keys, line, True)))
+        for keys, line in lines_to_del if line != "!"
     )
     adds = tuple(
         tuple(mod.lines_to_config(keys, line, False)) for keys, line in lines_to_add if line != "!"
     )
     return ReloadPlan(deletes=deletes, adds=adds, running=_normalized(running_conf),
                       target=_normalized(target_conf))
+
+
+FREE_TEXT = ("description",)
+"""Commands whose argument is free text: vtysh refuses ``no description <text>`` (``% Unknown
+command``, seen on the twin's FRR when the text holds ``[...]``); ``no description`` alone is the
+negation FRR documents (docs.frrouting.org, Interface Commands: ``description DESCRIPTION``)."""
+
+
+def _bare_negation(block: tuple[str, ...]) -> tuple[str, ...]:
+    """``... no description some text`` as ``... no description``.
+
+    >>> _bare_negation(("interface ge0-0-1", " no description to kf-agg-x [link]"))
+    ('interface ge0-0-1', ' no description')
+    """
+    *keys, line = block
+    indent = line[: len(line) - len(line.lstrip(" "))]
+    words = line.split()
+    if len(words) > 2 and words[0] == "no" and words[1] in FREE_TEXT:
+        return (*keys, f"{indent}no {words[1]}")
+    return block
 
 
 def _normalized(conf: Any) -> str:

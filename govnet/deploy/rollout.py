@@ -112,15 +112,29 @@ class RunReport:
 
 
 class StopFlag:
-    """Set by SIGINT/SIGTERM: finish the batch in flight, start no other."""
+    """Set by SIGINT/SIGTERM: finish the batch in flight, start no other. Says so at once, and
+    again on a second signal (the devices still being finished)."""
 
-    def __init__(self) -> None:
+    def __init__(self, echo: Echo | None = None) -> None:
         self.event = threading.Event()
         self.signal = ""
+        self.echo = echo
+        self.in_flight: list[str] = []
+        """The devices of the batch being pushed (each ends confirmed or rolled back)."""
 
     def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        again = self.event.is_set()
         self.signal = signal.Signals(signum).name
         self.event.set()
+        if self.echo is None:
+            return
+        busy = ", ".join(self.in_flight) or "the diff in progress"
+        if again:
+            self.echo(f"{self.signal}: still finishing {busy}; govnet stops right after (it never "
+                      "leaves a device half-committed)")
+        else:
+            self.echo(f"{self.signal}: finishing {busy} (each device confirmed or rolled back), then "
+                      "stopping; the report says what each device was left at")
 
 
 @contextmanager
@@ -248,7 +262,7 @@ def deploy(
     secrets = SecretValues.from_credentials(target.credentials())
     prepare_hosts(nr, state_dir=state_dir, secrets=secrets, run_id=run_id, lab=target.lab)
     names = [n for n in configs if n in nr.inventory.hosts]
-    flag = StopFlag()
+    flag = StopFlag(echo)
     common = {"network": network, "replace": options.replace, "lab": target.lab}
     try:
         if not options.commit:  # a dry run touches nothing: no lock, no recovery; it plans
@@ -293,6 +307,7 @@ def _roll_out(
             echo(f"halted before batch {index + 1}: {report.halted}")
             return
         echo(f"batch {index + 1}/{len(report.batches)}: {', '.join(batch)}")
+        flag.in_flight = list(batch)
         outcomes = _run(nr, batch, configs, commit=True, settled=frozenset(settled),
                         revert_in=options.revert_in, verify_timeout=options.verify_timeout, **common)
         for name, outcome in outcomes.items():
@@ -302,5 +317,6 @@ def _roll_out(
             elif outcome.status in ("failed", "rolled-back"):
                 failures += 1
                 echo(f"  {name}: {outcome.status}: {outcome.reason}")
+    flag.in_flight = []
     if flag.event.is_set():
         report.halted = f"stopped by {flag.signal} after the last batch"
