@@ -115,6 +115,9 @@ def test_healthy_district_page_map_and_metrics_beside_it(served: Served) -> None
     assert state["status"] == "healthy" and state["district"] == "kf"
     groups = state["groups"]
     assert isinstance(groups, list) and len(groups) == 18 and all(g["state"] == "healthy" for g in groups)
+    firewall = next(g for g in groups if g["name"] == "kf-firewall-pair")["protects"]
+    assert {"kf-isp-telecom", "kf-isp-unicom"} <= set(firewall["peers"])  # the exit crosses the segments
+    assert {"dongfenglu-c01", "shaping-procuratorate"} <= set(firewall["sites"])
     assert served.get("/metrics")[2].startswith("# HELP")
     assert served.get("/nowhere")[0] == 404
 
@@ -126,7 +129,8 @@ def test_uplink_down_degrades_its_group_and_names_the_sites_one_more_failure_cut
     assert state["status"] == "down"  # the access site link is not redundant
     uplinks = _problem(state, "kf-uplinks-dongfenglu")
     assert uplinks["severity"] == "degraded" and uplinks["cut_off_when"] == "next"
-    assert uplinks["why"] == f"down: {UPLINK}"
+    assert str(uplinks["why"]).startswith(f"down: {UPLINK} (")
+    assert "kf-core-1 GigabitEthernet2/0/1 oper status 2" in str(uplinks["why"])
     cut = uplinks["cut_off"]
     assert isinstance(cut, dict)
     assert {"dongfenglu-c01", "dongfenglu-police", "dongfenglu-ltax"} <= set(cut["sites"])

@@ -3,6 +3,7 @@ what each of its redundancy groups protects (computed on first use, then kept)."
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from govnet.model import Link, Network, RedundancyGroup
@@ -27,11 +28,16 @@ class District:
         """Links that are members of a redundancy group (judged through their group)."""
         return {m for g in self.network.groups if g.kind == "links" for m in g.members}
 
+    _reach: Network | None = None
+
     def cut_off(self, group: RedundancyGroup) -> tuple[list[str], list[str]]:
-        """(sites, external peers) lost when every member of ``group`` fails (kept per group)."""
+        """(sites, external peers) lost when every member of ``group`` fails (kept per group),
+        shared segments counted as connections (the internet exit runs through them)."""
         key = f"{group.kind}:{group.name}"
         if key not in self._cut:
-            self._cut[key] = cut_off(self.network, group)
+            if self._reach is None:
+                self._reach = with_segments(self.network)
+            self._cut[key] = cut_off(self._reach, group)
         return self._cut[key]
 
     def link_cut_off(self, link: Link) -> tuple[list[str], list[str]]:
@@ -49,6 +55,34 @@ class District:
             if self.network.zones[zone].kind == "private"
         }
         return sorted(names)
+
+
+def with_segments(network: Network) -> Network:
+    """``network`` with each shared segment also as links between every two of its members
+    present, so that reachability (:func:`~govnet.monitor.health.cut_off`) crosses segments."""
+    mesh: list[Link] = []
+    for seg in network.segments:
+        present = [m for m in seg.members if m.device in network.devices]
+        for i, a in enumerate(present):
+            for b in present[i + 1 :]:
+                mesh.append(
+                    Link(
+                        f"{seg.id}:{a.device}:{b.device}",
+                        a.device,
+                        a.interface,
+                        b.device,
+                        b.interface,
+                        seg.subnet,
+                        a.ip,
+                        b.ip,
+                        "edge",
+                        seg.mtu,
+                        0,
+                        False,
+                        False,
+                    )
+                )
+    return dataclasses.replace(network, links=[*network.links, *mesh], _index=None)
 
 
 def _district_of_link(network: Network, link: Link) -> str:

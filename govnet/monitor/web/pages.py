@@ -30,8 +30,16 @@ def _badge(state: str) -> str:
     return f'<span class="badge {css(state)}">{escape(label(state))}</span>'
 
 
-def _list(values: list[str]) -> str:
-    return escape(", ".join(values)) if values else "nothing"
+def _list(values: list[str], most: int = 14) -> str:
+    """Comma-separated, the first ``most`` then how many more.
+
+    >>> _list(["a", "b", "c"], most=2)
+    'a, b … and 1 more'
+    """
+    if not values:
+        return "none"
+    more = f" … and {len(values) - most} more" if len(values) > most else ""
+    return escape(", ".join(values[:most])) + more
 
 
 def status_html(title: str, state: dict[str, Any], now: float) -> str:
@@ -53,8 +61,10 @@ def _cut_text(problem: dict[str, Any]) -> str:
     if not problem["cut_off_when"]:
         return ""
     lead = "cut off now" if problem["cut_off_when"] == "now" else "one more failure cuts off"
+    if not cut["sites"] and not cut["peers"]:
+        return f'<div class="cut"><b>{lead}:</b> no site and no external peer</div>'
     return (
-        f'<div class="cut"><b>{lead}:</b> sites {_list(cut["sites"])}; '
+        f'<div class="cut"><b>{lead}:</b> {len(cut["sites"])} sites: {_list(cut["sites"])}; '
         f"departments {_list(cut['departments'])}; peers {_list(cut['peers'])}</div>"
     )
 

@@ -54,6 +54,7 @@ def _group_problem(group: dict[str, Any]) -> dict[str, Any] | None:
         why, severity, when = "every member down", "down", "now"
     else:
         why, severity, when = "cannot judge: " + ", ".join(unknown or down), "unknown", ""
+    why += f" ({group['why']})" if group["why"] else ""
     return _problem(
         severity,
         group["name"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from govnet.model import Link, VrrpGroup
-from govnet.monitor.health import MASTER, judge
+from govnet.monitor.health import ha_state, judge
 from govnet.monitor.snapshot import DeviceState, InterfaceState, Snapshot
 from govnet.monitor.web.districts import District
 from govnet.monitor.web.problems import find_problems
@@ -24,31 +24,17 @@ RANK = {
 }
 """How bad a state is: 0 fine, 1 degraded or unknown, 2 down (``govnet status`` exit codes)."""
 OVERALL = ("healthy", "degraded", "down")
-VRRP_OBJECTS = ("vrrpOperState", "vrrpv3OperationsStatus")
 
 
-def _vrid(obj: str, index: str) -> int | None:
-    """The VRID of a VRRP-MIB row (ifIndex.vrid) or VRRPv3-MIB row (ifIndex.vrid.version)."""
-    parts = index.split(".")
-    position = -1 if obj == "vrrpOperState" else -2
-    try:
-        return int(parts[position])
-    except (IndexError, ValueError):
-        return None
-
-
-def vrrp_masters(group: VrrpGroup, devices: dict[str, DeviceState]) -> list[str]:
-    """The members that report themselves master of ``group``'s VRID."""
-    found: list[str] = []
+def vrrp_masters(group: VrrpGroup, district: District, devices: dict[str, DeviceState]) -> list[str]:
+    """The members that report themselves master of ``group``'s VRID in their HA tables."""
+    plans = {d.name: d for d in district.plan.devices if d.name in group.members}
+    found = []
     for member in group.members:
-        state = devices.get(member)
-        if state is None or not state.up:
+        if member not in plans:
             continue
-        if any(
-            value == MASTER and _vrid(obj, index) == group.vrid
-            for obj in VRRP_OBJECTS
-            for index, value in state.vendor.get(obj, {}).items()
-        ):
+        ha = ha_state(plans[member], devices.get(member))
+        if ha is not None and ha.masters.get(f"vrrp {group.vrid}"):
             found.append(member)
     return found
 
@@ -114,6 +100,7 @@ def link_state(district: District, link: Link, snap: Snapshot, previous: Snapsho
         "out_bps": None,
     }
     down: list[str] = []
+    missing: list[str] = []
     silent: list[str] = []
     judged = False
     for dev_plan, end in ends:
@@ -121,11 +108,11 @@ def link_state(district: District, link: Link, snap: Snapshot, previous: Snapsho
         if state is None or not state.up:
             silent.append(dev_plan.name)
             continue
-        judged = True
         row = state.interfaces.get(end.ifname)
         if row is None:
-            down.append(f"{end.device} {end.interface} not found")
+            missing.append(f"{end.device} {end.interface} {state.not_found.get(end.ifname, 'has no row')}")
             continue
+        judged = True
         if not row.up:
             admin = "admin down" if row.admin_status != 1 else "oper down"
             down.append(f"{end.device} {end.interface} {admin}")
@@ -140,8 +127,8 @@ def link_state(district: District, link: Link, snap: Snapshot, previous: Snapsho
         result["state"], result["why"] = "down", "; ".join(down)
     elif judged:
         result["state"] = "up"
-    elif silent:
-        result["why"] = f"{', '.join(silent)} unreachable"
+    else:
+        result["why"] = "; ".join(missing + [f"{name} unreachable" for name in silent])
     return result
 
 
@@ -153,7 +140,7 @@ def segment_states(district: District, snap: Snapshot, devices: dict[str, Any]) 
     for seg in district.network.segments:
         vrrp = []
         for group in seg.vrrp:
-            masters = vrrp_masters(group, snap.devices)
+            masters = vrrp_masters(group, district, snap.devices)
             vrrp.append(
                 {
                     "vrid": group.vrid,
@@ -198,8 +185,10 @@ def group_states(district: District, snap: Snapshot) -> list[dict[str, Any]]:
         if health is None:
             state = "unknown" if any(d.name in group.members for d in district.plan.devices) else "unpolled"
             members = dict.fromkeys(group.members, "unknown")
+            reason = "not judged yet" if state == "unknown" else "not polled by this monitor"
         else:
             state, members = health.state, dict(health.members)
+            reason = health.reason
         out.append(
             {
                 "name": group.name,
@@ -210,6 +199,7 @@ def group_states(district: District, snap: Snapshot) -> list[dict[str, Any]]:
                 "healthy": sum(1 for s in members.values() if s == "healthy"),
                 "expected": len(group.members),
                 "masters": health.masters if health else None,
+                "why": reason,
                 "protects": {"sites": sites, "departments": district.departments(sites), "peers": peers},
             }
         )

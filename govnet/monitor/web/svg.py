@@ -227,10 +227,21 @@ def district_svg(
         for lk in network.links
         if lk.kind == "aggregation-access" and state["links"][lk.id]["state"] == "down"
     }
+    members_down = {
+        m: f"{g['name']}: {g['why']}"
+        for g in state["groups"]
+        if g["kind"] == "devices"
+        for m, s in g["members"].items()
+        if s == "down"
+    }
     for name, dev in devices.items():
         box = layout.boxes.get(name)
         if box is not None:
-            shown = {**dev, "state": "down", "why": "uplink down: cut off"} if name in cut else dev
+            shown = dev
+            if name in cut:
+                shown = {**dev, "state": "down", "why": "uplink down: cut off"}
+            elif name in members_down and dev["state"] == "up":
+                shown = {**dev, "state": "down", "why": f"down as a member of {members_down[name]}"}
             parts.append(_device(name, box, shown, badges.get(name, "")))
     parts.append("</svg>")
     return "".join(parts)
