@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import socket
 import subprocess
+import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-DATA = Path(__file__).resolve().parents[1] / "govnet" / "data" / "monitor"
+from govnet.inventory import load_network
+from govnet.lab.topology import select_devices
+from govnet.monitor.exporter import make_registry, serve
+from govnet.monitor.health import judge
+from govnet.monitor.plan import Plan, build_plan
+from govnet.monitor.snapshot import DeviceState, InterfaceState, Snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "govnet" / "data" / "monitor"
 ALERTS = {
     "GovnetLinkDown",
     "GovnetRedundancyDegraded",
@@ -21,6 +35,15 @@ ALERTS = {
     "GovnetDeviceUnreachable",
     "GovnetDeviceRebooted",
     "GovnetConfigBackupStale",
+    "GovnetHaStateUnchecked",
+    "GovnetInterfaceNotFound",
+    "GovnetCpuHigh",
+    "GovnetMemoryHigh",
+    "GovnetTemperatureHigh",
+    "GovnetFanFault",
+    "GovnetPowerFault",
+    "GovnetBoardFault",
+    "GovnetStackMemberLost",
 }
 
 
@@ -40,8 +63,9 @@ def test_rule_unit_tests_pass() -> None:
     assert proc.returncode == 0 and "SUCCESS" in proc.stdout, proc.stdout + proc.stderr
 
 
-def test_scrape_config_is_valid() -> None:
-    proc = _promtool("check", "config", "prometheus.yml")
+@pytest.mark.parametrize("config", ["prometheus.yml", "prometheus-shards.yml"])
+def test_scrape_config_is_valid(config: str) -> None:
+    proc = _promtool("check", "config", config)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -52,3 +76,105 @@ def test_every_required_alert_exists_and_is_unit_tested() -> None:
     tests = yaml.safe_load((DATA / "rules_test.yml").read_text())
     tested = {t["alertname"] for case in tests["tests"] for t in case["alert_rule_test"] if t["exp_alerts"]}
     assert tested >= ALERTS
+
+
+def test_single_poller_config_keeps_every_device_and_the_shard_config_partitions() -> None:
+    single = yaml.safe_load((DATA / "prometheus.yml").read_text())
+    assert [j.get("metric_relabel_configs") for j in single["scrape_configs"]] == [None]
+    shards = yaml.safe_load((DATA / "prometheus-shards.yml").read_text())
+    jobs = shards["scrape_configs"]
+    assert len(jobs) == 2
+    for index, job in enumerate(jobs):
+        hashmod, keep = job["metric_relabel_configs"]
+        assert (hashmod["action"], hashmod["modulus"]) == ("hashmod", len(jobs))
+        assert (keep["action"], keep["regex"]) == ("keep", f";.*|.+;{index}")
+
+
+def _snapshot(plan: Plan, down_link: str) -> Snapshot:
+    """Every device answering, every link end up but ``down_link``'s, every VRRP group of the
+    model with its active member master."""
+    devices = {}
+    for dev in plan.devices:
+        state = DeviceState(dev.name, up=True, sys_uptime=100_000, last_success=1.0)
+        for i, end in enumerate(dev.links, start=2):
+            oper = 2 if end.link == down_link else 1
+            state.interfaces[end.ifname] = InterfaceState(ifindex=i, admin_status=1, oper_status=oper)
+        for ifindex, (_seg, group) in enumerate(plan.network.vrrp_groups(dev.name), start=20):
+            state.vendor.setdefault("vrrpOperState", {})[f"{ifindex}.{group.vrid}"] = (
+                3 if group.role_of(dev.name) == "active" else 2
+            )
+        devices[dev.name] = state
+    return Snapshot(started=1.0, devices=devices, complete=True, cycles_total=1)
+
+
+def test_sharded_pollers_behind_the_shipped_config_judge_every_group(tmp_path: Path) -> None:
+    """Two pollers (shards 0/2 and 1/2 of the default twin) behind a real Prometheus running the
+    shipped prometheus-shards.yml and rules.yml: every device is kept exactly once, and a group
+    whose ends fall into both shards (judged by neither poller in-process) is judged degraded by
+    the recording rules when one of its links goes down."""
+    if shutil.which("prometheus") is None:
+        pytest.fail("prometheus missing (package prometheus, installed by make setup)")
+    network = load_network(ROOT / "inventory")
+    devices = select_devices(network)
+    plans = [build_plan(network, devices=devices, lab=True, shard=(i, 2)) for i in range(2)]
+    split = next(
+        g
+        for g in plans[0].network.groups
+        if g.kind == "links"
+        and all(g.name not in {h.group.name for h in judge(p, _snapshot(p, ""))} for p in plans)
+    )
+    down = split.members[0]
+    servers = [serve(make_registry(p, lambda p=p: _snapshot(p, down)), "127.0.0.1", 0) for p in plans]  # type: ignore[misc]
+    ports = [s.server_address[1] for s in servers]
+    config = (DATA / "prometheus-shards.yml").read_text().replace("127.0.0.1:9469", f"127.0.0.1:{ports[0]}")
+    config = (
+        config.replace("127.0.0.1:9470", f"127.0.0.1:{ports[1]}").replace("30s", "1s").replace("10s", "1s")
+    )
+    (tmp_path / "prometheus.yml").write_text(config)
+    (tmp_path / "rules.yml").write_text((DATA / "rules.yml").read_text())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        web = sock.getsockname()[1]
+    prometheus = subprocess.Popen(
+        [
+            "prometheus",
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{web}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    def query(promql: str) -> list[dict[str, Any]]:
+        url = f"http://127.0.0.1:{web}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                result: list[dict[str, Any]] = json.loads(resp.read())["data"]["result"]
+                return result
+        except OSError:
+            return []
+
+    try:
+        deadline = time.monotonic() + 60
+        states: dict[str, str] = {}
+        while time.monotonic() < deadline:
+            states = {
+                r["metric"]["group"]: r["metric"]["state"]
+                for r in query("govnet:redundancy_group_state == 1")
+            }
+            if len(states) == len(network.subset(devices).groups):
+                break
+            time.sleep(0.5)
+        assert states[split.name] == "degraded", states
+        assert {s for g, s in states.items() if g != split.name} == {"healthy"}, states
+        up = query("govnet_device_up")
+        assert sorted(r["metric"]["device"] for r in up) == sorted(devices)  # each device once
+        healthy = query(f'govnet:redundancy_group_members_healthy{{group="{split.name}"}}')
+        assert healthy[0]["value"][1] == "1"
+    finally:
+        prometheus.terminate()
+        prometheus.wait(10)
+        for server in servers:
+            server.shutdown()
