@@ -136,14 +136,31 @@ def usage_error(exc: typer.TyperException) -> None:
     raise typer.Exit(getattr(exc, "exit_code", EXIT_INPUT)) from None
 
 
+def unwrap_help(doc: str | None) -> str | None:
+    """A docstring with each paragraph on one line, so help never breaks a sentence where the
+    source wrapped it (the terminal wraps it instead).
+
+    >>> unwrap_help("Push.\n\n    Exit codes: 0 done,\n    1 failed.\n")
+    'Push.\n\nExit codes: 0 done, 1 failed.'
+    """
+    if doc is None:
+        return None
+    import inspect
+
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
 def guarded(func: F) -> F:
-    """Run a command inside :func:`user_errors` (for commands mounted on a plain Typer app)."""
+    """Run a command inside :func:`user_errors` (for commands mounted on a plain Typer app); its
+    help paragraphs unwrapped (:func:`unwrap_help`)."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with user_errors():
             return func(*args, **kwargs)
 
+    wrapper.__doc__ = unwrap_help(func.__doc__)
     return wrapper  # type: ignore[return-value]
 
 

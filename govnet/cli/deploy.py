@@ -1,21 +1,30 @@
 """``govnet diff``, ``govnet deploy``, ``govnet play``: the push half.
 
-Register with ``register_deploy(app)``. ``--lab`` reaches the running lab twin: its SSH ports,
-booted devices and ``secrets.env`` come from ``govnet.lab.state`` here and are handed to the
-deploy stage as values.
+Register with ``register_deploy(app)``. Where to connect is one flag: ``--lab`` reaches the
+running lab twin (its SSH ports, booted devices and ``secrets.env`` come from
+``govnet.lab.state`` here and are handed to the deploy stage as values); without it, production
+devices on their management addresses. Output: the plan first (batches, canary, pairs kept
+apart), one row per device, full diffs with ``--diffs`` or into ``--diff-file``; ``-f json``
+(alias ``--json``) gives the same as data. Exit codes are :data:`EXIT_CODES` for every command.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from govnet.cli.common import filter_option, guarded, inventory_option, load_network_or_exit
+from govnet.cli.common import (
+    EXIT_INTERRUPTED,
+    emit_table,
+    filter_option,
+    guarded,
+    inventory_option,
+    load_network_or_exit,
+)
 from govnet.cli.common import state as cli_state
 
 DEFAULT_WORKDIR = Path("/var/tmp/govnet-lab")
@@ -32,8 +41,19 @@ class ReportFormat(StrEnum):
 
 LabOpt = Annotated[
     bool,
-    typer.Option("--lab", metavar="", help="Reach the running lab twin (its SSH ports and secrets.env)."),
+    typer.Option("--lab", metavar="",
+                 help="Connect to the running lab twin (its SSH ports, booted devices and secrets.env) "
+                      "instead of production."),
 ]
+DiffsOpt = Annotated[bool, typer.Option("--diffs", metavar="", help="Also print every device's full diff.")]
+DiffFileOpt = Annotated[
+    Path | None,
+    typer.Option("--diff-file", metavar="FILE", help="Write every device's full diff to FILE.",
+                 show_default=False),
+]
+EXIT_CODES = ("Exit codes: 0 done, nothing to report; 1 drift, or a device failed, was rolled back or not "
+              "restored, or the rollout halted; 2 bad input or refused to start (lock held, no twin, no "
+              "credentials); 3 internal error; 130 interrupted (the report says where to resume).")
 WorkdirOpt = Annotated[
     Path,
     typer.Option("--workdir", envvar="GOVNET_LAB_WORKDIR", metavar="DIR",
@@ -86,6 +106,7 @@ def prepare_target(inventory: Path | None, lab: bool, workdir: Path, filters: li
     names = select(network, filters, lab=lab)
     if lab:
         names = [n for n in names if n in target.lab_ports]
+    target.require_login()
     return network, names, target, lambda: intended_configs(network, names, lab=lab,
                                                              credentials=target.credentials())
 
@@ -111,23 +132,25 @@ def diff_cmd(
     filter_: list[str] = FILTER_OPTION,
     fmt: FormatOpt = ReportFormat.text,
     json_: JsonOpt = False,
+    diffs: Annotated[bool, typer.Option("--diffs/--no-diffs", metavar="", help="Print every device's full diff.")] = True,
+    diff_file: DiffFileOpt = None,
     state_dir: StateOpt = None,
 ) -> None:
-    """Intended vs running per device: the commands a push would send and a unified diff.
+    """Intended vs running per device: one row each, then the commands a push would send and a unified diff.
 
-    Example: govnet diff --lab; govnet diff --filter role=core -f json
+    Example: govnet diff --lab; govnet diff --filter role=core -f json; govnet diff --no-diffs
 
-    Exit codes: 0 no drift, 1 drift, 2 bad input or a device could not be read, 3 internal error.
+    Exit codes: 0 no drift; 1 drift, or a device could not be read; 2 bad input or refused to start; 3
+    internal error; 130 interrupted.
     """
     from govnet.deploy.rollout import deploy
 
     network, _names, target, configs = prepare_target(inventory, lab, workdir, filter_)
-    report = deploy(network, configs(), target, _options(target_state(state_dir, network, lab), commit=False),
-                    echo=_err)
-    _show(report, json_ or fmt is ReportFormat.json, diffs=True)
-    if any(d.status == "failed" for d in report.devices.values()):
-        raise typer.Exit(2)
-    raise typer.Exit(EXIT_DRIFT if report.drift else 0)
+    options = _options(target_state(state_dir, network, lab), commit=False)
+    report = deploy(network, configs(), target, options, echo=_err)
+    _show(report, network, json_ or fmt is ReportFormat.json, diffs=diffs, diff_file=diff_file, plan=False)
+    _hint_twin(report, lab, workdir)
+    raise typer.Exit(EXIT_DRIFT if report.drift or report.failed else 0)
 
 
 @guarded
@@ -137,7 +160,7 @@ def deploy_cmd(
     workdir: WorkdirOpt = DEFAULT_WORKDIR,
     filter_: list[str] = FILTER_OPTION,
     commit: Annotated[
-        bool, typer.Option("--commit", metavar="", help="Push (default: dry run, prints diffs).")
+        bool, typer.Option("--commit", metavar="", help="Push (default: a dry run that prints the plan).")
     ] = False,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, metavar="N", help="Devices per batch (after the canary).")
@@ -155,18 +178,24 @@ def deploy_cmd(
     ] = False,
     fmt: FormatOpt = ReportFormat.text,
     json_: JsonOpt = False,
+    diffs: DiffsOpt = False,
+    diff_file: DiffFileOpt = None,
     state_dir: StateOpt = None,
 ) -> None:
-    """Push the intended configs: dry run by default; --commit pushes in redundancy-safe batches.
+    """Push the intended configs: a dry run by default, which prints the plan; --commit pushes it
+    in redundancy-safe batches.
 
-    Each device commits with a confirm window, is verified (OSPF Full, BGP Established, links up)
-    and confirmed, or rolled back by itself; a canary batch goes first and the rollout halts at
-    --max-failures.
+    The canary is the least critical device (an access site or one aggregation node), never a core; the
+    cores and the in-line internet edge go last, one at a time. Each device commits with a confirm window,
+    is diffed again (lines it refused fail the push), verified (OSPF Full, BGP Established, links up) and
+    confirmed, or rolled back by itself; the rollout halts at --max-failures. Ctrl-C finishes the batch in
+    flight, then stops.
 
     Example: govnet deploy --lab --filter role=core; govnet deploy --lab --commit --batch-size 8
 
-    Exit codes: 0 done (or dry run), 1 a device failed/rolled back or the rollout halted,
-    2 bad input or another deploy holds the lock, 3 internal error.
+    Exit codes: 0 done (or a dry run); 1 a device failed, was rolled back or not restored, or the rollout
+    halted; 2 bad input or refused to start (lock held, no twin, no credentials); 3 internal error; 130
+    interrupted.
     """
     from govnet.deploy.rollout import deploy, recover_network
 
@@ -184,9 +213,17 @@ def deploy_cmd(
     as_json = json_ or fmt is ReportFormat.json
     report = deploy(network, configs(), target, options, echo=_err)
     path = report.write(options.state_dir) if commit else None
-    _show(report, as_json, diffs=not commit)
-    if path is not None and not as_json:
-        typer.echo(f"report: {path}")
+    _show(report, network, as_json, diffs=diffs, diff_file=diff_file, plan=True)
+    if not as_json:
+        if not commit and report.drift:
+            typer.echo("dry run: nothing pushed; --commit pushes this plan"
+                       + ("" if diffs or diff_file else "; --diffs or --diff-file FILE shows the diffs"))
+        if path is not None:
+            typer.echo(f"report: {path}")
+        _resume_hint(report, network)
+    _hint_twin(report, lab, workdir)
+    if report.halted.startswith("stopped by SIGINT"):
+        raise typer.Exit(EXIT_INTERRUPTED)
     if report.failed:
         raise typer.Exit(EXIT_DRIFT)
 
@@ -195,34 +232,72 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _show(report: Any, as_json: bool, *, diffs: bool) -> None:
-    if as_json:
-        typer.echo(report.to_json())
-        return
-    if diffs:
-        for dev in sorted(report.devices.values(), key=lambda d: d.device):
-            if dev.commands:
-                typer.echo(f"=== {dev.device}: {len(dev.commands)} command(s)")
-                typer.echo("\n".join(dev.commands))
-                typer.echo(dev.unified)
-    if sys.stdout.isatty() and not os.environ.get("NO_RICH"):
-        from rich.console import Console
-        from rich.table import Table
+def _show(report: Any, network: Any, as_json: bool, *, diffs: bool, diff_file: Path | None,
+          plan: bool, title: str = "") -> None:
+    """The report: JSON (the plan included), or the plan, a table with a header, diffs, a summary."""
+    from govnet.deploy import plan_view
 
-        table = Table(title=f"govnet run {report.run_id} ({'commit' if report.commit else 'dry run'})")
-        for col in ("device", "status", "batch", "commands", "seconds", "reason"):
-            table.add_column(col)
-        for dev in sorted(report.devices.values(), key=lambda d: d.device):
-            table.add_row(dev.device, dev.status, str(dev.batch or ""), str(len(dev.commands)),
-                          str(sum(dev.timings.values())), dev.reason[:80])
-        Console().print(table)
-    else:
-        for dev in sorted(report.devices.values(), key=lambda d: d.device):
-            typer.echo(f"{dev.device:32} {dev.status:12} {len(dev.commands):5} {dev.reason}")
-    summary = {s: len(report.by_status(s)) for s in ("unchanged", "dry-run", "changed", "rolled-back",
-                                                      "untouched", "failed")}
-    typer.echo(", ".join(f"{v} {k}" for k, v in summary.items() if v) + f" in {report.seconds}s"
-               + (f"; HALTED: {report.halted}" if report.halted else ""))
+    if diff_file is not None:
+        _write(diff_file, plan_view.diff_text(report))
+    if as_json:
+        typer.echo(report_json(report, network))
+        return
+    if title:
+        typer.echo(f"--- {title}")
+    if plan:
+        for line in plan_view.plan_lines(report, network):
+            typer.echo(line)
+    emit_table(plan_view.device_rows(report), plan_view.COLUMNS, "table")
+    if diffs:
+        typer.echo(plan_view.diff_text(report), nl=False)
+    typer.echo(plan_view.summary_line(report))
+    if diff_file is not None:
+        typer.echo(f"diffs: {diff_file}")
+
+
+def report_json(report: Any, network: Any) -> str:
+    """The run report as JSON with its plan (``plan.batches`` in order, each with its devices)."""
+    from govnet.deploy import plan_view
+
+    data = json.loads(report.to_json())
+    data["plan"] = plan_view.plan_json(report, network)
+    return json.dumps(data, indent=1, sort_keys=True)
+
+
+def _write(path: Path, text: str) -> None:
+    from govnet.errors import GovnetError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise GovnetError(f"--diff-file {path}: {exc.strerror}") from None
+
+
+def _resume_hint(report: Any, network: Any) -> None:
+    """After a halt: what each redundancy pair was left at, and how to resume."""
+    if not report.halted:
+        return
+    for group in network.groups:
+        if group.kind != "devices":
+            continue
+        states = {m: report.devices[m].status for m in group.members if m in report.devices}
+        changed = [m for m, st in states.items() if st == "changed"]
+        if changed and len(changed) < len(group.members):
+            left = ", ".join(f"{m} {st}" for m, st in sorted(states.items()))
+            typer.echo(f"{group.name}: HALF CHANGED ({left})")
+    typer.echo("resume: run the same command again; devices already changed show unchanged and the "
+               "rest are pushed in the same order")
+
+
+def _hint_twin(report: Any, lab: bool, workdir: Path) -> None:
+    """Production devices unreachable while a lab twin is up: say --lab exists."""
+    if lab or not any("SSH to" in d.reason for d in report.devices.values() if d.status == "failed"):
+        return
+    from govnet.lab.state import load_state
+
+    if load_state(workdir) is not None:
+        _err(f"hint: a lab twin is up in {workdir}; add --lab to reach it instead of production")
 
 
 @guarded
@@ -231,19 +306,32 @@ def play_cmd(
     inventory: Path | None = inventory_option(),
     lab: LabOpt = False,
     workdir: WorkdirOpt = DEFAULT_WORKDIR,
+    filter_: list[str] = FILTER_OPTION,
     commit: CommitOpt = False,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, metavar="N", show_default=False,
+                                 help="Devices per batch in every deploy step (default: each step's own).")
+    ] = None,
     set_: SetOpt = [],  # noqa: B006
+    fmt: FormatOpt = ReportFormat.text,
+    json_: JsonOpt = False,
+    diffs: DiffsOpt = False,
+    diff_file: DiffFileOpt = None,
     state_dir: StateOpt = None,
 ) -> None:
     """Run a playbook: provision the district, onboard a site, back up, audit drift.
 
+    Each step prints its plan and one row per device; --filter narrows every step. A dry run's audit does
+    not count what an earlier step would change.
+
     Example: govnet play playbooks/onboard-site.yaml --lab --set site=kf-acc-dongfenglu-c02 --commit
 
-    Exit codes: 0 done, 1 drift or a failed step, 2 bad input (the playbook's file:line), 3 internal error.
+    Exit codes: 0 done; 1 drift or a failed step; 2 bad input (the playbook's file:line) or refused to
+    start; 3 internal error; 130 interrupted.
     """
     from govnet.deploy.intended import scope
     from govnet.deploy.nornir_setup import DeployTarget
-    from govnet.deploy.playbook import PlaybookError, load_playbook, run_playbook
+    from govnet.deploy.playbook import PlaybookError, load_playbook, onboard_sites, run_playbook
 
     values: dict[str, str] = {}
     for item in set_:
@@ -254,13 +342,54 @@ def play_cmd(
     book = load_playbook(playbook, values)
     options, booted = lab_facts(lab, workdir)
     target = DeployTarget.from_options(options)
-    network = scope(load_network_or_exit(inventory), booted)
-    result = run_playbook(book, network, target, commit=commit, lab=lab,
-                          state_dir=target_state(state_dir, network, lab), echo=_err)
-    for title, report in result.reports:
-        typer.echo(f"--- {title}")
-        _show(report, False, diffs=not report.commit)
+    target.require_login()
+    full = load_network_or_exit(inventory)
+    if lab and booted is not None:
+        _require_booted(full, onboard_sites(book), booted, workdir, playbook, values)
+    network = scope(full, booted)
+    result = run_playbook(book, network, target, commit=commit, lab=lab, filters=filter_ or None,
+                          batch_size=batch_size, state_dir=target_state(state_dir, network, lab), echo=_err)
+    as_json = json_ or fmt is ReportFormat.json
+    if diff_file is not None:
+        from govnet.deploy import plan_view
+
+        _write(diff_file, "".join(f"### {t}\n{plan_view.diff_text(r)}" for t, r in result.reports))
+    if as_json:
+        steps = [{"step": t, "report": json.loads(report_json(r, network))} for t, r in result.reports]
+        typer.echo(json.dumps({"steps": steps, "exit_code": result.exit_code,
+                               "reports": [str(p) for p in result.paths]}, indent=1))
+    else:
+        for title, report in result.reports:
+            _show(report, network, False, diffs=diffs, diff_file=None, plan=bool(report.batches), title=title)
+        for path in result.paths:
+            typer.echo(f"report: {path}")
+        if diff_file is not None:
+            typer.echo(f"diffs: {diff_file}")
+    if any(r.halted.startswith("stopped by SIGINT") for _t, r in result.reports):
+        raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(result.exit_code)
+
+
+def _require_booted(network: Any, sites: list[str], booted: list[str], workdir: Path, playbook: Path,
+                    values: dict[str, str]) -> None:
+    """An onboarding of a site the running twin lacks: say exactly what to run."""
+    from govnet.deploy.playbook import onboard_targets
+    from govnet.errors import GovnetError
+
+    missing = sorted({n for site in sites for n in onboard_targets(network, site)} - set(booted))
+    if not missing:
+        return
+    devices = ",".join([*booted, *(n for n in missing if n not in booted)])
+    sets = " ".join(f"--set {k}={v}" for k, v in values.items())
+    raise GovnetError(
+        f"onboard: {', '.join(missing)} in the inventory but not booted in the lab twin ({workdir}); "
+        "boot the twin with it, provision the rest, then onboard:\n"
+        f"  sudo govnet lab down --workdir {workdir}\n"
+        f"  sudo govnet lab up --workdir {workdir} --devices {devices}\n"
+        f"  govnet play playbooks/provision-district.yaml --lab --workdir {workdir} --commit "
+        f"--filter name={','.join(booted)}\n"
+        f"  govnet play {playbook} --lab --workdir {workdir} {sets} --commit"
+    )
 
 
 def register_deploy(app: typer.Typer) -> None:

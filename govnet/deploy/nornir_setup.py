@@ -17,6 +17,7 @@ from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.plugins.runners import ThreadedRunner
 
 from govnet.credentials import Credentials, load_credentials
+from govnet.deploy.driver import DeployError
 from govnet.inventory.nornir_plugin import GovnetInventory
 from govnet.model import Network
 
@@ -42,6 +43,17 @@ class DeployTarget:
 
     def credentials(self) -> Credentials:
         return load_credentials(self.secrets_file)
+
+    def require_login(self) -> None:
+        """Refuse to start without an SSH user and password (before any connection is tried)."""
+        creds = self.credentials()
+        login = (("GOVNET_SSH_USER", creds.ssh_user), ("GOVNET_SSH_PASSWORD", creds.ssh_password))
+        missing = [key for key, value in login if not value]
+        if missing:
+            where = f"the twin's {self.secrets_file}" if self.lab and self.secrets_file else (
+                "the environment or a secrets file (--secrets FILE or $GOVNET_SECRETS)")
+            raise DeployError(
+                f"no device login: set {' and '.join(missing)} in {where}; nothing was contacted")
 
 
 def build_nornir(network: Network, target: DeployTarget, *, workers: int = 8) -> Nornir:

@@ -166,6 +166,11 @@ def load_playbook(path: Path, values: Mapping[str, str] | None = None) -> Playbo
     return Playbook.model_validate(_substitute(raw, params, path))
 
 
+def onboard_sites(book: Playbook) -> list[str]:
+    """The sites a playbook's onboard steps bring up."""
+    return [step.onboard.site for step in book.steps if step.onboard is not None]
+
+
 def onboard_targets(network: Network, site: str) -> list[str]:
     """The access device ``site`` and the aggregation node(s) it hangs off, in safe order."""
     if site not in network.devices:

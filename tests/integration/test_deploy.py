@@ -126,7 +126,7 @@ def test_cli_diff_and_audit_playbook_report_no_drift(twin: Twin) -> None:
     assert "7 unchanged" in diff.output  # 5 routers and the firewall pair
     audit = runner.invoke(app, ["play", str(INVENTORY.parent / "playbooks" / "audit.yaml"), *common])
     assert audit.exit_code == 0, audit.output
-    assert "0 device(s) drifted, 7 in sync" in audit.output
+    assert "audit of 7 device(s): 0 drifted, 7 in sync" in audit.output
     dry = runner.invoke(app, ["deploy", *common, "--json"])
     assert dry.exit_code == 0 and '"commit": false' in dry.output
 
@@ -273,6 +273,39 @@ def test_onboarding_a_site_touches_only_its_aggregation_node_and_the_site(twin: 
     assert set(report.devices) == {agg, SITE}
     assert {d: running(d) for d in others} == others
     assert not twin.run(commit=False).drift
+
+
+def test_onboard_playbook_plans_first_and_audits_the_node_and_its_neighbours(twin: Twin) -> None:
+    """The onboarding playbook as documented, through the CLI: a dry run that prints the plan and
+    exits 0 (its audit does not count what the push would change), then the push, whose audit
+    covers the site, its aggregation node and their neighbours (the two cores)."""
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+    from govnet.lab.configs import base_config
+
+    agg = "kf-agg-dongfenglu"
+    without_site = scope(twin.network, [n for n in twin.network.devices if n != SITE])
+    bare = intended_configs(without_site, [agg], lab=True, credentials=twin.target.credentials())[agg]
+    wipe = twin.run({agg: bare, SITE: base_config(SITE)}, commit=True, verify_timeout=30.0)
+    assert set(wipe.by_status("changed")) == {agg, SITE}, brief(wipe)
+    book = str(INVENTORY.parent / "playbooks" / "onboard-site.yaml")
+    common = ["--lab", "--workdir", str(twin.workdir), "--state-dir", str(twin.state_dir),
+              "--set", f"site={SITE}"]
+    runner = CliRunner()
+    dry = runner.invoke(app, ["play", book, *common])
+    assert dry.exit_code == 0, dry.output
+    assert f"plan: 2 device(s) in 2 batch(es), canary {SITE}" in dry.output
+    assert f"  batch 1 (canary): {SITE}\n  batch 2: {agg}\n" in dry.output
+    assert "audit of 4 device(s): 0 drifted, 2 in sync" in dry.output
+    assert "not counted: 2 device(s) an earlier step would change" in dry.output
+    assert "DEVICE" in dry.output and "STATUS" in dry.output and "+++" not in dry.output  # no diffs
+    pushed = runner.invoke(app, ["play", book, *common, "--commit"])
+    assert pushed.exit_code == 0, pushed.output
+    assert "audit of 4 device(s): 0 drifted, 4 in sync" in pushed.output
+    reports = [ln.split(": ", 1)[1] for ln in pushed.output.splitlines() if ln.startswith("report: ")]
+    assert len(reports) == 1 and Path(reports[0]).is_file()
+    assert Path(reports[0]).parent.parent == twin.state_dir / "lab" / twin.network.settings.name
 
 
 def test_sigterm_mid_rollout_leaves_devices_confirmed_or_rolled_back(twin: Twin) -> None:
