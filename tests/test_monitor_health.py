@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from monitor_support import healthy_snapshot
 
 from govnet.inventory import load_network
 from govnet.lab.topology import select_devices
@@ -24,21 +25,6 @@ def network() -> Network:
 @pytest.fixture(scope="module")
 def plan(network: Network) -> Plan:
     return build_plan(network, devices=select_devices(network), lab=True)
-
-
-def _healthy(plan: Plan) -> Snapshot:
-    """Every link up; every VRRP group of the model with its active member master (VRRP-MIB rows
-    ifIndex.vrid as keepalived serves them)."""
-    devices = {}
-    for dev in plan.devices:
-        state = DeviceState(dev.name, up=True, sys_uptime=100_000)
-        for i, end in enumerate(dev.links, start=2):
-            state.interfaces[end.ifname] = InterfaceState(ifindex=i, admin_status=1, oper_status=1)
-        for ifindex, (_seg, group) in enumerate(plan.network.vrrp_groups(dev.name), start=20):
-            rows = state.vendor.setdefault("vrrpOperState", {})
-            rows[f"{ifindex}.{group.vrid}"] = 3 if group.role_of(dev.name) == "active" else 2
-        devices[dev.name] = state
-    return Snapshot(devices=devices, complete=True)
 
 
 def _states(plan: Plan, snap: Snapshot) -> dict[str, str]:
@@ -63,13 +49,13 @@ def test_group_state_rule(members: list[str], masters: int | None, state: str) -
 
 
 def test_all_up_is_healthy_for_every_group(plan: Plan) -> None:
-    states = _states(plan, _healthy(plan))
+    states = _states(plan, healthy_snapshot(plan))
     assert set(states) == {g.name for g in plan.network.groups}
     assert set(states.values()) == {"healthy"}
 
 
 def test_one_uplink_down_degrades_only_its_group(plan: Plan) -> None:
-    snap = _healthy(plan)
+    snap = healthy_snapshot(plan)
     end = next(e for e in plan.device("kf-core-1").links if e.link == "kf-core-1--kf-agg-dongfenglu")
     snap.devices["kf-core-1"].interfaces[end.ifname].oper_status = 2
     states = _states(plan, snap)
@@ -78,7 +64,7 @@ def test_one_uplink_down_degrades_only_its_group(plan: Plan) -> None:
 
 
 def test_admin_down_counts_as_down_and_both_down_is_down(plan: Plan) -> None:
-    snap = _healthy(plan)
+    snap = healthy_snapshot(plan)
     for core in ("kf-core-1", "kf-core-2"):
         end = next(e for e in plan.device(core).links if e.link == f"{core}--kf-agg-qingshuitang")
         snap.devices[core].interfaces[end.ifname].admin_status = 2
@@ -86,7 +72,7 @@ def test_admin_down_counts_as_down_and_both_down_is_down(plan: Plan) -> None:
 
 
 def test_failed_poll_is_unknown_not_down(plan: Plan) -> None:
-    snap = _healthy(plan)
+    snap = healthy_snapshot(plan)
     snap.devices["kf-core-1"] = DeviceState("kf-core-1", up=False, error="timeout")
     states = _states(plan, snap)
     assert states["kf-core-pair"] == "unknown"
@@ -97,7 +83,7 @@ def test_failed_poll_is_unknown_not_down(plan: Plan) -> None:
 
 
 def test_two_masters_in_a_hot_standby_pair_is_split_brain(plan: Plan) -> None:
-    snap = _healthy(plan)
+    snap = healthy_snapshot(plan)
     snap.devices["kf-fw-1"].vendor["vrrpOperState"] = {"3.1": 3}
     snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"3.1": 2}
     assert _states(plan, snap)["kf-firewall-pair"] == "healthy"
@@ -113,7 +99,7 @@ def test_two_masters_in_a_hot_standby_pair_is_split_brain(plan: Plan) -> None:
 
 def test_one_master_seen_in_both_vrrp_mibs_is_not_split_brain(plan: Plan) -> None:
     """keepalived serves VRRP-MIB and VRRPv3-MIB at once: the same master appears twice."""
-    snap = _healthy(plan)
+    snap = healthy_snapshot(plan)
     snap.devices["kf-fw-1"].vendor["vrrpOperState"] = {"3.1": 3}
     snap.devices["kf-fw-1"].vendor["vrrpv3OperationsStatus"] = {"3.1.1": 3}
     snap.devices["kf-fw-2"].vendor["vrrpOperState"] = {"3.1": 2}
@@ -147,7 +133,7 @@ def test_a_shard_judges_only_groups_it_polls_in_full(network: Network) -> None:
         plan = build_plan(network, devices=devices, lab=True, shard=(index, 2))
         polled = {d.name for d in plan.devices}
         assert all(shard_of(n, 2) == index for n in polled)
-        names = {h.group.name for h in judge(plan, _healthy(plan))}
+        names = {h.group.name for h in judge(plan, healthy_snapshot(plan))}
         for group in plan.network.groups:
             managed = (
                 set(group.members)
@@ -165,21 +151,21 @@ def _health(plan: Plan, snap: Snapshot, name: str) -> GroupHealth:
     return next(h for h in judge(plan, snap) if h.group.name == name)
 
 
-def test_a_pair_whose_ha_tables_are_empty_is_unknown_never_healthy(plan: Plan) -> None:
-    snap = _healthy(plan)
+def test_a_pair_whose_ha_tables_are_empty_is_unknown_neverhealthy_snapshot(plan: Plan) -> None:
+    snap = healthy_snapshot(plan)
     for fw in ("kf-fw-1", "kf-fw-2"):
         snap.devices[fw].vendor.clear()
     health = _health(plan, snap, "kf-firewall-pair")
     assert (health.state, health.ha_checked, health.masters) == ("unknown", False, None)
     assert health.members == {"kf-fw-1": "unknown", "kf-fw-2": "unknown"}
     assert health.reason.startswith("HA tables empty on every member: master and split brain unchecked")
-    assert _health(plan, _healthy(plan), "kf-firewall-pair").ha_checked is True
+    assert _health(plan, healthy_snapshot(plan), "kf-firewall-pair").ha_checked is True
     assert _health(plan, snap, "kf-core-pair").ha_checked is None  # no VRRP in the model: not an HA pair
 
 
 def test_a_member_whose_ha_daemon_is_gone_is_down_for_its_group(plan: Plan) -> None:
     """keepalived killed on kf-fw-1: its VRRP rows are gone, kf-fw-2 took over as master."""
-    snap = _healthy(plan)
+    snap = healthy_snapshot(plan)
     snap.devices["kf-fw-1"].vendor.clear()
     snap.devices["kf-fw-2"].vendor["vrrpOperState"] = dict.fromkeys(
         snap.devices["kf-fw-2"].vendor["vrrpOperState"], 3
@@ -191,7 +177,7 @@ def test_a_member_whose_ha_daemon_is_gone_is_down_for_its_group(plan: Plan) -> N
 
 
 def test_a_vrrpv3_only_member_is_judged_by_its_second_to_last_index(plan: Plan) -> None:
-    snap = _healthy(plan)
+    snap = healthy_snapshot(plan)
     for fw, value in (("kf-fw-1", 3), ("kf-fw-2", 2)):
         snap.devices[fw].vendor = {"vrrpv3OperationsStatus": {"7.1.1": value, "7.2.1": value, "7.3.1": value}}
     assert _health(plan, snap, "kf-firewall-pair").state == "healthy"
@@ -200,7 +186,7 @@ def test_a_vrrpv3_only_member_is_judged_by_its_second_to_last_index(plan: Plan) 
 
 
 def test_an_interface_not_found_is_unknown_with_its_reason_never_down(plan: Plan) -> None:
-    snap = _healthy(plan)
+    snap = healthy_snapshot(plan)
     for core in ("kf-core-1", "kf-core-2"):
         end = next(e for e in plan.device(core).links if e.link == f"{core}--kf-agg-dongfenglu")
         del snap.devices[core].interfaces[end.ifname]

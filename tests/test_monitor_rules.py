@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 import yaml
+from monitor_support import healthy_snapshot
 
 from govnet.inventory import load_network
 from govnet.lab.topology import select_devices
 from govnet.monitor.exporter import make_registry, serve
 from govnet.monitor.health import judge
-from govnet.monitor.plan import Plan, build_plan
-from govnet.monitor.snapshot import DeviceState, InterfaceState, Snapshot
+from govnet.monitor.plan import build_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "govnet" / "data" / "monitor"
@@ -90,23 +90,6 @@ def test_single_poller_config_keeps_every_device_and_the_shard_config_partitions
         assert (keep["action"], keep["regex"]) == ("keep", f";.*|.+;{index}")
 
 
-def _snapshot(plan: Plan, down_link: str) -> Snapshot:
-    """Every device answering, every link end up but ``down_link``'s, every VRRP group of the
-    model with its active member master."""
-    devices = {}
-    for dev in plan.devices:
-        state = DeviceState(dev.name, up=True, sys_uptime=100_000, last_success=1.0)
-        for i, end in enumerate(dev.links, start=2):
-            oper = 2 if end.link == down_link else 1
-            state.interfaces[end.ifname] = InterfaceState(ifindex=i, admin_status=1, oper_status=oper)
-        for ifindex, (_seg, group) in enumerate(plan.network.vrrp_groups(dev.name), start=20):
-            state.vendor.setdefault("vrrpOperState", {})[f"{ifindex}.{group.vrid}"] = (
-                3 if group.role_of(dev.name) == "active" else 2
-            )
-        devices[dev.name] = state
-    return Snapshot(started=1.0, devices=devices, complete=True, cycles_total=1)
-
-
 def test_sharded_pollers_behind_the_shipped_config_judge_every_group(tmp_path: Path) -> None:
     """Two pollers (shards 0/2 and 1/2 of the default twin) behind a real Prometheus running the
     shipped prometheus-shards.yml and rules.yml: every device is kept exactly once, and a group
@@ -121,10 +104,10 @@ def test_sharded_pollers_behind_the_shipped_config_judge_every_group(tmp_path: P
         g
         for g in plans[0].network.groups
         if g.kind == "links"
-        and all(g.name not in {h.group.name for h in judge(p, _snapshot(p, ""))} for p in plans)
+        and all(g.name not in {h.group.name for h in judge(p, healthy_snapshot(p))} for p in plans)
     )
     down = split.members[0]
-    servers = [serve(make_registry(p, lambda p=p: _snapshot(p, down)), "127.0.0.1", 0) for p in plans]  # type: ignore[misc]
+    servers = [serve(make_registry(p, lambda p=p: healthy_snapshot(p, down)), "127.0.0.1", 0) for p in plans]  # type: ignore[misc]
     ports = [s.server_address[1] for s in servers]
     config = (DATA / "prometheus-shards.yml").read_text().replace("127.0.0.1:9469", f"127.0.0.1:{ports[0]}")
     config = (

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from monitor_support import healthy_snapshot
 from snmprec_agent import free_port, start_snmpd, stop_pid
 
 from govnet.credentials import Credentials
@@ -26,7 +27,7 @@ from govnet.monitor.health import judge
 from govnet.monitor.plan import Plan, build_plan
 from govnet.monitor.report import format_json
 from govnet.monitor.service import TargetError, format_health, parse_target
-from govnet.monitor.snapshot import DeviceState, HardwareRow, InterfaceState, Snapshot
+from govnet.monitor.snapshot import DeviceState, HardwareRow
 from govnet.monitor.snmp import SnmpError, SnmpTarget
 from govnet.monitor.transport import SnmpClient
 
@@ -44,21 +45,6 @@ def plan(network: Network) -> Plan:
     return build_plan(network, devices=select_devices(network), lab=True)
 
 
-def _snapshot(plan: Plan) -> Snapshot:
-    devices = {}
-    for dev in plan.devices:
-        state = DeviceState(dev.name, up=True, sys_uptime=100_000)
-        for i, end in enumerate(dev.links, start=2):
-            state.interfaces[end.ifname] = InterfaceState(
-                ifindex=i, admin_status=1, oper_status=1, name=end.ifname
-            )
-        for ifindex, (_seg, group) in enumerate(plan.network.vrrp_groups(dev.name), start=20):
-            rows = state.vendor.setdefault("vrrpOperState", {})
-            rows[f"{ifindex}.{group.vrid}"] = 3 if group.role_of(dev.name) == "active" else 2
-        devices[dev.name] = state
-    return Snapshot(started=1.0, duration_s=0.1, devices=devices, complete=True)
-
-
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -74,7 +60,7 @@ def test_bad_target_is_a_clear_error(text: str, message: str, network: Network) 
 
 def test_state_changes_are_logged_once_per_change(plan: Plan) -> None:
     log = ChangeLog()
-    snap = _snapshot(plan)
+    snap = healthy_snapshot(plan)
     assert log.changes(snap, judge(plan, snap)) == []  # all fine at start: nothing to say
     snap.devices["kf-fw-1"].vendor.clear()  # keepalived gone on kf-fw-1, kf-fw-2 took over
     snap.devices["kf-fw-2"].vendor["vrrpOperState"] = dict.fromkeys(
@@ -90,7 +76,7 @@ def test_state_changes_are_logged_once_per_change(plan: Plan) -> None:
         in lines
     )
     assert log.changes(snap, judge(plan, snap)) == []  # no change, no line
-    healed = _snapshot(plan)
+    healed = healthy_snapshot(plan)
     assert "group kf-firewall-pair: degraded -> healthy (2/2 healthy)" in log.changes(
         healed, judge(plan, healed)
     )
@@ -121,14 +107,14 @@ def test_backup_times_are_each_devices_newest_commit(tmp_path: Path, plan: Plan)
     _git(repo, "commit", "-q", "-m", "backup 2", when=1_700_086_400)
     assert commit_times(repo) == {"kf-core-1": 1_700_086_400.0, "kf-core-2": 1_700_000_000.0}
     assert commit_times(tmp_path / "missing") == {}
-    snap = _snapshot(plan)
+    snap = healthy_snapshot(plan)
     text = exposition(make_registry(plan, lambda: snap, lambda: commit_times(repo))).decode()
     assert 'govnet_config_backup_timestamp_seconds{device="kf-core-1"} 1700086400.0' in text
     assert 'govnet_config_backup_timestamp_seconds{device="kf-core-2"} 1700000000.0' in text
 
 
 def test_once_report_names_what_is_missing_and_why(plan: Plan) -> None:
-    snap = _snapshot(plan)
+    snap = healthy_snapshot(plan)
     agg = plan.device("kf-agg-dongfenglu")
     end = next(e for e in agg.links if e.link == "kf-core-1--kf-agg-dongfenglu")
     del snap.devices[agg.name].interfaces[end.ifname]
