@@ -129,7 +129,7 @@ def test_uplink_down_degrades_its_group_and_names_the_sites_one_more_failure_cut
     assert state["status"] == "down"  # the access site link is not redundant
     uplinks = _problem(state, "kf-uplinks-dongfenglu")
     assert uplinks["severity"] == "degraded" and uplinks["cut_off_when"] == "next"
-    assert str(uplinks["why"]).startswith(f"down: {UPLINK} (")
+    assert str(uplinks["why"]).startswith(f"{UPLINK}: ")
     assert "kf-core-1 GigabitEthernet2/0/1 oper status 2" in str(uplinks["why"])
     cut = uplinks["cut_off"]
     assert isinstance(cut, dict)

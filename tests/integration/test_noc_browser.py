@@ -202,7 +202,10 @@ def test_killed_keepalived_shows_the_firewall_pairs_new_master(wall: Wall) -> No
         assert wait_for(lambda: "master fw-2" in wall.text('#map g[data-segment="fw-inside"]'), 30, 0.5), (
             wall.text('#map g[data-segment="fw-inside"]')
         )
-        assert "failed over from the configured active kf-fw-1" in wall.text("#problems")
+        problems = wall.text("#problems")
+        assert "failed over from the configured active kf-fw-1" in problems
+        assert wall.group_state("kf-firewall-pair") == "s-degraded"  # kf-fw-1 reports no VRRP state
+        assert "kf-firewall-pair" in problems and "one more failure cuts off" in problems
         wall.shot("failover")
     finally:
         faults.heal(wall.workdir, **QUIET)

@@ -118,7 +118,11 @@ def device_info(
         segments.append([seg["name"], seg["title"], f"{member['interface']} {member['ip']}", vrrp or "-"])
     dev = snap.devices.get(name)
     hardware = [
-        [obj, index, value]
+        [row.kind, row.entity, "lost" if row.value is None else row.value, "ok" if row.ok else "FAULT"]
+        for row in (dev.hardware if dev else [])
+    ]
+    hardware += [
+        [obj, index, value, ""]
         for obj, rows in sorted((dev.vendor if dev else {}).items())
         for index, value in sorted(rows.items())
     ]

@@ -211,7 +211,10 @@ def device_page(info: dict[str, Any], title: str, now: float) -> str:
             ["segment", "title", "address", "VRRP"], [[escape(str(c)) for c in r] for r in info["segments"]]
         ),
         "<h2>Hardware and HA objects</h2>",
-        _table(["object", "row", "value"], [[escape(str(c)) for c in r] for r in info["hardware"]]),
+        _table(
+            ["object", "entity or row", "value", "status"],
+            [[escape(str(c)) for c in r] for r in info["hardware"]],
+        ),
     ]
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'

@@ -54,7 +54,7 @@ def _group_problem(group: dict[str, Any]) -> dict[str, Any] | None:
         why, severity, when = "every member down", "down", "now"
     else:
         why, severity, when = "cannot judge: " + ", ".join(unknown or down), "unknown", ""
-    why += f" ({group['why']})" if group["why"] else ""
+    why = group["why"] or why  # health's reason names the failed end and what the agent said
     return _problem(
         severity,
         group["name"],
