@@ -107,6 +107,24 @@ class Platform:
         """The management port a device of ``role`` uses on this platform."""
         return self.mgmt_ports.get(role, self.default_mgmt_port)
 
+    def canonical_interface(self, name: str) -> str | None:
+        """The long form of ``name`` when it is written with a short alias (what ``validate``
+        should warn about), None when it is already canonical or not an aliased type.
+
+        >>> from govnet.platforms import get_platform
+        >>> get_platform("huawei_nip").canonical_interface("GE0/0/1")
+        'GigabitEthernet0/0/1'
+        >>> get_platform("huawei_nip").canonical_interface("GigabitEthernet0/0/1") is None
+        True
+        """
+        compact = "".join(name.split())
+        for group in self.interface_aliases:
+            for alias in sorted(group[1:], key=len, reverse=True):
+                rest = compact[len(alias) :]
+                if compact.lower().startswith(alias.lower()) and rest[:1].isdigit():
+                    return group[0] + rest
+        return None
+
     def interface_key(self, name: str) -> str:
         """``name`` in one comparable form: case and spacing ignored, an aliased prefix replaced
         by the long form (longest alias first).

@@ -9,7 +9,23 @@ trial`` gives the confirm window), driven by Netmiko's ``huawei_vrpv8`` class.
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
-from govnet.platforms.huawei_vrp import CSS_ROLE, HUAWEI_HARDWARE, HUAWEI_INTERFACE_ALIASES, VRRP_TABLE
+from govnet.platforms.huawei_vrp import CSS_ROLE, HUAWEI_HARDWARE, VRRP_TABLE
+
+VRP8_INTERFACE_ALIASES: tuple[tuple[str, ...], ...] = (
+    # VRP8 prints the short forms as the names themselves: 10GE1/4/0/0, 40GE1/1/0/0, MEth0/0/0/0
+    # (librenms/librenms tests/snmpsim/vrp_ce12804-withvrf.snmprec, CE12800 V200R002C50);
+    # GE and 100GE the same way on CloudEngine (yunshan.snmprec: 100GE1/0/1).
+    ("10GE", "XGigabitEthernet", "XGE"),
+    ("GE", "GigabitEthernet"),
+    ("25GE",),
+    ("40GE",),
+    ("100GE",),
+    ("Eth-Trunk",),
+    ("MEth",),
+    ("Vlanif",),
+    ("LoopBack",),
+)
+"""CloudEngine interface-name forms: the short form (10GE, GE) is the canonical one."""
 
 PLATFORM = Platform(
     name="huawei_vrpv8",
@@ -30,7 +46,7 @@ PLATFORM = Platform(
         "hwCssMemberRole": "1.3.6.1.4.1.2011.5.25.183.3.2.1.8",
         "hwBgpPeerState": "1.3.6.1.4.1.2011.5.25.177.1.1.2.1.5",
     },
-    interface_aliases=HUAWEI_INTERFACE_ALIASES,
+    interface_aliases=VRP8_INTERFACE_ALIASES,
     ha_tables=(VRRP_TABLE,),
     hardware=(*HUAWEI_HARDWARE, CSS_ROLE),
     version_note="CE series VRP V200R0xx (VRP8): candidate configuration, commit / commit trial",
