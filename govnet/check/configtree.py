@@ -119,6 +119,12 @@ def _required_literal(pattern: str) -> str:
     return max(runs, key=len)
 
 
+@cache
+def _line_match(pattern: str) -> LineMatch:
+    """A LineMatch for one child pattern, built once (pydantic validation is not free)."""
+    return LineMatch(line=pattern)
+
+
 def _fill(pattern: str, subst: dict[str, str]) -> str:
     for key, value in subst.items():
         pattern = pattern.replace("{" + key + "}", re.escape(value))
@@ -154,6 +160,17 @@ class ConfigTree:
         self._all_by_word: dict[str, list[ConfigLine]] | None = None
         self._text: str | None = None
         self.blocks: dict[str, ConfigLine | None] = {}  # interface blocks by model name (facts memo)
+        self.memo: dict[str, Any] = {}  # other facts read once per tree
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The driver and the lines (the lookup caches are rebuilt on use)."""
+        return {"driver": self.driver, "root": self.root}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.driver, self.root = state["driver"], state["root"]
+        self._all, self._all_by_word, self._text = None, None, None
+        self.blocks = {}
+        self.memo = {}
 
     def all_lines(self) -> list[ConfigLine]:
         """Every line of the config, depth first (computed once)."""
@@ -226,7 +243,7 @@ class ConfigTree:
 
     def child(self, pattern: str, within: ConfigLine | None = None, **subst: str) -> Hit | None:
         """The first direct child of ``within`` (default root) matching ``pattern``."""
-        return self.first(LineMatch(line=pattern), within, **subst)
+        return self.first(_line_match(pattern), within, **subst)
 
 
 INDENT_ONLY_PARSERS = frozenset({"HUAWEI_VRP", "HP_COMWARE5"})
@@ -294,22 +311,21 @@ def _line_index(lines: list[str]) -> dict[tuple[str, ...], int]:
     duplicates, and a line said twice means the same as once (count rules see one).
     """
     index: dict[tuple[str, ...], int] = {}
-    stack: list[tuple[int, str]] = []
-    indents = [len(raw) - len(raw.lstrip()) if _text(raw) else -1 for raw in lines]
-    for number, raw in enumerate(lines, start=1):
-        text = _text(raw)
+    texts = [_text(raw) for raw in lines]
+    indents = [len(raw) - len(raw.lstrip()) if text else -1 for raw, text in zip(lines, texts, strict=True)]
+    stack: list[tuple[int, tuple[str, ...]]] = []  # (indent, path) of the open sections
+    for i, text in enumerate(texts):
         if not text:
             continue
-        indent = indents[number - 1]
+        indent = indents[i]
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        stack.append((indent, text))
-        path = tuple(t for _, t in stack)
-        if path in index and _is_leaf(indents, number - 1):
-            lines[number - 1] = ""
-            stack.pop()
+        path = (*stack[-1][1], text) if stack else (text,)
+        if path in index and _is_leaf(indents, i):
+            lines[i] = ""
             continue
-        index.setdefault(path, number)
+        stack.append((indent, path))
+        index.setdefault(path, i + 1)
     return index
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
 
 from govnet.check.configtree import ConfigParseError, ConfigTree
+from govnet.check.facts import ConfigFacts
 from govnet.check.rules import Rule, RuleSet
 from govnet.model import Device, Link, Network
 from govnet.platforms import PLATFORMS
@@ -106,6 +109,8 @@ class CheckContext:
     parse_errors: dict[str, str] = field(default_factory=dict)
     defaults: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     """(rule, device) -> the platform defaults a passing check relied on (the pass reason)."""
+    facts: dict[str, ConfigFacts | None] = field(default_factory=dict)
+    """Device -> the facts cross rules compare (None: no parsed config); a process pool fills it."""
     _links_by_device: dict[str, list[Link]] | None = None
     _loopback_owners: dict[str, str] | None = None
 
@@ -159,6 +164,19 @@ class CheckContext:
             return None
         return self.trees[device]
 
+    def parses(self, device: str) -> bool:
+        """Whether ``device`` has a parsed config (known from its facts when a pool parsed it)."""
+        if device in self.facts:
+            return self.facts[device] is not None
+        return self.tree(device) is not None
+
+    def config_facts(self, device: str) -> ConfigFacts | None:
+        """The facts cross rules compare for ``device`` (None without a parsed config)."""
+        if device not in self.facts:
+            tree = self.tree(device)
+            self.facts[device] = ConfigFacts.of(tree) if tree is not None else None
+        return self.facts[device]
+
     def config_location(self, device: str, line: int = 1) -> Location:
         config = self.configs.get(device)
         if config is None:
@@ -204,7 +222,12 @@ class CheckReport:
 
 def display_path(path: Path) -> str:
     """A relative path for reports (relative to the working directory when inside it)."""
+    return _display_path(path, os.getcwd())
+
+
+@lru_cache(maxsize=256)
+def _display_path(path: Path, cwd: str) -> str:
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(Path(cwd).resolve()).as_posix()
     except ValueError:
         return path.as_posix()

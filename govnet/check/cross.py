@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from govnet.check import facts
-from govnet.check.configtree import ConfigTree
 from govnet.check.context import CheckContext, Finding, NetworkCheck
+from govnet.check.facts import BgpFacts, ConfigFacts, InterfaceFacts
 from govnet.check.rules import Rule
 from govnet.model import Link
 
@@ -16,7 +15,13 @@ from govnet.model import Link
 class LinkEnd:
     device: str
     interface: str
-    tree: ConfigTree
+    known: ConfigFacts
+    routed: bool
+
+    @property
+    def at(self) -> InterfaceFacts:
+        """This end's interface facts."""
+        return self.known.interface(self.interface, self.routed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +50,17 @@ def link_pairs(rule: Rule, ctx: CheckContext) -> Iterator[LinkPair]:
     for link in ctx.network.links:
         if link.external or not (_in_scope(rule, ctx, link.a) and _in_scope(rule, ctx, link.b)):
             continue
-        ta, tb = ctx.tree(link.a), ctx.tree(link.b)
+        ta, tb = ctx.config_facts(link.a), ctx.config_facts(link.b)
         if ta is None or tb is None:
             continue
-        yield LinkPair(
-            link, link.id, LinkEnd(link.a, link.a_interface, ta), LinkEnd(link.b, link.b_interface, tb), True
-        )
+        a, b = LinkEnd(link.a, link.a_interface, ta, True), LinkEnd(link.b, link.b_interface, tb, True)
+        yield LinkPair(link, link.id, a, b, True)
         for att in link.attachments:
             yield LinkPair(
                 link,
                 f"{link.id} zone {att.zone}",
-                LinkEnd(link.a, f"{link.a_interface}.{att.vlan}", ta),
-                LinkEnd(link.b, f"{link.b_interface}.{att.vlan}", tb),
+                LinkEnd(link.a, f"{link.a_interface}.{att.vlan}", ta, False),
+                LinkEnd(link.b, f"{link.b_interface}.{att.vlan}", tb, False),
                 False,
             )
 
@@ -69,7 +73,8 @@ def link_addressing(rule: Rule, ctx: CheckContext) -> list[Finding]:
     """Both ends addressed, in the same subnet, with distinct addresses."""
     found: list[Finding] = []
     for pair in link_pairs(rule, ctx):
-        (ia, la), (ib, lb) = (facts.interface_address(e.tree, e.interface) for e in (pair.a, pair.b))
+        fa, fb = pair.a.at, pair.b.at
+        (ia, la), (ib, lb) = (fa.address, fa.address_line), (fb.address, fb.address_line)
         for end, addr, line in ((pair.a, ia, la), (pair.b, ib, lb)):
             if addr is None:
                 found.append(_at(ctx, rule, end, line, f"{pair.label}: {end.interface} has no IPv4 address"))
@@ -95,7 +100,8 @@ def link_mtu(rule: Rule, ctx: CheckContext) -> list[Finding]:
     """Equal MTU at both ends (the platform default where unset)."""
     found: list[Finding] = []
     for pair in link_pairs(rule, ctx):
-        (ma, la), (mb, lb) = (facts.interface_mtu(e.tree, e.interface) for e in (pair.a, pair.b))
+        fa, fb = pair.a.at, pair.b.at
+        (ma, la), (mb, lb) = (fa.mtu, fa.mtu_line), (fb.mtu, fb.mtu_line)
         if ma != mb:
             found.append(
                 _at(
@@ -116,7 +122,8 @@ def link_ospf_area(rule: Rule, ctx: CheckContext) -> list[Finding]:
     for pair in link_pairs(rule, ctx):
         if not pair.routed:
             continue
-        (aa, la), (ab, lb) = (facts.ospf_area(e.tree, e.interface) for e in (pair.a, pair.b))
+        fa, fb = pair.a.at, pair.b.at
+        (aa, la), (ab, lb) = (fa.area, fa.area_line), (fb.area, fb.area_line)
         if aa == ab:
             continue
         end, line = (pair.a, la) if ab is not None and aa is None else (pair.b, lb)
@@ -142,17 +149,17 @@ def link_ldp(rule: Rule, ctx: CheckContext) -> list[Finding]:
     for pair in link_pairs(rule, ctx):
         if not pair.routed:
             continue
-        on = {e.device: facts.ldp_enabled(e.tree, e.interface) for e in (pair.a, pair.b)}
+        on = {e.device: e.at.ldp for e in (pair.a, pair.b)}
         if on[pair.a.device] != on[pair.b.device]:
             lacking = pair.a if not on[pair.a.device] else pair.b
             other = pair.b if lacking is pair.a else pair.a
-            block = facts.interface_block(lacking.tree, lacking.interface)
+            block_line = lacking.at.block_line
             found.append(
                 _at(
                     ctx,
                     rule,
                     lacking,
-                    block.line if block else 1,
+                    block_line if block_line is not None else 1,
                     f"{pair.label}: LDP on {other.device} {other.interface} but not on "
                     f"{lacking.device} {lacking.interface}",
                 )
@@ -164,14 +171,14 @@ def bgp_sessions(rule: Rule, ctx: CheckContext) -> list[Finding]:
     """Each model iBGP session is configured on both routers toward the other's loopback, with its AS."""
     found: list[Finding] = []
     seen: set[frozenset[str]] = set()
-    bgp: dict[str, facts.BgpFacts] = {}
+    bgp: dict[str, BgpFacts] = {}
 
-    def facts_of(device: str) -> facts.BgpFacts | None:
+    def facts_of(device: str) -> BgpFacts | None:
         if device not in bgp:
-            tree = ctx.tree(device)
-            if tree is None or not _in_scope(rule, ctx, device):
+            known = ctx.config_facts(device)
+            if known is None or not _in_scope(rule, ctx, device):
                 return None
-            bgp[device] = facts.bgp_facts(tree)
+            bgp[device] = known.bgp
         return bgp[device]
 
     routers = [d.name for d in ctx.network.devices.values() if d.role in ("core", "aggregation")]
@@ -190,7 +197,7 @@ def bgp_sessions(rule: Rule, ctx: CheckContext) -> list[Finding]:
 
 
 def _one_side(
-    rule: Rule, ctx: CheckContext, local: str, lf: facts.BgpFacts, remote: str, rf: facts.BgpFacts
+    rule: Rule, ctx: CheckContext, local: str, lf: BgpFacts, remote: str, rf: BgpFacts
 ) -> list[Finding]:
     """``local``'s half of the session with ``remote``."""
     model_ip = ctx.network.devices[remote].loopback
@@ -223,8 +230,8 @@ def _one_side(
         out.append(
             ctx.finding(rule, local, where, f"session with {remote}: peer {remote_ip} not enabled for VPNv4")
         )
-    tree = ctx.tree(local)
-    if tree is not None and tree.driver.bgp_update_source is not None and peer.update_source is None:
+    known = ctx.config_facts(local)
+    if known is not None and known.bgp_update_source and peer.update_source is None:
         out.append(
             ctx.finding(
                 rule, local, where, f"session with {remote}: peer {remote_ip} not sourced from the loopback"

@@ -22,6 +22,8 @@ from govnet.render.context import zone_legs
 FIREWALL = "huawei_usg"
 VPN_GATEWAY = SECPATH = "h3c_secpath"
 SECPATH_ROLES = ("load_balancer", "vpn_gateway")
+TREE_PLATFORMS = frozenset({FIREWALL, SECPATH})
+"""Platforms whose parsed configs these rules read (a process pool hands their trees back)."""
 _NOT_TRAFFIC = ("loopback", "null", "inloopback", "register-tunnel")
 """Interfaces that carry no transit traffic (the device's own addresses are the Local zone's)."""
 _VRRP = re.compile(r"^vrrp vrid (\d+) virtual-ip (\S+)(?: \S+)? (active|standby)$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from govnet.check import config_rules, cross, intent
 from govnet.check.configfiles import ConfigFolder
@@ -41,7 +41,7 @@ def _not_applicable_reason(rule: Rule, ctx: CheckContext, device: Device) -> str
         return f"no {platform} driver in the spec"
     if device.name not in ctx.configs:
         return "no intended config (see GN-CFG-100)"
-    if ctx.tree(device.name) is None:
+    if not ctx.parses(device.name):
         return "config does not parse (see GN-CFG-100)"
     if rule.check == "lines" and platform not in rule.match:
         return f"rule has no {platform} patterns"
@@ -97,19 +97,27 @@ def _config_files(rule: Rule, ctx: CheckContext) -> list[RuleResult]:
     return results
 
 
-def _device_results(rule: Rule, ctx: CheckContext, check: DeviceCheck) -> list[RuleResult]:
-    results: list[RuleResult] = []
-    for device in _in_scope(rule, ctx.network):
-        reason = _not_applicable_reason(rule, ctx, device)
-        tree = ctx.tree(device.name)
-        if reason is not None or tree is None:
-            results.append(RuleResult(rule.id, device.name, "not_applicable", reason=reason or ""))
-            continue
-        found = check(rule, ctx, device, tree)
-        defaults = ctx.defaults.get((rule.id, device.name), [])
-        reason = "" if found or not defaults else "default: " + "; ".join(defaults)
-        results.append(RuleResult(rule.id, device.name, "fail" if found else "pass", tuple(found), reason))
-    return results
+def _device_result(rule: Rule, ctx: CheckContext, check: DeviceCheck, device: Device) -> RuleResult:
+    reason = _not_applicable_reason(rule, ctx, device)
+    tree = ctx.tree(device.name)
+    if reason is not None or tree is None:
+        return RuleResult(rule.id, device.name, "not_applicable", reason=reason or "")
+    found = check(rule, ctx, device, tree)
+    defaults = ctx.defaults.get((rule.id, device.name), [])
+    reason = "" if found or not defaults else "default: " + "; ".join(defaults)
+    return RuleResult(rule.id, device.name, "fail" if found else "pass", tuple(found), reason)
+
+
+def device_result(rule: Rule, ctx: CheckContext, device: Device) -> RuleResult:
+    """The result of per-device ``rule`` (a config rule other than ``config_files``) on ``device``."""
+    if rule.check == "config_present":
+        return _config_present(rule, ctx, device)
+    return _device_result(rule, ctx, config_rules.CHECKS[rule.check], device)
+
+
+def is_device_rule(rule: Rule) -> bool:
+    """Whether ``rule`` is judged on each device alone (so a worker process can run it)."""
+    return rule.kind == "config" and rule.check != "config_files"
 
 
 def _cross_results(rule: Rule, ctx: CheckContext, check: NetworkCheck) -> list[RuleResult]:
@@ -132,18 +140,22 @@ def _cross_results(rule: Rule, ctx: CheckContext, check: NetworkCheck) -> list[R
     return results
 
 
-def _run_rule(rule: Rule, ctx: CheckContext) -> list[RuleResult]:
+PerDevice = Callable[[Rule, Device], RuleResult]
+"""The result of a per-device rule on one device (judged here, or taken from a worker's)."""
+
+
+def _run_rule(rule: Rule, ctx: CheckContext, per_device: PerDevice | None = None) -> list[RuleResult]:
+    if per_device is not None and is_device_rule(rule):
+        return [per_device(rule, d) for d in _in_scope(rule, ctx.network)]
     if rule.kind == "intent":
         found = intent.CHECKS[rule.check](rule, ctx)
         status: Status = "fail" if found else "pass"
         return [RuleResult(rule.id, ctx.network.settings.name, status, tuple(found))]
     if rule.kind == "cross":
         return _cross_results(rule, ctx, cross.CHECKS[rule.check])
-    if rule.check == "config_present":
-        return [_config_present(rule, ctx, d) for d in _in_scope(rule, ctx.network)]
     if rule.check == "config_files":
         return _config_files(rule, ctx)
-    return _device_results(rule, ctx, config_rules.CHECKS[rule.check])
+    return [device_result(rule, ctx, d) for d in _in_scope(rule, ctx.network)]
 
 
 def known_checks() -> dict[str, set[str]]:
@@ -166,6 +178,12 @@ def run_checks(
     """Check ``network`` and its intended ``configs`` (device -> config) against the spec."""
     started = time.perf_counter()
     spec = spec or load_rules()
+    rules = selected_rules(spec, rule_ids)
+    return judge(CheckContext(network, spec, configs, lab=lab), rules, started=started)
+
+
+def selected_rules(spec: RuleSet, rule_ids: Iterable[str] | None) -> list[Rule]:
+    """The rules to run (all without ``rule_ids``), each one the engine implements."""
     rules = spec.select(list(rule_ids) if rule_ids is not None else None)
     implemented = known_checks()
     for rule in rules:
@@ -173,24 +191,33 @@ def run_checks(
             from govnet.check.rules import SpecError
 
             raise SpecError(f"{rule.id}: the engine has no {rule.kind} check {rule.check!r}")
-    ctx = CheckContext(network, spec, configs, lab=lab)
+    return rules
+
+
+def judge(
+    ctx: CheckContext, rules: list[Rule], per_device: PerDevice | None = None, *, started: float | None = None
+) -> CheckReport:
+    """Run ``rules`` in order; per-device results come from ``per_device`` when given."""
+    started = time.perf_counter() if started is None else started
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the parsed trees are long-lived and acyclic-heavy: collection passes only cost time
     try:
-        results = [_traced(result, configs) for rule in rules for result in _run_rule(rule, ctx)]
+        results = [
+            traced(result, ctx.configs) for rule in rules for result in _run_rule(rule, ctx, per_device)
+        ]
     finally:
         if gc_was_enabled:
             gc.enable()
     return CheckReport(
-        network=network.settings.name,
+        network=ctx.network.settings.name,
         rules=rules,
         results=results,
-        devices_checked=len(configs),
+        devices_checked=len(ctx.configs),
         seconds=time.perf_counter() - started,
     )
 
 
-def _traced(result: RuleResult, configs: Mapping[str, IntendedConfig]) -> RuleResult:
+def traced(result: RuleResult, configs: Mapping[str, IntendedConfig]) -> RuleResult:
     """Point config findings at the template line that rendered the offending config line."""
     if not result.findings:
         return result

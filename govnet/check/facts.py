@@ -8,7 +8,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from netutils.interface import canonical_interface_name
 
-from govnet.check.configtree import ConfigLine, ConfigTree
+from govnet.check.configtree import ConfigLine, ConfigTree, Hit
 from govnet.check.rules import LineMatch
 from govnet.platforms.linux import kernel_ifname
 
@@ -97,10 +97,18 @@ def ospf_area(tree: ConfigTree, name: str) -> tuple[int | None, int]:
             return area_number(hit.groups.get("area", "")), hit.line
     address, _ = interface_address(tree, name)
     if driver.ospf_network is not None and address is not None:
-        for hit in tree.find(driver.ospf_network):
+        for hit in _ospf_networks(tree, driver.ospf_network):
             if _covers(hit.groups, address.ip):
                 return area_number(hit.groups.get("area", "")), hit.line
     return None, 0
+
+
+def _ospf_networks(tree: ConfigTree, match: LineMatch) -> list[Hit]:
+    """The OSPF ``network`` statements (found once per tree: every interface asks)."""
+    found = tree.memo.get("ospf_networks")
+    if found is None:
+        found = tree.memo["ospf_networks"] = tree.find(match)
+    return found
 
 
 def ldp_enabled(tree: ConfigTree, name: str) -> bool:
@@ -232,3 +240,83 @@ def interface_has(tree: ConfigTree, name: str, pattern: str | None) -> bool:
     """The interface block of ``name`` has a child matching ``pattern``."""
     block = interface_block(tree, name)
     return bool(block is not None and pattern and tree.child(pattern, block))
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceFacts:
+    """What cross rules compare about one interface end: address, MTU, OSPF area, LDP, its block."""
+
+    address: IPv4Interface | None
+    address_line: int
+    mtu: int
+    mtu_line: int
+    area: int | None
+    area_line: int
+    ldp: bool
+    block_line: int | None
+    """The ``interface`` block's line; None when the config has no such interface."""
+    routed: bool
+    """OSPF area and LDP were read (cross rules ask them of routed link ends only)."""
+
+    @classmethod
+    def read(cls, tree: ConfigTree, name: str, routed: bool) -> InterfaceFacts:
+        address, address_line = interface_address(tree, name)
+        mtu, mtu_line = interface_mtu(tree, name)
+        area, area_line = ospf_area(tree, name) if routed else (None, 0)
+        block = interface_block(tree, name)
+        ldp = ldp_enabled(tree, name) if routed else False
+        line = block.line if block is not None else None
+        return cls(address, address_line, mtu, mtu_line, area, area_line, ldp, line, routed)
+
+
+class ConfigFacts:
+    """The facts cross rules compare, read once per device config.
+
+    Read lazily from the parsed tree; :meth:`compact` keeps what was read without the tree, so a
+    worker process can hand a device's facts back (and the cache keep them) instead of the tree.
+    """
+
+    __slots__ = ("_bgp", "bgp_update_source", "interfaces", "tree")
+
+    def __init__(self, tree: ConfigTree | None, bgp_update_source: bool) -> None:
+        self.tree = tree
+        self.bgp_update_source = bgp_update_source
+        self.interfaces: dict[str, InterfaceFacts] = {}
+        self._bgp: BgpFacts | None = None
+
+    @classmethod
+    def of(cls, tree: ConfigTree) -> ConfigFacts:
+        return cls(tree, tree.driver.bgp_update_source is not None)
+
+    def interface(self, name: str, routed: bool = True) -> InterfaceFacts:
+        """The facts of model interface ``name`` (read from the tree on first use; OSPF and LDP
+        only when ``routed``)."""
+        found = self.interfaces.get(name)
+        if found is None or (routed and not found.routed):
+            if self.tree is None:
+                raise KeyError(f"interface {name} was not read before the tree was dropped")
+            found = self.interfaces[name] = InterfaceFacts.read(self.tree, name, routed)
+        return found
+
+    @property
+    def bgp(self) -> BgpFacts:
+        if self._bgp is None:
+            if self.tree is None:
+                raise KeyError("BGP facts were not read before the tree was dropped")
+            self._bgp = bgp_facts(self.tree)
+        return self._bgp
+
+    def compact(self, interfaces: list[tuple[str, bool]]) -> ConfigFacts:
+        """A copy holding the BGP facts and the facts of ``interfaces`` ((name, routed) pairs),
+        without the tree."""
+        out = ConfigFacts(None, self.bgp_update_source)
+        out._bgp = self.bgp
+        out.interfaces = {name: self.interface(name, routed) for name, routed in interfaces}
+        return out
+
+    def __getstate__(self) -> tuple[bool, dict[str, InterfaceFacts], BgpFacts | None]:
+        return self.bgp_update_source, self.interfaces, self._bgp
+
+    def __setstate__(self, state: tuple[bool, dict[str, InterfaceFacts], BgpFacts | None]) -> None:
+        self.tree = None
+        self.bgp_update_source, self.interfaces, self._bgp = state

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -123,13 +124,30 @@ def to_json(report: CheckReport) -> str:
             "exit_code": report.exit_code,
         },
         "findings": [_finding_json(f) for f in report.findings],
-        "results": [
-            {"rule_id": r.rule_id, "device": r.device, "status": r.status, "reason": r.reason}
-            for r in report.results
-        ],
+        "results": _RESULTS_SLOT,
         "timings": {"seconds": round(report.seconds, 3)},
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    slot = text.rindex(json.dumps(_RESULTS_SLOT))  # after every finding: only the timings follow
+    return text[:slot] + _results_json(report) + text[slot + len(json.dumps(_RESULTS_SLOT)) :]
+
+
+_RESULTS_SLOT = "\x00results"
+_RESULT_JSON = (
+    '    {\n      "rule_id": %s,\n      "device": %s,\n      "status": %s,\n      "reason": %s\n    }'
+)
+
+
+def _results_json(report: CheckReport) -> str:
+    """The ``results`` array as ``json.dumps(indent=2, ensure_ascii=False)`` prints it at depth 1,
+    written directly (hundreds of thousands of results: the pure-Python indenting encoder is slow)."""
+    if not report.results:
+        return "[]"
+    enc = encode_basestring  # what dumps uses for str with ensure_ascii=False
+    items = [
+        _RESULT_JSON % (enc(r.rule_id), enc(r.device), enc(r.status), enc(r.reason)) for r in report.results
+    ]
+    return "[\n" + ",\n".join(items) + "\n  ]"
 
 
 def to_junit(report: CheckReport) -> str:

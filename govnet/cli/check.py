@@ -11,6 +11,7 @@ file is a GN-CFG-100 finding (exit 1), an unreadable DIR a usage error (exit 2).
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,15 @@ _FILTER = filter_option()
 _LAB = typer.Option(
     False, "--lab", metavar="", help="Check the lab twin's configs (frr) instead of production."
 )
+_JOBS = typer.Option(
+    0, "--jobs", "-j", metavar="N", min=0, help="Worker processes (default 0: one per CPU; 1: no pool)."
+)
+_CHANGED = typer.Option(
+    False,
+    "--changed",
+    help="Re-check only devices whose inputs changed since the last --changed run "
+    "(cache in build/check-cache; cross and intent rules always run).",
+)
 
 
 @guarded
@@ -69,13 +79,19 @@ def check_cmd(
     out: Path | None = _OUT,
     filter_: list[str] = _FILTER,
     lab: bool = _LAB,
+    jobs: int = _JOBS,
+    changed: bool = _CHANGED,
 ) -> None:
     """Check the model and the intended configs against the platform spec (govnet rules lists it).
 
     With --filter the whole network is checked and the report keeps the selected devices' results
     (network-wide results stay).
 
-    Example: govnet check; govnet check --configs build/intended -f sarif -o govnet.sarif
+    Render, parse and per-device rules run in a process pool (--jobs); --changed reuses the
+    outcomes of devices whose inventory file, templates, spec and code did not change.
+
+    Example: govnet check; govnet check --changed;
+    govnet check --configs build/intended -f sarif -o govnet.sarif
 
     Exit codes: 0 clean, 1 an error-severity finding, 2 bad input, 3 internal error.
     """
@@ -90,13 +106,27 @@ def check_cmd(
         raise GovnetError(
             f"unknown format {format_!r}: use one of {', '.join(formats)}" + (f" ({guess})" if guess else "")
         )
+    if changed and configs is not None:
+        raise GovnetError("--changed re-checks rendered configs; drop it with --configs DIR")
     spec = load_rules()
     selected = spec.select(_rule_ids(rules))
     network = load_network_or_exit(inventory)
-    intended: dict[str, IntendedConfig] = {}
+    intended: Mapping[str, IntendedConfig] = {}
     if any(rule.kind != "intent" for rule in selected):
-        intended = _intended(network, configs, lab)
-    report = run_checks(network, intended, [r.id for r in selected], spec=spec, lab=lab)
+        from govnet.check.cache import FileCache
+        from govnet.check.pool import check_network
+
+        report, intended = check_network(
+            network,
+            rule_ids=[r.id for r in selected],
+            spec=spec,
+            lab=lab,
+            configs=_folder(network, configs, lab) if configs is not None else None,
+            workers=jobs or None,
+            cache=FileCache() if changed else None,
+        )
+    else:
+        report = run_checks(network, intended, [r.id for r in selected], spec=spec, lab=lab)
     if filter_:
         report = _only(report, set(select_devices(network, filter_)), network, set(intended))
     text = render_report(report, format_)
@@ -129,17 +159,13 @@ def _only(report: CheckReport, names: set[str], network: Network, configs: set[s
     return dataclasses.replace(report, results=kept, devices_checked=len(names & configs))
 
 
-def _intended(network: Network, configs: Path | None, lab: bool) -> dict[str, IntendedConfig]:
-    from govnet.check import intended_from_rendered, read_configs
+def _folder(network: Network, configs: Path, lab: bool) -> Mapping[str, IntendedConfig]:
+    from govnet.check import read_configs
     from govnet.errors import GovnetError
 
-    if configs is not None:
-        if not configs.is_dir():
-            raise GovnetError(f"--configs {configs} is not a readable directory")
-        try:
-            return read_configs(configs, network, lab=lab)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GovnetError(f"cannot read configs from {configs}: {exc}") from None
-    from govnet.render import render_network
-
-    return intended_from_rendered(render_network(network, lab=lab, progress=False))
+    if not configs.is_dir():
+        raise GovnetError(f"--configs {configs} is not a readable directory")
+    try:
+        return read_configs(configs, network, lab=lab)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GovnetError(f"cannot read configs from {configs}: {exc}") from None
