@@ -147,7 +147,7 @@ def test_configs_dir_missing_file_is_a_finding(tmp_path: Path) -> None:
 
 
 def test_lab_configs_check_clean() -> None:
-    code, out, _ = run("--lab")
+    code, out, _ = run("--lab-configs")
     assert code == 0, out
 
 

@@ -1,7 +1,7 @@
-"""``govnet check --lab`` checks the lab twin's configs (FRR, nftables), not production's.
+"""``govnet check --lab-configs`` checks the lab twin's configs (FRR, nftables), not production's.
 
-Every case goes through the CLI only and would fail if ``--lab`` were ignored: the lab configs
-pass only with ``--lab``, production configs fail with it, and the in-memory render differs.
+Every case goes through the CLI only and would fail if ``--lab-configs`` were ignored: the lab configs
+pass only with ``--lab-configs``, production configs fail with it, and the in-memory render differs.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def configs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("configs")
     dirs = {"production": out / "production", "lab": out / "lab"}
     assert govnet("render", "--out", str(dirs["production"]))[0] == 0
-    assert govnet("render", "--lab", "--out", str(dirs["lab"]))[0] == 0
+    assert govnet("render", "--lab-configs", "--out", str(dirs["lab"]))[0] == 0
     return dirs
 
 
@@ -47,7 +47,7 @@ def test_the_two_renders_really_differ(configs: dict[str, Path]) -> None:
 
 
 def test_lab_configs_pass_only_with_lab(configs: dict[str, Path]) -> None:
-    code, out = govnet("check", "--lab", "--configs", str(configs["lab"]), "--format", "json")
+    code, out = govnet("check", "--lab-configs", "--configs", str(configs["lab"]), "--format", "json")
     assert code == 0 and _findings(out) == []
     code, out = govnet("check", "--configs", str(configs["lab"]), "--format", "json")
     assert code == 1, "FRR configs checked as Huawei/H3C must fail: --lab is what makes them pass"
@@ -57,13 +57,13 @@ def test_lab_configs_pass_only_with_lab(configs: dict[str, Path]) -> None:
 def test_production_configs_fail_with_lab(configs: dict[str, Path]) -> None:
     code, out = govnet("check", "--configs", str(configs["production"]), "--format", "json")
     assert code == 0 and _findings(out) == []
-    code, out = govnet("check", "--lab", "--configs", str(configs["production"]), "--format", "json")
+    code, out = govnet("check", "--lab-configs", "--configs", str(configs["production"]), "--format", "json")
     assert code == 1 and any(f["device"] == "kf-core-1" for f in _findings(out))
 
 
 def test_in_memory_check_renders_the_lab_platforms(configs: dict[str, Path]) -> None:
     """Without --configs, --lab renders FRR in memory: frr-only exemptions appear, vendor ones go."""
-    _, lab = govnet("check", "--lab", "--format", "json")
+    _, lab = govnet("check", "--lab-configs", "--format", "json")
     _, production = govnet("check", "--format", "json")
     lab_reasons = {str(r["reason"]) for r in json.loads(lab)["results"] if r["status"] == "not_applicable"}
     prod_reasons = {str(r["reason"]) for r in json.loads(production)["results"]

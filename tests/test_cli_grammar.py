@@ -83,7 +83,7 @@ def test_secrets_before_and_after_the_subcommand(tmp_path: Path, before: bool) -
     secrets = tmp_path / "s.env"
     secrets.write_text("GOVNET_SSH_USER=netops\n", encoding="utf-8")
     secrets.chmod(0o600)
-    cmd = ["render", "-i", INV, "--device", "kf-core-1", "-o", "-"]
+    cmd = ["render", "-i", INV, "--filter", "name=kf-core-1", "-o", "-"]
     args = ["--secrets", str(secrets), *cmd] if before else [*cmd, "--secrets", str(secrets)]
     env_before = dict(os.environ)
     result = runner.invoke(app, args)

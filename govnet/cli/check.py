@@ -57,7 +57,8 @@ _OUT = typer.Option(
 )
 _FILTER = filter_option()
 _LAB = typer.Option(
-    False, "--lab", metavar="", help="Check the lab twin's configs (frr) instead of production."
+    False, "--lab-configs", metavar="",
+    help="Check the lab twin's variant of the configs (frr) instead of production's.",
 )
 _JOBS = typer.Option(
     0, "--jobs", "-j", metavar="N", min=0, help="Worker processes (default 0: one per CPU; 1: no pool)."

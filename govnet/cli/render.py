@@ -11,7 +11,6 @@ from pathlib import Path
 import typer
 
 from govnet.cli.common import (
-    device_or_error,
     filter_option,
     guarded,
     inventory_option,
@@ -28,8 +27,11 @@ OUT_OPTION = typer.Option(
     help="Directory for <device>.cfg files, or '-' for stdout (one device).",
 )
 FILTER_OPTION = filter_option()
-DEVICE_OPTION = typer.Option(None, "--device", "-d", metavar="NAME", help="Only this device.")
-LAB_OPTION = typer.Option(False, "--lab", metavar="", help="Render the lab twin's platforms (frr, nftables).")
+LAB_CONFIGS_OPTION = typer.Option(
+    False, "--lab-configs", metavar="",
+    help="Render the lab twin's variant of the configs (frr, nftables), not production's. (--lab, on the "
+    "commands that connect, means reach the running twin.)",
+)
 TEMPLATES_OPTION = typer.Option(
     None,
     "--templates",
@@ -44,15 +46,14 @@ def render_cmd(
     inventory: Path | None = inventory_option(),
     out: str = OUT_OPTION,
     filter_: list[str] = FILTER_OPTION,
-    device: str | None = DEVICE_OPTION,
-    lab: bool = LAB_OPTION,
+    lab: bool = LAB_CONFIGS_OPTION,
     templates: Path | None = TEMPLATES_OPTION,
 ) -> None:
     """Render the intended config of every device (or the selected ones) into OUT/<device>.cfg.
 
     Configs of devices no longer in the inventory are removed from OUT (with a note).
 
-    Example: govnet render --filter role=core -o build/intended; govnet render --device kf-core-1 -o -
+    Example: govnet render --filter role=core -o build/intended; govnet render --filter name=kf-core-1 -o -
 
     Exit codes: 0 rendered (or nothing to render, with a note), 2 bad input, 3 internal error.
     """
@@ -63,11 +64,6 @@ def render_cmd(
 
     network = load_network_or_exit(inventory, templates)
     chosen = select_devices(network, filter_) if filter_ else sorted(network.devices)
-    if device is not None:
-        device_or_error(network, device)
-        chosen = [n for n in chosen if n == device]
-        if not chosen:
-            raise GovnetError(f"--device {device} does not match {' '.join(filter_)}")
     if not chosen:
         raise GovnetError(f"no device matches --filter {' '.join(filter_)}")
     rendering = [n for n in chosen if renders(network, network.devices[n], lab=lab)]
@@ -83,7 +79,8 @@ def render_cmd(
         return
     to_stdout = out == "-"
     if to_stdout and len(rendering) != 1:
-        raise GovnetError(f"--out - prints one config; {len(rendering)} selected (add --device NAME)")
+        raise GovnetError(
+            f"--out - prints one config; {len(rendering)} selected (narrow it: --filter name=NAME)")
     configs = {} if not rendering else render_network(
         network,
         names=rendering,
