@@ -44,6 +44,7 @@ VALUES = {
     "GOVNET_SNMP_COMMUNITY": "wr1te-C0mm-x8",
     "GOVNET_NTP_KEY": "ntp-K3y-55zz",
 }
+LOGIN = {"GOVNET_SSH_USER": "netadmin", "GOVNET_SSH_PASSWORD": "ssh-Pa55-k2k2"}
 RUNNING = f"""hostname {CORE1}
 service password-encryption
 service password-encryption
@@ -80,7 +81,8 @@ def secrets() -> SecretValues:
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, encoding="utf-8", check=True)
+    return proc.stdout
 
 
 # -- masking with recorded references ----------------------------------------------------------
@@ -156,6 +158,8 @@ def test_cli_without_repo_names_the_option_and_the_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    for key, value in LOGIN.items():
+        monkeypatch.setenv(key, value)
     result = CliRunner().invoke(app, ["backup", "-i", str(ROOT / "inventory"), "--filter", f"name={CORE1}"])
     assert result.exit_code == 2
     assert result.output == (f"error: no backup repository: give --repo DIR or set backup_repo in "
@@ -210,7 +214,7 @@ def test_unreachable_devices_are_one_line_each_with_address_and_keep_their_backu
     assert "Traceback" not in out + err and "failed with traceback" not in out + err
     assert report.commit is None and not report.changed
     assert git(repo, "rev-parse", "HEAD") == before
-    assert (repo / f"{CORE1}.cfg").read_text() == "hostname old\n"
+    assert (repo / f"{CORE1}.cfg").read_text(encoding="utf-8") == "hostname old\n"
 
 
 def repo_init(repo: Path) -> Path:
@@ -230,7 +234,7 @@ def fleet(network: Network, monkeypatch: pytest.MonkeyPatch) -> FakeFleet:
     fleet.fault(CORE2, "open")
     monkeypatch.setattr(connection, "driver_class", fleet.driver_class)
     monkeypatch.delenv("GOVNET_SECRETS", raising=False)
-    for key, value in VALUES.items():
+    for key, value in {**VALUES, **LOGIN}.items():
         monkeypatch.setenv(key, value)
     return fleet
 

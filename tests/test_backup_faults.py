@@ -40,7 +40,8 @@ def snapshot(repo: Path) -> dict[str, object]:
 
 def assert_kept(repo: Path, before: dict[str, object]) -> None:
     assert snapshot(repo) == before
-    fsck = subprocess.run(["git", "-C", str(repo), "fsck", "--no-dangling"], capture_output=True, text=True)
+    fsck = subprocess.run(["git", "-C", str(repo), "fsck", "--no-dangling"], capture_output=True,
+                          encoding="utf-8")
     assert fsck.returncode == 0, fsck.stderr
 
 
@@ -65,7 +66,7 @@ def repo(fleet: FakeFleet, tmp_path: Path) -> Path:  # noqa: F811  (the imported
 
 def test_a_held_index_lock_stops_the_run_before_any_device_is_read(repo: Path, fleet: FakeFleet) -> None:  # noqa: F811
     lock = repo / ".git" / "index.lock"
-    lock.write_text("")
+    lock.write_text("", encoding="utf-8")
     before = snapshot(repo)
     opened = len(fleet.order("open"))
     line = fails_loudly(repo, f"is locked: {lock} exists", "nothing written")
@@ -79,7 +80,7 @@ def test_a_held_index_lock_stops_the_run_before_any_device_is_read(repo: Path, f
 def test_a_branch_locked_at_commit_time_puts_the_old_files_back(repo: Path) -> None:
     branch = git(repo, "symbolic-ref", "--short", "HEAD").strip()
     ref_lock = repo / ".git" / "refs" / "heads" / f"{branch}.lock"
-    ref_lock.write_text("")
+    ref_lock.write_text("", encoding="utf-8")
     before = snapshot(repo)
     fails_loudly(repo, "git commit failed", "cannot lock ref", "nothing committed, the previous backup")
     assert_kept(repo, before)
@@ -152,4 +153,4 @@ def test_a_full_disk_fails_in_one_line_and_keeps_everything(
     assert not [p for p in repo.rglob("*.govnet-*") if p.is_file()], "no temporary file left"
     filler.unlink()
     assert "1 changed" in run_backup(repo)[1], "the next run with room backs up"
-    assert noise in (repo / f"{AGG}.cfg").read_text()
+    assert noise in (repo / f"{AGG}.cfg").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from rollout_support import FakeFleet
-from test_backup import AGG, CORE1, RUNNING, VALUES, fleet, git  # noqa: F401  (fleet: fixture)
+from test_backup import AGG, CORE1, LOGIN, RUNNING, VALUES, fleet, git  # noqa: F401  (fleet: fixture)
 from typer.testing import CliRunner
 
 from govnet.cli import app
@@ -145,7 +145,9 @@ def test_cli_restore_prints_the_diff_pushes_with_commit_and_refuses_unresolvable
     assert code == 2 and "error:" in err and "Traceback" not in err
 
 
-def test_cli_restore_without_a_repository_names_option_and_key() -> None:
+def test_cli_restore_without_a_repository_names_option_and_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in LOGIN.items():
+        monkeypatch.setenv(key, value)
     code, _out, err = cli(CORE1)
     assert code == 2 and "give --repo DIR or set backup_repo in" in err
 
@@ -154,8 +156,8 @@ def test_git_show_reads_exactly_what_backup_wrote(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     sha = saved(repo)
     shown = subprocess.run(["git", "-C", str(repo), "show", f"{sha}:{CORE1}.cfg"], capture_output=True,
-                           text=True, check=True).stdout
-    assert shown == (repo / f"{CORE1}.cfg").read_text() == read_backup(repo, CORE1).text
+                           encoding="utf-8", check=True).stdout
+    assert shown == (repo / f"{CORE1}.cfg").read_text(encoding="utf-8") == read_backup(repo, CORE1).text
 
 
 def test_restore_help_has_an_example_and_exit_codes() -> None:

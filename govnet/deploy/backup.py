@@ -229,7 +229,7 @@ def _git_error(stderr: str) -> str:
 
 
 def _git(repo: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
-    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False,
+    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, encoding="utf-8", check=False,
                           env={**os.environ, **env} if env else None)
     if proc.returncode != 0:
         verb = next(a for i, a in enumerate(args) if a[0] != "-" and (i == 0 or args[i - 1] != "-c"))
@@ -240,7 +240,7 @@ def _git(repo: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
 def head(repo: Path) -> str | None:
     """The repository's last commit, None before the first backup."""
     proc = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, encoding="utf-8", check=False)
     return proc.stdout.strip() or None
 
 

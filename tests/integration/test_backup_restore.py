@@ -44,9 +44,13 @@ def configure(*lines: str) -> None:
     vtysh(CORE, "configure terminal", *lines, "end")
 
 
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, encoding="utf-8",
+                          check=True).stdout
+
+
 def head(repo: Path) -> str:
-    return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return git(repo, "rev-parse", "HEAD").strip()
 
 
 def test_backup_change_restore_leaves_no_drift_and_secrets_come_back(lab: Lab, tmp_path: Path) -> None:
@@ -62,7 +66,8 @@ def test_backup_change_restore_leaves_no_drift_and_secrets_come_back(lab: Lab, t
     assert times > 1
     line = f"{CORE}: duplicate line 'service password-encryption' printed {times} times (kept as printed)"
     assert line in out.splitlines()
-    assert (repo / f"{CORE}.cfg").read_text().splitlines().count("service password-encryption") == times
+    saved = (repo / f"{CORE}.cfg").read_text(encoding="utf-8").splitlines()
+    assert saved.count("service password-encryption") == times
     assert out.splitlines()[-1].startswith(f"backup {repo}: 2 of 2 device(s) read, 2 changed")
     provisioned = head(repo)
 
@@ -83,8 +88,7 @@ def test_backup_change_restore_leaves_no_drift_and_secrets_come_back(lab: Lab, t
     code, out, err = govnet(lab, "backup", "--repo", str(repo), "--filter", f"name={CORE}")
     assert code == 0 and "1 changed" in out, out + err
     with_password = head(repo)
-    history = subprocess.run(["git", "-C", str(repo), "log", "-p", "--all"], capture_output=True, text=True,
-                             check=True).stdout
+    history = git(repo, "log", "-p", "--all")
     assert value not in history and f"neighbor {PEER} password <secret hidden>" in history
     assert "${secret:GOVNET_SNMP_AUTH_KEY}" in history  # the name, recorded for the restore
     configure("router bgp 65010", f"no neighbor {PEER}")
@@ -93,7 +97,8 @@ def test_backup_change_restore_leaves_no_drift_and_secrets_come_back(lab: Lab, t
     assert code == 0, out + err
     assert f"neighbor {PEER} password {value}" in vtysh(CORE, "show running-config")
     assert value not in out + err
-    kept = [p.read_text(errors="replace") for p in (tmp_path / "state").rglob("*") if p.is_file()]
+    kept = [p.read_text(encoding="utf-8", errors="replace")
+            for p in (tmp_path / "state").rglob("*") if p.is_file()]
     assert kept and not any(value in text for text in kept), "no value in LKG files or reports"
 
     code, out, err = govnet(lab, "restore", CORE, *push, "--from", provisioned[:10], "--commit")
