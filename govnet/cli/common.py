@@ -140,8 +140,8 @@ def unwrap_help(doc: str | None) -> str | None:
     """A docstring with each paragraph on one line, so help never breaks a sentence where the
     source wrapped it (the terminal wraps it instead).
 
-    >>> unwrap_help("Push.\n\n    Exit codes: 0 done,\n    1 failed.\n")
-    'Push.\n\nExit codes: 0 done, 1 failed.'
+    >>> unwrap_help("Push.\\n\\n    Exit codes: 0 done,\\n    1 failed.\\n")
+    'Push.\\n\\nExit codes: 0 done, 1 failed.'
     """
     if doc is None:
         return None

@@ -132,7 +132,9 @@ def diff_cmd(
     filter_: list[str] = FILTER_OPTION,
     fmt: FormatOpt = ReportFormat.text,
     json_: JsonOpt = False,
-    diffs: Annotated[bool, typer.Option("--diffs/--no-diffs", metavar="", help="Print every device's full diff.")] = True,
+    diffs: Annotated[
+        bool, typer.Option("--diffs/--no-diffs", metavar="", help="Print every device's full diff.")
+    ] = True,
     diff_file: DiffFileOpt = None,
     state_dir: StateOpt = None,
 ) -> None:
@@ -145,10 +147,13 @@ def diff_cmd(
     """
     from govnet.deploy.rollout import deploy
 
-    network, _names, target, configs = prepare_target(inventory, lab, workdir, filter_)
+    network, names, target, configs = prepare_target(inventory, lab, workdir, filter_)
     options = _options(target_state(state_dir, network, lab), commit=False)
-    report = deploy(network, configs(), target, options, echo=_err)
-    _show(report, network, json_ or fmt is ReportFormat.json, diffs=diffs, diff_file=diff_file, plan=False)
+    intended = configs()
+    report = deploy(network, intended, target, options, echo=_err)
+    gaps = _twin_gaps(network, names, intended, target) if lab else None
+    _show(report, network, json_ or fmt is ReportFormat.json, diffs=diffs, diff_file=diff_file, plan=False,
+          gaps=gaps)
     _hint_twin(report, lab, workdir)
     raise typer.Exit(EXIT_DRIFT if report.drift or report.failed else 0)
 
@@ -232,15 +237,31 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def _twin_gaps(network: Any, names: list[str], lab_configs: dict[str, str], target: Any) -> Any:
+    """What the twin's configs drop from production's for these devices."""
+    from govnet.deploy.intended import intended_configs
+    from govnet.deploy.twin_gaps import not_modelled
+    from govnet.render import renders
+
+    real = [n for n in names if renders(network, network.devices[n], lab=False)]
+    production = intended_configs(network, real, lab=False, credentials=target.credentials())
+    return not_modelled(production, lab_configs)
+
+
 def _show(report: Any, network: Any, as_json: bool, *, diffs: bool, diff_file: Path | None,
-          plan: bool, title: str = "") -> None:
+          plan: bool, title: str = "", gaps: Any = None) -> None:
     """The report: JSON (the plan included), or the plan, a table with a header, diffs, a summary."""
     from govnet.deploy import plan_view
 
     if diff_file is not None:
         _write(diff_file, plan_view.diff_text(report))
     if as_json:
-        typer.echo(report_json(report, network))
+        text = report_json(report, network)
+        if gaps is not None:
+            data = json.loads(text)
+            data["not_modelled_in_twin"] = {"features": gaps.features, "secrets": gaps.secrets}
+            text = json.dumps(data, indent=1, sort_keys=True)
+        typer.echo(text)
         return
     if title:
         typer.echo(f"--- {title}")
@@ -251,6 +272,8 @@ def _show(report: Any, network: Any, as_json: bool, *, diffs: bool, diff_file: P
     if diffs:
         typer.echo(plan_view.diff_text(report), nl=False)
     typer.echo(plan_view.summary_line(report))
+    if gaps is not None and not gaps.empty:
+        typer.echo(gaps.line())
     if diff_file is not None:
         typer.echo(f"diffs: {diff_file}")
 

@@ -1,0 +1,86 @@
+"""What the lab twin cannot show: production inputs its configs drop.
+
+The twin runs FRR and nftables; its configs carry routing and filtering but no NTP, AAA, syslog,
+SNMP, management ACLs or secrets. A change to those inputs alters production configs while
+``govnet diff --lab`` says *unchanged*; :func:`not_modelled` names them, so the diff says so.
+
+Features are found in the rendered production config by the first word of a global command (the
+vendor CLI families the district runs: VRP5, VRP8, USG/NIP, Comware 7). Issue 19's platform
+packages are their future home.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+FEATURES: dict[str, str] = {
+    "ntp-service": "NTP",
+    "clock": "clock and time zone",
+    "hwtacacs-server": "AAA (HWTACACS)",
+    "hwtacacs": "AAA (HWTACACS)",
+    "aaa": "AAA",
+    "info-center": "syslog hosts",
+    "snmp-agent": "SNMP agent and trap hosts",
+    "acl": "management ACLs",
+    "cpu-defend": "control-plane protection",
+    "user-interface": "VTY access",
+    "line": "VTY access",
+    "header": "login banner",
+}
+"""First word of a production global command -> the feature the twin's configs lack."""
+SECRET_RE = re.compile(r"\$\{secret:(?P<name>[A-Z][A-Z0-9_]*)\}")
+
+
+@dataclass(slots=True)
+class TwinGaps:
+    """Features and secrets of production configs that the twin's configs do not carry."""
+
+    features: dict[str, list[str]] = field(default_factory=dict)
+    """Feature -> the devices whose production config has it."""
+    secrets: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.features and not self.secrets
+
+    def line(self) -> str:
+        """One line for the diff: ``not modelled in the twin: NTP (7 devices), ...``."""
+        parts = [f"{name} ({len(devs)} device(s))" for name, devs in sorted(self.features.items())]
+        if self.secrets:
+            parts.append("secrets " + ", ".join(self.secrets))
+        return ("not modelled in the twin (changes to them show only against production): "
+                + "; ".join(parts))
+
+
+def _features(config: str) -> set[str]:
+    found = set()
+    for line in config.splitlines():
+        if not line or line[0] in " #!":
+            continue
+        word = line.split(None, 1)[0]
+        if word in FEATURES:
+            found.add(FEATURES[word])
+    return found
+
+
+def not_modelled(production: Mapping[str, str], lab: Mapping[str, str]) -> TwinGaps:
+    """Compare each device's production config with its lab config.
+
+    >>> real = ("ntp-service unicast-server 10.1.1.1\\nsysname r1\\nhwtacacs-server template t\\n"
+    ...         " shared-key ${secret:GOVNET_HWTACACS_KEY}\\n")
+    >>> gaps = not_modelled({"r1": real}, {"r1": "hostname r1\\n"})
+    >>> gaps.features, gaps.secrets
+    ({'AAA (HWTACACS)': ['r1'], 'NTP': ['r1']}, ['GOVNET_HWTACACS_KEY'])
+    """
+    gaps = TwinGaps()
+    secrets: set[str] = set()
+    for name, text in sorted(production.items()):
+        twin = lab.get(name, "")
+        for feature in sorted(_features(text) - _features(twin)):
+            gaps.features.setdefault(feature, []).append(name)
+        used = {m["name"] for m in SECRET_RE.finditer(text)}
+        secrets |= used - {m["name"] for m in SECRET_RE.finditer(twin)}
+    gaps.secrets = sorted(secrets)
+    return gaps
