@@ -284,3 +284,20 @@ def test_backup_reports_unreachable_and_duplicates_and_commits_once_per_change(
     run_backup(repo)
     assert sorted(git(repo, "ls-files").split()) == [f"{AGG}.cfg", f"{CORE1}.cfg"]
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_json_report_splits_address_and_reason(fleet: FakeFleet, tmp_path: Path) -> None:
+    repo = tmp_path / "backups"
+    args = ["backup", "-i", str(ROOT / "inventory"), "--repo", str(repo), "--filter", f"name={CORE1},{CORE2}"]
+    result = CliRunner().invoke(app, [*args, "-f", "json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report == {
+        "repo": str(repo), "commit": git(repo, "rev-parse", "HEAD").strip(), "previous": None,
+        "changed": [CORE1], "unchanged": [],
+        "unreachable": {CORE2: {"address": "10.240.0.10:22",
+                                "reason": "cannot open SSH to 10.240.0.10: refused"}},
+        "duplicates": {CORE1: [{"line": "service password-encryption", "count": 5, "context": ""}]},
+    }
+    again = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    assert again["previous"] == report["commit"] and again["commit"] is None and again["unchanged"] == [CORE1]

@@ -5,6 +5,7 @@ nothing pushed, backups read by commit, and the push through deploy's own path (
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -133,6 +134,11 @@ def test_cli_restore_prints_the_diff_pushes_with_commit_and_refuses_unresolvable
     code, out, _err = cli(AGG, *state)
     assert out.splitlines()[-1] == (f"{AGG}: unchanged: running config already matches the backup: "
                                     "nothing to restore")
+    code, out, _err = cli(AGG, *state, "-f", "json")
+    assert code == 0 and json.loads(out) == {
+        "device": AGG, "backup": {"commit": sha, "subject": json.loads(out)["backup"]["subject"]},
+        "status": "unchanged", "reason": "", "commands": [], "unified": "", "halted": "", "report": None,
+    }
     # kf-core-1's backup holds masked values the store cannot give back: refused before any SSH
     saved(repo)
     opened = len(fleet.events)

@@ -6,17 +6,21 @@ Register with ``register_backup(app)``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from govnet.cli.common import guarded, inventory_option
+from govnet.cli.common import EXIT_INTERRUPTED, guarded, inventory_option
 from govnet.cli.deploy import (
     DEFAULT_WORKDIR,
     EXIT_DRIFT,
     FILTER_OPTION,
+    FormatOpt,
+    JsonOpt,
     LabOpt,
+    ReportFormat,
     StateOpt,
     WorkdirOpt,
     prepare_target,
@@ -38,6 +42,8 @@ def backup_cmd(
     lab: LabOpt = False,
     workdir: WorkdirOpt = DEFAULT_WORKDIR,
     filter_: list[str] = FILTER_OPTION,
+    fmt: FormatOpt = ReportFormat.text,
+    json_: JsonOpt = False,
 ) -> None:
     """Running config of every device into REPO (one commit per run that changed anything), secrets masked.
 
@@ -57,6 +63,9 @@ def backup_cmd(
     report = backup(network, names, path, target)
     for name, reason in sorted(report.failed.items()):
         typer.echo(f"{name}: unreachable at {reason}", err=True)
+    if json_ or fmt is ReportFormat.json:
+        typer.echo(json.dumps(report.to_dict(), indent=1, ensure_ascii=False))
+        raise typer.Exit(EXIT_DRIFT if report.failed else 0)
     for name, found in sorted(report.duplicates.items()):
         for dup in found:
             typer.echo(f"{name}: duplicate line {dup.describe()} (kept as printed)")
@@ -87,6 +96,8 @@ def restore_cmd(
                             help="How long the device may take to verify before it rolls back.")
     ] = 60.0,
     state_dir: StateOpt = None,
+    fmt: FormatOpt = ReportFormat.text,
+    json_: JsonOpt = False,
 ) -> None:
     """Put a backed-up config back on DEVICE: dry run by default (the diff), --commit pushes it.
 
@@ -96,7 +107,8 @@ def restore_cmd(
     Example: govnet restore kf-core-1 --from 3f2a9c1 --repo /var/lib/govnet/backups --commit
 
     Exit codes: 0 restored, already as backed up, or dry run; 1 the push failed or was rolled back;
-    2 bad input (no such backup, an unresolvable secret, unreachable device), 3 internal error.
+    2 bad input or refused to start (no such backup, an unresolvable secret, lock held, no
+    credentials); 3 internal error; 130 interrupted.
     """
     from govnet.cli.common import device_or_error
     from govnet.deploy.backup import backup_repository
@@ -110,30 +122,38 @@ def restore_cmd(
         raise DeployError(f"{device}: govnet does not push to it on this target"
                           + (" (not booted in the twin)" if lab else ""))
     saved = read_backup(backup_repository(repo, network), device, from_)
-    options = DeployOptions(commit=commit, verify_timeout=verify_timeout,
-                            state_dir=target_state(state_dir, network, lab))
+    state = target_state(state_dir, network, lab)
+    options = DeployOptions(commit=commit, verify_timeout=verify_timeout, state_dir=state)
     report = restore(network, saved, target, options, intended=lambda: configs().get(device),
                      echo=lambda m: typer.echo(m, err=True))
-    _show_restore(report, saved, options)
+    path = report.write(state) if report.commit else None
+    dev = report.devices[saved.device]
+    if json_ or fmt is ReportFormat.json:
+        typer.echo(json.dumps({"device": device, "backup": {"commit": saved.commit, "subject": saved.subject},
+                               "status": dev.status, "reason": dev.reason, "commands": dev.commands,
+                               "unified": dev.unified, "halted": report.halted,
+                               "report": str(path) if path else None}, indent=1, ensure_ascii=False))
+    else:
+        _show_restore(report, saved, path)
+    if report.halted.startswith("stopped by SIGINT"):
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if report.failed:
+        raise typer.Exit(EXIT_DRIFT)
 
 
-def _show_restore(report: Any, saved: Any, options: Any) -> None:
+def _show_restore(report: Any, saved: Any, path: Path | None) -> None:
     dev = report.devices[saved.device]
     typer.echo(f"restore {saved.device} from backup {saved.commit[:12]} ({saved.subject})")
     if not report.commit and dev.commands:
         typer.echo(f"=== {dev.device}: {len(dev.commands)} command(s) would restore the backup")
         typer.echo("\n".join(dev.commands))
         typer.echo(dev.unified)
-    if report.commit:
-        typer.echo(f"report: {report.write(options.state_dir)}")
+    if path is not None:
+        typer.echo(f"report: {path}")
     said = {"unchanged": "running config already matches the backup: nothing to restore",
             "dry-run": "dry run: nothing pushed (add --commit to restore)",
             "changed": "restored, verified and confirmed"}
     typer.echo(f"{dev.device}: {dev.status}: {said.get(dev.status, dev.reason)}")
-    if dev.status == "failed" and not report.commit:
-        raise typer.Exit(2)
-    if report.failed:
-        raise typer.Exit(EXIT_DRIFT)
 
 
 def register_backup(app: typer.Typer) -> None:

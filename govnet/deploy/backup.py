@@ -22,8 +22,9 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from nornir.core.task import Result, Task
 
@@ -91,6 +92,16 @@ class BackupReport:
     failed: dict[str, str] = field(default_factory=dict)
     """Device -> ``address:port: reason`` (it was not reached; its last backup stays)."""
     duplicates: dict[str, list[Duplicate]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as ``-f json`` prints it (unreachable devices with address and reason)."""
+        return {
+            "repo": str(self.repo), "commit": self.commit, "previous": self.previous,
+            "changed": self.changed, "unchanged": self.unchanged,
+            "unreachable": {name: dict(zip(("address", "reason"), why.split(": ", 1), strict=False))
+                            for name, why in sorted(self.failed.items())},
+            "duplicates": {name: [asdict(d) for d in dups] for name, dups in sorted(self.duplicates.items())},
+        }
 
 
 # -- where the backups live ------------------------------------------------------------------
