@@ -287,3 +287,22 @@ def test_plan_and_graph_take_the_device_filter(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = dot.read_text(encoding="utf-8")
     assert "kf-agg-xinhe" in text and "kf-acc-xinhe-c01" in text and "kf-core-1" not in text
+
+
+@pytest.mark.parametrize("command", [["check"], ["inventory", "show"], ["inventory", "plan"], ["rules"]])
+def test_json_is_format_json_on_every_reporting_command(command: list[str]) -> None:
+    inventory = ["-i", INV] if command[0] != "rules" else []
+    plain = runner.invoke(app, [*command, *inventory, "-f", "json"])
+    alias = runner.invoke(app, [*command, *inventory, "--json"])
+    assert plain.exit_code == alias.exit_code == 0, alias.output
+    same, other = json.loads(alias.stdout), json.loads(plain.stdout)
+    if isinstance(same, dict):
+        same.pop("timings", None), other.pop("timings", None)
+    assert same == other
+
+
+def test_top_level_help_has_one_exit_code_table_with_diff_and_deploy() -> None:
+    text = " ".join(runner.invoke(app, ["-h"], terminal_width=400).output.split())
+    for words in ("drift (diff, audit)", "(deploy, play, backup, restore)", "130 interrupted",
+                  "--json is -f json on every command that reports", "--lab-configs"):
+        assert words in text, text

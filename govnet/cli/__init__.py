@@ -20,8 +20,13 @@ app = typer.Typer(
     cls=GovnetGroup,
     help="Provision and monitor the district e-government extranet.\n\n"
     "Example: govnet inventory validate -i inventory && govnet render -o build/intended && govnet check\n\n"
-    "Exit codes: 0 ok, 1 findings (check) or not converged (lab status --wait), 2 bad input, "
-    "3 internal error (--debug shows the traceback).",
+    "Options mean the same everywhere: -i/--inventory, --filter KEY=GLOB, -f/--format text|json (--json is "
+    "-f json on every command that reports), --lab connects to the running lab twin (render and check take "
+    "--lab-configs for the lab's variant of the configs).\n\n"
+    "Exit codes (every command): 0 ok; 1 findings (check), drift (diff, audit), a device failed, was "
+    "rolled back or not restored (deploy, play, backup, restore), or not converged (lab status --wait); "
+    "2 bad input or refused to start (lock held, no twin, no credentials); 3 internal error (--debug "
+    "shows the traceback); 130 interrupted.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,

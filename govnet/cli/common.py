@@ -86,6 +86,20 @@ def hoist_globals(args: Sequence[str]) -> list[str]:
     return front + rest
 
 
+def json_alias(args: Sequence[str]) -> list[str]:
+    """``--json`` is ``-f json`` on every command that reports (one alias, everywhere).
+
+    >>> json_alias(["check", "--json", "--", "--json"])
+    ['check', '--format', 'json', '--', '--json']
+    """
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + list(args[i:])
+        out += ["--format", "json"] if arg == "--json" else [arg]
+    return out
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """The one error wrapper: a GovnetError becomes ``error: ...`` lines and exit 2.
@@ -168,7 +182,7 @@ class GovnetGroup(TyperGroup):
     """The root group: global options anywhere on the line, every command inside :func:`user_errors`."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
-        return super().parse_args(ctx, hoist_globals(args))
+        return super().parse_args(ctx, json_alias(hoist_globals(args)))
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         try:
