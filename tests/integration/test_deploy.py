@@ -308,6 +308,50 @@ def test_onboard_playbook_plans_first_and_audits_the_node_and_its_neighbours(twi
     assert Path(reports[0]).parent.parent == twin.state_dir / "lab" / twin.network.settings.name
 
 
+def test_ctrl_c_on_the_cli_finishes_the_device_in_flight_says_so_and_exits_130(twin: Twin) -> None:
+    """``govnet deploy --lab --commit`` as a process: Ctrl-C (SIGINT) during the canary is
+    answered at once on stderr, the canary ends confirmed, nothing after it starts, exit 130 and
+    the output says how to resume; the same command then finishes the job."""
+    import sys
+
+    drifted = [SITE, "kf-agg-qingshuitang", "kf-core-1"]
+    for device in drifted:
+        subprocess.run(["vtysh", "-N", device, "-c", "configure terminal", "-c", "router ospf",
+                        "-c", "no log-adjacency-changes"], check=True, capture_output=True, timeout=30)
+    govnet = str(Path(sys.executable).parent / "govnet")
+    command = [govnet, "deploy", "--lab", "--workdir", str(twin.workdir), "--state-dir", str(twin.state_dir),
+               "--commit", "--batch-size", "1"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:
+            seen.append(line.rstrip("\n"))
+            if line.startswith("batch 1/"):
+                proc.send_signal(signal.SIGINT)
+                break
+        out, rest = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    said = seen + rest.splitlines()
+    assert proc.returncode == 130, (out, said)
+    assert seen[-1] == f"batch 1/3: {SITE}"  # the canary: the least critical device
+    assert said[len(seen)] == (f"SIGINT: finishing {SITE} (each device confirmed or rolled back), "
+                               "then stopping; the report says what each device was left at")
+    assert "HALTED: stopped by SIGINT" in out and "resume: run the same command again" in out
+    def ospf_section(device: str) -> str:
+        return running(device).split("\nrouter ospf", 1)[1].split("\nexit", 1)[0]
+
+    assert "log-adjacency-changes" in ospf_section(SITE)  # the canary finished: changed
+    assert "log-adjacency-changes" not in ospf_section("kf-core-1")  # never started: untouched
+    state = twin.state_dir / "lab" / twin.network.settings.name
+    assert not pending_commits(state) and not (state / f"{twin.network.settings.name}.lock").exists()
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert not twin.run(commit=False).drift
+
+
 def test_sigterm_mid_rollout_leaves_devices_confirmed_or_rolled_back(twin: Twin) -> None:
     configs = {d: t.replace("log-adjacency-changes", "log-adjacency-changes detail", 1)
                for d, t in twin.configs.items()}
