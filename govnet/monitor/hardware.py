@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from govnet.monitor.oids import Oid, oid
 from govnet.monitor.snapshot import HardwareRow
@@ -25,7 +26,7 @@ MATTERING_CLASSES = frozenset({6, 7, 9})
 USAGE_KINDS = ("cpu", "memory")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class HardwareTarget:
     """One planned hardware row: its column, row index and the name it is shown by."""
 
@@ -33,8 +34,9 @@ class HardwareTarget:
     index: Oid
     entity: str
 
-    @property
+    @cached_property
     def oid(self) -> Oid:
+        """The row's full OID (computed once: the poller asks it every cycle)."""
         return (*oid(self.column.oid), *self.index)
 
     @property

@@ -211,7 +211,9 @@ def judge(plan: Plan, snapshot: Snapshot) -> list[GroupHealth]:
     """Every group of the plan's network whose members this poller polls in full (with
     ``--shard``, a group split across shards is judged by the recording rules instead)."""
     polled = {d.name: d for d in plan.devices}
-    seen = observations(plan, snapshot)
+    seen: dict[tuple[str, str], list[Observation]] = {}
+    for observation in observations(plan, snapshot):
+        seen.setdefault((observation.group, observation.member), []).append(observation)
     results: list[GroupHealth] = []
     for group in plan.network.groups:
         if group.kind == "links":
@@ -223,7 +225,7 @@ def judge(plan: Plan, snapshot: Snapshot) -> list[GroupHealth]:
         members: dict[str, MemberState] = {}
         reasons: dict[str, str] = {}
         for member in group.members:
-            mine = [o for o in seen if o.group == group.name and o.member == member]
+            mine = seen.get((group.name, member), [])
             members[member] = member_state(o.state for o in mine)
             why = [o.reason for o in mine if o.reason and o.state == members[member]]
             reasons[member] = "; ".join(why) if mine else "no managed end"

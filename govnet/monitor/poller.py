@@ -81,6 +81,7 @@ class Poller:
         self._found: dict[str, Discovery] = {}
         self._last: dict[str, DeviceState] = {}
         self._answered: set[str] = set()
+        self._reported: dict[str, set[str]] = {}
         self.errors_total = {"timeout": 0, "auth": 0, "decode": 0}
         self.cycles_total = 0
         self.snapshot = Snapshot()
@@ -174,9 +175,12 @@ class Poller:
             agent_names={n: shown for n, (_, shown) in match.found.items()},
             not_found=match.not_found,
         )
+        reported = self._reported.setdefault(dev.name, set())
         for name, why in match.not_found.items():
-            end = dev.link_end(name)
-            self.log(f"{dev.name}: interface {end.interface} (link {end.link}) {why}")
+            if name not in reported:  # once, not at every rediscovery
+                end = dev.link_end(name)
+                self.log(f"{dev.name}: interface {end.interface} (link {end.link}) {why}")
+        self._reported[dev.name] = set(match.not_found)
         if dev.ldp:
             found.ldp_rows = await self._ldp_rows(dev)
         await self._vendor_rows(dev, found)
@@ -220,8 +224,9 @@ class Poller:
             row = found.ldp_rows.get(str(peer.address))
             if row is not None:
                 request.append(oids.LDP_SESSION_STATE + row)
+        tables = dev.table_oids
         for name, rows in found.vendor_rows.items():
-            base = oid(dev.table_oids[name])
+            base = oid(tables[name])
             request += [base + row for row in rows]
         request += [row.oid for row in found.hardware]
         return request
@@ -271,8 +276,9 @@ class Poller:
                 _int(answer.get(oids.LDP_SESSION_STATE + row_index)) if row_index is not None else None
             )
         ha = {t.name for t in dev.ha_tables}
+        tables = dev.table_oids
         for name, rows in found.vendor_rows.items():
-            base = oid(dev.table_oids[name])
+            base = oid(tables[name])
             values = {".".join(map(str, r)): _int(answer.get(base + r)) for r in rows}
             state.vendor[name] = {k: v for k, v in values.items() if v is not None}
             if name in ha and len(state.vendor[name]) < len(rows):
