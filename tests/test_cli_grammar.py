@@ -306,3 +306,21 @@ def test_top_level_help_has_one_exit_code_table_with_diff_and_deploy() -> None:
     for words in ("drift (diff, audit)", "(deploy, play, backup, restore)", "130 interrupted",
                   "--json is -f json on every command that reports", "--lab-configs"):
         assert words in text, text
+
+
+def _callbacks(group: typer.Typer) -> list[tuple[str, object]]:
+    found = [(info.name or "", info.callback) for info in group.registered_commands]
+    for sub in group.registered_groups:
+        assert sub.typer_instance is not None
+        found += _callbacks(sub.typer_instance)
+    return found
+
+
+@pytest.mark.parametrize("name,callback", _callbacks(app), ids=[n for n, _c in _callbacks(app)])
+def test_help_paragraphs_are_never_broken_mid_sentence(name: str, callback: object) -> None:
+    """Help shows a docstring's line breaks as they are: each paragraph must be one line (the
+    terminal wraps it), which ``guarded`` makes of the wrapped source."""
+    doc = getattr(callback, "__doc__", None) or ""
+    assert doc.strip(), f"{name} has no help"
+    for paragraph in doc.split("\n\n"):
+        assert "\n" not in paragraph.strip(), (name, paragraph)

@@ -14,6 +14,7 @@ from govnet.cli.common import (
     device_or_error,
     emit_table,
     filter_option,
+    guarded,
     inventory_option,
     load_network_or_exit,
     select_devices,
@@ -53,6 +54,7 @@ class ValidateFormat(StrEnum):
 
 
 @inventory_app.command("validate")
+@guarded
 def validate_cmd(
     inventory: Path | None = inventory_option(),
     fmt: ValidateFormat = typer.Option(
@@ -285,6 +287,7 @@ def _show_device(network: Network, device: Device, fmt: TableFormat) -> None:
 
 
 @inventory_app.command("graph")
+@guarded
 def graph_cmd(
     inventory: Path | None = inventory_option(),
     out: Path = typer.Option(
