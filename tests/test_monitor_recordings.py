@@ -127,6 +127,7 @@ async def _cycles(plan: Plan, count: int = 2) -> tuple[Snapshot, list[str], int]
     try:
         for _ in range(count):
             snap = await poller.cycle()
+        await poller.discover(plan.device("kf-agg-dongfenglu"))  # a rediscovery does not log it again
     finally:
         client.close()
     return snap, log, requested[-1]
