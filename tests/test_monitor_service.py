@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from monitor_support import healthy_snapshot
-from snmprec_agent import free_port, start_snmpd, stop_pid
+from snmprec_agent import ReplayAgent, free_port, start_snmpd, stop_pid
 
 from govnet.credentials import Credentials
 from govnet.inventory import load_network
@@ -24,12 +24,14 @@ from govnet.monitor.backups import commit_times
 from govnet.monitor.changes import ChangeLog
 from govnet.monitor.exporter import exposition, make_registry
 from govnet.monitor.health import judge
-from govnet.monitor.plan import Plan, build_plan
+from govnet.monitor.plan import DevicePlan, LinkEnd, Plan, build_plan
+from govnet.monitor.poller import Poller
 from govnet.monitor.report import format_json
 from govnet.monitor.service import TargetError, format_health, parse_target
-from govnet.monitor.snapshot import DeviceState, HardwareRow
+from govnet.monitor.snapshot import DeviceState, HardwareRow, Snapshot
 from govnet.monitor.snmp import SnmpError, SnmpTarget
 from govnet.monitor.transport import SnmpClient
+from govnet.platforms import get_platform
 
 ROOT = Path(__file__).resolve().parents[1]
 CREDS = Credentials(snmp_user="svc-noc", snmp_auth_key="svc-auth-key-1", snmp_priv_key="svc-priv-key-1")
@@ -216,3 +218,39 @@ def test_an_answer_later_than_the_timeout_but_within_the_retries_is_taken(snmpd:
 
     assert asyncio.run(ask(retries=1)) == "b'busy-chassis'"
     assert asyncio.run(ask(retries=0)) == "timeout"
+
+
+def test_gbk_descriptions_and_names_are_read_as_chinese(tmp_path: Path, network: Network) -> None:
+    """Older VRP/Comware agents send ifAlias (and sometimes ifName) in GBK. Constructed rows (not
+    a recording: none of the LibreNMS recordings read carries GBK), served by a real snmpd."""
+    alias = "上联核心一".encode("gbk").hex()
+    name = "GigabitEthernet0/0/1".encode("gbk").hex()
+    rows = [
+        "1.3.6.1.2.1.2.2.1.7.5|2|1",
+        "1.3.6.1.2.1.2.2.1.8.5|2|1",
+        f"1.3.6.1.2.1.31.1.1.1.1.5|4x|{name}",
+        f"1.3.6.1.2.1.31.1.1.1.1.6|4x|{'管理口'.encode('gbk').hex()}",
+        f"1.3.6.1.2.1.31.1.1.1.18.5|4x|{alias}",
+    ]
+    recording = tmp_path / "gbk.snmprec"
+    recording.write_text("# constructed rows, GBK strings\n" + "\n".join(rows) + "\n")
+    user = (CREDS.snmp_user or "", CREDS.snmp_auth_key or "", CREDS.snmp_priv_key or "")
+    agent = ReplayAgent(recording, free_port(), tmp_path, user)
+    agent.start()
+    try:
+        end = LinkEnd("kf-agg-dongfenglu", "GE0/0/1", "GE0/0/1", "kf-core-1", "kf-core-1--kf-agg-dongfenglu")
+        platform = get_platform("huawei_vrp")
+        dev = DevicePlan("kf-agg-dongfenglu", "aggregation", platform.name, "127.0.0.1", agent.port, (end,))
+        plan = Plan(network=network, devices=(dev,))
+
+        async def once() -> Snapshot:
+            client = SnmpClient(CREDS, timeout=2.0, retries=1)
+            try:
+                return await Poller(plan, client).cycle()
+            finally:
+                client.close()
+
+        row = asyncio.run(once()).devices[dev.name].interfaces["GE0/0/1"]
+    finally:
+        agent.stop()
+    assert (row.ifindex, row.name, row.alias, row.up) == (5, "GigabitEthernet0/0/1", "上联核心一", True)
