@@ -6,7 +6,7 @@ import importlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from hier_config import Platform, get_hconfig
@@ -119,6 +119,19 @@ def _required_literal(pattern: str) -> str:
     return max(runs, key=len)
 
 
+_Plan = tuple[re.Pattern[str], str, str | None, tuple[tuple[re.Pattern[str], str | None], ...]]
+
+
+@lru_cache(maxsize=8192)
+def _plan(line: str, parents: tuple[str, ...], subst: tuple[tuple[str, str], ...]) -> _Plan:
+    """What :meth:`ConfigTree.find` needs of a match, filled and compiled once: the line regex, the
+    literal every match holds, the line's literal first word, and each parent's regex and word."""
+    values = dict(subst)
+    filled = _fill(line, values)
+    compiled = tuple((_regex(f), _first_word(f)) for f in (_fill(p, values) for p in parents))
+    return _regex(filled), _required_literal(filled), _first_word(filled), compiled
+
+
 @cache
 def _line_match(pattern: str) -> LineMatch:
     """A LineMatch for one child pattern, built once (pydantic validation is not free)."""
@@ -204,32 +217,27 @@ class ConfigTree:
     def find(self, match: LineMatch, within: ConfigLine | None = None, **subst: str) -> list[Hit]:
         """Lines matching ``match`` below ``within`` (the root by default); ``{name}`` filled from subst."""
         start = within or self.root
-        line_re = _regex(_fill(match.line, subst))
+        line_re, literal, word, parents = _plan(match.line, match.parent, tuple(subst.items()))
         if match.anywhere:
-            literal = _required_literal(line_re.pattern)
             if literal and start is self.root:
                 if self._text is None:
                     self._text = "\n".join(n.text for n in self.all_lines())
                 if literal not in self._text:
                     return []  # no line holds what every match needs: one substring scan, no regex
             if start is self.root:
-                word = _first_word(line_re.pattern)
                 lines: Iterable[ConfigLine] = self.all_lines() if word is None else self._lines_starting(word)
             else:
                 lines = start.walk()
             search = line_re.search
             return [Hit(n, _groups(m)) for n in lines if literal in n.text and (m := search(n.text))]
         frontier = [Hit(start, {})]
-        for pattern in match.parent:
-            filled = _fill(pattern, subst)
-            regex, word = _regex(filled), _first_word(filled)
+        for regex, parent_word in parents:
             frontier = [
                 Hit(child, {**hit.groups, **_groups(m)})
                 for hit in frontier
-                for child in hit.node.children_starting(word)
+                for child in hit.node.children_starting(parent_word)
                 if (m := regex.search(child.text))
             ]
-        word = _first_word(_fill(match.line, subst))
         return [
             Hit(child, {**hit.groups, **_groups(m)})
             for hit in frontier
@@ -251,7 +259,10 @@ INDENT_ONLY_PARSERS = frozenset({"HUAWEI_VRP", "HP_COMWARE5"})
 callbacks): :func:`_load_by_indent` builds their tree the way hier_config would, 3x faster
 (``tests/test_configtree_fastpath.py`` holds the two loads equal on every config we have)."""
 
-_VRP_PUBLIC_KEY = re.compile(r"^\s*(rsa|dsa|ecc) peer-public-key ")
+_BANNER_ONLY = re.compile(r"^banner ", re.MULTILINE)
+_BANNER = re.compile(r"^banner |^\s*(rsa|dsa|ecc) peer-public-key ", re.MULTILINE)
+"""A line :func:`_load_by_indent` leaves to hier_config (``\\s*`` may cross blank lines: the line
+where it ends starts the same way, so the one scan agrees with a match per line)."""
 _OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 """Line boundaries of ``str.splitlines`` (hier_config's split) other than ``\\n``."""
 
@@ -265,11 +276,11 @@ def _load_by_indent(
     ``peer-public-key`` blocks); raises :class:`ConfigParseError` on a section given twice.
     """
     drop_comments = parser == "HUAWEI_VRP"  # its only per-line substitution: ^\s*[#!].* -> ""
-    if _OTHER_LINE_BREAKS.search("\n".join(lines)):
+    text = "\n".join(lines)
+    if _OTHER_LINE_BREAKS.search(text):
         return False
-    for raw in lines:
-        if raw.startswith("banner ") or (drop_comments and _VRP_PUBLIC_KEY.match(raw)):
-            return False
+    if (_BANNER if drop_comments else _BANNER_ONLY).search(text):  # one scan, not a match per line
+        return False
     # (node, indent, path): the section stack; hier_config's real_indent_level is -1 at the root
     stack: list[tuple[ConfigLine, int, tuple[str, ...]]] = [(root, -1, ())]
     seen: list[set[str]] = [set()]
