@@ -152,7 +152,12 @@ def test_batches_never_pair_redundant_devices(network: Network) -> None:
     names = [d.name for d in network.by_role("core", "aggregation")]
     batches = plan_batches(network, names, size=4)
     conflicts = conflicts_of(network.groups, {link.id: link for link in network.links})
-    assert batches[0] == ["kf-core-1"]  # the canary, cores first
+    def sites(agg: str) -> int:
+        return sum(1 for d in network.devices if d.startswith(agg.replace("-agg-", "-acc-") + "-"))
+
+    smallest = min((n for n in names if n.startswith("kf-agg-")), key=lambda n: (sites(n), n))
+    assert batches[0] == [smallest]  # the canary: the aggregation node with the fewest sites
+    assert batches[-2:] == [["kf-core-1"], ["kf-core-2"]]  # the cores last, one at a time
     assert sorted(n for b in batches for n in b) == sorted(names)
     for batch in batches:
         assert len(batch) <= 4
