@@ -98,6 +98,12 @@ class Wall:
         return path
 
 
+def _status(wall: Wall) -> subprocess.CompletedProcess[str]:
+    """``govnet status`` against the running monitor."""
+    argv = [str(Path(sys.executable).parent / "govnet"), "status", "--url", wall.url.rstrip("/")]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+
+
 def _stop(proc: subprocess.Popen[bytes] | None) -> None:
     if proc is None or proc.poll() is not None:
         return
@@ -171,6 +177,15 @@ def test_page_shows_every_group_healthy(wall: Wall) -> None:
     assert "nothing down, degraded or unknown" in wall.text("#problems")
     assert "VIP 10.8.15.1 · master fw-1" in wall.text("#map")
     assert wall.shot("healthy").stat().st_size > 20_000
+    assert _status(wall).returncode == 0
+    wall.driver.set_window_size(1366, 768)  # a laptop: one column, nothing wider than the window
+    try:
+        assert wait_for(
+            lambda: wall.js("return document.documentElement.scrollWidth <= window.innerWidth;"), 5
+        )
+        wall.shot("laptop")
+    finally:
+        wall.driver.set_window_size(1920, 1080)
 
 
 def test_link_down_shows_the_group_degraded_within_two_cycles_without_a_reload(wall: Wall) -> None:
@@ -189,6 +204,8 @@ def test_link_down_shows_the_group_degraded_within_two_cycles_without_a_reload(w
         assert "dongfenglu-c01" in problems  # the site at risk, named
         assert "✖ down" in wall.text(f'#map g[data-link="kf-core-1--{AGG}"]')
         wall.shot("degraded")
+        status = _status(wall)
+        assert status.returncode == 1 and f"▲ degraded: {UPLINKS}" in status.stdout, status.stdout
     finally:
         faults.heal(wall.workdir, **QUIET)
     assert wait_for(lambda: wall.group_state(UPLINKS) == "s-healthy", INTERVAL * 8, 0.5)
