@@ -16,13 +16,14 @@ TIMEOUT_S = 2.0
 
 
 class PrometheusAlerts:
-    """The firing (and pending) alerts of one Prometheus, cached for :data:`CACHE_S`."""
+    """The firing (and pending) alerts of one Prometheus, fetched at most every ``cache_s``."""
 
-    def __init__(self, url: str, *, timeout: float = TIMEOUT_S) -> None:
+    def __init__(self, url: str, *, timeout: float = TIMEOUT_S, cache_s: float = CACHE_S) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        self.cache_s = cache_s
         self._lock = threading.Lock()
-        self._at = -CACHE_S
+        self._at = -cache_s
         self._alerts: list[dict[str, Any]] = []
         self._error = ""
 
@@ -33,7 +34,7 @@ class PrometheusAlerts:
     def current(self) -> tuple[list[dict[str, Any]], str]:
         """(alerts as ``{name, state, labels, summary, active_at}``, error text or "")."""
         with self._lock:
-            if time.monotonic() - self._at < CACHE_S:
+            if time.monotonic() - self._at < self.cache_s:
                 return self._alerts, self._error
             try:
                 data = self._fetch("/api/v1/alerts")

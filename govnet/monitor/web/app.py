@@ -56,13 +56,14 @@ class NocSite:
         *,
         interval: float = 30.0,
         prometheus: str | None = None,
+        alerts_cache_s: float = 5.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.title = plan.network.settings.title or plan.network.settings.name
         self.districts: dict[str, District] = split_districts(plan)
         self.snapshot = snapshot
         self.refresh_s = max(1.0, min(interval / 2, 5.0))
-        self.alerts = PrometheusAlerts(prometheus) if prometheus else None
+        self.alerts = PrometheusAlerts(prometheus, cache_s=alerts_cache_s) if prometheus else None
         self.clock = clock
         self._lock = threading.Lock()
         self._layouts: dict[str, Layout] = {}
