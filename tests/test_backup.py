@@ -210,6 +210,7 @@ def test_unreachable_devices_are_one_line_each_with_address_and_keep_their_backu
     assert report.failed[CORE1].startswith(f"127.0.0.1:{refused}: ")
     assert report.failed[CORE2].startswith(f"127.0.0.1:{mute}: ")
     assert all("\n" not in reason and len(reason) > 20 for reason in report.failed.values())
+    assert "refused" in report.failed[CORE1], "the reason says what happened"
     out, err = capfd.readouterr()
     assert "Traceback" not in out + err and "failed with traceback" not in out + err
     assert report.commit is None and not report.changed
