@@ -209,8 +209,8 @@ def test_every_group_healthy_and_every_device_polled(stack: Stack) -> None:
     assert info and "dongfenglu" in info.group(1).split(","), info
 
 
-def test_once_prints_the_health_of_every_group(stack: Stack) -> None:
-    proc = subprocess.run(
+def _once(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             str(Path(sys.executable).parent / "govnet"),
             "monitor",
@@ -220,11 +220,16 @@ def test_once_prints_the_health_of_every_group(stack: Stack) -> None:
             str(stack.workdir),
             "-i",
             str(INVENTORY),
+            *args,
         ],
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_once_prints_the_health_of_every_group(stack: Stack) -> None:
+    proc = _once(stack)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert (
@@ -277,6 +282,43 @@ def test_uplink_down_degrades_the_group_within_two_cycles_and_alerts(stack: Stac
     finally:
         faults.heal(stack.workdir, echo=lambda _m: None)
     assert wait_for(lambda: stack.state(UPLINKS) == "healthy", INTERVAL * 6, 0.5), stack.state(UPLINKS)
+
+
+def test_dead_keepalived_makes_its_firewall_down_for_the_pair_and_alerts(stack: Stack) -> None:
+    """keepalived killed on kf-fw-1: its VRRP rows go with it, kf-fw-2 takes over; kf-fw-1 is down
+    for kf-firewall-pair (not healthy because snmpd still answers), in --once, /metrics, the
+    recording rules and an alert, and the monitor logs the change."""
+    pair = "kf-firewall-pair"
+    faults.kill_daemon(stack.workdir, "kf-fw-1", "keepalived", echo=lambda _m: None)
+    try:
+        # kf-fw-1 was master: until kf-fw-2 takes over (VRRP's master-down interval, ~3 s) no
+        # member is master and the pair is down; then kf-fw-1 alone is down
+        assert wait_for(lambda: stack.state(pair) == "degraded", INTERVAL * 10, 0.2), stack.state(pair)
+        assert stack.sample("govnet_redundancy_member_healthy", group=pair, member="kf-fw-1") == 0
+        assert stack.sample("govnet_redundancy_member_healthy", group=pair, member="kf-fw-2") == 1
+        assert stack.sample("govnet_device_up", device="kf-fw-1") == 1  # the agent answers
+        assert stack.sample("govnet_redundancy_member_ha_rows", group=pair, member="kf-fw-1") == 0
+        assert stack.sample("govnet_redundancy_group_ha_checked", group=pair) == 1
+        once = _once(stack)
+        assert once.returncode == 0, once.stderr
+        row = next(line for line in once.stdout.splitlines() if line.startswith(pair + " "))
+        assert row.split()[1:3] == ["degraded", "1/2"] and "kf-fw-1=down" in row, row
+        assert "kf-fw-1: answers SNMP but reports no VRRP/VGMP state" in row, row
+        assert wait_for(
+            lambda: any(a["labels"]["group"] == pair for a in stack.alerts("GovnetRedundancyDegraded")),  # type: ignore[index]
+            20,
+            0.5,
+        )
+        recorded = stack.query(f'govnet:redundancy_member_state{{group="{pair}"}}')
+        assert {r["metric"]["member"]: r["value"][1] for r in recorded} == {"kf-fw-1": "0", "kf-fw-2": "1"}  # type: ignore[index]
+        log = (stack.workdir.parent / "monitor.log").read_text()
+        # healthy -> down (no master yet) -> degraded, or straight to degraded if kf-fw-2 took over
+        # within one cycle
+        became = rf"group {pair}: (healthy|down) -> degraded \(1/2 healthy\): kf-fw-1: answers SNMP"
+        assert re.search(became, log), log[-2000:]
+    finally:
+        faults.heal(stack.workdir, echo=lambda _m: None)
+    assert wait_for(lambda: stack.state(pair) == "healthy", INTERVAL * 10, 0.5), stack.state(pair)
 
 
 def test_dead_agent_makes_its_device_down_and_groups_unknown_others_polled(stack: Stack) -> None:
