@@ -245,3 +245,34 @@ def test_page_timestamps_are_the_cycle_start(served: Served) -> None:
     served.site.clock = lambda: served.snap.started + 7
     html = served.get("/")[2]
     assert time.strftime("%H:%M:%S", time.localtime(served.snap.started)) in html and "(7 s ago)" in html
+
+
+def test_device_page_shows_the_last_config_backup_from_the_backup_repository(
+    network: Network, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from govnet.monitor.backups import BackupTimes
+
+    repo = tmp_path / "backups"
+    repo.mkdir()
+    (repo / "kf-core-1.cfg").write_text("sysname kf-core-1\n")
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_COMMITTER_DATE": "1800000000 +0000",
+        "GIT_AUTHOR_DATE": "1800000000 +0000",
+        "PATH": "/usr/bin:/bin",
+    }
+    for argv in (["init", "-q"], ["add", "kf-core-1.cfg"], ["commit", "-qm", "backup"]):
+        subprocess.run(["git", "-C", str(repo), *argv], check=True, env=env)
+    plan = build_plan(network, lab=True)
+    snap = _cycle(plan, 1)
+    backups = BackupTimes(repo, frozenset(d.name for d in plan.devices))
+    site = NocSite(plan, lambda: snap, backups=backups, clock=lambda: 1_800_000_000.0 + 3 * 3600)
+    core = site.page("/device/kf-core-1")[2].decode()  # type: ignore[index]
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(1_800_000_000))
+    assert f"last config backup {when} (3.0 h ago)" in core
+    assert "last config backup no commit of this device" in site.page("/device/kf-core-2")[2].decode()  # type: ignore[index]

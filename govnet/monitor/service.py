@@ -176,7 +176,11 @@ def run_monitor(
         repo = options.backup_repo or backup_repo_of(plan.network)
         backups = BackupTimes(repo, frozenset(d.name for d in plan.devices)) if repo is not None else None
         site = NocSite(
-            plan, lambda: poller.snapshot, interval=options.interval, prometheus=options.prometheus
+            plan,
+            lambda: poller.snapshot,
+            interval=options.interval,
+            prometheus=options.prometheus,
+            backups=backups,
         )
         try:
             registry = make_registry(plan, lambda: poller.snapshot, backups)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import escape
 from importlib import resources
 from typing import Any
@@ -57,6 +57,7 @@ class NocSite:
         interval: float = 30.0,
         prometheus: str | None = None,
         alerts_cache_s: float = 5.0,
+        backups: Callable[[], Mapping[str, float]] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.title = plan.network.settings.title or plan.network.settings.name
@@ -64,6 +65,7 @@ class NocSite:
         self.snapshot = snapshot
         self.refresh_s = max(1.0, min(interval / 2, 5.0))
         self.alerts = PrometheusAlerts(prometheus, cache_s=alerts_cache_s) if prometheus else None
+        self.backups = backups
         self.clock = clock
         self._lock = threading.Lock()
         self._layouts: dict[str, Layout] = {}
@@ -188,10 +190,11 @@ class NocSite:
         with self._lock:
             snap, previous = self._current, self._previous
         info = device_info(district, name, state, snap, previous)
-        if self.alerts is not None:
-            backup = self.alerts.backup_times().get(name)
-            if backup is not None:
-                info["backup_at"] = backup
+        if self.backups is not None:
+            info["backup_at"] = self.backups().get(name)
+            info["backup_note"] = "no commit of this device in the backup repository"
+        elif self.alerts is not None:
+            info["backup_at"] = self.alerts.backup_times().get(name)
         return 200, HTML, device_page(info, self.title, self.clock()).encode()
 
 

@@ -137,5 +137,5 @@ def device_info(
         "segments": segments,
         "hardware": hardware,
         "backup_at": None,
-        "backup_note": "not known (serve govnet_config_backup_timestamp_seconds to --prometheus)",
+        "backup_note": "not known: no backup repository (network.yaml backup_repo) and no --prometheus",
     }
