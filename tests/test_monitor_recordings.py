@@ -205,8 +205,12 @@ def test_hardware_rows_are_the_boards_fans_and_power_named_by_entity(
     }
     assert {e: v for (k, e), v in stack.items() if k == "stack_role"} == {"member 1": 1, "member 2": 2}
     assert sum(1 for k, _ in stack if k == "entity") == 13  # boards, fan and power cards of 234 entities
-    # a cycle asks sysUpTime, 9 board readings, 13 board states and 2 stack roles: one PDU
-    assert last_request == 1 + 9 + 13 + 2
+    standby = {e: v for (k, e), v in stack.items() if k == "standby"}
+    # providingService(4), hotStandby(2); the other boards report notSupported(1): no row
+    assert standby == {"MPU Board 0": 4, "MPU Board 1": 2, "MPU Board 2": 4}
+    # a cycle asks sysUpTime, 9 board readings, 13 board states, 3 standby roles and 2 stack
+    # roles: one PDU (the full entity columns have 234 rows each)
+    assert last_request == 1 + 9 + 13 + 3 + 2
     h3c = {(h.kind, h.entity): (h.value, h.ok) for h in snap.devices["kf-fw-2"].hardware}
     assert h3c[("cpu", "Board")] == (5, True) and h3c[("memory", "Board")] == (32, True)
     assert h3c[("temperature", "Board")] == (42, True)

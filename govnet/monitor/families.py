@@ -135,7 +135,7 @@ def hardware(snap: Snapshot) -> Iterator[Metric]:
                 temperature.add_metric(labels, row.value)
             elif row.kind == "stack_role":
                 stack.add_metric(labels, 0 if row.value is None else 1)
-            else:
+            elif row.kind != "standby":  # a board's standby role is a status, not health
                 ok.add_metric([*labels, row.kind, row.object], int(row.ok))
             if row.kind not in ("cpu", "memory", "temperature") and row.value is not None:
                 status.add_metric([*labels, row.object], row.value)

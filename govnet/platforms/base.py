@@ -14,7 +14,7 @@ ChangeModel = Literal["candidate-trial", "commit-delay", "immediate", "none"]
 FRR), or not pushed by govnet at all."""
 IfnameStyle = Literal["vendor", "kernel"]
 HaProtocol = Literal["vrrp", "vgmp"]
-HardwareKind = Literal["cpu", "memory", "temperature", "fan", "power", "entity", "stack_role"]
+HardwareKind = Literal["cpu", "memory", "temperature", "fan", "power", "entity", "standby", "stack_role"]
 
 
 class PlatformError(GovnetError):

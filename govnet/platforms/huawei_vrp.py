@@ -47,6 +47,7 @@ HUAWEI_HARDWARE: tuple[HardwareColumn, ...] = (
     HardwareColumn("hwEntityMemUsage", f"{_ENTITY}.1.1.7", "memory"),
     HardwareColumn("hwEntityTemperature", f"{_ENTITY}.1.1.11", "temperature", ignore=(0,)),
     HardwareColumn("hwEntityOperStatus", f"{_ENTITY}.1.1.2", "entity", fault=(2, 4, 12)),
+    HardwareColumn("hwEntityStandbyStatus", f"{_ENTITY}.1.1.3", "standby", ignore=(1,)),
     HardwareColumn(
         "hwEntityFanState", f"{_ENTITY}.10.1.7", "fan", by_entity=False, name_oid=f"{_ENTITY}.10.1.8",
         fault=(2,),
