@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,3 +50,55 @@ def measure(code: str, repeat: int = 3) -> Measurement:
             best = m
     assert best is not None
     return best
+
+
+def tree_pss_kib(root: int) -> int:
+    """Summed PSS (shared pages counted once) of ``root`` and every process below it, in KiB."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    total = 0
+    for pid in tree:
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total += next((int(ln.split()[1]) for ln in rollup.splitlines() if ln.startswith("Pss:")), 0)
+    return total
+
+
+def run_sampled(argv: list[str], interval: float = 0.2) -> tuple[str, float]:
+    """Run ``argv`` (check=True); its stdout and the peak summed PSS of its process tree, in MiB.
+
+    A pool's workers share the parent's pages until they write them, so neither one process's
+    high-water mark nor the sum of their RSS says what the machine holds; PSS does.
+    """
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_pss_kib(proc.pid))
+            stop.wait(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, argv, out, err)
+    return out, peak / 1024

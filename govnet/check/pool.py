@@ -39,8 +39,9 @@ class DeviceOutcome:
     facts: ConfigFacts | None
     """None when the device has no parsed config (absent, unreadable or unparseable)."""
     parse_error: str | None
-    results: dict[str, Judged]
-    """Rule id -> result, for every selected per-device rule whose scope holds the device."""
+    results: dict[str, Judged | None]
+    """Rule id -> result (None: a plain pass), for every selected per-device rule whose scope holds
+    the device."""
     tree: ConfigTree | None = None
     """The parsed config, for the platforms intent rules read (``edge.TREE_PLATFORMS``)."""
     render_failed: bool = False
@@ -130,11 +131,12 @@ def _outcomes(job: _Job, names: Sequence[str]) -> Iterator[DeviceOutcome]:
             yield DeviceOutcome(name, None, None, None, {}, render_failed=True)
             continue
         device = job.network.devices[name]
-        results: dict[str, Judged] = {}
+        results: dict[str, Judged | None] = {}
         for rule in job.rules:
             if rule.applies_to_role(device.role):
                 result = traced(device_result(rule, ctx, device), view)
-                results[rule.id] = (result.status, result.findings, result.reason)
+                plain = result.status == "pass" and not result.reason
+                results[rule.id] = None if plain else (result.status, result.findings, result.reason)
         facts = ctx.config_facts(name)
         compact = facts.compact(link_interfaces(ctx, name)) if facts is not None else None
         config = view.get(name)
@@ -152,13 +154,16 @@ def _chunks(names: list[str], workers: int) -> list[list[str]]:
 def _run(chunks: list[list[str]], workers: int) -> Iterable[list[DeviceOutcome]]:
     if workers <= 1 or len(chunks) <= 1:
         return [check_chunk(chunk) for chunk in chunks]
-    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()  # outcomes are acyclic: no collection while they arrive
     gc.freeze()  # the model stays in the parent's pages: no collector pass dirties them in a worker
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
             return list(pool.imap(check_chunk, chunks))
     finally:
         gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 def judge_devices(
@@ -246,7 +251,12 @@ def check_network(
     ctx.trees = {n: o.tree for n, o in outcomes.items() if o.tree is not None}
 
     def per_device(rule: Rule, device: Device) -> RuleResult:
-        return RuleResult(rule.id, device.name, *outcomes[device.name].results[rule.id])
+        judged = outcomes[device.name].results[rule.id]
+        return (
+            RuleResult(rule.id, device.name, "pass")
+            if judged is None
+            else RuleResult(rule.id, device.name, *judged)
+        )
 
     return judge(ctx, rules, per_device, started=started), checked
 
