@@ -8,6 +8,7 @@ stops the browser, the monitor and the twin. Screenshots go to ``build/noc-brows
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -178,6 +179,27 @@ def test_page_shows_every_group_healthy(wall: Wall) -> None:
     assert "VIP 10.8.15.1 · master fw-1" in wall.text("#map")
     assert wall.shot("healthy").stat().st_size > 20_000
     assert _status(wall).returncode == 0
+    polled = subprocess.run(  # no monitor asked: one poll cycle of the twin
+        [
+            str(Path(sys.executable).parent / "govnet"),
+            "status",
+            "--poll",
+            "--lab",
+            "--workdir",
+            str(wall.workdir),
+            "-i",
+            str(INVENTORY),
+            "-f",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert polled.returncode == 0, polled.stdout[-2000:] + polled.stderr
+    report = json.loads(polled.stdout)
+    assert report["status"] == "healthy" and report["cycle"]["answered"] == len(SMALL_TWIN)
     wall.driver.set_window_size(1366, 768)  # a laptop: one column, nothing wider than the window
     try:
         assert wait_for(
