@@ -43,6 +43,9 @@ class Discovery:
     alias: dict[str, str] = field(default_factory=dict)
     ldp_rows: dict[str, Oid] = field(default_factory=dict)
     vendor_rows: dict[str, list[Oid]] = field(default_factory=dict)
+    table_bases: dict[str, Oid] = field(default_factory=dict)
+    """Vendor/HA table name -> its column OID (parsed once per discovery)."""
+    ha_names: frozenset[str] = frozenset()
     hardware: list[HardwareTarget] = field(default_factory=list)
     ha_missing: bool = False
     age: int = 0
@@ -194,12 +197,13 @@ class Poller:
 
     async def _vendor_rows(self, dev: DevicePlan, found: Discovery) -> None:
         found.vendor_rows = {}
-        for name, text_oid in dev.table_oids.items():
-            rows = await self.client.walk(dev.name, oid(text_oid))
+        found.table_bases = {name: oid(text_oid) for name, text_oid in dev.table_oids.items()}
+        found.ha_names = frozenset(t.name for t in dev.ha_tables)
+        for name, base in found.table_bases.items():
+            rows = await self.client.walk(dev.name, base)
             if rows:
                 found.vendor_rows[name] = sorted(rows)
-        ha = {t.name for t in dev.ha_tables}
-        found.ha_missing = dev.ha_expected and not any(found.vendor_rows.get(n) for n in ha)
+        found.ha_missing = dev.ha_expected and not any(found.vendor_rows.get(n) for n in found.ha_names)
 
     async def _ldp_rows(self, dev: DevicePlan) -> dict[str, Oid]:
         rows = await self.client.walk(dev.name, oids.LDP_SESSION_STATE)
@@ -224,9 +228,8 @@ class Poller:
             row = found.ldp_rows.get(str(peer.address))
             if row is not None:
                 request.append(oids.LDP_SESSION_STATE + row)
-        tables = dev.table_oids
         for name, rows in found.vendor_rows.items():
-            base = oid(tables[name])
+            base = found.table_bases[name]
             request += [base + row for row in rows]
         request += [row.oid for row in found.hardware]
         return request
@@ -275,13 +278,11 @@ class Poller:
             state.ldp[str(peer.address)] = (
                 _int(answer.get(oids.LDP_SESSION_STATE + row_index)) if row_index is not None else None
             )
-        ha = {t.name for t in dev.ha_tables}
-        tables = dev.table_oids
         for name, rows in found.vendor_rows.items():
-            base = oid(tables[name])
+            base = found.table_bases[name]
             values = {".".join(map(str, r)): _int(answer.get(base + r)) for r in rows}
             state.vendor[name] = {k: v for k, v in values.items() if v is not None}
-            if name in ha and len(state.vendor[name]) < len(rows):
+            if name in found.ha_names and len(state.vendor[name]) < len(rows):
                 found.ha_missing = True  # an HA row went away: walk the HA tables again
         for target in found.hardware:
             row_reading = reading(target, answer.get(target.oid))
