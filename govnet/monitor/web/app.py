@@ -100,10 +100,9 @@ class NocSite:
         if len(names) == 1:
             return [{"district": names[0], "status": self.state(names[0])["status"]}]
         with self._lock:
-            self._cycle()
+            snap = self._cycle()
             summary = self._summary
         if summary is None:
-            snap = self._current
             summary = [
                 {
                     "district": n,
@@ -114,7 +113,8 @@ class NocSite:
                 for n in names
             ]
             with self._lock:
-                self._summary = summary
+                if self._current is snap:  # not a cycle that has been replaced meanwhile
+                    self._summary = summary
         return summary
 
     def layout(self, district: str) -> Layout:
