@@ -60,6 +60,8 @@ class _Job:
 
 
 _JOB: _Job | None = None
+MIN_POOLED = 400
+"""Devices to check below which the default runs in one process (forking costs more than it saves)."""
 
 
 def default_workers() -> int:
@@ -228,7 +230,8 @@ def check_network(
     workers: int | None = None,
     cache: OutcomeCache | None = None,
 ) -> tuple[CheckReport, Mapping[str, IntendedConfig]]:
-    """Render (unless ``configs`` are given) and check every device across ``workers`` processes.
+    """Render (unless ``configs`` are given) and check every device across ``workers`` processes
+    (default: one per CPU from MIN_POOLED devices to check on, else this process alone).
 
     Returns the report, the same :func:`~govnet.check.engine.run_checks` gives for these configs,
     and the configs checked (device name order). ``cache`` reuses the outcomes of devices whose
@@ -240,7 +243,9 @@ def check_network(
     job = make_job(network, spec, rules, lab=lab, folder=configs)
     names = list(network.devices)
     cached = cache.lookup(network, job.rules, lab) if cache is not None and configs is None else {}
-    outcomes = judge_devices(job, names, workers or default_workers(), cached)
+    if workers is None:  # a pool pays for itself from a few hundred devices on
+        workers = default_workers() if len(names) - len(cached) >= MIN_POOLED else 1
+    outcomes = judge_devices(job, names, workers, cached)
     _raise_render_error(network, outcomes, lab)
     if cache is not None and configs is None:
         cache.store(network, job.rules, lab, outcomes)

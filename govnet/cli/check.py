@@ -57,11 +57,18 @@ _OUT = typer.Option(
 )
 _FILTER = filter_option()
 _LAB = typer.Option(
-    False, "--lab-configs", metavar="",
+    False,
+    "--lab-configs",
+    metavar="",
     help="Check the lab twin's variant of the configs (frr) instead of production's.",
 )
 _JOBS = typer.Option(
-    0, "--jobs", "-j", metavar="N", min=0, help="Worker processes (default 0: one per CPU; 1: no pool)."
+    0,
+    "--jobs",
+    "-j",
+    metavar="N",
+    min=0,
+    help="Worker processes (default 0: one per CPU from 400 devices on; 1: no pool).",
 )
 _CHANGED = typer.Option(
     False,
