@@ -20,7 +20,8 @@ from govnet.inventory import load_network
 from govnet.lab.topology import select_devices
 from govnet.monitor.exporter import make_registry, serve
 from govnet.monitor.health import judge
-from govnet.monitor.plan import build_plan
+from govnet.monitor.plan import Plan, build_plan
+from govnet.monitor.snapshot import Snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "govnet" / "data" / "monitor"
@@ -92,9 +93,10 @@ def test_single_poller_config_keeps_every_device_and_the_shard_config_partitions
 
 def test_sharded_pollers_behind_the_shipped_config_judge_every_group(tmp_path: Path) -> None:
     """Two pollers (shards 0/2 and 1/2 of the default twin) behind a real Prometheus running the
-    shipped prometheus-shards.yml and rules.yml: every device is kept exactly once, and a group
-    whose ends fall into both shards (judged by neither poller in-process) is judged degraded by
-    the recording rules when one of its links goes down."""
+    shipped prometheus-shards.yml and rules.yml: every device is kept exactly once, a group whose
+    ends fall into both shards (judged by neither poller in-process) is judged degraded by the
+    recording rules when one of its links goes down, and every recorded group state equals what
+    one poller of the whole twin judges in-process (kf-fw-1's keepalived gone included)."""
     if shutil.which("prometheus") is None:
         pytest.fail("prometheus missing (package prometheus, installed by make setup)")
     network = load_network(ROOT / "inventory")
@@ -107,7 +109,20 @@ def test_sharded_pollers_behind_the_shipped_config_judge_every_group(tmp_path: P
         and all(g.name not in {h.group.name for h in judge(p, healthy_snapshot(p))} for p in plans)
     )
     down = split.members[0]
-    servers = [serve(make_registry(p, lambda p=p: healthy_snapshot(p, down)), "127.0.0.1", 0) for p in plans]  # type: ignore[misc]
+
+    def scenario(plan: Plan) -> Snapshot:
+        snap = healthy_snapshot(plan, down)
+        if "kf-fw-1" in snap.devices:
+            snap.devices["kf-fw-1"].vendor.clear()  # keepalived gone; kf-fw-2 took over
+        if "kf-fw-2" in snap.devices:
+            rows = snap.devices["kf-fw-2"].vendor["vrrpOperState"]
+            snap.devices["kf-fw-2"].vendor["vrrpOperState"] = dict.fromkeys(rows, 3)
+        return snap
+
+    whole = build_plan(network, devices=devices, lab=True)
+    expected = {h.group.name: h.state for h in judge(whole, scenario(whole))}
+    assert expected[split.name] == "degraded" and expected["kf-firewall-pair"] == "degraded"
+    servers = [serve(make_registry(p, lambda p=p: scenario(p)), "127.0.0.1", 0) for p in plans]  # type: ignore[misc]
     ports = [s.server_address[1] for s in servers]
     config = (DATA / "prometheus-shards.yml").read_text().replace("127.0.0.1:9469", f"127.0.0.1:{ports[0]}")
     config = (
@@ -147,16 +162,11 @@ def test_sharded_pollers_behind_the_shipped_config_judge_every_group(tmp_path: P
                 r["metric"]["group"]: r["metric"]["state"]
                 for r in query("govnet:redundancy_group_state == 1")
             }
-            others = {s for g, s in states.items() if g != split.name}
-            if (
-                len(states) == len(network.subset(devices).groups)
-                and states.get(split.name) == "degraded"
-                and others == {"healthy"}
-            ):
+            if states == expected:
                 break  # both shards scraped and the rules evaluated over both
             time.sleep(0.5)
-        assert states[split.name] == "degraded", states
-        assert {s for g, s in states.items() if g != split.name} == {"healthy"}, states
+        assert states == expected
+        assert {s for g, s in states.items() if g not in (split.name, "kf-firewall-pair")} == {"healthy"}
         up = query("govnet_device_up")
         assert sorted(r["metric"]["device"] for r in up) == sorted(devices)  # each device once
         healthy = query(f'govnet:redundancy_group_members_healthy{{group="{split.name}"}}')
