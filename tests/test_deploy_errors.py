@@ -52,3 +52,35 @@ def test_a_wrong_password_says_authentication_failed_for_that_user(ce: Vrp8Devic
         f"kf-core-1: SSH to {target.username}@127.0.0.1:{ce.port} failed: "
         f"authentication failed for user {target.username!r} (password login)"
     )
+
+
+def test_a_port_that_speaks_no_ssh_says_so(tmp_path: Path) -> None:
+    """A listener that accepts and closes at once (no banner): not 'unreachable'."""
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    port = int(server.getsockname()[1])
+
+    def serve() -> None:
+        for _ in range(4):
+            try:
+                conn, _addr = server.accept()
+            except OSError:
+                return
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        target = DriverTarget("kf-vpn-1", "linux", "127.0.0.1", port, "netadmin", "pw",
+                              state_dir=tmp_path, timeout=5.0)
+        with pytest.raises(ConnectFailed) as err:
+            driver_class("linux")(target).open()
+    finally:
+        server.close()
+    assert str(err.value) == (
+        f"kf-vpn-1: SSH to netadmin@127.0.0.1:{port} failed: "
+        "the port answered but spoke no SSH (no protocol banner)"
+    )

@@ -50,6 +50,8 @@ def ssh_failure(target: DriverTarget, exc: BaseException, conn_timeout: float) -
     words = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in words:
         why = "connection refused (nothing listens on that port)"
+    elif "banner" in words:
+        why = "the port answered but spoke no SSH (no protocol banner)"
     elif "authentication" in words or "auth" in type(exc).__name__.lower():
         why = f"authentication failed for user {target.username!r} (password login)"
     elif any(isinstance(e, TimeoutError) for e in chain) or "timed out" in words or "timeout" in words:

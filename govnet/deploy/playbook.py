@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from govnet.deploy.backup import backup
+from govnet.deploy.backup import backup, backup_repository
 from govnet.deploy.batches import safe_order
 from govnet.deploy.driver import DeployError
 from govnet.deploy.intended import intended_configs, select
@@ -51,7 +51,8 @@ class Param(_Strict):
 
 
 class BackupArgs(_Strict):
-    repo: str = "backups"
+    repo: str = ""
+    """The backup repository; empty: the inventory's ``backup_repo`` (never a silent default)."""
     filter: list[str] = Field(default_factory=list)
 
 
@@ -238,8 +239,14 @@ def run_playbook(
         title = step.name or step.action
         echo(f"step {number}/{len(book.steps)}: {title}")
         if step.backup is not None:
-            done = backup(network, names_for(step.backup.filter), Path(step.backup.repo), target)
-            echo(f"  backup: {len(done.changed)} changed, commit {done.commit or 'none'}")
+            repo = backup_repository(Path(step.backup.repo) if step.backup.repo else None, network)
+            done = backup(network, names_for(step.backup.filter), repo, target)
+            echo(f"  backup into {repo}: {len(done.changed)} changed, {len(done.failed)} unreachable, "
+                 f"commit {done.commit or 'none'}")
+            for name, reason in sorted(done.failed.items()):
+                echo(f"  {name}: unreachable at {reason}")
+            for name, found in sorted(done.duplicates.items()):
+                echo(f"  {name}: {len(found)} line(s) printed more than once (kept as printed)")
             if done.failed:
                 result.exit_code = 1
             continue
