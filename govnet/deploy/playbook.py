@@ -256,6 +256,7 @@ def run_playbook(
                 near = neighbours(network, touched)
                 audited = sorted({*audited, *(n for n in near if n in target.lab_ports or not lab)})
             report = deploy(network, configs_for(audited), target, options(commit=False), echo=echo)
+            report.batches = []  # an audit pushes nothing: no plan to show
             result.reports.append((title, report))
             drift = report.by_status("dry-run")
             expected = [n for n in drift if n in result.pending]
