@@ -43,6 +43,7 @@ TITLES = {
     "render": "## Render + check",
     "cli": "## End to end: the CLI",
     "monitor": "## SNMP poll cycle",
+    "scale": "## SNMP poller at scale: simulated agents",
     "deploy": "## Provision the twin from blank",
     "noc": "## NOC page at province scale",
 }
@@ -92,6 +93,9 @@ def main() -> None:
             fresh["cli"] = (bench_cli.__doc__ or "") + "\n" + _table(crows)
         if "monitor" in only and not args.quick:
             fresh["monitor"] = (bench_monitor.__doc__ or "") + "\n" + _table(bench_monitor.run(work))
+        if "scale" in only and not args.quick:
+            srows = bench_monitor.run_scale(work)
+            fresh["scale"] = bench_monitor.SCALE_DOC + "\n" + _table(srows)
         if "deploy" in only and not args.quick:
             fresh["deploy"] = (bench_deploy.__doc__ or "") + "\n" + _table(bench_deploy.run(work))
         if "noc" in only:
