@@ -4,11 +4,14 @@ Runs inside the simulator's own venv (``benchmarks/snmpsim_agents.py`` builds it
 snmpsim's own arguments: ``python snmpsim_v3.py --v3-engine-id ... --agent-udpv4-endpoint ...``.
 
 snmpsim 1.2.2 overrides ``handleMgmtOperation`` on its command responders to pick the data file
-for a request (its context probing) and to skip the VACM check (it configures no views).
-pysnmp 7.1.26 renamed the hook ``handle_management_operation`` (one argument fewer), so the
-override is never called: every request goes to the default context and through VACM, and SNMPv3
-requests go unanswered. This module puts the override back under the new name, before starting
-snmpsim as its console script would.
+for a request (context probing: by context engine ID, context name, transport endpoint and source
+address) and to skip the VACM check. pysnmp 7.1.26 renamed the hook ``handle_management_operation``
+(one argument fewer), so the override is never called and every request is served from the
+default context through VACM: agents that differ by endpoint or context lose their own data, and
+SNMPv3 goes unanswered wherever the default context holds none. This module puts the override back
+under the new name before starting snmpsim as its console script would. (With the one data file
+the scale run serves, ``self.snmprec``, the stock responder also answered in a probe on this
+machine; the patch keeps snmpsim's documented selection rules whatever the data layout.)
 """
 
 from __future__ import annotations
