@@ -306,8 +306,8 @@ def _roll_out(
                 report.devices[name].status = "untouched"
             echo(f"halted before batch {index + 1}: {report.halted}")
             return
-        echo(f"batch {index + 1}/{len(report.batches)}: {', '.join(batch)}")
         flag.in_flight = list(batch)
+        echo(f"batch {index + 1}/{len(report.batches)}: {', '.join(batch)}")
         outcomes = _run(nr, batch, configs, commit=True, settled=frozenset(settled),
                         revert_in=options.revert_in, verify_timeout=options.verify_timeout, **common)
         for name, outcome in outcomes.items():
