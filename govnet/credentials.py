@@ -22,9 +22,11 @@ SECRET_KEYS = (
     "GOVNET_OSPF_KEY",
     "GOVNET_BGP_PASSWORD",
     "GOVNET_LDP_KEY",
+    "GOVNET_SSH_KEY_FILE",
+    "GOVNET_SSH_KEY_PASSPHRASE",
 )
 USER_KEYS = frozenset({"GOVNET_SSH_USER", "GOVNET_SNMP_USER"})
-"""Account names: not secret, never redacted."""
+"""Account names: not secret, never redacted (the SSH key file's path is redacted like a secret)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,9 @@ class Credentials:
     ospf_key: str = ""
     bgp_password: str = ""
     ldp_key: str = ""
+    ssh_key_file: str = ""
+    """SSH key authentication: the private key file (mode 0600), tried before the password."""
+    ssh_key_passphrase: str = ""
 
     def __repr__(self) -> str:
         shown = {k: ("***" if v else None) for k, v in self._values().items()}
@@ -64,6 +69,8 @@ class Credentials:
             "ospf_key": self.ospf_key,
             "bgp_password": self.bgp_password,
             "ldp_key": self.ldp_key,
+            "ssh_key_file": self.ssh_key_file,
+            "ssh_key_passphrase": self.ssh_key_passphrase,
         }
 
     def by_key(self) -> dict[str, str]:

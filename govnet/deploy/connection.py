@@ -3,8 +3,9 @@
 Registered as ``govnet`` under ``nornir.plugins.connections``. The driver class comes from the
 platform registry (``driver_class(platform)``); ``host.data["govnet_platform"]`` (set by the
 ``GovnetInventory``) names the platform. :func:`prepare_hosts` puts the per-run values
-(state directory, secret values, run id) into each host's ``govnet`` connection options, and for
-a USG in a firewall redundancy group the address of the other member (``hrp_standby``).
+(state directory, secret values, run id; on the lab target the twin's own ``known_hosts``) into
+each host's ``govnet`` connection options, and for a USG in a firewall redundancy group the
+address of the other member (``hrp_standby``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from govnet.deploy.secrets import SecretValues
 from govnet.model import Network
 
 CONNECTION = "govnet"
+TWIN_KNOWN_HOSTS = "twin_known_hosts"
+"""Inventory data key: the lab twin's own known_hosts (written by ``lab up``), trusted for the lab."""
 HRP_PLATFORM = "huawei_usg"
 
 
@@ -94,6 +97,9 @@ def prepare_host(
         "timeout": timeout,
         "target_kind": target_kind(lab),
     }
+    twin_keys = host.get(TWIN_KNOWN_HOSTS)
+    if lab and twin_keys:
+        extras["known_hosts_extra"] = [str(twin_keys)]
     if platform == HRP_PLATFORM:
         standby = hrp_standby(host, hosts or {})
         if standby is not None:

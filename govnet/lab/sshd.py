@@ -133,6 +133,7 @@ def start_sshd(workdir: Path, listeners: list[Listener], creds: LabCredentials, 
     key = base / "host_ed25519"
     if not key.exists():
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "govnet-lab", "-f", str(key)])
+    write_known_hosts(workdir, listeners, key.with_suffix(".pub"))
     privsep = Path("/run/sshd")
     if not privsep.exists():
         privsep.mkdir(mode=0o755)
@@ -140,6 +141,21 @@ def start_sshd(workdir: Path, listeners: list[Listener], creds: LabCredentials, 
     for shard, start in enumerate(range(0, len(listeners), MAX_LISTEN_SOCKS)):
         pids.append(_start_shard(workdir, listeners[start : start + MAX_LISTEN_SOCKS], creds, state, shard))
     return pids
+
+
+KNOWN_HOSTS = "known_hosts"
+"""The twin's host keys, beside its ``secrets.env``: govnet's lab target trusts them (the lab
+generated the key), so ``--lab`` commands need no ``govnet hostkeys trust``."""
+
+
+def write_known_hosts(workdir: Path, listeners: list[Listener], public_key: Path) -> Path:
+    """``<workdir>/known_hosts``: one OpenSSH known_hosts line per device port (mode 0600)."""
+    key_type, blob = public_key.read_text(encoding="utf-8").split()[:2]
+    path = workdir / KNOWN_HOSTS
+    lines = "".join(f"[{SSH_HOST}]:{n.port} {key_type} {blob} {n.device}\n" for n in listeners)
+    path.write_text(f"# the lab twin's SSH host keys (written by govnet lab up)\n{lines}", encoding="utf-8")
+    path.chmod(0o600)
+    return path
 
 
 def _start_shard(

@@ -94,6 +94,11 @@ class EmulatedDevice:
         self.log: list[str] = []
         """Every command received, in order (for tests)."""
         self.port = 0
+        self.connections: list[Any] = []
+        """The open SSH connections (a cut aborts them)."""
+        self.drop_after: int | None = None
+        """Fault: abort the SSH session after this many more configuration lines (the lines
+        before it are applied, as in immediate mode: a partial config)."""
 
     # ----- views and prompts
     @property
@@ -130,6 +135,8 @@ class EmulatedDevice:
     async def session(self, process: Any) -> None:
         io = Io(process)
         path: tuple[str, ...] | None = None
+        conn = process.get_extra_info("connection")
+        self.connections.append(conn)
         io.write("Info: The max number of VTY users is 5. (EMULATED DEVICE, not real gear)\n")
         try:
             while True:
@@ -141,12 +148,26 @@ class EmulatedDevice:
                 if not line:
                     continue
                 self.log.append(line)
+                if path is not None and self._dropped_at(line):
+                    conn.abort()  # the session dies mid-change: no reply, no clean logout
+                    return
                 out = await self.command(io, path, line)
                 if isinstance(out, str):
                     break  # "close": the user logged out
                 path = out
         finally:
+            self.connections.remove(conn)
             process.exit(0)
+
+    def _dropped_at(self, line: str) -> bool:
+        """Count a configuration line against :attr:`drop_after`; True when the session drops."""
+        if self.drop_after is None or line.startswith(("display ", "quit", "return", "system-view")):
+            return False
+        if self.drop_after <= 0:
+            self.drop_after = None
+            return True
+        self.drop_after -= 1
+        return False
 
     async def command(self, io: Io, path: tuple[str, ...] | None, line: str) -> tuple[str, ...] | str | None:
         """Run one line; the new view (None = user view, "close" = log out)."""

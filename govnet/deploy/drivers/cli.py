@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any, ClassVar
 
-from netmiko import ConnectHandler
-
-from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget, ssh_failure
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.deploy.remediation import Dialect, SessionGuard, dedent_globals, merge_config, remediate
 from govnet.deploy.secrets import SecretValues
+from govnet.deploy.sshlogin import netmiko_session
 
 _QUESTION = re.compile(r"(\[Y/N\]|\[Y\(yes\)/N\(no\)/C\(cancel\)\]):?\s*$")
 _ERROR = re.compile(r"^\s*(Error:|% ).*$", re.M)
@@ -59,18 +58,8 @@ class CliDriver:
 
     # ----- session
     def open(self) -> None:
-        try:
-            self._conn = ConnectHandler(
-                device_type=self.netmiko_type,
-                host=self.hostname,
-                port=self.port,
-                username=self.username,
-                password=self.target.password,
-                timeout=self.timeout,
-                conn_timeout=min(self.timeout, 15),
-            )
-        except Exception as err:  # netmiko/paramiko raise many types; name the device
-            raise ssh_failure(self.target, err, min(self.timeout, 15)) from err
+        conn_timeout = min(self.timeout, 15)
+        self._conn = netmiko_session(self.target, self.netmiko_type, conn_timeout)
         self._in_system_view = False
         self._prompt = re.compile(
             rf"(?:^|\n)(?:HRP_[MS])?[<\[][~*]?{re.escape(self._conn.base_prompt)}[^\n]*[>\]]\s*$"

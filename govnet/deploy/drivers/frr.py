@@ -15,12 +15,13 @@ import re
 import threading
 from typing import Any
 
-from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget, ssh_failure
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
 from govnet.deploy.frr_reload import Block, ReloadPlan, plan_reload, strip_header
 from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.deploy.mask import mask_config
 from govnet.deploy.secrets import SecretValues
+from govnet.deploy.sshlogin import netmiko_session
 from govnet.platforms import get_platform
 
 DELETE_RETRIES = 4
@@ -47,23 +48,9 @@ class FrrDriver(KeptConfirmWindow):
 
     # -- session -------------------------------------------------------------------------
     def open(self) -> None:
-        from netmiko import ConnectHandler
-        from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
-
         platform = get_platform(self.target.platform)
-        try:
-            self._conn = ConnectHandler(
-                device_type=platform.netmiko or "cisco_ios",
-                host=self.target.hostname,
-                port=self.target.port or 22,
-                username=self.target.username or "",
-                password=self.target.password or "",
-                timeout=self.target.timeout,
-                conn_timeout=min(self.target.timeout, 10.0),
-                fast_cli=False,
-            )
-        except (NetmikoAuthenticationException, NetmikoTimeoutException, OSError) as exc:
-            raise ssh_failure(self.target, exc, min(self.target.timeout, 10.0)) from None
+        self._conn = netmiko_session(self.target, platform.netmiko or "cisco_ios",
+                                     min(self.target.timeout, 10.0), fast_cli=False)
 
     def close(self) -> None:
         self._cancel_timer()

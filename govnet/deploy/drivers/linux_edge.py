@@ -22,9 +22,10 @@ import re
 import threading
 from typing import Any
 
-from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget, ssh_failure
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
 from govnet.deploy.lkg import DeviceState, PendingCommit
+from govnet.deploy.sshlogin import paramiko_client
 from govnet.platforms.linux import LAB_FAULT_TABLE
 from govnet.render.edge import join_sections, split_sections
 
@@ -113,19 +114,7 @@ class LinuxEdgeDriver(KeptConfirmWindow):
 
     # -- session -------------------------------------------------------------------------
     def open(self) -> None:
-        import paramiko  # netmiko's SSH library
-
-        client = paramiko.SSHClient()
-        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # the twin's own host key
-        try:
-            client.connect(
-                self.target.hostname, port=self.target.port or 22,
-                username=self.target.username or "", password=self.target.password or "",
-                timeout=min(self.target.timeout, 10.0), look_for_keys=False, allow_agent=False,
-            )
-        except (paramiko.SSHException, OSError) as exc:
-            raise ssh_failure(self.target, exc, min(self.target.timeout, 10.0)) from None
-        self._client = client
+        self._client = paramiko_client(self.target, min(self.target.timeout, 10.0))
 
     def close(self) -> None:
         self._cancel_timer()
