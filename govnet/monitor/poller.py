@@ -282,8 +282,9 @@ class Poller:
             base = found.table_bases[name]
             values = {".".join(map(str, r)): _int(answer.get(base + r)) for r in rows}
             state.vendor[name] = {k: v for k, v in values.items() if v is not None}
-            if name in found.ha_names and len(state.vendor[name]) < len(rows):
-                found.ha_missing = True  # an HA row went away: walk the HA tables again
+        ha_rows = [name for name in found.ha_names if found.vendor_rows.get(name)]
+        if ha_rows and not any(state.vendor[name] for name in ha_rows):
+            found.ha_missing = True  # the HA state went away: walk the HA tables again next cycle
         for target in found.hardware:
             row_reading = reading(target, answer.get(target.oid))
             if row_reading is not None:
