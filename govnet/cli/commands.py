@@ -18,3 +18,4 @@ def register(app: typer.Typer) -> None:
     app.command("status")(__import__("govnet.cli.status", fromlist=["status_cmd"]).status_cmd)
     __import__("govnet.cli.deploy", fromlist=["register_deploy"]).register_deploy(app)
     __import__("govnet.cli.backup", fromlist=["register_backup"]).register_backup(app)
+    app.add_typer(__import__("govnet.cli.hostkeys", fromlist=["hostkeys_app"]).hostkeys_app, name="hostkeys")

@@ -17,7 +17,9 @@ from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.plugins.runners import ThreadedRunner
 
 from govnet.credentials import Credentials, load_credentials
+from govnet.deploy.connection import TWIN_KNOWN_HOSTS
 from govnet.deploy.driver import DeployError
+from govnet.deploy.hostkeys import KNOWN_HOSTS
 from govnet.inventory.nornir_plugin import GovnetInventory
 from govnet.model import Network
 
@@ -41,13 +43,20 @@ class DeployTarget:
             secrets_file=Path(str(secrets)) if secrets else None,
         )
 
+    @property
+    def twin_known_hosts(self) -> Path | None:
+        """The twin's own known_hosts (``lab up`` writes it beside ``secrets.env``)."""
+        return self.secrets_file.with_name(KNOWN_HOSTS) if self.lab and self.secrets_file else None
+
     def credentials(self) -> Credentials:
         return load_credentials(self.secrets_file)
 
     def require_login(self) -> None:
-        """Refuse to start without an SSH user and password (before any connection is tried)."""
+        """Refuse to start without an SSH user and a password or key file (before any connection
+        is tried)."""
         creds = self.credentials()
-        login = (("GOVNET_SSH_USER", creds.ssh_user), ("GOVNET_SSH_PASSWORD", creds.ssh_password))
+        login = (("GOVNET_SSH_USER", creds.ssh_user),
+                 ("GOVNET_SSH_PASSWORD", creds.ssh_password or creds.ssh_key_file))
         missing = [key for key, value in login if not value]
         if missing:
             where = f"the twin's {self.secrets_file}" if self.lab and self.secrets_file else (
@@ -65,4 +74,6 @@ def build_nornir(network: Network, target: DeployTarget, *, workers: int = 8) ->
         lab_ports=target.lab_ports or None,
         network=network,
     ).load()
+    if target.twin_known_hosts is not None:
+        inventory.defaults.data[TWIN_KNOWN_HOSTS] = str(target.twin_known_hosts)
     return Nornir(inventory=inventory, runner=ThreadedRunner(num_workers=workers), config=Config())
