@@ -156,9 +156,9 @@ class EmulatedNetwork:
 
 
 @contextmanager
-def emulated_network() -> Iterator[EmulatedNetwork]:
-    """An :class:`EmulatedNetwork` that is stopped however the block ends."""
-    net = EmulatedNetwork()
+def emulated_network(**options: Any) -> Iterator[EmulatedNetwork]:
+    """An :class:`EmulatedNetwork` (``options``: its keywords) stopped however the block ends."""
+    net = EmulatedNetwork(**options)
     try:
         yield net
     finally:
