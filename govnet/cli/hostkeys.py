@@ -28,8 +28,12 @@ from govnet.cli.deploy import (
     target_state,
 )
 
-hostkeys_app = typer.Typer(help="SSH host keys govnet trusts (per target: lab or production).",
-                           no_args_is_help=True)
+hostkeys_app = typer.Typer(
+    help="SSH host keys govnet trusts, per target (lab or production): every driver refuses an unknown "
+    "or changed key, naming the device, the address and both fingerprints.\n\n"
+    "Example: govnet hostkeys trust --filter role=core && govnet hostkeys list\n\n"
+    "Exit codes: 0 every device trusted, 1 a device unreachable, unlisted or in conflict, 2 bad input.",
+    no_args_is_help=True)
 ReplaceOpt = Annotated[
     bool, typer.Option("--replace", metavar="",
                        help="Replace a different key already on record (after checking the device).")

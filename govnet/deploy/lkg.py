@@ -67,7 +67,11 @@ class PendingCommit:
     """A commit waiting for confirmation: restore the LKG after ``deadline`` (epoch seconds).
 
     ``target`` (lab or production) and ``address`` (host:port) say which device the record is
-    about; a record without them (an older govnet's) is never acted on.
+    about; a record without them (an older govnet's) is never acted on. ``window`` is the confirm
+    window's length: the epoch deadline is for people and for another process; inside a run the
+    drivers time the window on the monotonic clock, and :meth:`remaining` never reports more than
+    ``window`` seconds, so a wall clock stepped back cannot stretch the window and no clock step
+    ever confirms anything (only ``confirm_commit`` does).
     """
 
     device: str
@@ -76,16 +80,27 @@ class PendingCommit:
     run_id: str = ""
     target: str = ""
     address: str = ""
+    window: float = 0.0
 
     @classmethod
     def for_driver(cls, target: DriverTarget, revert_in: float, run_id: str) -> PendingCommit:
         """The record a driver writes when it commits with a ``revert_in`` confirm window."""
         return cls(target.device, target.platform, time.time() + revert_in, run_id,
-                   target.target_kind, address_of(target.hostname, target.port))
+                   target.target_kind, address_of(target.hostname, target.port), float(revert_in))
 
     @property
     def expired(self) -> bool:
         return time.time() >= self.deadline
+
+    def remaining(self, now: float | None = None) -> float:
+        """Seconds left in the window by the wall clock, within ``[0, window]`` when known.
+
+        >>> rec = PendingCommit("agg", "frr", 1000.0, window=60.0)
+        >>> rec.remaining(970.0), rec.remaining(-5000.0), rec.remaining(2000.0)
+        (30.0, 60.0, 0.0)
+        """
+        left = max(0.0, self.deadline - (time.time() if now is None else now))
+        return min(left, self.window) if self.window > 0 else left
 
     def mismatch(self, *, target: str, address: str, platform: str) -> str:
         """Why this record must not be acted on for a device reached as given ('' when it may).

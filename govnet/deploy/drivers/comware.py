@@ -166,11 +166,11 @@ class ComwareDriver(CliDriver):
             self._after = clean_config(self.get_config())
 
     def has_pending_commit(self) -> bool:
-        """A delay window is running (govnet's clock; the device keeps its own); in a new
-        session, the one a killed govnet run left on record."""
+        """A delay window is running (govnet's monotonic clock; the device keeps its own); in a
+        new session, any commit a killed govnet run left on record (its epoch deadline is not
+        trusted: with clock skew it could read as expired while the device still waits)."""
         if self.archive is None:
-            pending = self.state.pending()
-            return pending is not None and not pending.expired
+            return self.state.pending() is not None
         return self._deadline is not None and time.monotonic() < self._deadline
 
     def confirm_commit(self) -> None:

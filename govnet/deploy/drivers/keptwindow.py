@@ -81,24 +81,35 @@ class KeptConfirmWindow:
             raise DeployError(f"{self.target.device}: no last-known-good config in {self.state.state_dir}")
         return lkg
 
+    _window_end: float | None = None
+    """The confirm window's end on the monotonic clock (set by ``_start_timer`` in this process)."""
+
+    def _window_left(self) -> float:
+        """Seconds left in the confirm window: the monotonic clock when this process opened it,
+        else the record's (clamped to its window length, so a stepped wall clock cannot stretch it)."""
+        if self._window_end is not None:
+            return max(0.0, self._window_end - time.monotonic())
+        pending = self.state.pending()
+        return pending.remaining() if pending else 0.0
+
     def _reconnect(self) -> None:
         """A fresh session when the old one died; retries for the confirm window's length."""
         if self.alive():
             return
         self.close()
-        pending = self.state.pending()
-        until = max(pending.deadline if pending else 0.0, time.time()) + self.target.timeout
+        until = time.monotonic() + self._window_left() + self.target.timeout
         while True:
             try:
                 self.open()
                 return
             except DeployError:
-                if time.time() > until:
+                if time.monotonic() > until:
                     raise
                 time.sleep(RECONNECT_S)
 
     def _start_timer(self, seconds: int) -> None:
         self._cancel_timer()
+        self._window_end = time.monotonic() + seconds
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
         self._timer.start()
