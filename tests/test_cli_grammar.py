@@ -324,3 +324,15 @@ def test_help_paragraphs_are_never_broken_mid_sentence(name: str, callback: obje
     assert doc.strip(), f"{name} has no help"
     for paragraph in doc.split("\n\n"):
         assert "\n" not in paragraph.strip(), (name, paragraph)
+
+
+REPORTING = [["backup"], ["restore"], ["diff"], ["deploy"], ["play"], ["monitor"], ["status"], ["check"],
+             ["lab", "status"], ["inventory", "show"], ["inventory", "plan"], ["inventory", "validate"],
+             ["rules"]]
+
+
+@pytest.mark.parametrize("command", REPORTING, ids=[" ".join(c) for c in REPORTING])
+def test_every_reporting_command_takes_format(command: list[str]) -> None:
+    text = runner.invoke(app, [*command, "-h"], terminal_width=200).output
+    rows = [ln.split() for ln in text.splitlines() if "--format" in ln]
+    assert rows and rows[0][1:3] == ["--format", "-f"], text

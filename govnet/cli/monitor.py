@@ -39,6 +39,10 @@ TIMEOUT_OPTION = typer.Option(
     1.0, "--timeout", min=0.1, metavar="SECONDS", help="Per-request SNMP timeout in seconds."
 )
 RETRIES_OPTION = typer.Option(1, "--retries", min=0, metavar="N", help="SNMP retries per request.")
+FORMAT_OPTION = typer.Option(
+    "text", "--format", "-f", metavar="text|json",
+    help="What --once prints: text, or json (every device, link, session, group and hardware row).",
+)
 PROMETHEUS_OPTION = typer.Option(
     None, "--prometheus", metavar="URL", help="Show this Prometheus' firing alerts on the NOC page."
 )
@@ -56,6 +60,7 @@ def monitor_cmd(
     timeout: float = TIMEOUT_OPTION,
     retries: int = RETRIES_OPTION,
     prometheus: str | None = PROMETHEUS_OPTION,
+    fmt: str = FORMAT_OPTION,
 ) -> None:
     """Poll links, routing sessions and redundancy groups over SNMPv3; serve /metrics and the NOC
     page (the live district map at /, device pages, /api/state) from the last completed cycle.
@@ -63,18 +68,22 @@ def monitor_cmd(
     Without --lab the inventory's management addresses are polled with the configured
     credentials (--secrets FILE, $GOVNET_SECRETS or GOVNET_SNMP_* in the environment).
 
-    Example: govnet monitor --listen 0.0.0.0:9469 --shard 0/2; govnet monitor --lab --once;
+    Example: govnet monitor --listen 0.0.0.0:9469 --shard 0/2; govnet monitor --lab --once -f json;
     govnet monitor --lab --prometheus http://127.0.0.1:9090 (then open http://127.0.0.1:9469/)
 
     Exit codes: 0 stopped (or --once done), 2 bad input (options, inventory, credentials, no lab twin),
     3 internal error, 130 interrupted.
     """
     from govnet.credentials import load_credentials
+    from govnet.errors import GovnetError
     from govnet.monitor.plan import parse_shard
     from govnet.monitor.service import MonitorOptions, parse_listen, run_monitor
 
+    if fmt not in ("text", "json"):
+        raise GovnetError(f"--format {fmt}: use text or json")
     parse_listen(listen)
     options = MonitorOptions(
+        output="json" if fmt == "json" else "text",
         listen=listen,
         interval=interval,
         shard=parse_shard(shard),
