@@ -87,12 +87,37 @@ def netmiko_session(target: DriverTarget, device_type: str, conn_timeout: float,
         )
         conn.key_policy = check.policy()
         conn._open()
+        conn.channel = DropAwareChannel(conn.channel)
     except Exception as exc:  # netmiko/paramiko raise many types; one line naming the device
         if conn is not None:
             with contextlib.suppress(Exception):
                 conn.paramiko_cleanup()
         raise _refused(target, check, exc, conn_timeout) from None
     return conn
+
+
+class SessionDropped(OSError):
+    """The device closed the SSH session (or the link died) while govnet waited for its reply."""
+
+
+class DropAwareChannel:
+    """Netmiko's channel, except that a read on a session the device has closed raises at once
+    instead of returning nothing until the command's read timeout (30-120 s per line)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def read_channel(self) -> str:
+        out: str = self._inner.read_channel()
+        chan = self._inner.remote_conn
+        if not out and chan is not None and not chan.recv_ready():
+            transport = chan.get_transport()
+            if chan.closed or chan.eof_received or transport is None or not transport.is_active():
+                raise SessionDropped("the SSH session was closed by the device or the link")
+        return out
 
 
 def paramiko_client(target: DriverTarget, timeout: float) -> Any:

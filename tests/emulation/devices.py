@@ -54,6 +54,7 @@ class Commit:
 class Io:
     """One SSH session's terminal: write text, ask a Y/N question."""
 
+
     def __init__(self, process: Any) -> None:
         self.process = process
 
@@ -71,6 +72,16 @@ class Io:
         self.write(question)
         answer = await self.readline()
         return (answer or "").strip().lower()
+
+
+class _Mute(Io):
+    """A terminal whose output is lost (the session is about to drop); questions answer no."""
+
+    def write(self, text: str) -> None:
+        return None
+
+    async def ask(self, question: str) -> str:
+        return "n"
 
 
 class EmulatedDevice:
@@ -99,6 +110,8 @@ class EmulatedDevice:
         self.drop_after: int | None = None
         """Fault: abort the SSH session after this many more configuration lines (the lines
         before it are applied, as in immediate mode: a partial config)."""
+        self.drop_on: str | None = None
+        """Fault: run the next line equal to this, then abort the session before its reply."""
 
     # ----- views and prompts
     @property
@@ -150,6 +163,11 @@ class EmulatedDevice:
                 self.log.append(line)
                 if path is not None and self._dropped_at(line):
                     conn.abort()  # the session dies mid-change: no reply, no clean logout
+                    return
+                if line == self.drop_on:
+                    self.drop_on = None
+                    await self.command(_Mute(process), path, line)
+                    conn.abort()  # done on the device; the reply is lost
                     return
                 out = await self.command(io, path, line)
                 if isinstance(out, str):

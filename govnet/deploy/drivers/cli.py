@@ -6,8 +6,10 @@ uploads, the last-known-good record; each vendor driver adds its change model on
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+import time
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any, ClassVar
@@ -18,6 +20,10 @@ from govnet.deploy.remediation import Dialect, SessionGuard, dedent_globals, mer
 from govnet.deploy.secrets import SecretValues
 from govnet.deploy.sshlogin import netmiko_session
 
+REOPEN_S = 1.0
+"""Pause between attempts to reopen a dropped session for a rollback."""
+REOPEN_FOR_S: float | None = None
+"""How long a dropped session is retried (None: the driver's timeout)."""
 _QUESTION = re.compile(r"(\[Y/N\]|\[Y\(yes\)/N\(no\)/C\(cancel\)\]):?\s*$")
 _ERROR = re.compile(r"^\s*(Error:|% ).*$", re.M)
 
@@ -77,6 +83,33 @@ class CliDriver:
             pass
         self._conn.paramiko_cleanup()
         self._conn = None
+
+    def alive(self) -> bool:
+        """The SSH session still answers (False once the device dropped it)."""
+        try:
+            return self._conn is not None and bool(self._conn.is_alive())
+        except Exception:  # a dead transport may raise instead of answering False
+            return False
+
+    def _reopen(self) -> None:
+        """A fresh session when the old one died (a dropped session, a restarted device):
+        retried every :data:`REOPEN_S` seconds for :data:`REOPEN_FOR_S` (the driver's timeout),
+        then ConnectFailed."""
+        if self.alive():
+            return
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.paramiko_cleanup()
+            self._conn = None
+        until = time.monotonic() + (self.timeout if REOPEN_FOR_S is None else REOPEN_FOR_S)
+        while True:
+            try:
+                self.open()
+                return
+            except DeployError:
+                if time.monotonic() >= until:
+                    raise
+                time.sleep(REOPEN_S)
 
     @property
     def guard(self) -> SessionGuard:

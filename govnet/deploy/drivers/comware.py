@@ -195,6 +195,7 @@ class ComwareDriver(CliDriver):
         """Replace from the archive taken before the commit; in a new session (``--recover``
         after govnet died) from the last-known-good config on record, closing any window."""
         with self._lock:
+            self._reopen()  # a session dropped mid-change (partial config): a fresh one
             source, window_open = self.archive, self._deadline is not None
             if source is None:  # a new session: the window (if any) is unknown here, close it
                 lkg = self.state.lkg()

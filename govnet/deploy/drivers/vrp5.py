@@ -167,15 +167,17 @@ class Vrp5Driver(CliDriver):
             self._confirmed()
 
     def rollback(self) -> None:
-        """Replay the rollback lines; in a new session (``--recover`` after govnet died) the
-        lines come from the last-known-good config on record."""
+        """Back to the config before the push: the lines are computed from what the device runs
+        now, so a commit cut off half way (the session dropped after some lines: a partial
+        config) is undone too; a dropped session is reopened first. In a new session
+        (``--recover`` after govnet died) the config before is the last-known-good on record."""
         with self._lock:
-            if self._before is None:
-                lkg = dedent_globals(self._lkg())
-                self._rollback = remediate(self._running(), lkg, self.dialect, self.guard).commands
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
+            self._reopen()
+            before = self._before if self._before is not None else dedent_globals(self._lkg())
+            self._rollback = remediate(self._running(), before, self.dialect, self.guard).commands
             self._config_lines(self._rollback)
             self._rollback = ()  # done: a second rollback (the flow after a failed check) is a no-op
             self._user_view()

@@ -147,20 +147,24 @@ class Vrp8Driver(CliDriver):
         it; nothing when the trial already expired. In a new session (``--recover`` after govnet
         died) whatever trial the device still runs is aborted."""
         with self._lock:
+            self._reopen()  # the session dropped (links cut, the confirm's reply lost): a fresh one
             if self.label is None:
                 self._abort_trial(missing_ok=True)
-            elif self.has_pending_commit():
-                self._abort_trial(missing_ok=False)
-            elif any(label == self.label for _, label in self._commit_points()):
-                self._rollback_to_before()
+            elif not self._abort_trial(missing_ok=True) and any(
+                    label == self.label for _, label in self._commit_points()):
+                self._rollback_to_before()  # no trial left but our commit is: it was confirmed
             self._trial = False
             self.state.clear_pending()
 
-    def _abort_trial(self, missing_ok: bool) -> None:
+    def _abort_trial(self, missing_ok: bool) -> bool:
+        """``abort trial``; False when the device had no trial running (and ``missing_ok``)."""
         self._system_view()
         out = self._send("abort trial")
-        if (m := _ERROR.search(out)) and not (missing_ok and "No trial" in out):
+        if m := _ERROR.search(out):
+            if missing_ok and "No trial" in out:
+                return False
             raise DeployError(f"{self.device}: abort trial failed: {m.group(0)}")
+        return True
 
     def _rollback_to_before(self) -> None:
         if self._before is None:
