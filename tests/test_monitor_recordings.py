@@ -10,6 +10,7 @@ carry the entity names; a hot-standby pair whose HA tables answer nothing is unk
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from govnet.monitor.health import judge
 from govnet.monitor.plan import DevicePlan, LinkEnd, Plan
 from govnet.monitor.poller import Poller
 from govnet.monitor.report import cycle_data
+from govnet.monitor.service import MonitorOptions, parse_target, run_monitor
 from govnet.monitor.snapshot import Snapshot
 from govnet.monitor.snmp import PysnmpClient, SnmpTarget
 from govnet.monitor.transport import SnmpClient
@@ -266,3 +268,59 @@ def test_both_clients_read_the_recordings_alike(agents: dict[str, int]) -> None:
 
     fast, reference = asyncio.run(walk(SnmpClient)), asyncio.run(walk(PysnmpClient))
     assert fast == reference and len(fast) == 45
+
+
+def test_once_pointed_at_recordings_on_other_ports_prints_json(
+    agents: dict[str, int], network: Network
+) -> None:
+    """``run_monitor(once, hosts=, ports=)`` (what ``--target DEVICE=HOST:PORT`` hands it): the
+    inventory's kf-agg-dongfenglu (planned GigabitEthernet0/0/1-2) at the S5735 replay and kf-core-1
+    (planned GigabitEthernet2/0/1) at the CE12804 replay, which have no such ports: not_found with
+    the names they have, that link unknown (never down); kf-core-2 at the Comware 10508 replay,
+    whose GigabitEthernet2/0/1 is recorded up: that link healthy; the S5735's board, fans and
+    power read."""
+    targets = [
+        parse_target(f"kf-agg-dongfenglu=127.0.0.1:{agents['yunshan_s5735-v2']}", network.devices),
+        parse_target(f"kf-core-1=127.0.0.1:{agents['vrp_ce12804-withvrf']}", network.devices),
+        parse_target(f"kf-core-2=127.0.0.1:{agents['comware']}", network.devices),
+    ]
+    printed: list[str] = []
+    run_monitor(
+        network,
+        CREDS,
+        MonitorOptions(output="json", timeout=2.0, retries=1),
+        devices=[d for d, _, _ in targets],
+        hosts={d: h for d, h, _ in targets},
+        ports={d: p for d, _, p in targets},
+        once=True,
+        echo=printed.append,
+    )
+    data = json.loads(printed[0])
+    devices = {d["device"]: d for d in data["devices"]}
+    agg = devices["kf-agg-dongfenglu"]
+    assert agg["up"] and [(i["interface"], i["state"]) for i in agg["interfaces"]] == [
+        ("GigabitEthernet0/0/1", "not_found"),
+        ("GigabitEthernet0/0/2", "not_found"),
+    ]
+    assert "the agent reports 35 names: 10GE1/0/1" in agg["interfaces"][0]["reason"]
+    assert "MEth0/0/0/0" not in agg["interfaces"][0]["reason"]
+    core = devices["kf-core-1"]["interfaces"]
+    # the CE numbers its ports 10GE1/4/0/0, 40GE1/1/0/0: none of the VRP5-style plan is there
+    assert {i["interface"] for i in core} == {
+        "GigabitEthernet2/0/1",
+        "XGigabitEthernet1/0/1",
+        "XGigabitEthernet1/0/3",
+    }
+    assert {i["state"] for i in core} == {"not_found"}
+    kinds = {(h["kind"], h["entity"]) for h in agg["hardware"]}
+    assert {("fan", "slot1,FAN1"), ("fan", "slot1,FAN2")} <= kinds
+    assert any(k == "cpu" for k, _ in kinds) and all(h["ok"] for h in agg["hardware"])
+    groups = {g["group"]: g for g in data["groups"]}
+    uplinks = groups["kf-uplinks-dongfenglu"]
+    assert uplinks["state"] == "unknown"
+    assert uplinks["members"] == {
+        "kf-core-1--kf-agg-dongfenglu": "unknown",
+        "kf-core-2--kf-agg-dongfenglu": "healthy",
+    }
+    assert "kf-agg-dongfenglu GigabitEthernet0/0/1 not found in ifName/ifDescr" in uplinks["reason"]
+    assert all(g["state"] != "down" for g in groups.values())
