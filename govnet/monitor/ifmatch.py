@@ -8,6 +8,7 @@ reported with the names the agent does show, never guessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -37,6 +38,9 @@ def match_interfaces(
     {'GigabitEthernet1/0/5': (7, 'GE1/0/5')}
     >>> m.not_found["GigabitEthernet1/0/9"]
     'not found in ifName/ifDescr (the agent reports 2 names: GE1/0/1, GE1/0/5)'
+    >>> other = match_interfaces(["Ten-GigabitEthernet1/0/5"], [{7: "GE1/0/5"}], key)
+    >>> other.not_found["Ten-GigabitEthernet1/0/5"]
+    'not found in ifName/ifDescr (the agent reports 1 name: GE1/0/5); same numbering: GE1/0/5'
     """
     wanted = list(dict.fromkeys(planned))
     result = Match()
@@ -52,10 +56,18 @@ def match_interfaces(
     names = sorted(shown)
     listed = ", ".join(names[:SHOWN_NAMES]) + (", ..." if len(names) > SHOWN_NAMES else "")
     for name in wanted:
-        if name not in result.found:
-            result.not_found[name] = (
-                f"not found in ifName/ifDescr (the agent reports {len(names)} names: {listed})"
-                if names
-                else "not found: the agent reports no interface names"
-            )
+        if name in result.found:
+            continue
+        if not names:
+            result.not_found[name] = "not found: the agent reports no interface names"
+            continue
+        alike = [n for n in names if _numbering(n) == _numbering(name)]
+        hint = f"; same numbering: {', '.join(alike[:SHOWN_NAMES])}" if alike else ""
+        count = f"{len(names)} name{'s' if len(names) > 1 else ''}"
+        result.not_found[name] = f"not found in ifName/ifDescr (the agent reports {count}: {listed}){hint}"
     return result
+
+
+def _numbering(name: str) -> str:
+    """The slot/port part of an interface name (``GE1/0/5`` -> ``1/0/5``)."""
+    return re.sub(r"^\D*", "", "".join(name.split()))
