@@ -149,6 +149,12 @@ class Fleet:
         opts = DeployOptions(commit=True, replace=False, state_dir=self.state, verify_timeout=0.0, **options)
         return deploy(self.model, configs, self.target, opts, echo=lambda _line: None)
 
+    def dry_run(self, name: str, config: str) -> str:
+        """The status a dry run gives ``name`` for ``config`` (``unchanged``: the device runs it)."""
+        opts = DeployOptions(commit=False, replace=False, state_dir=self.state)
+        report = deploy(self.model, {name: config}, self.target, opts, echo=lambda _line: None)
+        return report.devices[name].status
+
     def recover(self) -> list[str]:
         recovery = recover_network(self.model, self.target, DeployOptions(state_dir=self.state),
                                    echo=lambda _line: None)
@@ -319,6 +325,7 @@ def test_unreachable_for_good_before_confirm_the_device_reverts_itself(
     from govnet.deploy.drivers.vrp8 import Vrp8Driver
 
     device = fleet.devices[CORE1]
+    assert isinstance(device, Vrp8Device)
     before = fleet.lines(CORE1)
     _patch_once(monkeypatch, Vrp8Driver, "residual", lambda _d: fleet.net.cut(device), CORE1)
     report = fleet.run({CORE1: "vlan batch 30\n", CORE2: "vlan batch 30\n"})
@@ -341,6 +348,7 @@ def test_confirm_reply_lost_the_device_is_put_back_as_it_was(
     fleet: Fleet, request: pytest.FixtureRequest
 ) -> None:
     device = fleet.devices[CORE1]
+    assert isinstance(device, Vrp8Device)
     before = fleet.lines(CORE1)
     device.drop_on = "commit"  # the confirm (``commit`` during the trial) runs, its reply is lost
     report = fleet.run({CORE1: "vlan batch 30\n"})
