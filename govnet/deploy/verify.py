@@ -108,15 +108,31 @@ def _json(driver: DeviceDriver, command: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _shaped(driver: DeviceDriver, command: str, where: str, value: Any, kind: type) -> Any:
+    """``value`` when it is a ``kind`` (absent: empty); else a DeployError naming the device,
+    the command and the place in its reply (a reply of the wrong shape is not "nothing up")."""
+    if value is None:
+        return kind()
+    if not isinstance(value, kind):
+        raise DeployError(f"{driver.device}: {command!r}: unexpected reply at {where}: "
+                          f"expected {'an object' if kind is dict else 'a list'}, got {type(value).__name__}")
+    return value
+
+
 def observe_frr(driver: DeviceDriver) -> Observed:
     """OSPF Full neighbours, Established BGP peers and up interfaces, from vtysh JSON."""
-    ospf_data = _json(driver, "show ip ospf neighbor json").get("neighbors", {})
-    ospf = {rid for rid, entries in ospf_data.items()
-            if any(str(e.get("converged", e.get("state", ""))).startswith("Full") for e in entries)}
+    command = "show ip ospf neighbor json"
+    ospf_data = _shaped(driver, command, "neighbors", _json(driver, command).get("neighbors"), dict)
+    ospf = {str(rid) for rid, entries in ospf_data.items()
+            if any(str(e.get("converged", e.get("state", ""))).startswith("Full")
+                   for e in _shaped(driver, command, f"neighbors.{rid}", entries, list)
+                   if isinstance(e, dict))}
     bgp: set[str] = set()
-    for family in _json(driver, "show bgp summary json").values():
+    command = "show bgp summary json"
+    for name, family in _json(driver, command).items():
         if isinstance(family, dict):
-            bgp |= {ip for ip, p in family.get("peers", {}).items() if p.get("state") == "Established"}
+            peers = _shaped(driver, command, f"{name}.peers", family.get("peers"), dict)
+            bgp |= {ip for ip, p in peers.items() if isinstance(p, dict) and p.get("state") == "Established"}
     links = {name for name, i in _json(driver, "show interface json").items()
              if isinstance(i, dict) and i.get("operationalStatus") == "up"}
     return Observed(frozenset(ospf), frozenset(bgp), frozenset(links))
@@ -129,11 +145,12 @@ def observe_linux(driver: DeviceDriver) -> Observed:
     """A Linux edge device's ``status``: interfaces up, nftables tables, keepalived's groups
     in MASTER or BACKUP (not FAULT, not missing) while the daemon runs."""
     data = _json(driver, "status")
-    keepalived = data.get("keepalived") or {}
-    states = keepalived.get("states", {}) if keepalived.get("running") else {}
+    keepalived = _shaped(driver, "status", "keepalived", data.get("keepalived"), dict)
+    states = (_shaped(driver, "status", "keepalived.states", keepalived.get("states"), dict)
+              if keepalived.get("running") else {})
     return Observed(
-        links=frozenset(data.get("links_up", [])),
-        tables=frozenset(data.get("tables", [])),
+        links=frozenset(map(str, _shaped(driver, "status", "links_up", data.get("links_up"), list))),
+        tables=frozenset(map(str, _shaped(driver, "status", "tables", data.get("tables"), list))),
         vrrp=frozenset(v for v, s in states.items() if s in VRRP_RUNNING),
     )
 

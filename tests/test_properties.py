@@ -1,0 +1,162 @@
+"""Bad and hostile input (hypothesis): the readers of printed configs, the post-change observers'
+parsers and the BER decoder never end in a traceback; they return, or raise the located error of
+their stage."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from govnet.check.devicetext import UnreadableConfig, decode, normalize
+from govnet.deploy.driver import DeployError
+from govnet.deploy.frr_reload import HEADER_LINES, strip_header
+from govnet.deploy.remediation import clean_config, dedent_globals
+from govnet.deploy.verify import Observed, observe_frr, observe_linux
+from govnet.monitor.ber import BerError, read_pdu, tlv
+
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+CONFIG_WORDS = ["#", "!", "return", "quit", " sysname a", "interface G1", " description 公安 x",
+                "header login", "information \"x", "<kf-1>display current-configuration",
+                "  ---- More ----\x1b[42D", "\x1b[16D", "Building configuration...", "Current configuration:",
+                "[~kf-1]", "HRP_M[fw]",
+                "Info: saved", " ip address 10.0.0.1 255.255.255.0", "\t", "\r", "\x00", "\u2028", " "]
+config_text = st.lists(st.one_of(st.sampled_from(CONFIG_WORDS), st.text(max_size=20)), max_size=40).map(
+    lambda parts: "\n".join(parts))
+
+
+# -- printed configs ---------------------------------------------------------------------------
+
+
+@FAST
+@given(config_text, st.sampled_from(["vrp", "comware", "frr", "plain"]))
+def test_normalize_keeps_every_line_and_never_raises(text: str, style: Any) -> None:
+    out = normalize(text, style)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    assert len(out.split("\n")) == len(lines)  # a finding's line number stays the file's line
+
+
+@FAST
+@given(st.binary(max_size=200))
+def test_decode_returns_text_or_a_located_unreadable_error(data: bytes) -> None:
+    try:
+        text, encoding = decode(data)
+    except UnreadableConfig as exc:
+        assert re.search(r"NUL bytes|offset \d+", str(exc))
+        return
+    assert encoding in ("utf-8", "gb18030") and isinstance(text, str)
+
+
+@FAST
+@given(config_text)
+def test_dedent_globals_moves_lines_only_left(text: str) -> None:
+    out = dedent_globals(text)
+    before, after = text.split("\n"), out.split("\n")
+    assert len(after) == len(before)
+    assert all(a.strip() == b.strip() and len(a) <= len(b) for a, b in zip(after, before, strict=True))
+    assert dedent_globals(out) == out
+
+
+@FAST
+@given(config_text)
+def test_clean_config_is_idempotent_and_drops_only_noise(text: str) -> None:
+    out = clean_config(text)
+    assert clean_config(out) == out and out.endswith("\n")
+    kept = [ln for ln in out.splitlines() if ln]
+    assert all(ln.strip() and ln.strip() not in ("#", "!", "return") for ln in kept)
+    assert len(kept) <= len(text.splitlines())
+
+
+@FAST
+@given(config_text)
+def test_strip_header_removes_only_the_banner(text: str) -> None:
+    out = strip_header(text)
+    assert strip_header(out) == out
+    assert out == "".join(f"{ln}\n" for ln in text.splitlines() if ln.strip() not in HEADER_LINES) or (
+        out == "\n" and not [ln for ln in text.splitlines() if ln.strip() not in HEADER_LINES])
+
+
+# -- the post-change observers ------------------------------------------------------------------
+
+
+json_value = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8),
+              st.sampled_from(["Full/DR", "Established", "up", "MASTER", "FAULT"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(["neighbors", "peers", "state", "converged",
+                                                             "operationalStatus", "ipv4Unicast", "keepalived",
+                                                             "running", "states", "links_up", "tables",
+                                                             "10.0.0.1", "eth0", "1"]) | st.text(max_size=5),
+                                            inner, max_size=4)),
+    max_leaves=20)
+reply = st.one_of(json_value.map(json.dumps), st.text(max_size=30), st.just(""),
+                  st.just("% Unknown command"), st.just("{\"neighbors\": "))
+
+
+class Answers:
+    """A driver whose every show command answers with one of ``replies`` (in turn)."""
+
+    device = "kf-core-1"
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies = replies or [""]
+        self.asked = 0
+
+    def cli(self, command: str) -> str:
+        self.asked += 1
+        return self.replies[(self.asked - 1) % len(self.replies)]
+
+
+@FAST
+@given(st.lists(reply, min_size=1, max_size=3))
+def test_observers_read_any_reply_without_a_traceback(replies: list[str]) -> None:
+    for observer in (observe_frr, observe_linux):
+        try:
+            seen = observer(Answers(replies))  # type: ignore[arg-type]
+        except DeployError as exc:
+            assert str(exc).startswith("kf-core-1: ")  # located: names the device
+            continue
+        assert isinstance(seen, Observed)
+        assert all(isinstance(x, str) for x in seen.ospf | seen.bgp | seen.links | seen.tables | seen.vrrp)
+
+
+# -- the BER decoder ---------------------------------------------------------------------------
+
+
+def _pdu(parts: list[bytes]) -> bytes:
+    return tlv(0xA2, b"".join(parts))
+
+
+ber_piece = st.one_of(
+    st.binary(max_size=12),
+    st.builds(tlv, st.sampled_from([0x02, 0x04, 0x05, 0x06, 0x30, 0x40, 0x41, 0x43, 0x46, 0x80, 0x81]),
+              st.binary(max_size=10)),
+)
+
+
+@FAST
+@given(st.one_of(st.binary(max_size=80), st.lists(ber_piece, max_size=6).map(_pdu),
+                 st.lists(ber_piece, max_size=6).map(lambda p: _pdu(p)[: max(0, len(_pdu(p)) - 3)])))
+def test_ber_decoder_returns_or_raises_ber_error(data: bytes) -> None:
+    try:
+        tag, _rid, _status, _index, bound = read_pdu(data)
+    except BerError as exc:
+        assert str(exc)
+        return
+    assert isinstance(tag, int) and all(isinstance(o, tuple) for o, _ in bound)
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
+    "govnet/monitor/ber.py read_pdu unpacks each varbind as exactly two TLVs: a varbind with one "
+    "(or three) raises a bare ValueError ('not enough values to unpack'), not BerError; owned by the "
+    "monitor stage (a one-line length check), reported to the lead"))
+def test_ber_varbind_with_one_field_is_a_ber_error() -> None:
+    one_field = tlv(0x30, tlv(0x06, bytes([0x2B, 6, 1])))  # an OID and no value
+    pdu = tlv(0xA2, tlv(0x02, b"\x01") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + tlv(0x30, one_field))
+    with pytest.raises(BerError):
+        read_pdu(pdu)
