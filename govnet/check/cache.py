@@ -29,6 +29,8 @@ from govnet.model import Network
 DEFAULT_CACHE_DIR = Path("build/check-cache")
 _PACKAGE = Path(__file__).resolve().parents[1]
 _FORMAT = b"govnet-check-cache/1"
+_CODE = ("__init__.py", "model.py", "errors.py", "check", "render", "inventory", "platforms", "data/spec")
+"""The parts of govnet a device's outcome depends on (deploy, monitor, lab and cli do not)."""
 
 
 def _hash_tree(h: hashlib.blake2b, root: Path, pattern: str) -> None:
@@ -67,8 +69,12 @@ class FileCache(OutcomeCache):
         h.update(f"{sys.version}\0{os.getcwd()}\0lab={lab}\0".encode())
         h.update(repr([r.model_dump_json() for r in rules]).encode())
         h.update(repr(SecretRefs.from_credentials(_credentials())).encode())
-        _hash_tree(h, _PACKAGE, "*.py")
-        _hash_tree(h, _PACKAGE / "data", "*")
+        for part in _CODE:
+            path = _PACKAGE / part
+            if path.is_dir():
+                _hash_tree(h, path, "*")
+            elif path.is_file():
+                h.update(part.encode() + b"\0" + path.read_bytes() + b"\0")
         _hash_tree(h, (self.templates_dir or default_templates_dir()).resolve(), "*")
         inventory = Path(network.source_dir)
         own = {Path(f).resolve() for f in files}

@@ -11,6 +11,7 @@ from typing import Literal, Protocol
 
 from govnet.check.configtree import ConfigParseError, ConfigTree
 from govnet.check.facts import ConfigFacts
+from govnet.check.pickling import by_position
 from govnet.check.rules import Rule, RuleSet
 from govnet.model import Device, Link, Network
 from govnet.platforms import PLATFORMS
@@ -62,6 +63,7 @@ class RuleResult:
     reason: str = ""
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class IntendedConfig:
     """A device's intended config text, the platform it is written for, and its path for reports."""
@@ -109,6 +111,8 @@ class CheckContext:
     parse_errors: dict[str, str] = field(default_factory=dict)
     defaults: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     """(rule, device) -> the platform defaults a passing check relied on (the pass reason)."""
+    memo: dict[object, object] = field(default_factory=dict)
+    """What rules compute once per run and share (e.g. the link pairs of a rule scope)."""
     facts: dict[str, ConfigFacts | None] = field(default_factory=dict)
     """Device -> the facts cross rules compare (None: no parsed config); a process pool fills it."""
     _links_by_device: dict[str, list[Link]] | None = None

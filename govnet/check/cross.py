@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from ipaddress import IPv4Address
 
 from govnet.check.context import CheckContext, Finding, NetworkCheck
 from govnet.check.facts import BgpFacts, ConfigFacts, InterfaceFacts
@@ -45,10 +46,26 @@ def _in_scope(rule: Rule, ctx: CheckContext, device: str) -> bool:
     )
 
 
-def link_pairs(rule: Rule, ctx: CheckContext) -> Iterator[LinkPair]:
-    """Every link whose two ends are managed, in scope and have a parsed config."""
+def link_pairs(rule: Rule, ctx: CheckContext) -> list[LinkPair]:
+    """Every link whose two ends are managed, in scope and have a parsed config (found once per
+    rule scope: the link rules share one)."""
+    key = ("link_pairs", rule.platforms, rule.roles, tuple(sorted(rule.not_applicable)))
+    if key not in ctx.memo:
+        ctx.memo[key] = list(_link_pairs(rule, ctx))
+    pairs: list[LinkPair] = ctx.memo[key]  # type: ignore[assignment]
+    return pairs
+
+
+def _link_pairs(rule: Rule, ctx: CheckContext) -> Iterator[LinkPair]:
+    scope: dict[str, bool] = {}
+
+    def in_scope(device: str) -> bool:
+        if device not in scope:
+            scope[device] = _in_scope(rule, ctx, device)
+        return scope[device]
+
     for link in ctx.network.links:
-        if link.external or not (_in_scope(rule, ctx, link.a) and _in_scope(rule, ctx, link.b)):
+        if link.external or not (in_scope(link.a) and in_scope(link.b)):
             continue
         ta, tb = ctx.config_facts(link.a), ctx.config_facts(link.b)
         if ta is None or tb is None:
@@ -74,25 +91,27 @@ def link_addressing(rule: Rule, ctx: CheckContext) -> list[Finding]:
     found: list[Finding] = []
     for pair in link_pairs(rule, ctx):
         fa, fb = pair.a.at, pair.b.at
-        (ia, la), (ib, lb) = (fa.address, fa.address_line), (fb.address, fb.address_line)
-        for end, addr, line in ((pair.a, ia, la), (pair.b, ib, lb)):
-            if addr is None:
-                found.append(_at(ctx, rule, end, line, f"{pair.label}: {end.interface} has no IPv4 address"))
-        if ia is None or ib is None:
+        for end, known in ((pair.a, fa), (pair.b, fb)):
+            if known.ip is None:
+                message = f"{pair.label}: {end.interface} has no IPv4 address"
+                found.append(_at(ctx, rule, end, known.address_line, message))
+        if fa.ip is None or fb.ip is None:
             continue
-        if ia.network != ib.network:
+        if fa.subnet != fb.subnet:
             found.append(
                 _at(
                     ctx,
                     rule,
                     pair.b,
-                    lb,
-                    f"{pair.label}: {pair.a.device} {pair.a.interface} is {ia} but "
-                    f"{pair.b.device} {pair.b.interface} is {ib} (different subnets)",
+                    fb.address_line,
+                    f"{pair.label}: {pair.a.device} {pair.a.interface} is {fa.address} but "
+                    f"{pair.b.device} {pair.b.interface} is {fb.address} (different subnets)",
                 )
             )
-        elif ia.ip == ib.ip:
-            found.append(_at(ctx, rule, pair.b, lb, f"{pair.label}: both ends use {ia.ip}"))
+        elif fa.ip == fb.ip:
+            found.append(
+                _at(ctx, rule, pair.b, fb.address_line, f"{pair.label}: both ends use {IPv4Address(fa.ip)}")
+            )
     return found
 
 

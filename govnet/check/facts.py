@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import NamedTuple
 
 from netutils.interface import canonical_interface_name
 
 from govnet.check.configtree import ConfigLine, ConfigTree, Hit
+from govnet.check.pickling import by_position
 from govnet.check.rules import LineMatch
 from govnet.platforms.linux import kernel_ifname
 
@@ -127,6 +129,7 @@ def _show(match: LineMatch, ifname: str) -> str:
     return (match.name or "the LDP line").replace("{ifname}", ifname)
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class BgpPeer:
     address: str
@@ -136,6 +139,7 @@ class BgpPeer:
     update_source: str | None
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class BgpFacts:
     asn: int | None
@@ -242,11 +246,16 @@ def interface_has(tree: ConfigTree, name: str, pattern: str | None) -> bool:
     return bool(block is not None and pattern and tree.child(pattern, block))
 
 
-@dataclass(frozen=True, slots=True)
-class InterfaceFacts:
-    """What cross rules compare about one interface end: address, MTU, OSPF area, LDP, its block."""
+class InterfaceFacts(NamedTuple):
+    """What cross rules compare about one interface end: address, MTU, OSPF area, LDP, its block.
 
-    address: IPv4Interface | None
+    The address is kept as integers (a tuple of plain values pickles and compares fast: a province
+    holds ~90,000 link ends); :attr:`address` gives it back as an ``IPv4Interface``.
+    """
+
+    ip: int | None
+    """The primary address as an integer; None when the interface has none (or it does not parse)."""
+    prefixlen: int
     address_line: int
     mtu: int
     mtu_line: int
@@ -261,12 +270,26 @@ class InterfaceFacts:
     @classmethod
     def read(cls, tree: ConfigTree, name: str, routed: bool) -> InterfaceFacts:
         address, address_line = interface_address(tree, name)
+        ip = int(address.ip) if address is not None else None
+        prefixlen = address.network.prefixlen if address is not None else 0
         mtu, mtu_line = interface_mtu(tree, name)
         area, area_line = ospf_area(tree, name) if routed else (None, 0)
         block = interface_block(tree, name)
         ldp = ldp_enabled(tree, name) if routed else False
         line = block.line if block is not None else None
-        return cls(address, address_line, mtu, mtu_line, area, area_line, ldp, line, routed)
+        return cls(ip, prefixlen, address_line, mtu, mtu_line, area, area_line, ldp, line, routed)
+
+    @property
+    def address(self) -> IPv4Interface | None:
+        return IPv4Interface((self.ip, self.prefixlen)) if self.ip is not None else None
+
+    @property
+    def subnet(self) -> tuple[int, int] | None:
+        """(network address, prefix length), what ``IPv4Interface.network`` compares."""
+        if self.ip is None:
+            return None
+        host_bits = 32 - self.prefixlen
+        return (self.ip >> host_bits) << host_bits, self.prefixlen
 
 
 class ConfigFacts:

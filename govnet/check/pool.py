@@ -23,6 +23,7 @@ from govnet.check.context import CheckContext, CheckReport, Finding, IntendedCon
 from govnet.check.edge import TREE_PLATFORMS
 from govnet.check.engine import device_result, is_device_rule, judge, selected_rules, traced
 from govnet.check.facts import ConfigFacts
+from govnet.check.pickling import by_position
 from govnet.check.rules import Rule, RuleSet, load_rules
 from govnet.model import Device, Network
 
@@ -30,6 +31,7 @@ Judged = tuple[Status, tuple[Finding, ...], str]
 """A per-device rule result without its rule id and device (they are the keys)."""
 
 
+@by_position
 @dataclass(frozen=True, slots=True)
 class DeviceOutcome:
     """What a worker hands back for one device: its config, facts, parse error and judged rules."""
@@ -57,6 +59,15 @@ class _Job:
     lab: bool
     folder: Mapping[str, IntendedConfig] | None
     renderer: object | None  # govnet.render.Renderer when rendering
+    indexed: CheckContext
+    """A context whose network-wide lookups (links by device, loopback owners) are built."""
+
+    def context(self, configs: Mapping[str, IntendedConfig]) -> CheckContext:
+        """A check context over ``configs`` that shares the built lookups."""
+        ctx = CheckContext(self.network, self.spec, configs, lab=self.lab)
+        ctx._links_by_device = self.indexed._links_by_device
+        ctx._loopback_owners = self.indexed._loopback_owners
+        return ctx
 
 
 _JOB: _Job | None = None
@@ -127,7 +138,7 @@ def _outcomes(job: _Job, names: Sequence[str]) -> Iterator[DeviceOutcome]:
         if render_failed:
             failed.add(name)
     view: Mapping[str, IntendedConfig] = job.folder if job.folder is not None else configs
-    ctx = CheckContext(job.network, job.spec, view, lab=job.lab)
+    ctx = job.context(view)
     for name in names:
         if name in failed:
             yield DeviceOutcome(name, None, None, None, {}, render_failed=True)
@@ -207,7 +218,10 @@ def make_job(
                 except Exception:  # reported when that device renders
                     continue
     device_rules = tuple(r for r in rules if is_device_rule(r))
-    return _Job(network, spec, device_rules, lab, folder, renderer)
+    indexed = CheckContext(network, spec, {}, lab=lab)
+    indexed.links_of("")
+    indexed.loopback_owner("")
+    return _Job(network, spec, device_rules, lab, folder, renderer, indexed)
 
 
 def _raise_render_error(network: Network, outcomes: Mapping[str, DeviceOutcome], lab: bool) -> None:
