@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_render import one_site_edit
-from benchmarks.common import run_sampled
+from benchmarks.common import cpu_pressure, run_sampled
 from benchmarks.generate import generate
 
 GOVNET = str(Path(sys.executable).with_name("govnet"))
@@ -61,7 +61,8 @@ def run(work: Path, districts: int = 126) -> list[dict[str, object]]:
     pooled, pooled_peak = _check(inventory, work)
     rows.append({"command": "govnet check -i <province> -f json", "districts": districts,
                  "wall_s": round(pooled, 1), "peak_mib": round(pooled_peak), "anchor": "--jobs 1",
-                 "anchor_s": round(alone, 1), "ratio": round(pooled / alone, 2), "target_s": 20})
+                 "anchor_s": round(alone, 1), "ratio": round(pooled / alone, 2), "target_s": 20,
+                 "cpu_pressure_avg60": cpu_pressure()})
     rows.append({"command": "govnet check -i <province> -f json --jobs 1", "districts": districts,
                  "wall_s": round(alone, 1), "peak_mib": round(alone_peak), "anchor": "", "anchor_s": "",
                  "ratio": "", "target_s": ""})
@@ -72,7 +73,7 @@ def run(work: Path, districts: int = 126) -> list[dict[str, object]]:
     rows.append({"command": "govnet check -i <province> -f json --changed (one site edited)",
                  "districts": districts, "wall_s": round(changed, 1), "peak_mib": round(changed_peak),
                  "anchor": "full check after the edit", "anchor_s": round(full, 1),
-                 "ratio": round(changed / full, 2), "target_s": 2})
+                 "ratio": round(changed / full, 2), "target_s": 2, "cpu_pressure_avg60": cpu_pressure()})
     return rows
 
 

@@ -10,7 +10,9 @@ is ``check_network`` with the ``--changed`` cache after one access site was remo
 district (the cache warmed by a previous run). ``peak_mib`` is the peak summed PSS of the process
 tree (workers included, shared pages counted once, sampled every 0.2 s). Ratios: against the
 anchor and against the serial path, measured in the same run; ``same`` says the pooled and
-incremental reports equal the serial one (JSON, timings aside).
+incremental reports equal the serial one (JSON, timings aside). ``cpu_pressure_avg60`` is the
+kernel's CPU pressure right after the run (% of the last minute runnable tasks waited for a CPU:
+other work on the shared machine; 0 on a quiet one).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks.common import MEASURE, ROOT, run_sampled
+from benchmarks.common import MEASURE, ROOT, cpu_pressure, run_sampled
 from benchmarks.generate import generate
 
 SETUP = """
@@ -94,6 +96,7 @@ def _timed(code: str, repeat: int) -> tuple[float, float, dict[str, str]]:
         out, peak = run_sampled([sys.executable, "-c", MEASURE.format(root=str(ROOT), code=code + TIMED)])
         marks = {ln.split()[0]: ln.split(None, 1)[1] for ln in out.splitlines() if ln.startswith("__")}
         seconds = float(marks["__timed__"])
+        marks["__pressure__"] = cpu_pressure()
         if seconds < best[0]:
             best = (seconds, peak, marks)
     return best
@@ -143,6 +146,7 @@ def run(work: Path, scales: tuple[int, ...] = (1, 10, 126), workers: int = 2) ->
             row["vs_anchor"] = round(value[0] / anchor[0], 2)
             row["vs_serial"] = round(value[0] / serial[0], 2)
             row["same_report"] = "" if equal is None else ("yes" if equal else "NO")
+            row["cpu_pressure_avg60"] = value[2]["__pressure__"]
             rows.append(row)
             print(row, flush=True)
     return rows

@@ -52,6 +52,16 @@ def measure(code: str, repeat: int = 3) -> Measurement:
     return best
 
 
+def cpu_pressure() -> str:
+    """The kernel's CPU pressure (PSI "some" avg60, %): how long runnable tasks waited for a CPU
+    over the last minute; other work on a shared machine shows here (empty where PSI is off)."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return ""
+    return next((f.split("=")[1] for f in line.split() if f.startswith("avg60=")), "")
+
+
 def tree_pss_kib(root: int) -> int:
     """Summed PSS (shared pages counted once) of ``root`` and every process below it, in KiB."""
     parents: dict[int, int] = {}
