@@ -12,6 +12,7 @@ import json
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -302,3 +303,26 @@ def test_json_report_splits_address_and_reason(fleet: FakeFleet, tmp_path: Path)
     }
     again = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
     assert again["previous"] == report["commit"] and again["commit"] is None and again["unchanged"] == [CORE1]
+
+
+def test_every_run_records_when_each_device_was_read_so_the_age_metric_stays_true(
+    fleet: FakeFleet, tmp_path: Path
+) -> None:
+    """A run that changes nothing commits nothing but still notes the read: the backup-age metric
+    (newest of commit and read) must not call an unchanged device's backup stale."""
+    from govnet.monitor.backups import backup_times, commit_times, read_times
+
+    repo = tmp_path / "backups"
+    run_backup(repo)
+    committed = commit_times(repo)
+    first = read_times(repo)
+    assert sorted(first) == [AGG, CORE1] and CORE2 not in first  # the unreachable one: not read
+    time.sleep(1.1)
+    _code, out, _err = run_backup(repo)
+    assert "commit none (nothing changed)" in out
+    again = read_times(repo)
+    assert again[CORE1] > first[CORE1] + 1 and again[AGG] > first[AGG] + 1
+    assert commit_times(repo) == committed  # no new commit
+    ages = backup_times(repo)
+    assert ages[CORE1] == again[CORE1] > committed[CORE1]
+    assert git(repo, "status", "--porcelain") == ""  # the record is kept out of git

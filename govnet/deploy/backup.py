@@ -396,4 +396,33 @@ def backup(
     stamp = time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
     message = f"backup {stamp}: {len(report.changed)} device(s) changed\n\n" + "\n".join(report.changed)
     _paths, report.commit = commit_files(repo, files, message)
+    record_reads(repo, sorted(fetched), time.time())
     return report
+
+
+LAST_READ = Path(".govnet") / "last-read.json"
+"""Device -> when its running config was last read and stored (every run, changed or not): what
+the backup-age metric reads, since a run commits only what changed. Kept out of git."""
+
+
+def record_reads(repo: Path, devices: list[str], when: float) -> None:
+    """Note that ``devices`` were backed up at ``when`` (``LAST_READ``, excluded from git)."""
+    path = repo / LAST_READ
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        data = {}
+    data.update({name: round(when, 3) for name in devices})
+    try:
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        exclude = repo / ".git" / "info" / "exclude"
+        lines = exclude.read_text(encoding="utf-8").splitlines() if exclude.is_file() else []
+        if "/.govnet/" not in lines:
+            exclude.parent.mkdir(parents=True, exist_ok=True)
+            exclude.write_text("\n".join([*lines, "/.govnet/"]) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise BackupError(f"backup repository {repo}: cannot record the read times in {path}: "
+                          f"{exc.strerror} (the backup itself is committed)") from None

@@ -1,9 +1,12 @@
-"""When each device's config was last backed up: the newest commit touching ``<device>.cfg`` in
-the backup repository (the layout ``govnet backup`` writes), read with ``git log`` at most once
-a minute, so ``govnet_config_backup_timestamp_seconds`` can drive the stale-backup alert."""
+"""When each device's config was last backed up: the newest of the commit touching
+``<device>.cfg`` in the backup repository (the layout ``govnet backup`` writes) and the run that
+last read it unchanged (``.govnet/last-read.json``, which every backup run updates, since a run
+commits only what changed), read at most once a minute, so
+``govnet_config_backup_timestamp_seconds`` can drive the stale-backup alert."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -39,6 +42,34 @@ def commit_times(repo: Path) -> dict[str, float]:
     return times
 
 
+LAST_READ = Path(".govnet") / "last-read.json"
+"""Written by ``govnet backup`` on every run (device -> Unix time of its last successful read)."""
+
+
+def read_times(repo: Path) -> dict[str, float]:
+    """Device -> when a backup run last read and stored its config ({} without the record)."""
+    try:
+        data = json.loads((repo / LAST_READ).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
+
+
+def backup_times(repo: Path) -> dict[str, float]:
+    """Device -> the newer of its last backup commit and its last unchanged read.
+
+    >>> backup_times(Path("/nonexistent"))
+    {}
+    """
+    times = commit_times(repo)
+    for device, when in read_times(repo).items():
+        if device in times:
+            times[device] = max(times[device], when)
+    return times
+
+
 def backup_repo_of(network: Network) -> Path | None:
     """The inventory's ``backup_repo`` setting (relative to the inventory directory), if any."""
     inventory = Path(network.source_dir)
@@ -61,7 +92,7 @@ class BackupTimes:
     def __call__(self) -> dict[str, float]:
         now = time.monotonic()
         if now - self._read_at >= REFRESH_S:
-            times = commit_times(self.repo)
+            times = backup_times(self.repo)
             self._times = {d: t for d, t in times.items() if d in self.devices}
             self._read_at = now
         return self._times
