@@ -324,3 +324,31 @@ def test_once_pointed_at_recordings_on_other_ports_prints_json(
     }
     assert "kf-agg-dongfenglu GigabitEthernet0/0/1 not found in ifName/ifDescr" in uplinks["reason"]
     assert all(g["state"] != "down" for g in groups.values())
+
+
+def test_cli_once_json_with_filter_and_target_polls_only_that_device_at_that_address(
+    agents: dict[str, int], tmp_path: Path
+) -> None:
+    """``govnet monitor --once -f json --filter name=kf-core-2 --target kf-core-2=127.0.0.1:PORT``
+    through the CLI (credentials from a 0600 secrets file): one device, polled at the replay."""
+    from typer.testing import CliRunner
+
+    from govnet.cli import app
+
+    secrets = tmp_path / "snmp.env"
+    keys = ("GOVNET_SNMP_USER", "GOVNET_SNMP_AUTH_KEY", "GOVNET_SNMP_PRIV_KEY")
+    lines = [f"{key}={value}" for key, value in zip(keys, USER, strict=True)]
+    secrets.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    secrets.chmod(0o600)
+    args = ["--secrets", str(secrets), "monitor", "-i", str(ROOT / "inventory"), "--once", "-f", "json",
+            "--filter", "name=kf-core-2", "--target", f"kf-core-2=127.0.0.1:{agents['comware']}",
+            "--timeout", "2", "--retries", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [d["device"] for d in data["devices"]] == ["kf-core-2"] and data["devices"][0]["up"]
+    inventory = ["monitor", "-i", str(ROOT / "inventory"), "--once"]
+    bad = CliRunner().invoke(app, [*inventory, "--role-timeout", "cores=5"])
+    assert bad.exit_code == 2 and "--role-timeout 'cores=5': expected ROLE=SECONDS" in bad.output
+    bad = CliRunner().invoke(app, [*inventory, "--target", "kf-nope=1.2.3.4"])
+    assert bad.exit_code == 2 and "no device 'kf-nope' in the inventory" in bad.output

@@ -9,9 +9,17 @@ from pathlib import Path
 
 import typer
 
-from govnet.cli.common import guarded, inventory_option, load_network_or_exit, state
+from govnet.cli.common import (
+    filter_option,
+    guarded,
+    inventory_option,
+    load_network_or_exit,
+    select_devices,
+    state,
+)
 
 INVENTORY_OPTION = inventory_option()
+FILTER_OPTION = filter_option()
 LISTEN_OPTION = typer.Option(
     "127.0.0.1:9469", "--listen", metavar="HOST:PORT", help="Where /metrics is served."
 )
@@ -36,9 +44,26 @@ ONCE_OPTION = typer.Option(
     False, "--once", metavar="", help="One cycle: print every redundancy group's health and exit."
 )
 TIMEOUT_OPTION = typer.Option(
-    1.0, "--timeout", min=0.1, metavar="SECONDS", help="Per-request SNMP timeout in seconds."
+    None, "--timeout", min=0.1, metavar="SECONDS", show_default=False,
+    help="Per-request SNMP timeout in seconds (default 3; 1 with --lab). Retries wait 1.5x and 2x longer.",
 )
-RETRIES_OPTION = typer.Option(1, "--retries", min=0, metavar="N", help="SNMP retries per request.")
+RETRIES_OPTION = typer.Option(
+    None, "--retries", min=0, metavar="N", show_default=False,
+    help="SNMP retries per request (default 2; 1 with --lab).",
+)
+ROLE_TIMEOUT_OPTION = typer.Option(
+    [], "--role-timeout", metavar="ROLE=SECONDS", show_default=False,
+    help="A role's own SNMP timeout, e.g. core=5 for busy chassis; repeat for more roles.",
+)
+TARGET_OPTION = typer.Option(
+    [], "--target", metavar="DEVICE=HOST[:PORT]", show_default=False,
+    help="Poll DEVICE at this address instead of its management address (a simulator, a "
+    "forwarded port); repeat for more devices.",
+)
+BACKUP_REPO_OPTION = typer.Option(
+    None, "--backup-repo", metavar="DIR", show_default=False,
+    help="The backup repository whose ages are exported (default: the inventory's backup_repo).",
+)
 FORMAT_OPTION = typer.Option(
     "text", "--format", "-f", metavar="text|json",
     help="What --once prints: text, or json (every device, link, session, group and hardware row).",
@@ -51,14 +76,18 @@ PROMETHEUS_OPTION = typer.Option(
 @guarded
 def monitor_cmd(
     inventory: Path | None = INVENTORY_OPTION,
+    filter_: list[str] = FILTER_OPTION,
     listen: str = LISTEN_OPTION,
     interval: float = INTERVAL_OPTION,
     shard: str = SHARD_OPTION,
     lab: bool = LAB_OPTION,
     workdir: Path = WORKDIR_OPTION,
     once: bool = ONCE_OPTION,
-    timeout: float = TIMEOUT_OPTION,
-    retries: int = RETRIES_OPTION,
+    timeout: float | None = TIMEOUT_OPTION,
+    retries: int | None = RETRIES_OPTION,
+    role_timeout: list[str] = ROLE_TIMEOUT_OPTION,
+    target: list[str] = TARGET_OPTION,
+    backup_repo: Path | None = BACKUP_REPO_OPTION,
     prometheus: str | None = PROMETHEUS_OPTION,
     fmt: str = FORMAT_OPTION,
 ) -> None:
@@ -77,21 +106,26 @@ def monitor_cmd(
     from govnet.credentials import load_credentials
     from govnet.errors import GovnetError
     from govnet.monitor.plan import parse_shard
-    from govnet.monitor.service import MonitorOptions, parse_listen, run_monitor
+    from govnet.monitor.service import MonitorOptions, parse_listen, parse_target, run_monitor
 
     if fmt not in ("text", "json"):
         raise GovnetError(f"--format {fmt}: use text or json")
     parse_listen(listen)
+    network = load_network_or_exit(inventory)
     options = MonitorOptions(
         output="json" if fmt == "json" else "text",
+        role_timeouts=_role_timeouts(role_timeout),
+        backup_repo=backup_repo,
         listen=listen,
         interval=interval,
         shard=parse_shard(shard),
-        timeout=timeout,
-        retries=retries,
+        timeout=timeout if timeout is not None else (1.0 if lab else 3.0),
+        retries=retries if retries is not None else (1 if lab else 2),
         prometheus=prometheus,
     )
-    network = load_network_or_exit(inventory)
+    targets = [parse_target(text, network.devices) for text in target]
+    hosts = {device: host for device, host, _port in targets}
+    ports = {device: port for device, _host, port in targets}
     devices: list[str] | None = None
     secrets = state().secrets
     if lab:
@@ -103,4 +137,27 @@ def monitor_cmd(
         credentials = load_credentials(secrets, environ={})
     else:
         credentials = load_credentials(secrets)
-    run_monitor(network, credentials, options, devices=devices, lab=lab, once=once, echo=typer.echo)
+    if filter_:
+        chosen = set(select_devices(network, filter_))
+        devices = [d for d in (devices if devices is not None else sorted(network.devices)) if d in chosen]
+    run_monitor(network, credentials, options, devices=devices, lab=lab, once=once, echo=typer.echo,
+                hosts=hosts or None, ports=ports or None)
+
+
+def _role_timeouts(items: list[str]) -> dict[str, float]:
+    """``--role-timeout core=5`` -> {"core": 5.0}; a bad item names itself."""
+    from govnet.errors import GovnetError
+    from govnet.model import ROLES
+
+    found: dict[str, float] = {}
+    for item in items:
+        role, sep, value = item.partition("=")
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not sep or role not in ROLES or seconds <= 0:
+            raise GovnetError(f"--role-timeout {item!r}: expected ROLE=SECONDS with ROLE one of "
+                              f"{', '.join(ROLES)}, e.g. core=5")
+        found[role] = seconds
+    return found
