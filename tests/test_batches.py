@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import pytest
 
-from govnet.deploy.batches import conflicts_of, impact, plan_batches, risk_order, safe_order
+from govnet.deploy.batches import (
+    CRITICAL_ROLES,
+    WaveSchedule,
+    conflicts_of,
+    impact,
+    plan_batches,
+    risk_order,
+    safe_order,
+)
 from govnet.model import Link, Network, RedundancyGroup
 
 CORES = ["kf-core-1", "kf-core-2"]
@@ -127,3 +136,100 @@ def test_nothing_selected_means_no_batches(network: Network) -> None:
 def test_batch_size_below_one_is_refused_with_a_plain_message(network: Network, size: int) -> None:
     with pytest.raises(ValueError, match=r"^batch size must be at least 1$"):
         plan_batches(network, CORES, size)
+
+
+# -- waves: the batches overlapping where the model allows ------------------------------------
+
+
+def _simulate(network: Network, names: list[str], size: int, seed: int) -> list[tuple[str, frozenset[str]]]:
+    """Run a WaveSchedule over ``names`` finishing in-flight devices in a random order; returns
+    each start with what was in flight then, after checking every safety rule at that moment."""
+    rng = random.Random(seed)
+    batches = plan_batches(network, names, size)
+    schedule = WaveSchedule.of(network, batches, size)
+    conflicts = conflicts_of(network.groups, links_of(network))
+    critical = {n for n in names if network.devices[n].role in CRITICAL_ROLES}
+    starts: list[tuple[str, frozenset[str]]] = []
+    while True:
+        for name in schedule.ready():
+            flying = frozenset(schedule.in_flight)
+            assert len(flying) < size, (name, flying)
+            assert not conflicts.get(name, set()) & flying, f"{name} started while its peer flies"
+            assert not flying & critical and (name not in critical or not flying), (name, flying)
+            assert name == batches[0][0] or batches[0][0] in schedule.finished  # the canary first
+            earlier = {n for n in names if schedule.wave[n] < schedule.wave[name]}
+            waits = (network.neighbours(name) | conflicts.get(name, set())) & earlier
+            assert waits <= schedule.finished, f"{name} started before {waits - schedule.finished}"
+            if name in critical:
+                assert set(schedule.order[: schedule.order.index(name)]) <= schedule.finished
+            schedule.start([name])
+            starts.append((name, flying))
+        if not schedule.in_flight:
+            break
+        schedule.finish(rng.choice(schedule.in_flight))
+    assert schedule.waiting == [] and [n for n, _ in starts] != [] and len(starts) == len(names)
+    return starts
+
+
+@pytest.mark.parametrize("size", [1, 2, 4, 8])
+def test_waves_keep_every_safety_rule_and_overlap_batches(network: Network, size: int) -> None:
+    """Every device of the district in random finishing orders: the canary alone first, pairs
+    never in flight together, critical devices alone after everything planned before them, each
+    device after its earlier-batch neighbours; and devices of different batches do fly together."""
+    names = sorted(network.devices)
+    overlapped = 0
+    for seed in range(12):
+        starts = _simulate(network, names, size, seed)
+        schedule = WaveSchedule.of(network, plan_batches(network, names, size), size)
+        overlapped += sum(1 for name, flying in starts if any(schedule.wave[n] != schedule.wave[name]
+                                                              for n in flying))
+    assert overlapped > 0 if size > 1 else overlapped == 0
+
+
+def test_a_site_starts_once_its_node_is_done_while_the_rest_of_the_batch_flies(network: Network) -> None:
+    batches = [["kf-acc-xinhe-c01"], ["kf-agg-dongfenglu", "kf-agg-xinhe"],
+               ["kf-acc-dongfenglu-c01", "kf-acc-xinhe-c02"], ["kf-core-1"], ["kf-core-2"]]
+    schedule = WaveSchedule.of(network, batches, 4)
+    assert schedule.ready() == ["kf-acc-xinhe-c01"]  # the canary alone
+    schedule.start(["kf-acc-xinhe-c01"])
+    assert schedule.ready() == []
+    schedule.finish("kf-acc-xinhe-c01")
+    assert schedule.ready() == ["kf-agg-dongfenglu", "kf-agg-xinhe"]
+    schedule.start(["kf-agg-dongfenglu", "kf-agg-xinhe"])
+    assert schedule.ready() == []  # both sites wait for their own node
+    schedule.finish("kf-agg-xinhe")
+    assert schedule.ready() == ["kf-acc-xinhe-c02"]  # the batch before is still in flight
+    schedule.start(["kf-acc-xinhe-c02"])
+    schedule.finish("kf-acc-xinhe-c02")
+    assert schedule.ready() == []  # kf-core-1 waits for everything planned before it
+    schedule.finish("kf-agg-dongfenglu")
+    assert schedule.ready() == ["kf-acc-dongfenglu-c01"]
+    schedule.start(["kf-acc-dongfenglu-c01"])
+    assert schedule.ready() == []
+    schedule.finish("kf-acc-dongfenglu-c01")
+    assert schedule.ready() == ["kf-core-1"]
+    schedule.start(["kf-core-1"])
+    assert (schedule.ready(), schedule.in_flight, schedule.waiting) == ([], ["kf-core-1"], ["kf-core-2"])
+    schedule.finish("kf-core-1")
+    assert schedule.ready() == ["kf-core-2"]
+
+
+def test_a_redundancy_pair_never_flies_together_even_across_batches(network: Network) -> None:
+    """kf-srv-1/kf-srv-2 (a devices group, not critical) in later batches than free devices."""
+    batches = [["kf-acc-xinhe-c01"], ["kf-srv-1", "kf-acc-xinhe-c02"], ["kf-srv-2", "kf-acc-xinhe-c03"]]
+    schedule = WaveSchedule.of(network, batches, 8)
+    schedule.start(schedule.ready())
+    schedule.finish("kf-acc-xinhe-c01")
+    assert schedule.ready() == ["kf-srv-1", "kf-acc-xinhe-c02", "kf-acc-xinhe-c03"]
+    schedule.start(["kf-srv-1", "kf-acc-xinhe-c02", "kf-acc-xinhe-c03"])
+    assert schedule.ready() == []
+    schedule.finish("kf-acc-xinhe-c02")
+    assert schedule.ready() == []  # kf-srv-2 waits while kf-srv-1 is in flight
+    schedule.finish("kf-srv-1")
+    assert schedule.ready() == ["kf-srv-2"]
+
+
+def test_without_a_canary_nothing_waits_for_a_first_device(network: Network) -> None:
+    batches = plan_batches(network, ["kf-agg-furongbeilu", "kf-agg-dongfenglu", "kf-core-1"], 4, canary=False)
+    schedule = WaveSchedule.of(network, batches, 4, canary=False)
+    assert schedule.canary is None and schedule.ready() == ["kf-agg-furongbeilu", "kf-agg-dongfenglu"]

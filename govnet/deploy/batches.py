@@ -94,3 +94,91 @@ def plan_batches(network: Network, names: Iterable[str], size: int, canary: bool
         batches.append(batch)
     batches.extend([name] for name in critical)
     return batches
+
+
+class WaveSchedule:
+    """Which planned devices may start now: the batches of :func:`plan_batches` run as *waves*
+    that overlap where the model allows, instead of each waiting for the whole batch before it.
+
+    A device starts once, in plan order, when all of these hold:
+
+    * the canary (a one-device first batch) has finished (it starts alone);
+    * no critical device is in flight, and a critical device starts only when nothing is in
+      flight and every device planned before it has finished (so it is alone, as in its batch);
+    * no device it conflicts with (its redundancy peer) is in flight;
+    * its neighbours (link peers) and conflicting devices planned in earlier batches have
+      finished, so its verify expects them, exactly as behind a batch barrier (an access site
+      starts as soon as its aggregation node is done, not when the whole batch is);
+    * fewer than ``size`` devices are in flight.
+
+    >>> waves = WaveSchedule([["a"], ["b", "c"], ["d"]], {"b": {"d"}, "d": {"b"}}, {}, frozenset(), 2)
+    >>> waves.ready()
+    ['a']
+    >>> waves.start(["a"]); waves.finish("a"); waves.ready()
+    ['b', 'c']
+    >>> waves.start(["b", "c"]); waves.finish("c"); waves.ready()  # d waits for its peer b
+    []
+    """
+
+    def __init__(self, batches: list[list[str]], conflicts: Mapping[str, set[str]],
+                 neighbours: Mapping[str, set[str]], critical: frozenset[str], size: int,
+                 canary: bool = True) -> None:
+        self.batches = batches
+        self.wave = {name: i for i, batch in enumerate(batches) for name in batch}
+        self.order = [name for batch in batches for name in batch]
+        self.conflicts = conflicts
+        self.neighbours = neighbours
+        self.critical = critical
+        self.size = size
+        self.canary = batches[0][0] if canary and batches and len(batches[0]) == 1 else None
+        self.started: list[str] = []
+        self.finished: set[str] = set()
+        self.echoed = 0
+        """How many of ``started`` the rollout has announced."""
+
+    @classmethod
+    def of(cls, network: Network, batches: list[list[str]], size: int, canary: bool = True) -> WaveSchedule:
+        planned = {n for batch in batches for n in batch}
+        conflicts = conflicts_of(network.groups, {link.id: link for link in network.links})
+        neighbours = {n: network.neighbours(n) & planned for n in planned}
+        critical = frozenset(n for n in planned if network.devices[n].role in CRITICAL_ROLES)
+        return cls(batches, conflicts, neighbours, critical, size, canary)
+
+    @property
+    def in_flight(self) -> list[str]:
+        return [n for n in self.started if n not in self.finished]
+
+    @property
+    def waiting(self) -> list[str]:
+        """Planned devices not started yet, in plan order."""
+        begun = set(self.started)
+        return [n for n in self.order if n not in begun]
+
+    def start(self, names: Iterable[str]) -> None:
+        self.started.extend(names)
+
+    def finish(self, name: str) -> None:
+        self.finished.add(name)
+
+    def _blocked(self, name: str, flying: set[str]) -> bool:
+        earlier = {n for n in self.conflicts.get(name, set()) | self.neighbours.get(name, set())
+                   if n in self.wave and self.wave[n] < self.wave[name]}
+        return bool(earlier - self.finished) or bool(self.conflicts.get(name, set()) & flying)
+
+    def ready(self) -> list[str]:
+        """The devices to start now (plan order); none while the canary or a critical device flies."""
+        flying = set(self.in_flight)
+        if flying & self.critical:
+            return []
+        if self.canary and self.canary not in self.finished:  # alone, before anything else
+            return [] if flying or self.canary in self.started else [self.canary]
+        out: list[str] = []
+        for name in self.waiting:
+            if len(flying) + len(out) >= self.size:
+                break
+            if name in self.critical:  # alone, after everything planned before it
+                before = self.order[: self.order.index(name)]
+                return [name] if not flying and not out and set(before) <= self.finished else out
+            if not self._blocked(name, flying | set(out)):
+                out.append(name)
+        return out

@@ -51,13 +51,21 @@ def _mark(text: str) -> str:
     """``vtysh -m``: the config with explicit context ends, parsed locally."""
     try:
         proc = subprocess.run(
-            ["vtysh", "-m", "-f", "-"], input=text, capture_output=True, text=True, timeout=30, check=False
+            ["vtysh", "-m", "-f", "-"], input=text, capture_output=True, text=True, encoding="utf-8",
+            timeout=30, check=False,
         )
     except FileNotFoundError:
         raise DeployError("vtysh not found: install frr (the local vtysh parses FRR configs)") from None
     if proc.returncode != 0:
         raise DeployError(f"vtysh -m could not parse the config: {proc.stderr.strip()[:300]}")
     return proc.stdout
+
+
+@lru_cache(maxsize=256)
+def _marked(text: str) -> str:
+    """:func:`_mark`, once per distinct text (a device's intended config is marked once, not at
+    every diff of a push)."""
+    return _mark(text)
 
 
 class _LocalVtysh:
@@ -67,10 +75,10 @@ class _LocalVtysh:
         self.running = running
 
     def mark_file(self, filename: str, stdin: Any = None) -> str:
-        return _mark(Path(filename).read_text(encoding="utf-8"))
+        return _marked(Path(filename).read_text(encoding="utf-8"))
 
     def mark_show_run(self, daemon: Any = None) -> str:
-        return _mark(self.running)
+        return _marked(self.running)
 
 
 INTERFACE_VRF_RE = re.compile(r"^(interface \S+) vrf \S+\s*$")
@@ -126,8 +134,13 @@ class ReloadPlan:
         return [ln for block in (*self.deletes, *self.adds) for ln in block]
 
 
+@lru_cache(maxsize=128)
 def plan_reload(running: str, target: str) -> ReloadPlan:
-    """Lines to delete and to add to turn ``running`` into ``target`` (frr-reload's compare)."""
+    """Lines to delete and to add to turn ``running`` into ``target`` (frr-reload's compare).
+
+    Cached by both texts (the plan is a pure function of them, and immutable): the diff before a
+    push, the commit's own re-read and the re-plan of a two-pass apply share one parse while the
+    device's running config has not changed."""
     mod = frr_reload_module()
     vtysh = _LocalVtysh(strip_header(running))
     running_conf = mod.Config(vtysh)

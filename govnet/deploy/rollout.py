@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 from nornir.core import Nornir
 from nornir.core.task import Result, Task
 
-from govnet.deploy.batches import plan_batches
+from govnet.deploy.batches import WaveSchedule, plan_batches
 from govnet.deploy.connection import driver_of, prepare_hosts
 from govnet.deploy.driver import DeployError
 from govnet.deploy.lkg import address_of, default_state_dir, pending_commits, target_kind, target_state_dir
@@ -294,29 +295,63 @@ def _roll_out(
     report: RunReport, diffs: dict[str, PushOutcome], flag: StopFlag, echo: Echo,
     common: dict[str, Any],
 ) -> None:
+    """Push the planned batches as overlapping waves (:class:`WaveSchedule`): each device starts
+    as soon as the model allows and ends confirmed or rolled back; a halt starts nothing more."""
     todo = [n for n, o in diffs.items() if o.status == "dry-run"]
     settled = {n for n, o in diffs.items() if o.status == "unchanged"}  # others: only if seen up
     report.batches = plan_batches(network, todo, options.batch_size, options.canary)
+    schedule = WaveSchedule.of(network, report.batches, options.batch_size, options.canary)
     failures = sum(1 for o in diffs.values() if o.status == "failed")
-    for index, batch in enumerate(report.batches):
-        if flag.event.is_set() or (options.max_failures and failures >= options.max_failures):
-            report.halted = (f"stopped by {flag.signal}" if flag.event.is_set()
-                             else f"{failures} failure(s) reached --max-failures {options.max_failures}")
-            for name in (n for b in report.batches[index:] for n in b):
-                report.devices[name].status = "untouched"
-            echo(f"halted before batch {index + 1}: {report.halted}")
-            return
-        flag.in_flight = list(batch)
-        echo(f"batch {index + 1}/{len(report.batches)}: {', '.join(batch)}")
-        outcomes = _run(nr, batch, configs, commit=True, settled=frozenset(settled),
-                        revert_in=options.revert_in, verify_timeout=options.verify_timeout, **common)
-        for name, outcome in outcomes.items():
-            _record(report, outcome, index + 1)
-            if outcome.status == "changed":
-                settled.add(name)
-            elif outcome.status in ("failed", "rolled-back"):
-                failures += 1
-                echo(f"  {name}: {outcome.status}: {outcome.reason}")
+    flying: dict[Future[dict[str, PushOutcome]], str] = {}
+    with ThreadPoolExecutor(max_workers=options.batch_size, thread_name_prefix="push") as pool:
+        while True:
+            halt = _halt_reason(flag, failures, options.max_failures)
+            for name in [] if halt else schedule.ready():
+                schedule.start([name])
+                flying[pool.submit(_run, nr, [name], configs, commit=True, settled=frozenset(settled),
+                                   revert_in=options.revert_in, verify_timeout=options.verify_timeout,
+                                   **common)] = name
+            _echo_started(schedule, echo)
+            flag.in_flight = schedule.in_flight
+            if not flying:
+                break
+            done, _ = wait(flying, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: schedule.order.index(flying[f])):
+                name = flying.pop(future)
+                outcome = future.result()[name]
+                _record(report, outcome, schedule.wave[name] + 1)
+                schedule.finish(name)
+                if outcome.status == "changed":
+                    settled.add(name)
+                elif outcome.status in ("failed", "rolled-back"):
+                    failures += 1
+                    echo(f"  {name}: {outcome.status}: {outcome.reason}")
     flag.in_flight = []
-    if flag.event.is_set():
+    left = schedule.waiting
+    if left:
+        report.halted = _halt_reason(flag, failures, options.max_failures) or "nothing could start"
+        for name in left:
+            report.devices[name].status = "untouched"
+        echo(f"halted before batch {schedule.wave[left[0]] + 1}: {report.halted}")
+    elif flag.event.is_set():
         report.halted = f"stopped by {flag.signal} after the last batch"
+
+
+def _halt_reason(flag: StopFlag, failures: int, max_failures: int) -> str:
+    """Why nothing more may start ('' while the rollout goes on)."""
+    if flag.event.is_set():
+        return f"stopped by {flag.signal}"
+    if max_failures and failures >= max_failures:
+        return f"{failures} failure(s) reached --max-failures {max_failures}"
+    return ""
+
+
+def _echo_started(schedule: WaveSchedule, echo: Echo) -> None:
+    """``batch k/n: devices`` for the devices that just started, one line per batch (a batch's
+    devices may start at different moments: each line names those starting now)."""
+    fresh = schedule.started[schedule.echoed:]
+    schedule.echoed = len(schedule.started)
+    total = len(schedule.batches)
+    for wave in sorted({schedule.wave[n] for n in fresh}):
+        names = [n for n in fresh if schedule.wave[n] == wave]
+        echo(f"batch {wave + 1}/{total}: {', '.join(names)}")

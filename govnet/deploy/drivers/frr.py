@@ -68,9 +68,14 @@ class FrrDriver(KeptConfirmWindow):
         return self._conn
 
     def cli(self, command: str) -> str:
+        """One exec-mode command's output, read up to vtysh's prompt (no prompt probing: netmiko's
+        ``find_prompt`` would sleep 0.25 s before every command; its ``base_prompt`` keeps only 16
+        characters of the hostname, so the prompt is matched as the lockstep apply matches it)."""
         with self._lock:  # the confirm-window timer may use the session from its own thread
             try:
-                out: str = self._session().send_command(command, read_timeout=self.target.timeout)
+                out: str = self._session().send_command(
+                    command, read_timeout=self.target.timeout, auto_find_prompt=False,
+                    expect_string=PROMPT_END_RE.pattern)
             except Exception as exc:
                 self._conn = None
                 raise DeployError(f"{self.device}: {command!r} failed: {type(exc).__name__}: {exc}") from None
