@@ -31,6 +31,9 @@ refused; ``verify``: nothing is up after the commit (until rolled back); ``confi
 fails; ``rollback``: the restore fails; ``sigint``/``sigterm``: that signal arrives while the
 device commits."""
 
+WAIT_S = 5.0
+"""How long a held device waits for the event it waits for (a test fails long before)."""
+
 
 @dataclass
 class FakeFleet:
@@ -53,11 +56,33 @@ class FakeFleet:
     gate: threading.Barrier | None = None
     """When set, each diff waits here for a second session in flight (``met`` once one came)."""
     met: bool = False
-    _guard: threading.Lock = field(default_factory=threading.Lock)
+    waits: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Device -> (other device, action): its commit holds until the other device saw that action
+    (at most :data:`WAIT_S`), so a test can prove which devices were in flight together."""
+    waited: dict[str, bool] = field(default_factory=dict)
+    """Device -> whether the action it waited for came."""
+    flying: set[str] = field(default_factory=set)
+    """Devices between their commit and their confirm or rollback."""
+    together: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Device -> the devices in flight when it committed."""
+    _guard: threading.Condition = field(default_factory=threading.Condition)
 
     def log(self, device: str, action: str) -> None:
         with self._guard:
             self.events.append((device, action))
+            if action.split()[0] == "commit":
+                self.together[device] = frozenset(self.flying)
+                self.flying.add(device)
+            elif action in ("confirm", "rollback"):
+                self.flying.discard(device)
+            self._guard.notify_all()
+
+    def wait_for(self, device: str) -> None:
+        """Hold ``device`` until its :attr:`waits` entry happened (or :data:`WAIT_S` passed)."""
+        if device not in self.waits:
+            return
+        with self._guard:
+            self.waited[device] = self._guard.wait_for(lambda: self.waits[device] in self.events, WAIT_S)
 
     def actions(self, device: str) -> list[str]:
         """What was done to ``device``, in order."""
@@ -195,6 +220,7 @@ class FakeDriver:
 
     def commit_config(self, revert_in: int | None = None) -> None:
         self._log(f"commit {revert_in}")
+        self.fleet.wait_for(self.device)
         self.fleet.locked[self.device] = self._lock_held()
         for fault, signum in (("sigint", signal.SIGINT), ("sigterm", signal.SIGTERM)):
             if self.fleet.has(self.device, fault):

@@ -437,6 +437,82 @@ def test_neighbours_not_yet_settled_are_not_expected(fleet: FakeFleet, state: Pa
     }
 
 
+# -- waves: batches overlap where the model allows --------------------------------------------------
+
+X1, X2 = "kf-acc-xinhe-c01", "kf-acc-xinhe-c02"
+WIDE = (*DEVICES, X1, X2)
+WIDE_TARGET = DeployTarget(lab=True, lab_ports={name: 2201 + i for i, name in enumerate(WIDE)})
+WAVES = [[ACC], [X1, X2, AGG_X], [AGG_D], [CORE1], [CORE2]]
+"""Batches of 3: the canary; the xinhe sites with their node; kf-agg-dongfenglu (its site, the
+canary, is done); the cores one at a time."""
+
+
+def run_wide(fleet: FakeFleet, state: Path, **options: Any) -> tuple[RunReport, list[str]]:
+    """Every device of :data:`WIDE` gains the NTP line, in batches of 3."""
+    echoed: list[str] = []
+    for name in WIDE:
+        fleet.running[name] = f"hostname {name}\n"
+    configs = {n: f"hostname {n}\n{NTP}\n" for n in WIDE}
+    opts = DeployOptions(state_dir=state, commit=True, verify_timeout=0.0, batch_size=3, **options)
+    return deploy(fleet.network, configs, WIDE_TARGET, opts, echo=echoed.append), echoed
+
+
+def test_a_device_starts_when_its_earlier_neighbours_are_done_not_when_its_batch_before_is(
+    fleet: FakeFleet, state: Path
+) -> None:
+    """kf-acc-xinhe-c01 holds until kf-agg-dongfenglu (batch 3) has committed: it only can if
+    batch 3 starts while batch 2 is still in flight."""
+    fleet.waits[X1] = (AGG_D, "commit 120")
+    report, echoed = run_wide(fleet, state)
+    assert report.batches == WAVES and fleet.waited == {X1: True}
+    assert statuses(report) == {ACC: ("changed", 1), X1: ("changed", 2), X2: ("changed", 2),
+                                AGG_X: ("changed", 2), AGG_D: ("changed", 3), CORE1: ("changed", 4),
+                                CORE2: ("changed", 5)}
+    assert echoed == [f"batch 1/5: {ACC}", f"batch 2/5: {X1}, {X2}, {AGG_X}", f"batch 3/5: {AGG_D}",
+                      f"batch 4/5: {CORE1}", f"batch 5/5: {CORE2}"]
+    assert X1 in fleet.together[AGG_D]  # two batches in flight together
+    assert fleet.together[AGG_D] <= {X1, X2, AGG_X}  # never the canary, never a core
+
+
+def test_waves_keep_the_canary_first_and_critical_devices_alone(fleet: FakeFleet, state: Path) -> None:
+    report, _ = run_wide(fleet, state)
+    events = [(d, a.split()[0]) for d, a in fleet.events]
+    canary_done = events.index((ACC, "confirm"))
+    assert [d for d, a in events[:canary_done] if a == "commit"] == [ACC]  # nothing before its confirm
+    assert fleet.together[ACC] == frozenset()
+    for core in (CORE1, CORE2):
+        assert fleet.together[core] == frozenset()  # nothing in flight when a core commits
+        done = events.index((core, "confirm"))
+        started = events.index((core, "commit"))
+        assert [d for d, a in events[started:done] if a == "commit"] == [core]  # nothing starts meanwhile
+    assert events.index((CORE1, "confirm")) < events.index((CORE2, "commit"))  # the pair one at a time
+    assert max(events.index((n, "confirm")) for n in WIDE if n not in (CORE1, CORE2)) < events.index(
+        (CORE1, "commit"))
+    assert report.by_status("changed") == sorted(WIDE)
+
+
+def test_a_failure_halts_what_has_not_started_and_the_devices_in_flight_finish(
+    fleet: FakeFleet, state: Path
+) -> None:
+    """kf-acc-xinhe-c02 fails verify while kf-acc-xinhe-c01 and kf-agg-xinhe are in flight: both
+    finish (confirmed), nothing else starts."""
+    fleet.fault(X2, "verify")
+    fleet.waits[X1] = (X2, "rollback")
+    fleet.waits[AGG_X] = (X2, "rollback")
+    report, echoed = run_wide(fleet, state)
+    halted = "1 failure(s) reached --max-failures 1"
+    assert fleet.waited == {X1: True, AGG_X: True} and report.halted == halted
+    assert statuses(report) == {ACC: ("changed", 1), X1: ("changed", 2), X2: ("rolled-back", 2),
+                                AGG_X: ("changed", 2), AGG_D: ("untouched", None),
+                                CORE1: ("untouched", None), CORE2: ("untouched", None)}
+    assert echoed == [f"batch 1/5: {ACC}", f"batch 2/5: {X1}, {X2}, {AGG_X}",
+                      f"  {X2}: rolled-back: {down_text(fleet, X2)}",
+                      f"halted before batch 3: {halted}"]
+    commits = fleet.order("commit")
+    assert commits[0] == ACC and sorted(commits[1:]) == sorted([X1, X2, AGG_X]) and fleet.flying == set()
+    assert pending_commits(state) == [] and not (state / f"{NET}.lock").exists()
+
+
 # -- signals ---------------------------------------------------------------------------------------
 
 
