@@ -10,6 +10,7 @@ its ``password``, and for key authentication ``GOVNET_SSH_KEY_FILE`` (and
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 from typing import Any
 
@@ -68,9 +69,37 @@ def _refused(target: DriverTarget, check: HostKeyCheck, exc: BaseException, time
     return ssh_failure(target, exc, timeout)
 
 
+class RedactSecrets(logging.Filter):
+    """On netmiko's logger: every secret value a session was given is redacted from its records
+    (at DEBUG netmiko logs each read from the channel, running configs included; its own filter
+    covers only the login password)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stores: dict[int, SecretValues] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.stores:
+            text = record.getMessage()
+            shown = text
+            for store in self.stores.values():
+                shown = store.redact(shown)
+            if shown != text:
+                record.msg, record.args = shown, None
+        return True
+
+
+_REDACT = RedactSecrets()
+logging.getLogger("netmiko").addFilter(_REDACT)
+
+
 def netmiko_session(target: DriverTarget, device_type: str, conn_timeout: float, **options: Any) -> Any:
     """A logged-in Netmiko connection whose host key was verified (raises ConnectFailed)."""
     from netmiko import ConnectHandler
+
+    secrets = target.extras.get("secrets")
+    if isinstance(secrets, SecretValues):
+        _REDACT.stores[id(secrets)] = secrets
 
     check = check_for(target)
     login = login_args(target)

@@ -38,7 +38,7 @@ def ensure_credentials(workdir: Path) -> Credentials:
     creds = Credentials(LAB_USER, _token(), SNMP_USER, _token(), _token())
     workdir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(creds.env_lines())
     return creds
 

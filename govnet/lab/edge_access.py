@@ -72,7 +72,7 @@ def start_agent(nodes: list[LabNode], user: str, state: LabState) -> int:
     os.chown(EDGE_RUN, 0, entry.pw_gid)
     EDGE_RUN.chmod(0o750)
     relay = EDGE_RUN / "relay.py"
-    relay.write_text(RELAY)
+    relay.write_text(RELAY, encoding="utf-8")
     relay.chmod(0o644)
     base = state.workdir / "edge"
     base.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -81,7 +81,7 @@ def start_agent(nodes: list[LabNode], user: str, state: LabState) -> int:
     config = base / "agent.json"
     write_config(config, [spec_of(n, state.workdir) for n in nodes], {0, entry.pw_uid}, entry.pw_gid, ready)
     argv = [sys.executable, "-m", AGENT_MODULE, str(config)]
-    with log.open("a") as out:
+    with log.open("a", encoding="utf-8") as out:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True, cwd="/")
     state.add_process(ProcessRecord(AGENT_DEVICE, "edge-agent", proc.pid, str(ready)))

@@ -69,7 +69,8 @@ class EdgeSpec:
 def _run(
     argv: list[str], stdin: str | None = None, timeout: float = 30.0
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout, check=False,
+                          encoding="utf-8")
 
 
 def _in_ns(spec: EdgeSpec, *argv: str) -> list[str]:
@@ -84,7 +85,7 @@ def show(spec: EdgeSpec) -> dict[str, Any]:
     routes = _run(["ip", "-n", spec.netns, "-j", "-4", "route", "show", "proto", "static"])
     if routes.returncode != 0:
         raise AgentError(f"ip route: {routes.stderr.strip()}")
-    keepalived = Path(spec.keepalived_conf).read_text() if spec.keepalived_conf else None
+    keepalived = Path(spec.keepalived_conf).read_text(encoding="utf-8") if spec.keepalived_conf else None
     return {
         "nftables": nft.stdout,
         "keepalived": keepalived,
@@ -205,8 +206,8 @@ def _route(spec: EdgeSpec, words: list[str]) -> None:
 def _keepalived_pid(spec: EdgeSpec) -> int | None:
     """keepalived's pid while it runs; None when gone or dead but not yet reaped (a zombie)."""
     try:
-        pid = int(Path(spec.keepalived_pidfile).read_text().split()[0])
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        pid = int(Path(spec.keepalived_pidfile).read_text(encoding="utf-8").split()[0])
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
     except (OSError, ValueError, IndexError):
         return None
     state = stat.rpartition(")")[2].split()[:1]  # the field after "(comm)"
@@ -215,13 +216,13 @@ def _keepalived_pid(spec: EdgeSpec) -> int | None:
 
 def _apply_keepalived(spec: EdgeSpec, conf: str) -> None:
     path = Path(spec.keepalived_conf)
-    if path.exists() and path.read_text() == conf:
+    if path.exists() and path.read_text(encoding="utf-8") == conf:
         return
     pid = _keepalived_pid(spec)
     if pid is None:
         raise AgentError(f"keepalived is not running on {spec.device}")
     tmp = path.with_suffix(".new")
-    tmp.write_text(conf)
+    tmp.write_text(conf, encoding="utf-8")
     os.replace(tmp, path)
     os.kill(pid, signal.SIGHUP)
 
@@ -252,7 +253,8 @@ def vrrp_states(pid: int) -> dict[str, str]:
             if current > 0 and current == size:
                 break
             size = current
-        text = KEEPALIVED_DATA.read_text(errors="replace") if KEEPALIVED_DATA.exists() else ""
+        text = (KEEPALIVED_DATA.read_text(encoding="utf-8", errors="replace")
+                if KEEPALIVED_DATA.exists() else "")
     return parse_vrrp_dump(text)
 
 
@@ -326,13 +328,13 @@ def serve(specs: list[EdgeSpec], allowed_uids: set[int]) -> list[socketserver.Ba
 def write_config(path: Path, specs: list[EdgeSpec], allowed_uids: set[int], gid: int, ready: Path) -> None:
     """The agent's config (root only): devices, the uids it serves, the sockets' group."""
     path.write_text(json.dumps({"specs": [asdict(s) for s in specs], "uids": sorted(allowed_uids),
-                                "gid": gid, "ready": str(ready)}, indent=1))
+                                "gid": gid, "ready": str(ready)}, indent=1), encoding="utf-8")
     path.chmod(0o600)
 
 
 def main(argv: list[str]) -> int:
     """``python -m govnet.lab.edge_agent CONFIG``: serve until SIGTERM."""
-    config = json.loads(Path(argv[1]).read_text())
+    config = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     specs = [EdgeSpec(**s) for s in config["specs"]]
     uids = {int(u) for u in config["uids"]}
     gid = int(config.get("gid", 0))
@@ -347,7 +349,7 @@ def main(argv: list[str]) -> int:
     for spec in specs:
         with contextlib.suppress(OSError):
             os.chown(spec.socket, 0, gid)
-    Path(config["ready"]).write_text(f"{os.getpid()}\n")
+    Path(config["ready"]).write_text(f"{os.getpid()}\n", encoding="utf-8")
     stop.wait()
     for server in servers:
         server.shutdown()

@@ -15,7 +15,7 @@ def load_ruleset(node: LabNode, ruleset: str, workdir: Path) -> None:
     """Write the firewall ruleset to the workdir and load it in the node's namespace."""
     path = workdir / "nftables" / f"{node.name}.nft"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(ruleset)
+    path.write_text(ruleset, encoding="utf-8")
     run(["ip", "netns", "exec", node.netns, "nft", "-f", str(path)])
 
 

@@ -68,7 +68,7 @@ def prepare_pathspace(node: LabNode, config: str, state: LabState) -> None:
         **{etc_dir(node) / "snmp" / f"{name}.conf": agentx for name in ("frr", *SNMP_DAEMONS)},
     }
     for path, text in files.items():
-        path.write_text(text)
+        path.write_text(text, encoding="utf-8")
         os.chown(path, uid, gid)
         path.chmod(0o660 if path.name == "frr.conf" else 0o640)
 

@@ -69,7 +69,7 @@ def start_keepalived(workdir: Path, node: LabNode, config: str, state: LabState)
     base.mkdir(parents=True, exist_ok=True)
     conf = base / "keepalived.conf"
     if not conf.exists():
-        conf.write_text(config)
+        conf.write_text(config, encoding="utf-8")
     pidfile, vrrp_pid = base / "keepalived.pid", base / "vrrp.pid"
     for path in (pidfile, vrrp_pid):
         path.unlink(missing_ok=True)

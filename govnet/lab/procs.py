@@ -26,17 +26,17 @@ def run(
     """Run a command; output goes to `log` (daemons keep no pipe open) or is captured."""
     full_env = {**os.environ, **env} if env else None
     if log is not None:
-        with log.open("a") as fh:
+        with log.open("a", encoding="utf-8") as fh:
             proc = subprocess.run(
                 argv, stdin=DEVNULL if input_text is None else None, input=input_text,
                 stdout=fh, stderr=subprocess.STDOUT, text=True, env=full_env, timeout=timeout,
-                check=False,
+                check=False, encoding="utf-8",
             )
         output = ""
     else:
         proc = subprocess.run(
             argv, input=input_text, capture_output=True, text=True, env=full_env,
-            timeout=timeout, check=False,
+            timeout=timeout, check=False, encoding="utf-8",
         )
         output = (proc.stdout or "") + (proc.stderr or "")
     if check and proc.returncode != 0:
@@ -47,7 +47,7 @@ def run(
 def pid_alive(pid: int) -> bool:
     """True if a non-zombie process with this PID exists."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
     except OSError:
         return False
     state = stat.rsplit(")", 1)[1].split()[0]
@@ -57,7 +57,7 @@ def pid_alive(pid: int) -> bool:
 def read_pidfile(path: Path) -> int | None:
     """The PID written in a pidfile, or None."""
     try:
-        return int(path.read_text().split()[0])
+        return int(path.read_text(encoding="utf-8").split()[0])
     except (OSError, ValueError, IndexError):
         return None
 
@@ -80,7 +80,7 @@ def children(pid: int) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            ppid = int((entry / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
         parents.setdefault(ppid, []).append(int(entry.name))

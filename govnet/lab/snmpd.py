@@ -41,7 +41,7 @@ def start_snmpd(workdir: Path, node: LabNode, creds: LabCredentials, state: LabS
     (base / "persist").mkdir(parents=True, exist_ok=True)
     conf = base / "snmpd.conf"
     conf.touch(mode=0o600)
-    conf.write_text(snmpd_config(node, creds))
+    conf.write_text(snmpd_config(node, creds), encoding="utf-8")
     persist_conf = base / "persist" / "snmpd.conf"
     if persist_conf.exists():  # stale usmUser rows from an earlier boot with other keys
         persist_conf.unlink()

@@ -163,7 +163,7 @@ def _start_shard(
 ) -> int:
     base = ssh_dir(workdir)
     conf = base / f"sshd{shard}_config"
-    conf.write_text(sshd_config(workdir, listeners, creds.ssh_user, shard))
+    conf.write_text(sshd_config(workdir, listeners, creds.ssh_user, shard), encoding="utf-8")
     run([SSHD, "-t", "-f", str(conf)])
     pidfile = base / f"sshd{shard}.pid"
     pidfile.unlink(missing_ok=True)

@@ -118,7 +118,7 @@ class LabState:
         data["faults"] = [asdict(f) for f in self.faults]
         self.workdir.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1, default=str))
+        tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
         os.replace(tmp, self.path)
 
 
@@ -128,7 +128,7 @@ def load_state(workdir: Path) -> LabState | None:
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise LabStateError(f"cannot read the lab state {path}: {exc}") from exc
     data.pop("workdir", None)
@@ -169,13 +169,13 @@ def register_workdir(workdir: Path) -> None:
     REGISTRY.parent.mkdir(parents=True, exist_ok=True)
     known = registered_workdirs()
     known.add(workdir.resolve())
-    REGISTRY.write_text("".join(f"{p}\n" for p in sorted(known)))
+    REGISTRY.write_text("".join(f"{p}\n" for p in sorted(known)), encoding="utf-8")
 
 
 def unregister_workdir(workdir: Path) -> None:
     known = registered_workdirs() - {workdir.resolve()}
     if known:
-        REGISTRY.write_text("".join(f"{p}\n" for p in sorted(known)))
+        REGISTRY.write_text("".join(f"{p}\n" for p in sorted(known)), encoding="utf-8")
     elif REGISTRY.exists():
         REGISTRY.unlink()
         with contextlib.suppress(OSError):
@@ -185,4 +185,4 @@ def unregister_workdir(workdir: Path) -> None:
 def registered_workdirs() -> set[Path]:
     if not REGISTRY.exists():
         return set()
-    return {Path(line) for line in REGISTRY.read_text().split() if line}
+    return {Path(line) for line in REGISTRY.read_text(encoding="utf-8").split() if line}

@@ -236,4 +236,4 @@ def _new_frr_run_files() -> list[Path]:
 def _write_ifmap(topo: LabTopology, workdir: Path) -> None:
     """`<workdir>/ifmap.json`: {device: {inventory interface: kernel ifname}} for other tools."""
     data = {n.name: n.ifnames for n in topo.nodes if not n.stub}
-    (workdir / "ifmap.json").write_text(json.dumps(data, indent=1, sort_keys=True))
+    (workdir / "ifmap.json").write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")

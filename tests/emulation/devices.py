@@ -304,7 +304,7 @@ class Vrp8Device(EmulatedDevice):
             )
             if answer.startswith("y"):
                 with self.lock:
-                    self.file("vrpcfg.cfg").write_text(self.printed())
+                    self.file("vrpcfg.cfg").write_text(self.printed(), encoding="utf-8")
                 io.write("Info: Save the configuration successfully.\n")
             return True
         return False
@@ -356,7 +356,7 @@ class Vrp8Device(EmulatedDevice):
                 if self.trial is not None:
                     io.write("Error: The configuration cannot be modified during a trial commit.\n")
                     return True
-                loaded = ConfigTree.parse(VRP, source.read_text())
+                loaded = ConfigTree.parse(VRP, source.read_text(encoding="utf-8"))
                 if m[2] == "replace":
                     self.candidate = loaded
                 else:
@@ -488,7 +488,7 @@ class Vrp5Device(EmulatedDevice):
             )
         if answer.startswith("y"):
             with self.lock:
-                self.file(name).write_text(self.printed())
+                self.file(name).write_text(self.printed(), encoding="utf-8")
             io.write(
                 "Now saving the current configuration to the slot 0.\nSave the configuration successfully.\n"
             )
@@ -575,7 +575,7 @@ class ComwareDevice(EmulatedDevice):
 
     def _save(self) -> None:
         with self.lock:
-            self.file("startup.cfg").write_text(self.printed())
+            self.file("startup.cfg").write_text(self.printed(), encoding="utf-8")
 
     def no_medium(self, name: str) -> str:
         """The reply to a path on a storage medium this device lacks (the emulation's wording)."""
@@ -594,7 +594,7 @@ class ComwareDevice(EmulatedDevice):
         number = 1 + len(list((self.flash / folder).glob(f"{prefix}_*.cfg")))
         name = f"{prefix}_{number}.cfg"
         with self.lock:
-            (self.flash / folder / name).write_text(self.printed())
+            (self.flash / folder / name).write_text(self.printed(), encoding="utf-8")
         io.write(f"Please wait...\nThe archive configuration file {self.medium}:/{folder}/{name} is saved.\n")
 
     async def system_command(self, io: Io, path: tuple[str, ...], line: str) -> bool:
@@ -648,7 +648,7 @@ class ComwareDevice(EmulatedDevice):
             self._save()
         io.write("Now replacing the current configuration. Please wait ...\n")
         with self.lock:
-            self.running = ConfigTree.parse(COMWARE, source.read_text())
+            self.running = ConfigTree.parse(COMWARE, source.read_text(encoding="utf-8"))
         io.write(f"Succeeded in replacing current configuration with the file {name}.\n")
 
     def _expire(self) -> None:
@@ -668,7 +668,7 @@ class ComwareDevice(EmulatedDevice):
                 return f" % File {m[1]} does not exist.\n"
             with self.lock:
                 current = self.running.lines()
-            target = ConfigTree.parse(COMWARE, source.read_text()).lines()
+            target = ConfigTree.parse(COMWARE, source.read_text(encoding="utf-8")).lines()
             diff = list(difflib.unified_diff(current, target, "Current configuration", m[1], lineterm=""))
             return ("\n".join(diff) + "\n") if diff else ""
         if line == "display archive configuration":

@@ -52,6 +52,7 @@ def commit_then_die(target: DriverTarget, config: str, revert_in: int = 600) -> 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        encoding="utf-8",
         env=env,
     )
     try:

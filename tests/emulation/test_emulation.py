@@ -102,7 +102,7 @@ def test_vrp5_save_asks_before_writing_and_refuses_a_bad_mask(net: EmulatedNetwo
     try:
         assert "Are you sure to save the configuration to flash:/b.cfg?[Y/N]:" in term.type("save b.cfg")
         assert "Save the configuration successfully." in term.type("y")
-        assert (device.flash / "b.cfg").read_text().startswith("!Software Version")
+        assert (device.flash / "b.cfg").read_text(encoding="utf-8").startswith("!Software Version")
         term.type("save b.cfg")
         assert "flash:/b.cfg exists, overwrite?[Y/N]:" in term.type("y")
         assert "Save the configuration successfully." not in term.type("n")
