@@ -7,7 +7,7 @@ SYSTEM_PACKAGES := frr frr-snmp frr-pythontools snmpd snmp openssh-server nftabl
   keepalived git graphviz fonts-wqy-microhei iproute2 procps chromium chromium-driver
 STAMP := $(VENV)/.installed
 
-.PHONY: setup system-packages demo demo-down test lint typecheck unit integration bench mutation clean
+.PHONY: setup system-packages demo demo-down test lint typecheck unit integration faults bench mutation clean
 
 setup: $(STAMP) system-packages
 
@@ -61,8 +61,26 @@ lint: setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: setup lint
-	$(BIN)/pytest -q -ra
+test: setup lint faults
+	$(BIN)/pytest -q -ra $(addprefix --ignore=,$(FAULT_TESTS) $(FAULT_TWIN_TESTS))
+
+# The fault suite (issue 23): deploy faults on the emulated devices (and on the lab twin as root),
+# host keys, secrets, bad input; it writes docs/reliability.md (each fault, tries, outcome, devices
+# half changed or lost). The first run also turns every implicit text encoding into an error.
+FAULT_TESTS := tests/test_faults_deploy.py tests/test_faults_kill.py tests/test_faults_lock.py \
+  tests/test_hostkeys.py tests/test_properties.py tests/test_properties_encoding.py tests/test_no_secrets.py
+FAULT_STRICT := $(filter-out tests/test_no_secrets.py,$(FAULT_TESTS))
+FAULT_TWIN_TESTS := tests/integration/test_faults_twin.py
+ENCODING_STRICT := -W error::EncodingWarning -W ignore::EncodingWarning:napalm.junos.utils.junos_views \
+  -W ignore::EncodingWarning:paramiko.pkey
+faults: setup
+	@mkdir -p build; rm -f build/faults.jsonl build/faults-*.xml
+	-GOVNET_FAULT_RECORD=build/faults.jsonl PYTHONWARNDEFAULTENCODING=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  $(ENCODING_STRICT) --junitxml build/faults-strict.xml $(FAULT_STRICT)
+	-GOVNET_FAULT_RECORD=build/faults.jsonl $(BIN)/pytest -q -p no:cacheprovider --junitxml build/faults-more.xml \
+	  tests/test_no_secrets.py $(if $(filter 0,$(shell id -u)),$(wildcard $(FAULT_TWIN_TESTS)))
+	$(BIN)/python tests/fault_record.py --record build/faults.jsonl --out docs/reliability.md \
+	  --junit build/faults-strict.xml --junit build/faults-more.xml
 
 unit: setup
 	$(BIN)/pytest -q -m "not integration"

@@ -87,13 +87,14 @@ def render(records: list[Trial], results: dict[str, str], command: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--record", type=Path, required=True)
-    parser.add_argument("--junit", type=Path, required=True)
+    parser.add_argument("--junit", type=Path, action="append", required=True)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--command", default="pytest")
+    parser.add_argument("--command", default="make faults")
     args = parser.parse_args(argv)
     text = args.record.read_text(encoding="utf-8") if args.record.exists() else ""
     records = [Trial(**json.loads(line)) for line in text.splitlines() if line.strip()]
-    results = _results(args.junit)
+    results = {name: status for junit in args.junit if junit.exists()
+               for name, status in _results(junit).items()}
     args.out.write_text(render(records, results, args.command), encoding="utf-8")
     bad = [t for t, s in results.items() if s != "passed"] or [r.test for r in records if r.half_changed]
     return 1 if bad else 0

@@ -18,7 +18,8 @@ from emulation.server import HOST_KEY, host_key_record
 from typer.testing import CliRunner
 
 from govnet.cli import app
-from govnet.deploy.driver import ConnectFailed
+from govnet.deploy import hostkeys
+from govnet.deploy.driver import ConnectFailed, DriverTarget
 from govnet.deploy.drivers.frr import FrrDriver
 from govnet.deploy.drivers.linux_edge import LinuxEdgeDriver
 from govnet.deploy.drivers.vrp8 import Vrp8Driver
@@ -28,6 +29,7 @@ from govnet.deploy.hostkeys import (
     HostKeyFileError,
     HostKeyUnknown,
     TrustedKey,
+    check_for,
     host_entry,
     known_hosts_path,
     read_known_hosts,
@@ -177,13 +179,37 @@ def test_the_lab_writes_its_known_hosts_and_the_lab_target_trusts_it(tmp_path: P
     public = tmp_path / "sshd" / "host_ed25519.pub"
     public.parent.mkdir()
     public.write_bytes(HOST_KEY.export_public_key("openssh"))
+    published = tmp_path / "run" / "known_hosts"
+    published.parent.mkdir()
+    older = host_key_record(2201, "kf-core-1", OTHER_KEY)  # a previous twin's key on the same port
+    other = host_key_record(2299, "kf-acc-x", OTHER_KEY)
+    published.write_text(f"{older.line()}\n{other.line()}\n", encoding="utf-8")
     listeners = [Listener("kf-core-1", 2201, "vtysh"), Listener("kf-fw-1", 2240, "relay")]
-    written = lab_known_hosts(tmp_path, listeners, public)
+    written = lab_known_hosts(tmp_path, listeners, public, published)
     assert written == tmp_path / "known_hosts"
-    assert read_known_hosts(written) == [host_key_record(2201, "kf-core-1"), host_key_record(2240, "kf-fw-1")]
+    mine = [host_key_record(2201, "kf-core-1"), host_key_record(2240, "kf-fw-1")]
+    assert read_known_hosts(written) == mine
+    assert read_known_hosts(published) == [other, *mine]
+    assert oct(published.stat().st_mode & 0o777) == "0o644"
     target = DeployTarget(lab=True, lab_ports={"kf-core-1": 2201}, secrets_file=tmp_path / "secrets.env")
     assert target.twin_known_hosts == written
     assert DeployTarget(lab=False, secrets_file=tmp_path / "secrets.env").twin_known_hosts is None
+
+
+def test_the_twins_published_keys_count_for_loopback_only_and_only_from_a_safe_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published = tmp_path / "known_hosts"
+    write_known_hosts(published, [host_key_record(2201, "kf-core-1"),
+                                  TrustedKey(host_entry("10.240.0.9", 2201), *_openssh(HOST_KEY))])
+    published.chmod(0o644)
+    monkeypatch.setattr(hostkeys, "TWIN_PUBLISHED", published)
+    lab = DriverTarget("kf-core-1", "frr", "127.0.0.1", 2201, state_dir=tmp_path / "state")
+    assert [k.fingerprint for k in check_for(lab).trusted] == [_fp(HOST_KEY)]
+    production = dataclasses.replace(lab, hostname="10.240.0.9")
+    assert check_for(production).trusted == []  # a production address never trusts the twin's file
+    published.chmod(0o666)
+    assert check_for(lab).trusted == []  # anyone could have written it
 
 
 def test_the_cli_imports_and_lists_production_keys(tmp_path: Path) -> None:

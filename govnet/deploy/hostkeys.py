@@ -26,6 +26,11 @@ from typing import Any
 from govnet.deploy.driver import ConnectFailed
 
 KNOWN_HOSTS = "known_hosts"
+TWIN_PUBLISHED = Path("/run/govnet-lab/known_hosts")
+"""The keys the running lab twin publishes (``govnet.lab.sshd.PUBLISHED``): trusted for loopback
+addresses only (the twin listens only there; no production device is reached on loopback), and
+only while the file is owned by root or this user and writable by nobody else."""
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 INVENTORY_ENV = "GOVNET_KNOWN_HOSTS"
 """An inventory of fingerprints (known_hosts format, read only, e.g. exported from the asset
 register), trusted on every target besides the target's own file."""
@@ -232,13 +237,25 @@ def negotiation_refused(exc: BaseException) -> bool:
     return "host key" in text and ("incompatible" in text or "no acceptable" in text or "no match" in text)
 
 
+def _safe(path: Path) -> bool:
+    """``path`` exists, belongs to root or this user, and nobody else may write it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return info.st_uid in (0, os.geteuid()) and not info.st_mode & 0o022
+
+
 def check_for(target: Any) -> HostKeyCheck:
     """The :class:`HostKeyCheck` of a :class:`~govnet.deploy.driver.DriverTarget`: its target's
     ``known_hosts`` (beside its ``state_dir``) and any extra files
-    (``extras["known_hosts_extra"]``: the twin's; then ``$GOVNET_KNOWN_HOSTS``)."""
+    (``extras["known_hosts_extra"]``: the twin's; the twin's published keys for a loopback
+    address; then ``$GOVNET_KNOWN_HOSTS``)."""
     extras = target.extras
     sources = [known_hosts_path(target.state_dir)]
     sources += [Path(str(p)) for p in extras.get("known_hosts_extra", ()) or ()]
+    if target.hostname in LOOPBACK and _safe(TWIN_PUBLISHED):
+        sources.append(TWIN_PUBLISHED)
     if os.environ.get(INVENTORY_ENV):
         sources.append(Path(os.environ[INVENTORY_ENV]))
     return HostKeyCheck(target.device, target.hostname, target.port, sources)

@@ -148,13 +148,34 @@ KNOWN_HOSTS = "known_hosts"
 generated the key), so ``--lab`` commands need no ``govnet hostkeys trust``."""
 
 
-def write_known_hosts(workdir: Path, listeners: list[Listener], public_key: Path) -> Path:
-    """``<workdir>/known_hosts``: one OpenSSH known_hosts line per device port (mode 0600)."""
+PUBLISHED = Path("/run/govnet-lab/known_hosts")
+"""Where the running twin also publishes its keys, for drivers built without the twin's workdir:
+govnet trusts it for loopback addresses only, and only while it is owned by root (or the user)
+and writable by nobody else (``govnet.deploy.hostkeys.TWIN_PUBLISHED``)."""
+
+
+def write_known_hosts(workdir: Path, listeners: list[Listener], public_key: Path,
+                      published: Path | None = PUBLISHED) -> Path:
+    """``<workdir>/known_hosts``: one OpenSSH known_hosts line per device port (mode 0600); the
+    same lines replace those of these ports in ``published`` (mode 0644)."""
     key_type, blob = public_key.read_text(encoding="utf-8").split()[:2]
     path = workdir / KNOWN_HOSTS
-    lines = "".join(f"[{SSH_HOST}]:{n.port} {key_type} {blob} {n.device}\n" for n in listeners)
-    path.write_text(f"# the lab twin's SSH host keys (written by govnet lab up)\n{lines}", encoding="utf-8")
+    mine = [f"[{SSH_HOST}]:{n.port} {key_type} {blob} {n.device}" for n in listeners]
+    header = "# the lab twin's SSH host keys (written by govnet lab up)\n"
+    path.write_text(header + "".join(f"{line}\n" for line in mine), encoding="utf-8")
     path.chmod(0o600)
+    if published is not None:
+        ports = {line.split()[0] for line in mine}
+        try:
+            kept = [ln for ln in published.read_text(encoding="utf-8").splitlines()
+                    if ln.strip() and not ln.startswith("#") and ln.split()[0] not in ports]
+        except FileNotFoundError:
+            kept = []
+        published.parent.mkdir(parents=True, exist_ok=True)
+        tmp = published.with_suffix(".tmp")
+        tmp.write_text(header + "".join(f"{line}\n" for line in kept + mine), encoding="utf-8")
+        tmp.chmod(0o644)
+        tmp.replace(published)
     return path
 
 
