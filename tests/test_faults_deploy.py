@@ -33,6 +33,7 @@ from emulation import (
 from fault_record import note
 
 from govnet.deploy.drivers import cli as cli_driver
+from govnet.deploy.drivers import driver_class
 from govnet.deploy.drivers.cli import CliDriver
 from govnet.deploy.lkg import pending_commits
 from govnet.deploy.nornir_setup import DeployTarget
@@ -406,3 +407,23 @@ def test_skewed_wall_clock_neither_expires_nor_confirms_a_window(
          "EMULATED huawei_vrp, h3c_comware, huawei_vrpv8", tries, "windows are timed by the device and "
          "govnet's monotonic clock: every push changed and confirmed, nothing expired early or left "
          "pending", 0)
+
+
+@pytest.mark.parametrize("name", [CORE1, AGG_VRP5, AGG_COMWARE], ids=["vrp8", "vrp5", "comware"])
+def test_a_device_restart_in_the_confirm_window_ends_as_it_was(
+    fleet: Fleet, name: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device = fleet.devices[name]
+    before = fleet.lines(name)
+    driver_cls = driver_class(PLATFORMS[name][0])
+    _patch_once(monkeypatch, driver_cls, "residual", lambda _d: fleet.net.restart(device, 1.0), name)
+    change = {CORE1: "vlan batch 30\n", AGG_VRP5: VRP5_CHANGE, AGG_COMWARE: COMWARE_CHANGE}[name]
+    report = fleet.run({name: change})
+    outcome = report.devices[name]
+    assert "(restarted)" in device.log
+    assert outcome.status == "rolled-back", outcome.reason
+    assert fleet.lines(name) == before and fleet.leftovers() == []
+    assert fleet.dry_run(name, change) == "dry-run"  # the change is simply still to do
+    note(request.node.name, "device restarts in the confirm window (back with its saved startup config)",
+         f"EMULATED {PLATFORMS[name][0]}", 1, "the session dropped, govnet reconnected after the "
+         "reboot and rolled back (nothing left to undo): as it was, reported rolled-back", 0)

@@ -96,6 +96,8 @@ class EmulatedDevice:
 
     def __init__(self, name: str, config: str, flash: Path, time_scale: float = 1.0) -> None:
         self.name = name
+        self.boot_config = config
+        """What the device runs after a restart when nothing was saved."""
         self.running = ConfigTree.parse(self.dialect, config)
         self.flash = flash
         self.flash.mkdir(parents=True, exist_ok=True)
@@ -176,6 +178,26 @@ class EmulatedDevice:
         finally:
             self.connections.remove(conn)
             process.exit(0)
+
+    STARTUP_FILES = ("startup.cfg", "vrpcfg.cfg")
+    """Where ``save`` writes the startup config (Comware, VRP)."""
+
+    def restarted(self) -> None:
+        """The device reboots (call while it is cut off): timers and uncommitted state are lost
+        and it runs its saved startup config (or the config it first booted with)."""
+        with self.lock:
+            for name in ("trial", "delay"):
+                timer = getattr(self, name, None)
+                if timer is not None:
+                    timer.cancel()
+                    setattr(self, name, None)
+            for name in ("candidate", "before_trial", "before_delay"):
+                if hasattr(self, name):
+                    setattr(self, name, None)
+            saved = next((self.file(f) for f in self.STARTUP_FILES if self.file(f).exists()), None)
+            text = saved.read_text(encoding="utf-8") if saved else self.boot_config
+            self.running = ConfigTree.parse(self.dialect, text)
+            self.log.append("(restarted)")
 
     def _dropped_at(self, line: str) -> bool:
         """Count a configuration line against :attr:`drop_after`; True when the session drops."""

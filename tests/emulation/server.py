@@ -129,6 +129,17 @@ class EmulatedNetwork:
 
         self._run(close())
 
+    def restart(self, device: EmulatedDevice, down_s: float = 1.0) -> None:
+        """The device reboots: unreachable, back ``down_s`` seconds later running its startup
+        config (the restore happens on a timer thread; this returns at once)."""
+        self.cut(device)
+
+        def back() -> None:
+            device.restarted()
+            self.restore(device)
+
+        threading.Timer(down_s, back).start()
+
     def restore(self, device: EmulatedDevice) -> None:
         """The device answers again on the same port (same host key)."""
         self.devices.remove(device)
