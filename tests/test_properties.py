@@ -151,12 +151,8 @@ def test_ber_decoder_returns_or_raises_ber_error(data: bytes) -> None:
     assert isinstance(tag, int) and all(isinstance(o, tuple) for o, _ in bound)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "govnet/monitor/ber.py read_pdu unpacks each varbind as exactly two TLVs: a varbind with one "
-    "(or three) raises a bare ValueError ('not enough values to unpack'), not BerError; owned by the "
-    "monitor stage (a one-line length check), reported to the lead"))
 def test_ber_varbind_with_one_field_is_a_ber_error() -> None:
     one_field = tlv(0x30, tlv(0x06, bytes([0x2B, 6, 1])))  # an OID and no value
     pdu = tlv(0xA2, tlv(0x02, b"\x01") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + tlv(0x30, one_field))
-    with pytest.raises(BerError):
+    with pytest.raises(BerError, match="two fields, not 1"):
         read_pdu(pdu)

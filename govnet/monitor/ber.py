@@ -163,7 +163,10 @@ def read_pdu(data: bytes, start: int = 0) -> tuple[int, int, int, int, list[tupl
     index = read_int(data, parts[2][1], parts[2][2])
     result = []
     for _, vb_start, vb_end, _ in children(data, parts[3][1], parts[3][2]):
-        (otag, ostart, oend, _), (vtag, vstart, vend, _) = children(data, vb_start, vb_end)
+        fields = children(data, vb_start, vb_end)
+        if len(fields) != 2:
+            raise BerError(f"a varbind has two fields, not {len(fields)}")
+        (otag, ostart, oend, _), (vtag, vstart, vend, _) = fields
         if otag != OBJECT_ID:
             raise BerError("varbind without an OID")
         result.append((read_oid(data, ostart, oend), read_value(data, vtag, vstart, vend)))
