@@ -682,7 +682,7 @@ def test_option_and_report_defaults() -> None:
         opts.revert_in,
         opts.workers,
         opts.canary,
-    ) == (False, 4, 1, True, 60.0, None, 8, True)
+    ) == (False, 4, 1, True, 60.0, None, 16, True)
     assert DeviceReport("a", "changed") == DeviceReport("a", "changed", None, "", [], "", {}, [])
 
 

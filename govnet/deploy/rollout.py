@@ -49,7 +49,9 @@ class DeployOptions:
     revert_in: int | None = None
     state_dir: Path | None = None
     """This target's state directory; None: ``target_state_dir(default_state_dir(), ...)``."""
-    workers: int = 8
+    workers: int = 16
+    """SSH sessions opened and diffed in parallel before a rollout (logins wait mostly on the
+    device: 28 twin routers diff in 3.8 s with 16, 5.5-9.2 s with 8; Nornir's own default is 20)."""
     canary: bool = True
 
     def state_for(self, network: Network, target: DeployTarget) -> Path:
