@@ -72,7 +72,7 @@ FAULT_TESTS := tests/test_faults_deploy.py tests/test_faults_kill.py tests/test_
 FAULT_STRICT := $(filter-out tests/test_no_secrets.py,$(FAULT_TESTS))
 FAULT_TWIN_TESTS := tests/integration/test_faults_twin.py
 ENCODING_STRICT := -W error::EncodingWarning -W ignore::EncodingWarning:napalm.junos.utils.junos_views \
-  -W ignore::EncodingWarning:paramiko.pkey
+  -W ignore::EncodingWarning:paramiko.pkey -W ignore::EncodingWarning:paramiko.ed25519key
 faults: setup
 	@mkdir -p build; rm -f build/faults.jsonl build/faults-*.xml
 	-GOVNET_FAULT_RECORD=build/faults.jsonl PYTHONWARNDEFAULTENCODING=1 $(BIN)/python -m pytest -q -p no:cacheprovider \

@@ -59,7 +59,7 @@ def render(records: list[Trial], results: dict[str, str], command: str) -> str:
     lines = [
         "# Reliability: what survives a fault in a change window",
         "",
-        f"Written by `make faults` ({command}); do not edit by hand. Each row is one fault the suite "
+        f"Written by `{command}`; do not edit by hand. Each row is one fault the suite "
         "injects, how many times it was tried in this run, what happened, and how many devices "
         "were left half changed, with an unconfirmed change, or with configuration lost "
         "(the goal is zero). EMULATED rows run against the emulated Huawei/H3C devices "
@@ -73,9 +73,12 @@ def render(records: list[Trial], results: dict[str, str], command: str) -> str:
         status = results.get(r.test, "not run")
         outcome = r.outcome if status == "passed" else f"**{status.upper()}**: {r.outcome}"
         lines.append(f"| {r.fault} | {r.where} | {r.tries} | {outcome} | {r.half_changed} | `{r.test}` |")
-    for test, status in sorted(results.items()):
-        if test not in noted:
-            lines.append(f"| (test noted nothing) | | | **{status.upper()}** | ? | `{test}` |")
+    support = {t: st for t, st in results.items() if t not in noted}
+    if support:
+        bad = sorted(t for t, st in support.items() if st != "passed")
+        failed = f"; NOT PASSED: {', '.join(bad)}" if bad else ""
+        lines += ["", f"Supporting tests (no fault row of their own: helpers, parsers, heartbeats): "
+                  f"{len(support) - len(bad)} passed{failed}."]
     tries = sum(r.tries for r in records)
     lost = sum(r.half_changed for r in records)
     failed = sorted(t for t, s in results.items() if s != "passed")

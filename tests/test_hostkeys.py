@@ -15,6 +15,7 @@ import asyncssh
 import pytest
 from emulation import USERNAME, Vrp8Device, driver_target, emulated_network, flash_dir, opened
 from emulation.server import HOST_KEY, host_key_record
+from fault_record import note
 from typer.testing import CliRunner
 
 from govnet.cli import app
@@ -57,7 +58,9 @@ def unknown_ce(tmp_path: Path):  # type: ignore[no-untyped-def]
         yield net, net.add(Vrp8Device("kf-core-1", CE_CONFIG, flash_dir(tmp_path, "ce")))
 
 
-def test_an_unknown_key_is_refused_before_login_naming_device_address_and_fingerprint(unknown_ce) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_key_is_refused_before_login_naming_device_address_and_fingerprint(  # type: ignore[no-untyped-def]
+    unknown_ce, request: pytest.FixtureRequest
+) -> None:
     _net, ce = unknown_ce
     target = driver_target(ce, "kf-core-1", "huawei_vrpv8")
     for driver_cls in (Vrp8Driver, FrrDriver, LinuxEdgeDriver):
@@ -69,9 +72,14 @@ def test_an_unknown_key_is_refused_before_login_naming_device_address_and_finger
         assert "govnet hostkeys trust --filter name=kf-core-1" in text
     assert ce.log == []  # no session ever reached the shell
     assert not known_hosts_path(target.state_dir).exists()  # nothing recorded on the way
+    note(request.node.name, "SSH host key unknown (first contact, or a man in the middle)",
+         "EMULATED huawei_vrpv8 via the VRP8, FRR and Linux edge drivers", 3,
+         "refused before login, naming device, address, fingerprint and the trust command", 0)
 
 
-def test_a_changed_key_is_refused_with_both_fingerprints(unknown_ce) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_key_is_refused_with_both_fingerprints(  # type: ignore[no-untyped-def]
+    unknown_ce, request: pytest.FixtureRequest
+) -> None:
     _net, ce = unknown_ce
     target = driver_target(ce, "kf-core-1", "huawei_vrpv8")
     write_known_hosts(known_hosts_path(target.state_dir), [host_key_record(ce.port, "kf-core-1", OTHER_KEY)])
@@ -84,6 +92,8 @@ def test_a_changed_key_is_refused_with_both_fingerprints(unknown_ce) -> None:  #
         assert f"offered ssh-ed25519 {_fp(HOST_KEY)}" in text
         assert "refusing to log in" in text
     assert ce.log == []
+    note(request.node.name, "SSH host key changed (a man in the middle)", "EMULATED huawei_vrpv8 via the "
+         "VRP8 and Linux edge drivers", 2, "refused before login with both fingerprints", 0)
 
 
 def test_a_trusted_key_of_another_type_is_a_change_not_a_silent_downgrade(unknown_ce) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from emulation import PASSWORD, USERNAME, Vrp8Device, emulated_network, flash_dir
+from fault_record import note
 from snmprec_agent import FIXTURES, ReplayAgent, free_port
 from typer.testing import CliRunner
 
@@ -89,18 +90,23 @@ def secret_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(key, value)
 
 
-def test_rendered_configs_hold_references_only(secret_env: None, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["render", "-i", str(ROOT / "inventory"), "--out", str(tmp_path / "out")])
+def test_rendered_configs_hold_references_only(
+    secret_env: None, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    args = ["render", "-i", str(ROOT / "inventory"), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     rendered = list((tmp_path / "out").rglob("*"))
     assert len([p for p in rendered if p.is_file()]) > 100
     assert "${secret:GOVNET_HWTACACS_KEY}" in (tmp_path / "out" / f"{CORE}.cfg").read_text(encoding="utf-8")
     assert tree_leaks(tmp_path / "out") == {} and leaks(result.output) == []
+    note(request.node.name, "test credentials in the environment: scan the rendered configs", "govnet render",
+         len(rendered), "no value in any rendered file or the output: references only", 0)
 
 
 def test_deploy_state_reports_logs_and_backups_never_hold_a_secret(
     secret_env: None, network: Network, tmp_path: Path, caplog: pytest.LogCaptureFixture,
-    capfd: pytest.CaptureFixture[str],
+    capfd: pytest.CaptureFixture[str], request: pytest.FixtureRequest,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     devices = dict(network.devices)
@@ -132,9 +138,14 @@ def test_deploy_state_reports_logs_and_backups_never_hold_a_secret(
     loggers = sorted({r.name for r in caplog.records if leaks(r.getMessage())})
     assert loggers == [], "a secret reached the log (netmiko/paramiko at DEBUG included)"
     assert leaks(caplog.text) == []
+    note(request.node.name, "test credentials pushed to a switch that prints them back: scan state, "
+         "reports, backups (git history too), logs at DEBUG", "EMULATED huawei_vrpv8", 1,
+         "no value anywhere (netmiko's DEBUG log redacted)", 0)
 
 
-def test_metrics_and_noc_page_never_hold_the_snmp_keys(network: Network, tmp_path: Path) -> None:
+def test_metrics_and_noc_page_never_hold_the_snmp_keys(
+    network: Network, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     creds = Credentials(snmp_user="noc-leak-test", snmp_auth_key=SECRETS["GOVNET_SNMP_AUTH_KEY"],
                         snmp_priv_key=SECRETS["GOVNET_SNMP_PRIV_KEY"],
                         snmp_community=SECRETS["GOVNET_SNMP_COMMUNITY"])
@@ -168,3 +179,6 @@ def test_metrics_and_noc_page_never_hold_the_snmp_keys(network: Network, tmp_pat
     pages = [site.page(path) for path in ("/", "/api/state", "/device/kf-core-2", "/device/kf-core-1")]
     texts = [p if isinstance(p, str) else repr(p) for p in pages]
     assert leaks(metrics) == [] and leaks("\n".join(texts)) == []
+    note(request.node.name, "SNMPv3 test keys polled for real: scan metrics and the NOC page",
+         "a real snmpd (replayed Comware recording) and a silent port", len(pages) + 1,
+         "no key or community in /metrics, /, /api/state or the device pages", 0)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fault_record import note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +21,43 @@ from govnet.deploy.remediation import clean_config, dedent_globals
 from govnet.deploy.verify import Observed, observe_frr, observe_linux
 from govnet.monitor.ber import BerError, read_pdu, tlv
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = 300
+FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAULTS = {
+    "test_normalize_keeps_every_line_and_never_raises":
+        ("bad input: printed configs (paging debris, escapes, prompts, banners) into the check's reader",
+         "govnet/check/devicetext.py normalize", "every line kept (findings keep their line), no exception"),
+    "test_decode_returns_text_or_a_located_unreadable_error":
+        ("bad input: arbitrary bytes as a config file", "govnet/check/devicetext.py decode",
+         "text, or UnreadableConfig naming NUL bytes or the byte offset"),
+    "test_dedent_globals_moves_lines_only_left":
+        ("bad input: printed configs into deploy's reader", "govnet/deploy/remediation.py dedent_globals",
+         "lines kept, only moved left, idempotent"),
+    "test_clean_config_is_idempotent_and_drops_only_noise":
+        ("bad input: printed configs into deploy's reader", "govnet/deploy/remediation.py clean_config",
+         "idempotent, drops only separators and blanks"),
+    "test_strip_header_removes_only_the_banner":
+        ("bad input: vtysh output into the FRR reader", "govnet/deploy/frr_reload.py strip_header",
+         "removes only vtysh's banner, idempotent"),
+    "test_observers_read_any_reply_without_a_traceback":
+        ("bad input: any reply (garbage, wrong JSON shapes) to the post-change show commands",
+         "govnet/deploy/verify.py observe_frr, observe_linux",
+         "an observation, or a DeployError naming device, command and the place in the reply (fixed: "
+         "was AttributeError/TypeError)"),
+    "test_ber_decoder_returns_or_raises_ber_error":
+        ("bad input: arbitrary, truncated and mis-nested BER packets", "govnet/monitor/ber.py read_pdu",
+         "decoded, or BerError (a one- or three-field varbind was a bare ValueError: found here, fixed "
+         "in the monitor stage)"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _record(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Note each property in the fault record once it has run its generated inputs."""
+    yield
+    if request.node.name in FAULTS:
+        fault, where, outcome = FAULTS[request.node.name]
+        note(request.node.name, fault, where, EXAMPLES, f"up to {EXAMPLES} generated inputs: {outcome}", 0)
 
 CONFIG_WORDS = ["#", "!", "return", "quit", " sysname a", "interface G1", " description 公安 x",
                 "header login", "information \"x", "<kf-1>display current-configuration",
