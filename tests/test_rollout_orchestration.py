@@ -448,13 +448,20 @@ canary, is done); the cores one at a time."""
 
 
 def run_wide(fleet: FakeFleet, state: Path, **options: Any) -> tuple[RunReport, list[str]]:
-    """Every device of :data:`WIDE` gains the NTP line, in batches of 3."""
+    """Every device of :data:`WIDE` gains the NTP line, in batches of 3. A device's failure line
+    echoed by the rollout is logged as its ``reported`` event (something to wait for)."""
     echoed: list[str] = []
+
+    def echo(line: str) -> None:
+        echoed.append(line)
+        for name in WIDE:
+            if line.startswith(f"  {name}: "):
+                fleet.log(name, "reported")
     for name in WIDE:
         fleet.running[name] = f"hostname {name}\n"
     configs = {n: f"hostname {n}\n{NTP}\n" for n in WIDE}
     opts = DeployOptions(state_dir=state, commit=True, verify_timeout=0.0, batch_size=3, **options)
-    return deploy(fleet.network, configs, WIDE_TARGET, opts, echo=echoed.append), echoed
+    return deploy(fleet.network, configs, WIDE_TARGET, opts, echo=echo), echoed
 
 
 def test_a_device_starts_when_its_earlier_neighbours_are_done_not_when_its_batch_before_is(
@@ -494,11 +501,11 @@ def test_waves_keep_the_canary_first_and_critical_devices_alone(fleet: FakeFleet
 def test_a_failure_halts_what_has_not_started_and_the_devices_in_flight_finish(
     fleet: FakeFleet, state: Path
 ) -> None:
-    """kf-acc-xinhe-c02 fails verify while kf-acc-xinhe-c01 and kf-agg-xinhe are in flight: both
-    finish (confirmed), nothing else starts."""
+    """kf-acc-xinhe-c02 fails verify while kf-acc-xinhe-c01 and kf-agg-xinhe are in flight (held
+    until the rollout has reported the failure): both finish (confirmed), nothing else starts."""
     fleet.fault(X2, "verify")
-    fleet.waits[X1] = (X2, "rollback")
-    fleet.waits[AGG_X] = (X2, "rollback")
+    fleet.waits[X1] = (X2, "reported")
+    fleet.waits[AGG_X] = (X2, "reported")
     report, echoed = run_wide(fleet, state)
     halted = "1 failure(s) reached --max-failures 1"
     assert fleet.waited == {X1: True, AGG_X: True} and report.halted == halted
