@@ -24,7 +24,8 @@ class ChangeLog:
             state = "up" if dev.up else f"unreachable ({dev.error})"
             before = self.devices.get(name)
             if state != before and (before is not None or not dev.up):
-                lines.append(f"device {name}: {before or 'new'} -> {state}")
+                why = f": {dev.reason}" if dev.reason and not dev.up else ""
+                lines.append(f"device {name}: {before or 'new'} -> {state}{why}")
             self.devices[name] = state
         for health in groups:
             name = health.group.name

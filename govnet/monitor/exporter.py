@@ -81,6 +81,11 @@ class SnapshotCollector(Collector):
         for kind, count in snap.errors_total.items():
             errors.add_metric([kind], count)
         yield errors
+        yield CounterMetricFamily(
+            "govnet_poller_retries",
+            "SNMP requests sent again because no answer came in time (loss the retries absorbed).",
+            value=snap.retries_total,
+        )
 
     def _devices(self, snap: Snapshot) -> Iterator[Metric]:
         up = GaugeMetricFamily(

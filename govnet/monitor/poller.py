@@ -20,10 +20,10 @@ from ipaddress import IPv4Address
 from govnet.monitor import oids
 from govnet.monitor.hardware import HardwareTarget, discover_hardware, reading
 from govnet.monitor.ifmatch import match_interfaces
-from govnet.monitor.oids import Oid, oid
+from govnet.monitor.oids import Oid, dotted, oid
 from govnet.monitor.plan import DevicePlan, Plan
 from govnet.monitor.snapshot import DeviceState, InterfaceState, Snapshot
-from govnet.monitor.snmp import Client, SnmpError, SnmpTarget, Value
+from govnet.monitor.snmp import Client, ErrorKind, SnmpError, SnmpTarget, Value
 from govnet.monitor.strings import text
 
 REDISCOVER_MISSING_EVERY = 10
@@ -110,6 +110,7 @@ class Poller:
             duration_s=time.monotonic() - t0,
             devices={s.name: s for s in states},
             errors_total=dict(self.errors_total),
+            retries_total=getattr(self.client, "retries_total", 0),
             cycles_total=self.cycles_total,
             complete=True,
         )
@@ -136,16 +137,30 @@ class Poller:
                 self.client.forget_engine(dev.name)
                 state = await self._poll(dev, previous)
         except SnmpError as exc:
-            self._answered.discard(dev.name)
-            state = DeviceState(
-                dev.name, up=False, error=exc.kind, last_success=previous.last_success if previous else None
-            )
+            state = self._failed(dev, previous, exc.kind, str(exc))
+            state.duration_s = time.monotonic() - t0
+            return state
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+            # an answer this poller cannot use must fail this device only, never the cycle
+            state = self._failed(dev, previous, "decode", f"{dev.name}: unusable answer: {exc!r}")
             state.duration_s = time.monotonic() - t0
             return state
         self._answered.add(dev.name)
         state.duration_s = time.monotonic() - t0
         self._last[dev.name] = state
         return state
+
+    def _failed(
+        self, dev: DevicePlan, previous: DeviceState | None, kind: ErrorKind, reason: str
+    ) -> DeviceState:
+        self._answered.discard(dev.name)
+        return DeviceState(
+            dev.name,
+            up=False,
+            error=kind,
+            reason=reason,
+            last_success=previous.last_success if previous else None,
+        )
 
     async def _poll(self, dev: DevicePlan, previous: DeviceState | None) -> DeviceState:
         found = self._found.get(dev.name)
@@ -240,6 +255,7 @@ class Poller:
         """GET the planned rows; ``stale`` when the discovery no longer matches the agent."""
         request = self._request(dev, found)
         answer = dict(await self.client.get(dev.name, request))
+        _integers_only(dev.name, answer, request)
         uptime = _int(answer.get(oids.SYS_UPTIME))
         state = DeviceState(dev.name, up=True, last_success=time.time(), sys_uptime=uptime)
         rebooted = bool(
@@ -290,6 +306,16 @@ class Poller:
             if row_reading is not None:
                 state.hardware.append(row_reading)
         return state, stale
+
+
+def _integers_only(device: str, answer: dict[Oid, Value], request: list[Oid]) -> None:
+    """Every asked row but ifAlias is an integer (or absent): an agent that answers another
+    type is broken (a decode error), not a port without a row."""
+    for name in request:
+        value = answer.get(name)
+        if value is not None and not isinstance(value, int) and name[:-1] != oids.IF_ALIAS:
+            shown = repr(value)[:40]
+            raise SnmpError("decode", f"{device}: {dotted(name)} answered {shown} where an integer belongs")
 
 
 def _int(value: Value) -> int | None:

@@ -55,6 +55,8 @@ class DeviceState:
     name: str
     up: bool = False
     error: ErrorKind | None = None
+    reason: str = ""
+    """Why the poll failed, in one line (the client's message)."""
     duration_s: float = 0.0
     last_success: float | None = None
     sys_uptime: int | None = None
@@ -81,5 +83,7 @@ class Snapshot:
     duration_s: float = 0.0
     devices: dict[str, DeviceState] = field(default_factory=dict)
     errors_total: dict[str, int] = field(default_factory=lambda: {"timeout": 0, "auth": 0, "decode": 0})
+    retries_total: int = 0
+    """Requests the client sent again for want of an answer (loss the retries absorbed)."""
     cycles_total: int = 0
     complete: bool = False

@@ -33,7 +33,7 @@ class _Protocol(asyncio.DatagramProtocol):
         self.client = client
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self.client._received(data)
+        self.client._received(data, addr)
 
 
 class SnmpClient:
@@ -62,6 +62,10 @@ class SnmpClient:
         self._pending: dict[int, asyncio.Future[bytes]] = {}
         self._ids = itertools.count(1000)
         self._transport: asyncio.DatagramTransport | None = None
+        self._garbled: dict[tuple[str, int], str] = {}
+        """Agent address -> why its last datagram could not be read (named if no answer comes)."""
+        self.retries_total = 0
+        """Requests sent again because no answer came in time (loss on the management path)."""
 
     def add_target(self, target: SnmpTarget) -> None:
         self._targets.setdefault(target.name, target)
@@ -86,10 +90,11 @@ class SnmpClient:
             self._transport = transport
         return self._transport
 
-    def _received(self, data: bytes) -> None:
+    def _received(self, data: bytes, addr: tuple[str, int]) -> None:
         try:
             key = self._message_id(data)
-        except ber.BerError:
+        except (ValueError, IndexError) as exc:  # garbage, truncated or not SNMP at all
+            self._garbled[addr[:2]] = f"{len(data)} bytes that are not an SNMP message ({exc})"
             return
         future = self._pending.pop(key, None)
         if future is not None and not future.done():
@@ -97,7 +102,10 @@ class SnmpClient:
 
     def _message_id(self, data: bytes) -> int:
         _, pos, end = ber.header(data, 0)
-        version, second, third, *_ = ber.children(data, pos, end)
+        parts = ber.children(data, pos, end)
+        if len(parts) < 3:
+            raise ber.BerError(f"an SNMP message has at least three fields, not {len(parts)}")
+        version, second, third = parts[:3]
         if ber.read_int(data, version[1], version[2]) == 3:
             msg_id = ber.children(data, second[1], second[2])[0]
             return ber.read_int(data, msg_id[1], msg_id[2])
@@ -112,8 +120,11 @@ class SnmpClient:
         transport = await self._socket()
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         sent: list[int] = []
+        address = (agent.host, agent.port)
+        self._garbled.pop(address, None)
         try:
             for attempt in range(self.retries + 1):
+                self.retries_total += attempt > 0
                 msg_id = next(self._ids) & 0x7FFFFFFF
                 sent.append(msg_id)
                 self._pending[msg_id] = future
@@ -126,6 +137,9 @@ class SnmpClient:
             for msg_id in sent:
                 self._pending.pop(msg_id, None)
             future.cancel()
+        garbled = self._garbled.pop(address, None)
+        if garbled is not None:
+            raise SnmpError("decode", f"{target}: {agent.host}:{agent.port} answered {garbled}")
         raise SnmpError("timeout", f"{target}: no SNMP response from {agent.host}:{agent.port}")
 
     async def _engine(self, target: str) -> usm.Engine:
@@ -187,8 +201,8 @@ class SnmpClient:
             raise SnmpError("auth", f"{target}: agent clock or engine ID keeps changing")
         except usm.UsmError as exc:
             raise SnmpError("auth" if exc.kind == "auth" else "decode", f"{target}: {exc}") from None
-        except ber.BerError as exc:
-            raise SnmpError("decode", f"{target}: {exc}") from None
+        except (ValueError, IndexError, OverflowError) as exc:  # BerError included: any unreadable answer
+            raise SnmpError("decode", f"{target}: undecodable answer: {exc}") from None
 
     def _v2c(self, body: bytes) -> bytes:
         return ber.tlv(ber.SEQUENCE, ber.integer(1) + ber.octets(self.community) + body)
@@ -209,6 +223,11 @@ class SnmpClient:
         """GET ``oids`` in PDUs of at most MAX_VARBINDS, sent together; answers in order."""
         chunks = [list(oids[i : i + MAX_VARBINDS]) for i in range(0, len(oids), MAX_VARBINDS)]
         parts = await asyncio.gather(*(self._request(target, ber.GET, chunk) for chunk in chunks))
+        for chunk, part in zip(chunks, parts, strict=True):
+            if [name for name, _ in part] != chunk:  # RFC 3416 4.2.1: the same names, in order
+                raise SnmpError(
+                    "decode", f"{target}: answered {len(part)} other objects than the {len(chunk)} asked"
+                )
         return [vb for part in parts for vb in part]
 
     async def walk(self, target: str, column: Oid) -> dict[Oid, Value]:
