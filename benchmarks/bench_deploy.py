@@ -1,12 +1,14 @@
 """Provision the default twin's routers from blank: ``govnet deploy --commit`` vs naive serial Nornir.
 
 Both runs start from a freshly booted blank default twin (base config) and end when every
-router's BGP sessions are Established. govnet: diff, redundancy-safe batches (canary first,
-``--batch-size 8``), two-pass apply, verify and confirm per device; "convergence wait" is the
-wall time its batches spent in verify (waiting for OSPF Full / BGP Established), and its share
-of the total. Naive: the same rendered configs sent one host after another with Nornir's
-``netmiko_send_config`` (serial runner, no diff, no verify, no rollback), then a wait until
-converged. Needs root; run under ``flock /tmp/govnet-lab.lock``.
+router's BGP sessions are Established. govnet: diff, redundancy-safe batches run as overlapping
+waves (canary alone first, ``--batch-size 8`` in flight, cores alone and last), two-pass apply,
+push-means-converged diff, verify and confirm per device; "convergence wait" is the longest
+verify (waiting for OSPF Full / BGP Established) of each batch, summed, plus the wait after the
+run, and its share of the total (waves overlap, so the non-critical batches' part is an upper
+bound; the cores' part is exact, they fly alone). Naive: the same rendered configs sent one host
+after another with Nornir's ``netmiko_send_config`` (serial runner, no diff, no verify, no
+rollback), then a wait until converged. Needs root; run under ``flock /tmp/govnet-twin.lock``.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def _govnet(workdir: Path, state_dir: Path) -> dict[str, object]:
         waiting = sum(max((report.devices[n].timings.get("verify", 0.0) for n in batch), default=0.0)
                       for batch in report.batches)
         return {
-            "run": "govnet deploy --commit (batches, verify, confirm)",
+            "run": "govnet deploy --commit (waves, verify, confirm)",
             "devices": len(configs),
             "batches": len(report.batches),
             "changed": len(report.by_status("changed")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from govnet.deploy.plan_view import (
+    OVERLAP,
     compact_commands,
     counts,
     device_rows,
@@ -70,6 +71,7 @@ def test_the_plan_names_batches_canary_and_the_pairs_kept_apart(network: Network
         f"  batch 3: {CORE1}",
         f"  batch 4: {CORE2}",
         f"  kept apart: {CORE1} / {CORE2}",
+        f"  {OVERLAP}",
     ]
     assert plan_json(report, network) == {
         "batches": [
@@ -80,12 +82,20 @@ def test_the_plan_names_batches_canary_and_the_pairs_kept_apart(network: Network
         ],
         "canary": ACC,
         "kept_apart": [[CORE1, CORE2]],
+        "overlap": OVERLAP,
     }
     without = RunReport("r", "n", False, "t", batches=[[AGG_X, AGG_D], [CORE1]])
     assert plan_json(without, network)["canary"] is None
     first = ["plan: 3 device(s) in 2 batch(es)", f"  batch 1: {AGG_X}, {AGG_D}"]
     assert plan_lines(without, network)[:2] == first
     assert plan_lines(RunReport("r", "n", False, "t"), network) == ["plan: nothing to push"]
+    single = RunReport("r", "n", False, "t", batches=[[ACC]])
+    assert plan_lines(single, network) == [f"plan: 1 device(s) in 1 batch(es), canary {ACC}",
+                                           f"  batch 1 (canary): {ACC}"]
+    assert plan_json(single, network)["overlap"] == ""
+    cores = RunReport("r", "n", False, "t", batches=[[CORE1], [CORE2]])  # a core is never the canary
+    assert plan_lines(cores, network)[:3] == ["plan: 2 device(s) in 2 batch(es)", f"  batch 1: {CORE1}",
+                                              f"  batch 2: {CORE2}"]
 
 
 def test_rows_say_drift_not_dry_run_and_the_summary_counts_each_status() -> None:

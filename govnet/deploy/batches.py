@@ -130,7 +130,8 @@ class WaveSchedule:
         self.neighbours = neighbours
         self.critical = critical
         self.size = size
-        self.canary = batches[0][0] if canary and batches and len(batches[0]) == 1 else None
+        first = batches[0] if canary and batches else []
+        self.canary = first[0] if len(first) == 1 and first[0] not in critical else None
         self.started: list[str] = []
         self.finished: set[str] = set()
         self.echoed = 0

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from govnet.deploy.batches import conflicts_of
+from govnet.deploy.batches import CRITICAL_ROLES, conflicts_of
 from govnet.deploy.rollout import DeviceReport, RunReport
 from govnet.model import Network
 
 STATUS_WORDS = {"dry-run": "drift"}
 """How a status reads in text: a dry run's device that differs is *drift* (a push would change it)."""
+OVERLAP = ("batches overlap: a device starts once its neighbours and redundancy peers in earlier "
+           "batches are done; critical devices fly alone, after everything before them")
+"""How the batches run (:class:`govnet.deploy.batches.WaveSchedule`), said under the plan."""
 COLUMNS = ("device", "status", "batch", "added", "removed", "held", "seconds", "reason")
 
 
@@ -76,7 +79,8 @@ def kept_apart(network: Network, batches: list[list[str]]) -> list[tuple[str, st
 
 def plan_json(report: RunReport, network: Network) -> dict[str, Any]:
     """The plan as data: ``batches`` in order, each with its devices; the canary; pairs kept apart."""
-    canary = report.batches[0][0] if report.batches and len(report.batches[0]) == 1 else None
+    first = report.batches[0] if report.batches else []
+    canary = first[0] if len(first) == 1 and network.devices[first[0]].role not in CRITICAL_ROLES else None
     return {
         "batches": [
             {"batch": i, "canary": i == 1 and canary is not None, "devices": list(batch)}
@@ -84,6 +88,7 @@ def plan_json(report: RunReport, network: Network) -> dict[str, Any]:
         ],
         "canary": canary,
         "kept_apart": [list(pair) for pair in kept_apart(network, report.batches)],
+        "overlap": OVERLAP if len(report.batches) > 1 else "",
     }
 
 
@@ -100,6 +105,8 @@ def plan_lines(report: RunReport, network: Network) -> list[str]:
         lines.append(f"  batch {entry['batch']}{label}: {', '.join(entry['devices'])}")
     if plan["kept_apart"]:
         lines.append("  kept apart: " + ", ".join(f"{a} / {b}" for a, b in plan["kept_apart"]))
+    if len(report.batches) > 1:
+        lines.append(f"  {OVERLAP}")
     return lines
 
 
