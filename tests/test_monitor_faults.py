@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from fault_record import note
 from pyasn1.codec.ber import decoder, encoder  # type: ignore[import-untyped]
 from pysnmp.proto import api
 from snmprec_agent import free_port, stop_pid
@@ -158,7 +159,7 @@ BAD_ANSWERS: dict[str, Callable[[bytes], bytes]] = {
 EXPECTED = {
     "garbage": ("decode", "that are not an SNMP message"),
     "wrong types": ("decode", "where an integer belongs"),
-    "other objects": ("decode", "other objects than the"),
+    "other objects": ("decode", "other objects than the 1 asked"),
     "oversized": ("decode", "longer than the message"),
     "truncated": ("decode", "that are not an SNMP message"),
     "silent": ("timeout", "no SNMP response from 127.0.0.1"),
@@ -192,7 +193,9 @@ async def _cycles(poller: Poller, count: int) -> tuple[list[Snapshot], list[str]
 
 
 @pytest.mark.parametrize("mode", list(BAD_ANSWERS))
-def test_a_bad_agent_fails_alone_with_one_clear_line(snmpd: Snmpd, mode: str) -> None:
+def test_a_bad_agent_fails_alone_with_one_clear_line(
+    snmpd: Snmpd, mode: str, request: pytest.FixtureRequest
+) -> None:
     async def run() -> tuple[list[Snapshot], list[str], int]:
         loop = asyncio.get_running_loop()
         transport, agent = await loop.create_datagram_endpoint(
@@ -221,6 +224,16 @@ def test_a_bad_agent_fails_alone_with_one_clear_line(snmpd: Snmpd, mode: str) ->
     device_lines = [line for line in lines if line.startswith("device ")]
     assert device_lines == [f"device {BAD}: new -> unreachable ({kind}): {snaps[0].devices[BAD].reason}"]
     assert device_lines[0].count(BAD) >= 2 and "\n" not in device_lines[0]
+    missed = sum(not s.devices[GOOD].up for s in snaps)
+    note(
+        request.node.name,
+        f"SNMP agent answers {mode}",
+        "MONITOR loopback agent + real snmpd",
+        len(snaps),
+        f"marked failed ({kind}) every cycle, one log line: '{device_lines[0]}'; the other device polled "
+        f"in {len(snaps) - missed}/{len(snaps)} cycles",
+        missed,
+    )
 
 
 # -- 20 % loss ------------------------------------------------------------------------------------
@@ -252,7 +265,9 @@ class LossyRelay(asyncio.DatagramProtocol):
             self.transport.sendto(data, self.agent)
 
 
-def test_twenty_percent_loss_completes_within_retries_and_shows_as_retries(snmpd: Snmpd) -> None:
+def test_twenty_percent_loss_completes_within_retries_and_shows_as_retries(
+    snmpd: Snmpd, request: pytest.FixtureRequest
+) -> None:
     async def run() -> tuple[list[Snapshot], LossyRelay, bytes]:
         loop = asyncio.get_running_loop()
         transport, relay = await loop.create_datagram_endpoint(
@@ -275,6 +290,15 @@ def test_twenty_percent_loss_completes_within_retries_and_shows_as_retries(snmpd
     retries = snaps[-1].retries_total
     assert retries >= relay.dropped // 2 and retries > 0
     assert f"govnet_poller_retries_total {retries}".encode() in text
+    note(
+        request.node.name,
+        "20 % loss on the management path (each way)",
+        "MONITOR lossy relay + real snmpd",
+        len(snaps),
+        f"{relay.dropped} of {relay.dropped + relay.passed} datagrams dropped; every cycle "
+        f"complete with the device up, 0 errors; govnet_poller_retries_total {retries}",
+        sum(not s.devices[GOOD].up for s in snaps),
+    )
 
 
 # -- reboots and new engine IDs ---------------------------------------------------------------------
@@ -282,7 +306,7 @@ def test_twenty_percent_loss_completes_within_retries_and_shows_as_retries(snmpd
 
 @pytest.mark.parametrize("new_engine_id", [False, True])
 def test_a_rebooted_agent_or_a_new_engine_id_is_read_in_the_next_cycle(
-    snmpd: Snmpd, new_engine_id: bool
+    snmpd: Snmpd, new_engine_id: bool, request: pytest.FixtureRequest
 ) -> None:
     """Reboot: the same persistent state, so the same engine ID with engineBoots + 1 and
     engineTime from 0 (the agent answers notInTimeWindows once). New engine ID: fresh state."""
@@ -310,12 +334,24 @@ def test_a_rebooted_agent_or_a_new_engine_id_is_read_in_the_next_cycle(
     assert snaps[-1].devices[GOOD].rebooted
     assert snaps[-1].errors_total == {"timeout": 0, "auth": 0, "decode": 0}
     assert (engine_ids[0] != engine_ids[1]) is new_engine_id
+    fault = "agent restarted with a new engine ID" if new_engine_id else "agent rebooted (engineBoots + 1)"
+    note(
+        request.node.name,
+        fault,
+        "MONITOR real snmpd",
+        1,
+        "read again in the next cycle (rebooted flagged, "
+        f"engine rediscovered), auth errors {snaps[-1].errors_total['auth']}",
+        int(not snaps[-1].devices[GOOD].up),
+    )
 
 
 # -- the exporter restarts; Prometheus is down --------------------------------------------------------
 
 
-def test_a_restarted_exporter_is_complete_after_one_cycle_and_needs_no_prometheus(snmpd: Snmpd) -> None:
+def test_a_restarted_exporter_is_complete_after_one_cycle_and_needs_no_prometheus(
+    snmpd: Snmpd, request: pytest.FixtureRequest
+) -> None:
     plan = _plan({GOOD: snmpd.port, BAD: free_port()})  # BAD: nothing listens there
 
     async def one_life() -> tuple[bytes, bytes]:
@@ -342,3 +378,11 @@ def test_a_restarted_exporter_is_complete_after_one_cycle_and_needs_no_prometheu
         assert f'govnet_device_up{{device="{BAD}"}} 0'.encode() in after
         assert b"govnet_poller_cycles_total 2" in after
         assert f'govnet_interface_oper_up{{device="{GOOD}",interface="GigabitEthernet1/0/1"'.encode() in after
+    note(
+        request.node.name,
+        "exporter restarted; no Prometheus scraping",
+        "MONITOR real snmpd",
+        2,
+        "every device exported after the first cycle of each life; cycles ran with nobody scraping",
+        0,
+    )

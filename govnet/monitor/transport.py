@@ -225,9 +225,7 @@ class SnmpClient:
         parts = await asyncio.gather(*(self._request(target, ber.GET, chunk) for chunk in chunks))
         for chunk, part in zip(chunks, parts, strict=True):
             if [name for name, _ in part] != chunk:  # RFC 3416 4.2.1: the same names, in order
-                raise SnmpError(
-                    "decode", f"{target}: answered {len(part)} other objects than the {len(chunk)} asked"
-                )
+                raise SnmpError("decode", f"{target}: answered other objects than the {len(chunk)} asked")
         return [vb for part in parts for vb in part]
 
     async def walk(self, target: str, column: Oid) -> dict[Oid, Value]:
