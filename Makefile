@@ -78,7 +78,8 @@ faults: setup
 	@mkdir -p build; rm -f build/faults.jsonl build/faults-*.xml
 	-GOVNET_FAULT_RECORD=build/faults.jsonl PYTHONWARNDEFAULTENCODING=1 $(BIN)/python -m pytest -q -p no:cacheprovider \
 	  $(ENCODING_STRICT) --junitxml build/faults-strict.xml $(FAULT_STRICT)
-	-GOVNET_FAULT_RECORD=build/faults.jsonl $(BIN)/pytest -q -p no:cacheprovider --junitxml build/faults-more.xml \
+	-GOVNET_FAULT_RECORD=build/faults.jsonl $(if $(filter 0,$(shell id -u)),flock /tmp/govnet-twin.lock) \
+	  $(BIN)/pytest -q -p no:cacheprovider --junitxml build/faults-more.xml \
 	  tests/test_no_secrets.py $(if $(filter 0,$(shell id -u)),$(wildcard $(FAULT_TWIN_TESTS)))
 	$(BIN)/python tests/fault_record.py --record build/faults.jsonl --out docs/reliability.md \
 	  --junit build/faults-strict.xml --junit build/faults-more.xml
