@@ -324,3 +324,95 @@ def test_a_secrets_file_readable_by_group_or_other_is_refused(
             load_credentials(secrets, environ={})
     else:
         assert load_credentials(secrets, environ={}).snmp_user == "noc"
+
+
+# -- BER decoding against pysnmp's encoder (every SNMP type, signs, long OIDs, exact errors) -------
+
+
+def _pysnmp_response(request_id: int, status: int, index: int, binds: list[tuple[str, object]]) -> bytes:
+    from pysnmp.proto import api
+
+    proto = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    pdu = proto.ResponsePDU()
+    proto.apiPDU.set_defaults(pdu)
+    proto.apiPDU.set_request_id(pdu, request_id)
+    proto.apiPDU.set_error_status(pdu, status)
+    proto.apiPDU.set_error_index(pdu, index)
+    proto.apiPDU.set_varbinds(pdu, binds)
+    return bytes(encoder.encode(pdu))
+
+
+def test_every_snmp_type_decodes_as_pysnmp_encoded_it() -> None:
+    from pysnmp.proto.api import v2c
+
+    binds: list[tuple[str, object]] = [
+        ("1.3.6.1.2.1.1.3.0", v2c.TimeTicks(4294967295)),
+        ("1.3.6.1.2.1.2.2.1.8.1000", v2c.Integer(-129)),
+        ("1.3.6.1.2.1.2.2.1.7.1000", v2c.Integer(-1)),
+        ("1.3.6.1.2.1.2.2.1.10.1", v2c.Counter32(4294967295)),
+        ("1.3.6.1.2.1.31.1.1.1.15.1", v2c.Gauge32(128)),
+        ("1.3.6.1.2.1.31.1.1.1.6.1", v2c.Counter64(2**64 - 1)),
+        ("1.3.6.1.2.1.4.20.1.1.10.0.0.1", v2c.IpAddress("10.0.0.255")),
+        ("1.3.6.1.2.1.1.2.0", v2c.ObjectIdentifier("2.999.16384.1")),
+        ("1.3.6.1.2.1.1.1.0", v2c.OctetString(b"\xe4\xb8\xad\x00")),
+        ("1.3.6.1.2.1.1.4.0", v2c.NoSuchObject()),
+        ("1.3.6.1.2.1.1.5.0", v2c.NoSuchInstance()),
+        ("1.3.6.1.2.1.1.6.0", v2c.EndOfMibView()),
+        ("1.3.6.1.2.1.1.7.0", v2c.Null()),
+        ("1.3.6.1.4.1.2011.5.25.31.1.1.1.1.5.16842753", v2c.Unsigned32(7)),
+    ]
+    data = _pysnmp_response(2**31 - 1, 5, 3, binds)
+    tag, request_id, status, index, varbinds = ber.read_pdu(b"\x00\x00" + data, 2)
+    assert (tag, request_id, status, index) == (ber.RESPONSE, 2**31 - 1, 5, 3)
+    assert [".".join(map(str, name)) for name, _ in varbinds] == [name for name, _ in binds]
+    assert [value for _, value in varbinds] == [
+        4294967295, -129, -1, 4294967295, 128, 2**64 - 1, bytes([10, 0, 0, 255]), b"2.999.16384.1",
+        b"\xe4\xb8\xad\x00", None, None, None, None, 7,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "encoded"),
+    [
+        (0, "020100"), (1, "020101"), (127, "02017f"), (128, "02020080"), (255, "020200ff"),
+        (256, "02020100"), (32767, "02027fff"), (32768, "0203008000"), (2**31 - 1, "02047fffffff"),
+        (-1, "0201ff"), (-128, "020180"), (-129, "0202ff7f"), (-256, "0202ff00"), (-32769, "0203ff7fff"),
+    ],
+)  # fmt: skip
+def test_integers_encode_minimally_and_read_back_with_their_sign(value: int, encoded: str) -> None:
+    """X.690 8.3.2: the shortest two's complement (pyasn1 pads some negatives, so hand-written)."""
+    data = bytes.fromhex(encoded)
+    assert ber.integer(value) == data
+    tag, start, end = ber.header(data, 0)
+    assert (tag, ber.read_int(data, start, end), ber.read_value(data, tag, start, end)) == (2, value, value)
+
+
+@pytest.mark.parametrize(
+    "name", [(1, 3, 6, 1, 4, 1, 2011, 2**32 - 1), (2, 999, 1), (2, 47, 128), (0, 39), (1, 0, 16383, 16384)]
+)
+def test_oids_encode_as_pyasn1_and_read_back(name: tuple[int, ...]) -> None:
+    encoded = ber.oid(name)
+    assert encoded == encoder.encode(univ.ObjectIdentifier(name))
+    assert ber.read_oid(encoded, 2, len(encoded)) == name
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x30", "truncated TLV"),
+        (b"\x04\x05abc", "TLV longer than the message"),
+        (b"\x04\x82\x01", "TLV longer than the message"),
+        (bytes.fromhex("a2 03 02 01 01"), "a PDU has four fields"),
+        (bytes.fromhex("a2 12 020101 020100 020100 3007 3005 020100 0500"), "varbind without an OID"),
+        (bytes.fromhex("a2 11 020101 020100 020100 3006 3004 0600 0500"), "empty OID"),
+        (
+            bytes.fromhex("a2 12 020101 020100 020100 3007 3005 060181 0500"),
+            "OID without a complete subidentifier",
+        ),
+        (bytes.fromhex("a2 13 020101 020100 020100 3008 3006 06022b06 6400"), "unexpected SNMP type 0x64"),
+    ],
+)
+def test_bad_ber_is_a_ber_error_saying_what_is_wrong(data: bytes, message: str) -> None:
+    with pytest.raises(ber.BerError) as caught:
+        ber.read_pdu(data)
+    assert str(caught.value) == message

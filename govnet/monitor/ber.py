@@ -65,8 +65,8 @@ def oid(value: Oid) -> bytes:
     """
     if len(value) < 2:
         raise BerError(f"OID {value} needs at least two arcs")
-    body = bytearray((value[0] * 40 + value[1],))
-    for arc in value[2:]:
+    body = bytearray()
+    for arc in (value[0] * 40 + value[1], *value[2:]):  # the first two arcs share one subidentifier
         if arc < 0x80:
             body.append(arc)
             continue
@@ -124,18 +124,23 @@ def read_oid(data: bytes, start: int, end: int) -> Oid:
     """
     >>> read_oid(bytes.fromhex("2b06010201010300"), 0, 8)
     (1, 3, 6, 1, 2, 1, 1, 3, 0)
+    >>> read_oid(bytes.fromhex("883701"), 0, 3)  # 2.999.1: the first subidentifier takes two bytes
+    (2, 999, 1)
     """
     if start >= end:
         raise BerError("empty OID")
-    first = data[start]
-    arcs = [first // 40, first % 40] if first < 80 else [2, first - 80]
+    subids = []
     value = 0
-    for byte in data[start + 1 : end]:
+    for byte in data[start:end]:
         value = (value << 7) | (byte & 0x7F)
         if not byte & 0x80:
-            arcs.append(value)
+            subids.append(value)
             value = 0
-    return tuple(arcs)
+    if not subids:
+        raise BerError("OID without a complete subidentifier")
+    first = subids[0]
+    arcs = [first // 40, first % 40] if first < 80 else [2, first - 80]
+    return (*arcs, *subids[1:])
 
 
 def read_value(data: bytes, tag: int, start: int, end: int) -> int | bytes | None:
