@@ -416,3 +416,74 @@ def test_bad_ber_is_a_ber_error_saying_what_is_wrong(data: bytes, message: str) 
     with pytest.raises(ber.BerError) as caught:
         ber.read_pdu(data)
     assert str(caught.value) == message
+
+
+# -- credentials: every key, the file format, what is never shown --------------------------------
+
+
+def _every_key() -> dict[str, str]:
+    from govnet.credentials import SECRET_KEYS
+
+    return {key: f"v-{n}-{key.lower()}" for n, key in enumerate(SECRET_KEYS)}
+
+
+def test_every_secret_key_maps_to_its_own_field_and_round_trips_through_a_file(tmp_path: Path) -> None:
+    from govnet.credentials import SECRET_KEYS, USER_KEYS, Credentials, credentials_from
+
+    values = _every_key()
+    creds = credentials_from(values)
+    assert creds.by_key() == values  # no two fields swapped, none dropped
+    assert (
+        creds.snmp_community == values["GOVNET_SNMP_COMMUNITY"] and creds.ldp_key == values["GOVNET_LDP_KEY"]
+    )
+    assert creds.ssh_key_passphrase == values["GOVNET_SSH_KEY_PASSPHRASE"]
+    assert sorted(creds.secret_values()) == sorted(v for k, v in values.items() if k not in USER_KEYS)
+    assert repr(creds) == str(creds) and not any(v in repr(creds) for v in values.values())
+    assert repr(creds).count("'***'") == len(SECRET_KEYS) and "None" not in repr(creds)
+    assert repr(Credentials(snmp_user="u")).count("None") == len(SECRET_KEYS) - 1
+    secrets = tmp_path / "secrets.env"
+    secrets.write_text(creds.env_lines(), encoding="utf-8")
+    secrets.chmod(0o600)
+    assert load_credentials(secrets, environ={}) == creds
+    assert creds.env_lines().splitlines()[0] == f"GOVNET_SSH_USER={values['GOVNET_SSH_USER']}"
+    assert Credentials(ntp_key="n").env_lines() == "GOVNET_NTP_KEY=n\n"
+
+
+def test_a_secrets_file_is_read_line_by_line_with_located_errors(tmp_path: Path) -> None:
+    from govnet.credentials import parse_secrets_file
+
+    good = tmp_path / "good.env"
+    good.write_text(
+        "# noc\n\n  export GOVNET_SNMP_USER = 'noc' \nGOVNET_SNMP_AUTH_KEY=\"a=b c\"\nGOVNET_NTP_KEY=k#1\n",
+        encoding="utf-8",
+    )
+    assert parse_secrets_file(good) == {
+        "GOVNET_SNMP_USER": "noc", "GOVNET_SNMP_AUTH_KEY": "a=b c", "GOVNET_NTP_KEY": "k#1"
+    }  # fmt: skip
+    for text, message in [
+        ("GOVNET_SNMP_USER=a\nno equals sign\n", ":2: expected KEY=value"),
+        ("\n=value\n", ":2: expected KEY=value"),
+        ("GOVNET_SNMP_USR=a\n", ":1: unknown key GOVNET_SNMP_USR (expected one of GOVNET_SSH_USER, "),
+    ]:
+        bad = tmp_path / "bad.env"
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(SecretsError) as caught:
+            parse_secrets_file(bad)
+        assert str(caught.value).startswith(f"{bad}{message}"), str(caught.value)
+    with pytest.raises(SecretsError, match="cannot read secrets file: No such file or directory"):
+        parse_secrets_file(tmp_path / "missing.env")
+
+
+def test_the_environment_overrides_the_file_and_the_file_must_live_outside_the_repo(tmp_path: Path) -> None:
+    secrets = tmp_path / "s.env"
+    secrets.write_text("GOVNET_SNMP_USER=file\nGOVNET_NTP_KEY=file-ntp\n", encoding="utf-8")
+    secrets.chmod(0o600)
+    env = {"GOVNET_SECRETS": str(secrets), "GOVNET_SNMP_USER": "env", "GOVNET_NTP_KEY": ""}
+    creds = load_credentials(environ=env)
+    assert (creds.snmp_user, creds.ntp_key) == ("env", "file-ntp")  # an empty variable overrides nothing
+    assert load_credentials(environ={"GOVNET_BGP_PASSWORD": "b"}).bgp_password == "b"
+    assert load_credentials(secrets, environ={}, repo=tmp_path / "elsewhere").snmp_user == "file"
+    with pytest.raises(
+        SecretsError, match=r"s\.env: secrets file is inside the repository .*; keep it outside"
+    ):
+        load_credentials(secrets, environ={}, repo=tmp_path)
