@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from govnet.deploy import lock
-from govnet.errors import DeployError
+from govnet.deploy.driver import DeployError
 from govnet.deploy.lock import LockHeld, break_lock, heartbeat_age, network_lock, refusal
 
 
