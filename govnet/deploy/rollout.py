@@ -1,10 +1,11 @@
 """``govnet deploy``: diff every selected device, then (with ``commit``) push in safe batches.
 
 Dry run by default: every device's diff, nothing touched. With ``commit``: batches from the
-redundancy groups (:mod:`govnet.deploy.batches`), canary first; each device commits with a
-confirm window, is verified and confirmed, or rolled back by itself. The rollout halts at
-``max_failures``. One lock per network; SIGINT/SIGTERM finish the batch in flight (every device
-confirmed or rolled back), then stop, release the lock and write the report. Pending commits
+redundancy groups (:mod:`govnet.deploy.batches`), canary first, run as overlapping waves
+(:class:`~govnet.deploy.batches.WaveSchedule`); each device commits with a confirm window, is
+verified and confirmed, or rolled back by itself. The rollout halts at ``max_failures``. One
+lock per network; SIGINT/SIGTERM finish the devices in flight (each confirmed or rolled back),
+start no other, release the lock and write the report. Pending commits
 left by a killed run are restored first (or by ``recover``).
 """
 
@@ -115,7 +116,7 @@ class RunReport:
 
 
 class StopFlag:
-    """Set by SIGINT/SIGTERM: finish the batch in flight, start no other. Says so at once, and
+    """Set by SIGINT/SIGTERM: finish the devices in flight, start no other. Says so at once, and
     again on a second signal (the devices still being finished)."""
 
     def __init__(self, echo: Echo | None = None) -> None:
@@ -123,7 +124,7 @@ class StopFlag:
         self.signal = ""
         self.echo = echo
         self.in_flight: list[str] = []
-        """The devices of the batch being pushed (each ends confirmed or rolled back)."""
+        """The devices being pushed (each ends confirmed or rolled back)."""
 
     def __call__(self, signum: int, _frame: FrameType | None) -> None:
         again = self.event.is_set()
