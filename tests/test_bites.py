@@ -180,6 +180,10 @@ def _pyasn1_get(request_id: int, rows: list[Oid]) -> univ.Sequence:
             f" snmp-agent community write cipher {HIDDEN}",
         ),
         ("snmp-server community Wr1te-Secret RW", f"snmp-server community {HIDDEN} RW"),
+        (
+            " pre-shared-key cipher Wr1te-Secret mid",
+            f" pre-shared-key cipher {HIDDEN} mid",
+        ),
     ],
 )
 def test_read_and_write_communities_are_masked(line: str, masked: str) -> None:
@@ -403,6 +407,7 @@ def test_oids_encode_as_pyasn1_and_read_back(name: tuple[int, ...]) -> None:
         (b"\x04\x05abc", "TLV longer than the message"),
         (b"\x04\x82\x01", "TLV longer than the message"),
         (bytes.fromhex("a2 03 02 01 01"), "a PDU has four fields"),
+        (bytes.fromhex("a2 10 020101 020100 020100 3005 3003 06012b"), "a varbind has two fields, not 1"),
         (bytes.fromhex("a2 12 020101 020100 020100 3007 3005 020100 0500"), "varbind without an OID"),
         (bytes.fromhex("a2 11 020101 020100 020100 3006 3004 0600 0500"), "empty OID"),
         (
@@ -441,6 +446,13 @@ def test_every_secret_key_maps_to_its_own_field_and_round_trips_through_a_file(t
     assert repr(creds) == str(creds) and not any(v in repr(creds) for v in values.values())
     assert repr(creds).count("'***'") == len(SECRET_KEYS) and "None" not in repr(creds)
     assert repr(Credentials(snmp_user="u")).count("None") == len(SECRET_KEYS) - 1
+    assert repr(Credentials(snmp_community="c", ssh_key_file="/k")) == (
+        "Credentials({'ssh_user': None, 'ssh_password': None, 'snmp_user': None, 'snmp_auth_key': None, "
+        "'snmp_priv_key': None, 'snmp_community': '***', 'hwtacacs_key': None, 'ntp_key': None, "
+        "'ospf_key': None, 'bgp_password': None, 'ldp_key': None, 'ssh_key_file': '***', "
+        "'ssh_key_passphrase': None})"
+    )
+    assert credentials_from({}) == Credentials() and credentials_from({}).ldp_key == ""
     secrets = tmp_path / "secrets.env"
     secrets.write_text(creds.env_lines(), encoding="utf-8")
     secrets.chmod(0o600)
@@ -454,11 +466,13 @@ def test_a_secrets_file_is_read_line_by_line_with_located_errors(tmp_path: Path)
 
     good = tmp_path / "good.env"
     good.write_text(
-        "# noc\n\n  export GOVNET_SNMP_USER = 'noc' \nGOVNET_SNMP_AUTH_KEY=\"a=b c\"\nGOVNET_NTP_KEY=k#1\n",
+        "# noc\n\n  export GOVNET_SNMP_USER = 'noc' \nGOVNET_SNMP_AUTH_KEY=\"a=b c\"\nGOVNET_NTP_KEY=k#1\n"
+        "GOVNET_LDP_KEY='XlX'\n",
         encoding="utf-8",
     )
     assert parse_secrets_file(good) == {
-        "GOVNET_SNMP_USER": "noc", "GOVNET_SNMP_AUTH_KEY": "a=b c", "GOVNET_NTP_KEY": "k#1"
+        "GOVNET_SNMP_USER": "noc", "GOVNET_SNMP_AUTH_KEY": "a=b c", "GOVNET_NTP_KEY": "k#1",
+        "GOVNET_LDP_KEY": "XlX",
     }  # fmt: skip
     for text, message in [
         ("GOVNET_SNMP_USER=a\nno equals sign\n", ":2: expected KEY=value"),
