@@ -148,12 +148,34 @@ def _response(request: bytes, values: object) -> bytes:
     return bytes(encoder.encode(reply))
 
 
+def _tlv(tag: int, body: bytes) -> bytes:
+    assert len(body) < 128
+    return bytes((tag, len(body))) + body
+
+
+def _one_field_varbind(request: bytes) -> bytes:
+    """A GetResponse to ``request`` whose varbind holds an OID and no value (this aborted the
+    whole cycle with a bare ValueError before)."""
+    message, _ = decoder.decode(request, asn1Spec=V2.Message())
+    request_id = int(V2.apiPDU.get_request_id(V2.apiMessage.get_pdu(message)))
+    varbind = _tlv(0x30, _tlv(0x06, bytes((0x2B, 6, 1, 2, 1, 1, 3, 0))))
+    pdu = _tlv(
+        0xA2,
+        bytes.fromhex("0204")
+        + request_id.to_bytes(4, "big")
+        + bytes.fromhex("020100020100")
+        + _tlv(0x30, varbind),
+    )
+    return _tlv(0x30, bytes.fromhex("020101") + _tlv(0x04, V2C.snmp_community.encode()) + pdu)
+
+
 BAD_ANSWERS: dict[str, Callable[[bytes], bytes]] = {
     "garbage": lambda req: b"HTTP/1.1 400 Bad Request\r\n\r\n",
     "wrong types": lambda req: _response(req, "strings"),
     "other objects": lambda req: _response(req, "other"),
     "oversized": lambda req: bytes.fromhex("3084400000000201") + bytes(60_000),  # claims 1 GiB
     "truncated": lambda req: _response(req, "strings")[:-7],
+    "one-field varbind": _one_field_varbind,
     "silent": lambda req: b"",
 }
 EXPECTED = {
@@ -162,6 +184,7 @@ EXPECTED = {
     "other objects": ("decode", "other objects than the 1 asked"),
     "oversized": ("decode", "longer than the message"),
     "truncated": ("decode", "that are not an SNMP message"),
+    "one-field varbind": ("decode", "a varbind has two fields, not 1"),
     "silent": ("timeout", "no SNMP response from 127.0.0.1"),
 }
 
