@@ -427,3 +427,18 @@ def test_a_device_restart_in_the_confirm_window_ends_as_it_was(
     note(request.node.name, "device restarts in the confirm window (back with its saved startup config)",
          f"EMULATED {PLATFORMS[name][0]}", 1, "the session dropped, govnet reconnected after the "
          "reboot and rolled back (nothing left to undo): as it was, reported rolled-back", 0)
+
+
+def test_a_dead_frr_daemon_is_named_not_parsed_as_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """vtysh prints ``Warning: connecting to ospfd...failed!`` into ``show running-config`` when the
+    daemon is dead (seen on the twin): the driver names the daemon instead of parsing the line."""
+    from govnet.deploy.driver import DeployError, DriverTarget
+    from govnet.deploy.drivers.frr import FrrDriver
+
+    printed = "Building configuration...\n\nWarning: connecting to ospfd...failed!\nfrr version 8.4.4\n"
+    monkeypatch.setattr(FrrDriver, "cli", lambda self, command: printed)
+    driver = FrrDriver(DriverTarget(AGG_VRP5, "frr", "127.0.0.1", 2201, state_dir=tmp_path))
+    with pytest.raises(DeployError, match=f"^{AGG_VRP5}: ospfd not running \\(vtysh could not connect"):
+        driver.get_config()

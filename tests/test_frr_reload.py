@@ -251,7 +251,7 @@ def test_mark_is_bounded_so_a_wedged_vtysh_cannot_hang_a_deploy(monkeypatch: pyt
     monkeypatch.setattr("govnet.deploy.frr_reload.subprocess.run", spy)
     assert _mark("hostname r1\n") == "hostname r1\n\nend\n"
     assert seen == [{"argv": ["vtysh", "-m", "-f", "-"], "input": "hostname r1\n", "capture_output": True,
-                     "text": True, "timeout": 30, "check": False}]
+                     "text": True, "encoding": "utf-8", "timeout": 30, "check": False}]
 
 
 def test_reload_plan_of_nothing_is_empty() -> None:
