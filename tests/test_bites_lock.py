@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -44,7 +45,10 @@ def test_the_holder_line_names_user_host_pid_and_a_utc_start(tmp_path: Path, sha
 
 
 def test_a_live_process_is_alive_and_not_signalled(dead_pid: int) -> None:
-    sleeper = subprocess.Popen(["sleep", "30"])
+    # SIGHUP back to its default (a nohup'd parent would pass it on ignored): any signal but 0 kills it
+    sleeper = subprocess.Popen(
+        ["sleep", "30"], preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    )
     try:
         assert lock._alive_here(sleeper.pid) is True
         time.sleep(0.1)
@@ -110,3 +114,11 @@ def test_break_lock_words_and_whose_process_counts(tmp_path: Path, dead_pid: int
     assert not path.exists()
     with pytest.raises(DeployError, match=f"no deploy lock for kaifu in {tmp_path}: nothing to break"):
         break_lock(tmp_path, "kaifu", "x")
+
+
+def test_a_damaged_lock_without_a_holder_is_refused_never_taken_over(tmp_path: Path) -> None:
+    path = tmp_path / "kaifu.lock"
+    path.write_bytes(b"\x00garbled\n")
+    with pytest.raises(LockHeld, match="already running"), network_lock(tmp_path, "kaifu"):
+        pass
+    assert path.read_bytes() == b"\x00garbled\n"
