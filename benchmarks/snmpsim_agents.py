@@ -99,7 +99,7 @@ def start(
     return proc
 
 
-def _wait_answering(port: int, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+def _wait_answering(port: int, proc: subprocess.Popen[bytes], timeout: float = 600.0) -> None:
     import asyncio
 
     from govnet.credentials import Credentials
