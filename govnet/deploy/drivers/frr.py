@@ -210,30 +210,39 @@ class FrrDriver(KeptConfirmWindow):
 
     def _configure(self, blocks: list[Block]) -> list[tuple[str, str]]:
         """Send blocks line by line in step with vtysh's prompt; returns (line, FRR's complaint)
-        for each refused line. Lockstep, because vtysh echoes type-ahead while it executes."""
+        for each refused line. Lockstep, because vtysh echoes type-ahead while it executes. The
+        prompt after each line names vtysh's node, so a block re-enters its context (``end``,
+        ``configure terminal``, its keys) only when vtysh is not known to be in it already."""
         if not blocks:
             return []
         contexts = {tuple(b[:i]) for b in blocks for i in range(1, len(b))}
-        script = ["configure terminal"]
-        context: tuple[str, ...] | None = None
-        for block in blocks:
-            keys, line = tuple(block[:-1]), block[-1]
-            if keys != context:
-                script += ["end", "configure terminal", *keys]
-                context = keys
-            script.append(line)
-            if not keys or (*keys, line) in contexts:
-                context = None  # the line entered a node of its own: start over for the next
-        script.append("end")
         chan = self._session().remote_conn
         errors: list[tuple[str, str]] = []
+
+        def send(command: str) -> str:
+            chan.sendall((self.secrets.resolve(command, self.device) + "\n").encode())
+            output = _read_prompt(chan)
+            reply = _reply(output)
+            if reply:
+                errors.append((command.strip(), self.secrets.redact(reply)))
+            return _node(output)
+
         try:
             chan.settimeout(self.target.timeout)
-            for command in script:
-                chan.sendall((self.secrets.resolve(command, self.device) + "\n").encode())
-                reply = _reply(_read_prompt(chan))
-                if reply:
-                    errors.append((command.strip(), self.secrets.redact(reply)))
+            node = send("configure terminal")
+            context: tuple[str, ...] | None = () if node == "config" else None
+            for block in blocks:
+                keys, line = tuple(block[:-1]), block[-1]
+                if keys != context:
+                    for command in ("end", "configure terminal", *keys):
+                        node = send(command)
+                    context = keys
+                before, node = node, send(line)
+                if node == "config":  # at the top level (the line opened nothing, or left its node)
+                    context = ()
+                elif node != before:  # the line entered a node: its own context, or unknown
+                    context = (*keys, line) if (*keys, line) in contexts else None
+            send("end")
         except Exception as exc:
             self._conn = None
             raise DeployError(
@@ -245,6 +254,17 @@ class FrrDriver(KeptConfirmWindow):
 
 ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]")
 PROMPT_END_RE = re.compile(r"(?:^|\n)[\w.-]+(?:\([\w-]+\))?# $")
+NODE_RE = re.compile(r"\(([\w-]+)\)# $")
+
+
+def _node(output: str) -> str:
+    """vtysh's node from the prompt ending ``output``: ``config``, ``config-if``, ... ('' in exec).
+
+    >>> _node("r1(config-router)# "), _node(" agentx\\nr1(config)# "), _node("r1# ")
+    ('config-router', 'config', '')
+    """
+    found = NODE_RE.search(output)
+    return found.group(1) if found else ""
 
 
 def _read_prompt(chan: Any) -> str:
