@@ -42,6 +42,8 @@ def test_every_unknown_or_down_end_says_why(plan: Plan) -> None:
         ifindex=2, admin_status=1, oper_status=7
     )
     del snap.devices["kf-core-2"]  # not polled yet
+    core2_end = next(o for o in observations(plan, snap) if o.member == LINK2 and o.device == "kf-core-2")
+    assert (core2_end.state, core2_end.reason) == ("unknown", "kf-core-2 does not answer (not polled yet)")
     health = _group(plan, snap, UPLINKS)
     assert health.members == {LINK1: "down", LINK2: "healthy"} and health.state == "degraded"
     assert health.reasons == {
@@ -88,12 +90,12 @@ def test_ha_rows_are_counted_and_short_indexes_skipped(plan: Plan) -> None:
     snap = healthy_snapshot(plan)
     fw = plan.device("kf-fw-1")
     snap.devices["kf-fw-1"].vendor = {
-        "vrrpv3OperationsStatus": {"7.10.1": 3, "7.20.1": 2, "7.30": 2, "9": 3},  # "9": no VRID, skipped
         "vrrpOperState": {"7.10": 3, "7.20": 2},
+        "vrrpv3OperationsStatus": {"9": 3, "7.10.1": 2, "7.20.1": 2, "7.30": 2},  # "9": no VRID, skipped
     }
     ha = ha_state(fw, snap.devices["kf-fw-1"])
     assert ha is not None and ha.rows == 5
-    assert ha.masters == {"vrrp 10": True, "vrrp 20": False, "vrrp 7": False}
+    assert ha.masters == {"vrrp 10": True, "vrrp 20": False, "vrrp 7": False}  # master in either MIB
     assert ha_state(fw, DeviceState("kf-fw-1", up=False)) is None and ha_state(fw, None) is None
 
 
@@ -108,3 +110,13 @@ def test_no_master_at_all_makes_every_member_down_saying_so(plan: Plan) -> None:
         "kf-fw-1": "no member is VRRP/VGMP master",
         "kf-fw-2": "no member is VRRP/VGMP master",
     }
+
+
+def test_a_shard_observes_the_ends_it_polls_and_judges_a_group_it_polls_exactly(plan: Plan) -> None:
+    network = plan.network
+    without_core1 = Plan(network=network, devices=tuple(d for d in plan.devices if d.name != "kf-core-1"))
+    ends = {(o.member, o.device) for o in observations(without_core1, healthy_snapshot(without_core1))}
+    assert (LINK1, AGG) in ends and (LINK1, "kf-core-1") not in ends  # the far end unpolled, this one kept
+    just_the_pair = build_plan(network, devices=["kf-core-1", "kf-core-2"], lab=True)
+    judged = {h.group.name: h.state for h in judge(just_the_pair, healthy_snapshot(just_the_pair))}
+    assert judged == {"kf-core-pair": "healthy", "kf-upstream-pair": "healthy"}
