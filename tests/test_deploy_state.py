@@ -69,3 +69,29 @@ def test_a_record_from_an_older_govnet_is_refused(tmp_path: Path) -> None:
         '{"device": "kf-agg-shaping", "platform": "frr", "deadline": 1.0, "run_id": "x"}')
     code, output = _recover(tmp_path)
     assert code == 1 and "the record names no target or address (written by an older govnet)" in output
+
+
+def test_break_lock_removes_only_the_named_stale_holder_of_this_target(tmp_path: Path) -> None:
+    """``govnet deploy --break-lock HOLDER``: the production lock of a dead host, named as the
+    refusal names it; a wrong name breaks nothing; the lab's lock is another target's."""
+    import os
+    import time
+
+    prod = target_state_dir(tmp_path, NET, lab=False)
+    prod.mkdir(parents=True)
+    lock = prod / f"{NET}.lock"
+    lock.write_text("ops@noc-old pid 4711 since 2026-12-06T20:00:00Z\n", encoding="utf-8")
+    old = time.time() - 7200
+    os.utime(lock, (old, old))
+    base = ["deploy", "-i", str(ROOT / "inventory"), "--state-dir", str(tmp_path), "--break-lock"]
+    wrong = runner.invoke(app, [*base, "ops@noc-old pid 4712"])
+    assert wrong.exit_code == 2
+    assert "held by 'ops@noc-old pid 4711', not 'ops@noc-old pid 4712'" in wrong.output
+    assert lock.exists()
+    lab = runner.invoke(app, [*base, "ops@noc-old pid 4711", "--lab", "--workdir", str(tmp_path / "no-twin")])
+    assert lab.exit_code == 2 and lock.exists()
+    done = runner.invoke(app, [*base, "ops@noc-old pid 4711"])
+    assert done.exit_code == 0, done.output
+    holder = "ops@noc-old pid 4711 since 2026-12-06T20:00:00Z"
+    assert done.output.strip() == f"broke the deploy lock of {NET} ({holder})"
+    assert not lock.exists()

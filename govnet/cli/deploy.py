@@ -181,6 +181,11 @@ def deploy_cmd(
         bool, typer.Option("--recover", metavar="",
                            help="Only restore devices left with an unconfirmed commit by a killed run.")
     ] = False,
+    break_lock_: Annotated[
+        str | None, typer.Option("--break-lock", metavar="HOLDER", show_default=False,
+                                 help="Only remove a stale deploy lock held by HOLDER ('user@host pid N', "
+                                      "as the refusal names it); a live holder is never broken.")
+    ] = None,
     fmt: FormatOpt = ReportFormat.text,
     json_: JsonOpt = False,
     diffs: DiffsOpt = False,
@@ -204,6 +209,12 @@ def deploy_cmd(
     """
     from govnet.deploy.rollout import deploy, recover_network
 
+    if break_lock_ is not None:
+        from govnet.deploy.lock import break_lock
+
+        network = load_network_or_exit(inventory)
+        typer.echo(break_lock(target_state(state_dir, network, lab), network.settings.name, break_lock_))
+        return
     network, _names, target, configs = prepare_target(inventory, lab, workdir, filter_)
     options = _options(target_state(state_dir, network, lab), commit=commit, batch_size=batch_size,
                        max_failures=max_failures, verify_timeout=verify_timeout)
