@@ -308,14 +308,20 @@ class Poller:
         return state, stale
 
 
+MIB_2 = (1, 3, 6, 1, 2, 1)
+"""Standard MIBs (IF-MIB, BGP4, OSPF, LDP, VRRP): integer columns whatever the vendor; vendor rows
+of another type are dropped one by one instead, as a firmware may type them differently."""
+
+
 def _integers_only(device: str, answer: dict[Oid, Value], request: list[Oid]) -> None:
-    """Every asked row but ifAlias is an integer (or absent): an agent that answers another
-    type is broken (a decode error), not a port without a row."""
+    """Every asked standard row but ifAlias is an integer (or absent): an agent that answers
+    another type is broken (a decode error), not a port without a row."""
     for name in request:
         value = answer.get(name)
-        if value is not None and not isinstance(value, int) and name[:-1] != oids.IF_ALIAS:
-            shown = repr(value)[:40]
-            raise SnmpError("decode", f"{device}: {dotted(name)} answered {shown} where an integer belongs")
+        if value is None or isinstance(value, int) or name[:6] != MIB_2 or name[:-1] == oids.IF_ALIAS:
+            continue
+        shown = repr(value)[:40]
+        raise SnmpError("decode", f"{device}: {dotted(name)} answered {shown} where an integer belongs")
 
 
 def _int(value: Value) -> int | None:
