@@ -96,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     text = args.record.read_text(encoding="utf-8") if args.record.exists() else ""
     records = [Trial(**json.loads(line)) for line in text.splitlines() if line.strip()]
+    missing = [str(j) for j in args.junit if not j.exists()]
+    if missing:  # a run that crashed before its report must not pass as "no failures"
+        print(f"fault record: no test report {', '.join(missing)}: the fault run did not finish",
+              file=sys.stderr)
+        return 1
     results = {name: status for junit in args.junit if junit.exists()
                for name, status in _results(junit).items()}
     args.out.write_text(render(records, results, args.command), encoding="utf-8")
