@@ -72,7 +72,7 @@ def test_nothing_saved_reads_as_none(tmp_path: Path) -> None:
 
 def test_pending_round_trip_and_clear(tmp_path: Path) -> None:
     state = DeviceState(tmp_path, "r1")
-    state.mark_pending(PendingCommit("r1", "frr", 12.5, "run7", "lab", "127.0.0.1:2201"))
+    state.mark_pending(PendingCommit("r1", "frr", 12.5, "run7", "lab", "127.0.0.1:2201", 90.0))
     assert json.loads(state.pending_path.read_text()) == {
         "device": "r1",
         "platform": "frr",
@@ -80,8 +80,9 @@ def test_pending_round_trip_and_clear(tmp_path: Path) -> None:
         "run_id": "run7",
         "target": "lab",
         "address": "127.0.0.1:2201",
+        "window": 90.0,
     }
-    assert state.pending() == PendingCommit("r1", "frr", 12.5, "run7", "lab", "127.0.0.1:2201")
+    assert state.pending() == PendingCommit("r1", "frr", 12.5, "run7", "lab", "127.0.0.1:2201", 90.0)
     state.clear_pending()
     assert not state.pending_path.exists()
     assert pending_commits(tmp_path) == []
