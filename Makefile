@@ -71,7 +71,7 @@ FAULT_TESTS := tests/test_faults_deploy.py tests/test_faults_kill.py tests/test_
   tests/test_hostkeys.py tests/test_properties.py tests/test_properties_encoding.py tests/test_no_secrets.py \
   tests/test_monitor_faults.py
 FAULT_STRICT := $(filter-out tests/test_no_secrets.py,$(FAULT_TESTS))
-FAULT_TWIN_TESTS := tests/integration/test_faults_twin.py
+FAULT_TWIN_TESTS := tests/integration/test_faults_twin.py tests/integration/test_monitor_faults.py
 ENCODING_STRICT := -W error::EncodingWarning -W ignore::EncodingWarning:napalm.junos.utils.junos_views \
   -W ignore::EncodingWarning:paramiko.pkey -W ignore::EncodingWarning:paramiko.ed25519key
 faults: setup

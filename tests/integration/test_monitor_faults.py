@@ -14,6 +14,7 @@ import asyncio
 import re
 
 import pytest
+from fault_record import note
 
 from govnet.inventory import load_network
 from govnet.monitor.plan import build_plan
@@ -46,7 +47,9 @@ def _counters(netns: str) -> list[int]:
     return [int(n) for n in re.findall(r"counter packets (\d+)", shown.stdout)]
 
 
-def test_twenty_percent_loss_on_one_management_path_is_absorbed_by_retries(lab: Lab) -> None:
+def test_twenty_percent_loss_on_one_management_path_is_absorbed_by_retries(
+    lab: Lab, request: pytest.FixtureRequest
+) -> None:
     network = load_network(INVENTORY)
     plan = build_plan(network, devices=list(lab.topology.devices), lab=True)
     netns = lab.topology.node(LOSSY).netns
@@ -86,3 +89,14 @@ def test_twenty_percent_loss_on_one_management_path_is_absorbed_by_retries(lab: 
     assert lossy[-1].errors_total == {"timeout": 0, "auth": 0, "decode": 0}
     assert lossy[-1].retries_total - clean[-1].retries_total >= dropped // 2 > 0
     assert lossy[-1].devices[LOSSY].interfaces  # its rows still read, not just sysUpTime
+    retries = lossy[-1].retries_total - clean[-1].retries_total
+    missed = sum(not d.up for s in lossy for d in s.devices.values())
+    note(
+        request.node.name,
+        "20 % loss on a device's management path (nftables numgen in its namespace)",
+        f"TWIN {LOSSY} among {len(plan.devices)} devices",
+        len(lossy),
+        f"{dropped} of {seen} SNMP requests dropped; every cycle complete with every device up, 0 errors; "
+        f"{retries} retries counted (govnet_poller_retries_total); the drop table removed",
+        missed,
+    )
