@@ -37,6 +37,7 @@ from govnet.monitor.plan import DevicePlan, LinkEnd, Plan
 from govnet.monitor.poller import Poller
 from govnet.monitor.snapshot import Snapshot
 from govnet.monitor.transport import SnmpClient
+from govnet.monitor.web.app import NocSite
 
 ROOT = Path(__file__).resolve().parents[1]
 V2C = Credentials(snmp_community="unit-fault-ro")
@@ -377,25 +378,33 @@ def test_a_restarted_exporter_is_complete_after_one_cycle_and_needs_no_prometheu
 ) -> None:
     plan = _plan({GOOD: snmpd.port, BAD: free_port()})  # BAD: nothing listens there
 
-    async def one_life() -> tuple[bytes, bytes]:
+    async def one_life() -> tuple[bytes, bytes, bytes]:
         client = SnmpClient(V3, timeout=0.2, retries=0)
         poller = Poller(plan, client)
         registry = make_registry(plan, lambda: poller.snapshot)
-        server = serve(registry, "127.0.0.1", 0)
-        url = f"http://127.0.0.1:{server.server_address[1]}/metrics"
+        prometheus = f"http://127.0.0.1:{free_port()}"  # configured, and down
+        site = NocSite(plan, lambda: poller.snapshot, interval=1.0, prometheus=prometheus)
+        server = serve(registry, "127.0.0.1", 0, pages=site.page)
+        url = f"http://127.0.0.1:{server.server_address[1]}"
         try:
-            before = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
+            before = await asyncio.to_thread(
+                lambda: urllib.request.urlopen(url + "/metrics", timeout=5).read()
+            )
             await poller.cycle()  # nobody scrapes: no Prometheus anywhere
             await poller.cycle()
-            after = await asyncio.to_thread(lambda: urllib.request.urlopen(url, timeout=5).read())
+            after = await asyncio.to_thread(
+                lambda: urllib.request.urlopen(url + "/metrics", timeout=5).read()
+            )
+            page = await asyncio.to_thread(lambda: urllib.request.urlopen(url + "/", timeout=10).read())
         finally:
             server.shutdown()
             server.server_close()
             client.close()
-        return before, after
+        return before, after, page
 
     for _life in range(2):  # the second life is the restart: nothing carried over
-        before, after = asyncio.run(one_life())
+        before, after, page = asyncio.run(one_life())
+        assert b"did not answer" in page  # the NOC page says Prometheus is down, and still renders
         assert b"govnet_device_up{" not in before
         assert f'govnet_device_up{{device="{GOOD}"}} 1'.encode() in after
         assert f'govnet_device_up{{device="{BAD}"}} 0'.encode() in after
@@ -403,9 +412,10 @@ def test_a_restarted_exporter_is_complete_after_one_cycle_and_needs_no_prometheu
         assert f'govnet_interface_oper_up{{device="{GOOD}",interface="GigabitEthernet1/0/1"'.encode() in after
     note(
         request.node.name,
-        "exporter restarted; no Prometheus scraping",
+        "exporter restarted; Prometheus down",
         "MONITOR real snmpd",
         2,
-        "every device exported after the first cycle of each life; cycles ran with nobody scraping",
+        "every device exported after the first cycle of each life; cycles ran with nobody scraping; "
+        "with --prometheus down the NOC page renders and says so",
         0,
     )
