@@ -501,3 +501,29 @@ def test_the_environment_overrides_the_file_and_the_file_must_live_outside_the_r
         SecretsError, match=r"s\.env: secrets file is inside the repository .*; keep it outside"
     ):
         load_credentials(secrets, environ={}, repo=tmp_path)
+
+
+# -- validate: every rendering device has its template ---------------------------------------------
+
+
+def test_a_missing_template_is_named_per_device_and_once_per_lab_role(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "huawei_vrp" / "core.j2").unlink()
+    (templates / "frr" / "access.j2").unlink()
+    with pytest.raises(InventoryError) as caught:
+        load_network(ROOT / "inventory", templates_dir=templates)
+    lines = [line.split("inventory/", 1)[1] for line in str(caught.value).splitlines()]
+    core = f"platform huawei_vrp has no core template ({templates}/huawei_vrp/core.j2)"
+    fix = "(fix: use a platform with a core template: frr, huawei_vrpv8)"
+    assert lines == [
+        f"districts/kaifu.yaml:7: kf-core-1: {core} {fix}",
+        f"districts/kaifu.yaml:8: kf-core-2: {core} {fix}",
+        "roles.yaml:38: roles.access.lab_platform: lab platform frr has no access template "
+        "(fix: use a lab platform with a access template: huawei_vrp)",
+    ]  # 116 access devices, one line: the lab role is named once
+    with pytest.raises(
+        InventoryError, match=r"nope: templates directory not found \(fix: pass --templates DIR"
+    ):
+        load_network(ROOT / "inventory", templates_dir=tmp_path / "nope")
+    assert load_network(ROOT / "inventory", templates_dir=ROOT / "templates").devices
