@@ -154,8 +154,8 @@ def test_an_unreachable_standby_fails_the_push_and_rolls_the_master_back(pair: P
     pair.driver.load_merge_candidate(CHANGE)
     with pytest.raises(
         DeployError,
-        match=r"HRP standby\): SSH to \w+@127\.0\.0\.1:1 failed: connection refused \(nothing listens on that port\)"
-        r"; the master was rolled back",
+        match=r"HRP standby\): SSH to \w+@127\.0\.0\.1:1 failed: connection refused "
+        r"\(nothing listens on that port\); the master was rolled back",
     ):
         pair.driver.commit_config(revert_in=300)
     assert pair.master.running_lines() == master_before
