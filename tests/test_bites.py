@@ -9,6 +9,7 @@ user's live deploy lock, a 0640 secrets file): it fails with the bug and passes 
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import socket
@@ -527,3 +528,27 @@ def test_a_missing_template_is_named_per_device_and_once_per_lab_role(tmp_path: 
     ):
         load_network(ROOT / "inventory", templates_dir=tmp_path / "nope")
     assert load_network(ROOT / "inventory", templates_dir=ROOT / "templates").devices
+
+
+def test_prefixes_inside_one_zone_must_not_overlap_sites_or_attachments() -> None:
+    from ipaddress import IPv4Network
+
+    from govnet.inventory.sourcefiles import read_sources
+    from govnet.inventory.validate import _check_zone_prefixes
+
+    network = copy.deepcopy(load_network(ROOT / "inventory"))  # edited below: never a shared object
+    sources = read_sources(ROOT / "inventory")
+    assert _check_zone_prefixes(network, sources) == []
+    c01, c02 = network.devices["kf-acc-dongfenglu-c01"], network.devices["kf-acc-dongfenglu-c02"]
+    c02.site_prefixes["internet"] = c01.site_prefixes["internet"]  # a site id used twice
+    c02.site_prefixes["public"] = IPv4Network("10.32.0.0/29")  # over the first public attachment
+    link = "kf-agg-dongfenglu--kf-acc-dongfenglu-c01"
+    where = ROOT / "inventory" / "network.yaml"
+    assert [str(e) for e in _check_zone_prefixes(network, sources)] == [
+        f"{where}:27: zones[1]: zone internet: kf-acc-dongfenglu-c01 site prefix "
+        "10.64.0.16/28 overlaps kf-acc-dongfenglu-c02 site prefix 10.64.0.16/28 (fix: prefixes inside "
+        "one zone must be unique; check the zone's pools and site ids)",
+        f"{where}:25: zones[0]: zone public: kf-acc-dongfenglu-c02 site prefix 10.32.0.0/29 "
+        f"overlaps {link} attachment 10.32.0.4/30 (fix: prefixes inside one zone must be unique; check the "
+        "zone's pools and site ids)",
+    ]
