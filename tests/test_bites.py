@@ -192,15 +192,6 @@ def test_read_and_write_communities_are_masked(line: str, masked: str) -> None:
     assert mask_config(f"sysname a\n{line}\nreturn") == f"sysname a\n{masked}\nreturn"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "govnet/deploy/mask.py (deploy's module): Comware 7's 'snmp-agent community simple write NAME' "
-        "leaks NAME (the 'cipher value' rule hides the word 'write'), 'write simple NAME' hides 'simple'; "
-        "fix: community rule ^\\s*snmp-agent community (?:(?:simple|cipher) )?(?:read|write) "
-        "(?:simple |cipher )?(?P<v>\\S+) and (?!(?:read|write) ) after the cipher-value rule's keyword"
-    ),
-)
 @pytest.mark.parametrize(
     ("line", "masked"),
     [

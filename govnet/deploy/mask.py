@@ -19,11 +19,14 @@ MASK_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # VRP: %^%#...%^%# (and %@%@...%@%@, %$%$...%$%$) cipher blobs anywhere
     ("vrp cipher blob", re.compile(r"(?P<v>%\^%#.*?%\^%#|%@%@.*?%@%@|%\$%\$.*?%\$%\$)")),
     # VRP/Comware: cipher / irreversible-cipher / simple <value>
-    ("cipher value", re.compile(r"(?<![-\w])(?:irreversible-cipher|cipher|simple) (?P<v>\S+)")),
+    ("cipher value", re.compile(
+        r"(?<![-\w])(?:irreversible-cipher|cipher|simple) (?!(?:read|write) )(?P<v>\S+)")),
     # Comware: password hash|cipher|simple <value>, key cipher <value>
     ("comware password", re.compile(r"(?<![-\w])password (?:hash|cipher|simple) (?P<v>\S+)")),
     # SNMP communities (VRP snmp-agent community read|write [cipher] NAME, Comware snmp-agent community)
-    ("snmp community", re.compile(r"^\s*snmp-agent community (?:read|write) (?!cipher )(?P<v>\S+)")),
+    # (Comware 7 also writes it ``community simple|cipher read|write NAME``)
+    ("snmp community", re.compile(
+        r"^\s*snmp-agent community (?:(?:simple|cipher) )?(?:read|write) (?:simple |cipher )?(?P<v>\S+)")),
     ("snmp-server community", re.compile(r"^\s*snmp-server community (?P<v>\S+)")),
     # usm-user keys (authentication-mode sha KEY / privacy-mode aes128 KEY)
     ("usm auth key", re.compile(r"authentication-mode \S+ (?!cipher )(?P<v>\S+)")),
