@@ -78,7 +78,7 @@ def status_cmd(
     fmt: str = FORMAT_OPTION,
     district: str | None = DISTRICT_OPTION,
     poll: bool = POLL_OPTION,
-    timeout: float = TIMEOUT_OPTION,
+    timeout: float | None = TIMEOUT_OPTION,
 ) -> None:
     """The district's health at a glance: every redundancy group, every problem and what one more
     failure cuts off, from a running monitor (--url) or, when none answers, one poll cycle.
@@ -94,7 +94,8 @@ def status_cmd(
     data = None if poll else _from_exporter(url, district)
     source = f"from {url}"
     if data is None:
-        data = _one_cycle(inventory, lab, workdir, timeout, district)
+        seconds = timeout if timeout is not None else (1.0 if lab else 3.0)  # monitor's defaults
+        data = _one_cycle(inventory, lab, workdir, seconds, district)
         source = "one poll cycle"
     if fmt == "json":
         typer.echo(json.dumps(data, ensure_ascii=False, indent=1))

@@ -314,8 +314,8 @@ def _roll_out(
                 flying[pool.submit(_run, nr, [name], configs, commit=True, settled=frozenset(settled),
                                    revert_in=options.revert_in, verify_timeout=options.verify_timeout,
                                    **common)] = name
+            flag.in_flight = schedule.in_flight  # before the announcement: a Ctrl-C right after names them
             _echo_started(schedule, echo)
-            flag.in_flight = schedule.in_flight
             if not flying:
                 break
             done, _ = wait(flying, return_when=FIRST_COMPLETED)
