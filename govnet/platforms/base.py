@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cache
+from importlib import resources
+from types import ModuleType
+from typing import Literal, Protocol, cast
 
 from govnet.errors import GovnetError
 
@@ -14,6 +19,10 @@ ChangeModel = Literal["candidate-trial", "commit-delay", "immediate", "none"]
 FRR), or not pushed by govnet at all."""
 IfnameStyle = Literal["vendor", "kernel"]
 HaProtocol = Literal["vrrp", "vgmp"]
+PrintStyle = Literal["vrp", "comware", "frr", "plain"]
+"""How a platform prints its config: Huawei VRP5/VRP8/USG/NIP (``#`` separators, ``return``),
+H3C Comware 7 (likewise, plus the ``version`` banner), FRR (vtysh ``show running-config``),
+or plain text (nftables, keepalived: nothing to strip)."""
 HardwareKind = Literal["cpu", "memory", "temperature", "fan", "power", "entity", "standby", "stack_role"]
 
 
@@ -53,6 +62,30 @@ class HardwareColumn:
     name_oid: str = ""
     fault: tuple[int, ...] = ()
     ignore: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What a device showed after a change, from its own printed output (or the twin's JSON).
+
+    ``ospf``: neighbour router IDs in Full; ``bgp``: peer addresses Established (IPv4 unicast
+    and VPNv4 alike); ``ldp``: LDP peer IDs Operational; ``links``: interfaces up;
+    ``tables``: nftables tables loaded; ``vrrp``: ``interface/vrid role`` pairs (VRRP or HRP)."""
+
+    ospf: frozenset[str] = frozenset()
+    bgp: frozenset[str] = frozenset()
+    links: frozenset[str] = frozenset()
+    tables: frozenset[str] = frozenset()
+    vrrp: frozenset[str] = frozenset()
+    ldp: frozenset[str] = frozenset()
+
+
+class ObserverModule(Protocol):
+    """A platform package's ``observe`` module: the display commands and their reader."""
+
+    VERIFY_COMMANDS: tuple[str, ...]
+
+    def observe(self, outputs: Mapping[str, str]) -> Observed: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +129,35 @@ class Platform:
     """Where the platform reports hot-standby state (VRRP, VGMP/HRP)."""
     hardware: tuple[HardwareColumn, ...] = ()
     """CPU, memory, temperature, fans, power supplies and stack members, as polled."""
+    print_style: PrintStyle = "vrp"
+    """How the platform prints its config (read by :mod:`govnet.platforms.printed`)."""
     version_note: str = ""
+
+    @property
+    def package(self) -> str:
+        """The platform's package: its facts, and by convention its optional modules
+        (``observe``: post-change observers) and data (``commands.yaml``: command reference)."""
+        return f"govnet.platforms.{self.name}"
+
+    def submodule(self, name: str) -> ModuleType | None:
+        """The platform package's module ``name``, None when the platform has none."""
+        return _submodule(self.package, name)
+
+    @property
+    def verify_commands(self) -> tuple[str, ...]:
+        """The display commands whose output :meth:`observe` reads (none: nothing observed)."""
+        module = self.submodule("observe")
+        return tuple(cast(ObserverModule, module).VERIFY_COMMANDS) if module else ()
+
+    def observe(self, outputs: Mapping[str, str]) -> Observed:
+        """What the device showed: ``outputs`` maps each display command to what it printed;
+        a command missing from the mapping contributes nothing."""
+        module = self.submodule("observe")
+        return cast(ObserverModule, module).observe(outputs) if module else Observed()
+
+    def data_file(self, name: str) -> str | None:
+        """The text of the package's data file ``name`` (``commands.yaml`` ...), None if absent."""
+        return _data_file(self.package, name)
 
     @property
     def template_dir(self) -> str:
@@ -145,3 +206,19 @@ class Platform:
             if key.startswith(alias) and key[len(alias) : len(alias) + 1].isdigit():
                 return long_form + key[len(alias) :]
         return key
+
+
+@cache
+def _submodule(package: str, name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"{package}.{name}")
+    except ModuleNotFoundError as err:
+        if err.name != f"{package}.{name}":
+            raise
+        return None
+
+
+@cache
+def _data_file(package: str, name: str) -> str | None:
+    path = resources.files(package).joinpath(name)
+    return path.read_text(encoding="utf-8") if path.is_file() else None

@@ -120,6 +120,7 @@ EDGE_DRIVER = "linux_edge:LinuxEdgeDriver"
 """The deploy driver of the twin's Linux edge namespaces (nftables, keepalived, routes)."""
 
 PLATFORM = Platform(
+    print_style="plain",
     name="linux",
     vendor="linux",
     os_family="linux",

@@ -55,6 +55,7 @@ loading(3), other(4)."""
 H3C_VRRP_TABLE = HaTable("vrrpOperState", "1.3.6.1.2.1.68.1.3.1.3", "vrrp", instance=-1)
 
 PLATFORM = Platform(
+    print_style="comware",
     name="h3c_comware",
     vendor="h3c",
     os_family="comware7",

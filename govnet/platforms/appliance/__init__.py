@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from govnet.platforms.base import Platform
 
-PLATFORM = Platform(name="appliance", vendor="generic", os_family="appliance", renders=False)
+PLATFORM = Platform(
+    name="appliance", vendor="generic", os_family="appliance", renders=False, print_style="plain"
+)

@@ -7,6 +7,7 @@ from govnet.platforms.base import Platform
 from govnet.platforms.linux import EDGE_DRIVER, KEEPALIVED_HA_TABLES, KEEPALIVED_VRRP_OIDS
 
 PLATFORM = Platform(
+    print_style="plain",
     name="nftables",
     vendor="linux",
     os_family="linux",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from govnet.platforms.base import Platform
 
 PLATFORM = Platform(
+    print_style="frr",
     name="frr",
     vendor="frrouting",
     os_family="frr",

@@ -11,6 +11,7 @@ from govnet.platforms.base import Platform
 from govnet.platforms.h3c_comware import H3C_HARDWARE, H3C_INTERFACE_ALIASES
 
 PLATFORM = Platform(
+    print_style="comware",
     name="h3c_secpath",
     vendor="h3c",
     os_family="comware7",
