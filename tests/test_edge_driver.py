@@ -27,7 +27,13 @@ from govnet.lab.edge_agent import (
 from govnet.model import Network
 from govnet.platforms import get_platform
 from govnet.platforms.linux import route_line
-from govnet.render.edge import edge_config, join_sections, keepalived_config, ruleset_tables, split_sections
+from govnet.render.linux_edge import (
+    edge_config,
+    join_sections,
+    keepalived_config,
+    ruleset_tables,
+    split_sections,
+)
 
 INVENTORY = Path(__file__).resolve().parents[1] / "inventory"
 
@@ -69,7 +75,9 @@ def test_route_lines_from_ip_json_match_the_rendered_form() -> None:
     ecmp = {"dst": "10.64.0.0/11", "nexthops": [{"gateway": "10.8.0.201"}, {"gateway": "10.8.0.97"}]}
     assert route_line(ecmp) == "10.64.0.0/11 nexthop via 10.8.0.97 nexthop via 10.8.0.201"
     assert parse_route(route_line(ecmp)) == (
-        "10.64.0.0/11", ["nexthop", "via", "10.8.0.97", "nexthop", "via", "10.8.0.201"])
+        "10.64.0.0/11",
+        ["nexthop", "via", "10.8.0.97", "nexthop", "via", "10.8.0.201"],
+    )
     with pytest.raises(ValueError):
         parse_route("10.0.0.0/8 dev eth0")
     with pytest.raises(ValueError):
@@ -86,10 +94,18 @@ def test_sections_round_trip_and_unknown_sections_are_refused() -> None:
 
 
 def test_diff_commands_name_each_change_in_apply_order() -> None:
-    running = running_sections({"nftables": LISTED, "keepalived": "old\n",
-                                "routes": ["0.0.0.0/0 via 10.0.0.1", "10.9.0.0/16 via 10.0.0.9"]})
-    intended = {"nftables": normalise_ruleset(LISTED.replace("aaa_by_hand", "zzz")), "keepalived": "new\n",
-                "routes": "0.0.0.0/0 via 10.0.0.2\n"}
+    running = running_sections(
+        {
+            "nftables": LISTED,
+            "keepalived": "old\n",
+            "routes": ["0.0.0.0/0 via 10.0.0.1", "10.9.0.0/16 via 10.0.0.9"],
+        }
+    )
+    intended = {
+        "nftables": normalise_ruleset(LISTED.replace("aaa_by_hand", "zzz")),
+        "keepalived": "new\n",
+        "routes": "0.0.0.0/0 via 10.0.0.2\n",
+    }
     assert section_commands(running, intended, merge=False) == [
         "ip route del 10.9.0.0/16 proto static",
         "ip route replace 0.0.0.0/0 proto static via 10.0.0.2",
@@ -116,8 +132,13 @@ def test_agent_refuses_includes_scripts_and_bad_requests() -> None:
     with pytest.raises(AgentError, match="include"):
         _check_ruleset('include "/etc/shadow"\n')
     spec = EdgeSpec("kf-fw-1", "gn-kf-fw-1", "/nonexistent.sock", "/nonexistent/keepalived.conf", "")
-    forbidden = ("vrrp_script chk {", "    notify_master /bin/sh", "include /etc/x", "@kf-fw-1 x",
-                 "    script_user root")
+    forbidden = (
+        "vrrp_script chk {",
+        "    notify_master /bin/sh",
+        "include /etc/x",
+        "@kf-fw-1 x",
+        "    script_user root",
+    )
     for line in forbidden:
         with pytest.raises(AgentError, match="not allowed"):
             _check_keepalived(spec, f"global_defs {{\n{line}\n}}\n")
@@ -128,8 +149,10 @@ def test_agent_refuses_includes_scripts_and_bad_requests() -> None:
 
 
 def test_keepalived_state_dump_parsed_per_group() -> None:
-    dump = (" VRRP Instance = vrid1\n   VRRP Version = 2\n   State = MASTER\n"
-            " Interface = ge1-0-1\n   State = UP, RUNNING\n VRRP Instance = vrid10\n   State = BACKUP\n")
+    dump = (
+        " VRRP Instance = vrid1\n   VRRP Version = 2\n   State = MASTER\n"
+        " Interface = ge1-0-1\n   State = UP, RUNNING\n VRRP Instance = vrid10\n   State = BACKUP\n"
+    )
     assert parse_vrrp_dump(dump) == {"1": "MASTER", "10": "BACKUP"}
     assert parse_vrrp_dump("") == {}
 

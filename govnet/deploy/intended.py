@@ -4,7 +4,7 @@ In lab mode the network is first cut to the booted devices (``lab_devices``, fro
 same way ``govnet lab up --provisioned`` renders, so BGP neighbours and links that are not
 booted stay out. Only devices whose platform has a deploy driver are returned; the twin's Linux
 edge devices (``linux``/``nftables`` lab platforms) get their edge config
-(:func:`govnet.render.edge.edge_config`: ruleset, keepalived.conf, routes), and a ``linux``
+(:func:`govnet.render.linux_edge.edge_config`: ruleset, keepalived.conf, routes), and a ``linux``
 device is pushed to only in the twin (real servers are not govnet's to configure).
 """
 
@@ -17,7 +17,7 @@ from govnet.credentials import Credentials
 from govnet.deploy.driver import DeployError
 from govnet.model import Network
 from govnet.platforms import get_platform
-from govnet.render import edge as render_edge
+from govnet.render import linux_edge as render_edge
 from govnet.render import render_network
 
 
@@ -28,7 +28,7 @@ def scope(network: Network, lab_devices: Collection[str] | None) -> Network:
 
 def pushed(network: Network, name: str, *, lab: bool) -> bool:
     """Whether govnet pushes to ``name``: its platform has a driver, and a Linux device is one
-    of the twin's edge devices (:func:`govnet.render.edge.driven`)."""
+    of the twin's edge devices (:func:`govnet.render.linux_edge.driven`)."""
     platform = get_platform(network.devices[name].platform_for(lab=lab))
     if not platform.driver:
         return False

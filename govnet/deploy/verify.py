@@ -20,7 +20,7 @@ from govnet.deploy.driver import DeployError, DeviceDriver
 from govnet.model import Network
 from govnet.platforms import get_platform
 from govnet.platforms.linux import kernel_ifname
-from govnet.render import edge as render_edge
+from govnet.render import linux_edge as render_edge
 
 POLL_S = 1.0
 

@@ -1,7 +1,7 @@
 """The edge namespaces of the twin: what ``lab up`` does for the edge besides the daemons.
 
 The edge devices' configs (ruleset, keepalived.conf, routes) are rendered in
-:mod:`govnet.render.edge` and applied by the edge agent's code (:mod:`govnet.lab.edge_agent`),
+:mod:`govnet.render.linux_edge` and applied by the edge agent's code (:mod:`govnet.lab.edge_agent`),
 the same path a deploy takes; ``lab up --provisioned`` runs it directly, a blank twin leaves it
 to ``govnet play playbooks/provision-district.yaml --lab --commit``.
 """
@@ -17,7 +17,7 @@ from govnet.lab.errors import CommandError
 from govnet.lab.procs import run
 from govnet.lab.topology import LabNode
 from govnet.model import Network
-from govnet.render import edge as render_edge
+from govnet.render import linux_edge as render_edge
 
 FORWARDING_ROLES = ("ips", "load_balancer")
 """Edge roles that run as forwarding namespaces with a rendered nftables ruleset."""

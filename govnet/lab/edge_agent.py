@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from govnet.platforms.linux import LAB_FAULT_TABLE, route_line
-from govnet.render.edge import split_sections
+from govnet.render.linux_edge import split_sections
 
 MAX_REQUEST = 1 << 20
 KEEPALIVED_DATA = Path("/tmp/keepalived.data")

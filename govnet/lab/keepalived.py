@@ -1,6 +1,6 @@
 """Debian's keepalived (VRRP) in the hot-standby pairs' namespaces, with its SNMP subagent on.
 
-The config is rendered in :mod:`govnet.render.edge` from the same VRRP facts the vendor
+The config is rendered in :mod:`govnet.render.linux_edge` from the same VRRP facts the vendor
 templates render (``vrrp_facts``): one
 ``vrrp_instance`` per group, the active member at the higher priority, the groups of a device
 in one ``vrrp_sync_group`` so they move together (what Huawei's VGMP/HRP does), and every
@@ -22,7 +22,7 @@ from govnet.lab.procs import children, kill, run, wait_pidfile
 from govnet.lab.state import LabState, ProcessRecord
 from govnet.lab.topology import LabNode, LabSegment, LabTopology, LabVrrp
 from govnet.model import Network
-from govnet.render import edge as render_edge
+from govnet.render import linux_edge as render_edge
 
 VRRP_OPER_STATE = "1.3.6.1.2.1.68.1.3.1.3"
 """VRRP-MIB vrrpOperState, indexed ``.ifIndex.vrid``: initialize(1), backup(2), master(3)."""
@@ -53,7 +53,7 @@ def keepalived_dir(workdir: Path, node: LabNode) -> Path:
 
 
 def keepalived_config(network: Network, device: str, *, instances: bool = True) -> str:
-    """keepalived.conf for ``device`` (:func:`govnet.render.edge.keepalived_config`, the one
+    """keepalived.conf for ``device`` (:func:`govnet.render.linux_edge.keepalived_config`, the one
     rendering); ``instances=False``: the blank twin's, SNMP on and no VRRP group."""
     return render_edge.keepalived_config(network, device, instances=instances)
 

@@ -20,7 +20,7 @@ from govnet.lab.procs import pid_alive, run
 from govnet.lab.state import LabState, all_states, load_state, register_workdir
 from govnet.lab.topology import LabNode, LabTopology, build_topology, select_devices
 from govnet.model import Network
-from govnet.render.edge import driven
+from govnet.render.linux_edge import driven
 
 Echo = Callable[[str], None]
 WORKERS = 6
@@ -89,7 +89,7 @@ def _boot(network: Network, topo: LabTopology, state: LabState, creds: LabCreden
 
 
 def edge_nodes(network: Network, topo: LabTopology) -> list[LabNode]:
-    """The booted Linux edge devices a deploy configures (:func:`govnet.render.edge.driven`)."""
+    """The booted Linux edge devices a deploy configures (:func:`govnet.render.linux_edge.driven`)."""
     return [n for n in topo.nodes if not n.stub and n.name in network.devices and driven(network, n.name)]
 
 

@@ -35,7 +35,7 @@ from govnet.lab.frr import vtysh
 from govnet.lab.keepalived import HaPairStatus, ha_pairs
 from govnet.lab.up import lab_up
 from govnet.model import Network
-from govnet.render.edge import ruleset
+from govnet.render.linux_edge import ruleset
 
 from .lab_helpers import (
     ACCESS,

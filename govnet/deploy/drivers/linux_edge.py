@@ -3,7 +3,7 @@ servers) over SSH: ruleset, keepalived.conf and static routes, with a govnet-kep
 
 The device's SSH login runs only its edge agent (``govnet.lab.edge_agent``, reached through the
 port's ``ForceCommand``); each request is one SSH exec channel carrying a verb and a payload,
-answered with JSON. The config is :func:`govnet.render.edge.edge_config`'s sections. The diff is
+answered with JSON. The config is :func:`govnet.render.linux_edge.edge_config`'s sections. The diff is
 against what the device runs: ``nft list ruleset`` normalised (counters dropped, the lab's fault
 table left out, tables in name order) against the intended ruleset as nft itself prints it
 (``canon``: loaded in a scratch namespace on the device), the running keepalived.conf, and
@@ -27,7 +27,7 @@ from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
 from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.deploy.sshlogin import paramiko_client
 from govnet.platforms.linux import LAB_FAULT_TABLE
-from govnet.render.edge import join_sections, split_sections
+from govnet.render.linux_edge import join_sections, split_sections
 
 COUNTER_RE = re.compile(r"\bcounter packets \d+ bytes \d+")
 TABLE_RE = re.compile(r"^table (\S+) (\S+) \{$")

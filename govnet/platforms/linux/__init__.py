@@ -134,4 +134,4 @@ PLATFORM = Platform(
     confirm_window_s=120,
 )
 """Servers; in the twin also the IPS, load balancer and VPN gateway. ``renders=False``: no vendor
-template, so govnet pushes to a ``linux`` device only in the twin (``govnet.render.edge``)."""
+template, so govnet pushes to a ``linux`` device only in the twin (``govnet.render.linux_edge``)."""
