@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from govnet import __version__
+from govnet.cli.commands import register
 from govnet.cli.common import CONTEXT, GovnetGroup, State, set_state
 from govnet.cli.inventory import inventory_app
 from govnet.cli.rules import rules_cmd
@@ -65,16 +66,7 @@ def main_options(
 
 app.add_typer(inventory_app, name="inventory")
 app.command("rules", context_settings=CONTEXT)(rules_cmd)
-
-
-def _register_stages() -> None:
-    """Mount the commands of the other stages (render, check, lab, deploy, monitor)."""
-    from govnet.cli.commands import register
-
-    register(app)
-
-
-_register_stages()
+register(app)
 
 
 def main() -> None:
