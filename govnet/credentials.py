@@ -1,8 +1,22 @@
-"""Credentials from the environment or a secrets file outside the repo; never from inventory YAML."""
+"""Credentials from the environment or a secrets file outside the repo; never from inventory YAML.
+
+Secrets never reach a rendered config either. Where a platform stores a secret (local-user
+password, SNMPv3 keys), the template renders a *reference*::
+
+    >>> secret_ref("GOVNET_SSH_PASSWORD")
+    '${secret:GOVNET_SSH_PASSWORD}'
+
+A reference stands for "the value of that environment variable, in the form the device
+stores it" (``irreversible-cipher``/``password hash`` hash, SNMP ``cipher`` key). The deploy
+stage substitutes the value at push time, over SSH, in the platform's plaintext-input form so
+the device hashes or encrypts it itself, and masks these positions when diffing against a
+running config. Intended configs on disk therefore never hold a secret or a hash of one.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -145,3 +159,37 @@ def load_credentials(
         if env.get(key):
             values[key] = env[key]
     return credentials_from(values)
+
+
+SECRET_REF_RE = re.compile(r"\$\{secret:(?P<name>[A-Z][A-Z0-9_]*)\}")
+"""Matches a secret reference; ``name`` is the environment variable it stands for."""
+
+
+DEFAULT_SSH_USER = "netadmin"
+DEFAULT_SNMP_USER = "noc"
+
+
+def secret_ref(name: str) -> str:
+    """The reference a config carries instead of the secret held in ``$name``."""
+    return f"${{secret:{name}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRefs:
+    """Account names (not secret) and references to the secrets a platform stores."""
+
+    ssh_user: str = DEFAULT_SSH_USER
+    snmp_user: str = DEFAULT_SNMP_USER
+    ssh_password: str = secret_ref("GOVNET_SSH_PASSWORD")
+    snmp_auth_key: str = secret_ref("GOVNET_SNMP_AUTH_KEY")
+    snmp_priv_key: str = secret_ref("GOVNET_SNMP_PRIV_KEY")
+
+    @classmethod
+    def from_credentials(cls, creds: Credentials | None) -> SecretRefs:
+        """Take only the account names from ``creds``; secret values are never read."""
+        if creds is None:
+            return cls()
+        return cls(
+            ssh_user=creds.ssh_user or DEFAULT_SSH_USER,
+            snmp_user=creds.snmp_user or DEFAULT_SNMP_USER,
+        )

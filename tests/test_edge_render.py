@@ -13,7 +13,8 @@ from govnet.lab.keepalived import HaPairStatus, format_ha_pairs, ha_pairs, keepa
 from govnet.lab.topology import LabTopology, build_topology
 from govnet.model import Network
 from govnet.render import render_device
-from govnet.render.context import DeviceFacts, NetworkIndex, StaticRoute
+from govnet.render.context import DeviceFacts, NetworkIndex
+from govnet.render.routing import StaticRoute
 
 CREDS = Credentials()
 EDGE = ["kf-fw-1", "kf-fw-2", "kf-ips-1", "kf-lb-1", "kf-vpn-1", "kf-isogw-1", "kf-srv-1", "kf-srv-2"]

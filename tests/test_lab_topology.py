@@ -21,7 +21,7 @@ from govnet.lab.topology import LabTopology, build_topology, select_devices
 from govnet.lab.up import check_free
 from govnet.model import Network
 from govnet.platforms.linux import IFNAMSIZ, ifname_map, kernel_ifname
-from govnet.render.context import FILTERS
+from govnet.render.filters import FILTERS
 
 SMALL = ["kf-core-1", "kf-core-2", "kf-agg-dongfenglu", "kf-agg-qingshuitang", "kf-acc-dongfenglu-c01"]
 

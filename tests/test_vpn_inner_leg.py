@@ -20,8 +20,9 @@ from govnet.inventory import load_network
 from govnet.lab.topology import build_topology
 from govnet.model import Network
 from govnet.render import render_device, render_network
-from govnet.render.context import NetworkIndex, StaticRoute, ZoneLeg, zone_legs
+from govnet.render.context import NetworkIndex
 from govnet.render.linux_edge import route_lines
+from govnet.render.routing import StaticRoute, ZoneLeg, zone_legs
 
 CREDS = Credentials()
 POOL = IPv4Network("10.255.255.0/24")

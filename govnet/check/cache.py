@@ -23,13 +23,23 @@ from pathlib import Path
 
 from govnet.check.pool import DeviceOutcome, OutcomeCache
 from govnet.check.rules import Rule
-from govnet.credentials import Credentials
+from govnet.credentials import Credentials, SecretRefs
 from govnet.model import Network
 
 DEFAULT_CACHE_DIR = Path("build/check-cache")
 _PACKAGE = Path(__file__).resolve().parents[1]
 _FORMAT = b"govnet-check-cache/1"
-_CODE = ("__init__.py", "model.py", "errors.py", "check", "render", "inventory", "platforms", "data/spec")
+_CODE = (
+    "__init__.py",
+    "model.py",
+    "errors.py",
+    "credentials.py",
+    "check",
+    "render",
+    "inventory",
+    "platforms",
+    "data/spec",
+)
 """The parts of govnet a device's outcome depends on (deploy, monitor, lab and cli do not)."""
 
 
@@ -63,7 +73,6 @@ class FileCache(OutcomeCache):
     def _network_key(self, network: Network, rules: Sequence[Rule], lab: bool, files: set[str]) -> bytes:
         """A hash of everything every device depends on beyond its own inventory file."""
         from govnet.render import default_templates_dir
-        from govnet.render.context import SecretRefs
 
         h = hashlib.blake2b(_FORMAT, digest_size=20)
         h.update(f"{sys.version}\0{os.getcwd()}\0lab={lab}\0".encode())

@@ -27,12 +27,13 @@ from typing import Any
 
 import jinja2
 
-from govnet.credentials import Credentials, load_credentials
+from govnet.credentials import Credentials, SecretRefs, load_credentials
 from govnet.errors import GovnetError, LocatedError
 from govnet.model import Device, Network
 from govnet.platforms import PLATFORMS, get_platform
 from govnet.platforms.linux import ifname_map
-from govnet.render.context import FILTERS, NetworkIndex, SecretRefs
+from govnet.render.context import NetworkIndex
+from govnet.render.filters import FILTERS
 
 TEMPLATES_ENV = "GOVNET_TEMPLATES"
 

@@ -22,8 +22,9 @@ from govnet.credentials import Credentials
 from govnet.model import Device, Network
 from govnet.platforms import get_platform
 from govnet.platforms.linux import AGENTX_SOCKET, ifname_map
-from govnet.render.context import VRRP_ADVERT_S, NetworkIndex, vrrp_facts
+from govnet.render.context import NetworkIndex
 from govnet.render.engine import Renderer, default_templates_dir
+from govnet.render.redundancy import VRRP_ADVERT_S, vrrp_facts
 
 SECTION_MARK = "#@ "
 SECTIONS = ("nftables", "keepalived", "routes")

@@ -1,0 +1,47 @@
+"""The Jinja filters every govnet template may use (:data:`FILTERS`)."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Any
+
+from govnet.platforms.linux import kernel_ifname
+
+
+def ip_mask(value: IPv4Interface | IPv4Network) -> str:
+    """``10.0.0.1 255.255.255.252`` from an interface or network.
+
+    >>> ip_mask(IPv4Interface("10.0.0.1/30"))
+    '10.0.0.1 255.255.255.252'
+    """
+    if isinstance(value, IPv4Interface):
+        return f"{value.ip} {value.netmask}"
+    return f"{value.network_address} {value.netmask}"
+
+
+def wildcard(value: IPv4Interface | IPv4Network) -> str:
+    """Network and wildcard mask, as OSPF ``network`` and basic ACL rules want them.
+
+    >>> wildcard(IPv4Network("10.254.0.0/24"))
+    '10.254.0.0 0.0.0.255'
+    """
+    net = value.network if isinstance(value, IPv4Interface) else value
+    return f"{net.network_address} {net.hostmask}"
+
+
+def area_id(area: int) -> str:
+    """OSPF area in dotted form, as VRP and Comware display it.
+
+    >>> area_id(0)
+    '0.0.0.0'
+    """
+    return str(IPv4Address(area))
+
+
+FILTERS: dict[str, Any] = {
+    "ip_mask": ip_mask,
+    "wildcard": wildcard,
+    "area_id": area_id,
+    "kernel_ifname": kernel_ifname,
+}
+"""Jinja filters every govnet template may use."""
