@@ -1,0 +1,39 @@
+"""Every line govnet renders is a command its platform accepts, in the view it is typed in.
+
+Matched against the platform's command reference (``commands.yaml`` in its package, read by
+:mod:`govnet.platforms.commandref`). Only govnet's own renders are held to it: a config read back
+from a device (``--configs``) carries much more than govnet renders and is not judged here.
+"""
+
+from __future__ import annotations
+
+from govnet.check.configfiles import ConfigFolder
+from govnet.check.configtree import ConfigTree
+from govnet.check.context import CheckContext, Finding
+from govnet.check.rules import Rule
+from govnet.model import Device
+from govnet.platforms import get_platform
+from govnet.platforms.commandref import reference_of
+
+
+def command_reference(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree) -> list[Finding]:
+    """One finding per rendered line that matches no command of the platform in its view."""
+    config = ctx.configs.get(device.name)
+    if config is None or isinstance(ctx.configs, ConfigFolder):
+        return []
+    ref = reference_of(get_platform(config.platform))
+    if ref is None:
+        return []
+    return [
+        ctx.finding(
+            rule,
+            device.name,
+            ctx.config_location(device.name, miss.line),
+            f"line {miss.line} '{miss.text}' is no {config.platform} command in the {miss.view} view",
+        )
+        for miss in ref.unmatched(config.text)
+    ]
+
+
+CHECKS = {"command_reference": command_reference}
+"""The config check this module adds (composed with the config rule families in ``govnet.check.engine``)."""
