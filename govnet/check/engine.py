@@ -7,7 +7,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 
-from govnet.check import config_rules, cross, intent
+from govnet.check import commandref, config_rules, cross, intent
 from govnet.check.configfiles import ConfigFolder
 from govnet.check.context import (
     CheckContext,
@@ -112,7 +112,7 @@ def device_result(rule: Rule, ctx: CheckContext, device: Device) -> RuleResult:
     """The result of per-device ``rule`` (a config rule other than ``config_files``) on ``device``."""
     if rule.check == "config_present":
         return _config_present(rule, ctx, device)
-    return _device_result(rule, ctx, config_rules.CHECKS[rule.check], device)
+    return _device_result(rule, ctx, DEVICE_CHECKS[rule.check], device)
 
 
 def is_device_rule(rule: Rule) -> bool:
@@ -140,6 +140,10 @@ def _cross_results(rule: Rule, ctx: CheckContext, check: NetworkCheck) -> list[R
     return results
 
 
+DEVICE_CHECKS = {**config_rules.CHECKS, **commandref.CHECKS}
+"""Per-device config checks: the rule families of config_rules and the command reference."""
+
+
 PerDevice = Callable[[Rule, Device], RuleResult]
 """The result of a per-device rule on one device (judged here, or taken from a worker's)."""
 
@@ -162,7 +166,7 @@ def known_checks() -> dict[str, set[str]]:
     """Check names the engine implements, per rule kind."""
     return {
         "intent": set(intent.CHECKS),
-        "config": {*config_rules.CHECKS, "config_present", "config_files"},
+        "config": {*DEVICE_CHECKS, "config_present", "config_files"},
         "cross": set(cross.CHECKS),
     }
 
