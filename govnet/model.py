@@ -9,6 +9,8 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Literal, get_args
 
+from govnet.errors import GovnetError, did_you_mean
+
 Role = Literal[
     "core",
     "aggregation",
@@ -346,22 +348,35 @@ class Network:
 
     def select(self, filters: Iterable[str]) -> list[str]:
         """Device names matching every ``key=glob[,glob...]`` filter (AND across filters, OR within
-        one); keys: role, site, name, zone, platform, subdistrict. The ``--filter`` of every command.
-
-        Raises ValueError on a malformed filter or an unknown key.
+        one); keys: role, site, name, zone, platform, subdistrict. The ``--filter`` of every command,
+        and its one validator: raises FilterError on a malformed filter, an unknown key, or a plain
+        value (no ``*?[``) that names nothing in the inventory (``role=cores``), with a suggestion.
         """
         parsed: list[tuple[str, list[str]]] = []
         for item in filters:
             key, sep, value = item.partition("=")
             key = key.strip()
             if not sep or not value or key not in FILTER_KEYS:
-                keys = ", ".join(FILTER_KEYS)
-                raise ValueError(f"bad filter {item!r}: use KEY=VALUE with KEY one of {keys}")
-            parsed.append((key, [v.strip() for v in value.split(",") if v.strip()]))
+                guess = did_you_mean(key, FILTER_KEYS) if key not in FILTER_KEYS else None
+                raise FilterError(
+                    f"bad filter {item!r}: use KEY=GLOB with KEY one of {', '.join(FILTER_KEYS)}"
+                    + (f" ({guess})" if guess else "")
+                )
+            patterns = [v.strip() for v in value.split(",") if v.strip()]
+            known = {v for d in self.devices.values() for v in filter_values(d, key)}
+            known |= set(ROLES) if key == "role" else set()
+            for pattern in patterns:
+                if not any(ch in pattern for ch in "*?[") and pattern not in known:
+                    guess = did_you_mean(pattern, known)
+                    raise FilterError(
+                        f"--filter {key}={pattern}: no {key} {pattern!r} in the inventory"
+                        + (f" ({guess})" if guess else "")
+                    )
+            parsed.append((key, patterns))
         return [
             name
             for name, device in sorted(self.devices.items())
-            if all(_matches(device, key, patterns) for key, patterns in parsed)
+            if all(any(fnmatchcase(v, p) for v in filter_values(device, k) for p in ps) for k, ps in parsed)
         ]
 
     @property
@@ -453,9 +468,14 @@ FILTER_KEYS = ("role", "site", "name", "zone", "platform", "subdistrict")
 """Keys of a device filter (``Network.select``)."""
 
 
-def _matches(device: Device, key: str, patterns: list[str]) -> bool:
+class FilterError(GovnetError, ValueError):
+    """A device filter that is malformed, has an unknown key or names nothing in the inventory."""
+
+
+def filter_values(device: Device, key: str) -> list[str]:
+    """What a filter ``key`` matches on ``device`` (every zone it serves for ``zone``)."""
     if key == "zone":
-        return any(fnmatchcase(z, p) for z in device.zones for p in patterns)
+        return list(device.zones)
     value = {
         "role": device.role,
         "site": device.site,
@@ -463,7 +483,7 @@ def _matches(device: Device, key: str, patterns: list[str]) -> bool:
         "platform": device.platform,
         "subdistrict": device.subdistrict or "",
     }[key]
-    return any(fnmatchcase(value, p) for p in patterns)
+    return [value]
 
 
 @dataclass(slots=True)

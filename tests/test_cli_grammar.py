@@ -189,7 +189,25 @@ def test_render_prunes_stale_configs_of_renamed_devices(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not (out / "kf-agg-oldname.cfg").exists() and (out / "notes.txt").exists()
     assert (out / "kf-core-1.cfg").exists()
-    assert "removed 1 stale config(s) of devices no longer rendered: kf-agg-oldname" in result.stderr
+    assert "removed 1 stale file(s) of devices no longer rendered: kf-agg-oldname.cfg" in result.stderr
+
+
+def test_render_prunes_policy_files_of_gateways_no_longer_in_the_inventory(tmp_path: Path) -> None:
+    out = tmp_path / "intended"
+    out.mkdir()
+    (out / "kf-isogw-old.policy.yaml").write_text("stale\n")
+    (out / "kf-isogw-1.policy.yaml").write_text("written by an earlier run\n")
+    (out / "kf-core-1.policy.yaml").write_text("not a gateway\n")
+    result = runner.invoke(app, ["render", "-i", INV, "-o", str(out), "--filter", "role=core"])
+    assert result.exit_code == 0, result.output
+    assert not (out / "kf-isogw-old.policy.yaml").exists() and not (out / "kf-core-1.policy.yaml").exists()
+    # a gateway still in the inventory keeps its file, though this run did not select it
+    assert (out / "kf-isogw-1.policy.yaml").read_text() == "written by an earlier run\n"
+    removed = "kf-core-1.policy.yaml, kf-isogw-old.policy.yaml"
+    assert f"removed 2 stale file(s) of devices no longer rendered: {removed}" in result.stderr
+    lab = runner.invoke(app, ["render", "-i", INV, "-o", str(out), "--filter", "role=core", "--lab-configs"])
+    assert lab.exit_code == 0, lab.output
+    assert (out / "kf-isogw-1.policy.yaml").exists() and "removed" not in lab.stderr
 
 
 def test_render_stdout_needs_one_device() -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from conftest import Edit
 
+from govnet.deploy.driver import DeployError
+from govnet.deploy.intended import select
 from govnet.inventory import load_network
 from govnet.inventory.plan import address_plan, plan_json
-from govnet.model import Network
+from govnet.model import FilterError, Network
 
 
 def test_district_shape(network: Network) -> None:
@@ -130,3 +133,20 @@ def test_access_sites_have_a_lan_gateway_per_zone(network: Network) -> None:
             lan = lans[network.zones[zone].vrf]
             assert lan.ip is not None and lan.ip.network == prefix and lan.ip.ip == prefix.network_address + 1
             assert lan.vlan == network.zones[zone].vlan
+
+
+def test_filters_are_validated_once_in_the_model(network: Network) -> None:
+    """``Network.select`` is the one validator behind every command's ``--filter`` (and deploy's)."""
+    assert network.select(["role=core"]) == ["kf-core-1", "kf-core-2"]
+    assert network.select(["role=core,firewall", "name=*-2"]) == ["kf-core-2", "kf-fw-2"]
+    assert network.select(["name=nothing-*"]) == []  # a glob may match nothing
+    assert network.select(["role=server"]) == [d.name for d in network.by_role("server")]
+    with pytest.raises(FilterError, match=r"no role 'cores' in the inventory \(did you mean 'core'\?\)"):
+        network.select(["role=cores"])
+    with pytest.raises(FilterError, match=r"bad filter 'rol=core'.*\(did you mean 'role'\?\)"):
+        network.select(["rol=core"])
+    for malformed in ("role", "role=", "colour=red"):
+        with pytest.raises(FilterError, match="bad filter"):
+            network.select([malformed])
+    with pytest.raises(DeployError, match="no site 'nowhere'"):
+        select(network, ["site=nowhere"], lab=False)

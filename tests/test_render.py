@@ -12,7 +12,7 @@ import yaml
 from typer import Typer
 from typer.testing import CliRunner
 
-from govnet.cli.render import render_cmd, select_devices
+from govnet.cli.render import render_cmd
 from govnet.credentials import SECRET_REF_RE, Credentials
 from govnet.inventory import load_network
 from govnet.model import Network
@@ -340,13 +340,13 @@ def test_cli_filter(tmp_path: Path, network: Network) -> None:
     result = CliRunner().invoke(_app(), [*args, "--filter", "name=*-2"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["kf-core-2.cfg", "kf-fw-2.cfg"]
-    assert select_devices(network, ["zone=police", "role=access"]) == [
+    assert network.select(["zone=police", "role=access"]) == [
         "kf-acc-dongfenglu-police",
         "kf-acc-laodaohe-police",
         "kf-acc-sifangping-police",
         "kf-acc-wujialing-police",
     ]
-    assert len(select_devices(network, ["subdistrict=dongfenglu"])) == 11
+    assert len(network.select(["subdistrict=dongfenglu"])) == 11
 
 
 @pytest.mark.parametrize(
@@ -384,13 +384,13 @@ def test_lab_platforms_render(network: Network) -> None:
     assert sorted(out) == sorted(renderable_names(network, lab=True))
 
 
-def test_filter_and_secret_reference_doctests() -> None:
+def test_filter_secret_reference_and_output_doctests() -> None:
     import doctest
 
     from govnet import credentials
-    from govnet.render import filters
+    from govnet.render import filters, output
 
-    for module in (filters, credentials):
+    for module in (filters, credentials, output):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from govnet.cli.common import filter_option, guarded, inventory_option, load_network_or_exit, select_devices
+from govnet.cli.common import filter_option, guarded, inventory_option, load_network_or_exit
 
 if TYPE_CHECKING:
     from govnet.check import IntendedConfig
@@ -136,7 +136,7 @@ def check_cmd(
     else:
         report = run_checks(network, intended, [r.id for r in selected], spec=spec, lab=lab)
     if filter_:
-        report = _only(report, set(select_devices(network, filter_)), network, set(intended))
+        report = _only(report, set(network.select(filter_)), network, set(intended))
     text = render_report(report, format_)
     if out is None:
         typer.echo(text, nl=False)

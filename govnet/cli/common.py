@@ -236,45 +236,6 @@ def load_network_or_exit(inventory: Path | None, templates: Path | None = None) 
     return load_network(inventory or default_inventory(), templates_dir=templates or default_templates_dir())
 
 
-def _values(device: Device, key: str) -> list[str]:
-    if key == "zone":
-        return list(device.zones)
-    return [str(getattr(device, key) or "")]
-
-
-def select_devices(network: Network, filters: Sequence[str]) -> list[str]:
-    """Device names matching every ``key=glob[,glob...]`` filter (:meth:`Network.select`).
-
-    A plain value that names nothing in the inventory (``role=cores``) is an error with a suggestion.
-    """
-    from govnet.errors import GovnetError, did_you_mean
-    from govnet.model import FILTER_KEYS, ROLES
-
-    for item in filters:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not value or key not in FILTER_KEYS:
-            guess = did_you_mean(key, FILTER_KEYS) if key not in FILTER_KEYS else None
-            raise GovnetError(
-                f"bad filter {item!r}: use KEY=GLOB with KEY one of {', '.join(FILTER_KEYS)}"
-                + (f" ({guess})" if guess else "")
-            )
-        known = {v for d in network.devices.values() for v in _values(d, key)}
-        if key == "role":
-            known |= set(ROLES)
-        for pattern in (v.strip() for v in value.split(",") if v.strip()):
-            if not any(ch in pattern for ch in "*?[") and pattern not in known:
-                guess = did_you_mean(pattern, known)
-                raise GovnetError(
-                    f"--filter {key}={pattern}: no {key} {pattern!r} in the inventory"
-                    + (f" ({guess})" if guess else "")
-                )
-    try:
-        return network.select(filters)
-    except ValueError as exc:
-        raise GovnetError(str(exc)) from None
-
-
 def device_or_error(network: Network, name: str) -> Device:
     """The device called ``name``; an error with a suggestion otherwise."""
     from govnet.errors import GovnetError, did_you_mean

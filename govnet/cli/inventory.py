@@ -17,7 +17,6 @@ from govnet.cli.common import (
     guarded,
     inventory_option,
     load_network_or_exit,
-    select_devices,
 )
 
 if TYPE_CHECKING:
@@ -199,7 +198,7 @@ def show_cmd(
         _show_device(network, device_or_error(network, device), fmt)
         return
     filters = [*filter_, *([f"role={role}"] if role else [])]
-    names = select_devices(network, filters) if filters else None
+    names = network.select(filters) if filters else None
     data = inventory_json(network, names)
     if fmt is TableFormat.json:
         emit_json(data)
@@ -324,7 +323,7 @@ def graph_cmd(
     elif len(districts) > 1 and not filter_:
         print(f"note: {len(districts)} districts in one picture; --district CODE draws one", file=sys.stderr)
     if filter_:
-        network = network.subset(select_devices(network, filter_))
+        network = network.subset(network.select(filter_))
     path = write_graph(network, out)
     print(f"wrote {path}")
 
@@ -349,7 +348,7 @@ def plan_cmd(
 
     network = load_network_or_exit(inventory)
     if filter_:
-        network = network.subset(select_devices(network, filter_))
+        network = network.subset(network.select(filter_))
     sys.stdout.write(plan_json(network) if fmt is PlanFormat.json else plan_csv(network))
 
 

@@ -14,7 +14,6 @@ from govnet.cli.common import (
     guarded,
     inventory_option,
     load_network_or_exit,
-    select_devices,
     state,
 )
 
@@ -138,7 +137,7 @@ def monitor_cmd(
     else:
         credentials = load_credentials(secrets)
     if filter_:
-        chosen = set(select_devices(network, filter_))
+        chosen = set(network.select(filter_))
         devices = [d for d in (devices if devices is not None else sorted(network.devices)) if d in chosen]
     run_monitor(network, credentials, options, devices=devices, lab=lab, once=once, echo=typer.echo,
                 hosts=hosts or None, ports=ports or None)

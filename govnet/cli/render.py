@@ -15,7 +15,6 @@ from govnet.cli.common import (
     guarded,
     inventory_option,
     load_network_or_exit,
-    select_devices,
     state,
 )
 
@@ -51,7 +50,8 @@ def render_cmd(
 ) -> None:
     """Render the intended config of every device (or the selected ones) into OUT/<device>.cfg.
 
-    Configs of devices no longer in the inventory are removed from OUT (with a note).
+    Isolation gateways get a reviewed OUT/<gateway>.policy.yaml instead. The files of devices the
+    inventory no longer renders (configs and policy files) are removed from OUT, with a note.
 
     Example: govnet render --filter role=core -o build/intended; govnet render --filter name=kf-core-1 -o -
 
@@ -59,17 +59,16 @@ def render_cmd(
     """
     from govnet.credentials import load_credentials
     from govnet.errors import GovnetError
-    from govnet.render import render_network, renders
-    from govnet.render.isolation import render_isolation_policies
+    from govnet.render import render_network
+    from govnet.render.output import split_selection, write_folder
 
     network = load_network_or_exit(inventory, templates)
-    chosen = select_devices(network, filter_) if filter_ else sorted(network.devices)
+    chosen = network.select(filter_) if filter_ else sorted(network.devices)
     if not chosen:
         raise GovnetError(f"no device matches --filter {' '.join(filter_)}")
-    rendering = [n for n in chosen if renders(network, network.devices[n], lab=lab)]
-    gateways = [] if lab else [n for n in chosen if network.devices[n].role == "isolation_gateway"]
-    skipped = len(chosen) - len(rendering) - len(gateways)
-    if not rendering and (not gateways or out == "-"):
+    selection = split_selection(network, chosen, lab=lab)
+    to_stdout = out == "-"
+    if not selection.configs and (not selection.policies or to_stdout):
         platforms = sorted({network.devices[n].platform_for(lab=lab) for n in chosen})
         print(
             f"note: nothing to render: the {len(chosen)} selected device(s) are on platforms govnet does "
@@ -77,47 +76,40 @@ def render_cmd(
             file=sys.stderr,
         )
         return
-    to_stdout = out == "-"
-    if to_stdout and len(rendering) != 1:
-        raise GovnetError(
-            f"--out - prints one config; {len(rendering)} selected (narrow it: --filter name=NAME)")
-    configs = {} if not rendering else render_network(
-        network,
-        names=rendering,
-        lab=lab,
-        templates_dir=templates,
-        progress=sys.stdout.isatty() and not to_stdout,
-        credentials=load_credentials(state().secrets),
-    )
+    credentials = load_credentials(state().secrets)
     if to_stdout:
+        if len(selection.configs) != 1:
+            raise GovnetError(
+                f"--out - prints one config; {len(selection.configs)} selected "
+                "(narrow it: --filter name=NAME)"
+            )
+        configs = render_network(
+            network, names=selection.configs, lab=lab, templates_dir=templates, credentials=credentials
+        )
         sys.stdout.write(next(iter(configs.values())).text)
         return
-    policies = {n: t for n, t in render_isolation_policies(network).items() if n in gateways}
     folder = Path(out)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, config in configs.items():
-            (folder / f"{name}.cfg").write_text(config.text, encoding="utf-8")
-        for name, text in policies.items():
-            (folder / f"{name}.policy.yaml").write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise GovnetError(f"cannot write into {folder}: {exc.strerror}") from None
-    stale = prune_stale(folder, {n for n, d in network.devices.items() if renders(network, d, lab=lab)})
-    print(f"rendered {len(configs)} configs into {folder}, skipped {skipped} on non-rendering platforms")
-    if policies:
-        print(f"rendered {len(policies)} isolation gateway policy file(s) for review and import: "
-              + ", ".join(f"{n}.policy.yaml" for n in policies))
-    if stale:
-        shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+    written = write_folder(
+        network,
+        folder,
+        selection,
+        lab=lab,
+        templates_dir=templates,
+        credentials=credentials,
+        progress=sys.stdout.isatty(),
+    )
+    print(
+        f"rendered {len(written.configs)} configs into {folder}, "
+        f"skipped {len(selection.skipped)} on non-rendering platforms"
+    )
+    if written.policies:
         print(
-            f"note: removed {len(stale)} stale config(s) of devices no longer rendered: {shown}",
-            file=sys.stderr,
+            f"rendered {len(written.policies)} isolation gateway policy file(s) for review and import: "
+            + ", ".join(written.policies)
         )
-
-
-def prune_stale(folder: Path, current: set[str]) -> list[str]:
-    """Delete ``<folder>/<name>.cfg`` files of devices not in ``current``; their names, sorted."""
-    stale = sorted(p.stem for p in folder.glob("*.cfg") if p.stem not in current)
-    for name in stale:
-        (folder / f"{name}.cfg").unlink(missing_ok=True)
-    return stale
+    if written.removed:
+        shown = ", ".join(written.removed[:5])
+        count = len(written.removed)
+        more = f" and {count - 5} more" if count > 5 else ""
+        note = f"note: removed {count} stale file(s) of devices no longer rendered: {shown}{more}"
+        print(note, file=sys.stderr)
