@@ -9,26 +9,29 @@ agent's ``status``) in states the lab's own fault commands brought about; see it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
+from emulation import ComwareDevice, EmulatedDevice, Vrp5Device, Vrp8Device, driven, flash_dir
+from emulation.protocols import Protocols
 
 import govnet.deploy.verify as verify_mod
-from govnet.deploy.driver import ConfigDiff, DeployError
+from govnet.deploy.driver import ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.drivers import driver_class
 from govnet.deploy.verify import (
     POLL_S,
     Expectations,
-    Observed,
     VerifyReport,
     expectations,
     observe,
-    observe_frr,
-    observe_linux,
     verify,
 )
 from govnet.model import Network
+from govnet.platforms import get_platform
+from govnet.platforms.base import Observed
 
 SHOWS = Path(__file__).parent / "fixtures" / "frr-show"
 TWIN = ["kf-core-1", "kf-core-2", "kf-agg-dongfenglu", "kf-agg-qingshuitang", "kf-fw-1", "kf-fw-2",
@@ -41,6 +44,14 @@ CORE_1_UP = frozenset({"ge2-0-1", "ge2-0-2", "lo", "mgmt0", "xge1-0-1", "xge1-0-
 FW_UP = frozenset({"ge1-0-1", "ge1-0-2", "ge1-0-3", "ge1-0-7", "mgmt0"})
 IPS_UP = frozenset({"ge0-0-1", "ge0-0-2", "ge0-0-3", "mgmt0"})
 GROUPS = frozenset({"1", "2", "3"})
+
+
+def observe_frr(driver: ReplayDriver) -> Observed:
+    return observe(driver, "frr")  # type: ignore[arg-type]
+
+
+def observe_linux(driver: ReplayDriver) -> Observed:
+    return observe(driver, "linux")  # type: ignore[arg-type]
 
 
 def show(name: str) -> str:
@@ -271,13 +282,19 @@ def test_a_status_that_is_not_an_object_shows_nothing_up() -> None:
         assert observe_linux(ReplayDriver("kf-fw-1", [{"status": reply}])) == Observed()
 
 
-def test_observe_dispatches_on_the_os_family() -> None:
+def test_observe_goes_through_the_registry() -> None:
     assert observe(ReplayDriver("kf-fw-1", [edge_state("kf-fw-1", "converged")]), "linux").vrrp == GROUPS
+    assert observe(ReplayDriver("kf-fw-1", [edge_state("kf-fw-1", "converged")]), "nftables").vrrp == GROUPS
     assert observe(ReplayDriver("kf-core-1", [frr_state("kf-core-1", "converged")]), "frr").links == CORE_1_UP
     with pytest.raises(DeployError) as exc:
-        observe(ReplayDriver("r1", [{}]), "vrp8")
-    assert str(exc.value) == "r1: no post-change checks for vrp8 yet"
-    assert exc.value.__cause__ is None and exc.value.__suppress_context__
+        observe(ReplayDriver("r1", [{}]), "vrp8")  # an OS family, and no target to resolve it by
+    assert str(exc.value) == "r1: unknown platform 'vrp8' and no target to ask"
+
+
+def test_an_os_family_resolves_through_the_drivers_target() -> None:
+    driver = ReplayDriver("kf-core-1", [frr_state("kf-core-1", "converged")])
+    driver.target = DriverTarget("kf-core-1", "frr", "192.0.2.1")  # type: ignore[attr-defined]
+    assert observe(driver, "frr-os-family").links == CORE_1_UP  # type: ignore[arg-type]
 
 
 # -- expectations from the model ---------------------------------------------------------------
@@ -292,7 +309,7 @@ def test_core_expects_its_twin_neighbours_by_kernel_name(twin: Network) -> None:
 def test_on_real_gear_links_keep_their_inventory_names(twin: Network) -> None:
     peers = frozenset({CORE_2, AGG_DONGFENGLU, AGG_QINGSHUITANG})
     assert expectations(twin, "kf-core-1", lab=False) == Expectations(
-        ospf=peers, bgp=peers,
+        ospf=peers, bgp=peers, ldp=peers,  # LDP on every core link: expected on real gear only
         links=frozenset({"XGigabitEthernet1/0/1", "XGigabitEthernet1/0/2", "GigabitEthernet2/0/1",
                          "GigabitEthernet2/0/2"}))
 
@@ -411,11 +428,18 @@ def test_a_crashed_keepalived_fails_the_backup(network: Network, clock: Clock) -
 
 
 def test_a_platform_without_checks_passes_unverified_without_a_session() -> None:
-    driver = ReplayDriver("kf-core-1", [{}])
-    report = verify(driver, "vrp8", Expectations(ospf=frozenset({CORE_2})), timeout=1)
-    assert report == VerifyReport("kf-core-1", True, note="not verified: no post-change checks for vrp8")
-    assert report.summary() == "not verified: no post-change checks for vrp8"
+    driver = ReplayDriver("kf-srv-9", [{}])
+    report = verify(driver, "appliance", Expectations(ospf=frozenset({CORE_2})), timeout=1)  # type: ignore[arg-type]
+    assert report == VerifyReport("kf-srv-9", True, note="not verified: no post-change checks for appliance")
+    assert report.summary() == "not verified: no post-change checks for appliance"
     assert driver.calls == []
+
+
+@pytest.mark.parametrize("platform", ["huawei_vrp", "huawei_vrpv8", "huawei_usg", "huawei_nip",
+                                      "h3c_comware", "h3c_secpath", "frr", "linux", "nftables"])
+def test_every_platform_govnet_deploys_to_is_verified(platform: str) -> None:
+    assert get_platform(platform).driver is not None
+    assert get_platform(platform).verify_commands
 
 
 def test_summary_of_a_failed_report_skips_empty_kinds() -> None:
@@ -424,3 +448,120 @@ def test_summary_of_a_failed_report_skips_empty_kinds() -> None:
     assert VerifyReport("r1", True, note="").summary() == "ok"
     assert VerifyReport("r1", False, {"links": ["ge0-0-1"]}, note="ignored when failed").summary() == (
         "links not up: ge0-0-1")
+
+
+# -- on EMULATED Huawei and H3C devices (tests/emulation; not real gear) ----------------------------
+
+CE_BASE = """\
+!Software Version V200R020C10SPC600
+#
+sysname ce-lab-1
+#
+vlan batch 10 20
+#
+interface 10GE1/0/1
+ undo portswitch
+ ip address 10.8.0.5 255.255.255.252
+#
+interface MEth0/0/0
+ ip address 10.240.0.9 255.252.0.0
+#
+stelnet server enable
+ssh user netadmin
+ssh user netadmin service-type stelnet
+#
+return
+"""
+COMWARE_BASE = """\
+ version 7.1.070, Release 7585P05
+#
+sysname kf-agg-laodaohe
+#
+archive configuration location flash:/archive filename-prefix govnet
+#
+interface M-GigabitEthernet0/0/0
+ ip address 10.240.0.76 255.252.0.0
+#
+ssh server enable
+#
+local-user netadmin class manage
+ service-type ssh
+ authorization-attribute user-role network-admin
+#
+line vty 0 63
+ authentication-mode scheme
+ protocol inbound ssh
+#
+return
+"""
+HEALTHY = Protocols(
+    ospf={"10.0.0.10": "Full", "10.0.0.65": "Full", "10.0.0.66": "ExStart"},
+    bgp={"10.0.0.10": "Established", "10.0.0.65": "Idle"}, vpnv4={"10.0.0.66": "Established"},
+    ldp={"10.0.0.10": "Operational", "10.0.0.65": "Initialized"},
+    links={"GigabitEthernet1/0/1": "up", "GigabitEthernet1/0/2": "*down", "GigabitEthernet1/0/3": "down"},
+    vrrp=[("Vlanif10", 10, "Master"), ("Vlanif20", 20, "Backup")],
+)
+SEEN = Observed(ospf=frozenset({"10.0.0.10", "10.0.0.65"}), bgp=frozenset({"10.0.0.10", "10.0.0.66"}),
+                links=frozenset({"GigabitEthernet1/0/1"}), ldp=frozenset({"10.0.0.10"}))
+
+
+def _emulated(platform: str, tmp_path: Path) -> EmulatedDevice:
+    if platform == "h3c_comware":
+        return ComwareDevice("kf-agg-laodaohe", COMWARE_BASE, flash_dir(tmp_path, "cw"), time_scale=0.02)
+    cls = Vrp8Device if platform == "huawei_vrpv8" else Vrp5Device
+    return cls("ce-lab-1", CE_BASE, flash_dir(tmp_path, "ce"), time_scale=0.02)
+
+
+@pytest.mark.parametrize("platform", ["huawei_vrpv8", "huawei_vrp", "h3c_comware"])
+def test_an_emulated_device_is_observed_through_its_display_commands(platform: str, tmp_path: Path) -> None:
+    device = _emulated(platform, tmp_path)
+    device.protocols = HEALTHY
+    with driven(device, driver_class(platform), "kf-core-1", platform) as (_, driver):
+        seen = observe(driver, platform)
+    vrrp = {"Vlanif10/10 master", "Vlanif20/20 backup"}
+    assert (seen.ospf, seen.bgp, seen.ldp) == (SEEN.ospf, SEEN.bgp, SEEN.ldp)
+    up = {get_platform(platform).interface_key(n) for n in seen.links}
+    assert up == {get_platform(platform).interface_key("GigabitEthernet1/0/1")}
+    assert {v.split("/")[1] for v in seen.vrrp} == {v.split("/")[1] for v in vrrp}
+    assert [c for c in device.log if c.startswith("display ")] == list(get_platform(platform).verify_commands)
+
+
+EXPECTED = Expectations(ospf=frozenset({"10.0.0.10", "10.0.0.65"}), bgp=frozenset({"10.0.0.10", "10.0.0.66"}),
+                        links=frozenset({"GigabitEthernet1/0/1"}), ldp=frozenset({"10.0.0.10"}))
+
+
+def test_an_emulated_ce_whose_peers_are_all_back_is_confirmed(tmp_path: Path) -> None:
+    device = _emulated("huawei_vrpv8", tmp_path)
+    device.protocols = HEALTHY
+    with driven(device, driver_class("huawei_vrpv8"), "kf-core-1", "huawei_vrpv8") as (_, driver):
+        driver.load_merge_candidate("vlan batch 30\n")
+        driver.commit_config(revert_in=60)
+        report = verify(driver, "huawei_vrpv8", EXPECTED, timeout=0)
+        assert report == VerifyReport("kf-core-1", True, {}, report.seconds) and report.note == ""
+        driver.confirm_commit()
+    assert "vlan batch 10 20 30" in device.running_lines()
+
+
+def test_an_emulated_ce_whose_bgp_peer_does_not_come_back_is_rolled_back(tmp_path: Path) -> None:
+    device = _emulated("huawei_vrpv8", tmp_path)
+    device.protocols = HEALTHY
+    with driven(device, driver_class("huawei_vrpv8"), "kf-core-1", "huawei_vrpv8") as (_, driver):
+        driver.load_merge_candidate("vlan batch 30\n")
+        driver.commit_config(revert_in=60)
+        device.protocols = dataclasses.replace(HEALTHY, bgp={"10.0.0.10": "Active"})  # the push broke iBGP
+        report = verify(driver, "huawei_vrpv8", EXPECTED, timeout=0)
+        assert not report.ok and report.missing == {"bgp": ["10.0.0.10"]}
+        assert report.summary() == "bgp not up: 10.0.0.10"
+        driver.rollback()
+    running = device.running_lines()
+    assert "vlan batch 10 20 30" not in running and "vlan batch 10 20" in running
+
+
+def test_an_emulated_switch_with_an_admin_down_link_fails_on_that_link(tmp_path: Path) -> None:
+    device = _emulated("h3c_comware", tmp_path)
+    device.protocols = HEALTHY
+    links = frozenset({"GigabitEthernet1/0/1", "GigabitEthernet1/0/2"})
+    expected = dataclasses.replace(EXPECTED, links=links)
+    with driven(device, driver_class("h3c_comware"), "kf-agg-laodaohe", "h3c_comware") as (_, driver):
+        report = verify(driver, "h3c_comware", expected, timeout=0)
+    assert report.missing == {"links": ["GigabitEthernet1/0/2"]}

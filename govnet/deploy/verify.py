@@ -1,24 +1,25 @@
-"""Post-change checks from the model: OSPF neighbours Full, BGP sessions Established, links up;
-on the twin's Linux edge devices also the nftables tables loaded and keepalived running each
-VRRP group of the device (as MASTER or BACKUP, from keepalived's own state dump).
+"""Post-change checks from the model: OSPF neighbours Full, BGP (and VPNv4) sessions
+Established, LDP sessions Operational, links up; on the twin's Linux edge devices also the
+nftables tables loaded and keepalived running each VRRP group of the device.
 
 What a device should see comes from the model (:func:`expectations`); what it sees comes from
-its own show commands over the driver's session (FRR: ``show ... json`` in vtysh). Peers still
-waiting for their own config are left out by the caller (``settled``), so a rollout from blank
-expects only what can already be up, and a converged network expects everything.
+its platform's own display commands (``Platform.verify_commands``) run over the driver's session
+and read by the platform's pure observer (``Platform.observe``): vendor ``display`` output via
+TextFSM, FRR's ``show ... json``, the edge agent's ``status``. Peers still waiting for their own
+config are left out by the caller (``settled``), so a rollout from blank expects only what can
+already be up, and a converged network expects everything.
 """
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
 
-from govnet.deploy.driver import DeployError, DeviceDriver
+from govnet.deploy.driver import DeployError, DeviceDriver, DriverTarget
 from govnet.model import Network
-from govnet.platforms import get_platform
+from govnet.platforms import PLATFORMS, Platform, get_platform
+from govnet.platforms.base import Observed
 from govnet.platforms.linux import kernel_ifname
 from govnet.render import linux_edge as render_edge
 
@@ -27,30 +28,22 @@ POLL_S = 1.0
 
 @dataclass(frozen=True, slots=True)
 class Expectations:
-    """What a healthy device shows: OSPF router-ids Full, BGP peer addresses Established,
-    interfaces operationally up; edge devices: nftables tables (``family name``) loaded and VRRP
-    groups (vrid) running in keepalived."""
+    """What a healthy device shows: OSPF router-ids Full, BGP peer addresses Established, LDP
+    peers (LSR IDs) Operational, interfaces operationally up; edge devices: nftables tables
+    (``family name``) loaded and VRRP groups (vrid) running in keepalived."""
 
     ospf: frozenset[str] = frozenset()
     bgp: frozenset[str] = frozenset()
     links: frozenset[str] = frozenset()
     tables: frozenset[str] = frozenset()
     vrrp: frozenset[str] = frozenset()
+    ldp: frozenset[str] = frozenset()
 
     def with_seen(self, seen: Observed) -> Expectations:
         """Also whatever was up before the change (it must come back); tables and VRRP groups
         are the intended config's alone."""
         return Expectations(self.ospf | seen.ospf, self.bgp | seen.bgp, self.links | seen.links,
-                            self.tables, self.vrrp)
-
-
-@dataclass(frozen=True, slots=True)
-class Observed:
-    ospf: frozenset[str] = frozenset()
-    bgp: frozenset[str] = frozenset()
-    links: frozenset[str] = frozenset()
-    tables: frozenset[str] = frozenset()
-    vrrp: frozenset[str] = frozenset()
+                            self.tables, self.vrrp, self.ldp | seen.ldp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,108 +81,75 @@ def expectations(
         if intf.ospf and peer.loopback is not None:
             ospf.add(str(peer.loopback.ip))
     bgp = {str(s.peer_ip) for s in network.bgp_sessions(device) if counts(s.peer)}
+    ldp = frozenset() if lab else frozenset(  # the twin's FRR observer reads no LDP
+        str(network.devices[i.peer].loopback.ip) for i in dev.interfaces  # type: ignore[union-attr]
+        if i.ldp and i.vlan is None and counts(i.peer) and network.devices[i.peer].loopback is not None)
     tables: frozenset[str] = frozenset()
     vrrp: frozenset[str] = frozenset()
     if lab and render_edge.driven(network, device):
         config = render_edge.split_sections(render_edge.edge_config(network, device))
         tables = render_edge.ruleset_tables(config.get("nftables", ""))
         vrrp = frozenset(str(v) for v in render_edge.vrids(network, device))
-    return Expectations(frozenset(ospf), frozenset(bgp), frozenset(links), tables, vrrp)
+    return Expectations(frozenset(ospf), frozenset(bgp), frozenset(links), tables, vrrp, ldp)
 
 
-def _json(driver: DeviceDriver, command: str) -> dict[str, Any]:
-    text = driver.cli(command).strip()
-    if not text:
-        return {}
+def platform_of(driver: DeviceDriver, platform: str) -> Platform:
+    """The registry entry ``platform`` names; a name that is not a platform (an OS family from
+    an older caller) resolves to the platform in the driver's own target."""
+    if platform in PLATFORMS:
+        return get_platform(platform)
+    target = getattr(driver, "target", None)
+    if isinstance(target, DriverTarget):
+        return get_platform(target.platform)
+    raise DeployError(f"{driver.device}: unknown platform {platform!r} and no target to ask")
+
+
+def observe(driver: DeviceDriver, platform: str) -> Observed:
+    """What the device shows: each of its platform's display commands run over the driver's
+    session, the outputs read by the platform's observer. An unexpected reply, like a dead
+    session, is a DeployError naming the device."""
+    entry = platform_of(driver, platform)
+    outputs = {command: driver.cli(command) for command in entry.verify_commands}
     try:
-        data = json.loads(text)
-    except ValueError:
-        return {}  # the daemon is not running (no bgpd on an access site): nothing up
-    return data if isinstance(data, dict) else {}
+        return entry.observe(outputs)
+    except ValueError as exc:
+        raise DeployError(f"{driver.device}: {exc}") from None
 
 
-def _shaped(driver: DeviceDriver, command: str, where: str, value: Any, kind: type) -> Any:
-    """``value`` when it is a ``kind`` (absent: empty); else a DeployError naming the device,
-    the command and the place in its reply (a reply of the wrong shape is not "nothing up")."""
-    if value is None:
-        return kind()
-    if not isinstance(value, kind):
-        raise DeployError(f"{driver.device}: {command!r}: unexpected reply at {where}: "
-                          f"expected {'an object' if kind is dict else 'a list'}, got {type(value).__name__}")
-    return value
+def missing(entry: Platform, expected: Expectations, seen: Observed) -> dict[str, list[str]]:
+    """What ``expected`` names that ``seen`` lacks, per kind (empty kinds left out); interfaces
+    are compared in the platform's comparable form (``GE1/0/1`` is ``GigabitEthernet1/0/1``)."""
+    up = {entry.interface_key(name) for name in seen.links}
+    found = {
+        "ospf": sorted(expected.ospf - seen.ospf),
+        "bgp": sorted(expected.bgp - seen.bgp),
+        "ldp": sorted(expected.ldp - seen.ldp),
+        "links": sorted(name for name in expected.links if entry.interface_key(name) not in up),
+        "nftables tables": sorted(expected.tables - seen.tables),
+        "vrrp groups": sorted(expected.vrrp - seen.vrrp),
+    }
+    return {kind: names for kind, names in found.items() if names}
 
 
-def observe_frr(driver: DeviceDriver) -> Observed:
-    """OSPF Full neighbours, Established BGP peers and up interfaces, from vtysh JSON."""
-    command = "show ip ospf neighbor json"
-    ospf_data = _shaped(driver, command, "neighbors", _json(driver, command).get("neighbors"), dict)
-    ospf = {str(rid) for rid, entries in ospf_data.items()
-            if any(str(e.get("converged", e.get("state", ""))).startswith("Full")
-                   for e in _shaped(driver, command, f"neighbors.{rid}", entries, list)
-                   if isinstance(e, dict))}
-    bgp: set[str] = set()
-    command = "show bgp summary json"
-    for name, family in _json(driver, command).items():
-        if isinstance(family, dict):
-            peers = _shaped(driver, command, f"{name}.peers", family.get("peers"), dict)
-            bgp |= {ip for ip, p in peers.items() if isinstance(p, dict) and p.get("state") == "Established"}
-    links = {name for name, i in _json(driver, "show interface json").items()
-             if isinstance(i, dict) and i.get("operationalStatus") == "up"}
-    return Observed(frozenset(ospf), frozenset(bgp), frozenset(links))
-
-
-VRRP_RUNNING = ("MASTER", "BACKUP")
-
-
-def observe_linux(driver: DeviceDriver) -> Observed:
-    """A Linux edge device's ``status``: interfaces up, nftables tables, keepalived's groups
-    in MASTER or BACKUP (not FAULT, not missing) while the daemon runs."""
-    data = _json(driver, "status")
-    keepalived = _shaped(driver, "status", "keepalived", data.get("keepalived"), dict)
-    states = (_shaped(driver, "status", "keepalived.states", keepalived.get("states"), dict)
-              if keepalived.get("running") else {})
-    return Observed(
-        links=frozenset(map(str, _shaped(driver, "status", "links_up", data.get("links_up"), list))),
-        tables=frozenset(map(str, _shaped(driver, "status", "tables", data.get("tables"), list))),
-        vrrp=frozenset(v for v, s in states.items() if s in VRRP_RUNNING),
-    )
-
-
-OBSERVERS: dict[str, Callable[[DeviceDriver], Observed]] = {"frr": observe_frr, "linux": observe_linux}
-
-
-def observe(driver: DeviceDriver, os_family: str) -> Observed:
-    try:
-        return OBSERVERS[os_family](driver)
-    except KeyError:
-        raise DeployError(f"{driver.device}: no post-change checks for {os_family} yet") from None
-
-
-def verify(
-    driver: DeviceDriver, os_family: str, expected: Expectations, timeout: float
-) -> VerifyReport:
+def verify(driver: DeviceDriver, platform: str, expected: Expectations, timeout: float) -> VerifyReport:
     """Poll until every expectation holds or ``timeout`` passes; a dead session fails it.
 
-    A platform without post-change checks passes with a note saying it was not verified."""
-    if os_family not in OBSERVERS:
-        return VerifyReport(driver.device, True, note=f"not verified: no post-change checks for {os_family}")
+    A platform without display commands to observe (none that govnet deploys to) passes with a
+    note saying it was not verified, without touching the session."""
+    entry = platform_of(driver, platform)
+    if not entry.verify_commands:
+        return VerifyReport(driver.device, True, note=f"not verified: no post-change checks for {entry.name}")
     start = time.monotonic()
     while True:
         try:
-            seen = observe(driver, os_family)
+            seen = observe(driver, entry.name)
         except DeployError as exc:
-            return VerifyReport(driver.device, False, {"session": [str(exc)]},
-                                round(time.monotonic() - start, 1))
-        missing = {
-            "ospf": sorted(expected.ospf - seen.ospf),
-            "bgp": sorted(expected.bgp - seen.bgp),
-            "links": sorted(expected.links - seen.links),
-            "nftables tables": sorted(expected.tables - seen.tables),
-            "vrrp groups": sorted(expected.vrrp - seen.vrrp),
-        }
+            elapsed = round(time.monotonic() - start, 1)
+            return VerifyReport(driver.device, False, {"session": [str(exc)]}, elapsed)
+        lacking = missing(entry, expected, seen)
         elapsed = round(time.monotonic() - start, 1)
-        if not any(missing.values()):
+        if not lacking:
             return VerifyReport(driver.device, True, {}, elapsed)
         if elapsed >= timeout:
-            return VerifyReport(driver.device, False, {k: v for k, v in missing.items() if v}, elapsed)
+            return VerifyReport(driver.device, False, lacking, elapsed)
         time.sleep(POLL_S)

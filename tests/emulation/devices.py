@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import COMWARE, NIP, SECPATH, VRP, ConfigTree, Dialect, Node, Rejected
+from .protocols import Protocols, h3c, huawei
 
 
 @dataclass
@@ -114,6 +115,8 @@ class EmulatedDevice:
         before it are applied, as in immediate mode: a partial config)."""
         self.drop_on: str | None = None
         """Fault: run the next line equal to this, then abort the session before its reply."""
+        self.protocols = Protocols()
+        """What the post-change ``display`` commands print (see :mod:`.protocols`)."""
 
     # ----- views and prompts
     @property
@@ -258,7 +261,8 @@ class EmulatedDevice:
         if line == "display current-configuration":
             with self.lock:
                 return self.printed()
-        return self.dialect.unrecognized + "\n"
+        shown = (h3c if self.dialect in (COMWARE, SECPATH) else huawei)(self.protocols, line)
+        return shown if shown is not None else self.dialect.unrecognized + "\n"
 
     def later(self, seconds: float, callback: Any) -> asyncio.TimerHandle:
         return asyncio.get_running_loop().call_later(seconds * self.time_scale, callback)

@@ -32,7 +32,7 @@ VERIFY_COMMANDS: tuple[str, ...] = (
     INTERFACE_BRIEF, OSPF_PEER_BRIEF, BGP_PEER, BGP_VPNV4_PEER, LDP_SESSION, VRRP_BRIEF,
 )
 
-_NOTICE = re.compile(r"^\s*(Info|Error|Warning):", re.M)
+_NOTICE = re.compile(r"^\s*(?:(?:Info|Error|Warning):|%\s)", re.M)
 _LEGEND = re.compile(r"^\s*(?:\([A-Za-z]+\)|[*^#]?down|PHY|InUti/OutUti):\s")
 """The legend above ``display interface brief``; it differs by release (VRP8 adds ``(p)``,
 ``(ld)`` ...), so it is dropped before ntc-templates' table rules see the text."""
