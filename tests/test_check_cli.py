@@ -14,7 +14,10 @@ from spec_support import INVENTORY, rendered
 from typer.testing import CliRunner
 
 from govnet.check import load_rules
+from govnet.check.context import CheckReport, Finding, Location, RuleResult
+from govnet.check.report import only_devices
 from govnet.cli.check import check_cmd
+from govnet.inventory import load_network
 
 RULE_COUNT = len(load_rules().rules)  # one JUnit suite and one SARIF rule per spec rule
 
@@ -210,3 +213,31 @@ def test_one_template_line_on_many_devices_is_one_line(tmp_path: Path) -> None:
         "(rendered config lines vary)"
     )
     assert len(lines) == 3  # header, the one grouped line, summary
+
+
+def test_only_devices_keeps_the_selected_results_and_findings_about_them() -> None:
+    network = load_network(INVENTORY)
+    loc = Location("inventory/network.yaml")
+
+    def finding(device: str) -> Finding:
+        return Finding("GN-X", "error", device, loc, f"about {device}", "fix it")
+
+    report = CheckReport(
+        "kf",
+        [],
+        [
+            RuleResult("GN-A", "kf-core-1", "fail", (finding("kf-core-1"),)),
+            RuleResult("GN-A", "kf-core-2", "fail", (finding("kf-core-2"),)),
+            # a network-wide result: keeps only the findings about the selection or no device
+            RuleResult("GN-N", "network", "fail", tuple(map(finding, ("kf-core-2", "kf-core-1", "isp")))),
+            RuleResult("GN-M", "network", "fail", (finding("kf-core-2"),)),
+        ],
+    )
+    only = only_devices(report, {"kf-core-1"}, network, ["kf-core-1", "kf-core-2"])
+    assert [(r.rule_id, r.device, r.status) for r in only.results] == [
+        ("GN-A", "kf-core-1", "fail"),
+        ("GN-N", "network", "fail"),
+        ("GN-M", "network", "pass"),  # failed only about an unselected device
+    ]
+    assert [f.device for f in only.results[1].findings] == ["kf-core-1", "isp"]
+    assert only.devices_checked == 1 and report.devices_checked == 0

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from govnet import __version__
-from govnet.check.context import CheckReport, Finding, Location
+from govnet.check.context import CheckReport, Finding, Location, RuleResult
+from govnet.model import Network
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {"error": "error", "warning": "warning"}
@@ -55,6 +58,26 @@ def _finding_lines(findings: list[Finding], shown: int = 3) -> list[str]:
         listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
         lines.append((f"{where}: " if where else "") + f"{len(names)} devices ({listed}): {message}{suffix}")
     return lines
+
+
+def only_devices(
+    report: CheckReport, names: set[str], network: Network, checked: Collection[str]
+) -> CheckReport:
+    """``report`` restricted to the devices ``names`` (``--filter``): their results, network-wide
+    results with the findings about them (or about no device of the inventory), a failed result
+    left with no finding passing; ``devices_checked`` counts ``names`` among ``checked``."""
+
+    def about(device: str) -> bool:
+        return device in names or device not in network.devices
+
+    kept: list[RuleResult] = []
+    for result in report.results:
+        if result.device in network.devices and result.device not in names:
+            continue
+        findings = tuple(f for f in result.findings if about(f.device))
+        status = result.status if findings or result.status != "fail" else "pass"
+        kept.append(dataclasses.replace(result, findings=findings, status=status))
+    return dataclasses.replace(report, results=kept, devices_checked=len(names & set(checked)))
 
 
 def summary_line(report: CheckReport) -> str:

@@ -22,7 +22,6 @@ from govnet.cli.common import filter_option, guarded, inventory_option, load_net
 
 if TYPE_CHECKING:
     from govnet.check import IntendedConfig
-    from govnet.check.context import CheckReport, RuleResult
     from govnet.model import Network
 
 
@@ -104,7 +103,7 @@ def check_cmd(
     Exit codes: 0 clean, 1 an error-severity finding, 2 bad input, 3 internal error.
     """
     from govnet.check import run_checks
-    from govnet.check.report import render_report, summary_line
+    from govnet.check.report import only_devices, render_report, summary_line
     from govnet.check.rules import load_rules
     from govnet.errors import GovnetError, did_you_mean
 
@@ -136,7 +135,7 @@ def check_cmd(
     else:
         report = run_checks(network, intended, [r.id for r in selected], spec=spec, lab=lab)
     if filter_:
-        report = _only(report, set(network.select(filter_)), network, set(intended))
+        report = only_devices(report, set(network.select(filter_)), network, intended)
     text = render_report(report, format_)
     if out is None:
         typer.echo(text, nl=False)
@@ -148,23 +147,6 @@ def check_cmd(
             raise GovnetError(f"cannot write {out}: {exc.strerror}") from None
         print(f"{summary_line(report)}; report in {out}", file=sys.stderr)
     raise typer.Exit(report.exit_code)
-
-
-def _only(report: CheckReport, names: set[str], network: Network, configs: set[str]) -> CheckReport:
-    """The report restricted to ``names``: their results, and network-wide findings about them."""
-    import dataclasses
-
-    def about(device: str) -> bool:
-        return device in names or device not in network.devices
-
-    kept: list[RuleResult] = []
-    for result in report.results:
-        if result.device in network.devices and result.device not in names:
-            continue
-        findings = tuple(f for f in result.findings if about(f.device))
-        status = result.status if findings or result.status != "fail" else "pass"
-        kept.append(dataclasses.replace(result, findings=findings, status=status))
-    return dataclasses.replace(report, results=kept, devices_checked=len(names & configs))
 
 
 def _folder(network: Network, configs: Path, lab: bool) -> Mapping[str, IntendedConfig]:
