@@ -12,6 +12,7 @@ from govnet.cli.lab import lab_app
 from govnet.cli.monitor import monitor_cmd
 from govnet.cli.render import render_cmd
 from govnet.cli.status import status_cmd
+from govnet.cli.verify import verify_cmd
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +22,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(lab_app, name="lab")
     app.command("monitor")(monitor_cmd)
     app.command("status")(status_cmd)
+    app.command("verify")(verify_cmd)
     register_deploy(app)
     register_backup(app)
     app.add_typer(hostkeys_app, name="hostkeys")
