@@ -150,3 +150,22 @@ def test_filters_are_validated_once_in_the_model(network: Network) -> None:
             network.select([malformed])
     with pytest.raises(DeployError, match="no site 'nowhere'"):
         select(network, ["site=nowhere"], lab=False)
+
+
+def test_serialised_inventory_is_plain_json(network: Network) -> None:
+    import doctest
+    import json
+
+    from govnet.inventory import serialize
+
+    result = doctest.testmod(serialize)
+    assert result.attempted > 0 and result.failed == 0
+    shown = serialize.inventory_json(network, ["kf-core-1", "kf-core-2"])
+    assert [d["name"] for d in shown["devices"]] == ["kf-core-1", "kf-core-2"]
+    assert shown["links"] and all({"kf-core-1", "kf-core-2"} & {lk["a"], lk["b"]} for lk in shown["links"])
+    one = serialize.device_json(network, network.devices["kf-core-1"])
+    assert json.loads(json.dumps(one)) == one and one["role"] == "core" and one["bgp_sessions"]
+    summary = serialize.summary_json(network)
+    assert sum(summary["devices"].values()) == len(network.devices) and list(summary["devices"]) == sorted(
+        summary["devices"]
+    )

@@ -72,90 +72,24 @@ def validate_cmd(
     per problem (-f json: the same problems on stdout), 3 internal error.
     """
     from govnet.errors import InventoryErrors, LocatedError
+    from govnet.inventory.serialize import errors_json, summary_json
 
     try:
         network = load_network_or_exit(inventory)
     except LocatedError as exc:
         if fmt is ValidateFormat.text:
             raise
-        errors = exc.errors if isinstance(exc, InventoryErrors) else [exc]
-        emit_json(
-            {
-                "ok": False,
-                "errors": [
-                    {"file": e.file, "line": e.line, "key": e.key, "message": e.message, "fix": e.hint}
-                    for e in errors
-                ],
-            }
-        )
+        emit_json(errors_json(exc.errors if isinstance(exc, InventoryErrors) else [exc]))
         raise typer.Exit(2) from None
-    roles: dict[str, int] = {}
-    for dev in network.devices.values():
-        roles[dev.role] = roles.get(dev.role, 0) + 1
+    summary_data = summary_json(network)
     if fmt is ValidateFormat.json:
-        emit_json(
-            {
-                "ok": True,
-                "network": network.settings.name,
-                "devices": dict(sorted(roles.items())),
-                "links": len(network.links),
-                "zones": len(network.zones),
-                "groups": len(network.groups),
-            }
-        )
+        emit_json(summary_data)
         return
-    summary = ", ".join(f"{n} {r}" for r, n in sorted(roles.items()))
+    summary = ", ".join(f"{n} {r}" for r, n in summary_data["devices"].items())
     print(
         f"ok: {network.settings.name}: {len(network.devices)} devices ({summary}), "
         f"{len(network.links)} links, {len(network.zones)} zones, {len(network.groups)} redundancy groups"
     )
-
-
-def _role_order(device: Device) -> tuple[int, str]:
-    from govnet.model import ROLES
-
-    return (ROLES.index(device.role) if device.role in ROLES else len(ROLES), device.name)
-
-
-def device_row(network: Network, d: Device) -> dict[str, Any]:
-    """One device as the stable JSON/table row of ``inventory show``."""
-    return {
-        "name": d.name,
-        "role": d.role,
-        "platform": d.platform,
-        "model": d.model,
-        "site": d.site,
-        "subdistrict": d.subdistrict,
-        "title": network.subdistrict_titles.get(d.subdistrict or "", ""),
-        "mgmt_ip": str(d.mgmt_ip.ip),
-        "loopback": str(d.loopback.ip) if d.loopback else None,
-    }
-
-
-def inventory_json(network: Network, names: list[str] | None = None) -> dict[str, Any]:
-    """The stable JSON shape of ``inventory show``: devices (role, then name), links, groups."""
-    chosen = set(network.devices if names is None else names)
-    devices = sorted((network.devices[n] for n in chosen), key=_role_order)
-    return {
-        "devices": [device_row(network, d) for d in devices],
-        "links": [
-            {
-                "id": lk.id,
-                "a": lk.a,
-                "a_interface": lk.a_interface,
-                "b": lk.b,
-                "b_interface": lk.b_interface,
-                "subnet": str(lk.subnet),
-            }
-            for lk in network.links
-            if lk.a in chosen or lk.b in chosen
-        ],
-        "groups": [
-            {"name": g.name, "kind": g.kind, "members": list(g.members)}
-            for g in network.groups
-            if names is None or g.kind == "links" or chosen & set(g.members)
-        ],
-    }
 
 
 DEVICE_COLUMNS = ("name", "role", "platform", "model", "site", "subdistrict", "title", "mgmt_ip", "loopback")
@@ -193,6 +127,8 @@ def show_cmd(
 
     Exit codes: 0 ok, 2 bad input (unknown role, device or filter value), 3 internal error.
     """
+    from govnet.inventory.serialize import inventory_json
+
     network = load_network_or_exit(inventory)
     if device is not None:
         _show_device(network, device_or_error(network, device), fmt)
@@ -222,38 +158,10 @@ def emit_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def device_context(network: Network, device: Device) -> dict[str, Any]:
-    """What the templates see for one device: the device, interfaces, VRFs, sessions, links, groups."""
-    from dataclasses import asdict
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): plain(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [plain(v) for v in value]
-        if value is None or isinstance(value, bool | int | float | str):
-            return value
-        return str(value)
-
-    links = [lk.id for lk in network.links_of(device.name)]
-    return {
-        **device_row(network, device),
-        "lab_platform": device.lab_platform,
-        "district": device.district,
-        "zones": list(device.zones),
-        "mgmt_port": device.mgmt_port,
-        "source": device.source,
-        "interfaces": [plain(asdict(i)) for i in device.interfaces],
-        "vrfs": [plain(asdict(v)) for v in device.vrfs],
-        "site_prefixes": plain(device.site_prefixes),
-        "bgp_sessions": [plain(asdict(s)) for s in network.bgp_sessions(device.name)],
-        "links": links,
-        "groups": [g.name for g in network.groups if {device.name, *links} & set(g.members)],
-    }
-
-
 def _show_device(network: Network, device: Device, fmt: TableFormat) -> None:
-    data = device_context(network, device)
+    from govnet.inventory.serialize import device_json
+
+    data = device_json(network, device)
     if fmt is TableFormat.json:
         emit_json(data)
         return
@@ -352,4 +260,4 @@ def plan_cmd(
     sys.stdout.write(plan_json(network) if fmt is PlanFormat.json else plan_csv(network))
 
 
-__all__ = ["inventory_app", "inventory_json"]
+__all__ = ["inventory_app"]
