@@ -11,16 +11,31 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
-from emulation import ComwareDevice, EmulatedDevice, Vrp5Device, Vrp8Device, driven, flash_dir
+from emulation import (
+    PASSWORD,
+    USERNAME,
+    ComwareDevice,
+    EmulatedDevice,
+    Vrp5Device,
+    Vrp8Device,
+    driven,
+    emulated_network,
+    flash_dir,
+)
 from emulation.protocols import Protocols
+from typer.testing import CliRunner
 
+import govnet.cli.verify as verify_cli
 import govnet.deploy.verify as verify_mod
+from govnet.cli import app as cli_app
 from govnet.deploy.driver import ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers import driver_class
+from govnet.deploy.nornir_setup import DeployTarget
 from govnet.deploy.verify import (
     POLL_S,
     Expectations,
@@ -565,3 +580,70 @@ def test_an_emulated_switch_with_an_admin_down_link_fails_on_that_link(tmp_path:
     with driven(device, driver_class("h3c_comware"), "kf-agg-laodaohe", "h3c_comware") as (_, driver):
         report = verify(driver, "h3c_comware", expected, timeout=0)
     assert report.missing == {"links": ["GigabitEthernet1/0/2"]}
+
+
+# -- govnet verify on EMULATED CloudEngine cores (tests/emulation; not real gear) --------------------
+
+CORE1, CORE2 = "kf-core-1", "kf-core-2"
+
+
+def _healthy(expected: Expectations) -> Protocols:
+    """An emulated device showing exactly what ``expected`` asks for, plus a peer in Idle."""
+    return Protocols(ospf=dict.fromkeys(expected.ospf, "Full"),
+                     bgp={**dict.fromkeys(expected.bgp, "Established"), "192.0.2.99": "Idle"},
+                     ldp=dict.fromkeys(expected.ldp, "Operational"),
+                     links=dict.fromkeys(expected.links, "up"))
+
+
+@pytest.fixture
+def ce_cores(network: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The core pair as EMULATED CE switches behind the real drivers; ``govnet verify``'s target
+    resolution answers with their ports (the only stand-in: devices and sessions are real SSH)."""
+    monkeypatch.delenv("GOVNET_SECRETS", raising=False)
+    monkeypatch.setenv("GOVNET_SSH_USER", USERNAME)
+    monkeypatch.setenv("GOVNET_SSH_PASSWORD", PASSWORD)
+    devices = dict(network.devices)
+    for name in (CORE1, CORE2):
+        devices[name] = dataclasses.replace(devices[name], lab_platform="huawei_vrpv8")
+    model = dataclasses.replace(network, devices=devices)
+    with emulated_network() as net:
+        ces = {n: Vrp8Device(n, CE_BASE.replace("ce-lab-1", n), flash_dir(tmp_path, n), time_scale=0.02)
+               for n in (CORE1, CORE2)}
+        for ce in ces.values():
+            net.add(ce)
+            ce.protocols = _healthy(expectations(model, ce.name, lab=True))
+        target = DeployTarget(lab=True, lab_ports={n: d.port for n, d in ces.items()})
+        monkeypatch.setattr(verify_cli, "prepare_target",
+                            lambda inventory, lab, workdir, filters: (model, [CORE1, CORE2], target, None))
+        yield model, ces, net
+
+
+def test_govnet_verify_passes_when_every_device_is_as_the_model_says(ce_cores: Any) -> None:
+    result = CliRunner().invoke(cli_app, ["verify", "--lab"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [f"{CORE1}: ok", f"{CORE2}: ok", "2/2 device(s) as the model says"]
+
+
+def test_govnet_verify_names_each_missing_session_and_link(ce_cores: Any) -> None:
+    model, ces, _ = ce_cores
+    expected = expectations(model, CORE2, lab=True)
+    lost_peer, cut = sorted(expected.bgp)[0], sorted(expected.links)[0]
+    ces[CORE2].protocols.bgp[lost_peer] = "Active"
+    ces[CORE2].protocols.links[cut] = "*down"
+    result = CliRunner().invoke(cli_app, ["verify", "--lab"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"{CORE1}: ok", f"{CORE2}: bgp not up: {lost_peer}",
+                                          f"{CORE2}: links not up: {cut}", "1/2 device(s) as the model says"]
+    as_json = json.loads(CliRunner().invoke(cli_app, ["verify", "--lab", "-f", "json"]).output)
+    assert as_json["ok"] is False and as_json["devices"][CORE1] == {"ok": True, "missing": {}, "note": ""}
+    assert as_json["devices"][CORE2]["missing"] == {"bgp": [lost_peer], "links": [cut]}
+    assert all(not line.startswith(("system-view", "commit")) for ce in ces.values() for line in ce.log)
+
+
+def test_govnet_verify_names_a_device_it_cannot_reach(ce_cores: Any) -> None:
+    _, ces, net = ce_cores
+    net.cut(ces[CORE1])  # its SSH port closed
+    result = CliRunner().invoke(cli_app, ["verify", "--lab"])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith(f"{CORE1}: session not up: ")
+    assert result.output.splitlines()[1:] == [f"{CORE2}: ok", "1/2 device(s) as the model says"]

@@ -23,7 +23,10 @@ FILTER_OPTION = filter_option()
 FormatOpt = Annotated[ReportFormat, typer.Option("-f", "--format", help="text or json.")]
 
 
-def _verify_all(network: Any, names: list[str], target: Any, lab: bool) -> dict[str, Any]:
+def verify_devices(network: Any, names: list[str], target: Any, lab: bool) -> dict[str, Any]:
+    """One read-only check per device (no waiting: what it shows now), by name: ``ok``,
+    ``missing`` (kind -> names) and ``note``; a device that cannot be reached is missing its
+    ``session``, with the reason."""
     from nornir.core.filter import F
 
     from govnet.deploy.nornir_setup import build_nornir
@@ -36,7 +39,8 @@ def _verify_all(network: Any, names: list[str], target: Any, lab: bool) -> dict[
         outcome = results[name][0]
         report = outcome.result
         if outcome.exception is not None or report is None:
-            reports[name] = {"ok": False, "missing": {"session": [str(outcome.exception or "no result")]}}
+            reason = str(outcome.exception or "no result").strip().splitlines() or ["no result"]
+            reports[name] = {"ok": False, "missing": {"session": [reason[-1]]}, "note": ""}
         else:
             reports[name] = {"ok": report.ok, "missing": report.missing, "note": report.note}
     return reports
@@ -59,7 +63,7 @@ def verify_cmd(
     named); 2 bad input or no credentials; 3 internal error.
     """
     network, names, target, _configs = prepare_target(inventory, lab, workdir, filter_)
-    reports = _verify_all(network, names, target, lab)
+    reports = verify_devices(network, names, target, lab)
     if fmt is ReportFormat.json:
         typer.echo(json.dumps({"devices": reports, "ok": all(r["ok"] for r in reports.values())}, indent=2))
     else:
