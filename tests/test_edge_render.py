@@ -174,7 +174,7 @@ def test_a_segment_with_one_booted_member_gets_no_bridge(network: Network) -> No
 def test_pair_health_and_status_lines() -> None:
     assert pair_health({"a": "master", "b": "backup"}) == "healthy"
     assert pair_health({"a": "backup", "b": "unknown"}) == "down"
-    assert pair_health({"a": "master", "b": "master"}) == "split-brain"
+    assert pair_health({"a": "master", "b": "master"}) == "split_brain"
     lines = format_ha_pairs(
         [
             HaPairStatus(

@@ -45,7 +45,7 @@ class HaPairStatus:
     master: str | None
     """The one master, ``None`` with none or several."""
     health: str
-    """``healthy``, ``down`` or ``split-brain`` (``pair_health``)."""
+    """``healthy``, ``down`` or ``split_brain`` (``pair_health``)."""
 
 
 def keepalived_dir(workdir: Path, node: LabNode) -> Path:
@@ -128,9 +128,9 @@ def vrrp_states(creds: LabCredentials, host: str) -> dict[int, str]:
 
 
 def pair_health(states: dict[str, str]) -> str:
-    """``healthy`` with exactly one master, ``down`` with none, ``split-brain`` with two or more."""
+    """``healthy`` with exactly one master, ``down`` with none, ``split_brain`` with two or more."""
     masters = sum(1 for s in states.values() if s == "master")
-    return "healthy" if masters == 1 else "down" if masters == 0 else "split-brain"
+    return "healthy" if masters == 1 else "down" if masters == 0 else "split_brain"
 
 
 def ha_pairs(topo: LabTopology, creds: LabCredentials | None) -> list[HaPairStatus]:
