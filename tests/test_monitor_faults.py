@@ -1,4 +1,4 @@
-"""Monitor faults on loopback (issue 23): bad agents, loss, reboots, new engine IDs, restarts.
+"""Monitor faults on loopback: bad agents, loss, reboots, new engine IDs, restarts.
 
 A small bad SNMP agent written here (asyncio UDP on 127.0.0.1, requests read with pysnmp's own
 decoder) answers garbage, wrong types, other objects, oversized or truncated packets, or never;

@@ -1,4 +1,4 @@
-"""Numeric OIDs the poller asks for (REQUIREMENTS section 7), as tuples: no MIB lookups."""
+"""Numeric OIDs the poller asks for (what docs/monitor.md monitors), as tuples: no MIB lookups."""
 
 from __future__ import annotations
 
