@@ -16,6 +16,7 @@ from govnet.check import configtree
 from govnet.check.configtree import ConfigLine, ConfigParseError, ConfigTree
 from govnet.check.rules import load_rules
 from govnet.inventory import load_network
+from govnet.platforms import get_platform, printed
 from govnet.render import render_network
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +154,7 @@ def test_whole_text_scan_finds_what_a_line_by_line_scan_finds(label: str, platfo
 
 
 class _AlwaysDirty:
-    """Stands in for devicetext's escape pattern: says every text has escapes (the slow path)."""
+    """Stands in for the reader's escape pattern: says every text has escapes (the slow path)."""
 
     def __init__(self, real: object) -> None:
         self.real = real
@@ -169,12 +170,10 @@ class _AlwaysDirty:
 def test_normalize_skips_line_cleaning_only_when_it_changes_nothing(
     label: str, platform: str, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from govnet.check import devicetext
-
-    style = devicetext.STYLE_OF_PARSER.get(DRIVERS[platform].parser, "plain")
+    style = get_platform(platform).print_style
     for variant in (text, text.replace("\n", "\r\n"), text + "  \t\n"):
-        fast = devicetext.normalize(variant, style)
-        monkeypatch.setattr(devicetext, "_ESCAPE", _AlwaysDirty(devicetext._ESCAPE))
-        slow = devicetext.normalize(variant, style)
+        fast = printed.normalize(variant, style)
+        monkeypatch.setattr(printed, "_ESCAPE", _AlwaysDirty(printed._ESCAPE))
+        slow = printed.normalize(variant, style)
         monkeypatch.undo()
         assert fast == slow, label

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from govnet.deploy.driver import DeployError
-from govnet.deploy.frr_reload import ReloadPlan, _mark, as_shown, plan_reload, strip_header
+from govnet.deploy.frr_reload import VTYSH_STYLE, ReloadPlan, _mark, as_shown, plan_reload
+from govnet.platforms.printed import config_text
 
 SHOWS = Path(__file__).parent / "fixtures" / "frr-show"
 REAL_RUNNING = (SHOWS / "kf-core-1.converged.running-config.txt").read_text(encoding="utf-8")
@@ -183,10 +184,12 @@ def test_edits_deep_in_the_captured_config_give_exactly_their_lines() -> None:
 
 
 def test_header_lines_are_stripped_from_both_configs() -> None:
-    assert strip_header(RUNNING).startswith("\n!\nfrr version 8.4.4\n")
+    assert config_text(RUNNING, VTYSH_STYLE).startswith("!\nfrr version 8.4.4\n")
     banner = "Building configuration...\n  Current configuration:  \n"
-    assert strip_header(banner + "hostname r1") == "hostname r1\n"
-    assert plan_reload(RUNNING, "Building configuration...\n" + strip_header(RUNNING)).empty
+    assert config_text(banner + "hostname r1", VTYSH_STYLE) == "hostname r1\n"
+    read = config_text(RUNNING, VTYSH_STYLE)
+    assert plan_reload(RUNNING, "Building configuration...\n" + read).empty
+    assert plan_reload("r1# show running-config\n" + RUNNING + "r1# ", read).empty, "the prompts too"
 
 
 # -- as_shown ----------------------------------------------------------------------------------

@@ -14,15 +14,14 @@ from emulation import COMWARE, VRP, ConfigTree
 
 from govnet.deploy.driver import DeployError
 from govnet.deploy.remediation import (
-    Dialect,
     SessionGuard,
-    clean_config,
     flatten,
     format_vlans,
     merge_config,
     parse_vlans,
     remediate,
 )
+from govnet.platforms.printed import config_text
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 CORE = (GOLDEN / "huawei_vrp" / "core.cfg").read_text()
@@ -99,8 +98,8 @@ def test_hier_configs_own_negation_of_vlan_batch_is_what_govnet_replaces() -> No
 
     intended = SWITCH.replace("vlan batch 10 100 211 300", "vlan batch 10 100 211 300 400")
     raw = WorkflowRemediation(
-        get_hconfig(Platform.HUAWEI_VRP, clean_config(SWITCH)),
-        get_hconfig(Platform.HUAWEI_VRP, clean_config(intended)),
+        get_hconfig(Platform.HUAWEI_VRP, config_text(SWITCH, "vrp")),
+        get_hconfig(Platform.HUAWEI_VRP, config_text(intended, "vrp")),
     ).remediation_config.dump_simple()
     assert "undo vlan batch 10 100 211 300" in raw, "hier_config alone would drop VLANs in use"
     assert remediate(SWITCH, intended).commands == ("vlan batch 400",)
@@ -165,7 +164,7 @@ def test_a_comware_change_round_trips_with_its_own_negations() -> None:
     intended = intended.replace(
         "interface GigabitEthernet2/0/1.300\n", "interface GigabitEthernet2/0/1.400\n", 1
     ).replace("vlan-type dot1q vid 300\n", "vlan-type dot1q vid 400\n", 1)
-    plan = remediate(COMWARE_AGG, intended, "comware")
+    plan = remediate(COMWARE_AGG, intended, "h3c_comware")
     assert "undo interface GigabitEthernet2/0/1.300" in plan.commands
     assert "mtu 9000" in plan.commands
     assert (
@@ -203,7 +202,7 @@ def test_vlan_spelling_round_trips() -> None:
 
 
 def test_a_config_hier_config_cannot_take_is_a_clear_error() -> None:
-    with pytest.raises(DeployError, match="merge config does not parse as vrp"):
+    with pytest.raises(DeployError, match="merge config does not parse as huawei_vrp"):
         merge_config(SWITCH, "aaa\n local-user a\naaa\n local-user a\n")
 
 
@@ -214,10 +213,10 @@ def test_a_device_showing_cipher_text_where_the_golden_has_references_has_no_dri
     intended = (GOLDEN / golden).read_text()
     assert "${secret:" in intended
     running = re.sub(r"\$\{secret:[A-Z0-9_]+\}", "%^%#A1b2C3d4E5f6G7h8%^%#", intended)
-    dialect: Dialect = "comware" if golden.startswith("h3c") else "vrp"
-    assert remediate(running, intended, dialect).empty
+    platform = golden.split("/")[0]
+    assert remediate(running, intended, platform).empty
     changed = running.replace("%^%#A1b2C3d4E5f6G7h8%^%#", "%^%#other%^%#", 1)
-    assert remediate(changed, intended, dialect).empty, "a cipher is never compared"
+    assert remediate(changed, intended, platform).empty, "a cipher is never compared"
 
 
 USG = (GOLDEN / "huawei_usg" / "firewall.cfg").read_text()
@@ -231,7 +230,7 @@ def test_usg_manager_user_and_management_ssh_permit_are_held() -> None:
         if block.startswith("interface ") and "service-manage ssh permit" in block
     )
     intended = USG.replace(manager + "\n", "").replace(" service-manage ssh permit\n", "", 1)
-    plan = remediate(USG, intended, guard=SessionGuard(mgmt_interface, ("netadmin",)))
+    plan = remediate(USG, intended, "huawei_usg", SessionGuard(mgmt_interface, ("netadmin",)))
     assert "aaa undo manager-user netadmin" in plan.held
     assert f"interface {mgmt_interface} undo service-manage ssh permit" in plan.held
     assert not any("manager-user" in c or "service-manage ssh" in c for c in plan.commands)
@@ -241,7 +240,8 @@ def test_comware_local_user_view_is_held() -> None:
     intended = COMWARE_AGG.replace(
         " service-type ssh\n authorization-attribute", " authorization-attribute", 1
     )
-    plan = remediate(COMWARE_AGG, intended, "comware", SessionGuard("M-GigabitEthernet0/0/0", ("netadmin",)))
+    guard = SessionGuard("M-GigabitEthernet0/0/0", ("netadmin",))
+    plan = remediate(COMWARE_AGG, intended, "h3c_comware", guard)
     assert plan.held == ("local-user netadmin class manage undo service-type ssh",)
     assert plan.commands == ()
 
@@ -253,3 +253,22 @@ def test_a_new_secondary_address_does_not_hide_the_removal_of_the_old_primary() 
     assert "undo ip address 192.168.0.1 255.255.255.252" in plan.commands
     merged = merge_config(running, "interface Vlanif211\n ip address 192.168.9.1 255.255.255.0 sub\n")
     assert " ip address 192.168.0.1 255.255.255.252\n" in merged, "a secondary is added, not swapped in"
+
+
+VRP8_CORE = (GOLDEN / "huawei_vrpv8" / "core.cfg").read_text()
+
+
+def test_the_ce_ssh_service_line_is_held_on_vrp8_only() -> None:
+    """CE prints ``stelnet ipv4 server enable``: its negation would cut the session there."""
+    assert "stelnet ipv4 server enable\n" in VRP8_CORE
+    intended = VRP8_CORE.replace("stelnet ipv4 server enable\n", "")
+    plan = remediate(VRP8_CORE, intended, "huawei_vrpv8")
+    assert plan.held == ("undo stelnet ipv4 server enable",) and plan.commands == ()
+    assert remediate(VRP8_CORE, intended, "huawei_vrp").commands == ("undo stelnet ipv4 server enable",)
+
+
+def test_a_platform_without_a_cli_dialect_is_a_clear_error() -> None:
+    with pytest.raises(DeployError, match="platform frr has no CLI dialect"):
+        remediate("hostname a\n", "hostname b\n", "frr")
+    with pytest.raises(DeployError, match="platform nftables has no hier_config parser"):
+        remediate("a\n", "b\n", "nftables")

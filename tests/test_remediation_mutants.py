@@ -7,9 +7,9 @@ import pytest
 from govnet.deploy.driver import DeployError
 from govnet.deploy.remediation import (
     SessionGuard,
+    _cli,
     _unsafe,
     _vlan_lists,
-    clean_config,
     flatten,
     format_vlans,
     match_secrets,
@@ -51,21 +51,16 @@ def test_format_vlans(vlans: set[int], spelled: str) -> None:
     assert format_vlans(vlans) == spelled
 
 
-def test_clean_config_drops_noise_and_trailing_blanks_exactly() -> None:
-    text = "#\n!c\nreturn\n  \nsysname a   \n version 7.1.064, Release 7734\n interface X\n"
-    assert clean_config(text) == "sysname a\n interface X\n"
-    assert clean_config("") == "\n"
-
-
 def test_flatten_comware_and_repeated_sections() -> None:
     text = "interface A\n mtu 1500\ninterface B\n shutdown\n"
-    assert flatten(text, "comware") == ("interface A", "mtu 1500", "quit", "interface B", "shutdown", "quit")
+    expected = ("interface A", "mtu 1500", "quit", "interface B", "shutdown", "quit")
+    assert flatten(text, "h3c_comware") == expected
 
 
-def test_a_bad_config_names_what_and_dialect() -> None:
-    with pytest.raises(DeployError, match=r"^the config does not parse as comware: "):
-        flatten("aaa\n local-user a\naaa\n local-user a\n", "comware")
-    with pytest.raises(DeployError, match=r"^running config does not parse as vrp: "):
+def test_a_bad_config_names_what_and_platform() -> None:
+    with pytest.raises(DeployError, match=r"^the config does not parse as h3c_comware: "):
+        flatten("aaa\n local-user a\naaa\n local-user a\n", "h3c_comware")
+    with pytest.raises(DeployError, match=r"^running config does not parse as huawei_vrp: "):
         merge_config("aaa\n local-user a\naaa\n local-user a\n", "sysname x\n")
 
 
@@ -132,49 +127,70 @@ def test_vlan_lists_of_a_switch() -> None:
 GUARD = SessionGuard(mgmt_interface="M0", ssh_users=("ops",))
 
 
+VRP, CE, USG, H3C = "huawei_vrp", "huawei_vrpv8", "huawei_usg", "h3c_comware"
+
+
 @pytest.mark.parametrize(
-    ("path", "text", "unsafe"),
+    ("platform", "path", "text", "unsafe"),
     [
-        ((), "undo stelnet server enable", True),
-        ((), "undo ssh server enable", True),
-        ((), "stelnet server enable", False),
-        ((), "undo user-interface vty 0 4", True),
-        ((), "undo interface M0", True),
-        ((), "undo interface M01", False),
-        ((), "undo ssh user ops", True),
-        ((), "undo ssh user ops2", False),
-        ((), "undo local-user ops", True),
-        ((), "undo ntp", False),
-        (("interface M0",), "shutdown", True),
-        (("interface M0",), "undo ip address 1.1.1.1 24", True),
-        (("interface M0",), "undo service-manage ssh permit", True),
-        (("interface M0",), "undo description", False),
-        (("interface M0",), "description x", False),
-        (("user-interface vty 0 4",), "undo protocol inbound ssh", True),
-        (("user-interface vty 0 4",), "undo authentication-mode aaa", True),
-        (("line vty 0 63",), "undo authentication-mode scheme", True),
-        (("user-interface vty 0 4",), "protocol inbound all", False),
-        (("user-interface vty 0 4",), "undo idle-timeout", False),
-        (("interface G1",), "shutdown", False),
-        (("aaa",), "undo local-user ops password", True),
-        (("aaa",), "undo local-user other password", False),
-        (("aaa", "manager-user ops"), "undo level 15", True),
-        (("aaa", "manager-user x"), "undo level 15", False),
-        (("aaa",), "local-user ops password", False),
-        (("local-user ops class manage",), "undo service-type ssh", True),
-        (("local-user bob class manage",), "undo service-type ssh", False),
-        (("manager-user ops",), "undo level 15", True),
+        (VRP, (), "undo stelnet server enable", True),
+        (CE, (), "undo stelnet server enable", True),
+        (CE, (), "undo stelnet ipv4 server enable", True),
+        (VRP, (), "undo stelnet ipv4 server enable", False),
+        (H3C, (), "undo ssh server enable", True),
+        (VRP, (), "undo ssh server enable", False),
+        (H3C, (), "undo stelnet server enable", False),
+        (VRP, (), "stelnet server enable", False),
+        (VRP, (), "undo user-interface vty 0 4", True),
+        (H3C, (), "undo line vty 0 63", True),
+        (H3C, (), "undo user-interface vty 0 4", False),
+        (VRP, (), "undo interface M0", True),
+        (VRP, (), "undo interface M01", False),
+        (VRP, (), "undo ssh user ops", True),
+        (H3C, (), "undo ssh user ops", True),
+        (VRP, (), "undo ssh user ops2", False),
+        (H3C, (), "undo local-user ops", True),
+        (VRP, (), "undo local-user ops", False),
+        (VRP, (), "undo ntp", False),
+        (VRP, ("interface M0",), "shutdown", True),
+        (H3C, ("interface M0",), "shutdown", True),
+        (VRP, ("interface M0",), "undo ip address 1.1.1.1 24", True),
+        (H3C, ("interface M0",), "undo ip address 1.1.1.1 24", True),
+        (USG, ("interface M0",), "undo service-manage ssh permit", True),
+        (USG, ("interface M0",), "undo service-manage enable", True),
+        (H3C, ("interface M0",), "undo service-manage ssh permit", False),
+        (VRP, ("interface M0",), "undo description", False),
+        (VRP, ("interface M0",), "description x", False),
+        (VRP, ("user-interface vty 0 4",), "undo protocol inbound ssh", True),
+        (VRP, ("user-interface vty 0 4",), "undo authentication-mode aaa", True),
+        (H3C, ("line vty 0 63",), "undo authentication-mode scheme", True),
+        (H3C, ("line vty 0 63",), "undo protocol inbound ssh", True),
+        (VRP, ("line vty 0 63",), "undo authentication-mode scheme", False),
+        (VRP, ("user-interface vty 0 4",), "protocol inbound all", False),
+        (VRP, ("user-interface vty 0 4",), "undo idle-timeout", False),
+        (VRP, ("interface G1",), "shutdown", False),
+        (VRP, ("aaa",), "undo local-user ops password", True),
+        (VRP, ("aaa",), "undo local-user other password", False),
+        (USG, ("aaa", "manager-user ops"), "undo level 15", True),
+        (USG, ("aaa",), "undo manager-user ops", True),
+        (VRP, ("aaa", "manager-user ops"), "undo level 15", False),
+        (USG, ("aaa", "manager-user x"), "undo level 15", False),
+        (VRP, ("aaa",), "local-user ops password", False),
+        (H3C, ("local-user ops class manage",), "undo service-type ssh", True),
+        (H3C, ("local-user bob class manage",), "undo service-type ssh", False),
+        (USG, ("manager-user ops",), "undo level 15", True),
     ],
 )
-def test_unsafe(path: tuple[str, ...], text: str, unsafe: bool) -> None:
-    assert _unsafe(path, text, GUARD) is unsafe
+def test_unsafe(platform: str, path: tuple[str, ...], text: str, unsafe: bool) -> None:
+    assert _unsafe(_cli(platform), path, text, GUARD) is unsafe
 
 
 def test_without_a_mgmt_interface_only_services_and_users_are_guarded() -> None:
     guard = SessionGuard()
-    assert _unsafe(("interface M0",), "shutdown", guard) is False
-    assert _unsafe((), "undo interface M0", guard) is False
-    assert _unsafe((), "undo ssh server enable", guard) is True
+    assert _unsafe(_cli(VRP), ("interface M0",), "shutdown", guard) is False
+    assert _unsafe(_cli(VRP), (), "undo interface M0", guard) is False
+    assert _unsafe(_cli(H3C), (), "undo ssh server enable", guard) is True
+    assert _unsafe(_cli(VRP), (), "undo stelnet server enable", guard) is True
 
 
 def test_trunk_lists_change_by_delta_both_ways() -> None:
@@ -199,7 +215,7 @@ def test_trunk_lists_change_by_delta_both_ways() -> None:
 def test_a_trunk_list_on_a_new_and_on_a_removed_interface() -> None:
     running = "vlan batch 5\ninterface G1\n port trunk permit vlan 5\n"
     intended = "vlan batch 5\ninterface G2\n port trunk permit vlan 5\n"
-    plan = remediate(running, intended, "comware")
+    plan = remediate(running, intended, "h3c_comware")
     assert plan.commands == ("undo interface G1", "interface G2", "port trunk permit vlan 5", "quit")
     assert plan.rollback == ("undo interface G2", "interface G1", "port trunk permit vlan 5", "quit")
 
@@ -207,7 +223,7 @@ def test_a_trunk_list_on_a_new_and_on_a_removed_interface() -> None:
 def test_a_trunk_list_removed_entirely_is_undone_with_the_running_command() -> None:
     running = "vlan batch 5\ninterface G1\n port trunk permit vlan 5\n mtu 1500\n"
     intended = "vlan batch 5\ninterface G1\n mtu 1500\n"
-    plan = remediate(running, intended, "comware")
+    plan = remediate(running, intended, "h3c_comware")
     assert plan.commands == ("interface G1", "undo port trunk permit vlan 5", "quit")
 
 
@@ -262,7 +278,7 @@ def test_lines_after_a_vlan_batch_change_are_still_sent() -> None:
 def test_a_trunk_list_respelled_is_undone_with_the_running_spelling() -> None:
     running = "interface G1\n port trunk permit vlan 5\n"
     intended = "interface G1\n port trunk allow-pass vlan 6\n"
-    plan = remediate(running, intended, "comware")
+    plan = remediate(running, intended, "h3c_comware")
     assert plan.commands == (
         "interface G1",
         "port trunk allow-pass vlan 6",
@@ -275,7 +291,7 @@ BAD = "aaa\n local-user a\naaa\n local-user a\n"
 
 
 def test_remediate_names_the_side_that_does_not_parse() -> None:
-    with pytest.raises(DeployError, match=r"^running config does not parse as vrp: "):
+    with pytest.raises(DeployError, match=r"^running config does not parse as huawei_vrp: "):
         remediate(BAD, "sysname a\n")
-    with pytest.raises(DeployError, match=r"^intended config does not parse as vrp: "):
+    with pytest.raises(DeployError, match=r"^intended config does not parse as huawei_vrp: "):
         remediate("sysname a\n", BAD)

@@ -11,14 +11,30 @@ from typing import Any
 
 from hier_config import Platform, get_hconfig
 
-from govnet.check.devicetext import STYLE_OF_PARSER, normalize
 from govnet.check.rules import LineMatch, PlatformDriver
 from govnet.errors import GovnetError
+from govnet.platforms import PLATFORMS
+from govnet.platforms.base import PrintStyle
+from govnet.platforms.printed import normalize
 
 
 def _hier_platform(parser: str) -> Platform:
     """The hier_config platform named by a platform module's ``hier_config`` (lower-cased)."""
     return Platform[parser.upper()]
+
+
+@cache
+def _print_style(parser: str) -> PrintStyle:
+    """How the platforms parsed by ``parser`` print their configs (the registry's
+    ``print_style``; every platform sharing a hier_config parser prints alike).
+
+    >>> _print_style("hp_comware5"), _print_style("cisco_ios")
+    ('comware', 'frr')
+    """
+    styles = {p.print_style for p in PLATFORMS.values() if (p.hier_config or "generic").lower() == parser}
+    if len(styles) != 1:
+        raise GovnetError(f"parser {parser!r}: no single print style among its platforms ({sorted(styles)})")
+    return styles.pop()
 
 
 class ConfigParseError(GovnetError):
@@ -157,7 +173,7 @@ class ConfigTree:
 
     def __init__(self, text: str, driver: PlatformDriver) -> None:
         self.driver = driver
-        lines = normalize(text, STYLE_OF_PARSER.get(driver.parser, "plain")).split("\n")
+        lines = normalize(text, _print_style(driver.parser)).split("\n")
         drops = [_regex(p) for p in driver.drop_lines]
         kept = ["" if any(d.search(line) for d in drops) else line for line in lines]
         index = _line_index(kept)
@@ -316,10 +332,8 @@ def _groups(m: re.Match[str] | None) -> dict[str, str]:
 
 
 def _line_index(lines: list[str]) -> dict[tuple[str, ...], int]:
-    """First 1-based line number of each path of collapsed line texts, by indentation.
-
-    A repeated leaf line (same path, no children) is blanked in ``lines``: hier_config rejects
-    duplicates, and a line said twice means the same as once (count rules see one).
+    """First 1-based line number of each path of collapsed line texts, by indentation (the
+    reader has already dropped repeated leaf lines: a line said twice means what it means once).
     """
     index: dict[tuple[str, ...], int] = {}
     texts = [_text(raw) for raw in lines]
@@ -332,9 +346,6 @@ def _line_index(lines: list[str]) -> dict[tuple[str, ...], int]:
         while stack and stack[-1][0] >= indent:
             stack.pop()
         path = (*stack[-1][1], text) if stack else (text,)
-        if path in index and _is_leaf(indents, i):
-            lines[i] = ""
-            continue
         stack.append((indent, path))
         index.setdefault(path, i + 1)
     return index
@@ -344,7 +355,3 @@ def _text(raw: str) -> str:
     text = " ".join(raw.split())
     return "" if not text or text[0] in "#!" else text
 
-
-def _is_leaf(indents: list[int], i: int) -> bool:
-    following = next((n for n in indents[i + 1 :] if n >= 0), -1)
-    return following <= indents[i]

@@ -1,7 +1,10 @@
 """``govnet backup``: every device's running config into a git repository, secrets masked.
 
-One file per device (``<device>.cfg``, the config as the device printed it), one commit per run
-that changed anything (the git CLI). Secrets are masked Oxidized-style (:mod:`govnet.deploy.mask`)
+One file per device (``<device>.cfg``, the config as the device printed it, read by its
+platform's reader of printed configs: prompts, paging and chatter gone, every config line as
+printed; :func:`govnet.platforms.printed.printed_config`), one commit per run that changed
+anything (the git CLI). The public Nornir task ``backup_config`` reads a device the same way
+(:func:`device_backup`). Secrets are masked Oxidized-style (:mod:`govnet.deploy.mask`)
 and any known secret value is redacted as a second guard. Where a masked line held a value of
 the credentials store, ``secret-refs/<device>.json`` records that line with ``${secret:NAME}``
 references (names, never values), so ``govnet restore`` can resolve it again.
@@ -28,9 +31,8 @@ from typing import Any
 
 from nornir.core.task import Result, Task
 
-from govnet.deploy.connection import driver_of, prepare_hosts
+from govnet.deploy.connection import CONNECTION, driver_of, prepare_hosts
 from govnet.deploy.driver import DeployError
-from govnet.deploy.frr_reload import strip_header
 from govnet.deploy.lkg import default_state_dir, target_state_dir
 from govnet.deploy.mask import mask_config
 from govnet.deploy.nornir_setup import DeployTarget, build_nornir
@@ -38,6 +40,8 @@ from govnet.deploy.secrets import SecretValues
 from govnet.inventory.schema import NetworkFile
 from govnet.inventory.sourcefiles import parse
 from govnet.model import Network
+from govnet.platforms import get_platform
+from govnet.platforms.printed import printed_config
 from govnet.render.context import SECRET_REF_RE
 
 AUTHOR = "govnet backup <govnet@localhost>"
@@ -198,14 +202,28 @@ def _one_line(exc: BaseException, device: str) -> str:
     return text[:300]
 
 
+def device_backup(task: Task, secrets: SecretValues | None = None) -> DeviceBackup:
+    """The device's running config as a backup keeps it: read by its platform's reader
+    (:func:`~govnet.platforms.printed.printed_config`), then masked; ``secrets`` (default: the
+    host's connection secrets) are redacted as the second guard and recorded as references."""
+    host = task.host
+    if secrets is None:
+        extras = host.connection_options[CONNECTION].extras if CONNECTION in host.connection_options else None
+        found = (extras or {}).get("secrets")
+        secrets = found if isinstance(found, SecretValues) else SecretValues()
+    running = driver_of(host, task.nornir.config).get_config()
+    style = get_platform(str(host.data.get("govnet_platform", host.platform))).print_style
+    return masked_backup(printed_config(running, style), secrets)
+
+
 def _fetch(task: Task, secrets: SecretValues) -> Result:
     """The masked backup, or a failed Result whose ``result`` is one line (no traceback logged)."""
     try:
-        running = driver_of(task.host, task.nornir.config).get_config()
+        backup = device_backup(task, secrets)
     except Exception as exc:  # any way a device cannot be read: one line, the run goes on
         return Result(host=task.host, result=f"{_address(task)}: {_one_line(exc, task.host.name)}",
                       failed=True)
-    return Result(host=task.host, result=masked_backup(strip_header(running).lstrip("\n"), secrets))
+    return Result(host=task.host, result=backup)
 
 
 def fetch_backups(

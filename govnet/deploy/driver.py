@@ -1,17 +1,19 @@
 """The one device-driver contract, with NAPALM's semantics, for every platform.
 
 A driver is a Nornir connection plugin (entry point ``nornir.plugins.connections``) whose
-connection object implements :class:`DeviceDriver`; ``nr.run(task=...)`` then drives every
-platform the same way. Netmiko is the SSH transport. Each platform module in
-``govnet.platforms`` names its driver (``Platform.driver``, ``module:Class`` under
-``govnet.deploy.drivers``) and its change model (REQUIREMENTS section 8).
+connection object is a :class:`DeviceDriver`; ``nr.run(task=...)`` then drives every platform
+the same way. Netmiko is the SSH transport. Each platform in ``govnet.platforms`` names its
+driver (``Platform.driver``, ``module:Class`` under ``govnet.deploy.drivers``) and its change
+model (``Platform.change_model``).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from types import TracebackType
+from typing import Any, Self
 
 from govnet.errors import GovnetError
 
@@ -111,49 +113,145 @@ class DriverTarget:
     """``lab`` (the twin) or ``production``: written into pending-commit records."""
 
 
-@runtime_checkable
-class DeviceDriver(Protocol):
-    """NAPALM's configuration semantics over one SSH session.
+class DeviceDriver(ABC):
+    """NAPALM's configuration semantics (``napalm.base.NetworkDriver``) over one SSH session.
 
-    Flow: ``load_merge_candidate``/``load_replace_candidate`` -> ``compare_config`` ->
-    ``commit_config(revert_in=S)`` -> verify -> ``confirm_commit`` (or ``rollback``);
-    ``discard_config`` drops an uncommitted candidate. With ``revert_in`` the device (or govnet,
-    where the platform has no timer) restores the previous config unless confirmed in time.
+    Built as ``Driver(target)`` from a :class:`DriverTarget`; used as a context manager, it is
+    opened on entry and closed on exit. The flow of a change::
+
+        load_merge_candidate / load_replace_candidate -> compare_config
+            -> commit_config(revert_in=S) -> (verify) -> confirm_commit, or rollback
+        discard_config drops a candidate that was not committed
+
+    With ``revert_in`` the change is on trial: unless :meth:`confirm_commit` comes within ``S``
+    seconds, the previous config comes back by itself (the device's own timer where the
+    platform has one, VRP8 ``commit trial`` and Comware ``configuration commit delay``; else the
+    govnet-kept window of :class:`govnet.deploy.drivers.keptwindow.KeptConfirmWindow`). Every
+    change first records the last-known-good config and, with a window, a pending-commit record
+    in ``target.state_dir`` (what ``govnet deploy --recover`` finishes if govnet dies).
+
+    Configs carry ``${secret:NAME}`` references; a driver resolves them only inside its session
+    and turns every known value it reads back into the reference again. Every method raises
+    :class:`DeployError` (or a subclass) naming the device when the device cannot do what it asks.
     """
 
+    target: DriverTarget
     device: str
+    """The device's inventory name (every error message starts with it)."""
 
-    def open(self) -> None: ...
+    def __init__(self, target: DriverTarget) -> None:
+        """Keep ``target``; nothing is opened until :meth:`open` (or ``with``)."""
+        self.target = target
+        self.device = target.device
 
-    def close(self) -> None: ...
+    def __enter__(self) -> Self:
+        self.open()
+        return self
 
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @abstractmethod
+    def open(self) -> None:
+        """Open the session to the device (log in).
+
+        Raises :class:`ConnectFailed` naming address, port, user and why (refused, no answer,
+        authentication)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the session; never raises (a session the device dropped is already closed).
+        What happens to a commit still in its window is the driver's own rule: a govnet-kept
+        window on VRP5 is rolled back first, a device-kept one runs on on the device."""
+
+    @abstractmethod
     def get_config(self) -> str:
-        """The running configuration as the device prints it."""
-        ...
+        """The running configuration as the device prints it (secrets as references where known).
 
-    def load_merge_candidate(self, config: str) -> None: ...
+        The text may carry the platform's print debris; :mod:`govnet.platforms.printed` reads it.
+        Raises :class:`DeployError` when the config cannot be read whole."""
 
-    def load_replace_candidate(self, config: str) -> None: ...
+    @abstractmethod
+    def load_merge_candidate(self, config: str) -> None:
+        """Make ``config`` (a snippet) the candidate, to be merged into the running config:
+        lines it sets are added or replace their single value, nothing else is removed.
 
-    def compare_config(self) -> ConfigDiff: ...
+        Changes nothing on the device's running config by itself. Raises
+        :class:`CommitRejected` when the device refuses a line while staging it (VRP8), or
+        :class:`DeployError` when the config does not parse."""
+
+    @abstractmethod
+    def load_replace_candidate(self, config: str) -> None:
+        """Make ``config`` (a whole config) the candidate that replaces the running config:
+        what it lacks is removed at the commit.
+
+        Changes nothing on the running config by itself. Raises :class:`DeployError` when a
+        replace would remove the lines that carry govnet's own session (they are held back in a
+        merge, but a device-side replace cannot hold them), or when the config does not parse."""
+
+    @abstractmethod
+    def compare_config(self) -> ConfigDiff:
+        """What committing the candidate would change, against the running config read now:
+        the platform's commands, a unified diff for people, and the negations held back.
+
+        Returns an empty :class:`ConfigDiff` when the device already runs the candidate.
+        Raises :class:`DeployError` when no candidate is loaded."""
 
     def residual(self, config: str, replace: bool) -> ConfigDiff:
         """After a commit: what the running config still lacks of ``config`` (empty: converged).
+
+        By default the candidate is loaded, compared and discarded; a driver whose confirm
+        window forbids loading a candidate (VRP8 trial, Comware delay) computes it offline.
         Never disturbs the commit in its confirm window."""
-        ...
+        if replace:
+            self.load_replace_candidate(config)
+        else:
+            self.load_merge_candidate(config)
+        try:
+            return self.compare_config()
+        finally:
+            self.discard_config()
 
-    def discard_config(self) -> None: ...
+    @abstractmethod
+    def discard_config(self) -> None:
+        """Drop the loaded candidate (the running config is untouched); a no-op with none."""
 
-    def commit_config(self, revert_in: int | None = None) -> None: ...
+    @abstractmethod
+    def commit_config(self, revert_in: int | None = None) -> None:
+        """Apply the candidate to the running config.
 
-    def has_pending_commit(self) -> bool: ...
+        With ``revert_in`` (seconds) the commit is on trial until :meth:`confirm_commit`, and
+        :meth:`has_pending_commit` answers True meanwhile; without it the change stands (and is
+        saved where the platform saves at commit). An empty candidate commits nothing. Raises
+        :class:`CommitRejected` naming the line the device refused, after putting back what went
+        in before it; :class:`DeployError` when nothing is loaded or a step fails."""
 
-    def confirm_commit(self) -> None: ...
+    @abstractmethod
+    def has_pending_commit(self) -> bool:
+        """Whether a commit made with ``revert_in`` waits for its confirm (in this session, or
+        one a killed govnet run left on record)."""
 
+    @abstractmethod
+    def confirm_commit(self) -> None:
+        """Keep the commit on trial: stop its revert timer, save the config as startup and as
+        the new last-known-good, clear the pending record; afterwards
+        :meth:`has_pending_commit` is False.
+
+        Raises :class:`DeployError` when no commit waits for a confirm, or its window expired
+        and the device was rolled back."""
+
+    @abstractmethod
     def rollback(self) -> None:
-        """Return to the configuration before the last commit."""
-        ...
+        """Return to the configuration before the last commit: while a commit is on trial it is
+        cancelled and the pending record cleared; after a confirmed one (or in a new session, from
+        the record) the last-known-good config comes back. A dropped session is reopened first.
 
+        Raises :class:`DeployError` when there is nothing to return to or the device refuses."""
+
+    @abstractmethod
     def cli(self, command: str) -> str:
-        """Run one show/display command and return its text (the getters' transport)."""
-        ...
+        """Run one show/display command and return its text (the getters' transport).
+
+        Raises :class:`DeployError` when the session fails."""

@@ -1,9 +1,10 @@
 """FRR's own diff logic (``frr-reload.py`` from Debian ``frr-pythontools``) on config texts.
 
 ``frr-reload.py`` is loaded as a module; its ``Config`` objects parse a running and a target
-config (marked by the local ``vtysh -m``, which needs no daemon) and ``compare_context_objects``
-gives the lines to delete and to add. govnet sends those lines itself over the SSH vtysh
-session instead of the script's local ``vtysh -c``/``-f`` calls.
+config (both read first by the reader of printed configs, :mod:`govnet.platforms.printed`, in
+vtysh's print style; then marked by the local ``vtysh -m``, which needs no daemon) and
+``compare_context_objects`` gives the lines to delete and to add. govnet sends those lines
+itself over the SSH vtysh session instead of the script's local ``vtysh -c``/``-f`` calls.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from types import ModuleType
 from typing import Any
 
 from govnet.deploy.driver import DeployError
+from govnet.platforms.base import PrintStyle
+from govnet.platforms.printed import config_text
 
 FRR_RELOAD = Path("/usr/lib/frr/frr-reload.py")
 FRR_RELOAD_ENV = "GOVNET_FRR_RELOAD"
-HEADER_LINES = ("Building configuration...", "Current configuration:")
+VTYSH_STYLE: PrintStyle = "frr"
+"""How vtysh prints a config (``show running-config``): the print style frr-reload's input is read in."""
 
 Block = tuple[str, ...]
 """One command in context: the context keys, then the line (``router bgp 1``, `` neighbor ...``)."""
@@ -110,11 +114,6 @@ UNTOUCHED = ("frr version", "service integrated-vtysh-config")
 """Lines frr-reload leaves alone (it cannot change them through vtysh)."""
 
 
-def strip_header(running: str) -> str:
-    """The running config without vtysh's ``Building configuration...`` banner."""
-    return "\n".join(ln for ln in running.splitlines() if ln.strip() not in HEADER_LINES) + "\n"
-
-
 @dataclass(frozen=True, slots=True)
 class ReloadPlan:
     """What frr-reload would do: ``no`` commands first (pass 1), then additions (pass 2)."""
@@ -142,12 +141,12 @@ def plan_reload(running: str, target: str) -> ReloadPlan:
     push, the commit's own re-read and the re-plan of a two-pass apply share one parse while the
     device's running config has not changed."""
     mod = frr_reload_module()
-    vtysh = _LocalVtysh(strip_header(running))
+    vtysh = _LocalVtysh(config_text(running, VTYSH_STYLE))
     running_conf = mod.Config(vtysh)
     running_conf.load_from_show_running(None)
     target_conf = mod.Config(vtysh)
     with tempfile.NamedTemporaryFile("w", suffix=".conf", encoding="utf-8") as fh:
-        fh.write(as_shown(strip_header(target)))
+        fh.write(as_shown(config_text(target, VTYSH_STYLE)))
         fh.flush()
         target_conf.load_from_file(fh.name)
     lines_to_add, lines_to_del = mod.compare_context_objects(target_conf, running_conf)

@@ -1,8 +1,10 @@
 """Intended vs running -> the minimal CLI lines that close the gap, and the lines that undo them.
 
-hier_config 3.x does the tree diff (``Platform.HUAWEI_VRP``; ``HP_COMWARE5`` is the nearest it
-has to Comware 7). govnet then applies its own rules where a plain negation is unsafe on a live
-device (REQUIREMENTS section 8):
+Both configs are read by the one reader of printed configs (:mod:`govnet.platforms.printed`,
+in the platform's print style), then hier_config 3.x does the tree diff with the platform's
+``hier_config`` parser (``HUAWEI_VRP``; ``HP_COMWARE5`` is the nearest it has to Comware 7).
+govnet then applies its own rules where a plain negation is unsafe on a live device, with the
+platform's CLI facts (:mod:`govnet.platforms.dialects`):
 
 * VLAN lists (``vlan batch``, ``port trunk allow-pass vlan``, Comware ``port trunk permit vlan``)
   change by their delta: ``vlan batch <added>`` / ``undo vlan batch <removed>``, never a
@@ -13,8 +15,9 @@ device (REQUIREMENTS section 8):
   where the reference stands: devices print secrets as cipher text, which cannot be compared,
   so a secret is (re)set by changing its line, never by a perpetual diff.
 * Nothing that would cut the SSH session is negated: the management interface's address or the
-  interface itself, ``stelnet server enable``/``ssh server enable``, the SSH user's ``ssh user``,
-  ``local-user`` lines, and the VTY lines' login settings. Such lines are *held* and reported.
+  interface itself, the SSH service (``stelnet server enable``, Comware ``ssh server enable``),
+  the SSH user's ``ssh user`` and account lines, and the VTY lines' login settings. Such lines
+  are *held* and reported.
 
 >>> r = remediate("vlan batch 10 20\\n", "vlan batch 10 30\\n")
 >>> r.commands
@@ -28,20 +31,20 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cache
 
 from hier_config import HConfig, Platform, WorkflowRemediation
 from hier_config import get_hconfig as _get_hconfig
 
 from govnet.deploy.driver import DeployError
+from govnet.platforms import PlatformError, get_platform
+from govnet.platforms.base import PrintStyle
+from govnet.platforms.dialects import Dialect, dialect_of
+from govnet.platforms.printed import config_text
 from govnet.render.context import SECRET_REF_RE
 
-Dialect = Literal["vrp", "comware"]
-
-_HIER_PLATFORM: dict[str, Platform] = {"vrp": Platform.HUAWEI_VRP, "comware": Platform.HP_COMWARE5}
-
-_NOISE = re.compile(r"^\s*(#.*|!.*|return)\s*$|^\s*version \d+\.\d+\S*, Release ")
-"""Not configuration: separators, comments, ``return``, Comware's ``version`` banner line."""
+DEFAULT_PLATFORM = "huawei_vrp"
+"""The platform a remediation reads when none is named."""
 
 _VLAN_BATCH = re.compile(r"^(?P<undo>undo )?vlan batch (?P<vlans>[\d ]+(?:to [\d ]+)*)$")
 _VLAN_SECTION = re.compile(r"^(?P<undo>undo )?vlan (?P<vlans>\d+(?: to \d+)?)$")
@@ -54,16 +57,54 @@ _VLAN_USE = re.compile(
     r"|port trunk pvid vlan (\d+)"
     r"|vlan (\d+))$"
 )
-_SINGLE_VALUED = re.compile(
-    r"^(description|sysname|mtu|ip address (?!.* sub$)|port link-type|port link-mode|"
-    r"port default vlan|port access vlan|ospf network-type|clock timezone|ip binding vpn-instance|"
-    r"route-distinguisher|idle-timeout)"
-)
-_SSH_SERVICE = re.compile(r"^(stelnet server enable|ssh server enable)$")
-_VTY = re.compile(r"^(user-interface vty|line vty)\b")
-_VTY_LOGIN = re.compile(r"^(protocol inbound|authentication-mode)\b")
-_MGMT_ACCESS = re.compile(r"^undo (ip address|service-manage (enable|ssh permit))\b")
-"""On the management interface: its address and (USG) the SSH service permit."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Cli:
+    """One platform's CLI as the remediation reads it: parser, print style, dialect patterns."""
+
+    name: str
+    parser: Platform
+    style: PrintStyle
+    single_valued: re.Pattern[str]
+    ssh_service: re.Pattern[str]
+    vty: re.Pattern[str]
+    vty_login: re.Pattern[str]
+    mgmt_access: re.Pattern[str]
+    user_lines: tuple[str, ...]
+    accounts: tuple[str, ...]
+
+    def text(self, config: str) -> str:
+        """``config`` as the platform's reader gives it to hier_config."""
+        return config_text(config, self.style)
+
+
+def _words(fragments: tuple[str, ...]) -> str:
+    return "|".join(fragments)
+
+
+@cache
+def _cli(platform: str) -> _Cli:
+    """The remediation's view of ``platform`` (a :class:`DeployError` for one it cannot diff)."""
+    facts = get_platform(platform)
+    if facts.hier_config is None:
+        raise DeployError(f"platform {platform} has no hier_config parser: its configs are not diffed here")
+    try:
+        dialect: Dialect = dialect_of(facts)
+    except PlatformError as err:
+        raise DeployError(str(err)) from None
+    return _Cli(
+        name=platform,
+        parser=Platform[facts.hier_config.upper()],
+        style=facts.print_style,
+        single_valued=re.compile(rf"^({_words(dialect.single_valued)})"),
+        ssh_service=re.compile(rf"^({_words(dialect.ssh_service)})$"),
+        vty=re.compile(rf"^({_words(dialect.vty)})\b"),
+        vty_login=re.compile(rf"^({_words(dialect.vty_login)})\b"),
+        mgmt_access=re.compile(rf"^undo ({_words(dialect.mgmt_access)})\b"),
+        user_lines=dialect.user_lines,
+        accounts=dialect.accounts,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,42 +144,22 @@ class _Block:
         return block
 
 
-def _parse(dialect: Dialect, text: str, what: str) -> HConfig:
-    """hier_config's tree of ``text``; a config it cannot take is a :class:`DeployError`."""
+def _parse(cli: _Cli, text: str, what: str) -> HConfig:
+    """hier_config's tree of ``text`` (already read); a config it cannot take is a :class:`DeployError`."""
     try:
-        return _get_hconfig(_HIER_PLATFORM[dialect], text)
+        return _get_hconfig(cli.parser, text)
     except Exception as err:  # hier_config raises ValueError/DuplicateChildError and kin
-        raise DeployError(f"{what} config does not parse as {dialect}: {err}") from err
+        raise DeployError(f"{what} config does not parse as {cli.name}: {err}") from err
 
 
-def dedent_globals(text: str) -> str:
-    """A config as Comware 7 (and the USG/NIP) print it with its one-line global commands at
-    column 0: they print them indented by one space in a block after ``#``, which a parser would
-    otherwise nest under the section before.
+def parse_config(config: str, platform: str = DEFAULT_PLATFORM) -> HConfig:
+    """hier_config's tree of a config as ``platform`` prints it: what every diff compares.
 
-    >>> dedent_globals("#\\ninterface G1\\n mtu 1500\\n#\\n sysname a\\n ssh server enable\\n#\\nreturn\\n")
-    '#\\ninterface G1\\n mtu 1500\\n#\\nsysname a\\nssh server enable\\n#\\nreturn\\n'
-    >>> dedent_globals("#\\n sysname a\\nline vty 0 4\\n protocol inbound ssh\\n")
-    '#\\nsysname a\\nline vty 0 4\\n protocol inbound ssh\\n'
+    >>> [c.text for c in parse_config("#\\n sysname a\\n#\\nreturn\\n", "h3c_comware").children]
+    ['sysname a']
     """
-    out: list[str] = []
-    base: int | None = 0
-    for line in text.split("\n"):
-        if line.startswith("#"):
-            base = None
-        elif line.strip():
-            indent = len(line) - len(line.lstrip(" "))
-            if base is None or indent < base:
-                base = indent  # a column-0 line ends a global block even without a '#'
-            line = line[base:]
-        out.append(line)
-    return "\n".join(out)
-
-
-def clean_config(text: str) -> str:
-    """The config without comment/separator lines (``#``, ``!``), ``return`` and blank lines."""
-    lines = [ln.rstrip() for ln in text.splitlines()]
-    return "\n".join(ln for ln in lines if ln.strip() and not _NOISE.match(ln)) + "\n"
+    cli = _cli(platform)
+    return _parse(cli, cli.text(config), "the")
 
 
 def parse_vlans(spec: str) -> set[int]:
@@ -183,13 +204,13 @@ def format_vlans(vlans: set[int]) -> str:
     return " ".join(parts)
 
 
-def flatten(config: str, dialect: Dialect = "vrp") -> tuple[str, ...]:
+def flatten(config: str, platform: str = DEFAULT_PLATFORM) -> tuple[str, ...]:
     """A config snippet as the CLI lines that enter it (``quit`` closes each section).
 
     >>> flatten("interface G0/0/1\\n description x\\n#\\nsysname a\\n")
     ('interface G0/0/1', 'description x', 'quit', 'sysname a')
     """
-    tree = _parse(dialect, clean_config(config), "the")
+    tree = parse_config(config, platform)
     root = _Block("")
     _copy(tree, root)
     return tuple(_emit(root.children))
@@ -211,7 +232,7 @@ def _emit(blocks: list[_Block]) -> list[str]:
     return lines
 
 
-def merge_config(running: str, snippet: str, dialect: Dialect = "vrp") -> str:
+def merge_config(running: str, snippet: str, platform: str = DEFAULT_PLATFORM) -> str:
     """``running`` with a merge ``snippet`` laid over it, as the device would hold it afterwards.
 
     A single-valued line (``description``, ``ip address`` ...) replaces the old value; VLAN
@@ -223,16 +244,17 @@ def merge_config(running: str, snippet: str, dialect: Dialect = "vrp") -> str:
      description b
      mtu 1500
     """
+    cli = _cli(platform)
     base, extra = _Block(""), _Block("")
-    _copy(_parse(dialect, clean_config(running), "running"), base)
-    _copy(_parse(dialect, clean_config(snippet), "merge"), extra)
-    _overlay(base, extra)
+    _copy(_parse(cli, cli.text(running), "running"), base)
+    _copy(_parse(cli, cli.text(snippet), "merge"), extra)
+    _overlay(cli, base, extra)
     return "".join(f"{' ' * depth}{text}\n" for depth, text in _walk(base.children, 0))
 
 
-def _overlay(into: _Block, extra: _Block) -> None:
+def _overlay(cli: _Cli, into: _Block, extra: _Block) -> None:
     for block in extra.children:
-        key = _SINGLE_VALUED.match(block.text)
+        key = cli.single_valued.match(block.text)
         vlan = _VLAN_BATCH.match(block.text) or _TRUNK_LIST.match(block.text)
         target = next((c for c in into.children if c.text == block.text), None)
         if target is None and vlan:
@@ -243,12 +265,12 @@ def _overlay(into: _Block, extra: _Block) -> None:
                 target.text = prefix + format_vlans(merged)
                 continue
         if target is None and key:
-            target = next((c for c in into.children if _same_key(key.group(1), c.text)), None)
+            target = next((c for c in into.children if _same_key(cli, key.group(1), c.text)), None)
             if target is not None:
                 target.text = block.text
         if target is None:
             target = into.child(block.text)
-        _overlay(target, block)
+        _overlay(cli, target, block)
 
 
 def _walk(blocks: list[_Block], depth: int) -> list[tuple[int, str]]:
@@ -284,31 +306,32 @@ def _is_vlan_list(text: str) -> bool:
     return bool(_VLAN_BATCH.match(text) or _TRUNK_LIST.match(text))
 
 
-def _same_key(key: str, line: str) -> bool:
+def _same_key(cli: _Cli, key: str, line: str) -> bool:
     """``line`` sets the single-valued setting ``key`` (a secondary ``ip address ... sub`` does not)."""
-    m = _SINGLE_VALUED.match(line)
+    m = cli.single_valued.match(line)
     return m is not None and m.group(1) == key
 
 
-def _unsafe(path: tuple[str, ...], text: str, guard: SessionGuard) -> bool:
+def _unsafe(cli: _Cli, path: tuple[str, ...], text: str, guard: SessionGuard) -> bool:
     """A negation (or shutdown) that would cut govnet's session to the device."""
     mgmt = f"interface {guard.mgmt_interface}" if guard.mgmt_interface else None
+    users = [re.escape(u) for u in guard.ssh_users]
+    accounts = [re.compile(rf"^({_words(cli.accounts)}) {u}\b") for u in users]
     if not path:
         if not text.startswith("undo "):
             return False
         body = text.removeprefix("undo ")
-        if _SSH_SERVICE.match(body) or _VTY.match(body) or (mgmt and body == mgmt):
+        if cli.ssh_service.match(body) or cli.vty.match(body) or (mgmt and body == mgmt):
             return True
-        return any(re.match(rf"^(ssh user|local-user) {re.escape(u)}\b", body) for u in guard.ssh_users)
+        return any(re.match(rf"^({_words(cli.user_lines)}) {u}\b", body) for u in users)
     section = path[0]
     if mgmt and section == mgmt:
-        return text == "shutdown" or bool(_MGMT_ACCESS.match(text))
-    if _VTY.match(section):
-        return text.startswith("undo ") and bool(_VTY_LOGIN.match(text.removeprefix("undo ")))
+        return text == "shutdown" or bool(cli.mgmt_access.match(text))
+    if cli.vty.match(section):
+        return text.startswith("undo ") and bool(cli.vty_login.match(text.removeprefix("undo ")))
     if not text.startswith("undo "):
         return False
-    for user in map(re.escape, guard.ssh_users):
-        account = re.compile(rf"^(local-user|manager-user) {user}\b")
+    for account in accounts:
         if section == "aaa" and (
             account.match(text.removeprefix("undo ")) or any(map(account.match, path[1:]))
         ):
@@ -318,32 +341,34 @@ def _unsafe(path: tuple[str, ...], text: str, guard: SessionGuard) -> bool:
     return False
 
 
-def _filter(node: object, path: tuple[str, ...], guard: SessionGuard, held: list[str], into: _Block) -> None:
+def _filter(
+    cli: _Cli, node: object, path: tuple[str, ...], guard: SessionGuard, held: list[str], into: _Block
+) -> None:
     children = list(getattr(node, "children", ()))
     positives = [c.text for c in children if not c.text.startswith("undo ")]
     for child in children:
         text: str = child.text
         if _is_vlan_list(text):
             continue
-        key = _SINGLE_VALUED.match(text.removeprefix("undo ")) if text.startswith("undo ") else None
-        if key and any(_same_key(key.group(1), p) for p in positives):
+        key = cli.single_valued.match(text.removeprefix("undo ")) if text.startswith("undo ") else None
+        if key and any(_same_key(cli, key.group(1), p) for p in positives):
             continue  # overwritten by the new value: no gap
-        if _unsafe(path, text, guard):
+        if _unsafe(cli, path, text, guard):
             held.append(" ".join((*path, text)))
             continue
         block = into.child(text)
-        _filter(child, (*path, text), guard, held, block)
+        _filter(cli, child, (*path, text), guard, held, block)
         if child.children and not block.children:
             into.children.remove(block)  # everything under it was held or handled elsewhere
 
 
 def _one_way(
-    running: str, intended: str, dialect: Dialect, guard: SessionGuard
+    running: str, intended: str, cli: _Cli, guard: SessionGuard
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    workflow = WorkflowRemediation(_parse(dialect, running, "running"), _parse(dialect, intended, "intended"))
+    workflow = WorkflowRemediation(_parse(cli, running, "running"), _parse(cli, intended, "intended"))
     held: list[str] = []
     root = _Block("")
-    _filter(workflow.remediation_config, (), guard, held, root)
+    _filter(cli, workflow.remediation_config, (), guard, held, root)
 
     have_batch, have_trunks, _ = _vlan_lists(running)
     want_batch, want_trunks, want_used = _vlan_lists(intended)
@@ -393,15 +418,17 @@ def match_secrets(intended: str, running: str) -> str:
 def remediate(
     running: str,
     intended: str,
-    dialect: Dialect = "vrp",
+    platform: str = DEFAULT_PLATFORM,
     guard: SessionGuard | None = None,
 ) -> Remediation:
-    """Lines that take ``running`` to ``intended`` safely, and the lines that take it back."""
+    """Lines that take ``running`` to ``intended`` safely on ``platform``, and the lines that
+    take it back (both configs as the platform prints them, read by its reader)."""
     guard = guard or SessionGuard()
-    have = clean_config(running)
-    want = match_secrets(clean_config(intended), have)
-    commands, held = _one_way(have, want, dialect, guard)
-    rollback, _ = _one_way(want, have, dialect, guard)
+    cli = _cli(platform)
+    have = cli.text(running)
+    want = match_secrets(cli.text(intended), have)
+    commands, held = _one_way(have, want, cli, guard)
+    rollback, _ = _one_way(want, have, cli, guard)
     unified = "".join(
         difflib.unified_diff(
             have.splitlines(keepends=True), want.splitlines(keepends=True), "running", "intended"

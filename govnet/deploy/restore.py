@@ -23,10 +23,12 @@ from govnet.deploy.backup import REFS_DIR
 from govnet.deploy.driver import DeployError
 from govnet.deploy.mask import HIDDEN, MASK_RULES, mask_config
 from govnet.deploy.nornir_setup import DeployTarget
-from govnet.deploy.remediation import dedent_globals
 from govnet.deploy.rollout import DeployOptions, Echo, RunReport, deploy
 from govnet.deploy.secrets import REDACTED, SecretValues
 from govnet.model import Network
+from govnet.platforms import get_platform
+from govnet.platforms.base import PrintStyle
+from govnet.platforms.printed import printed_config
 from govnet.render.context import SECRET_REF_RE, secret_ref
 
 _ENCRYPTION_TYPE_RE = re.compile(rf"(?<= )\d (?={re.escape(HIDDEN)})")
@@ -102,11 +104,13 @@ def _reference(backup: Backup, number: int, line: str, intended: Callable[[], di
     return line[: len(line) - len(line.lstrip())] + found if found else None
 
 
-def restorable_config(backup: Backup, secrets: SecretValues, intended: Callable[[], str | None]) -> str:
+def restorable_config(
+    backup: Backup, secrets: SecretValues, intended: Callable[[], str | None], style: PrintStyle = "plain"
+) -> str:
     """The backup with every masked value turned back into a ``${secret:NAME}`` reference the
     credentials store can resolve; raises one DeployError listing every line that cannot.
-    One-line globals a device prints indented after ``#`` (CE, Comware) are put back at column 0,
-    as the drivers read running configs (a no-op for FRR's and the edge's texts).
+    The text is read as the device's platform prints (``style``: a backup taken before backups
+    went through the reader may still carry prompts or paging); the drivers read it on from there.
 
     ``intended`` gives the device's intended config (asked only when a masked line has no
     recorded reference)."""
@@ -134,7 +138,7 @@ def restorable_config(backup: Backup, secrets: SecretValues, intended: Callable[
         out.append(reference)
     if errors:
         raise DeployError("\n".join([*errors, f"{backup.device}: nothing pushed"]))
-    return dedent_globals("\n".join(out))
+    return printed_config("\n".join(out), style)
 
 
 def restore(
@@ -149,5 +153,7 @@ def restore(
     """Diff (dry run) or push (``options.commit``) ``backup`` onto its device through
     :func:`govnet.deploy.rollout.deploy`: confirm window, verify, confirm or roll back."""
     secrets = SecretValues.from_credentials(target.credentials())
-    config = restorable_config(backup, secrets, intended)
+    device = network.devices.get(backup.device)
+    style = get_platform(device.platform).print_style if device is not None else "plain"
+    config = restorable_config(backup, secrets, intended, style)
     return deploy(network, {backup.device: config}, target, options, echo=echo)

@@ -1,6 +1,7 @@
 """Nornir tasks over the ``govnet`` connection: ``nr.run(task=push_config, config=...)``.
 
-* :func:`backup_config` - the running config, secrets masked.
+* :func:`backup_config` - the running config as ``govnet backup`` keeps it (read by the
+  platform's reader, secrets masked and known values redacted).
 * :func:`diff_config` - what a push would change (:class:`ConfigDiff`), touches nothing.
 * :func:`push_config` - dry run unless ``commit``; with ``commit``: commit with a confirm window,
   verify, confirm; a refused line, a failed verify or a lost session rolls that device back.
@@ -19,9 +20,9 @@ from typing import Literal
 
 from nornir.core.task import Result, Task
 
+from govnet.deploy.backup import device_backup
 from govnet.deploy.connection import driver_of
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DeviceDriver
-from govnet.deploy.mask import mask_config
 from govnet.deploy.verify import VerifyReport, expectations, observe, verify
 from govnet.model import Network
 from govnet.platforms import get_platform
@@ -46,9 +47,9 @@ def _platform_os(task: Task) -> str:
 
 
 def backup_config(task: Task) -> Result:
-    """The device's running config with secrets masked (Oxidized style)."""
-    driver = driver_of(task.host, task.nornir.config)
-    return Result(host=task.host, result=mask_config(driver.get_config()))
+    """The device's running config as ``govnet backup`` keeps it: prompts, paging and chatter
+    gone (its platform's reader), secrets masked (Oxidized style) and known values redacted."""
+    return Result(host=task.host, result=device_backup(task).text)
 
 
 def diff_config(task: Task, config: str, replace: bool = True) -> Result:

@@ -1,33 +1,32 @@
-"""Config text as devices print it, made into the indented text the parsers read.
+"""The one reader of configs as devices print them, for every stage (check, diff, backup).
 
-A backup pulled from a device is not the tidy text govnet renders: it may be GBK-encoded, carry
+A config pulled from a device is not the tidy text govnet renders: it may be GBK-encoded, carry
 the CLI prompt and the ``display`` command, paging debris (``  ---- More ----`` with its
-cursor-control escapes), ``Info:`` chatter, multi-line ``header`` banners, and, on Comware 7,
-the USG and VRP8, one-line global commands indented by one space after each ``#``.
+cursor-control escapes), ``Info:`` chatter, multi-line ``header`` banners, vtysh's ``Building
+configuration...`` banner, the same leaf line twice, and, on Comware 7, the USG and VRP8,
+one-line global commands indented by one space after each ``#``. How a platform prints is its
+:attr:`~govnet.platforms.base.Platform.print_style`.
 
-Every step keeps the line count, so a finding's line number is the line in the file.
+One pipeline reads every printed config; its two entry points are views of the same lines:
+
+* :func:`normalize` keeps the line count (what is not config is blanked), so a finding's line
+  number is the line in the file (``govnet check``);
+* :func:`config_text` is the same lines without the blanks (what hier_config and frr-reload
+  parse: ``govnet diff``/``deploy``, the drivers, ``govnet backup``, ``govnet restore``).
 
 >>> text = "<kf-fw-1>display current-configuration\\n#\\n sysname kf-fw-1\\n#\\n hrp enable\\nreturn"
 >>> normalize(text, "vrp").split("\\n")
 ['', '', 'sysname kf-fw-1', '', 'hrp enable', '']
+>>> config_text(text, "vrp")
+'sysname kf-fw-1\\nhrp enable\\n'
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from govnet.errors import GovnetError
-
-Style = Literal["vrp", "comware", "frr", "plain"]
-"""How a config family prints: Huawei VRP5/VRP8/USG, H3C Comware 7, FRR (vtysh), other."""
-
-STYLE_OF_PARSER: dict[str, Style] = {
-    "huawei_vrp": "vrp",
-    "hp_comware5": "comware",
-    "cisco_ios": "frr",
-    "generic": "plain",
-}
+from govnet.platforms.base import PrintStyle
 
 
 class UnreadableConfig(GovnetError):
@@ -73,37 +72,102 @@ _CLI_VERB = re.compile(
 _CONFIG_COMMAND = re.compile(r"^\s*(dis\w*\s+(cu|sa)\w*|sh\w*\s+run\w*|more\s+\S+\.(cfg|zip))", re.IGNORECASE)
 _VENDOR_CHATTER = re.compile(r"^\s*(Info|Warning|Error|Notice)\s*:")
 _FRR_PROMPT = re.compile(r"^[\w.\-]+(\([\w\-]+\))?# ?")
-_FRR_CHATTER = re.compile(r"^(Building configuration\.\.\.|Current configuration:?.*)\s*$")
+_FRR_CHATTER = re.compile(r"^\s*(Building configuration\.\.\.|Current configuration:?.*)\s*$")
 _BANNER = re.compile(
     r"^(?P<indent>\s*)header (?P<kind>login|shell|motd|incoming|legal)( information)? (?P<rest>.*)$"
 )
 
 
-def normalize(text: str, style: Style) -> str:
-    """``text`` with device-print debris blanked, banners folded and global lines dedented."""
+_NOISE = re.compile(r"^\s*([#!].*|return)$|^\s*version \d+\.\d+\S*, Release ")
+"""Not configuration in a VRP or Comware print: ``#`` separators, comments (``!Software
+Version ...``), ``return``, Comware's ``version 7.1.070, Release ...`` banner."""
+CLOSERS = frozenset({"exit", "exit-address-family", "exit-vrf", "exit-vni", "end", "quit", "return"})
+"""Lines that only close a block: they repeat by design (never a repeated leaf)."""
+
+
+def normalize(text: str, style: PrintStyle) -> str:
+    """``text`` with everything that is not config blanked, banners folded, global lines
+    dedented and repeated leaf lines dropped; line for line (``\\n``-joined, same count)."""
+    return "\n".join(_read(text, style))
+
+
+def config_text(text: str, style: PrintStyle) -> str:
+    """The config lines of ``text`` (:func:`normalize` without its blank lines), each ending in
+    ``\\n``: what the diff parses. Reading it again changes nothing. A plain text keeps its
+    blank lines (they may be part of its format).
+
+    >>> config_text("Building configuration...\\n\\nCurrent configuration:\\n!\\nhostname r1\\n", "frr")
+    '!\\nhostname r1\\n'
+    >>> config_text("#\\n sysname a\\n sysname a\\n#\\ninterface G1\\n mtu 1500\\n#\\nreturn\\n", "comware")
+    'sysname a\\ninterface G1\\n mtu 1500\\n'
+    """
+    lines = _read(text, style)
+    if style == "plain":
+        return "\n".join(lines).strip("\n") + "\n"
+    return "".join(f"{line}\n" for line in lines if line.strip())
+
+
+def printed_config(text: str, style: PrintStyle) -> str:
+    """The config as the device printed it, without what is not config: prompts and the output
+    of other commands, paging debris and escapes, ``Info:`` chatter, vtysh's ``Building
+    configuration...`` banner, leading and trailing blank lines. Every config line stays as
+    printed (indentation, ``#`` separators, ``return``, a line printed twice): what ``govnet
+    backup`` keeps, and what the other entry points read the same way.
+
+    >>> printed_config("<r>display current-configuration\\n#\\n sysname r\\n#\\nreturn\\n<r>", "vrp")
+    '#\\n sysname r\\n#\\nreturn\\n'
+    """
+    cleaned = _cleaned(text)
+    kept, _banners = _printed(list(cleaned), style)
+    lines = [line for line, was in zip(kept, cleaned, strict=True) if line or not was]
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def _cleaned(text: str) -> list[str]:
+    """The lines of ``text`` without paging prompts, escapes and trailing blanks."""
     raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if "More" in text or _ESCAPE.search(text):
-        lines = [_clean(raw) for raw in raws]
-    else:  # no paging prompt, no escape: what _clean leaves of each line, at a fraction of the cost
-        lines = [raw.rstrip() for raw in raws]
+        return [_clean(raw) for raw in raws]
+    return [raw.rstrip() for raw in raws]  # nothing to clean: what _clean leaves, at a fraction of the cost
+
+
+def _printed(lines: list[str], style: PrintStyle) -> tuple[list[str], list[tuple[int, int]]]:
+    """First half of the reader: what is not config blanked (prompts and other commands' output,
+    chatter, vtysh's banner); and the multi-line ``header`` banners found (first, last line)."""
     if style == "plain":
-        return "\n".join(lines)
+        return lines, []
     if style == "frr":
         _keep_config_output(lines, _FRR_PROMPT)
-        return "\n".join("" if _FRR_CHATTER.match(ln) else ln for ln in lines)
-    _fold_banners(lines)  # first: banner text may start with '[' like a prompt
-    _keep_config_output(lines, _VENDOR_PROMPT)
-    lines = ["" if _VENDOR_CHATTER.match(ln) else ln for ln in lines]
-    _dedent_globals(lines)
-    return "\n".join("" if ln.strip() in ("return", "#") else ln for ln in lines)
+        return ["" if _FRR_CHATTER.match(ln) else ln for ln in lines], []
+    banners = _banner_spans(lines)  # first: banner text may start with '[' like a prompt
+    inside = {j for first, last in banners for j in range(first + 1, last + 1)}
+    _keep_config_output(lines, _VENDOR_PROMPT, inside)
+    kept = ["" if i not in inside and _VENDOR_CHATTER.match(ln) else ln for i, ln in enumerate(lines)]
+    return kept, banners
 
 
-def _keep_config_output(lines: list[str], prompt: re.Pattern[str]) -> None:
+def _read(text: str, style: PrintStyle) -> list[str]:
+    """Every step of the reader, in order, one output line per input line."""
+    lines, banners = _printed(_cleaned(text), style)
+    if style == "plain":
+        return lines
+    if style != "frr":
+        _fold_banners(lines, banners)
+        _dedent_globals(lines)
+        lines = ["" if _NOISE.match(ln) else ln for ln in lines]
+    _drop_repeated_leaves(lines)
+    return lines
+
+
+def _keep_config_output(
+    lines: list[str], prompt: re.Pattern[str], inside: frozenset[int] | set[int] = frozenset()
+) -> None:
     """Blank prompts and the output of every command but the one that displays the config.
 
     A file without prompts is all config. After a prompt, the lines belong to the command typed
     there: kept after ``display current-configuration`` (or ``show running-config``), blanked after
-    any other command (``display version`` ...); a bare prompt changes nothing.
+    any other command (``display version`` ...); a bare prompt changes nothing. Lines ``inside``
+    a banner are never prompts.
 
     >>> lines = ["<r>display version", "VRP (R) software", "<r>dis cur", "sysname r", "<r>"]
     >>> _keep_config_output(lines, _VENDOR_PROMPT); lines
@@ -111,7 +175,7 @@ def _keep_config_output(lines: list[str], prompt: re.Pattern[str]) -> None:
     """
     keeping = True
     for i, line in enumerate(lines):
-        found = prompt.match(line)
+        found = None if i in inside else prompt.match(line)
         if found is None:
             if not keeping:
                 lines[i] = ""
@@ -137,8 +201,10 @@ MAX_BANNER_LINES = 60
 """A banner whose closing delimiter is not found within this many lines is left as it is."""
 
 
-def _fold_banners(lines: list[str]) -> None:
-    """Fold a multi-line ``header`` banner onto its first line (the rest blanked)."""
+def _banner_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last) line of each multi-line ``header`` banner (its closing delimiter found
+    within :data:`MAX_BANNER_LINES`)."""
+    spans: list[tuple[int, int]] = []
     i = 0
     while i < len(lines):
         m = _BANNER.match(lines[i])
@@ -154,12 +220,23 @@ def _fold_banners(lines: list[str]) -> None:
         if delimiter in rest[1:] or end is None:
             i += 1
             continue
-        parts = [rest, *(lines[j].strip() for j in range(i + 1, end + 1))]
-        for j in range(i + 1, end + 1):
+        spans.append((i, end))
+        i = end + 1
+    return spans
+
+
+def _fold_banners(lines: list[str], spans: list[tuple[int, int]]) -> None:
+    """Fold each multi-line ``header`` banner onto its first line (the rest blanked)."""
+    for first, last in spans:
+        m = _BANNER.match(lines[first])
+        if m is None:
+            continue  # blanked as another command's output
+        parts = [m["rest"], *(lines[j].strip() for j in range(first + 1, last + 1))]
+        for j in range(first + 1, last + 1):
             lines[j] = ""
         body = f"{parts[0]} {' / '.join(p for p in parts[1:] if p)}"
-        lines[i] = f"{m['indent']}header {m['kind']}{' information' if 'information' in m[0] else ''} {body}"
-        i = end + 1
+        information = " information" if "information" in m[0] else ""
+        lines[first] = f"{m['indent']}header {m['kind']}{information} {body}"
 
 
 def _indent(line: str) -> int:
@@ -189,3 +266,39 @@ def _dedent_globals(lines: list[str]) -> None:
                 lines[i] = line[global_indent:]
             else:
                 lines[i] = line.lstrip(" \t")
+
+
+def _drop_repeated_leaves(lines: list[str]) -> None:
+    """Blank a leaf line (no children) printed again at the same path: it means what it meant
+    once, and hier_config refuses a line twice. A repeated section header is left (an error for
+    the parser to name); separators, comments and block closers are never repeats.
+
+    >>> lines = ["service a", "router x", " net 1", " net 1", "!", "service a", "router x", " net 2"]
+    >>> _drop_repeated_leaves(lines); lines
+    ['service a', 'router x', ' net 1', '', '!', '', 'router x', ' net 2']
+    """
+    texts = [" ".join(raw.split()) for raw in lines]
+    indents = [
+        -1 if not text or text[0] in "#!" or text in CLOSERS else len(raw) - len(raw.lstrip())
+        for raw, text in zip(lines, texts, strict=True)
+    ]
+    following = [-1] * len(indents)  # the indent of the next line that counts (-1: none)
+    nxt = -1
+    for i in range(len(indents) - 1, -1, -1):
+        following[i] = nxt
+        if indents[i] >= 0:
+            nxt = indents[i]
+    seen: set[tuple[str, ...]] = set()
+    stack: list[tuple[int, tuple[str, ...]]] = []  # (indent, path) of the open sections
+    for i, indent in enumerate(indents):
+        if indent < 0:
+            continue
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        path = (*stack[-1][1], texts[i]) if stack else (texts[i],)
+        if following[i] > indent:
+            stack.append((indent, path))
+        elif path in seen:
+            lines[i] = ""
+            continue
+        seen.add(path)

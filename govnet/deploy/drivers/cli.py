@@ -1,7 +1,8 @@
 """The Netmiko SSH session shared by the VRP5, VRP8 and Comware drivers (:class:`CliDriver`).
 
 View tracking, Y/N dialogs, secret resolution on the way in and masking on the way out, SFTP
-uploads, the last-known-good record; each vendor driver adds its change model on top.
+uploads, the last-known-good record, and the remediation-planned candidate (read by the
+platform's reader of printed configs); each vendor driver adds its change model on top.
 """
 
 from __future__ import annotations
@@ -14,21 +15,24 @@ from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any, ClassVar
 
-from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DeviceDriver, DriverTarget
 from govnet.deploy.lkg import DeviceState, PendingCommit
-from govnet.deploy.remediation import Dialect, SessionGuard, dedent_globals, merge_config, remediate
+from govnet.deploy.remediation import SessionGuard, merge_config, remediate
 from govnet.deploy.secrets import SecretValues
 from govnet.deploy.sshlogin import netmiko_session
+from govnet.platforms import get_platform
+from govnet.platforms.printed import config_text
 
 REOPEN_S = 1.0
 """Pause between attempts to reopen a dropped session for a rollback."""
 REOPEN_FOR_S: float | None = None
 """How long a dropped session is retried (None: the driver's timeout)."""
 _QUESTION = re.compile(r"(\[Y/N\]|\[Y\(yes\)/N\(no\)/C\(cancel\)\]):?\s*$")
-_ERROR = re.compile(r"^\s*(Error:|% ).*$", re.M)
+CLI_ERROR = re.compile(r"^\s*(Error:|% ).*$", re.M)
+"""A refusal in a VRP or Comware command's output (``Error: ...``, ``% Unrecognized command``)."""
 
 
-class CliDriver:
+class CliDriver(DeviceDriver):
     """One Netmiko SSH session to a VRP or Comware device, with view tracking and dialogs.
 
     Built as ``Driver(target)`` (:class:`DriverTarget`). ``target.extras``: ``run_id`` (names
@@ -41,11 +45,11 @@ class CliDriver:
     """
 
     netmiko_type: ClassVar[str] = "huawei"
-    dialect: ClassVar[Dialect] = "vrp"
 
     def __init__(self, target: DriverTarget) -> None:
         self.target = target
-        self.device: str = target.device
+        self.device = target.device
+        self.platform = get_platform(target.platform)
         self.hostname = target.hostname
         self.port = target.port or 22
         self.username = target.username or ""
@@ -61,6 +65,11 @@ class CliDriver:
         """The prompt the last command ended at ("" when unknown)."""
         self._in_system_view = False
         self._lock = threading.RLock()
+        self._commands: tuple[str, ...] | None = None
+        """The remediation lines of the loaded candidate (None: nothing loaded)."""
+        self._unified = ""
+        self.held: tuple[str, ...] = ()
+        """Negations the last compare withheld for safety (see govnet.deploy.remediation)."""
 
     # ----- session
     def open(self) -> None:
@@ -163,7 +172,7 @@ class CliDriver:
         self._system_view()
         for line in lines:
             out = self._send(self.secrets.resolve(line, self.device))
-            if m := _ERROR.search(out):
+            if m := CLI_ERROR.search(out):
                 self._top_of_system_view()
                 raise CommitRejected(self.device, line, m.group(0))
         self._top_of_system_view()
@@ -215,6 +224,23 @@ class CliDriver:
         with self._lock:
             return self.cli("display current-configuration")
 
+    def _running(self) -> str:
+        """The running config's lines as the platform's reader gives them to the diff."""
+        return config_text(self.get_config(), self.platform.print_style)
+
+    def _plan(self, running: str, intended: str) -> tuple[str, ...]:
+        """Load the remediation from ``running`` to ``intended`` as the candidate; its held lines."""
+        self._find_mgmt_interface(running)
+        plan = remediate(running, intended, self.platform.name, self.guard)
+        self._commands, self._unified, self.held = plan.commands, plan.unified, plan.held
+        return plan.held
+
+    def compare_config(self) -> ConfigDiff:
+        """The loaded candidate's remediation lines and unified diff (planned at load time)."""
+        if self._commands is None:
+            raise DeployError(f"{self.device}: nothing loaded to compare")
+        return ConfigDiff(self.device, self._commands, self._unified, self.held)
+
     def _replace_intended(self, config: str) -> str:
         """Hook: the full config a replace pushes for ``config`` (Comware adds its archive line)."""
         return config
@@ -223,10 +249,10 @@ class CliDriver:
         """What the running config still lacks of ``config``, computed offline from the running
         text: no candidate is loaded, so it works inside a ``commit trial`` or commit delay."""
         with self._lock:
-            running = dedent_globals(self.get_config())
+            running = self._running()
             intended = (self._replace_intended(config) if replace
-                        else merge_config(running, config, self.dialect))
-            plan = remediate(running, intended, self.dialect, self.guard)
+                        else merge_config(running, config, self.platform.name))
+            plan = remediate(running, intended, self.platform.name, self.guard)
             return ConfigDiff(self.device, plan.commands, plan.unified, plan.held)
 
     def _record(self, running: str, revert_in: int | None) -> None:

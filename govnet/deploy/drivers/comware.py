@@ -22,9 +22,9 @@ import re
 import time
 from typing import ClassVar
 
-from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
-from govnet.deploy.drivers.cli import _ERROR, CliDriver, refuse_unsafe_replace
-from govnet.deploy.remediation import Dialect, clean_config, dedent_globals, merge_config, remediate
+from govnet.deploy.driver import CommitRejected, DeployError, DriverTarget
+from govnet.deploy.drivers.cli import CLI_ERROR, CliDriver, refuse_unsafe_replace
+from govnet.deploy.remediation import merge_config
 
 RECOVER_FILE = "govnet-recover.cfg"
 _ARCHIVE_SAVED = re.compile(r"(\S+:/\S+\.cfg) is saved")
@@ -44,18 +44,14 @@ class ComwareDriver(CliDriver):
     """H3C Comware 7 over Netmiko ``hp_comware``."""
 
     netmiko_type: ClassVar[str] = "hp_comware"
-    dialect: ClassVar[Dialect] = "comware"
 
     def __init__(self, target: DriverTarget) -> None:
         super().__init__(target)
-        self._commands: tuple[str, ...] | None = None
-        self._unified = ""
         self._replace_file: str | None = None
         self.archive: str | None = None
         """The archive file saved before the last commit (the rollback point)."""
         self._deadline: float | None = None
         self._after: str | None = None
-        self.held: tuple[str, ...] = ()
         self.medium = "flash"
         """The storage medium of the device's files (from ``pwd`` at open)."""
 
@@ -66,10 +62,6 @@ class ComwareDriver(CliDriver):
         super().open()
         m = _MEDIUM.search(self.cli("pwd"))
         self.medium = m.group(1) if m else "flash"
-
-    def _running(self) -> str:
-        """The running config with its one-line globals at column 0, for the remediation."""
-        return dedent_globals(self.get_config())
 
     @property
     def candidate_file(self) -> str:
@@ -85,32 +77,21 @@ class ComwareDriver(CliDriver):
     def load_merge_candidate(self, config: str) -> None:
         with self._lock:
             running = self._running()
-            self._find_mgmt_interface(running)
-            plan = remediate(running, merge_config(running, config, "comware"), "comware", self.guard)
-            self._commands, self._unified, self.held = plan.commands, plan.unified, plan.held
+            self._plan(running, merge_config(running, config, self.platform.name))
             self._replace_file = None
 
     def load_replace_candidate(self, config: str) -> None:
         with self._lock:
-            running = self._running()
-            self._find_mgmt_interface(running)
             config = self._replace_intended(config)
-            plan = remediate(running, config, "comware", self.guard)
-            refuse_unsafe_replace(self.device, plan.held)
+            refuse_unsafe_replace(self.device, self._plan(self._running(), config))
             self._upload(self.candidate_file, config)
             self._replace_file = self.candidate_file
-            self._commands, self.held = plan.commands, plan.held
             out = self.cli(
                 f"display diff current-configuration configfile {self.medium}:/{self.candidate_file}"
             )
-            if m := _ERROR.search(out):
+            if m := CLI_ERROR.search(out):
                 raise DeployError(f"{self.device}: display diff failed: {m.group(0)}")
             self._unified = out if out.strip() else ""
-
-    def compare_config(self) -> ConfigDiff:
-        if self._commands is None:
-            raise DeployError(f"{self.device}: nothing loaded to compare")
-        return ConfigDiff(self.device, self._commands, self._unified, self.held)
 
     def discard_config(self) -> None:
         with self._lock:
@@ -145,7 +126,7 @@ class ComwareDriver(CliDriver):
             if revert_in:
                 minutes = max(1, math.ceil(revert_in / 60))
                 out = self._send(f"configuration commit delay {minutes}")
-                if m := _ERROR.search(out):
+                if m := CLI_ERROR.search(out):
                     raise DeployError(f"{self.device}: configuration commit delay failed: {m.group(0)}")
                 self._deadline = time.monotonic() + minutes * 60
             try:
@@ -153,7 +134,7 @@ class ComwareDriver(CliDriver):
                     line = f"configuration replace file {self.medium}:/{self._replace_file}"
                     out = self._dialog(line, "n")
                     self._remove(self._replace_file)
-                    if m := _ERROR.search(out):
+                    if m := CLI_ERROR.search(out):
                         raise CommitRejected(self.device, line, m.group(0))
                 else:
                     self._config_lines(self._commands)
@@ -163,7 +144,7 @@ class ComwareDriver(CliDriver):
             finally:
                 self._commands = None
                 self._replace_file = None
-            self._after = clean_config(self.get_config())
+            self._after = self._running()
 
     def has_pending_commit(self) -> bool:
         """A delay window is running (govnet's monotonic clock; the device keeps its own); in a
@@ -180,12 +161,12 @@ class ComwareDriver(CliDriver):
                     f"{self.device}: no commit delay window to confirm (expired and reverted, or never set)"
                 )
             self._system_view()
-            if clean_config(self.get_config()) != self._after:
+            if self._running() != self._after:
                 self._deadline = None
                 raise DeployError(f"{self.device}: the commit delay expired; the device reverted the change")
             self._send("configuration commit")
             self._deadline = None
-            if clean_config(self.get_config()) != self._after:
+            if self._running() != self._after:
                 raise DeployError(f"{self.device}: the commit delay expired before the confirm")
             self._user_view()
             self._send("save force")
@@ -208,7 +189,7 @@ class ComwareDriver(CliDriver):
             out = self._dialog(line, "n")
             if source == f"{self.medium}:/{RECOVER_FILE}":
                 self._remove(RECOVER_FILE)
-            if m := _ERROR.search(out):
+            if m := CLI_ERROR.search(out):
                 raise DeployError(f"{self.device}: rollback ({line}) failed: {m.group(0)}")
             if window_open:
                 self._send("configuration commit")

@@ -17,7 +17,7 @@ from typing import Any
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
-from govnet.deploy.frr_reload import Block, ReloadPlan, plan_reload, strip_header
+from govnet.deploy.frr_reload import Block, ReloadPlan, plan_reload
 from govnet.deploy.lkg import DeviceState, PendingCommit
 from govnet.deploy.mask import mask_config
 from govnet.deploy.secrets import SecretValues
@@ -163,7 +163,7 @@ class FrrDriver(KeptConfirmWindow):
             self._cancel_timer()
             lkg = self._required_lkg()
             self._reconnect()
-            self._candidate, self._replace = strip_header(lkg), True
+            self._candidate, self._replace = lkg, True  # plan_reload reads it as vtysh prints
             self._apply_two_pass(self.get_config())
             self._persist()
             self.state.clear_pending()

@@ -1,77 +1,70 @@
 """The govnet-kept confirm window of drivers whose platform applies every line at once.
 
-FRR's vtysh and the twin's Linux edge have no confirmed commit of their own: the driver saves a
-last-known-good config and a pending-commit record (:mod:`govnet.deploy.lkg`), starts a timer
-in this process, and rolls back when it fires before ``confirm_commit``. A dead session is
-reopened for the rollback until the window's deadline plus the driver's timeout.
+VRP5 (and the USG/NIP), FRR's vtysh and the twin's Linux edge have no confirmed commit of their
+own: the driver saves a last-known-good config and a pending-commit record
+(:mod:`govnet.deploy.lkg`), starts the window's timer here, and rolls back when it fires before
+``confirm_commit``. A dead session is reopened for the rollback until the window's deadline plus
+the driver's timeout. The record outlives the process: the next run or ``govnet deploy
+--recover`` finishes what a killed run left.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from abc import abstractmethod
 
-from govnet.deploy.driver import ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.driver import DeployError, DeviceDriver, DriverTarget
 from govnet.deploy.lkg import DeviceState
 
 RECONNECT_S = 2.0
 """Pause between attempts to reopen a dead session for a rollback."""
 
 
-class KeptConfirmWindow:
-    """Mixin: the timer and reconnect half of a driver's confirm window.
+class KeptConfirmWindow(DeviceDriver):
+    """A :class:`DeviceDriver` whose confirm window govnet keeps: the timer, the record, the
+    reconnect.
 
-    The driver provides ``open``, ``close``, ``alive`` and ``rollback``; it calls
-    ``_start_timer`` at a commit with ``revert_in`` and ``_cancel_timer`` at confirm, rollback
-    and close.
+    The driver sets ``target``, ``state`` and ``_lock`` (an ``RLock`` held by every session
+    step), implements :meth:`alive`, calls :meth:`_start_timer` at a commit with ``revert_in``
+    and :meth:`_cancel_timer` at confirm, rollback and close. When the window closes without a
+    confirm, :meth:`rollback` runs in the timer's thread; :attr:`reverted` is set once it went
+    in, :attr:`revert_error` holds why it did not (the pending record stays for ``--recover``).
     """
 
     target: DriverTarget
     state: DeviceState
+    _lock: threading.RLock
     _timer: threading.Timer | None = None
+    _window_end: float | None = None
+    """The confirm window's end on the monotonic clock (set by ``_start_timer`` in this process)."""
+    revert_error: DeployError | None = None
+    """Why the rollback at the window's end failed (the device stopped answering)."""
 
-    def open(self) -> None:
-        raise NotImplementedError
+    @property
+    def reverted(self) -> threading.Event:
+        """Set once the window expired and the rollback went in."""
+        event: threading.Event | None = self.__dict__.get("_reverted")
+        if event is None:
+            event = self.__dict__["_reverted"] = threading.Event()
+        return event
 
-    def close(self) -> None:
-        raise NotImplementedError
-
+    @abstractmethod
     def alive(self) -> bool:
-        raise NotImplementedError
-
-    def load_merge_candidate(self, config: str) -> None:
-        raise NotImplementedError
-
-    def load_replace_candidate(self, config: str) -> None:
-        raise NotImplementedError
-
-    def compare_config(self) -> ConfigDiff:
-        raise NotImplementedError
-
-    def discard_config(self) -> None:
-        raise NotImplementedError
-
-    def residual(self, config: str, replace: bool) -> ConfigDiff:
-        """What the running config still lacks of ``config``: load, compare, discard (the window
-        is govnet's own, so a candidate may be loaded while it runs)."""
-        if replace:
-            self.load_replace_candidate(config)
-        else:
-            self.load_merge_candidate(config)
-        try:
-            return self.compare_config()
-        finally:
-            self.discard_config()
-
-    def rollback(self) -> None:
-        raise NotImplementedError
+        """The session still answers (False once the device dropped it)."""
 
     def has_pending_commit(self) -> bool:
+        """A commit waits for its confirm: the record says so (this run's, or a killed run's)."""
         return self.state.pending() is not None
 
     def _require_pending(self) -> None:
-        """Refuse a confirm with no commit waiting for one."""
+        """Refuse a confirm with no commit waiting for one (saying so when the window expired)."""
+        if self.revert_error is not None:
+            raise DeployError(f"{self.target.device}: the confirm window expired and the rollback failed: "
+                              f"{self.revert_error}")
         if self.state.pending() is None:
+            if self.reverted.is_set():
+                raise DeployError(f"{self.target.device}: confirm window expired; the change was rolled back")
             raise DeployError(f"{self.target.device}: no pending commit to confirm")
 
     def _required_lkg(self) -> str:
@@ -80,9 +73,6 @@ class KeptConfirmWindow:
         if lkg is None:
             raise DeployError(f"{self.target.device}: no last-known-good config in {self.state.state_dir}")
         return lkg
-
-    _window_end: float | None = None
-    """The confirm window's end on the monotonic clock (set by ``_start_timer`` in this process)."""
 
     def _window_left(self) -> float:
         """Seconds left in the confirm window: the monotonic clock when this process opened it,
@@ -109,6 +99,8 @@ class KeptConfirmWindow:
 
     def _start_timer(self, seconds: int) -> None:
         self._cancel_timer()
+        self.reverted.clear()
+        self.revert_error = None
         self._window_end = time.monotonic() + seconds
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
@@ -123,8 +115,19 @@ class KeptConfirmWindow:
         """Hook: what the driver drops before the timer thread rolls back (nothing by default)."""
 
     def _expire(self) -> None:
-        """The confirm window closed without a confirm: back to the LKG."""
-        self._timer = None
-        if self.state.pending() is not None:
+        """The confirm window closed without a confirm: back to the config before the commit.
+        Runs under the driver's lock, and only if this timer is still the window's (a confirm,
+        rollback or close that got the lock first has ended the window)."""
+        with self._lock:
+            if self._timer is not threading.current_thread():
+                return
+            self._timer = None
+            if self.state.pending() is None:
+                return
             self._before_expiry_rollback()
-            self.rollback()
+            try:
+                self.rollback()
+            except DeployError as err:
+                self.revert_error = err
+                return
+            self.reverted.set()

@@ -19,8 +19,8 @@ import re
 from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
-from govnet.deploy.drivers.cli import _ERROR, CliDriver, refuse_unsafe_replace
-from govnet.deploy.remediation import dedent_globals, flatten, remediate
+from govnet.deploy.drivers.cli import CLI_ERROR, CliDriver, refuse_unsafe_replace
+from govnet.deploy.remediation import flatten
 
 TRIAL_MIN_S = 60
 TRIAL_MAX_S = 65535
@@ -48,7 +48,7 @@ class Vrp8Driver(CliDriver):
     def load_merge_candidate(self, config: str) -> None:
         with self._lock:
             self.discard_config()
-            lines = flatten(config, "vrp")
+            lines = flatten(config, self.platform.name)
             try:
                 self._config_lines(lines)
             except CommitRejected:
@@ -59,21 +59,20 @@ class Vrp8Driver(CliDriver):
     def load_replace_candidate(self, config: str) -> None:
         with self._lock:
             self.discard_config()
-            running = dedent_globals(self.get_config())  # CE prints one-line globals indented after #
-            self._find_mgmt_interface(running)
-            plan = remediate(running, config, "vrp", self.guard)
-            refuse_unsafe_replace(self.device, plan.held)
+            refuse_unsafe_replace(self.device, self._plan(self._running(), config))
             name = f"govnet-{self.run_id}.cfg"
             self._upload(name, config)
             self._system_view()
             out = self._send(f"load configuration file {name} replace", timeout=120)
             self._remove(name)
-            if m := _ERROR.search(out):
+            if m := CLI_ERROR.search(out):
                 self._send("clear configuration candidate")
                 raise CommitRejected(self.device, f"load configuration file {name} replace", m.group(0))
-            self._loaded = plan.commands
+            self._loaded = self._commands
 
     def compare_config(self) -> ConfigDiff:
+        """The device's own diff of its candidate (``display configuration candidate changes``),
+        with the lines govnet loaded as the commands."""
         with self._lock:
             self._system_view()
             out = self._send("display configuration candidate changes")
@@ -104,7 +103,7 @@ class Vrp8Driver(CliDriver):
             else:
                 command = f"commit label {self.label}"
             out = self._send(command, timeout=300)
-            if m := _ERROR.search(out):
+            if m := CLI_ERROR.search(out):
                 self._send("clear configuration candidate")
                 self.state.clear_pending()
                 self.label = None
@@ -135,7 +134,7 @@ class Vrp8Driver(CliDriver):
                 )
             self._system_view()
             out = self._send("commit")
-            if m := _ERROR.search(out):
+            if m := CLI_ERROR.search(out):
                 raise DeployError(f"{self.device}: confirming trial {self.label} failed: {m.group(0)}")
             self._trial = False
             self._user_view()
@@ -160,7 +159,7 @@ class Vrp8Driver(CliDriver):
         """``abort trial``; False when the device had no trial running (and ``missing_ok``)."""
         self._system_view()
         out = self._send("abort trial")
-        if m := _ERROR.search(out):
+        if m := CLI_ERROR.search(out):
             if missing_ok and "No trial" in out:
                 return False
             raise DeployError(f"{self.device}: abort trial failed: {m.group(0)}")
@@ -173,7 +172,7 @@ class Vrp8Driver(CliDriver):
         target = f"label {label}" if label != "-" else f"commit-id {commit_id}"
         self._user_view()
         out = self._dialog(f"rollback configuration to {target}", "y")
-        if m := _ERROR.search(out):
+        if m := CLI_ERROR.search(out):
             raise DeployError(f"{self.device}: rollback configuration to {target} failed: {m.group(0)}")
 
 
