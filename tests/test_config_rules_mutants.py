@@ -146,3 +146,38 @@ def test_link_kinds_default_to_core_core_and_core_aggregation() -> None:
         findings = found(rule, "#\n", spec, device="kf-core-1", platform="huawei_vrpv8")
         assert sorted(m.split(":")[0].removeprefix("core link ") for _, m in findings) == expected
         assert all(line == 1 and m.endswith(" is not configured") for line, m in findings)
+
+
+# ---------------------------------------------------------------- the fix, filled in like the message
+
+VTY_WITHOUT_ACL = "#\nuser-interface vty 0 4\n authentication-mode aaa\n protocol inbound ssh\n#\n"
+
+
+def test_fix_names_the_block_that_lacks_the_line() -> None:
+    [(line, message)] = found("GN-CFG-102", VTY_WITHOUT_ACL)
+    assert line == 2
+    assert message == (
+        "'user-interface vty 0 4' has no management ACL (nor has the SSH server); "
+        "fix: user-interface vty 0 4 / acl 2001 inbound"
+    )
+
+
+OSPF_100_UNAUTHENTICATED = "#\nospf 100 router-id 10.0.0.9\n area 0.0.0.0\n  network 10.8.0.36 0.0.0.3\n#\n"
+
+
+def test_fix_takes_the_process_of_the_area_it_names() -> None:
+    [(line, message)] = found("GN-CFG-114", OSPF_100_UNAUTHENTICATED)
+    assert line == 3
+    assert message == (
+        "OSPF 'area 0.0.0.0' is not authenticated; "
+        "fix: ospf 100 / area 0.0.0.0 / authentication-mode hmac-sha256 1 cipher <key>"
+    )
+
+
+def test_fix_of_a_forbidden_line_quotes_the_line() -> None:
+    text = "#\nsnmp-agent community read cipher %^%#x%^%#\n#\n"
+    messages = [m for _, m in found("GN-CFG-105", text) if "community" in m]
+    assert messages == [
+        "an SNMP community is configured ('snmp-agent community read cipher %^%#x%^%#'); "
+        "fix: undo snmp-agent community read cipher %^%#x%^%#"
+    ]

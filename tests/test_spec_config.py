@@ -476,6 +476,7 @@ def test_messages_name_the_fix_and_show_no_pattern() -> None:
     assert report.findings
     for finding in report.findings:
         assert "fix: " in finding.message, finding.message
+        assert "{" not in finding.message, finding.message  # every placeholder filled, the fix's too
         assert not any(token in finding.message for token in ("\\", "(?", "\\d", "\\S", "^", "$'")), (
             finding.message
         )

@@ -216,3 +216,86 @@ def test_messages_and_fixes_are_words_not_patterns() -> None:
             driver.urpf_fix,
         ):
             assert not pattern_syntax.search(text), (name, text)
+
+
+# ---------------------------------------------------------------- the platforms come from the registry
+
+
+def _shipped() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load(resources.files("govnet").joinpath("data/spec/rules.yaml").read_text())
+
+
+def test_a_driver_for_an_unknown_platform_names_the_file_and_key() -> None:
+    data = _shipped()
+    data["drivers"]["cisco_iosxe"] = data["drivers"]["frr"]
+    expected = r"^site\.yaml: drivers\.cisco_iosxe: unknown platform 'cisco_iosxe' \(known: "
+    with pytest.raises(SpecError, match=expected):
+        parse_rules(yaml.safe_dump(data), "site.yaml")
+
+
+def test_a_rule_naming_an_unknown_platform_names_the_file_and_key() -> None:
+    data = _shipped()
+    rule = next(r for r in data["rules"] if r["id"] == "GN-CFG-101")
+    rule["not_applicable"]["junos"] = "not ours"
+    expected = r"^site\.yaml: rules\.GN-CFG-101\.not_applicable\.junos: unknown platform"
+    with pytest.raises(SpecError, match=expected):
+        parse_rules(yaml.safe_dump(data), "site.yaml")
+    data = _shipped()
+    rule = next(r for r in data["rules"] if r["id"] == "GN-CFG-101")
+    rule["platforms"].append("junos")
+    with pytest.raises(SpecError, match=r"rules\.GN-CFG-101\.platforms\.junos: unknown platform"):
+        parse_rules(yaml.safe_dump(data), "site.yaml")
+
+
+def test_a_rendering_platform_without_a_driver_is_an_error() -> None:
+    data = _shipped()
+    del data["drivers"]["h3c_secpath"]
+    for rule in data["rules"]:  # the rules may no longer name it either: the driver is what is missing
+        rule["platforms"] = [p for p in rule["platforms"] if p != "h3c_secpath"] or ["*"]
+        rule.get("match", {}).pop("h3c_secpath", None)
+    expected = r"^site\.yaml: drivers: no driver for h3c_secpath, which renders CLI"
+    with pytest.raises(SpecError, match=expected):
+        parse_rules(yaml.safe_dump(data), "site.yaml")
+
+
+def test_every_platform_that_renders_cli_has_a_driver_and_no_other_does() -> None:
+    from govnet.platforms import PLATFORMS
+
+    assert set(RULES.drivers) == {n for n, p in PLATFORMS.items() if p.checks_cli}
+
+
+@pytest.mark.parametrize(
+    ("check", "unfilled"),
+    [
+        (
+            {"op": "require", "match": {"line": "^x$"}, "say": "no x", "fix": "{text} / x"},
+            "fix '{text} / x' names {text}, which op require does not fill (it fills: nothing)",
+        ),
+        (
+            {"op": "count", "match": {"line": "^x$"}, "bound": {"min": 1}, "say": "{text}"},
+            "say '{text}' names {text}, which op count does not fill (it fills: {problem})",
+        ),
+        (
+            {"op": "forbid", "match": {"line": "^x (?P<n>\\d+)$"}, "say": "x", "fix": "undo x {m}"},
+            "names {m}, which op forbid does not fill (it fills: {n}, {text})",
+        ),
+        ({"op": "forbid", "match": {"line": "^x$"}, "say": "x {}", "fix": "undo x"}, "say 'x {}' names {},"),
+    ],
+)
+def test_say_and_fix_name_only_what_the_op_fills(check: dict, unfilled: str) -> None:  # type: ignore[type-arg]
+    data = _shipped()
+    rule = next(r for r in data["rules"] if r["id"] == "GN-CFG-101")
+    rule["match"]["huawei_vrp"] = [check]
+    with pytest.raises(SpecError, match=re.escape(unfilled)):
+        parse_rules(yaml.safe_dump(data), "site.yaml")
+
+
+def test_a_forbid_fix_may_name_its_match_groups() -> None:
+    data = _shipped()
+    rule = next(r for r in data["rules"] if r["id"] == "GN-CFG-101")
+    rule["match"]["huawei_vrp"] = [
+        {"op": "forbid", "match": {"line": "^telnet (?P<family>ipv4 )?server enable$"}, "say": "{text}",
+         "fix": "undo telnet {family}server enable"}
+    ]
+    spec = parse_rules(yaml.safe_dump(data), "site.yaml")
+    assert spec.rule("GN-CFG-101").match["huawei_vrp"][0].fills() == {"text", "family"}

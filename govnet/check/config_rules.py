@@ -21,12 +21,12 @@ def _match(check: ConfigCheck) -> LineMatch:
     return check.match
 
 
-def _say(check: ConfigCheck, **values: object) -> str:
-    try:
-        message = check.say.format(**values)
-    except (KeyError, IndexError):
-        message = check.say
-    return f"{message}; fix: {check.fix}" if check.fix else message
+def _say(check: ConfigCheck, groups: dict[str, str] | None = None, **values: object) -> str:
+    """The check's message and its fix, both with the op's values (and the named groups of the
+    matched line and its parents) filled in; the spec's loader made sure they name no other."""
+    filled = {**(groups or {}), **values}
+    message = check.say.format_map(filled)
+    return f"{message}; fix: {check.fix.format_map(filled)}" if check.fix else message
 
 
 def _shown(match: LineMatch) -> str:
@@ -53,7 +53,7 @@ def _require(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> 
 
 
 def _forbid(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> None:
-    out.problems += [(h.line, _say(check, text=h.node.text)) for h in tree.find(_match(check))]
+    out.problems += [(h.line, _say(check, h.groups, text=h.node.text)) for h in tree.find(_match(check))]
 
 
 def _has(tree: ConfigTree, block: ConfigLine, match: LineMatch) -> bool:
@@ -65,8 +65,9 @@ def _each(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> Non
         missing = [_shown(m) for m in check.children if not _has(tree, hit.node, m)]
         present = [h for m in check.forbid_children for h in tree.find(m, hit.node)]
         if missing:
-            out.problems.append((hit.line, _say(check, text=hit.node.text, missing=", ".join(missing))))
-        out.problems += [(h.line, _say(check, text=h.node.text, missing="")) for h in present]
+            shown = ", ".join(missing)
+            out.problems.append((hit.line, _say(check, hit.groups, text=hit.node.text, missing=shown)))
+        out.problems += [(h.line, _say(check, hit.groups, text=h.node.text, missing="")) for h in present]
 
 
 def _count(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> None:

@@ -18,21 +18,6 @@ from govnet.model import Device, Network
 from govnet.platforms import PLATFORMS
 
 _NAME_IN_CONFIG = re.compile(r"^[ \t]*(?:sysname|hostname)[ \t]+(?P<name>\S+)[ \t]*\r?$", re.MULTILINE)
-# Lines only one OS family prints (conservative: absent markers never accuse a file).
-_FAMILY_MARKERS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("comware7", "an H3C Comware 7", re.compile(r"^ ?version 7\.\d|^line class \w", re.MULTILINE)),
-    (
-        "usg",
-        "a Huawei USG",
-        re.compile(r"^HRP_[MS][<\[]|^ ?hrp (enable|interface)\b", re.MULTILINE),
-    ),
-    (
-        "vrp8",
-        "a Huawei VRP8 (CE)",
-        re.compile(r"^\[~[^\]\s]+\]|^!Last configuration was committed", re.MULTILINE),
-    ),
-    ("frr", "an FRR", re.compile(r"^frr (version|defaults) ", re.MULTILINE)),
-)
 _SKIPPED_SUFFIXES = (".md", ".json", ".yaml", ".yml", ".sha256", ".sig", ".gz", ".zip")
 
 
@@ -110,7 +95,8 @@ def read_configs(directory: Path, network: Network, *, lab: bool = False) -> Con
 
 
 def family_mismatch(text: str, platform: str) -> str | None:
-    """Why ``text`` cannot be a ``platform`` config (another OS family's markers), else None.
+    """Why ``text`` cannot be a ``platform`` config (another OS family's markers, as each
+platform declares them: ``Platform.family_marker``), else None.
 
     >>> print(family_mismatch("#\\n version 7.1.070, Release 7585P05\\n#\\n", "huawei_vrp"))
     the file is an H3C Comware 7 config (it prints 'version 7.1'), but the inventory says huawei_vrp (vrp5)
@@ -120,12 +106,15 @@ def family_mismatch(text: str, platform: str) -> str | None:
     known = PLATFORMS.get(platform)
     if known is None:
         return None
-    for family, label, marker in _FAMILY_MARKERS:
-        found = marker.search(text)
-        if found is not None and family != known.os_family:
+    for other in PLATFORMS.values():
+        marker = other.family_marker
+        if marker is None or other.os_family == known.os_family:
+            continue
+        found = marker.pattern.search(text)
+        if found is not None:
             shown = found.group(0).strip()
             return (
-                f"the file is {label} config (it prints '{shown}'), but the inventory says {platform} "
+                f"the file is {marker.label} config (it prints '{shown}'), but the inventory says {platform} "
                 f"({known.os_family})"
             )
     return None

@@ -1,28 +1,28 @@
-"""Edge rules (issue 10): the firewall pair agrees on policy and VRRP; VPN user pools lie in a zone
-the gateway has a link into; the SecPaths (load balancer, VPN gateway) put every port in one zone
-and pass only zone-bound flows.
+"""Edge rules: the hot-standby firewall pair agrees on policy and VRRP; VPN user pools lie in a
+zone the gateway has a link into; the zoned appliances (load balancer, VPN gateway) put every
+port in one zone and pass only zone-bound flows.
 
-They read the parsed configs (``CheckContext.tree``) of the Huawei USG firewalls and the H3C
-SecPath load balancer and VPN gateway, so they hold on govnet's rendered text and on what the devices print
-(prompts, paging debris, Comware's indented one-line globals, CRLF). Devices that render to
-another platform (the lab twin) are skipped.
+They read the parsed configs (``CheckContext.tree``) of the devices whose platform declares the
+feature a rule reads (``Platform.hrp``, ``zoned_interfaces``, ``sslvpn_pools``), so they hold on
+govnet's rendered text and on what the devices print (prompts, paging debris, indented one-line
+globals, CRLF). Devices that render to a platform without the feature (the lab twin) are skipped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
 from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.context import CheckContext, Finding, NetworkCheck
 from govnet.check.rules import Rule
+from govnet.platforms import PLATFORMS, Platform
 from govnet.render.context import zone_legs
 
-FIREWALL = "huawei_usg"
-VPN_GATEWAY = SECPATH = "h3c_secpath"
-SECPATH_ROLES = ("load_balancer", "vpn_gateway")
-TREE_PLATFORMS = frozenset({FIREWALL, SECPATH})
+ZONED_ROLES = ("load_balancer", "vpn_gateway")
+TREE_PLATFORMS = frozenset(name for name, platform in PLATFORMS.items() if platform.reads_policy)
 """Platforms whose parsed configs these rules read (a process pool hands their trees back)."""
 _NOT_TRAFFIC = ("loopback", "null", "inloopback", "register-tunnel")
 """Interfaces that carry no transit traffic (the device's own addresses are the Local zone's)."""
@@ -42,9 +42,25 @@ class PolicyRule:
     line: int
 
 
-def _tree(ctx: CheckContext, device: str, platform: str) -> ConfigTree | None:
+def _hrp(platform: Platform) -> bool:
+    return platform.hrp
+
+
+def _zoned(platform: Platform) -> bool:
+    return platform.zoned_interfaces
+
+
+def _sslvpn(platform: Platform) -> bool:
+    return platform.sslvpn_pools
+
+
+def _tree(ctx: CheckContext, device: str, feature: Callable[[Platform], bool]) -> ConfigTree | None:
+    """The parsed config of ``device`` when its platform has ``feature``, else None."""
     dev = ctx.network.devices.get(device)
-    if dev is None or device not in ctx.configs or ctx.platform_of(dev) != platform:
+    if dev is None or device not in ctx.configs:
+        return None
+    platform = PLATFORMS.get(ctx.platform_of(dev))
+    if platform is None or not feature(platform):
         return None
     return ctx.tree(device)
 
@@ -97,7 +113,7 @@ def _firewall_pairs(ctx: CheckContext) -> list[tuple[str, str]]:
         if group.kind != "devices" or len(group.members) != 2:
             continue
         a, b = group.members
-        if _tree(ctx, a, FIREWALL) is not None and _tree(ctx, b, FIREWALL) is not None:
+        if _tree(ctx, a, _hrp) is not None and _tree(ctx, b, _hrp) is not None:
             pairs.append((a, b))
     return pairs
 
@@ -106,7 +122,7 @@ def firewall_pair_policy(rule: Rule, ctx: CheckContext) -> list[Finding]:
     """Both firewalls of a hot-standby pair carry the same security-policy rules, in the same order."""
     found: list[Finding] = []
     for a, b in _firewall_pairs(ctx):
-        tree_a, tree_b = _tree(ctx, a, FIREWALL), _tree(ctx, b, FIREWALL)
+        tree_a, tree_b = _tree(ctx, a, _hrp), _tree(ctx, b, _hrp)
         assert tree_a is not None and tree_b is not None
         rules_a, rules_b = security_policy_rules(tree_a), security_policy_rules(tree_b)
         for i in range(max(len(rules_a), len(rules_b))):
@@ -167,7 +183,7 @@ def firewall_vrrp(rule: Rule, ctx: CheckContext) -> list[Finding]:
     """Every firewall VRRP group: one member active by configuration, the model's virtual address on all."""
     found: list[Finding] = []
     for segment, group in ctx.network.vrrp_groups():
-        trees = {m: _tree(ctx, m, FIREWALL) for m in group.members}
+        trees = {m: _tree(ctx, m, _hrp) for m in group.members}
         if any(t is None for t in trees.values()):
             continue
         configured: dict[str, VrrpGroup] = {}
@@ -235,7 +251,7 @@ def vpn_pools_in_zones(rule: Rule, ctx: CheckContext) -> list[Finding]:
     found: list[Finding] = []
     sites = {name: zone.site_pool for name, zone in ctx.network.zones.items()}
     for dev in ctx.network.by_role("vpn_gateway"):
-        tree = _tree(ctx, dev.name, VPN_GATEWAY)
+        tree = _tree(ctx, dev.name, _sslvpn)
         if tree is None:
             continue
         legs = {leg.zone for leg in zone_legs(ctx.network, dev)}
@@ -274,8 +290,8 @@ def vpn_pools_in_zones(rule: Rule, ctx: CheckContext) -> list[Finding]:
 def _secpaths(ctx: CheckContext) -> list[tuple[str, ConfigTree]]:
     found = []
     for dev in ctx.network.devices.values():
-        if dev.role in SECPATH_ROLES:
-            tree = _tree(ctx, dev.name, SECPATH)
+        if dev.role in ZONED_ROLES:
+            tree = _tree(ctx, dev.name, _zoned)
             if tree is not None:
                 found.append((dev.name, tree))
     return found

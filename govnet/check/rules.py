@@ -1,7 +1,13 @@
-"""The platform spec as data: load and validate ``rules.yaml`` (rules plus one driver per platform)."""
+"""The platform spec as data: load and validate ``rules.yaml`` (rules plus one driver per platform).
+
+The platforms come from the registry: a driver or rule naming a platform it does not know is an
+error naming the file and the key, and so is a platform that renders CLI configs without a driver.
+"""
 
 from __future__ import annotations
 
+import re
+import string
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -17,6 +23,16 @@ Severity = Literal["error", "warning"]
 RuleKind = Literal["intent", "config", "cross"]
 RULE_ID_RE = r"^GN-(INT|CFG|X)-\d{3}$"
 ANY = "*"
+OP_VALUES: dict[str, frozenset[str]] = {
+    "require": frozenset(),
+    "forbid": frozenset({"text"}),
+    "each": frozenset({"text", "missing"}),
+    "count": frozenset({"problem"}),
+    "value": frozenset({"problem"}),
+}
+"""The values each op fills into ``say`` and ``fix`` (``forbid`` and ``each`` also the named
+groups of their ``match``): ``text`` the offending line, ``missing`` the children it lacks,
+``problem`` how a count or value is out of bounds."""
 
 
 class SpecError(LocatedError):
@@ -56,7 +72,8 @@ class ConfigCheck(_Strict):
     read from ``match`` groups, scaled by ``scale``, within ``bound``; in every ``within`` block)
     and ``any`` (passes when one of ``any_of`` passes; else reports the first one's problems).
 
-    ``fix`` is the command that fixes a problem on this platform (appended to the message).
+    ``fix`` is the command that fixes a problem on this platform (appended to the message);
+    ``say`` and ``fix`` take the op's values (:data:`OP_VALUES`) as ``{name}``.
     ``default`` says which platform default satisfies the check when the line is absent (devices
     do not display defaults): ``require`` then passes with that reason, ``value`` reads
     ``default_groups`` as the configured value.
@@ -94,7 +111,24 @@ class ConfigCheck(_Strict):
         for child in self.children:
             if not child.name:
                 raise ValueError(f"child {child.line!r} needs a name (messages show names, not patterns)")
+        known = self.fills()
+        for field_name in ("say", "fix"):
+            unknown = _placeholders(getattr(self, field_name)) - known
+            if unknown:
+                named, fills = (", ".join(f"{{{n}}}" for n in sorted(names)) for names in (unknown, known))
+                raise ValueError(
+                    f"{field_name} {getattr(self, field_name)!r} names {named}, "
+                    f"which op {self.op} does not fill (it fills: {fills or 'nothing'})"
+                )
         return self
+
+    def fills(self) -> frozenset[str]:
+        """The ``{name}`` values this check fills into its ``say`` and ``fix``."""
+        groups: set[str] = set()
+        if self.op in ("forbid", "each") and self.match is not None:
+            for pattern in (*self.match.parent, self.match.line):
+                groups |= set(re.compile(pattern).groupindex)
+        return OP_VALUES.get(self.op, frozenset()) | groups
 
 
 class PlatformDriver(_Strict):
@@ -213,6 +247,15 @@ class RuleSet(_Strict):
         return [r for r in self.rules if r.id in wanted]
 
 
+def _placeholders(text: str) -> set[str]:
+    """The ``{name}`` fields of a message template.
+
+    >>> sorted(_placeholders("ospf {process} / {text} / authentication-mode <key>"))
+    ['process', 'text']
+    """
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
 def _describe(err: Any) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     return f"{loc}: {err['msg']}" if loc else str(err["msg"])
@@ -230,7 +273,7 @@ def _with_platform_facts(data: Any) -> Any:
     for name, driver in data["drivers"].items():
         platform = PLATFORMS.get(name)
         if platform is None or not isinstance(driver, dict):
-            drivers[name] = driver  # validation names the unknown platform / bad entry
+            drivers[name] = driver  # validation names the bad entry
             continue
         facts = {
             "parser": (platform.hier_config or "generic").lower(),
@@ -240,17 +283,59 @@ def _with_platform_facts(data: Any) -> Any:
     return {**data, "drivers": drivers}
 
 
+def _unknown(name: str) -> str | None:
+    if name == ANY or name in PLATFORMS:
+        return None
+    return f"unknown platform {name!r} (known: {', '.join(sorted(PLATFORMS))})"
+
+
+def _driver_problem(data: Any) -> str | None:
+    """The first driver named for a platform the registry does not know, or the first platform
+    that renders CLI configs without a driver (``key: problem``)."""
+    drivers = data.get("drivers") if isinstance(data, dict) else None
+    if not isinstance(drivers, dict):
+        return None
+    for name in drivers:
+        problem = _unknown(str(name))
+        if problem is not None:
+            return f"drivers.{name}: {problem}"
+    for name, platform in PLATFORMS.items():
+        if platform.checks_cli and name not in drivers:
+            return f"drivers: no driver for {name}, which renders CLI configs (govnet/platforms/{name}/)"
+    return None
+
+
+def _rule_platform_problem(rules: RuleSet) -> str | None:
+    """The first rule naming a platform the registry does not know (``key: problem``)."""
+    for rule in rules.rules:
+        for key, names in (
+            ("platforms", rule.platforms), ("match", rule.match), ("not_applicable", rule.not_applicable)
+        ):
+            for name in names:
+                problem = _unknown(name)
+                if problem is not None:
+                    return f"rules.{rule.id}.{key}.{name}: {problem}"
+    return None
+
+
 def parse_rules(text: str, origin: str) -> RuleSet:
     """Validate rule-file text; SpecError names the file and the first problem."""
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise SpecError(f"{origin}: not valid YAML: {exc}") from None
+    problem = _driver_problem(data)
+    if problem is not None:
+        raise SpecError(f"{origin}: {problem}")
     try:
-        return RuleSet.model_validate(_with_platform_facts(data))
+        rules = RuleSet.model_validate(_with_platform_facts(data))
     except ValidationError as exc:
         first = exc.errors()[0]
         raise SpecError(f"{origin}: {_describe(first)} ({exc.error_count()} problem(s))") from None
+    problem = _rule_platform_problem(rules)
+    if problem is not None:
+        raise SpecError(f"{origin}: {problem}")
+    return rules
 
 
 def load_rules(path: Path | None = None) -> RuleSet:

@@ -4,8 +4,8 @@ Registered as ``govnet`` under ``nornir.plugins.connections``. The driver class 
 platform registry (``driver_class(platform)``); ``host.data["govnet_platform"]`` (set by the
 ``GovnetInventory``) names the platform. :func:`prepare_hosts` puts the per-run values
 (state directory, secret values, run id; on the lab target the twin's own ``known_hosts``) into
-each host's ``govnet`` connection options, and for a USG in a firewall redundancy group the
-address of the other member (``hrp_standby``).
+each host's ``govnet`` connection options, and for a member of a hot-standby (HRP) pair the
+address of the other member (``hrp_standby``; ``Platform.hrp``).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from govnet.deploy.drivers import driver_class
 from govnet.deploy.lkg import target_kind
 from govnet.deploy.secrets import SecretValues
 from govnet.model import Network
+from govnet.platforms import PLATFORMS
 
 CONNECTION = "govnet"
 TWIN_KNOWN_HOSTS = "twin_known_hosts"
 """Inventory data key: the lab twin's own known_hosts (written by ``lab up``), trusted for the lab."""
-HRP_PLATFORM = "huawei_usg"
 
 
 class GovnetConnection:
@@ -84,7 +84,7 @@ def prepare_host(
 ) -> None:
     """Give ``host`` the ``govnet`` connection options for this run.
 
-    ``hosts``: the run's inventory hosts, where a USG's HRP peer is looked up first (its
+    ``hosts``: the run's inventory hosts, where an HRP member's peer is looked up first (its
     reachable address and port); a peer outside them is reached on its management address.
     """
     platform = host.data.get("govnet_platform", host.platform)
@@ -100,7 +100,8 @@ def prepare_host(
     twin_keys = host.get(TWIN_KNOWN_HOSTS)
     if lab and twin_keys:
         extras["known_hosts_extra"] = [str(twin_keys)]
-    if platform == HRP_PLATFORM:
+    known = PLATFORMS.get(str(platform))
+    if known is not None and known.hrp:
         standby = hrp_standby(host, hosts or {})
         if standby is not None:
             extras["hrp_standby"] = standby

@@ -3,9 +3,9 @@
 In lab mode the network is first cut to the booted devices (``lab_devices``, from the CLI), the
 same way ``govnet lab up --provisioned`` renders, so BGP neighbours and links that are not
 booted stay out. Only devices whose platform has a deploy driver are returned; the twin's Linux
-edge devices (``linux``/``nftables`` lab platforms) get their edge config
-(:func:`govnet.render.linux_edge.edge_config`: ruleset, keepalived.conf, routes), and a ``linux``
-device is pushed to only in the twin (real servers are not govnet's to configure).
+edge devices (``Platform.linux_edge``) get their edge config
+(:func:`govnet.render.linux_edge.edge_config`: ruleset, keepalived.conf, routes), and such a device
+is pushed to only in the twin (real servers are not govnet's to configure).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def pushed(network: Network, name: str, *, lab: bool) -> bool:
     platform = get_platform(network.devices[name].platform_for(lab=lab))
     if not platform.driver:
         return False
-    if platform.os_family == "linux":
+    if platform.linux_edge:
         return lab and render_edge.driven(network, name)
     return True
 
@@ -57,7 +57,7 @@ def intended_configs(
     templates_dir: Path | None = None,
 ) -> dict[str, str]:
     """{device: rendered config text} (secret references left in place)."""
-    edge = [n for n in names if lab and get_platform(network.devices[n].lab_platform).os_family == "linux"]
+    edge = [n for n in names if lab and get_platform(network.devices[n].lab_platform).linux_edge]
     others = [n for n in names if n not in edge]
     configs: dict[str, str] = {}
     if others:

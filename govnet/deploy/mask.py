@@ -2,6 +2,7 @@
 
 Each rule keeps the line and replaces only the secret value with ``<secret hidden>``, so a
 masked backup still shows *that* a password, key or community is set, and diffs stay stable.
+The rules are the platforms' own (``Platform.secret_rules``); this module runs them.
 
 >>> mask_config(" snmp-agent community read cipher %^%#abc%^%# acl 2000")
 ' snmp-agent community read cipher <secret hidden> acl 2000'
@@ -12,35 +13,37 @@ masked backup still shows *that* a password, key or community is set, and diffs 
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from govnet.platforms import PLATFORMS, get_platform
+from govnet.platforms.base import MASK_STAGES, SecretRule
 
 HIDDEN = "<secret hidden>"
 
-MASK_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # VRP: %^%#...%^%# (and %@%@...%@%@, %$%$...%$%$) cipher blobs anywhere
-    ("vrp cipher blob", re.compile(r"(?P<v>%\^%#.*?%\^%#|%@%@.*?%@%@|%\$%\$.*?%\$%\$)")),
-    # VRP/Comware: cipher / irreversible-cipher / simple <value>
-    ("cipher value", re.compile(
-        r"(?<![-\w])(?:irreversible-cipher|cipher|simple) (?!(?:read|write) )(?P<v>\S+)")),
-    # Comware: password hash|cipher|simple <value>, key cipher <value>
-    ("comware password", re.compile(r"(?<![-\w])password (?:hash|cipher|simple) (?P<v>\S+)")),
-    # SNMP communities (VRP snmp-agent community read|write [cipher] NAME, Comware snmp-agent community)
-    # (Comware 7 also writes it ``community simple|cipher read|write NAME``)
-    ("snmp community", re.compile(
-        r"^\s*snmp-agent community (?:(?:simple|cipher) )?(?:read|write) (?:simple |cipher )?(?P<v>\S+)")),
-    ("snmp-server community", re.compile(r"^\s*snmp-server community (?P<v>\S+)")),
-    # usm-user keys (authentication-mode sha KEY / privacy-mode aes128 KEY)
-    ("usm auth key", re.compile(r"authentication-mode \S+ (?!cipher )(?P<v>\S+)")),
-    ("usm priv key", re.compile(r"privacy-mode \S+ (?!cipher )(?P<v>\S+)")),
-    # FRR / Cisco-like: password, authentication-key, message-digest-key N md5 KEY
-    ("frr password", re.compile(r"(?<![-\w])password (?!hash |cipher |simple )(?:\d+ )?(?P<v>\S+)")),
-    ("frr authentication-key", re.compile(r"(?<![-\w])authentication-key (?:\d+ )?(?P<v>\S+)")),
-    ("frr message-digest-key", re.compile(r"message-digest-key \d+ md5 (?P<v>\S+)")),
-    ("frr enable password", re.compile(r"^\s*enable password (?P<v>\S+)")),
-)
+
+@cache
+def mask_rules(platform: str | None = None) -> tuple[SecretRule, ...]:
+    """The rules masking ``platform``'s configs in the order they run: stage by stage
+    (:data:`~govnet.platforms.base.MASK_STAGES`), registry order within a stage.
+
+    ``None`` (a text whose platform is not known), or a platform that declares no rules of its
+    own, gets every platform's rules. PlatformError for an unknown name."""
+    chosen = get_platform(platform).secret_rules if platform is not None else ()
+    rules = chosen or tuple(r for p in PLATFORMS.values() for r in p.secret_rules)
+    ordered: dict[str, SecretRule] = {}
+    for stage in MASK_STAGES:
+        for rule in rules:
+            if rule.stage == stage:
+                ordered.setdefault(rule.name, rule)
+    return tuple(ordered.values())
 
 
-def _mask_line(line: str) -> str:
-    for _name, pattern in MASK_RULES:
+MASK_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((r.name, r.pattern) for r in mask_rules())
+"""(name, pattern) of every platform's rules, in the order :func:`mask_config` runs them."""
+
+
+def _mask_line(line: str, rules: tuple[SecretRule, ...]) -> str:
+    for rule in rules:
         def hide(match: re.Match[str]) -> str:
             if match.group("v").startswith("<secret"):
                 return match.group(0)
@@ -49,10 +52,12 @@ def _mask_line(line: str) -> str:
             whole = match.group(0)
             return whole[: start - offset] + HIDDEN + whole[end - offset :]
 
-        line = pattern.sub(hide, line)
+        line = rule.pattern.sub(hide, line)
     return line
 
 
-def mask_config(text: str) -> str:
-    """``text`` with every secret value hidden, line by line."""
-    return "\n".join(_mask_line(line) for line in text.split("\n"))
+def mask_config(text: str, platform: str | None = None) -> str:
+    """``text`` with every secret value hidden, line by line, by ``platform``'s rules (every
+    platform's when None)."""
+    rules = mask_rules(platform)
+    return "\n".join(_mask_line(line, rules) for line in text.split("\n"))

@@ -4,9 +4,8 @@ The twin runs FRR and nftables; its configs carry routing and filtering but no N
 SNMP, management ACLs or secrets. A change to those inputs alters production configs while
 ``govnet diff --lab`` says *unchanged*; :func:`not_modelled` names them, so the diff says so.
 
-Features are found in the rendered production config by the first word of a global command (the
-vendor CLI families the district runs: VRP5, VRP8, USG/NIP, Comware 7). Issue 19's platform
-packages are their future home.
+Features are found in the rendered production config by the first word of a global command, as
+each platform declares them (``Platform.management_features``).
 """
 
 from __future__ import annotations
@@ -15,21 +14,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from govnet.platforms import PLATFORMS
+
 FEATURES: dict[str, str] = {
-    "ntp-service": "NTP",
-    "clock": "clock and time zone",
-    "hwtacacs-server": "AAA (HWTACACS)",
-    "hwtacacs": "AAA (HWTACACS)",
-    "aaa": "AAA",
-    "info-center": "syslog hosts",
-    "snmp-agent": "SNMP agent and trap hosts",
-    "acl": "management ACLs",
-    "cpu-defend": "control-plane protection",
-    "user-interface": "VTY access",
-    "line": "VTY access",
-    "header": "login banner",
+    word: feature for platform in PLATFORMS.values() for word, feature in platform.management_features.items()
 }
-"""First word of a production global command -> the feature the twin's configs lack."""
+"""First word of a production global command -> the feature the twin's configs lack (every
+platform's words: a text is read without knowing its platform)."""
 SECRET_RE = re.compile(r"\$\{secret:(?P<name>[A-Z][A-Z0-9_]*)\}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,7 +15,7 @@ from govnet.errors import GovnetError
 
 OsFamily = Literal["vrp5", "vrp8", "usg", "comware7", "frr", "linux", "appliance"]
 ChangeModel = Literal["candidate-trial", "commit-delay", "immediate", "none"]
-"""How the platform takes a change (REQUIREMENTS section 8): VRP8 ``commit trial``, Comware
+"""How the platform takes a change: VRP8 ``commit trial``, Comware
 ``configuration commit delay``, immediate mode with a govnet-kept confirm window (VRP5, USG,
 FRR), or not pushed by govnet at all."""
 IfnameStyle = Literal["vendor", "kernel"]
@@ -24,6 +25,13 @@ PrintStyle = Literal["vrp", "comware", "frr", "plain"]
 H3C Comware 7 (likewise, plus the ``version`` banner), FRR (vtysh ``show running-config``),
 or plain text (nftables, keepalived: nothing to strip)."""
 HardwareKind = Literal["cpu", "memory", "temperature", "fan", "power", "entity", "standby", "stack_role"]
+
+
+MaskStage = Literal["blob", "keyword", "command", "mode", "bare"]
+"""When a secret-masking rule runs, from the most specific form to the loosest: whole cipher
+blobs, a value after a cipher keyword, a value in a fixed command position, a key after an
+algorithm, a value after a bare keyword (Cisco-like ``password X``)."""
+MASK_STAGES: tuple[MaskStage, ...] = ("blob", "keyword", "command", "mode", "bare")
 
 
 class PlatformError(GovnetError):
@@ -62,6 +70,29 @@ class HardwareColumn:
     name_oid: str = ""
     fault: tuple[int, ...] = ()
     ignore: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyMarker:
+    """Lines only one OS family prints: a config file that has them came from that family.
+
+    Conservative: a file without them is never accused of being another family's."""
+
+    label: str
+    """The family in words, with its article (``an H3C Comware 7``)."""
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRule:
+    """A secret in a printed config line: ``pattern``'s group ``v`` is the value to hide.
+
+    Rules of every platform run stage by stage (:data:`MASK_STAGES`), each stage in registry
+    order, so a value a more specific rule hid is not read again by a looser one."""
+
+    name: str
+    pattern: re.Pattern[str]
+    stage: MaskStage
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +151,7 @@ class Platform:
     driver: str | None = None
     """The deploy driver, as ``module:Class`` under ``govnet.deploy`` (resolved there)."""
     vendor_oids: dict[str, str] = field(default_factory=dict)
-    """Vendor OIDs the monitor polls on this platform (name -> numeric OID), REQUIREMENTS s.7."""
+    """Vendor OIDs the monitor polls on this platform (name -> numeric OID)."""
     interface_aliases: tuple[tuple[str, ...], ...] = ()
     """Interface-name prefixes that name the same port type, the long form first (``GE`` is
     ``GigabitEthernet``): the monitor matches a planned interface to the agent's ifName or
@@ -131,7 +162,38 @@ class Platform:
     """CPU, memory, temperature, fans, power supplies and stack members, as polled."""
     print_style: PrintStyle = "vrp"
     """How the platform prints its config (read by :mod:`govnet.platforms.printed`)."""
+    family_marker: FamilyMarker | None = None
+    """Lines only its OS family prints (``check --configs`` names a file of another family)."""
+    secret_rules: tuple[SecretRule, ...] = ()
+    """Where its printed configs carry secrets (backups and diffs hide the values)."""
+    management_features: dict[str, str] = field(default_factory=dict)
+    """First word of a global command -> the management-plane feature it configures (NTP, AAA,
+    syslog, SNMP ...): what the lab twin's configs leave out."""
+    hrp: bool = False
+    """Pairs run in hot standby by HRP: both members carry one ``security-policy`` (rules in
+    order), each VRRP group is configured ``active`` on one member and ``standby`` on the other,
+    and a change is made on the active member (the standby's address goes to the driver)."""
+    zoned_interfaces: bool = False
+    """Every addressed interface is imported into exactly one security zone (``security-zone
+    name Z`` / ``import interface``: traffic of an interface in no zone is dropped), and
+    ``security-policy ip`` rules that ``action pass`` name their zones and addresses."""
+    sslvpn_pools: bool = False
+    """SSL VPN gateways: ``sslvpn ip address-pool`` user pools handed out by ``sslvpn context``."""
+    linux_edge: bool = False
+    """A Linux edge namespace of the lab twin (ruleset, keepalived, routes; rendered by
+    :mod:`govnet.render.linux_edge`, not from a vendor template)."""
     version_note: str = ""
+
+    @property
+    def reads_policy(self) -> bool:
+        """Whether the check stage reads this platform's parsed config for network-wide rules
+        (hot-standby pairs, security zones, VPN pools)."""
+        return self.hrp or self.zoned_interfaces or self.sslvpn_pools
+
+    @property
+    def checks_cli(self) -> bool:
+        """Whether it renders a CLI config that config rules read (the spec needs its driver)."""
+        return self.renders and self.hier_config is not None
 
     @property
     def package(self) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from govnet.platforms.base import HardwareColumn, HaTable, Platform
+import re
+
+from govnet.platforms.base import FamilyMarker, HardwareColumn, HaTable, Platform, SecretRule
+from govnet.platforms.huawei_vrp import CIPHER_VALUE, SNMP_AGENT_COMMUNITY, USM_AUTH_KEY, USM_PRIV_KEY
 
 H3C_INTERFACE_ALIASES: tuple[tuple[str, ...], ...] = (
     # Full forms as Comware agents report them in ifName/ifDescr (librenms/librenms
@@ -54,6 +57,33 @@ IRF_ROLE = HardwareColumn("hh3cStackBoardRole", "1.3.6.1.4.1.25506.2.91.3.1.1", 
 loading(3), other(4)."""
 H3C_VRRP_TABLE = HaTable("vrrpOperState", "1.3.6.1.2.1.68.1.3.1.3", "vrrp", instance=-1)
 
+COMWARE_MARKER = FamilyMarker(
+    "an H3C Comware 7",
+    # the ` version 7.1.070, Release 7585P05` banner and `line class` views
+    # (tests/fixtures/device-configs/h3c_comware/kf-agg-laodaohe.cfg)
+    re.compile(r"^ ?version 7\.\d|^line class \w", re.MULTILINE),
+)
+COMWARE_PASSWORD = SecretRule(
+    # password hash|cipher|simple VALUE (local-user, password-control), key cipher VALUE
+    "comware password", re.compile(r"(?<![-\w])password (?:hash|cipher|simple) (?P<v>\S+)"), "keyword"
+)
+COMWARE_SECRET_RULES = (CIPHER_VALUE, COMWARE_PASSWORD, SNMP_AGENT_COMMUNITY, USM_AUTH_KEY, USM_PRIV_KEY)
+"""Where Comware 7 prints secrets: VRP's cipher, community and usm-user forms, plus
+``password hash``."""
+COMWARE_MANAGEMENT_FEATURES: dict[str, str] = {
+    # first words of the management-plane globals in templates/h3c_* (their goldens:
+    # tests/fixtures/golden/h3c_*/)
+    "ntp-service": "NTP",
+    "clock": "clock and time zone",
+    "hwtacacs": "AAA (HWTACACS)",
+    "info-center": "syslog hosts",
+    "snmp-agent": "SNMP agent and trap hosts",
+    "acl": "management ACLs",
+    "line": "VTY access",
+    "header": "login banner",
+}
+"""Comware management-plane globals (what the lab twin's configs leave out)."""
+
 PLATFORM = Platform(
     print_style="comware",
     name="h3c_comware",
@@ -79,5 +109,8 @@ PLATFORM = Platform(
     interface_aliases=H3C_INTERFACE_ALIASES,
     ha_tables=(H3C_VRRP_TABLE,),
     hardware=(*H3C_HARDWARE, IRF_ROLE),
+    family_marker=COMWARE_MARKER,
+    secret_rules=COMWARE_SECRET_RULES,
+    management_features=COMWARE_MANAGEMENT_FEATURES,
     version_note="Comware 7.1.x",
 )

@@ -8,7 +8,13 @@ for a confirm window), with the ``loadbalance``/``virtual-server`` and ``sslvpn`
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
-from govnet.platforms.h3c_comware import H3C_HARDWARE, H3C_INTERFACE_ALIASES
+from govnet.platforms.h3c_comware import (
+    COMWARE_MANAGEMENT_FEATURES,
+    COMWARE_MARKER,
+    COMWARE_SECRET_RULES,
+    H3C_HARDWARE,
+    H3C_INTERFACE_ALIASES,
+)
 
 PLATFORM = Platform(
     print_style="comware",
@@ -28,5 +34,10 @@ PLATFORM = Platform(
     },
     interface_aliases=H3C_INTERFACE_ALIASES,
     hardware=H3C_HARDWARE,
+    family_marker=COMWARE_MARKER,
+    secret_rules=COMWARE_SECRET_RULES,
+    management_features=COMWARE_MANAGEMENT_FEATURES,
+    zoned_interfaces=True,
+    sslvpn_pools=True,
     version_note="SecPath L1000-A / F1000 on Comware 7.1.064: commit delay",
 )

@@ -8,7 +8,13 @@ and the USG driver's immediate mode with a govnet-kept confirm window apply unch
 from __future__ import annotations
 
 from govnet.platforms.base import Platform
-from govnet.platforms.huawei_vrp import HUAWEI_HARDWARE, HUAWEI_INTERFACE_ALIASES
+from govnet.platforms.huawei_usg import USG_MARKER
+from govnet.platforms.huawei_vrp import (
+    HUAWEI_HARDWARE,
+    HUAWEI_INTERFACE_ALIASES,
+    HUAWEI_MANAGEMENT_FEATURES,
+    VRP_SECRET_RULES,
+)
 
 PLATFORM = Platform(
     name="huawei_nip",
@@ -28,5 +34,8 @@ PLATFORM = Platform(
     },
     interface_aliases=HUAWEI_INTERFACE_ALIASES,
     hardware=HUAWEI_HARDWARE,
+    family_marker=USG_MARKER,
+    secret_rules=VRP_SECRET_RULES,
+    management_features=HUAWEI_MANAGEMENT_FEATURES,
     version_note="NIP6000 V500R00x (USG6000 software): immediate mode",
 )

@@ -10,8 +10,24 @@ with ``HRP_M``/``HRP_S``.
 
 from __future__ import annotations
 
-from govnet.platforms.base import Platform
-from govnet.platforms.huawei_vrp import HUAWEI_HARDWARE, HUAWEI_INTERFACE_ALIASES, VGMP_TABLE, VRRP_TABLE
+import re
+
+from govnet.platforms.base import FamilyMarker, Platform
+from govnet.platforms.huawei_vrp import (
+    HUAWEI_HARDWARE,
+    HUAWEI_INTERFACE_ALIASES,
+    HUAWEI_MANAGEMENT_FEATURES,
+    VGMP_TABLE,
+    VRP_SECRET_RULES,
+    VRRP_TABLE,
+)
+
+USG_MARKER = FamilyMarker(
+    "a Huawei USG",
+    # the HRP_M/HRP_S prompt prefix and the hrp commands only the USG software prints
+    # (tests/fixtures/device-configs/huawei_usg/kf-fw-1.cfg)
+    re.compile(r"^HRP_[MS][<\[]|^ ?hrp (enable|interface)\b", re.MULTILINE),
+)
 
 PLATFORM = Platform(
     name="huawei_usg",
@@ -35,5 +51,9 @@ PLATFORM = Platform(
     interface_aliases=HUAWEI_INTERFACE_ALIASES,
     ha_tables=(VGMP_TABLE, VRRP_TABLE),
     hardware=HUAWEI_HARDWARE,
+    family_marker=USG_MARKER,
+    secret_rules=VRP_SECRET_RULES,
+    management_features=HUAWEI_MANAGEMENT_FEATURES,
+    hrp=True,
     version_note="USG6000 V500R00x / V600R00x: immediate mode",
 )

@@ -7,7 +7,9 @@ are ``huawei_usg``.
 
 from __future__ import annotations
 
-from govnet.platforms.base import HardwareColumn, HaTable, Platform
+import re
+
+from govnet.platforms.base import HardwareColumn, HaTable, Platform, SecretRule
 
 HUAWEI_INTERFACE_ALIASES: tuple[tuple[str, ...], ...] = (
     # Full and short forms as Huawei agents report them in ifName/ifDescr (LibreNMS snmpsim
@@ -69,6 +71,51 @@ CSS_ROLE = HardwareColumn(
 )
 """CSS (cluster switch system) member role, the CE and S12700 chassis stack."""
 
+VRP_CIPHER_BLOB = SecretRule(
+    # VRP prints a stored secret as %^%#...%^%# (older releases %@%@...%@%@ and %$%$...%$%$)
+    # anywhere on a line: `display current-configuration` of the golden configs and captures in
+    # tests/fixtures/device-configs/huawei_*
+    "vrp cipher blob", re.compile(r"(?P<v>%\^%#.*?%\^%#|%@%@.*?%@%@|%\$%\$.*?%\$%\$)"), "blob"
+)
+CIPHER_VALUE = SecretRule(
+    # VRP and Comware: a value after cipher / irreversible-cipher / simple
+    "cipher value",
+    re.compile(r"(?<![-\w])(?:irreversible-cipher|cipher|simple) (?!(?:read|write) )(?P<v>\S+)"),
+    "keyword",
+)
+SNMP_AGENT_COMMUNITY = SecretRule(
+    # snmp-agent community read|write [cipher] NAME (VRP); Comware 7 also writes
+    # snmp-agent community simple|cipher read|write NAME
+    "snmp community",
+    re.compile(
+        r"^\s*snmp-agent community (?:(?:simple|cipher) )?(?:read|write) (?:simple |cipher )?(?P<v>\S+)"
+    ),
+    "command",
+)
+USM_AUTH_KEY = SecretRule(
+    # snmp-agent usm-user keys: authentication-mode sha KEY / privacy-mode aes128 KEY
+    "usm auth key", re.compile(r"authentication-mode \S+ (?!cipher )(?P<v>\S+)"), "mode"
+)
+USM_PRIV_KEY = SecretRule("usm priv key", re.compile(r"privacy-mode \S+ (?!cipher )(?P<v>\S+)"), "mode")
+VRP_SECRET_RULES = (VRP_CIPHER_BLOB, CIPHER_VALUE, SNMP_AGENT_COMMUNITY, USM_AUTH_KEY, USM_PRIV_KEY)
+"""Where VRP5, VRP8 and the USG software print secrets."""
+
+HUAWEI_MANAGEMENT_FEATURES: dict[str, str] = {
+    # first words of the management-plane globals in templates/huawei_* (their goldens:
+    # tests/fixtures/golden/huawei_*/)
+    "ntp-service": "NTP",
+    "clock": "clock and time zone",
+    "hwtacacs-server": "AAA (HWTACACS)",
+    "aaa": "AAA",
+    "info-center": "syslog hosts",
+    "snmp-agent": "SNMP agent and trap hosts",
+    "acl": "management ACLs",
+    "cpu-defend": "control-plane protection",
+    "user-interface": "VTY access",
+    "header": "login banner",
+}
+"""Huawei management-plane globals (what the lab twin's configs leave out)."""
+
 PLATFORM = Platform(
     name="huawei_vrp",
     vendor="huawei",
@@ -96,5 +143,7 @@ PLATFORM = Platform(
     interface_aliases=HUAWEI_INTERFACE_ALIASES,
     ha_tables=(VRRP_TABLE,),
     hardware=(*HUAWEI_HARDWARE, STACK_ROLE, CSS_ROLE),
+    secret_rules=VRP_SECRET_RULES,
+    management_features=HUAWEI_MANAGEMENT_FEATURES,
     version_note="VRP V200R0xx (S-series, AR): immediate mode",
 )

@@ -8,8 +8,16 @@ trial`` gives the confirm window), driven by Netmiko's ``huawei_vrpv8`` class.
 
 from __future__ import annotations
 
-from govnet.platforms.base import Platform
-from govnet.platforms.huawei_vrp import CSS_ROLE, HUAWEI_HARDWARE, VRRP_TABLE
+import re
+
+from govnet.platforms.base import FamilyMarker, Platform
+from govnet.platforms.huawei_vrp import (
+    CSS_ROLE,
+    HUAWEI_HARDWARE,
+    HUAWEI_MANAGEMENT_FEATURES,
+    VRP_SECRET_RULES,
+    VRRP_TABLE,
+)
 
 VRP8_INTERFACE_ALIASES: tuple[tuple[str, ...], ...] = (
     # VRP8 prints the short forms as the names themselves: 10GE1/4/0/0, 40GE1/1/0/0, MEth0/0/0/0
@@ -26,6 +34,13 @@ VRP8_INTERFACE_ALIASES: tuple[tuple[str, ...], ...] = (
     ("LoopBack",),
 )
 """CloudEngine interface-name forms: the short form (10GE, GE) is the canonical one."""
+
+VRP8_MARKER = FamilyMarker(
+    "a Huawei VRP8 (CE)",
+    # the candidate-view prompt [~HOST] and the commit stamp VRP8 prints at the top of
+    # `display current-configuration` (tests/fixtures/device-configs/huawei_vrpv8/kf-core-1.cfg)
+    re.compile(r"^\[~[^\]\s]+\]|^!Last configuration was committed", re.MULTILINE),
+)
 
 PLATFORM = Platform(
     name="huawei_vrpv8",
@@ -49,5 +64,8 @@ PLATFORM = Platform(
     interface_aliases=VRP8_INTERFACE_ALIASES,
     ha_tables=(VRRP_TABLE,),
     hardware=(*HUAWEI_HARDWARE, CSS_ROLE),
+    family_marker=VRP8_MARKER,
+    secret_rules=VRP_SECRET_RULES,
+    management_features={**HUAWEI_MANAGEMENT_FEATURES, "ntp": "NTP"},  # ntp unicast-server
     version_note="CE series VRP V200R0xx (VRP8): candidate configuration, commit / commit trial",
 )

@@ -132,6 +132,7 @@ PLATFORM = Platform(
     driver=EDGE_DRIVER,
     change_model="immediate",
     confirm_window_s=120,
+    linux_edge=True,
 )
 """Servers; in the twin also the IPS, load balancer and VPN gateway. ``renders=False``: no vendor
 template, so govnet pushes to a ``linux`` device only in the twin (``govnet.render.linux_edge``)."""

@@ -20,4 +20,5 @@ PLATFORM = Platform(
     change_model="immediate",
     confirm_window_s=120,
     driver=EDGE_DRIVER,
+    linux_edge=True,
 )
