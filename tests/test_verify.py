@@ -345,7 +345,26 @@ def test_edge_devices_expect_their_tables_and_groups_in_the_lab_only(network: Ne
     assert expectations(network, "kf-fw-1", lab=True) == fw
     assert expectations(network, "kf-srv-1", lab=True) == Expectations(vrrp=frozenset({"10"}))  # no ruleset
     assert expectations(network, "kf-fw-1", lab=False).tables == frozenset()
-    assert expectations(network, "kf-fw-1", lab=False).vrrp == frozenset()
+
+
+def test_a_usg_pair_expects_its_vrrp_roles_and_hrp_role_on_real_gear(network: Network) -> None:
+    groups = ("GigabitEthernet1/0/1/1", "GigabitEthernet1/0/2/2", "GigabitEthernet1/0/3/3")
+    active, standby = (expectations(network, fw, lab=False).vrrp for fw in ("kf-fw-1", "kf-fw-2"))
+    assert active == {*(f"{g} master" for g in groups), "hrp active"}
+    assert standby == {*(f"{g} backup" for g in groups), "hrp standby"}
+    alone = expectations(network, "kf-fw-2", lab=False, settled={"kf-core-1"})  # its active not settled
+    assert alone.vrrp == frozenset()
+    assert expectations(network, "kf-srv-1", lab=False).vrrp == frozenset()  # Linux prints no roles
+
+
+def test_roles_compare_in_the_platforms_short_port_names() -> None:
+    usg = get_platform("huawei_usg")
+    expected = Expectations(vrrp=frozenset({"GigabitEthernet1/0/1/1 master", "GigabitEthernet1/0/2/2 master",
+                                            "hrp active"}))
+    seen = Observed(vrrp=frozenset({"GE1/0/1/1 master", "GE1/0/2/2 backup", "hrp active"}))
+    assert verify_mod.missing(usg, expected, seen) == {"vrrp groups": ["GigabitEthernet1/0/2/2 master"]}
+    assert verify_mod.missing(usg, expected, Observed(vrrp=frozenset({"hrp standby"}))) == {
+        "vrrp groups": sorted(expected.vrrp)}
 
 
 def test_with_seen_adds_what_was_up_but_not_tables_or_groups() -> None:

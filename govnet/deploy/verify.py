@@ -13,7 +13,7 @@ already be up, and a converged network expects everything.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from govnet.deploy.driver import DeployError, DeviceDriver, DriverTarget
@@ -90,7 +90,34 @@ def expectations(
         config = render_edge.split_sections(render_edge.edge_config(network, device))
         tables = render_edge.ruleset_tables(config.get("nftables", ""))
         vrrp = frozenset(str(v) for v in render_edge.vrids(network, device))
+    elif not lab and get_platform(dev.platform).ifname_style == "vendor":  # vendor gear prints roles
+        vrrp = _roles(network, device, get_platform(dev.platform), counts)
     return Expectations(frozenset(ospf), frozenset(bgp), frozenset(links), tables, vrrp, ldp)
+
+
+def _roles(network: Network, device: str, entry: Platform, counts: Callable[[str], bool]) -> frozenset[str]:
+    """On real gear, ``interface/vrid master|backup`` for each VRRP group of ``device`` whose
+    other members count (the first member is master), and on a VGMP platform (USG) its HRP role
+    (``hrp active|standby``, the first member's pair being active)."""
+    roles: set[str] = set()
+    vgmp = any(table.protocol == "vgmp" for table in entry.ha_tables)
+    for segment in network.segments:
+        for group in segment.vrrp_of(device):
+            if not all(counts(m) for m in group.members if m != device):
+                continue
+            active = group.role_of(device) == "active"
+            roles.add(f"{segment.member(device).interface}/{group.vrid} {'master' if active else 'backup'}")
+            if vgmp:
+                roles.add(f"hrp {'active' if active else 'standby'}")
+    return frozenset(roles)
+
+
+def _role_key(entry: Platform, role: str) -> str:
+    """A role in comparable form: the interface of ``interface/vrid role`` in the platform's
+    comparable form (USG prints ``GE1/0/1``), anything else (a twin vrid, ``hrp active``) as is."""
+    where, _, state = role.rpartition(" ")
+    interface, slash, vrid = where.rpartition("/")
+    return f"{entry.interface_key(interface)}/{vrid} {state}" if slash and interface else role
 
 
 def platform_of(driver: DeviceDriver, platform: str) -> Platform:
@@ -126,7 +153,8 @@ def missing(entry: Platform, expected: Expectations, seen: Observed) -> dict[str
         "ldp": sorted(expected.ldp - seen.ldp),
         "links": sorted(name for name in expected.links if entry.interface_key(name) not in up),
         "nftables tables": sorted(expected.tables - seen.tables),
-        "vrrp groups": sorted(expected.vrrp - seen.vrrp),
+        "vrrp groups": sorted(r for r in expected.vrrp
+                              if _role_key(entry, r) not in {_role_key(entry, s) for s in seen.vrrp}),
     }
     return {kind: names for kind, names in found.items() if names}
 
