@@ -474,16 +474,7 @@ class FilterError(GovnetError, ValueError):
 
 def filter_values(device: Device, key: str) -> list[str]:
     """What a filter ``key`` matches on ``device`` (every zone it serves for ``zone``)."""
-    if key == "zone":
-        return list(device.zones)
-    value = {
-        "role": device.role,
-        "site": device.site,
-        "name": device.name,
-        "platform": device.platform,
-        "subdistrict": device.subdistrict or "",
-    }[key]
-    return [value]
+    return list(device.zones) if key == "zone" else [str(getattr(device, key) or "")]
 
 
 @dataclass(slots=True)
