@@ -34,7 +34,7 @@ ROUTED_ROLES = ("ips", "load_balancer", "vpn_gateway")
 """Edge roles whose global static routes the twin installs."""
 
 
-def is_edge(device: Device) -> bool:
+def is_linux_edge(device: Device) -> bool:
     """A twin device the Linux edge driver configures: a ruleset, routes or VRRP to push."""
     if get_platform(device.lab_platform).os_family != "linux":
         return False
@@ -42,9 +42,9 @@ def is_edge(device: Device) -> bool:
 
 
 def driven(network: Network, name: str) -> bool:
-    """:func:`is_edge`, and for a server only when it is in a VRRP group (the DC pair)."""
+    """:func:`is_linux_edge`, and for a server only when it is in a VRRP group (the DC pair)."""
     dev = network.devices[name]
-    if not is_edge(dev):
+    if not is_linux_edge(dev):
         return False
     return dev.role != "server" or bool(vrrp_facts(network, dev))
 
