@@ -197,7 +197,7 @@ def test_every_production_platform_is_covered_by_the_device_wide_rules() -> None
 
 
 def test_messages_and_fixes_are_words_not_patterns() -> None:
-    """Every say/fix/name a message can show is free of regex syntax (issue 8: no pattern text)."""
+    """Every say/fix/name a message can show is free of regex syntax (messages show no pattern text)."""
     pattern_syntax = re.compile(r"\\[dsSwb]|\(\?|\[\^|\.\*|\+\?|\$$|^\^")
     for rule in RULES.rules:
         for checks in rule.match.values():
