@@ -12,8 +12,8 @@ from spec_support import check, district, failing, rendered
 
 from govnet.check import ConfigFolder, read_configs, run_checks
 from govnet.check.configtree import ConfigParseError, ConfigTree
-from govnet.check.devicetext import UnreadableConfig, decode, normalize
 from govnet.check.rules import LineMatch, load_rules
+from govnet.platforms.printed import UnreadableConfig, decode, normalize
 
 CORE, H3C, FW, ACC = "kf-core-1", "kf-agg-laodaohe", "kf-fw-1", "kf-acc-dongfenglu-c01"
 DRIVERS = load_rules().drivers

@@ -141,10 +141,8 @@ def plan_reload(running: str, target: str) -> ReloadPlan:
     push, the commit's own re-read and the re-plan of a two-pass apply share one parse while the
     device's running config has not changed."""
     mod = frr_reload_module()
-    vtysh = _LocalVtysh(config_text(running, VTYSH_STYLE))
-    running_conf = mod.Config(vtysh)
-    running_conf.load_from_show_running(None)
-    target_conf = mod.Config(vtysh)
+    running_conf = _running_config(running)
+    target_conf = mod.Config(running_conf.vtysh)
     with tempfile.NamedTemporaryFile("w", suffix=".conf", encoding="utf-8") as fh:
         fh.write(as_shown(config_text(target, VTYSH_STYLE)))
         fh.flush()
@@ -159,6 +157,18 @@ def plan_reload(running: str, target: str) -> ReloadPlan:
     )
     return ReloadPlan(deletes=deletes, adds=adds, running=_normalized(running_conf),
                       target=_normalized(target_conf))
+
+
+def _running_config(running: str) -> Any:
+    """frr-reload's ``Config`` of ``running`` (read as vtysh prints it, marked locally)."""
+    conf = frr_reload_module().Config(_LocalVtysh(config_text(running, VTYSH_STYLE)))
+    conf.load_from_show_running(None)
+    return conf
+
+
+def running_contexts(running: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """``running`` as frr-reload's diff reads it: each context's keys and its lines."""
+    return {tuple(keys): tuple(ctx.lines) for keys, ctx in _running_config(running).contexts.items()}
 
 
 FREE_TEXT = ("description",)

@@ -24,6 +24,7 @@ One pipeline reads every printed config; its two entry points are views of the s
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from govnet.errors import GovnetError
 from govnet.platforms.base import PrintStyle
@@ -269,13 +270,17 @@ def _dedent_globals(lines: list[str]) -> None:
 
 
 def _drop_repeated_leaves(lines: list[str]) -> None:
-    """Blank a leaf line (no children) printed again at the same path: it means what it meant
-    once, and hier_config refuses a line twice. A repeated section header is left (an error for
-    the parser to name); separators, comments and block closers are never repeats.
+    """Blank a line printed again at the same path: a leaf (it means what it meant once, and
+    hier_config refuses a line twice), and a section whose lines all repeat with it. A section
+    printed again with new lines is left (an error for the parser to name); separators, comments
+    and block closers are never repeats.
 
     >>> lines = ["service a", "router x", " net 1", " net 1", "!", "service a", "router x", " net 2"]
     >>> _drop_repeated_leaves(lines); lines
     ['service a', 'router x', ' net 1', '', '!', '', 'router x', ' net 2']
+    >>> lines = ["interface G1", " shutdown", "interface G1", " shutdown", "interface G2"]
+    >>> _drop_repeated_leaves(lines); lines
+    ['interface G1', ' shutdown', '', '', 'interface G2']
     """
     texts = [" ".join(raw.split()) for raw in lines]
     indents = [
@@ -289,16 +294,28 @@ def _drop_repeated_leaves(lines: list[str]) -> None:
         if indents[i] >= 0:
             nxt = indents[i]
     seen: set[tuple[str, ...]] = set()
-    stack: list[tuple[int, tuple[str, ...]]] = []  # (indent, path) of the open sections
+    # the open sections: [indent, path, header line, printed before, a line of it was kept]
+    stack: list[list[Any]] = []
+
+    def close(section: list[Any]) -> None:
+        if section[3] and not section[4]:
+            lines[section[2]] = ""  # the whole section repeats what was printed before
+        elif stack:
+            stack[-1][4] = True
+
     for i, indent in enumerate(indents):
         if indent < 0:
             continue
         while stack and stack[-1][0] >= indent:
-            stack.pop()
+            close(stack.pop())
         path = (*stack[-1][1], texts[i]) if stack else (texts[i],)
-        if following[i] > indent:
-            stack.append((indent, path))
-        elif path in seen:
-            lines[i] = ""
-            continue
+        repeated = path in seen
         seen.add(path)
+        if following[i] > indent:
+            stack.append([indent, path, i, repeated, False])
+        elif repeated:
+            lines[i] = ""
+        elif stack:
+            stack[-1][4] = True
+    while stack:
+        close(stack.pop())
