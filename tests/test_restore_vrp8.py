@@ -15,6 +15,7 @@ from govnet.deploy.backup import masked_backup
 from govnet.deploy.drivers.vrp8 import Vrp8Driver
 from govnet.deploy.restore import Backup, restorable_config
 from govnet.deploy.secrets import SecretValues
+from govnet.platforms.printed import config_text
 
 COMMUNITY = "wr1te-C0mm-x8"
 BLOB = "%^%#Ym9ndXMtY2lwaGVyLWJsb2I=%^%#"
@@ -44,9 +45,10 @@ def test_a_vrp_backup_restores_by_replace_with_its_secret_from_the_store(ce: Rig
     assert "vlan batch 10 20 30" in device.running_lines()
 
     backup = Backup("kf-core-1", "c" * 40, saved.text, saved.refs)
-    config = restorable_config(backup, SECRETS, lambda: INTENDED)
-    line = "snmp-agent community write cipher ${secret:GOVNET_SNMP_COMMUNITY}"  # at column 0 again
-    assert line in config.splitlines()
+    config = restorable_config(backup, SECRETS, lambda: INTENDED, "vrp")
+    line = "snmp-agent community write cipher ${secret:GOVNET_SNMP_COMMUNITY}"
+    assert f" {line}" in config.splitlines(), "kept as the device printed it (a global indented after #)"
+    assert line in config_text(config, "vrp").splitlines(), "and read as a global, at column 0"
     driver.load_replace_candidate(config)
     diff = driver.compare_config()
     assert "+ description to kf-core-2 10GE1/0/1 [kf-core-1--kf-core-2]" in diff.unified
