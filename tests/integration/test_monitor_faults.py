@@ -1,4 +1,4 @@
-"""Monitor faults on the twin (issue 23): 20 % loss on one device's management path.
+"""Monitor faults on the twin: 20 % loss on one device's management path.
 
 An nftables table made by this test inside the device's namespace drops 20 % of the SNMP
 requests it receives (``numgen random mod 5 == 0``, counted); the poller's cycles over the whole
