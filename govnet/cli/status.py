@@ -7,11 +7,8 @@ Register with ``app.command("status")(status_cmd)``.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import typer
 
@@ -28,27 +25,12 @@ DISTRICT_OPTION = typer.Option(None, "--district", metavar="NAME", help="The dis
 POLL_OPTION = typer.Option(False, "--poll", metavar="", help="Do not ask a monitor: poll one cycle.")
 
 
-def _from_exporter(url: str, district: str | None) -> dict[str, Any] | None:
-    target = url.rstrip("/") + "/api/state" + (f"?district={quote(district)}" if district else "")
-    try:
-        with urllib.request.urlopen(target, timeout=5) as resp:
-            data: dict[str, Any] = json.loads(resp.read().decode())
-            return data
-    except urllib.error.HTTPError as exc:
-        raise GovnetError(f"{target}: HTTP {exc.code}") from None
-    except (OSError, ValueError):
-        return None
-
-
 def _one_cycle(
     inventory: Path | None, lab: bool, workdir: Path, timeout: float, district: str | None
 ) -> dict[str, Any]:
-    import asyncio
-
     from govnet.credentials import load_credentials
     from govnet.monitor.plan import build_plan
-    from govnet.monitor.service import MonitorOptions, poll_once
-    from govnet.monitor.web.app import NocSite
+    from govnet.monitor.status import poll_state
 
     network = load_network_or_exit(inventory)
     devices: list[str] | None = None
@@ -60,13 +42,7 @@ def _one_cycle(
         credentials = load_credentials(facts["secrets_file"], environ={})
     else:
         credentials = load_credentials(state().secrets)
-    plan = build_plan(network, devices=devices, lab=lab)
-    snap = asyncio.run(poll_once(plan, credentials, MonitorOptions(timeout=timeout)))
-    site = NocSite(plan, lambda: snap)
-    chosen = district or next(iter(site.districts))
-    if chosen not in site.districts:
-        raise GovnetError(f"--district {chosen}: no such district ({', '.join(site.districts)})")
-    return site.api_state(chosen)
+    return poll_state(build_plan(network, devices=devices, lab=lab), credentials, timeout, district)
 
 
 @guarded
@@ -87,11 +63,12 @@ def status_cmd(
 
     Exit codes: 0 all healthy, 1 anything degraded or unknown, 2 anything down (or bad input).
     """
+    from govnet.monitor.status import fetch_state
     from govnet.monitor.web.summary import exit_code, format_status
 
     if fmt not in ("text", "json"):
         raise GovnetError(f"-f {fmt}: use text or json")
-    data = None if poll else _from_exporter(url, district)
+    data = None if poll else fetch_state(url, district)
     source = f"from {url}"
     if data is None:
         seconds = timeout if timeout is not None else (1.0 if lab else 3.0)  # monitor's defaults
