@@ -11,7 +11,7 @@ from golden_support import check_golden
 
 from govnet.credentials import Credentials
 from govnet.inventory import load_network
-from govnet.lab.edge import ruleset
+from govnet.lab.linux_edge import ruleset
 from govnet.model import Network
 from govnet.platforms import get_platform
 from govnet.render import render_device

@@ -8,8 +8,8 @@ from ipaddress import IPv4Address, IPv4Network
 import pytest
 
 from govnet.credentials import Credentials
-from govnet.lab.edge import route_commands, ruleset
 from govnet.lab.keepalived import HaPairStatus, format_ha_pairs, ha_pairs, keepalived_config, pair_health
+from govnet.lab.linux_edge import route_commands, ruleset
 from govnet.lab.topology import LabTopology, build_topology
 from govnet.model import Network
 from govnet.render import render_device

@@ -10,7 +10,7 @@ from ipaddress import IPv4Network
 from pathlib import Path
 
 from govnet.inventory import load_network
-from govnet.lab import edge, edge_access, frr, keepalived, netns, snmpd, sshd
+from govnet.lab import edge_access, frr, keepalived, linux_edge, netns, snmpd, sshd
 from govnet.lab.configs import base_config, render_lab_config
 from govnet.lab.credentials import LabCredentials, ensure_credentials
 from govnet.lab.down import lab_down
@@ -218,9 +218,9 @@ def _boot_nodes(
                 if daemon != "snmpd":
                     frr.start_daemon(node, daemon, state)
             return [f"{node.name}: {line}" for line in frr.apply_config(node)]
-        edge.prepare(node)
+        linux_edge.prepare(node)
         if provisioned and node.name in network.devices and driven(network, node.name):
-            edge.provision(network, node, state.workdir)
+            linux_edge.provision(network, node, state.workdir)
         return []
 
     with ThreadPoolExecutor(WORKERS) as pool:

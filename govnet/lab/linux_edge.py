@@ -1,4 +1,4 @@
-"""The edge namespaces of the twin: what ``lab up`` does for the edge besides the daemons.
+"""The twin's Linux edge namespaces: what ``lab up`` does for them besides the daemons.
 
 The edge devices' configs (ruleset, keepalived.conf, routes) are rendered in
 :mod:`govnet.render.linux_edge` and applied by the edge agent's code (:mod:`govnet.lab.edge_agent`),
