@@ -231,7 +231,10 @@ class DeviceDriver(ABC):
     @abstractmethod
     def has_pending_commit(self) -> bool:
         """Whether a commit made with ``revert_in`` waits for its confirm (in this session, or
-        one a killed govnet run left on record)."""
+        one a killed govnet run left on record).
+
+        Raises :class:`DeployError` when the device must be asked and cannot answer (VRP8 reads
+        its commit list)."""
 
     @abstractmethod
     def confirm_commit(self) -> None:
