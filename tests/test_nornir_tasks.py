@@ -18,14 +18,17 @@ from nornir.core.task import Result
 from rollout_support import FakeFleet
 
 from govnet.deploy import connection, tasks, verify
+from govnet.deploy.backup import masked_backup
 from govnet.deploy.connection import prepare_hosts
 from govnet.deploy.driver import CommitRejected, ConfigDiff
 from govnet.deploy.mask import HIDDEN, mask_config
 from govnet.deploy.nornir_setup import DeployTarget, build_nornir
-from govnet.deploy.secrets import SecretValues
+from govnet.deploy.secrets import REDACTED, SecretValues
 from govnet.deploy.tasks import PushOutcome, backup_config, diff_config, push_config, verify_device
 from govnet.deploy.verify import VerifyReport
 from govnet.model import Network
+from govnet.platforms import get_platform
+from govnet.platforms.printed import printed_config
 
 ACC = "kf-acc-dongfenglu-c01"
 """One link (kernel ``ge0-0-1``, VRP ``GigabitEthernet0/0/1``) to AGG, no OSPF or BGP."""
@@ -137,6 +140,32 @@ def test_backup_masks_secrets_and_changes_nothing(nr: Nornir, fleet: FakeFleet) 
     assert result.result == mask_config(fleet.running[ACC])
     assert flags(result) == (False, False)
     assert fleet.actions(ACC) == ["open"]
+
+
+def test_backup_reads_the_print_as_govnet_backup_does(
+    nr: Nornir, fleet: FakeFleet, tmp_path: Path
+) -> None:
+    """The task and ``govnet backup`` keep the same text: vtysh's prompt and banner gone (the
+    platform's reader, FRR here), masked, and a known secret value redacted by the store."""
+    prepare_hosts(nr, state_dir=tmp_path / "state", secrets=SecretValues({"GOVNET_NTP_KEY": "ntp-K3y-55zz"}),
+                  run_id="run1")
+    fleet.running[ACC] = (
+        f"{ACC}# show running-config\nBuilding configuration...\n\nCurrent configuration:\n!\n"
+        f"hostname {ACC}\ninterface ge0-0-1\n description key ntp-K3y-55zz\n ip ospf authentication-key k1\n"
+        f"exit\n!\nend\n{ACC}# "
+    )
+    result = one(nr, backup_config)
+    assert result.result == (
+        f"!\nhostname {ACC}\ninterface ge0-0-1\n description key {REDACTED}\n"
+        f" ip ospf authentication-key {HIDDEN}\nexit\n!\nend\n"
+    )
+    assert result.result == device_backup_text(fleet.running[ACC])
+
+
+def device_backup_text(running: str) -> str:
+    """What ``govnet backup`` keeps of ``running`` on an FRR device, by its own functions."""
+    read = printed_config(running, get_platform("frr").print_style)
+    return masked_backup(read, SecretValues({"GOVNET_NTP_KEY": "ntp-K3y-55zz"})).text
 
 
 # -- diff_config -----------------------------------------------------------------------------
