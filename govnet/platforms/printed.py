@@ -282,11 +282,14 @@ def _drop_repeated_leaves(lines: list[str]) -> None:
     >>> _drop_repeated_leaves(lines); lines
     ['interface G1', ' shutdown', '', '', 'interface G2']
     """
-    texts = [" ".join(raw.split()) for raw in lines]
-    indents = [
-        -1 if not text or text[0] in "#!" or text in CLOSERS else len(raw) - len(raw.lstrip())
-        for raw, text in zip(lines, texts, strict=True)
-    ]
+    texts: list[str] = []
+    indents: list[int] = []
+    for raw in lines:
+        text = raw.strip()
+        if "  " in text or "\t" in text:
+            text = " ".join(text.split())
+        texts.append(text)
+        indents.append(-1 if not text or text[0] in "#!" or text in CLOSERS else len(raw) - len(raw.lstrip()))
     following = [-1] * len(indents)  # the indent of the next line that counts (-1: none)
     nxt = -1
     for i in range(len(indents) - 1, -1, -1):
@@ -296,18 +299,11 @@ def _drop_repeated_leaves(lines: list[str]) -> None:
     seen: set[tuple[str, ...]] = set()
     # the open sections: [indent, path, header line, printed before, a line of it was kept]
     stack: list[list[Any]] = []
-
-    def close(section: list[Any]) -> None:
-        if section[3] and not section[4]:
-            lines[section[2]] = ""  # the whole section repeats what was printed before
-        elif stack:
-            stack[-1][4] = True
-
     for i, indent in enumerate(indents):
         if indent < 0:
             continue
         while stack and stack[-1][0] >= indent:
-            close(stack.pop())
+            _close(stack, lines)
         path = (*stack[-1][1], texts[i]) if stack else (texts[i],)
         repeated = path in seen
         seen.add(path)
@@ -318,4 +314,14 @@ def _drop_repeated_leaves(lines: list[str]) -> None:
         elif stack:
             stack[-1][4] = True
     while stack:
-        close(stack.pop())
+        _close(stack, lines)
+
+
+def _close(stack: list[list[Any]], lines: list[str]) -> None:
+    """Close the innermost open section: blank its header when all of it repeated, else count
+    it as a kept line of its parent."""
+    _indent, _path, header, repeated, kept = stack.pop()
+    if repeated and not kept:
+        lines[header] = ""
+    elif stack:
+        stack[-1][4] = True
