@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from govnet.check import configtree
 from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.rules import load_rules
 from govnet.deploy.frr_reload import running_contexts
@@ -70,6 +71,11 @@ CORPUS = _corpus()
 def test_the_corpus_holds_every_platform_the_check_reads() -> None:
     assert {platform for _label, platform, _text in CORPUS} == set(READ)
     assert len(CORPUS) >= 25, len(CORPUS)
+
+
+@pytest.mark.parametrize("platform", READ)
+def test_the_check_reads_each_platform_in_its_registry_print_style(platform: str) -> None:
+    assert configtree._print_style(DRIVERS[platform].parser) == get_platform(platform).print_style
 
 
 def _check_tree(node: ConfigLine) -> list[Any]:
