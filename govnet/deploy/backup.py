@@ -41,17 +41,16 @@ from govnet.inventory.schema import NetworkFile
 from govnet.inventory.sourcefiles import parse
 from govnet.model import Network
 from govnet.platforms import get_platform
-from govnet.platforms.printed import printed_config
+from govnet.platforms.printed import CLOSERS, printed_config
 from govnet.render.context import SECRET_REF_RE
 
 AUTHOR = "govnet backup <govnet@localhost>"
 REFS_DIR = "secret-refs"
 REPO_OPTION = "--repo"
 REPO_KEY = "backup_repo"
-SEPARATORS = frozenset(
-    {"!", "#", "exit", "quit", "return", "end", "exit-address-family", "exit-vrf", "exit-vni"}
-)
-"""Lines that only close a block: they repeat by design and are never duplicates."""
+SEPARATORS = CLOSERS | {"!", "#"}
+"""Separators and lines that only close a block (the reader's closers): they repeat by design
+and are never duplicates."""
 _PROTECTED_RE = re.compile(r"<secret:(?P<name>[A-Z][A-Z0-9_]*)>")
 
 
