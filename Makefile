@@ -64,7 +64,7 @@ lint: setup
 test: setup lint faults
 	$(BIN)/pytest -q -ra $(addprefix --ignore=,$(FAULT_TESTS) $(FAULT_TWIN_TESTS))
 
-# The fault suite (issue 23): deploy faults on the emulated devices (and on the lab twin as root),
+# The fault suite: deploy faults on the emulated devices (and on the lab twin as root),
 # host keys, secrets, bad input; it writes docs/reliability.md (each fault, tries, outcome, devices
 # half changed or lost). The first run also turns every implicit text encoding into an error.
 FAULT_TESTS := tests/test_faults_deploy.py tests/test_faults_kill.py tests/test_faults_lock.py \

@@ -9,7 +9,7 @@ run, and its share of the total (waves overlap, so the non-critical batches' par
 bound; the cores' part is exact, they fly alone). Naive: the same rendered configs sent one host
 after another with Nornir's ``netmiko_send_config`` (serial runner, no diff, no verify, no
 rollback), then a wait until converged. Needs root: ``flock /tmp/govnet-twin.lock make bench
-ONLY=deploy`` (or ``benchmarks/bench_deploy.py`` alone). Target (issue 24): govnet <= 0.50x.
+ONLY=deploy`` (or ``benchmarks/bench_deploy.py`` alone). Target: govnet <= 0.50x.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ hand-made cycle of every device are in memory (the page never polls): the first 
 district page (cold: the district's state, what each group protects, its layout, the map, and
 the selector's status of every district) and the page after the next cycle (warm: layout and
 cut-offs kept). The anchor is the same page with only one district loaded, in the same run.
-Target (issue 22): under a second with 16,000 devices. Ratio = province / anchor.
+Target: under a second with 16,000 devices. Ratio = province / anchor.
 """
 
 from __future__ import annotations

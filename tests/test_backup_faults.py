@@ -1,4 +1,4 @@
-"""Backup repository faults (issue 23): locked, read-only, disk full. Each run fails loudly with
+"""Backup repository faults: locked, read-only, disk full. Each run fails loudly with
 one ``error:`` line, exits non-zero, and keeps what it had: the previous files, index and commits
 (``git fsck`` clean, same HEAD, same bytes, no stray temporary file).
 

@@ -1,6 +1,6 @@
 """Tests that bite: fixtures rich enough to separate fields that coincide in the simple case.
 
-Each test here was proved against a planted one-line bug (issue 23's list: a load-sharing pair
+Each test here was proved against a planted one-line bug (the fault list: a load-sharing pair
 with VRIDs other than 1 read as split brain, the b-end's peer label, admin status exported from
 oper status, a BER length off by one at 128, the write community unmasked, backups that never
 record a second change, overlapping public and internet pools, deny-all/permit/deny-all, another

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from govnet.credentials import USER_KEYS, Credentials
+from govnet.credentials import SECRET_REF_RE, USER_KEYS, Credentials
 from govnet.deploy.driver import DeployError
-from govnet.render.context import SECRET_REF_RE
 
 REDACTED = "<redacted>"
 
