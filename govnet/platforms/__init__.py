@@ -1,6 +1,8 @@
-"""The platform registry: one module per platform, one lookup for every stage.
+"""The platform registry: one package per platform, one lookup for every stage.
 
-Adding a vendor is one module here (a ``PLATFORM``), its ``templates/<name>/``, its fixtures.
+Adding a vendor is one package here (``<name>/__init__.py`` declaring its ``PLATFORM``) and one
+line below, its ``templates/<name>/``, its spec entries and its fixtures (docs/architecture.md).
+Stages ask :func:`get_platform` what a platform declares; they never compare with its name.
 
 >>> get_platform("h3c_comware").os_family
 'comware7'
