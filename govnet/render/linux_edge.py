@@ -36,7 +36,7 @@ ROUTED_ROLES = ("ips", "load_balancer", "vpn_gateway")
 
 def is_linux_edge(device: Device) -> bool:
     """A twin device the Linux edge driver configures: a ruleset, routes or VRRP to push."""
-    if get_platform(device.lab_platform).os_family != "linux":
+    if not get_platform(device.lab_platform).linux_edge:
         return False
     return device.role in (*RULESET_ROLES, *ROUTED_ROLES, "server")
 
