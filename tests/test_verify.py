@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -621,6 +622,7 @@ def ce_cores(network: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("GOVNET_SECRETS", raising=False)
     monkeypatch.setenv("GOVNET_SSH_USER", USERNAME)
     monkeypatch.setenv("GOVNET_SSH_PASSWORD", PASSWORD)
+    monkeypatch.setenv("GOVNET_STATE_DIR", str(tmp_path / "state"))
     devices = dict(network.devices)
     for name in (CORE1, CORE2):
         devices[name] = dataclasses.replace(devices[name], lab_platform="huawei_vrpv8")
@@ -657,6 +659,8 @@ def test_govnet_verify_names_each_missing_session_and_link(ce_cores: Any) -> Non
     assert as_json["ok"] is False and as_json["devices"][CORE1] == {"ok": True, "missing": {}, "note": ""}
     assert as_json["devices"][CORE2]["missing"] == {"bgp": [lost_peer], "links": [cut]}
     assert all(not line.startswith(("system-view", "commit")) for ce in ces.values() for line in ce.log)
+    written = [p for p in Path(os.environ["GOVNET_STATE_DIR"]).rglob("*") if p.is_file()]
+    assert written == []  # read-only: no last-known-good, no pending record
 
 
 def test_govnet_verify_names_a_device_it_cannot_reach(ce_cores: Any) -> None:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from govnet.cli.common import filter_option, guarded, inventory_option
-from govnet.cli.deploy import DEFAULT_WORKDIR, LabOpt, ReportFormat, WorkdirOpt, prepare_target
+from govnet.cli.deploy import DEFAULT_WORKDIR, LabOpt, ReportFormat, WorkdirOpt, prepare_target, target_state
 
 EXIT_MISSING = 1
 FILTER_OPTION = filter_option()
@@ -29,10 +29,14 @@ def verify_devices(network: Any, names: list[str], target: Any, lab: bool) -> di
     ``session``, with the reason."""
     from nornir.core.filter import F
 
+    from govnet.deploy.connection import prepare_hosts
     from govnet.deploy.nornir_setup import build_nornir
+    from govnet.deploy.secrets import SecretValues
     from govnet.deploy.tasks import verify_device
 
     nr = build_nornir(network, target).filter(F(name__any=names))
+    secrets = SecretValues.from_credentials(target.credentials())
+    prepare_hosts(nr, state_dir=target_state(None, network, lab), secrets=secrets, run_id="verify", lab=lab)
     results = nr.run(task=verify_device, network=network, lab=lab, timeout=0.0)
     reports: dict[str, Any] = {}
     for name in sorted(names):
