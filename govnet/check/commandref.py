@@ -7,8 +7,10 @@ from a device (``--configs``) carries much more than govnet renders and is not j
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from govnet.check.configfiles import ConfigFolder
-from govnet.check.configtree import ConfigTree
+from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.context import CheckContext, Finding
 from govnet.check.rules import Rule
 from govnet.model import Device
@@ -19,20 +21,25 @@ from govnet.platforms.commandref import reference_of
 def command_reference(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree) -> list[Finding]:
     """One finding per rendered line that matches no command of the platform in its view."""
     config = ctx.configs.get(device.name)
-    if config is None or isinstance(ctx.configs, ConfigFolder):
-        return []
+    if config is None or config.template is None or isinstance(ctx.configs, ConfigFolder):
+        return []  # not rendered by govnet from a template: read back, or produced elsewhere
     ref = reference_of(get_platform(config.platform))
     if ref is None:
         return []
-    return [
-        ctx.finding(
-            rule,
-            device.name,
-            ctx.config_location(device.name, miss.line),
-            f"line {miss.line} '{miss.text}' is no {config.platform} command in the {miss.view} view",
-        )
-        for miss in ref.unmatched(config.text)
-    ]
+    found: list[Finding] = []
+    for node, parents in _lines(tree.root, ()):
+        if ref.match(parents, node.text) is None:
+            view = ref.view_of(parents) or f"unknown view under '{parents[-1]}'"
+            message = f"line {node.line} '{node.text}' is no {config.platform} command in the {view} view"
+            found.append(ctx.finding(rule, device.name, ctx.config_location(device.name, node.line), message))
+    return found
+
+
+def _lines(node: ConfigLine, parents: tuple[str, ...]) -> Iterator[tuple[ConfigLine, tuple[str, ...]]]:
+    """Every line under ``node`` with the texts of the lines enclosing it, top first."""
+    for child in node.children:
+        yield child, parents
+        yield from _lines(child, (*parents, child.text))
 
 
 CHECKS = {"command_reference": command_reference}
