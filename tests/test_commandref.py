@@ -1,0 +1,169 @@
+"""Command references as data: every line govnet renders is a command its platform accepts.
+
+The references are ``govnet/platforms/<platform>/commands.yaml``; ``govnet check`` holds govnet's
+own renders to them (GN-CFG-131), a template edit that real gear would refuse fails the check.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from spec_support import INVENTORY, REPO, district, failing, rendered
+
+from govnet.check import IntendedConfig, intended_from_rendered, read_configs, run_checks
+from govnet.credentials import Credentials
+from govnet.inventory import load_network
+from govnet.model import Network
+from govnet.platforms import PLATFORMS, get_platform
+from govnet.platforms.commandref import (
+    SYSTEM,
+    CommandRefError,
+    compile_form,
+    config_lines,
+    parse_reference,
+    reference_of,
+)
+from govnet.render import render_device
+
+VENDOR = ["huawei_vrp", "huawei_vrpv8", "huawei_usg", "huawei_nip", "h3c_comware", "h3c_secpath"]
+CORE = "kf-core-1"
+
+
+def _ce_district(tmp_path: Path) -> Network:
+    """The shipped district with core 1 a CloudEngine (huawei_vrpv8)."""
+    shutil.copytree(INVENTORY, tmp_path / "inventory")
+    district_file = tmp_path / "inventory" / "districts" / "kaifu.yaml"
+    text = district_file.read_text(encoding="utf-8")
+    district_file.write_text(text.replace("  - {id: 1}\n", "  - {id: 1, platform: huawei_vrpv8}\n", 1))
+    return load_network(tmp_path / "inventory")
+
+
+@pytest.mark.parametrize("platform", VENDOR)
+def test_every_vendor_platform_has_a_reference_with_sources(platform: str) -> None:
+    ref = reference_of(get_platform(platform))
+    assert ref is not None and len(ref.commands) >= 40
+    assert all(c.source for c in ref.commands if c.verified)
+    data = yaml.safe_load(get_platform(platform).data_file("commands.yaml") or "")
+    assert data["platform"] == platform
+    # what would settle an unverified command is said beside it
+    unverified = [c for c in data["commands"] if c.get("verified") is False]
+    assert len(unverified) == len(ref.unverified()) and all(c.get("settle") for c in unverified)
+
+
+def test_lab_platforms_have_no_reference() -> None:
+    assert reference_of(get_platform("frr")) is None
+    assert {p for p in PLATFORMS if reference_of(get_platform(p)) is not None} == set(VENDOR)
+
+
+def test_every_line_of_the_shipped_renders_is_a_command_in_its_view(tmp_path: Path) -> None:
+    checked: dict[str, int] = {}
+    for configs in (rendered(), intended_from_rendered_ce(tmp_path)):
+        for config in configs.values():
+            ref = reference_of(get_platform(config.platform))
+            if ref is None:
+                continue
+            assert ref.unmatched(config.text) == [], config.device
+            lines = sum(1 for _ in config_lines(config.text))
+            checked[config.platform] = checked.get(config.platform, 0) + lines
+    assert set(checked) == set(VENDOR) and min(checked.values()) >= 100
+
+
+def intended_from_rendered_ce(tmp_path: Path) -> dict[str, IntendedConfig]:
+    net = _ce_district(tmp_path)
+    config = render_device(net, CORE, credentials=Credentials())
+    assert config.platform == "huawei_vrpv8"
+    return intended_from_rendered({CORE: config})
+
+
+def test_the_known_wrong_forms_are_refused_in_their_view() -> None:
+    ce = reference_of(get_platform("huawei_vrpv8"))
+    cw = reference_of(get_platform("h3c_comware"))
+    vrp = reference_of(get_platform("huawei_vrp"))
+    assert ce is not None and cw is not None and vrp is not None
+    intf = ("interface 10GE1/0/1",)
+    assert ce.match(intf, "urpf loose") is None and ce.match(intf, "ip urpf loose") is not None
+    assert vrp.match(intf, "urpf loose") is not None and vrp.match(intf, "ip urpf loose") is None
+    assert ce.match((), "ip urpf loose") is None  # an interface command typed in the system view
+    area = ("ospf 1 router-id 10.0.0.76", "area 0.0.0.0")
+    assert cw.match(area, "authentication-mode hmac-sha256 1 cipher ${secret:K}") is None
+    assert cw.match(area, "authentication-mode keychain NOC-OSPF") is not None
+    assert cw.match(("hwtacacs scheme NOC",), "key authentication cipher ${secret:K}") is None
+    assert cw.match(("hwtacacs scheme NOC",), "key authentication simple ${secret:K}") is not None
+    assert cw.match(("local-user netadmin class manage",), "password hash ${secret:K}") is None
+    assert cw.match(("mpls ldp",), "md5-authentication 10.0.0.9 cipher ${secret:K}") is None
+    urpf = {c.view: c.applies_to for c in cw.commands if c.form == "ip urpf {loose|strict}"}
+    assert set(urpf) == {SYSTEM, "interface"} and "S7500E" in urpf[SYSTEM]
+
+
+def test_unmatched_lines_name_line_number_and_view() -> None:
+    ref = reference_of(get_platform("huawei_vrpv8"))
+    assert ref is not None
+    text = "#\ninterface 10GE1/0/1\n ip urpf enable\n urpf loose\n#\nfrobnicate now\nbgp 65010\n #\n bogus\n"
+    got = [(u.line, u.view, u.text) for u in ref.unmatched(text)]
+    assert got == [(4, "interface", "urpf loose"), (6, SYSTEM, "frobnicate now"), (9, "bgp", "bogus")]
+    unknown = ref.unmatched("acl number 2001\n rule 5 permit\n  nested thing\n")
+    assert [(u.line, u.view) for u in unknown] == [(3, "unknown view under 'rule 5 permit'")]
+
+
+def test_form_grammar() -> None:
+    route = compile_form("ip route-static [vpn-instance {name}] {ip} {mask} {ip} [description {text}]")
+    assert route.fullmatch("ip route-static vpn-instance default 10.254.0.0 255.255.255.0 10.240.0.1")
+    assert route.fullmatch("ip route-static 0.0.0.0 0.0.0.0 10.8.15.20 description internet via kf-lb-1")
+    assert not route.fullmatch("ip route-static vpn-instance 10.254.0.0 255.255.255.0")
+    undo = compile_form("[undo] telnet server enable")
+    assert undo.fullmatch("undo telnet server enable") and undo.fullmatch("telnet server enable")
+    assert not undo.fullmatch("undotelnet server enable")
+    assert not compile_form("ip urpf {loose|strict}").fullmatch("ip urpf loosely")
+    for bad in ("{nope}", "[a b", "a b]"):
+        with pytest.raises(CommandRefError):
+            compile_form(bad)
+
+
+def test_a_reference_naming_an_unknown_view_or_source_is_refused() -> None:
+    with pytest.raises(CommandRefError, match="unknown view"):
+        parse_reference("commands:\n  - {view: ospf, form: 'area {area}', source: x}\n", "demo")
+    with pytest.raises(CommandRefError, match="no known source"):
+        parse_reference("commands:\n  - {view: system, form: 'sysname {name}', source: x}\n", "demo")
+    ref = parse_reference("commands:\n  - {view: system, form: 'sysname {name}', verified: false}\n", "d")
+    assert [c.form for c in ref.unverified()] == ["sysname {name}"]
+
+
+def test_check_reports_every_refused_line_of_a_render_with_device_line_and_view() -> None:
+    configs = rendered()
+    report = run_checks(district(), configs, ["GN-CFG-131"])
+    assert failing(report) == set()
+    passed = {r.device for r in report.results if r.status == "pass"}
+    assert {"kf-agg-laodaohe", "kf-fw-1", "kf-ips-1", "kf-lb-1", "kf-vpn-1", CORE} <= passed
+
+
+def test_a_template_edit_introducing_urpf_loose_on_a_ce_core_fails_the_check(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    macros = templates / "huawei_vrpv8" / "_macros.j2"
+    text = macros.read_text(encoding="utf-8")
+    assert " ip urpf enable\n ip urpf {{" in text
+    macros.write_text(text.replace(" ip urpf enable\n ip urpf {{", " urpf {{"), encoding="utf-8")
+    net = _ce_district(tmp_path)
+    config = render_device(net, CORE, templates_dir=templates, credentials=Credentials())
+    assert " urpf loose\n" in config.text
+    report = run_checks(net, intended_from_rendered({CORE: config}), ["GN-CFG-131"])
+    findings = [f for f in report.findings if f.device == CORE]
+    assert findings and all(f.rule_id == "GN-CFG-131" for f in findings)
+    assert all("'urpf loose' is no huawei_vrpv8 command in the interface view" in f.message for f in findings)
+    lines = [int(f.message.split()[1]) for f in findings]
+    assert [config.text.splitlines()[n - 1] for n in lines] == [" urpf loose"] * len(lines)
+    assert len(findings) == config.text.count(" urpf loose\n") >= 1
+
+
+def test_configs_read_back_are_not_held_to_the_reference(tmp_path: Path) -> None:
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    extra = " mtu 1500\n jumboframe enable 9216\n"  # a real Comware command govnet does not render
+    text = rendered()["kf-agg-laodaohe"].text.replace(" mtu 1500\n", extra, 1)
+    (folder / "kf-agg-laodaohe.cfg").write_text(text, encoding="utf-8")
+    net = district()
+    report = run_checks(net, read_configs(folder, net), ["GN-CFG-131"])
+    assert report.findings == []
