@@ -28,7 +28,7 @@ lab_app = typer.Typer(
 )
 fault_app = typer.Typer(
     help="Inject real faults into the running twin, and heal them.\n\n"
-    "Example: govnet lab fault link-down kf-core-1 kf-agg-xinhe",
+    "Example: govnet lab fault link-down kf-core-1 kf-agg-xinhe; govnet lab fault restart kf-core-1",
     no_args_is_help=True,
     context_settings=CONTEXT,
 )
@@ -196,6 +196,24 @@ def fault_loss(device: str, interface: str, percent: int, workdir: WorkdirOpt = 
     from govnet.lab import faults
 
     faults.packet_loss(workdir, device, interface, percent, echo=_echo)
+
+
+@fault_app.command("restart")
+@guarded
+def fault_restart(device: str, workdir: WorkdirOpt = DEFAULT_WORKDIR) -> None:
+    """Restart a router as a reboot does: SSH sessions cut and its port closed, every daemon
+    stopped, interfaces down, then everything up again with the saved config (`write memory`'s),
+    so an unwritten (unconfirmed) change is lost. Links cut by link-down stay down.
+
+    Example: govnet lab fault restart kf-agg-dongfenglu
+
+    Exit codes: 0 restarted (saved config lines FRR rejects are printed as warnings, as by lab up),
+    2 no such router or no lab, 3 internal error.
+    """
+    from govnet.lab import faults
+
+    for line in faults.restart(workdir, device, echo=_echo):
+        typer.echo(f"warning: {device}: {line}", err=True)
 
 
 @fault_app.command("heal")

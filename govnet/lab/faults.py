@@ -1,16 +1,19 @@
-"""Real faults for tests and demos: links down, daemons killed, packet loss; `heal` undoes all."""
+"""Real faults for tests and demos: links down, daemons killed, packet loss, a router restarted
+as by a reboot; `heal` undoes all but the restart (which undoes itself)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from govnet.inventory import load_network
-from govnet.lab import firewall, frr, keepalived, snmpd
+from govnet.lab import firewall, frr, keepalived, netns, snmpd, sshd
 from govnet.lab.credentials import read_credentials
 from govnet.lab.errors import LabStateError, TopologyError
 from govnet.lab.preflight import require_root
-from govnet.lab.procs import kill, pid_alive, read_pidfile, run, terminate
+from govnet.lab.procs import children, kill, pid_alive, read_pidfile, run, terminate
 from govnet.lab.state import FaultRecord, LabState, load_state
 from govnet.lab.topology import LabLink, LabNode, LabSegment, LabTopology
 
@@ -161,9 +164,106 @@ def _restart(state: LabState, node: LabNode, daemon: str) -> None:
         return
     restart = [daemon]
     if daemon == "zebra":
-        restart = [d for d in node.daemons if d != "snmpd"]
+        restart = _frr_daemons(node)
         running = [read_pidfile(frr.pidfile(node, d)) for d in restart]
         terminate([p for p in running if p is not None and pid_alive(p)])
-    for name in restart:
+    _start_frr(state, node, restart)
+
+
+def _frr_daemons(node: LabNode) -> list[str]:
+    return [d for d in node.daemons if d != "snmpd"]
+
+
+def _start_frr(state: LabState, node: LabNode, daemons: list[str]) -> list[str]:
+    """Start FRR daemons (zebra first, as `lab up` does) and load the saved config (frr.conf,
+    what `write memory` last wrote); returns the lines FRR rejected."""
+    for name in daemons:
         frr.start_daemon(node, name, state)
-    frr.apply_config(node)
+    return frr.apply_config(node)
+
+
+RESTART_TABLE = "govnet_lab_restart"
+"""nftables table (host namespace) closing a restarting router's SSH port until it is up again."""
+
+
+def restart(workdir: Path, device: str, *, echo: Echo = print) -> list[str]:
+    """Restart a router as a reboot does; returns the config lines FRR rejected on the way up.
+
+    Its SSH port closes (open sessions are cut, new ones reset), every process in its namespace
+    stops (FRR daemons, snmpd), its interfaces go down and lose the addresses and routes FRR
+    gave them; then the interfaces come up (links cut by `link-down` stay down), snmpd and FRR
+    start as `lab up` starts them and load the saved config, so a change that was never
+    written (an unconfirmed commit) is gone; the SSH port opens last.
+    """
+    state, topo = _open(workdir)
+    node = topo.node(device)
+    if not node.is_router or node.stub:
+        raise TopologyError(f"{device} is not a twin router (lab platform {node.lab_platform}); "
+                            "`lab fault restart` restarts FRR routers")
+    creds = read_credentials(state.workdir)
+    with _ssh_closed(node):
+        _cut_sessions(state, device)
+        terminate(netns.netns_pids(node.netns))
+        ifnames = ["mgmt0"] * (node.mgmt_ip is not None) + [i.ifname for i in node.interfaces]
+        netns.batch([f"link set dev {i} down" for i in ifnames], netns=node.netns)
+        netns.batch([*(f"addr flush dev {i.ifname} scope global" for i in node.interfaces),
+                     "addr flush dev lo scope global", "route flush table main"], netns=node.netns)
+        cut = _cut_ifnames(state, topo, device)
+        netns.batch([f"link set dev {i} up" for i in ifnames if i not in cut], netns=node.netns)
+        if node.mgmt_ip is not None:
+            snmpd.start_snmpd(state.workdir, node, creds, state)
+        rejected = _start_frr(state, node, _frr_daemons(node))
+    state.update(faults=[f for f in state.faults if not (f.kind == "kill" and f.device == device)])
+    echo(f"restarted {device}: {', '.join(node.daemons)} up with its saved config"
+         + (f"; links still cut: {', '.join(sorted(cut))}" if cut else ""))
+    return rejected
+
+
+def _cut_ifnames(state: LabState, topo: LabTopology, device: str) -> set[str]:
+    """The device's interfaces on links that a `link-down` fault keeps down."""
+    down = {f.target for f in state.faults if f.kind == "link-down"}
+    return {ifname for link in topo.links if link.id in down
+            for end, ifname in ((link.a, link.a_ifname), (link.b, link.b_ifname)) if end == device}
+
+
+@contextlib.contextmanager
+def _ssh_closed(node: LabNode) -> Iterator[None]:
+    """The device's SSH port answers with a reset (as a host whose sshd is stopped) meanwhile."""
+    table = f"{RESTART_TABLE}_{node.index}"
+    ruleset = (f"table inet {table} {{\n chain out {{\n  type filter hook output priority 0; policy accept;\n"
+               f"  ip daddr {sshd.SSH_HOST} tcp dport {node.ssh_port} reject with tcp reset\n }}\n}}\n")
+    run(["nft", "-f", "-"], input_text=ruleset)
+    try:
+        yield
+    finally:
+        run(["nft", "delete", "table", "inet", table], check=False)
+
+
+def _cut_sessions(state: LabState, device: str) -> None:
+    """End every SSH session logged in to ``device`` (its sshd children and their vtysh)."""
+    listeners = [read_pidfile(Path(p.pidfile)) or p.pid for p in state.processes
+                 if p.device == sshd.SSHD_DEVICE]
+    for listener in listeners:
+        for session in _direct_children(listener):
+            tree = [session, *children(session)]
+            if any(_runs_vtysh_for(pid, device) for pid in tree):
+                terminate(tree, timeout=1.0)
+
+
+def _direct_children(pid: int) -> list[int]:
+    found = []
+    for child in children(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            stat = Path(f"/proc/{child}/stat").read_text(encoding="utf-8")
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(child)
+    return found
+
+
+def _runs_vtysh_for(pid: int, device: str) -> bool:
+    """True if ``pid`` is ``vtysh -N <device>`` (the login's forced command)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return False
+    return Path(argv[0]).name == "vtysh" and ("-N", device) in set(itertools.pairwise(argv))
