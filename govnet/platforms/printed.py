@@ -24,7 +24,6 @@ One pipeline reads every printed config; its two entry points are views of the s
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from govnet.errors import GovnetError
 from govnet.platforms.base import PrintStyle
@@ -155,7 +154,6 @@ def _read(text: str, style: PrintStyle) -> list[str]:
     if style != "frr":
         _fold_banners(lines, banners)
         _dedent_globals(lines)
-        lines = ["" if _NOISE.match(ln) else ln for ln in lines]
     _drop_repeated_leaves(lines)
     return lines
 
@@ -245,14 +243,23 @@ def _indent(line: str) -> int:
 
 
 def _dedent_globals(lines: list[str]) -> None:
-    """After a column-0 ``#``, an indented block is global (Comware 7, USG, VRP8 print it so)."""
+    """Blank what is not configuration (:data:`_NOISE`); after a column-0 ``#`` (and at the
+    start), an indented block is global (Comware 7, USG, VRP8 print it so) and moves to column 0.
+    A blanked line changes no indentation but the ``#`` separator's.
+
+    >>> lines = [" #", "  vlan 10", "#", " sysname a", " #", " ssh server enable", "interface G1", " mtu 1"]
+    >>> _dedent_globals(lines); lines
+    ['', 'vlan 10', '', 'sysname a', '', 'ssh server enable', 'interface G1', ' mtu 1']
+    """
     global_indent: int | None = None
     after_separator = True
     for i, line in enumerate(lines):
-        if not line.strip():
+        if not line or line.isspace():
             continue
-        if line.startswith("#"):
-            after_separator, global_indent = True, None
+        if _NOISE.match(line):
+            if line.startswith("#"):
+                after_separator, global_indent = True, None
+            lines[i] = ""
             continue
         indent = _indent(line)
         if after_separator:
@@ -261,26 +268,24 @@ def _dedent_globals(lines: list[str]) -> None:
         elif indent == 0:
             global_indent = None
         if global_indent is not None:
-            if line.strip().startswith("#"):
-                lines[i] = ""  # an indented separator inside a global block
-            elif indent >= global_indent:
+            if indent >= global_indent:
                 lines[i] = line[global_indent:]
             else:
                 lines[i] = line.lstrip(" \t")
 
 
 def _drop_repeated_leaves(lines: list[str]) -> None:
-    """Blank a line printed again at the same path: a leaf (it means what it meant once, and
-    hier_config refuses a line twice), and a section whose lines all repeat with it. A section
-    printed again with new lines is left (an error for the parser to name); separators, comments
-    and block closers are never repeats.
+    """Blank a leaf line (no children) printed again at the same path: it means what it meant
+    once, and hier_config refuses a line twice. A section printed again is left whole, lines and
+    all (an error for the parser to name); separators, comments and block closers are never
+    repeats.
 
-    >>> lines = ["service a", "router x", " net 1", " net 1", "!", "service a", "router x", " net 2"]
+    >>> lines = ["service a", "router x", " net 1", " net 1", "!", "service a", "router y", " net 1"]
     >>> _drop_repeated_leaves(lines); lines
-    ['service a', 'router x', ' net 1', '', '!', '', 'router x', ' net 2']
+    ['service a', 'router x', ' net 1', '', '!', '', 'router y', ' net 1']
     >>> lines = ["interface G1", " shutdown", "interface G1", " shutdown", "interface G2"]
     >>> _drop_repeated_leaves(lines); lines
-    ['interface G1', ' shutdown', '', '', 'interface G2']
+    ['interface G1', ' shutdown', 'interface G1', ' shutdown', 'interface G2']
     """
     texts: list[str] = []
     indents: list[int] = []
@@ -297,31 +302,17 @@ def _drop_repeated_leaves(lines: list[str]) -> None:
         if indents[i] >= 0:
             nxt = indents[i]
     seen: set[tuple[str, ...]] = set()
-    # the open sections: [indent, path, header line, printed before, a line of it was kept]
-    stack: list[list[Any]] = []
+    stack: list[tuple[int, tuple[str, ...], bool]] = []  # open sections: indent, path, printed before
     for i, indent in enumerate(indents):
         if indent < 0:
             continue
         while stack and stack[-1][0] >= indent:
-            _close(stack, lines)
+            stack.pop()
         path = (*stack[-1][1], texts[i]) if stack else (texts[i],)
         repeated = path in seen
         seen.add(path)
+        in_repeat = bool(stack) and stack[-1][2]
         if following[i] > indent:
-            stack.append([indent, path, i, repeated, False])
-        elif repeated:
+            stack.append((indent, path, repeated or in_repeat))
+        elif repeated and not in_repeat:
             lines[i] = ""
-        elif stack:
-            stack[-1][4] = True
-    while stack:
-        _close(stack, lines)
-
-
-def _close(stack: list[list[Any]], lines: list[str]) -> None:
-    """Close the innermost open section: blank its header when all of it repeated, else count
-    it as a kept line of its parent."""
-    _indent, _path, header, repeated, kept = stack.pop()
-    if repeated and not kept:
-        lines[header] = ""
-    elif stack:
-        stack[-1][4] = True
