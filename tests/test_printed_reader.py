@@ -166,6 +166,7 @@ PRINTED_LINE = st.one_of(
         "Info: done.", "  ---- More ----\x1b[42D", "Building configuration...", "r1# show running-config",
         'header login information "', '"', "interface G1", " description x", "  vlan 10", "exit",
         " exit-address-family", "end", " version 7.1.064, Release 7734", "sysname a", " sysname a",
+        " description 公安 x", "\x1b[16D", "\t", "\r", "\x00", "\u2028", " ", "header login",
     ]),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20),
 )
