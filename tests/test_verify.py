@@ -22,6 +22,7 @@ from emulation import (
     USERNAME,
     ComwareDevice,
     EmulatedDevice,
+    UsgDevice,
     Vrp5Device,
     Vrp8Device,
     driven,
@@ -670,3 +671,24 @@ def test_govnet_verify_names_a_device_it_cannot_reach(ce_cores: Any) -> None:
     assert result.exit_code == 1
     assert result.output.splitlines()[0].startswith(f"{CORE1}: session not up: ")
     assert result.output.splitlines()[1:] == [f"{CORE2}: ok", "1/2 device(s) as the model says"]
+
+
+def test_an_emulated_usg_master_shows_its_groups_and_hrp_role_as_the_model_expects(
+    network: Network, tmp_path: Path
+) -> None:
+    config = ("#\nsysname kf-fw-1\n#\nhrp enable\n#\ninterface GigabitEthernet1/0/1\n"
+              " ip address 10.8.0.2 255.255.255.252\n#\nstelnet server enable\nssh user netadmin\n"
+              "#\nreturn\n")
+    device = UsgDevice("kf-fw-1", config, flash_dir(tmp_path, "fw1"))
+    expected = dataclasses.replace(expectations(network, "kf-fw-1", lab=False),
+                                   ospf=frozenset(), bgp=frozenset(), ldp=frozenset(), links=frozenset())
+    device.protocols = Protocols(vrrp=[("GE1/0/1", 1, "Master"), ("GE1/0/2", 2, "Master"),
+                                       ("GE1/0/3", 3, "Backup")], hrp="active")  # group 3 flipped
+    with driven(device, driver_class("huawei_usg"), "kf-fw-1", "huawei_usg") as (_, driver):
+        seen = observe(driver, "huawei_usg")
+        report = verify(driver, "huawei_usg", expected, timeout=0)
+        device.protocols.vrrp[2] = ("GE1/0/3", 3, "Master")
+        healed = verify(driver, "huawei_usg", expected, timeout=0)
+    assert seen.vrrp == {"GE1/0/1/1 master", "GE1/0/2/2 master", "GE1/0/3/3 backup", "hrp active"}
+    assert report.missing == {"vrrp groups": ["GigabitEthernet1/0/3/3 master"]}
+    assert healed.ok and healed.missing == {}
