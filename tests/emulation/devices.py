@@ -1,6 +1,6 @@
 """EMULATION (not real gear): stateful CLI shells of Huawei VRP8, VRP5/USG/NIP and H3C Comware 7/SecPath.
 
-Behaviour follows the vendors' configuration guides (REQUIREMENTS section 8); it is a test
+Behaviour follows the vendors' configuration guides; it is a test
 double for govnet's drivers, not a device. What is emulated:
 
 * VRP8 (CE): ``<H>`` -> ``system-view`` -> ``[~H]``; ``[*H]`` once the candidate differs;

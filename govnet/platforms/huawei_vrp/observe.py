@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from io import StringIO
 
-import textfsm  # type: ignore[import-untyped]
+import textfsm
 
 from govnet.platforms.base import Observed
 
