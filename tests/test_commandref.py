@@ -167,3 +167,93 @@ def test_configs_read_back_are_not_held_to_the_reference(tmp_path: Path) -> None
     net = district()
     report = run_checks(net, read_configs(folder, net), ["GN-CFG-131"])
     assert report.findings == []
+
+
+# ---------------------------------------------------------------- the emulated devices, by the same data
+
+GOLDEN = REPO / "tests" / "fixtures" / "golden"
+EMULATED = [
+    ("huawei_vrp", "core.cfg", "VRP5"),
+    ("huawei_vrpv8", "core.cfg", "VRP8"),
+    ("huawei_usg", "firewall.cfg", "USG"),
+    ("huawei_nip", "ips.cfg", "NIP"),
+    ("h3c_comware", "aggregation.cfg", "COMWARE"),
+    ("h3c_secpath", "vpn_gateway.cfg", "SECPATH"),
+    ("h3c_secpath", "load_balancer.cfg", "SECPATH"),
+]
+
+
+@pytest.mark.parametrize(
+    ("platform", "golden", "dialect"), EMULATED, ids=[f"{p}-{g}" for p, g, _ in EMULATED]
+)
+def test_the_emulated_device_takes_every_golden_line(platform: str, golden: str, dialect: str) -> None:
+    """EMULATION: the golden typed line by line in its views is accepted by the platform's data."""
+    from emulation import config as emulated
+
+    chosen = getattr(emulated, dialect)
+    assert chosen.platform == platform
+    tree = emulated.ConfigTree(chosen)
+    lines = list(config_lines((GOLDEN / platform / golden).read_text(encoding="utf-8")))
+    for line in lines:
+        tree.apply(line.parents, line.text)
+    assert len(tree.lines()) >= len(lines) - 5  # the config went in (a few lines replace others)
+
+
+@pytest.mark.parametrize(
+    ("dialect", "path", "line", "message", "column"),
+    [
+        (
+            "VRP8",
+            ("interface 10GE1/0/1",),
+            "urpf loose",
+            "Error: Unrecognized command found at '^' position.",
+            0,
+        ),
+        (
+            "VRP8",
+            ("interface 10GE1/0/1",),
+            "ip urpf bogus",
+            "Error: Unrecognized command found at '^' position.",
+            8,
+        ),
+        ("VRP5", (), "frobnicate now", "Error: Unrecognized command found at '^' position.", 0),
+        (
+            "COMWARE",
+            ("ospf 1 router-id 10.0.0.76", "area 0.0.0.0"),
+            "authentication-mode hmac-sha256 1 cipher x",
+            " % Unrecognized command found at '^' position.",
+            len("authentication-mode "),
+        ),
+        (
+            "COMWARE",
+            ("hwtacacs scheme NOC",),
+            "key authentication hash x",
+            " % Unrecognized command found at '^' position.",
+            19,
+        ),
+    ],
+)
+def test_the_emulated_device_refuses_with_the_vendors_words(
+    dialect: str, path: tuple[str, ...], line: str, message: str, column: int
+) -> None:
+    """EMULATION: a line the reference does not have is refused, caret under the first wrong word."""
+    from emulation import config as emulated
+
+    tree = emulated.ConfigTree(getattr(emulated, dialect))
+    for depth in range(len(path)):
+        tree.apply(path[:depth], path[depth])
+    with pytest.raises(emulated.Rejected) as info:
+        tree.apply(path, line)
+    assert (info.value.message, info.value.column) == (message, column)
+
+
+def test_the_emulated_device_tries_the_enclosing_views_and_takes_undo_forms() -> None:
+    """EMULATION: a system command typed in an interface view is taken, as the devices do."""
+    from emulation import config as emulated
+
+    tree = emulated.ConfigTree(emulated.VRP8)
+    intf = tree.apply((), "interface 10GE1/0/1")
+    tree.apply(intf, "ip urpf enable")
+    tree.apply(intf, "sysname kf-core-1")
+    tree.apply(intf, "undo ip urpf")
+    assert "sysname kf-core-1" in tree.lines()

@@ -12,7 +12,12 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
+
+from govnet.platforms import get_platform
+from govnet.platforms.commandref import SYSTEM, CommandRef, compile_form, reference_of
 
 
 @dataclass
@@ -42,6 +47,9 @@ class Dialect:
     wrong_parameter: str
     cipher: str = "%^%#"
     """How the OS family wraps a secret it prints back (VRP5 ``%^%#``, USG/NIP V500 ``%@%@``)."""
+    platform: str | None = None
+    """The govnet platform whose command reference (``commands.yaml``) the device accepts lines
+    by (None: only the vocabulary above)."""
 
 
 _COMMON_WORDS = (
@@ -110,6 +118,7 @@ COMWARE = Dialect(
     ),
     unrecognized=" % Unrecognized command found at '^' position.",
     wrong_parameter=" % Wrong parameter found at '^' position.",
+    platform="h3c_comware",
 )
 
 NIP = replace(
@@ -122,6 +131,7 @@ NIP = replace(
     ),
     words=VRP.words | {"profile", "signature-set", "target", "severity"},
     cipher="%@%@",
+    platform="huawei_nip",
 )
 """Huawei NIP6000 (USG6000 V500 software): VRP5 grammar plus the IPS profile views."""
 SECPATH = replace(
@@ -142,9 +152,17 @@ SECPATH = replace(
         *("ip-route-list", "default-policy-group", "service", "server-farm", "real-server"),
         *("virtual-server", "virtual", "predictor", "default", "import"),
     },
+    platform="h3c_secpath",
 )
 """H3C SecPath (Comware 7 firewall/SSL VPN/load balancer): Comware grammar plus the security
 zone, SSL VPN and server-load-balancing views (``link``/``link-group``/``nqa`` are not emulated)."""
+
+VRP5 = replace(VRP, name="vrp5", platform="huawei_vrp")
+"""Huawei VRP5 S-series/AR, accepting lines by the ``huawei_vrp`` command reference."""
+VRP8 = replace(VRP, name="vrp8", platform="huawei_vrpv8")
+"""Huawei VRP8 (CloudEngine), accepting lines by the ``huawei_vrpv8`` command reference."""
+USG = replace(VRP, name="usg", platform="huawei_usg")
+"""Huawei USG6000 (VRP5 CLI), accepting lines by the ``huawei_usg`` command reference."""
 
 _SINGLE_VALUED = re.compile(
     r"^(description|sysname|mtu|ip address (?!.* sub$)|port link-type|port link-mode|"
@@ -296,17 +314,21 @@ class ConfigTree:
         Raises :class:`Rejected` with the vendor's words when the device would refuse it.
         """
         self.check(line)
+        accept(self.dialect, path, line)
         undo = line.startswith("undo ")
         body = line.removeprefix("undo ")
         if path and not undo:  # a sub-view of the current view (entered from it only)
             view = " > ".join(path)
-            if any(p.match(view) and c.match(body) for p, c in self.dialect.nested) or _is_view(
-                self.node(path), body
+            if (
+                any(p.match(view) and c.match(body) for p, c in self.dialect.nested)
+                or _is_view(self.node(path), body)
+                or opens_view(self.dialect, path, body)
             ):
                 self.node((*path, body))
                 return (*path, body)
         in_section_leaf = bool(path) and _LEAF_IN_SECTIONS.match(body)
-        if not in_section_leaf and (self.dialect.top_sections.match(body) or _is_view(self.root, body)):
+        top = self.dialect.top_sections.match(body) or opens_view(self.dialect, (), body)
+        if not in_section_leaf and (top or _is_view(self.root, body)):
             if undo:
                 self.root.children = [c for c in self.root.children if c.text != body]
                 return ()
@@ -327,10 +349,11 @@ class ConfigTree:
         if words[0] == "undo" and len(words) > 1:
             first_at = line.index(words[1])
             words = words[1:]
-        if words[0] not in self.dialect.words:
+        by_reference = self.dialect.platform is not None  # the words are the reference's (accept)
+        if words[0] not in self.dialect.words and not by_reference:
             raise Rejected(self.dialect.unrecognized, first_at)
         second = _SECOND_WORDS.get(words[0])
-        if second and (len(words) < 2 or words[1] not in second):
+        if second and not by_reference and (len(words) < 2 or words[1] not in second):
             column = line.index(words[1], first_at) if len(words) > 1 else len(line)
             raise Rejected(self.dialect.unrecognized, column)
         body = " ".join(words)
@@ -429,3 +452,64 @@ def _descendants(node: Node, depth: int) -> list[tuple[int, str]]:
         out.append((depth, child.text))
         out.extend(_descendants(child, depth + 1))
     return out
+
+
+# ---------------------------------------------------------------- the command reference as the gate
+
+
+def accept(dialect: Dialect, path: Sequence[str], line: str) -> None:
+    """Refuse ``line`` typed in the view ``path`` unless the dialect's platform reference has it.
+
+    As on the devices, a command the current view lacks is tried in the enclosing views up to the
+    system view; an ``undo`` form is taken when its command exists there. The caret goes under the
+    first word no command of those views continues with (the vendors' ``found at '^' position``).
+    Devices call this through :meth:`ConfigTree.apply`; a dialect without a platform accepts all.
+    """
+    ref = _reference(dialect)
+    if ref is None:
+        return
+    views = [tuple(path[:depth]) for depth in range(len(path), -1, -1)]
+    if any(ref.match(view, line) for view in views):
+        return
+    words = line.split()
+    body = words[1:] if words[0] == "undo" and len(words) > 1 else words
+    if body is not words and any(_prefix(ref, view, body) >= min(len(body), 2) for view in views):
+        return
+    matched = max(_prefix(ref, view, words if body is words else body) for view in views)
+    offset = 0 if body is words else 1
+    column = line.index(words[matched + offset]) if matched + offset < len(words) else len(line)
+    raise Rejected(dialect.unrecognized, column)
+
+
+_token = cache(compile_form)
+"""One word of a form as a regex (compiled once)."""
+
+
+def opens_view(dialect: Dialect, path: Sequence[str], line: str) -> bool:
+    """``line`` typed in the view ``path`` enters a view the dialect's reference knows."""
+    ref = _reference(dialect)
+    return ref is not None and ref.view_of((*path, line)) not in (None, SYSTEM)
+
+
+def _reference(dialect: Dialect) -> CommandRef | None:
+    return None if dialect.platform is None else reference_of(get_platform(dialect.platform))
+
+
+def _prefix(ref: CommandRef, view: tuple[str, ...], words: list[str]) -> int:
+    """How many leading ``words`` some command of ``view`` begins with (its required words)."""
+    name = ref.view_of(view)
+    best = 0
+    for command in ref.in_view(name) if name else ():
+        tokens = command.form.replace("[", " [ ").replace("]", " ] ").split()
+        count, depth = 0, 0
+        for token in tokens:
+            if token in ("[", "]"):
+                depth += 1 if token == "[" else -1
+                continue
+            if depth or count >= len(words):
+                break
+            if not _token(token).fullmatch(words[count]):
+                break
+            count += 1
+        best = max(best, count)
+    return best
