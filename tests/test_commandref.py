@@ -257,3 +257,18 @@ def test_the_emulated_device_tries_the_enclosing_views_and_takes_undo_forms() ->
     tree.apply(intf, "sysname kf-core-1")
     tree.apply(intf, "undo ip urpf")
     assert "sysname kf-core-1" in tree.lines()
+
+
+def test_an_s7500e_gets_urpf_in_the_system_view_as_its_reference_has_it(tmp_path: Path) -> None:
+    shutil.copytree(INVENTORY, tmp_path / "inventory")
+    roles = tmp_path / "inventory" / "roles.yaml"
+    text = roles.read_text(encoding="utf-8")
+    assert "h3c_comware: S7506X\n" in text
+    roles.write_text(text.replace("h3c_comware: S7506X\n", "h3c_comware: S7506E\n"), encoding="utf-8")
+    net = load_network(tmp_path / "inventory")
+    s7500e = render_device(net, "kf-agg-laodaohe", credentials=Credentials()).text
+    s7500x = rendered()["kf-agg-laodaohe"].text
+    assert "\nip urpf strict\n" in s7500e and " ip urpf strict\n" not in s7500e
+    assert "\nip urpf strict\n" not in s7500x and s7500x.count(" ip urpf strict\n") >= 1
+    ref = reference_of(get_platform("h3c_comware"))
+    assert ref is not None and ref.unmatched(s7500e) == [] and ref.unmatched(s7500x) == []
