@@ -14,34 +14,32 @@ from fault_record import note
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from govnet.check.devicetext import UnreadableConfig, decode, normalize
 from govnet.deploy.driver import DeployError
-from govnet.deploy.frr_reload import HEADER_LINES, strip_header
-from govnet.deploy.remediation import clean_config, dedent_globals
-from govnet.deploy.verify import Observed, observe_frr, observe_linux
+from govnet.deploy.verify import observe
 from govnet.monitor.ber import BerError, read_pdu, tlv
+from govnet.platforms import PLATFORMS
+from govnet.platforms.base import Observed
+from govnet.platforms.printed import UnreadableConfig, config_text, decode, normalize, printed_config
 
 EXAMPLES = 300
 FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FAULTS = {
     "test_normalize_keeps_every_line_and_never_raises":
         ("bad input: printed configs (paging debris, escapes, prompts, banners) into the check's reader",
-         "govnet/check/devicetext.py normalize", "every line kept (findings keep their line), no exception"),
+         "govnet/platforms/printed.py normalize", "every line kept (findings keep their line), no exception"),
     "test_decode_returns_text_or_a_located_unreadable_error":
-        ("bad input: arbitrary bytes as a config file", "govnet/check/devicetext.py decode",
+        ("bad input: arbitrary bytes as a config file", "govnet/platforms/printed.py decode",
          "text, or UnreadableConfig naming NUL bytes or the byte offset"),
-    "test_dedent_globals_moves_lines_only_left":
-        ("bad input: printed configs into deploy's reader", "govnet/deploy/remediation.py dedent_globals",
-         "lines kept, only moved left, idempotent"),
-    "test_clean_config_is_idempotent_and_drops_only_noise":
-        ("bad input: printed configs into deploy's reader", "govnet/deploy/remediation.py clean_config",
-         "idempotent, drops only separators and blanks"),
-    "test_strip_header_removes_only_the_banner":
-        ("bad input: vtysh output into the FRR reader", "govnet/deploy/frr_reload.py strip_header",
-         "removes only vtysh's banner, idempotent"),
+    "test_config_text_agrees_with_normalize_and_reads_once":
+        ("bad input: printed configs into deploy's reader (hier_config, frr-reload)",
+         "govnet/platforms/printed.py config_text",
+         "the check reader's lines without its blanks, idempotent, never a separator or return"),
+    "test_printed_config_keeps_config_lines_in_order":
+        ("bad input: captured sessions into the backup reader", "govnet/platforms/printed.py printed_config",
+         "a subsequence of the input's lines, idempotent, FRR's banner dropped only in FRR style"),
     "test_observers_read_any_reply_without_a_traceback":
         ("bad input: any reply (garbage, wrong JSON shapes) to the post-change show commands",
-         "govnet/deploy/verify.py observe_frr, observe_linux",
+         "govnet/deploy/verify.py observe (every platform's observer, TextFSM ones included)",
          "an observation, or a DeployError naming device, command and the place in the reply (fixed: "
          "was AttributeError/TypeError)"),
     "test_ber_decoder_returns_or_raises_ber_error":
@@ -64,7 +62,7 @@ CONFIG_WORDS = ["#", "!", "return", "quit", " sysname a", "interface G1", " desc
                 "  ---- More ----\x1b[42D", "\x1b[16D", "Building configuration...", "Current configuration:",
                 "[~kf-1]", "HRP_M[fw]",
                 "Info: saved", " ip address 10.0.0.1 255.255.255.0", "\t", "\r", "\x00", "\u2028", " "]
-config_text = st.lists(st.one_of(st.sampled_from(CONFIG_WORDS), st.text(max_size=20)), max_size=40).map(
+printed_text = st.lists(st.one_of(st.sampled_from(CONFIG_WORDS), st.text(max_size=20)), max_size=40).map(
     lambda parts: "\n".join(parts))
 
 
@@ -72,7 +70,7 @@ config_text = st.lists(st.one_of(st.sampled_from(CONFIG_WORDS), st.text(max_size
 
 
 @FAST
-@given(config_text, st.sampled_from(["vrp", "comware", "frr", "plain"]))
+@given(printed_text, st.sampled_from(["vrp", "comware", "frr", "plain"]))
 def test_normalize_keeps_every_line_and_never_raises(text: str, style: Any) -> None:
     out = normalize(text, style)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -90,33 +88,32 @@ def test_decode_returns_text_or_a_located_unreadable_error(data: bytes) -> None:
     assert encoding in ("utf-8", "gb18030") and isinstance(text, str)
 
 
-@FAST
-@given(config_text)
-def test_dedent_globals_moves_lines_only_left(text: str) -> None:
-    out = dedent_globals(text)
-    before, after = text.split("\n"), out.split("\n")
-    assert len(after) == len(before)
-    assert all(a.strip() == b.strip() and len(a) <= len(b) for a, b in zip(after, before, strict=True))
-    assert dedent_globals(out) == out
+STYLES = st.sampled_from(["vrp", "comware", "frr", "plain"])
 
 
 @FAST
-@given(config_text)
-def test_clean_config_is_idempotent_and_drops_only_noise(text: str) -> None:
-    out = clean_config(text)
-    assert clean_config(out) == out and out.endswith("\n")
-    kept = [ln for ln in out.splitlines() if ln]
-    assert all(ln.strip() and ln.strip() not in ("#", "!", "return") for ln in kept)
-    assert len(kept) <= len(text.splitlines())
+@given(printed_text, STYLES)
+def test_config_text_agrees_with_normalize_and_reads_once(text: str, style: Any) -> None:
+    out = config_text(text, style)
+    assert [ln for ln in out.splitlines() if ln.strip()] == [
+        ln for ln in normalize(text, style).split("\n") if ln.strip()]
+    assert config_text(out, style) == out
+    if style in ("vrp", "comware"):
+        assert all(ln.strip() not in ("#", "!", "return") for ln in out.splitlines())
 
 
 @FAST
-@given(config_text)
-def test_strip_header_removes_only_the_banner(text: str) -> None:
-    out = strip_header(text)
-    assert strip_header(out) == out
-    assert out == "".join(f"{ln}\n" for ln in text.splitlines() if ln.strip() not in HEADER_LINES) or (
-        out == "\n" and not [ln for ln in text.splitlines() if ln.strip() not in HEADER_LINES])
+@given(printed_text, STYLES)
+def test_printed_config_keeps_config_lines_in_order(text: str, style: Any) -> None:
+    out = printed_config(text, style)
+    assert printed_config(out, style) == out
+    unprintable = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
+    source = iter(unprintable.sub("", ln).rstrip()
+                  for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    assert all(any(line == candidate or line in candidate for candidate in source)
+               for line in out.splitlines() if line.strip())
+    if style == "frr":
+        assert "Building configuration..." not in out.splitlines()
 
 
 # -- the post-change observers ------------------------------------------------------------------
@@ -132,8 +129,19 @@ json_value = st.recursive(
                                                              "10.0.0.1", "eth0", "1"]) | st.text(max_size=5),
                                             inner, max_size=4)),
     max_leaves=20)
-reply = st.one_of(json_value.map(json.dumps), st.text(max_size=30), st.just(""),
+TABLE_LINES = ["Peer            V    AS  MsgRcvd  MsgSent  OutQ  Up/Down       State  PrefRcv",
+               "10.0.0.1        4 65001      10       12     0 00:01:02 Established       3",
+               "Interface                   PHY      Protocol  InUti OutUti   inErrors  outErrors",
+               "GigabitEthernet0/0/1        up       up           0%     0%          0          0",
+               "XGE1/0/1             ADM  DOWN    --       --       --",
+               " Area Id          Interface                Neighbor id      State",
+               " 0.0.0.0          Vlanif10                 10.0.0.2         Full",
+               "Info: The neighbor does not exist.", "% No matching peer", "  ---- More ----",
+               "--------------------------------------------------------", "Total: 2"]
+table = st.lists(st.one_of(st.sampled_from(TABLE_LINES), st.text(max_size=30)), max_size=12).map("\n".join)
+reply = st.one_of(json_value.map(json.dumps), st.text(max_size=30), st.just(""), table,
                   st.just("% Unknown command"), st.just("{\"neighbors\": "))
+OBSERVED = sorted(name for name, entry in PLATFORMS.items() if entry.verify_commands)
 
 
 class Answers:
@@ -153,9 +161,10 @@ class Answers:
 @FAST
 @given(st.lists(reply, min_size=1, max_size=3))
 def test_observers_read_any_reply_without_a_traceback(replies: list[str]) -> None:
-    for observer in (observe_frr, observe_linux):
+    assert {"frr", "linux", "huawei_vrp", "huawei_vrpv8", "h3c_comware"} <= set(OBSERVED)
+    for platform in OBSERVED:
         try:
-            seen = observer(Answers(replies))  # type: ignore[arg-type]
+            seen = observe(Answers(replies), platform)  # type: ignore[arg-type]
         except DeployError as exc:
             assert str(exc).startswith("kf-core-1: ")  # located: names the device
             continue
