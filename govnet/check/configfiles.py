@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govnet.check.context import IntendedConfig, display_path
-from govnet.check.devicetext import UnreadableConfig, decode
 from govnet.model import Device, Network
 from govnet.platforms import PLATFORMS
+from govnet.platforms.printed import UnreadableConfig, decode
 
 _NAME_IN_CONFIG = re.compile(r"^[ \t]*(?:sysname|hostname)[ \t]+(?P<name>\S+)[ \t]*\r?$", re.MULTILINE)
 _SKIPPED_SUFFIXES = (".md", ".json", ".yaml", ".yml", ".sha256", ".sig", ".gz", ".zip")
