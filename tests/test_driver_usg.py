@@ -97,7 +97,7 @@ def test_confirm_keeps_the_change_and_the_standby_is_synced(pair: Pair) -> None:
         "the standby was never configured directly"
     )
     pair.driver.confirm_commit()
-    assert hrp_synced(pair.master.running.render()) == hrp_synced(pair.standby.running.render())
+    assert hrp_synced(pair.master.running.render(), "vrp") == hrp_synced(pair.standby.running.render(), "vrp")
     assert " ip address 10.8.0.6 255.255.255.252" in pair.standby.running_lines(), "interfaces stay local"
 
 

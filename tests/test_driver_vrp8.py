@@ -47,7 +47,7 @@ def ce(tmp_path: Path) -> Iterator[Rig]:
 def test_the_platform_registry_names_this_driver_class_and_it_meets_the_contract(ce: Rig) -> None:
     _, driver = ce
     assert isinstance(driver, DeviceDriver)
-    assert Vrp8Driver.netmiko_type == "huawei_vrpv8"
+    assert driver.platform.netmiko == "huawei_vrpv8"  # Netmiko's CE class, from the registry
     assert driver_class("huawei_vrp").__name__ == "Vrp5Driver"
 
 

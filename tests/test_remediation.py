@@ -62,7 +62,7 @@ def apply(running: str, commands: tuple[str, ...], dialect: str = "vrp") -> Conf
 
 def test_no_drift_means_no_commands_whatever_the_separators_and_banners() -> None:
     printed = "!Software Version V200R019C10SPC500\n" + CORE.replace("\n#\n", "\n#\n#\n") + "return\n"
-    plan = remediate(printed, CORE)
+    plan = remediate(printed, CORE, "huawei_vrp")
     assert plan.empty
     assert plan.rollback == ()
     assert plan.unified == ""
@@ -72,7 +72,7 @@ def test_vlan_batch_changes_by_delta_and_never_undoes_the_whole_list() -> None:
     intended = SWITCH.replace("vlan batch 10 100 211 300", "vlan batch 10 100 211 400").replace(
         "allow-pass vlan 100 211 300", "allow-pass vlan 100 211 400"
     )
-    plan = remediate(SWITCH, intended)
+    plan = remediate(SWITCH, intended, "huawei_vrp")
     assert plan.commands == (
         "vlan batch 400",
         "interface GigabitEthernet1/0/25",
@@ -88,7 +88,7 @@ def test_vlan_batch_changes_by_delta_and_never_undoes_the_whole_list() -> None:
 
 def test_a_vlan_removed_from_the_batch_but_still_used_is_held_not_undone() -> None:
     intended = SWITCH.replace("vlan batch 10 100 211 300", "vlan batch 100 300")
-    plan = remediate(SWITCH, intended)
+    plan = remediate(SWITCH, intended, "huawei_vrp")
     assert plan.commands == ()
     assert plan.held == ("undo vlan batch 10 211 (still in use)",)
 
@@ -102,12 +102,12 @@ def test_hier_configs_own_negation_of_vlan_batch_is_what_govnet_replaces() -> No
         get_hconfig(Platform.HUAWEI_VRP, config_text(intended, "vrp")),
     ).remediation_config.dump_simple()
     assert "undo vlan batch 10 100 211 300" in raw, "hier_config alone would drop VLANs in use"
-    assert remediate(SWITCH, intended).commands == ("vlan batch 400",)
+    assert remediate(SWITCH, intended, "huawei_vrp").commands == ("vlan batch 400",)
 
 
 def test_management_address_change_is_an_overwrite_without_a_gap() -> None:
     intended = ACCESS.replace("ip address 10.240.0.153 255.252.0.0", "ip address 10.240.1.153 255.252.0.0")
-    plan = remediate(ACCESS, intended, guard=ACCESS_GUARD)
+    plan = remediate(ACCESS, intended, "huawei_vrp", guard=ACCESS_GUARD)
     assert plan.commands == (
         "interface GigabitEthernet0/0/0",
         "ip address 10.240.1.153 255.252.0.0",
@@ -124,7 +124,7 @@ def test_lines_that_carry_the_ssh_session_are_held() -> None:
         .replace(" local-user netadmin service-type ssh\n", "")
         .replace("interface GigabitEthernet0/0/0\n description out-of-band management\n", "interface X\n")
     )
-    plan = remediate(ACCESS, intended, guard=ACCESS_GUARD)
+    plan = remediate(ACCESS, intended, "huawei_vrp", guard=ACCESS_GUARD)
     assert set(plan.held) == {
         "undo stelnet server enable",
         "undo ssh user netadmin service-type stelnet",
@@ -150,7 +150,7 @@ def test_a_realistic_core_change_round_trips_through_the_emulated_device() -> No
             "#\nmpls lsr-id", "#\ninterface LoopBack1\n ip address 10.0.1.9 255.255.255.255\n#\nmpls lsr-id"
         )
     )
-    plan = remediate(CORE, intended)
+    plan = remediate(CORE, intended, "huawei_vrp")
     assert "undo ip route-static 10.254.0.0 255.255.255.0 10.240.0.1" in " ".join(plan.commands)
     assert not any(c == "undo description" for c in plan.commands), "a new description overwrites"
     assert len(plan.commands) < 16, "minimal: only what changed"
@@ -179,7 +179,7 @@ def test_a_comware_change_round_trips_with_its_own_negations() -> None:
 
 def test_merge_overlays_values_and_adds_vlans() -> None:
     merged = merge_config(
-        SWITCH, "vlan batch 500\ninterface Vlanif211\n ip address 192.168.9.1 255.255.255.0\n"
+        SWITCH, "vlan batch 500\ninterface Vlanif211\n ip address 192.168.9.1 255.255.255.0\n", "huawei_vrp"
     )
     assert "vlan batch 10 100 211 300 500\n" in merged
     assert " ip address 192.168.9.1 255.255.255.0\n" in merged
@@ -187,7 +187,7 @@ def test_merge_overlays_values_and_adds_vlans() -> None:
 
 
 def test_flatten_closes_nested_sections() -> None:
-    lines = flatten("ip vpn-instance POLICE\n ipv4-family\n  route-distinguisher 10.0.0.9:11\n")
+    lines = flatten("ip vpn-instance POLICE\n ipv4-family\n  route-distinguisher 10.0.0.9:11\n", "huawei_vrp")
     assert lines == (
         "ip vpn-instance POLICE",
         "ipv4-family",
@@ -203,7 +203,7 @@ def test_vlan_spelling_round_trips() -> None:
 
 def test_a_config_hier_config_cannot_take_is_a_clear_error() -> None:
     with pytest.raises(DeployError, match="merge config does not parse as huawei_vrp"):
-        merge_config(SWITCH, "aaa\n local-user a\naaa\n local-user a\n")
+        merge_config(SWITCH, "aaa\n local-user a\naaa\n local-user a\n", "huawei_vrp")
 
 
 @pytest.mark.parametrize(
@@ -249,9 +249,10 @@ def test_comware_local_user_view_is_held() -> None:
 def test_a_new_secondary_address_does_not_hide_the_removal_of_the_old_primary() -> None:
     running = "interface Vlanif211\n ip address 192.168.0.1 255.255.255.252\n"
     intended = "interface Vlanif211\n ip address 192.168.9.1 255.255.255.0 sub\n"
-    plan = remediate(running, intended)
+    plan = remediate(running, intended, "huawei_vrp")
     assert "undo ip address 192.168.0.1 255.255.255.252" in plan.commands
-    merged = merge_config(running, "interface Vlanif211\n ip address 192.168.9.1 255.255.255.0 sub\n")
+    merged = merge_config(running, "interface Vlanif211\n ip address 192.168.9.1 255.255.255.0 sub\n",
+                          "huawei_vrp")
     assert " ip address 192.168.0.1 255.255.255.252\n" in merged, "a secondary is added, not swapped in"
 
 

@@ -61,7 +61,7 @@ def test_a_bad_config_names_what_and_platform() -> None:
     with pytest.raises(DeployError, match=r"^the config does not parse as h3c_comware: "):
         flatten("aaa\n local-user a\naaa\n local-user a\n", "h3c_comware")
     with pytest.raises(DeployError, match=r"^running config does not parse as huawei_vrp: "):
-        merge_config("aaa\n local-user a\naaa\n local-user a\n", "sysname x\n")
+        merge_config("aaa\n local-user a\naaa\n local-user a\n", "sysname x\n", "huawei_vrp")
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_a_bad_config_names_what_and_platform() -> None:
     ],
 )
 def test_merge_config(running: str, snippet: str, merged: str) -> None:
-    assert merge_config(running, snippet) == merged
+    assert merge_config(running, snippet, "huawei_vrp") == merged
 
 
 def test_vlan_lists_of_a_switch() -> None:
@@ -196,7 +196,7 @@ def test_without_a_mgmt_interface_only_services_and_users_are_guarded() -> None:
 def test_trunk_lists_change_by_delta_both_ways() -> None:
     running = "vlan batch 5 6\ninterface G1\n port trunk allow-pass vlan 5\ninterface G2\n mtu 1500\n"
     intended = "vlan batch 5 6\ninterface G1\n port trunk allow-pass vlan 6\ninterface G2\n mtu 1500\n"
-    plan = remediate(running, intended)
+    plan = remediate(running, intended, "huawei_vrp")
     assert plan.commands == (
         "interface G1",
         "port trunk allow-pass vlan 6",
@@ -228,7 +228,7 @@ def test_a_trunk_list_removed_entirely_is_undone_with_the_running_command() -> N
 
 
 def test_vlan_batch_added_and_removed_are_spelled_as_runs() -> None:
-    plan = remediate("vlan batch 1 to 3 9\n", "vlan batch 4 to 6 9\n")
+    plan = remediate("vlan batch 1 to 3 9\n", "vlan batch 4 to 6 9\n", "huawei_vrp")
     assert plan.commands == ("vlan batch 4 to 6", "undo vlan batch 1 to 3")
     assert plan.rollback == ("vlan batch 1 to 3", "undo vlan batch 4 to 6")
     assert plan.held == ()
@@ -237,13 +237,14 @@ def test_vlan_batch_added_and_removed_are_spelled_as_runs() -> None:
 def test_held_lines_carry_their_section_path_and_empty_sections_are_dropped() -> None:
     running = "user-interface vty 0 4\n protocol inbound ssh\nsysname a\n"
     intended = "user-interface vty 0 4\nsysname b\n"
-    plan = remediate(running, intended)
+    plan = remediate(running, intended, "huawei_vrp")
     assert plan.held == ("user-interface vty 0 4 undo protocol inbound ssh",)
     assert plan.commands == ("sysname b",)
 
 
 def test_a_replaced_value_is_not_negated_but_a_removed_one_is() -> None:
-    plan = remediate("interface G1\n description a\n mtu 1500\n", "interface G1\n description b\n")
+    plan = remediate("interface G1\n description a\n mtu 1500\n", "interface G1\n description b\n",
+                     "huawei_vrp")
     assert plan.commands == ("interface G1", "undo mtu 1500", "description b", "quit")
 
 
@@ -256,7 +257,7 @@ def test_match_secrets_exactly() -> None:
 
 
 def test_unified_diff_names_both_sides() -> None:
-    plan = remediate("sysname a\n", "sysname b\n")
+    plan = remediate("sysname a\n", "sysname b\n", "huawei_vrp")
     assert plan.unified == "--- running\n+++ intended\n@@ -1 +1 @@\n-sysname a\n+sysname b\n"
     assert not plan.empty
 
@@ -271,7 +272,7 @@ def test_a_trunk_list_before_any_section_is_keyed_by_the_empty_section() -> None
 
 
 def test_lines_after_a_vlan_batch_change_are_still_sent() -> None:
-    plan = remediate("vlan batch 10\nsysname a\n", "vlan batch 10 20\nsysname b\n")
+    plan = remediate("vlan batch 10\nsysname a\n", "vlan batch 10 20\nsysname b\n", "huawei_vrp")
     assert plan.commands == ("vlan batch 20", "sysname b")
 
 
@@ -292,6 +293,6 @@ BAD = "aaa\n local-user a\naaa\n local-user a\n"
 
 def test_remediate_names_the_side_that_does_not_parse() -> None:
     with pytest.raises(DeployError, match=r"^running config does not parse as huawei_vrp: "):
-        remediate(BAD, "sysname a\n")
+        remediate(BAD, "sysname a\n", "huawei_vrp")
     with pytest.raises(DeployError, match=r"^intended config does not parse as huawei_vrp: "):
-        remediate("sysname a\n", BAD)
+        remediate("sysname a\n", BAD, "huawei_vrp")

@@ -15,6 +15,8 @@ from govnet.check.rules import LineMatch, PlatformDriver
 from govnet.errors import GovnetError
 from govnet.platforms import PLATFORMS
 from govnet.platforms.base import PrintStyle
+from govnet.platforms.dialects import COMMENT_DROPPING_PARSERS
+from govnet.platforms.dialects import INDENT_ONLY_PARSERS as DIALECT_INDENT_ONLY
 from govnet.platforms.printed import normalize
 
 
@@ -270,10 +272,10 @@ class ConfigTree:
         return self.first(_line_match(pattern), within, **subst)
 
 
-INDENT_ONLY_PARSERS = frozenset({"HUAWEI_VRP", "HP_COMWARE5"})
-"""hier_config platforms whose load is indentation alone (no sectional exits, no post-load
-callbacks): :func:`_load_by_indent` builds their tree the way hier_config would, 3x faster
-(``tests/test_configtree_fastpath.py`` holds the two loads equal on every config we have)."""
+INDENT_ONLY_PARSERS = DIALECT_INDENT_ONLY
+"""hier_config platforms whose load is indentation alone: :func:`_load_by_indent` builds their
+tree the way hier_config would, 3x faster (``tests/test_configtree_fastpath.py`` holds the two
+loads equal on every config we have)."""
 
 _BANNER_ONLY = re.compile(r"^banner ", re.MULTILINE)
 _BANNER = re.compile(r"^banner |^\s*(rsa|dsa|ecc) peer-public-key ", re.MULTILINE)
@@ -291,7 +293,7 @@ def _load_by_indent(
     Returns False, loading nothing, on what only hier_config handles (banners, VRP's
     ``peer-public-key`` blocks); raises :class:`ConfigParseError` on a section given twice.
     """
-    drop_comments = parser == "HUAWEI_VRP"  # its only per-line substitution: ^\s*[#!].* -> ""
+    drop_comments = parser in COMMENT_DROPPING_PARSERS  # its only per-line substitution: ^\s*[#!].* -> ""
     text = "\n".join(lines)
     if _OTHER_LINE_BREAKS.search(text):
         return False

@@ -23,12 +23,14 @@ from typing import Any
 
 from govnet.deploy.driver import DeployError
 from govnet.platforms.base import PrintStyle
+from govnet.platforms.frr import PLATFORM as FRR
 from govnet.platforms.printed import config_text
 
 FRR_RELOAD = Path("/usr/lib/frr/frr-reload.py")
 FRR_RELOAD_ENV = "GOVNET_FRR_RELOAD"
-VTYSH_STYLE: PrintStyle = "frr"
-"""How vtysh prints a config (``show running-config``): the print style frr-reload's input is read in."""
+VTYSH_STYLE: PrintStyle = FRR.print_style
+"""How vtysh prints a config (``show running-config``): the print style frr-reload's input is read in
+(this module is the FRR platform's own reload tool, so it reads as that platform prints)."""
 
 Block = tuple[str, ...]
 """One command in context: the context keys, then the line (``router bgp 1``, `` neighbor ...``)."""

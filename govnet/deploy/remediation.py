@@ -19,7 +19,7 @@ platform's CLI facts (:mod:`govnet.platforms.dialects`):
   the SSH user's ``ssh user`` and account lines, and the VTY lines' login settings. Such lines
   are *held* and reported.
 
->>> r = remediate("vlan batch 10 20\\n", "vlan batch 10 30\\n")
+>>> r = remediate("vlan batch 10 20\\n", "vlan batch 10 30\\n", "huawei_vrp")
 >>> r.commands
 ('vlan batch 30', 'undo vlan batch 20')
 >>> r.rollback
@@ -42,9 +42,6 @@ from govnet.platforms.base import PrintStyle
 from govnet.platforms.dialects import Dialect, dialect_of
 from govnet.platforms.printed import config_text
 from govnet.render.context import SECRET_REF_RE
-
-DEFAULT_PLATFORM = "huawei_vrp"
-"""The platform a remediation reads when none is named."""
 
 _VLAN_BATCH = re.compile(r"^(?P<undo>undo )?vlan batch (?P<vlans>[\d ]+(?:to [\d ]+)*)$")
 _VLAN_SECTION = re.compile(r"^(?P<undo>undo )?vlan (?P<vlans>\d+(?: to \d+)?)$")
@@ -152,7 +149,7 @@ def _parse(cli: _Cli, text: str, what: str) -> HConfig:
         raise DeployError(f"{what} config does not parse as {cli.name}: {err}") from err
 
 
-def parse_config(config: str, platform: str = DEFAULT_PLATFORM) -> HConfig:
+def parse_config(config: str, platform: str) -> HConfig:
     """hier_config's tree of a config as ``platform`` prints it: what every diff compares.
 
     >>> [c.text for c in parse_config("#\\n sysname a\\n#\\nreturn\\n", "h3c_comware").children]
@@ -204,10 +201,10 @@ def format_vlans(vlans: set[int]) -> str:
     return " ".join(parts)
 
 
-def flatten(config: str, platform: str = DEFAULT_PLATFORM) -> tuple[str, ...]:
+def flatten(config: str, platform: str) -> tuple[str, ...]:
     """A config snippet as the CLI lines that enter it (``quit`` closes each section).
 
-    >>> flatten("interface G0/0/1\\n description x\\n#\\nsysname a\\n")
+    >>> flatten("interface G0/0/1\\n description x\\n#\\nsysname a\\n", "huawei_vrp")
     ('interface G0/0/1', 'description x', 'quit', 'sysname a')
     """
     tree = parse_config(config, platform)
@@ -232,14 +229,14 @@ def _emit(blocks: list[_Block]) -> list[str]:
     return lines
 
 
-def merge_config(running: str, snippet: str, platform: str = DEFAULT_PLATFORM) -> str:
+def merge_config(running: str, snippet: str, platform: str) -> str:
     """``running`` with a merge ``snippet`` laid over it, as the device would hold it afterwards.
 
     A single-valued line (``description``, ``ip address`` ...) replaces the old value; VLAN
     lists add up; everything else is added where it is missing.
 
     >>> running = "interface G1\\n description a\\n mtu 1500\\n"
-    >>> print(merge_config(running, "interface G1\\n description b\\n"), end="")
+    >>> print(merge_config(running, "interface G1\\n description b\\n", "huawei_vrp"), end="")
     interface G1
      description b
      mtu 1500
@@ -418,7 +415,7 @@ def match_secrets(intended: str, running: str) -> str:
 def remediate(
     running: str,
     intended: str,
-    platform: str = DEFAULT_PLATFORM,
+    platform: str,
     guard: SessionGuard | None = None,
 ) -> Remediation:
     """Lines that take ``running`` to ``intended`` safely on ``platform``, and the lines that

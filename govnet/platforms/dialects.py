@@ -64,3 +64,11 @@ def dialect_of(platform: Platform) -> Dialect:
         raise PlatformError(f"platform {platform.name} has no CLI dialect: govnet does not remediate "
                             "its configs line by line")
     return cast(DialectModule, module).DIALECT
+
+
+INDENT_ONLY_PARSERS = frozenset({"HUAWEI_VRP", "HP_COMWARE5"})
+"""hier_config platforms whose load is indentation alone (no sectional exits, no post-load
+callbacks; hier_config's ``HUAWEI_VRP`` and ``HP_COMWARE5`` drivers): check may build their
+tree by indentation, the way hier_config would."""
+COMMENT_DROPPING_PARSERS = frozenset({"HUAWEI_VRP"})
+"""hier_config platforms whose only per-line substitution drops comments (``^\\s*[#!].*``)."""

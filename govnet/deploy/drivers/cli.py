@@ -13,7 +13,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from io import BytesIO
-from typing import Any, ClassVar
+from typing import Any
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DeviceDriver, DriverTarget
 from govnet.deploy.lkg import DeviceState, PendingCommit
@@ -44,7 +44,6 @@ class CliDriver(DeviceDriver):
     no value reaches a diff, an error, a backup or a log.
     """
 
-    netmiko_type: ClassVar[str] = "huawei"
 
     def __init__(self, target: DriverTarget) -> None:
         self.target = target
@@ -74,7 +73,9 @@ class CliDriver(DeviceDriver):
     # ----- session
     def open(self) -> None:
         conn_timeout = min(self.timeout, 15)
-        self._conn = netmiko_session(self.target, self.netmiko_type, conn_timeout)
+        if not self.platform.netmiko:
+            raise DeployError(f"{self.device}: platform {self.platform.name} names no Netmiko device type")
+        self._conn = netmiko_session(self.target, self.platform.netmiko, conn_timeout)
         self._in_system_view = False
         self._prompt = re.compile(
             rf"(?:^|\n)(?:HRP_[MS])?[<\[][~*]?{re.escape(self._conn.base_prompt)}[^\n]*[>\]]\s*$"

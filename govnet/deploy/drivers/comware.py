@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import re
 import time
-from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, DeployError, DriverTarget
 from govnet.deploy.drivers.cli import CLI_ERROR, CliDriver, refuse_unsafe_replace
@@ -42,8 +41,6 @@ def archive_location(medium: str) -> str:
 
 class ComwareDriver(CliDriver):
     """H3C Comware 7 over Netmiko ``hp_comware``."""
-
-    netmiko_type: ClassVar[str] = "hp_comware"
 
     def __init__(self, target: DriverTarget) -> None:
         super().__init__(target)

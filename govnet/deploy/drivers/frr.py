@@ -51,7 +51,9 @@ class FrrDriver(KeptConfirmWindow):
     # -- session -------------------------------------------------------------------------
     def open(self) -> None:
         platform = get_platform(self.target.platform)
-        self._conn = netmiko_session(self.target, platform.netmiko or "cisco_ios",
+        if not platform.netmiko:
+            raise DeployError(f"{self.device}: platform {platform.name} names no Netmiko device type")
+        self._conn = netmiko_session(self.target, platform.netmiko,
                                      min(self.target.timeout, 10.0), fast_cli=False)
 
     def close(self) -> None:

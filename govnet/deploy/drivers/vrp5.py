@@ -23,20 +23,18 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import Any
 
 from govnet.deploy.driver import CommitRejected, DeployError, DriverTarget
 from govnet.deploy.drivers.cli import CliDriver
 from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
 from govnet.deploy.remediation import merge_config, remediate
-from govnet.platforms import get_platform
+from govnet.platforms.base import PrintStyle
 from govnet.platforms.printed import config_text
 
 
 class Vrp5Driver(CliDriver, KeptConfirmWindow):
     """Huawei VRP5 (S-series, AR): backup file, minimal remediation, govnet-kept revert window."""
-
-    netmiko_type: ClassVar[str] = "huawei"
 
     def __init__(self, target: DriverTarget) -> None:
         super().__init__(target)
@@ -137,17 +135,17 @@ class Vrp5Driver(CliDriver, KeptConfirmWindow):
 _HRP_LOCAL = re.compile(r"^(interface |sysname |hrp |undo hrp )")
 
 
-def hrp_synced(config: str, platform: str = "huawei_usg") -> set[str]:
+def hrp_synced(config: str, style: PrintStyle) -> set[str]:
     """The part of a USG config HRP copies to the standby (all but interfaces, sysname and
-    hrp lines), each line prefixed by its sections; ``config`` as ``platform`` prints it.
+    hrp lines), each line prefixed by its sections; ``config`` as printed in ``style``.
 
     >>> usg = "sysname fw1\\ninterface G1\\n ip address 10.1.1.1 24\\nsecurity-policy\\n rule name a\\n"
-    >>> sorted(hrp_synced(usg + "ip route-static 0.0.0.0 0 10.1.1.2\\n"))
+    >>> sorted(hrp_synced(usg + "ip route-static 0.0.0.0 0 10.1.1.2\\n", "vrp"))
     ['ip route-static 0.0.0.0 0 10.1.1.2', 'security-policy', 'security-policy > rule name a']
     """
     out: set[str] = set()
     stack: list[tuple[int, str]] = []
-    for line in config_text(config, get_platform(platform).print_style).splitlines():
+    for line in config_text(config, style).splitlines():
         depth = len(line) - len(line.lstrip(" "))
         while stack and stack[-1][0] >= depth:
             stack.pop()
@@ -211,14 +209,14 @@ class UsgDriver(Vrp5Driver):
                 extras={"secrets": self.secrets},
             )
         )
-        platform = self.platform.name
-        before, after = hrp_synced(self._before, platform), hrp_synced(self.get_config(), platform)
+        style = self.platform.print_style
+        before, after = hrp_synced(self._before, style), hrp_synced(self.get_config(), style)
         added, removed = after - before, before - after
         deadline = time.monotonic() + self.sync_timeout
         peer.open()
         try:
             while True:
-                have = hrp_synced(peer.get_config(), platform)
+                have = hrp_synced(peer.get_config(), style)
                 if added <= have and not removed & have:
                     return
                 if time.monotonic() >= deadline:

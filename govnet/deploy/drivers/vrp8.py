@@ -16,7 +16,6 @@ Netmiko's ``huawei_vrpv8`` class is the transport only: it has no trial support.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.cli import CLI_ERROR, CliDriver, refuse_unsafe_replace
@@ -29,8 +28,6 @@ _COMMIT_ROW = re.compile(r"^\s*\d+\s+(\d+)\s+(\S+)\s+", re.M)
 
 class Vrp8Driver(CliDriver):
     """Huawei CE (VRP8): candidate, trial commit with label, rollback to a commit point."""
-
-    netmiko_type: ClassVar[str] = "huawei_vrpv8"
 
     def __init__(self, target: DriverTarget) -> None:
         super().__init__(target)
