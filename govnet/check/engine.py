@@ -7,7 +7,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 
-from govnet.check import commandref, config_rules, cross, intent
+from govnet.check import commandref, config_rules, cross, intent, management
 from govnet.check.configfiles import ConfigFolder
 from govnet.check.context import (
     CheckContext,
@@ -140,8 +140,9 @@ def _cross_results(rule: Rule, ctx: CheckContext, check: NetworkCheck) -> list[R
     return results
 
 
-DEVICE_CHECKS = {**config_rules.CHECKS, **commandref.CHECKS}
-"""Per-device config checks: the rule families of config_rules and the command reference."""
+DEVICE_CHECKS = {**config_rules.CHECKS, **commandref.CHECKS, **management.CHECKS}
+"""Per-device config checks: the rule families of config_rules, the command reference and the
+management path."""
 
 
 PerDevice = Callable[[Rule, Device], RuleResult]
