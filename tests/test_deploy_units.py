@@ -232,8 +232,8 @@ def test_platform_without_checks_passes_with_a_note(tmp_path: Path) -> None:
     from govnet.deploy.verify import Expectations, verify
 
     driver = FrrDriver(DriverTarget("r1", "frr", "127.0.0.1", state_dir=tmp_path))
-    report = verify(driver, "vrp8", Expectations(ospf=frozenset({"10.0.0.1"})), timeout=1)
-    assert report.ok and report.note == "not verified: no post-change checks for vrp8"
+    report = verify(driver, "appliance", Expectations(ospf=frozenset({"10.0.0.1"})), timeout=1)
+    assert report.ok and report.note == "not verified: no post-change checks for appliance"
 
 
 # -- host preparation ----------------------------------------------------------------------

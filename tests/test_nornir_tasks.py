@@ -317,18 +317,18 @@ def test_push_confirm_window(
     assert fleet.actions(ACC)[3] == f"commit {window}"
 
 
-def test_push_without_post_change_checks_commits_on_the_model_alone(
+def test_push_to_vrp_is_verified_from_its_display_commands_and_rolled_back_when_nothing_is_up(
     nr: Nornir, network: Network, fleet: FakeFleet
 ) -> None:
-    """A VRP host: observing before the commit fails (suppressed), the window is VRP's."""
+    """A VRP host is observed through its own display commands (no longer "not verified"): the
+    fake answers them with nothing, so the model's peers are missing and the push is undone."""
     nr.inventory.hosts[ACC].data["govnet_platform"] = "huawei_vrp"
     outcome, result = push(nr, network, commit=True, lab=True, verify_timeout=0.0)
-    note = "not verified: no post-change checks for vrp5"
-    assert outcome.status == "changed"
-    assert outcome.reason == note
-    assert outcome.verify == VerifyReport(ACC, True, note=note)
-    assert flags(result) == (True, False)
-    assert fleet.actions(ACC)[3:] == ["commit 300", "replace", "compare", "discard", "confirm"]
+    assert outcome.status == "rolled-back"
+    assert not outcome.verify.ok and "not verified" not in outcome.reason
+    assert outcome.verify.missing == {"links": ["ge0-0-1"]}  # its uplink, which nothing shows up
+    assert flags(result)[1], "a rolled-back push is a failed Nornir result"
+    assert "confirm" not in fleet.actions(ACC)
 
 
 def test_push_expects_real_gear_names_by_default(

@@ -30,6 +30,7 @@ from emulation import (
     emulated_network,
     flash_dir,
 )
+from emulation.protocols import healthy
 from rollout_support import FakeFleet, extras_of
 
 from govnet.deploy import connection, rollout
@@ -37,6 +38,7 @@ from govnet.deploy.lkg import DeviceState, PendingCommit, pending_commits
 from govnet.deploy.lock import LockHeld
 from govnet.deploy.nornir_setup import DeployTarget
 from govnet.deploy.rollout import DeployOptions, DeviceReport, RunReport, deploy, recover_network
+from govnet.deploy.verify import expectations
 from govnet.model import Network
 
 CORE1, CORE2 = "kf-core-1", "kf-core-2"
@@ -787,6 +789,8 @@ def test_emulated_core_pair_gets_the_change_one_switch_at_a_time(
     ce_pair: tuple[Network, DeployTarget, dict[str, Vrp8Device]], state: Path
 ) -> None:
     model, target, ces = ce_pair
+    for ce in ces.values():  # each shows its model peers and links up: verified, then confirmed
+        ce.protocols = healthy(expectations(model, ce.name, lab=True))
     echoed: list[str] = []
     opts = DeployOptions(commit=True, replace=False, state_dir=state, verify_timeout=0.0)
     report = deploy(
@@ -795,7 +799,8 @@ def test_emulated_core_pair_gets_the_change_one_switch_at_a_time(
     assert report.batches == [[CORE1], [CORE2]]
     assert echoed == [f"batch 1/2: {CORE1}", f"batch 2/2: {CORE2}"]
     assert statuses(report) == {CORE1: ("changed", 1), CORE2: ("changed", 2)}
-    assert reasons(report) == {n: "not verified: no post-change checks for vrp8" for n in (CORE1, CORE2)}
+    assert reasons(report) == {}  # verified from their display output: no "not verified" note
+    assert all(report.devices[n].timings.get("verify") is not None for n in (CORE1, CORE2))
     for ce in ces.values():
         assert "vlan batch 10 20 30" in ce.running_lines()
         assert f"commit trial 300 label govnet-{RUN_ID}" in ce.log

@@ -29,13 +29,13 @@ from emulation import (
     emulated_network,
     flash_dir,
 )
-from emulation.protocols import Protocols
+from emulation.protocols import Protocols, healthy
 from typer.testing import CliRunner
 
 import govnet.cli.verify as verify_cli
 import govnet.deploy.verify as verify_mod
 from govnet.cli import app as cli_app
-from govnet.deploy.driver import ConfigDiff, DeployError, DriverTarget
+from govnet.deploy.driver import ConfigDiff, DeployError
 from govnet.deploy.drivers import driver_class
 from govnet.deploy.nornir_setup import DeployTarget
 from govnet.deploy.verify import (
@@ -304,14 +304,8 @@ def test_observe_goes_through_the_registry() -> None:
     assert observe(ReplayDriver("kf-fw-1", [edge_state("kf-fw-1", "converged")]), "nftables").vrrp == GROUPS
     assert observe(ReplayDriver("kf-core-1", [frr_state("kf-core-1", "converged")]), "frr").links == CORE_1_UP
     with pytest.raises(DeployError) as exc:
-        observe(ReplayDriver("r1", [{}]), "vrp8")  # an OS family, and no target to resolve it by
-    assert str(exc.value) == "r1: unknown platform 'vrp8' and no target to ask"
-
-
-def test_an_os_family_resolves_through_the_drivers_target() -> None:
-    driver = ReplayDriver("kf-core-1", [frr_state("kf-core-1", "converged")])
-    driver.target = DriverTarget("kf-core-1", "frr", "192.0.2.1")  # type: ignore[attr-defined]
-    assert observe(driver, "frr-os-family").links == CORE_1_UP  # type: ignore[arg-type]
+        observe(ReplayDriver("r1", [{}]), "vrp8")  # an OS family is not a platform name
+    assert str(exc.value) == "r1: unknown platform 'vrp8'"
 
 
 # -- expectations from the model ---------------------------------------------------------------
@@ -608,14 +602,6 @@ def test_an_emulated_switch_with_an_admin_down_link_fails_on_that_link(tmp_path:
 CORE1, CORE2 = "kf-core-1", "kf-core-2"
 
 
-def _healthy(expected: Expectations) -> Protocols:
-    """An emulated device showing exactly what ``expected`` asks for, plus a peer in Idle."""
-    return Protocols(ospf=dict.fromkeys(expected.ospf, "Full"),
-                     bgp={**dict.fromkeys(expected.bgp, "Established"), "192.0.2.99": "Idle"},
-                     ldp=dict.fromkeys(expected.ldp, "Operational"),
-                     links=dict.fromkeys(expected.links, "up"))
-
-
 @pytest.fixture
 def ce_cores(network: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The core pair as EMULATED CE switches behind the real drivers; ``govnet verify``'s target
@@ -633,7 +619,7 @@ def ce_cores(network: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
                for n in (CORE1, CORE2)}
         for ce in ces.values():
             net.add(ce)
-            ce.protocols = _healthy(expectations(model, ce.name, lab=True))
+            ce.protocols = healthy(expectations(model, ce.name, lab=True))
         target = DeployTarget(lab=True, lab_ports={n: d.port for n, d in ces.items()})
         monkeypatch.setattr(verify_cli, "prepare_target",
                             lambda inventory, lab, workdir, filters: (model, [CORE1, CORE2], target, None))

@@ -42,8 +42,9 @@ class PushOutcome:
     verify: VerifyReport | None = None
 
 
-def _platform_os(task: Task) -> str:
-    return get_platform(str(task.host.data.get("govnet_platform", task.host.platform))).os_family
+def _platform(task: Task) -> str:
+    """The govnet platform of the task's host (the registry name, not its OS family)."""
+    return get_platform(str(task.host.data.get("govnet_platform", task.host.platform))).name
 
 
 def backup_config(task: Task) -> Result:
@@ -75,7 +76,7 @@ def verify_device(
     """OSPF neighbours Full, BGP sessions Established, links up, within ``timeout``."""
     driver = driver_of(task.host, task.nornir.config)
     expected = expectations(network, task.host.name, lab=lab, settled=settled)
-    report = verify(driver, _platform_os(task), expected, timeout)
+    report = verify(driver, _platform(task), expected, timeout)
     return Result(host=task.host, result=report, failed=not report.ok)
 
 
@@ -108,10 +109,10 @@ def push_config(
     if not commit:
         driver.discard_config()
         return _result(task, PushOutcome(name, "dry-run", diff, "", clock))
-    os_family = _platform_os(task)
+    platform = _platform(task)
     expected = expectations(network, name, lab=lab, settled=settled)
     with contextlib.suppress(DeployError):  # nothing observable yet: the model decides alone
-        expected = expected.with_seen(observe(driver, os_family))
+        expected = expected.with_seen(observe(driver, platform))
     window = revert_in or get_platform(str(task.host.data.get("govnet_platform"))).confirm_window_s
     window = max(window, int(verify_timeout) + 30)  # never expire while verify still waits
     step = time.monotonic()
@@ -127,7 +128,7 @@ def push_config(
     if residual:
         return _result(task, _roll_back(driver, PushOutcome(name, "failed", diff, residual, clock)))
     step = time.monotonic()
-    report = verify(driver, os_family, expected, verify_timeout)
+    report = verify(driver, platform, expected, verify_timeout)
     clock["verify"] = _since(step)
     outcome = PushOutcome(name, "changed", diff, report.note, clock, report)
     if not report.ok:

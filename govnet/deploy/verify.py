@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from govnet.deploy.driver import DeployError, DeviceDriver, DriverTarget
+from govnet.deploy.driver import DeployError, DeviceDriver
 from govnet.model import Network
 from govnet.platforms import PLATFORMS, Platform, get_platform
 from govnet.platforms.base import Observed
@@ -121,14 +121,10 @@ def _role_key(entry: Platform, role: str) -> str:
 
 
 def platform_of(driver: DeviceDriver, platform: str) -> Platform:
-    """The registry entry ``platform`` names; a name that is not a platform (an OS family from
-    an older caller) resolves to the platform in the driver's own target."""
+    """The registry entry ``platform`` names; an unknown name is a DeployError naming the device."""
     if platform in PLATFORMS:
         return get_platform(platform)
-    target = getattr(driver, "target", None)
-    if isinstance(target, DriverTarget):
-        return get_platform(target.platform)
-    raise DeployError(f"{driver.device}: unknown platform {platform!r} and no target to ask")
+    raise DeployError(f"{driver.device}: unknown platform {platform!r}")
 
 
 def observe(driver: DeviceDriver, platform: str) -> Observed:

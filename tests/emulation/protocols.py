@@ -11,6 +11,7 @@ peer`` / ``vrrp``. Nothing runs a protocol: the state is what the test says.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -31,6 +32,15 @@ class Protocols:
     """(interface, vrid, ``Master``/``Backup``)."""
     hrp: str = ""
     """USG/NIP hot-standby role (``active``, ``standby``); empty: HRP not enabled."""
+
+
+def healthy(expected: Any) -> Protocols:
+    """A device showing exactly what ``expected`` (a verify ``Expectations``) asks for, plus a
+    BGP peer in Idle (so a reader that took every row would be caught)."""
+    return Protocols(ospf=dict.fromkeys(expected.ospf, "Full"),
+                     bgp={**dict.fromkeys(expected.bgp, "Established"), "192.0.2.99": "Idle"},
+                     ldp=dict.fromkeys(expected.ldp, "Operational"),
+                     links=dict.fromkeys(expected.links, "up"))
 
 
 def _h3c_name(name: str) -> str:
