@@ -10,8 +10,10 @@ restarted as by a reboot (``lab fault restart``), and govnet itself SIGKILLed as
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -38,7 +40,7 @@ from govnet.lab.down import lab_down
 from govnet.lab.frr import pidfile, vtysh
 from govnet.lab.procs import read_pidfile
 from govnet.lab.state import load_state
-from govnet.lab.topology import LabNode
+from govnet.lab.topology import LabNode, build_topology
 from govnet.lab.up import lab_up
 from govnet.model import Network
 from govnet.platforms import get_platform
@@ -253,6 +255,26 @@ def test_links_cut_mid_rollout_halt_it_and_the_device_ends_as_it_was(
          "TWIN frr (govnet-kept window)", 1, "verify found the links down and the device was rolled back "
          "(as it was); the rollout halted with the next device untouched; the report named the device "
          "rolled-back and nothing changed", 0)
+
+
+def test_a_restarting_router_resets_ssh_logins_until_it_is_up() -> None:
+    """The SSH port of a restarting router resets connections (a stopped sshd), then answers again;
+    other ports are untouched. Real nftables in the host namespace, a listener on loopback."""
+    require_lab("nft")
+    node = build_topology(load_network(INVENTORY), SMALL_TWIN).node(AGG)
+    with socket.socket() as listener, socket.socket() as other:
+        listener.bind(("127.0.0.1", 0))
+        other.bind(("127.0.0.1", 0))
+        for sock in (listener, other):
+            sock.listen(4)
+        node = dataclasses.replace(node, ssh_port=listener.getsockname()[1])
+        with faults._ssh_closed(node):
+            with pytest.raises(ConnectionRefusedError):
+                socket.create_connection(listener.getsockname(), timeout=5).close()
+            socket.create_connection(other.getsockname(), timeout=5).close()
+        socket.create_connection(listener.getsockname(), timeout=5).close()
+    tables = subprocess.run(["nft", "list", "tables"], capture_output=True, text=True, check=True).stdout
+    assert faults.RESTART_TABLE not in tables
 
 
 def test_a_router_restarted_in_the_confirm_window_ends_as_it_was_and_nothing_is_pending(
