@@ -285,15 +285,15 @@ def acl_problems(tree: ConfigTree, path: ManagementPath) -> list[Problem]:
             )
             found.append(Problem(wrong_vpn.node.line, message))
             continue
-        before = verdict.number if verdict is not None and verdict.number is not None else None
-        free = next((n for n in range(1, before or 1 << 16) if n not in used and n % 5 == 0), None)
-        free = free or next((n for n in range(0, before or 1 << 16) if n not in used), None)
+        before = verdict.number if verdict is not None and verdict.number is not None else 1 << 16
+        candidates = [*(n for n in range(5, before, 5)), *range(1, before), 0]
+        free = next((n for n in candidates if n not in used and n < before), None)
         if free is None and verdict is not None:  # no free number before the deny: renumber it
-            top = max(used) + 5
             deny = verdict.node.text.split(" ", 2)[-1]
-            fix = f"{block.text} / undo rule {before} / {_permit_text(path, before or 0)} / rule {top} {deny}"
+            moved = f"rule {max(used) + 5} {deny}"
+            fix = f"{block.text} / undo rule {before} / {_permit_text(path, before)} / {moved}"
         else:
-            fix = f"{block.text} / {_permit_text(path, free or 5)}"
+            fix = f"{block.text} / {_permit_text(path, 5 if free is None else free)}"
         what = f"'{verdict.node.text}' denies it first" if verdict is not None else "no rule permits it"
         message = (
             f"ACL {acl} (guards {guards}) does not permit the NOC prefix {path.noc} in {path.where} "
