@@ -83,7 +83,7 @@ BROKEN = [
         "password simple Admin@123",
     ),
     ("GN-CFG-108", ACC, "cipher ${secret:GOVNET_SNMP_AUTH_KEY}", "cipher Huawei@123"),
-    ("GN-CFG-108", H3C, "password hash ${secret:GOVNET_SSH_PASSWORD}", "password simple Admin@123"),
+    ("GN-CFG-108", H3C, "password simple ${secret:GOVNET_SSH_PASSWORD}", "password simple Admin@123"),
     ("GN-CFG-111", CORE, "  route-distinguisher 10.0.0.9:1\n", ""),
     ("GN-CFG-111", ACC, "  vpn-target 65010:2 import-extcommunity\n", ""),
     ("GN-CFG-111", H3C, " vpn-target 65010:11 both\n", " vpn-target 65010:11 export-extcommunity\n"),
@@ -97,11 +97,11 @@ BROKEN = [
     ("GN-CFG-112", ACC, " rule 10 deny", " rule 8 permit source 192.0.2.7 0\n rule 10 deny"),
     # level-3 hardening: one line broken on the platform that renders it
     ("GN-CFG-114", CORE, "  authentication-mode hmac-sha256 1 cipher ${secret:GOVNET_OSPF_KEY}\n", ""),
-    ("GN-CFG-114", H3C, "  authentication-mode hmac-sha256 1 cipher ${secret:GOVNET_OSPF_KEY}\n", ""),
+    ("GN-CFG-114", H3C, "  authentication-mode keychain NOC-OSPF\n", ""),
     ("GN-CFG-115", AGG, " peer 10.0.0.9 password cipher ${secret:GOVNET_BGP_PASSWORD}\n", ""),
-    ("GN-CFG-115", H3C, " peer 10.0.0.9 password cipher ${secret:GOVNET_BGP_PASSWORD}\n", ""),
+    ("GN-CFG-115", H3C, " peer 10.0.0.9 password simple ${secret:GOVNET_BGP_PASSWORD}\n", ""),
     ("GN-CFG-116", AGG, " md5-password cipher 10.0.0.9 ${secret:GOVNET_LDP_KEY}\n", ""),
-    ("GN-CFG-116", H3C, " md5-authentication 10.0.0.9 cipher ${secret:GOVNET_LDP_KEY}\n", ""),
+    ("GN-CFG-116", H3C, " md5-authentication 10.0.0.9 plain ${secret:GOVNET_LDP_KEY}\n", ""),
     (
         "GN-CFG-117",
         CORE,
@@ -180,6 +180,8 @@ BROKEN = [
         " vpn-target 65010:11 both\n",
         " vpn-target 65010:11 both\n vpn-target 65010:2 import-extcommunity\n",
     ),
+    # a line the platform's command reference does not know in its view (CE-only form on VRP5)
+    ("GN-CFG-131", CORE, " ospf network-type p2p\n", " ospf network-type p2p\n ip urpf loose\n"),
 ]
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import COMWARE, NIP, SECPATH, VRP, ConfigTree, Dialect, Node, Rejected
+from .config import COMWARE, NIP, SECPATH, USG, VRP, VRP5, VRP8, ConfigTree, Dialect, Node, Rejected
 from .protocols import Protocols, h3c, huawei
 
 
@@ -271,6 +271,7 @@ class EmulatedDevice:
 class Vrp8Device(EmulatedDevice):
     """Huawei CE (VRP8): two-stage configuration with commit trial. EMULATION."""
 
+    dialect = VRP8
     os_header = "!Software Version V200R020C10SPC600 (CE6881, EMULATION)"
     indent_globals = True  # one-line global commands print indented after '#', as the CE does
 
@@ -496,6 +497,7 @@ def _section_diff(old: ConfigTree, new: ConfigTree) -> list[tuple[str, list[str]
 class Vrp5Device(EmulatedDevice):
     """Huawei S-series/AR (VRP5): immediate mode, ``save`` with Y/N dialog. EMULATION."""
 
+    dialect = VRP5
     async def user_command(self, io: Io, line: str) -> bool:
         m = re.match(r"^save(?: (\S+))?$", line)
         if not m:
@@ -524,6 +526,7 @@ class Vrp5Device(EmulatedDevice):
 class UsgDevice(Vrp5Device):
     """Huawei USG firewall (VRP5 CLI) in an HRP hot-standby pair. EMULATION."""
 
+    dialect = USG
     os_header = "!Software Version V500R005C10SPC300 (USG6650, EMULATION)"
     indent_globals = True
 
