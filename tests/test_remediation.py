@@ -273,3 +273,19 @@ def test_a_platform_without_a_cli_dialect_is_a_clear_error() -> None:
         remediate("hostname a\n", "hostname b\n", "frr")
     with pytest.raises(DeployError, match="platform nftables has no hier_config parser"):
         remediate("a\n", "b\n", "nftables")
+
+
+def test_comware_prints_a_plaintext_secret_as_cipher_and_that_is_no_drift() -> None:
+    intended = (GOLDEN / "h3c_comware" / "aggregation.cfg").read_text()
+    pushed = re.findall(r" (simple|plain) \$\{secret:[A-Z0-9_]+\}", intended)
+    assert {"simple", "plain"} <= set(pushed)  # local-user, HWTACACS, usm-user ... and LDP
+    printed = re.sub(r" (?:simple|plain) \$\{secret:[A-Z0-9_]+\}", " cipher $c$3$Zm9vYmFyYmF6==", intended)
+    assert remediate(printed, intended, "h3c_comware").empty
+    # the rest of such a line is still compared: another HWTACACS server address is a change
+    moved = re.sub(r"(primary authentication )(\d+\.\d+\.\d+\.\d+)", r"\g<1>192.0.2.77", printed, count=1)
+    assert moved != printed
+    assert remediate(moved, intended, "h3c_comware").commands
+    # only where the platform prints it so: a VRP line pushed with simple is not matched by cipher
+    vrp = " snmp-agent community read simple ${secret:C}\n"
+    assert "snmp-agent community read simple ${secret:C}" in remediate(
+        " snmp-agent community read cipher %^%#x%^%#\n", vrp, "huawei_vrp").commands

@@ -70,6 +70,7 @@ class _Cli:
     mgmt_access: re.Pattern[str]
     user_lines: tuple[str, ...]
     accounts: tuple[str, ...]
+    printed_secret_forms: tuple[tuple[str, str], ...] = ()
 
     def text(self, config: str) -> str:
         """``config`` as the platform's reader gives it to hier_config."""
@@ -101,6 +102,7 @@ def _cli(platform: str) -> _Cli:
         mgmt_access=re.compile(rf"^undo ({_words(dialect.mgmt_access)})\b"),
         user_lines=dialect.user_lines,
         accounts=dialect.accounts,
+        printed_secret_forms=dialect.printed_secret_forms,
     )
 
 
@@ -393,23 +395,37 @@ def _one_way(
     return (*first, *_emit(root.children), *last), tuple(held)
 
 
-def match_secrets(intended: str, running: str) -> str:
+def match_secrets(intended: str, running: str, printed_forms: tuple[tuple[str, str], ...] = ()) -> str:
     """``intended`` with each secret-bearing line replaced by the running line that matches it
-    everywhere but at the reference (the device shows a cipher there).
+    everywhere but at the reference (the device shows a cipher there), and, per
+    ``printed_forms``, at the keyword the device prints in place of the pushed one.
 
     >>> match_secrets(" local-user a password irreversible-cipher ${secret:PW}\\n",
     ...               " local-user a password irreversible-cipher $1a$Xy$\\n")
     ' local-user a password irreversible-cipher $1a$Xy$\\n'
+    >>> match_secrets(" key authentication simple ${secret:K}\\n", " key authentication cipher $c$3$Ab==\\n",
+    ...               (("simple", "cipher"),))
+    ' key authentication cipher $c$3$Ab==\\n'
     """
     have = running.splitlines()
     out: list[str] = []
     for line in intended.splitlines():
         if SECRET_REF_RE.search(line):
-            parts = SECRET_REF_RE.split(line)[::2]  # the text around the references
-            pattern = re.compile("^" + r"\S+".join(re.escape(p) for p in parts) + "$")
+            parts = [_printed_keyword(re.escape(p), printed_forms) for p in SECRET_REF_RE.split(line)[::2]]
+            pattern = re.compile("^" + r"\S+".join(parts) + "$")
             line = next((h for h in have if pattern.match(h)), line)
         out.append(line)
     return "\n".join(out) + "\n"
+
+
+def _printed_keyword(escaped: str, printed_forms: tuple[tuple[str, str], ...]) -> str:
+    """``escaped`` (text before a secret) with its last word, when the device prints it as
+    another keyword, accepting either."""
+    for pushed, printed in printed_forms:
+        tail = re.escape(f" {pushed} ")
+        if escaped.endswith(tail):
+            return escaped[: -len(tail)] + rf" (?:{re.escape(pushed)}|{re.escape(printed)}) "
+    return escaped
 
 
 def remediate(
@@ -423,7 +439,7 @@ def remediate(
     guard = guard or SessionGuard()
     cli = _cli(platform)
     have = cli.text(running)
-    want = match_secrets(cli.text(intended), have)
+    want = match_secrets(cli.text(intended), have, cli.printed_secret_forms)
     commands, held = _one_way(have, want, cli, guard)
     rollback, _ = _one_way(want, have, cli, guard)
     unified = "".join(

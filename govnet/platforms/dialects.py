@@ -48,6 +48,10 @@ class Dialect:
     mgmt_access: tuple[str, ...] = ("ip address",)
     """Lines on the management interface whose negation takes SSH away from it."""
     vty_login: tuple[str, ...] = VTY_LOGIN
+    printed_secret_forms: tuple[tuple[str, str], ...] = ()
+    """(keyword pushed, keyword printed) before a secret: the device stores a plaintext secret
+    encrypted and prints it with another keyword (Comware 7: ``simple`` and ``plain`` come back
+    as ``cipher $c$...``), so the running line still carries the pushed secret."""
 
 
 class DialectModule(Protocol):

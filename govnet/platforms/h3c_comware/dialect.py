@@ -18,4 +18,8 @@ DIALECT = Dialect(
     vty=("line vty",),
     user_lines=("ssh user", "local-user"),
     accounts=("local-user",),
+    # H3C Comware 7 command references (Security, "local-user"/"password"; "hwtacacs scheme"/"key";
+    # MPLS "md5-authentication"): a plaintext key is entered with simple (plain for LDP/BGP MD5)
+    # and shown in the running configuration as "cipher" followed by the encrypted string.
+    printed_secret_forms=(("simple", "cipher"), ("plain", "cipher")),
 )
