@@ -7,7 +7,7 @@ code and the working directory (findings name paths relative to it). Every devic
 inventory file shares one entry, keyed by a hash of that file and of everything network-wide; an
 entry is reused only when the key is unchanged, so a one-site change re-renders and re-checks that
 site's district and nothing else. Cross and intent rules always run again, on the cached facts.
-``tests/test_check_incremental.py`` holds incremental runs equal to full ones on random edits.
+``tests/check/test_cache.py`` holds incremental runs equal to full ones on random edits.
 """
 
 from __future__ import annotations

@@ -274,7 +274,7 @@ class ConfigTree:
 
 INDENT_ONLY_PARSERS = DIALECT_INDENT_ONLY
 """hier_config platforms whose load is indentation alone: :func:`_load_by_indent` builds their
-tree the way hier_config would, 3x faster (``tests/test_configtree_fastpath.py`` holds the two
+tree the way hier_config would, 3x faster (``tests/check/test_configtree.py`` holds the two
 loads equal on every config we have)."""
 
 _BANNER_ONLY = re.compile(r"^banner ", re.MULTILINE)

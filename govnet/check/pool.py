@@ -5,7 +5,7 @@ takes it from a ``--configs`` folder), parses it once, runs every per-device rul
 reads the compact facts cross rules compare (:class:`~govnet.check.facts.ConfigFacts`), then
 drops the tree. The parent keeps only those outcomes, runs the intent and cross rules on them and
 assembles the results in the serial engine's order, so the report is the one
-:func:`~govnet.check.engine.run_checks` gives (``tests/test_check_speed.py`` holds them equal).
+:func:`~govnet.check.engine.run_checks` gives (``tests/check/test_pool.py`` holds them equal).
 Workers are forked, so they share the loaded model instead of receiving it.
 """
 

@@ -27,7 +27,8 @@ def test_provisioned_routers_show_no_drift_and_keep_ipv6_forwarding_off(lab: Lab
     report = deploy(network, configs(), target, options, echo=lambda _m: None)
     statuses = {name: report.devices[name].status for name in routers}
     assert statuses == dict.fromkeys(routers, "unchanged"), {
-        n: (report.devices[n].reason, report.devices[n].commands) for n in routers if statuses[n] != "unchanged"
+        n: (report.devices[n].reason, report.devices[n].commands)
+        for n in routers if statuses[n] != "unchanged"
     }
     for name in routers:  # nothing pushed, nothing turned on
         assert "no ipv6 forwarding" in vtysh(name, "show running-config"), name
