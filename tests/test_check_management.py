@@ -5,19 +5,20 @@ USG/NIP service-manage admits SSH and SNMP; on govnet's renders and on configs r
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
 import pytest
 import yaml
 from spec_support import district, rendered
-from test_commandref import _ce_district as _vrpv8_district  # one home for the CE variant
 
 from govnet.check import IntendedConfig, read_configs, run_checks
 from govnet.check.configtree import ConfigTree
 from govnet.check.engine import known_checks
 from govnet.check.management import held_reason, management_path, path_problems
 from govnet.check.rules import RuleSet, load_rules, parse_rules
+from govnet.inventory import load_network
 from govnet.model import Network
 from govnet.platforms import get_platform
 
@@ -78,6 +79,8 @@ PROPOSED_RULES = """
   hint: "interface <management port> / service-manage ssh permit / service-manage snmp permit"
 """
 """The rule entries for ``rules.yaml`` (used here until the spec carries them)."""
+Edit = Callable[[str, str, str], None]
+"""conftest's ``edit`` fixture: replace one occurrence in a file of the inventory copy."""
 
 
 def _spec() -> RuleSet:
@@ -91,6 +94,12 @@ def _spec() -> RuleSet:
 
 
 SPEC = _spec()
+
+
+def _ce_district(inventory: Path, edit: Edit) -> Network:
+    """The shipped district with core 1 a CloudEngine (huawei_vrpv8), from conftest's copy."""
+    edit("districts/kaifu.yaml", "  - {id: 1}\n", "  - {id: 1, platform: huawei_vrpv8}\n")
+    return load_network(inventory)
 
 
 def _rendered(net: Network) -> dict[str, IntendedConfig]:
@@ -144,8 +153,8 @@ def test_each_platform_states_its_management_facts(
 
 
 @pytest.mark.parametrize("platform", VENDOR)
-def test_renders_keep_the_management_path(platform: str, tmp_path: Path) -> None:
-    net = _vrpv8_district(tmp_path) if platform == "huawei_vrpv8" else district()
+def test_renders_keep_the_management_path(platform: str, inventory_copy: Path, edit: Edit) -> None:
+    net = _ce_district(inventory_copy, edit) if platform == "huawei_vrpv8" else district()
     configs = _rendered(net) if platform == "huawei_vrpv8" else rendered()
     mine = {n: c for n, c in configs.items() if c.platform == platform}
     assert mine, platform
@@ -162,9 +171,9 @@ def test_renders_keep_the_management_path(platform: str, tmp_path: Path) -> None
 # ---------------------------------------------------------------- each break, exactly its finding
 
 
-@pytest.fixture(scope="module")
-def ce(tmp_path_factory: pytest.TempPathFactory) -> tuple[Network, dict[str, IntendedConfig]]:
-    net = _vrpv8_district(tmp_path_factory.mktemp("vrpv8"))
+@pytest.fixture
+def ce(inventory_copy: Path, edit: Edit) -> tuple[Network, dict[str, IntendedConfig]]:
+    net = _ce_district(inventory_copy, edit)
     return net, _rendered(net)
 
 
