@@ -89,7 +89,9 @@ def link_up(workdir: Path, a: str, b: str, *, echo: Echo = print) -> None:
 
 
 def kill_daemon(workdir: Path, device: str, daemon: str, *, echo: Echo = print) -> None:
-    """SIGKILL one daemon of a device (a crash); its running config is saved first for `heal`."""
+    """SIGKILL one daemon of a device (a crash). Nothing is saved first: as after a real crash,
+    `heal` brings it back with the saved config, so a change never written (an unconfirmed
+    commit) is not made permanent by the fault."""
     state, topo = _open(workdir)
     node = topo.node(device)
     rec = state.process(device, daemon)
@@ -102,8 +104,6 @@ def kill_daemon(workdir: Path, device: str, daemon: str, *, echo: Echo = print) 
     if daemon == "keepalived":
         keepalived.crash(node, pid, topo)
     else:
-        if node.is_router and daemon != "snmpd":
-            frr.save_config(device)
         kill(pid)
     state.faults.append(FaultRecord("kill", device, daemon))
     state.save()
