@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
-from govnet.deploy.lkg import DeviceState, PendingCommit
+from govnet.deploy.lkg import LkgStore, PendingCommit
 from govnet.model import Network
 from govnet.platforms.linux import kernel_ifname
 
 FAULTS = frozenset(
-    {"open", "crash", "reject", "verify", "confirm", "rollback", "sigint", "sigterm", "refuse"}
+    {"open", "crash", "reject", "verify", "confirm", "rollback", "sigint", "sigterm", "refuse", "login"}
 )
-"""``open``: SSH refused; ``crash``: compare raises a non-DeployError; ``reject``: the commit is
+"""``open``: SSH refused; ``login``: a new SSH login is refused between the commit and the
+confirm or rollback (the push broke AAA or the management path; the pushing session stays up);
+``crash``: compare raises a non-DeployError; ``reject``: the commit is
 refused; ``verify``: nothing is up after the commit (until rolled back); ``confirm``: confirm
 fails; ``rollback``: the restore fails; ``sigint``/``sigterm``: that signal arrives while the
 device commits."""
@@ -163,7 +165,7 @@ class FakeDriver:
         self.target = target
         self.device = target.device
         self.fleet = fleet
-        self.state = DeviceState(target.state_dir, target.device)
+        self.state = LkgStore(target.state_dir, target.device)
         self.candidate: str | None = None
 
     def _log(self, action: str) -> None:
@@ -174,6 +176,9 @@ class FakeDriver:
         self.fleet.targets[self.device] = self.target
         if self.fleet.has(self.device, "open"):
             raise DeployError(f"{self.device}: cannot open SSH to {self.target.hostname}: refused")
+        if self.fleet.has(self.device, "login") and self.device in self.fleet.flying:
+            raise DeployError(f"{self.device}: SSH to {self.target.hostname} failed: authentication failed "
+                              f"for user {self.target.username!r} (password login)")
 
     def close(self) -> None:
         self._log("close")

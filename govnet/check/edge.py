@@ -19,7 +19,7 @@ from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.context import CheckContext, Finding, NetworkCheck
 from govnet.check.rules import Rule
 from govnet.platforms import PLATFORMS, Platform
-from govnet.render.context import zone_legs
+from govnet.render.routing import zone_legs
 
 ZONED_ROLES = ("load_balancer", "vpn_gateway")
 TREE_PLATFORMS = frozenset(name for name, platform in PLATFORMS.items() if platform.reads_policy)
@@ -34,7 +34,7 @@ _ADDRESS = re.compile(r"^((?:source|destination)-address) (\S+) (?:mask )?(\S+)$
 
 
 @dataclass(frozen=True)
-class PolicyRule:
+class PolicyRuleText:
     """One ``security-policy`` rule: its name, its body (address forms canonical) and its line."""
 
     name: str
@@ -87,15 +87,15 @@ def _rule_name(node: ConfigLine) -> str | None:
     return node.text[len("rule name ") :].strip().strip('"')
 
 
-def security_policy_rules(tree: ConfigTree) -> list[PolicyRule]:
+def security_policy_rules(tree: ConfigTree) -> list[PolicyRuleText]:
     """The ``security-policy`` rules in order (a USG prints ``rule name "a b"`` quoted).
 
     >>> from govnet.check.rules import load_rules
     >>> text = '#\\nsecurity-policy\\n rule name "to web"\\n  action permit\\n#\\nreturn\\n'
     >>> security_policy_rules(ConfigTree(text, load_rules().drivers["huawei_usg"]))
-    [PolicyRule(name='to web', body=('action permit',), line=3)]
+    [PolicyRuleText(name='to web', body=('action permit',), line=3)]
     """
-    rules: list[PolicyRule] = []
+    rules: list[PolicyRuleText] = []
     for policy in tree.root.children_starting("security-policy"):
         if policy.text != "security-policy":
             continue
@@ -103,7 +103,7 @@ def security_policy_rules(tree: ConfigTree) -> list[PolicyRule]:
             name = _rule_name(node)
             if name is not None:
                 body = tuple(_canonical(child.text) for child in node.walk())
-                rules.append(PolicyRule(name, body, node.line))
+                rules.append(PolicyRuleText(name, body, node.line))
     return rules
 
 
@@ -297,13 +297,13 @@ def _secpaths(ctx: CheckContext) -> list[tuple[str, ConfigTree]]:
     return found
 
 
-def zone_imports(tree: ConfigTree) -> dict[str, list[tuple[str, ConfigLine]]]:
+def interface_zones(tree: ConfigTree) -> dict[str, list[tuple[str, ConfigLine]]]:
     """Interface (lower-cased) -> the ``security-zone name Z`` views importing it, with the line.
 
     >>> from govnet.check.rules import load_rules
     >>> text = "#\\nsecurity-zone name Trust\\n import interface GigabitEthernet1/0/1\\n#\\nreturn\\n"
     >>> tree = ConfigTree(text, load_rules().drivers["h3c_secpath"])
-    >>> [(i, [z for z, _ in zs]) for i, zs in zone_imports(tree).items()]
+    >>> [(i, [z for z, _ in zs]) for i, zs in interface_zones(tree).items()]
     [('gigabitethernet1/0/1', ['Trust'])]
     """
     found: dict[str, list[tuple[str, ConfigLine]]] = {}
@@ -323,7 +323,7 @@ def secpath_interfaces_zoned(rule: Rule, ctx: CheckContext) -> list[Finding]:
     Comware 7 drops the traffic of an interface in no zone, and takes an interface into one only."""
     found: list[Finding] = []
     for device, tree in _secpaths(ctx):
-        imports = zone_imports(tree)
+        imports = interface_zones(tree)
         for intf in tree.root.children_starting("interface"):
             name = intf.text.split(" ", 1)[-1]
             addressed = any(c.text.startswith("ip address ") for c in intf.children)

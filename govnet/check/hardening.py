@@ -82,7 +82,9 @@ _CONDITIONS = (
 
 
 @dataclass(frozen=True, slots=True)
-class PolicyRule:
+class PolicyRuleMatch:
+    """One ``security-policy`` rule as the hardening checks match it: action, conditions, logging."""
+
     name: str
     line: int
     action: str
@@ -98,12 +100,12 @@ class PolicyRule:
         return not self.conditions.get("source-address") and not self.conditions.get("destination-address")
 
 
-def policy_rules(tree: ConfigTree) -> tuple[list[PolicyRule], ConfigLine | None]:
+def policy_rules(tree: ConfigTree) -> tuple[list[PolicyRuleMatch], ConfigLine | None]:
     """The ``security-policy`` rules in order, and the ``security-policy`` block."""
     hit = tree.child("^security-policy$")
     if hit is None:
         return [], None
-    rules: list[PolicyRule] = []
+    rules: list[PolicyRuleMatch] = []
     for node in hit.node.children:
         if not node.text.startswith("rule name "):
             continue
@@ -117,7 +119,8 @@ def policy_rules(tree: ConfigTree) -> tuple[list[PolicyRule], ConfigLine | None]
                 logged = True
             elif word in _CONDITIONS:
                 conditions.setdefault(word, []).append(rest)
-        rules.append(PolicyRule(node.text.removeprefix("rule name "), node.line, action, conditions, logged))
+        name = node.text.removeprefix("rule name ")
+        rules.append(PolicyRuleMatch(name, node.line, action, conditions, logged))
     return rules, hit.node
 
 

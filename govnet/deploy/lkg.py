@@ -121,8 +121,8 @@ class PendingCommit:
         return "; ".join(wrong)
 
 
-class DeviceState:
-    """The LKG config and pending-commit record of one device."""
+class LkgStore:
+    """The last-known-good config and pending-commit record of one device, on disk."""
 
     def __init__(self, state_dir: Path, device: str) -> None:
         self.state_dir = state_dir
@@ -181,7 +181,7 @@ def pending_commits(state_dir: Path) -> list[PendingCommit]:
         return []
     found = []
     for path in sorted(state_dir.glob("*.pending.json")):
-        record = DeviceState(state_dir, path.name.removesuffix(".pending.json")).pending()
+        record = LkgStore(state_dir, path.name.removesuffix(".pending.json")).pending()
         if record is not None:
             found.append(record)
     return found

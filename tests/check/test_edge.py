@@ -19,18 +19,18 @@ from spec_support import district
 from govnet.check.configtree import ConfigTree
 from govnet.check.context import CheckContext, IntendedConfig
 from govnet.check.edge import (
-    PolicyRule,
+    PolicyRuleText,
     VrrpGroup,
     _canonical,
     firewall_pair_policy,
     firewall_vrrp,
+    interface_zones,
     pool_contexts,
     secpath_interfaces_zoned,
     secpath_policy_bounded,
     security_policy_rules,
     vpn_pools_in_zones,
     vrrp_configured,
-    zone_imports,
 )
 from govnet.check.rules import Rule, RuleSet, load_rules
 from govnet.model import Network, RedundancyGroup
@@ -128,8 +128,8 @@ def test_security_policy_rules_names_bodies_and_lines() -> None:
         ],
     )
     assert security_policy_rules(tree) == [
-        PolicyRule("Xto webX", ("source-address 10.64.0.0/11", "action permit"), 6),
-        PolicyRule("dns", ("action permit",), 10),
+        PolicyRuleText("Xto webX", ("source-address 10.64.0.0/11", "action permit"), 6),
+        PolicyRuleText("dns", ("action permit",), 10),
     ]
 
 
@@ -576,7 +576,7 @@ def test_zone_imports_by_lower_cased_interface() -> None:
             " import interface GigabitEthernet1/0/6",
         ),
     )
-    found = {i: [(z, n.line) for z, n in zs] for i, zs in zone_imports(tree).items()}
+    found = {i: [(z, n.line) for z, n in zs] for i, zs in interface_zones(tree).items()}
     assert found == {
         "gigabitethernet1/0/1": [("Trust", 5), ("DMZ", 14)],
         "gigabitethernet1/0/2": [("Trust", 6)],

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from govnet.cli import app
-from govnet.deploy.lkg import DeviceState, PendingCommit, pending_commits, target_state_dir
+from govnet.deploy.lkg import LkgStore, PendingCommit, pending_commits, target_state_dir
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,8 +40,8 @@ def _recover(root: Path) -> tuple[int, str]:
 def test_a_lab_run_killed_mid_commit_is_invisible_to_a_production_recovery(tmp_path: Path) -> None:
     lab_dir = target_state_dir(tmp_path, NET, lab=True)
     record = PendingCommit(AGG, "frr", 1.0, "dead0001", "lab", "127.0.0.1:2207")
-    DeviceState(lab_dir, AGG).mark_pending(record)
-    DeviceState(lab_dir, AGG).save_lkg("hostname kf-agg-shaping\n")
+    LkgStore(lab_dir, AGG).mark_pending(record)
+    LkgStore(lab_dir, AGG).save_lkg("hostname kf-agg-shaping\n")
     code, output = _recover(tmp_path)
     assert (code, output.strip().splitlines()[-1]) == (0, "restored 0 device(s): -")
     assert pending_commits(lab_dir) == [record]  # the lab's record untouched
@@ -52,7 +52,7 @@ def test_a_lab_record_in_the_production_directory_is_refused_not_restored(tmp_pa
     """The old shared layout: a lab record where production looks. Never acted on (no SSH)."""
     prod_dir = target_state_dir(tmp_path, NET, lab=False)
     record = PendingCommit(AGG, "frr", 1.0, "dead0001", "lab", "127.0.0.1:2207")
-    DeviceState(prod_dir, AGG).mark_pending(record)
+    LkgStore(prod_dir, AGG).mark_pending(record)
     code, output = _recover(tmp_path)
     path = prod_dir / f"{AGG}.pending.json"
     assert code == 1

@@ -34,7 +34,7 @@ from emulation.protocols import healthy
 from rollout_support import FakeFleet, extras_of
 
 from govnet.deploy import connection, rollout
-from govnet.deploy.lkg import DeviceState, PendingCommit, pending_commits
+from govnet.deploy.lkg import LkgStore, PendingCommit, pending_commits
 from govnet.deploy.lock import LockHeld
 from govnet.deploy.nornir_setup import DeployTarget
 from govnet.deploy.rollout import DeployOptions, DeviceReport, RunReport, deploy, recover_network
@@ -137,7 +137,7 @@ def test_dry_run_diffs_every_device_and_touches_nothing(fleet: FakeFleet, state:
     state.mkdir()
     lock = state / f"{NET}.lock"
     lock.write_text(f"someone@elsewhere pid {os.getpid()} since t\n")
-    DeviceState(state, CORE2).mark_pending(pending(CORE2, "dead"))
+    LkgStore(state, CORE2).mark_pending(pending(CORE2, "dead"))
     fleet.held[AGG_D] = ("undo vlan 10",)
     configs = {**intended(CORE1, CORE2, AGG_D, AGG_X), OUTSIDE: "hostname x\n"}
     report, echoed = run(fleet, state, configs, commit=False)
@@ -585,7 +585,7 @@ def test_a_second_deploy_is_refused_and_touches_nothing(fleet: FakeFleet, state:
 def _killed_run(fleet: FakeFleet, state: Path) -> None:
     """Pending records as a killed run leaves them; CORE2 half-changed, AGG_X cannot be restored."""
     for device, run_id in ((ACC, ""), (OUTSIDE, "dead0001"), (AGG_X, "dead0001"), (CORE2, "dead0001")):
-        DeviceState(state, device).mark_pending(pending(device, run_id))
+        LkgStore(state, device).mark_pending(pending(device, run_id))
     fleet.lkg[CORE2] = f"hostname {CORE2}\n"
     fleet.running[CORE2] = f"hostname {CORE2}\nhalf applied\n"
     fleet.fault(AGG_X, "rollback")
@@ -614,7 +614,7 @@ def test_a_failed_recovery_halts_the_deploy_before_any_push(fleet: FakeFleet, st
 
 def test_pending_commits_of_a_killed_run_are_restored_first(fleet: FakeFleet, state: Path) -> None:
     for device in (ACC, CORE2):
-        DeviceState(state, device).mark_pending(pending(device, "dead0001"))
+        LkgStore(state, device).mark_pending(pending(device, "dead0001"))
     fleet.lkg[CORE2] = f"hostname {CORE2}\n"
     fleet.running[CORE2] = f"hostname {CORE2}\nhalf applied\n"
     report, echoed = run(fleet, state, intended(CORE2), max_failures=0)
@@ -656,7 +656,7 @@ def test_recover_network_restores_under_the_lock(fleet: FakeFleet, state: Path) 
 def test_recovery_refuses_a_record_that_is_not_this_device(
     fleet: FakeFleet, state: Path, record: PendingCommit, why: str
 ) -> None:
-    DeviceState(state, CORE2).mark_pending(record)
+    LkgStore(state, CORE2).mark_pending(record)
     fleet.running[CORE2] = f"hostname {CORE2}\nsomething\n"
     echoed: list[str] = []
     recovery = recover_network(fleet.network, TARGET, DeployOptions(state_dir=state), echo=echoed.append)
@@ -734,7 +734,7 @@ def test_deploy_reaches_devices_as_the_given_model_says(fleet: FakeFleet, state:
 def test_recover_network_reaches_devices_as_the_given_model_says(fleet: FakeFleet, state: Path) -> None:
     _killed_run(fleet, state)
     relabelled = dataclasses.replace(pending(CORE2, "dead0001"), platform="nftables")
-    DeviceState(state, CORE2).mark_pending(relabelled)
+    LkgStore(state, CORE2).mark_pending(relabelled)
     recovery = recover_network(
         _relabelled(fleet.network), TARGET, DeployOptions(state_dir=state), echo=lambda _: None
     )

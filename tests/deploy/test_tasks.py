@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from govnet.deploy.driver import ConfigDiff, DeployError
-from govnet.deploy.lkg import STATE_ENV, DeviceState, PendingCommit, default_state_dir, pending_commits
+from govnet.deploy.lkg import STATE_ENV, LkgStore, PendingCommit, default_state_dir, pending_commits
 from govnet.deploy.rollout import DeviceReport, RunReport, StopFlag, _outcome, _record, _stoppable
 from govnet.deploy.tasks import PushOutcome
 
@@ -43,14 +43,14 @@ def test_state_dir_for_a_user_is_xdg_state_home(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_files_are_named_after_the_device(tmp_path: Path) -> None:
-    state = DeviceState(tmp_path, "kf-core-1")
+    state = LkgStore(tmp_path, "kf-core-1")
     assert state.device == "kf-core-1"
     assert state.lkg_path == tmp_path / "kf-core-1.lkg"
     assert state.pending_path == tmp_path / "kf-core-1.pending.json"
 
 
 def test_save_creates_missing_parents_and_keeps_utf8(tmp_path: Path) -> None:
-    state = DeviceState(tmp_path / "a" / "b", "r1")
+    state = LkgStore(tmp_path / "a" / "b", "r1")
     state.save_lkg("description 开福区\n")
     assert state.lkg_path.read_bytes() == "description 开福区\n".encode()
     assert state.lkg() == "description 开福区\n"
@@ -58,20 +58,20 @@ def test_save_creates_missing_parents_and_keeps_utf8(tmp_path: Path) -> None:
 
 def test_a_temp_file_left_by_a_killed_run_is_replaced_not_left_behind(tmp_path: Path) -> None:
     (tmp_path / "r1.lkg.tmp").write_text("half a config")
-    state = DeviceState(tmp_path, "r1")
+    state = LkgStore(tmp_path, "r1")
     state.save_lkg("hostname r1\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r1.lkg"]
 
 
 def test_nothing_saved_reads_as_none(tmp_path: Path) -> None:
-    state = DeviceState(tmp_path, "r1")
+    state = LkgStore(tmp_path, "r1")
     assert state.lkg() is None and state.pending() is None
     state.clear_pending()  # nothing to clear: not an error
     assert not state.pending_path.exists()
 
 
 def test_pending_round_trip_and_clear(tmp_path: Path) -> None:
-    state = DeviceState(tmp_path, "r1")
+    state = LkgStore(tmp_path, "r1")
     state.mark_pending(PendingCommit("r1", "frr", 12.5, "run7", "lab", "127.0.0.1:2201", 90.0))
     assert json.loads(state.pending_path.read_text()) == {
         "device": "r1",
@@ -91,14 +91,14 @@ def test_pending_round_trip_and_clear(tmp_path: Path) -> None:
 def test_unwritable_state_names_device_and_path(tmp_path: Path) -> None:
     blocker = tmp_path / "state"
     blocker.write_text("a file where the state directory should be")
-    state = DeviceState(blocker, "r1")
+    state = LkgStore(blocker, "r1")
     with pytest.raises(DeployError) as err:
         state.save_lkg("hostname r1\n")
     assert str(err.value) == f"r1: cannot write {blocker / 'r1.lkg'}: File exists"
 
 
 def test_unreadable_pending_record_names_the_file(tmp_path: Path) -> None:
-    state = DeviceState(tmp_path, "r1")
+    state = LkgStore(tmp_path, "r1")
     state.pending_path.write_text("{not json")
     with pytest.raises(DeployError) as err:
         state.pending()

@@ -13,7 +13,7 @@ from govnet.deploy.driver import DeployError, DriverTarget
 from govnet.deploy.drivers import driver_class
 from govnet.deploy.drivers.frr import FrrDriver, _reply
 from govnet.deploy.frr_reload import as_shown, plan_reload
-from govnet.deploy.lkg import DeviceState, PendingCommit, pending_commits
+from govnet.deploy.lkg import LkgStore, PendingCommit, pending_commits
 from govnet.deploy.lock import LockHeld, network_lock
 from govnet.deploy.mask import HIDDEN, mask_config
 from govnet.deploy.secrets import REDACTED, SecretValues
@@ -198,7 +198,7 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
 
 
 def test_lkg_and_pending_files_are_private(tmp_path: Path) -> None:
-    state = DeviceState(tmp_path / "state", "r1")
+    state = LkgStore(tmp_path / "state", "r1")
     state.save_lkg("hostname r1\n")
     state.mark_pending(PendingCommit("r1", "frr", 0.0, "run1"))
     assert state.lkg() == "hostname r1\n"

@@ -16,7 +16,7 @@ from io import BytesIO
 from typing import Any
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DeviceDriver, DriverTarget
-from govnet.deploy.lkg import DeviceState, PendingCommit
+from govnet.deploy.lkg import LkgStore, PendingCommit
 from govnet.deploy.remediation import SessionGuard, merge_config, remediate
 from govnet.deploy.secrets import SecretValues
 from govnet.deploy.sshlogin import netmiko_session
@@ -58,7 +58,7 @@ class CliDriver(DeviceDriver):
         self.mgmt_interface: str | None = extras.get("mgmt_interface")
         secrets = extras.get("secrets")
         self.secrets = secrets if isinstance(secrets, SecretValues) else SecretValues()
-        self.state = DeviceState(target.state_dir, target.device)
+        self.state = LkgStore(target.state_dir, target.device)
         self._conn: Any = None
         self._last_prompt = ""
         """The prompt the last command ended at ("" when unknown)."""

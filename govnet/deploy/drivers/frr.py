@@ -18,7 +18,7 @@ from typing import Any
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
 from govnet.deploy.frr_reload import Block, ReloadPlan, plan_reload
-from govnet.deploy.lkg import DeviceState, PendingCommit
+from govnet.deploy.lkg import LkgStore, PendingCommit
 from govnet.deploy.mask import mask_config
 from govnet.deploy.secrets import SecretValues
 from govnet.deploy.sshlogin import netmiko_session
@@ -36,7 +36,7 @@ class FrrDriver(KeptConfirmWindow):
     def __init__(self, target: DriverTarget) -> None:
         self.target = target
         self.device = target.device
-        self.state = DeviceState(target.state_dir, target.device)
+        self.state = LkgStore(target.state_dir, target.device)
         secrets = target.extras.get("secrets")
         self.secrets = secrets if isinstance(secrets, SecretValues) else SecretValues()
         self.run_id: str = str(target.extras.get("run_id", ""))

@@ -15,7 +15,7 @@ import time
 from abc import abstractmethod
 
 from govnet.deploy.driver import DeployError, DeviceDriver, DriverTarget
-from govnet.deploy.lkg import DeviceState
+from govnet.deploy.lkg import LkgStore
 
 RECONNECT_S = 2.0
 """Pause between attempts to reopen a dead session for a rollback."""
@@ -33,7 +33,7 @@ class KeptConfirmWindow(DeviceDriver):
     """
 
     target: DriverTarget
-    state: DeviceState
+    state: LkgStore
     _lock: threading.RLock
     _timer: threading.Timer | None = None
     _window_end: float | None = None

@@ -24,7 +24,7 @@ from typing import Any
 
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.drivers.keptwindow import KeptConfirmWindow
-from govnet.deploy.lkg import DeviceState, PendingCommit
+from govnet.deploy.lkg import LkgStore, PendingCommit
 from govnet.deploy.sshlogin import paramiko_client
 from govnet.platforms.linux import LAB_FAULT_TABLE
 from govnet.render.linux_edge import join_sections, split_sections
@@ -104,7 +104,7 @@ class LinuxEdgeDriver(KeptConfirmWindow):
     def __init__(self, target: DriverTarget) -> None:
         self.target = target
         self.device = target.device
-        self.state = DeviceState(target.state_dir, target.device)
+        self.state = LkgStore(target.state_dir, target.device)
         self.run_id: str = str(target.extras.get("run_id", ""))
         self._client: Any = None
         self._candidate: str | None = None
