@@ -5,6 +5,8 @@
 * :func:`diff_config` - what a push would change (:class:`ConfigDiff`), touches nothing.
 * :func:`push_config` - dry run unless ``commit``; with ``commit``: commit with a confirm window,
   verify, confirm; a refused line, a failed verify or a lost session rolls that device back.
+  With a ``management`` probe, verify also needs a fresh SSH login and the poller's SNMPv3 GET
+  to succeed before the confirm (the NOC's path to the device was not cut).
 * :func:`verify_device` - the model's expectations against what the device shows.
 
 Configs carry ``${secret:NAME}`` references; drivers resolve them only inside the SSH session.
@@ -23,7 +25,7 @@ from nornir.core.task import Result, Task
 from govnet.deploy.backup import device_backup
 from govnet.deploy.connection import driver_of
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DeviceDriver
-from govnet.deploy.verify import VerifyReport, expectations, observe, verify
+from govnet.deploy.verify import ManagementProbe, VerifyReport, expectations, observe, verify
 from govnet.model import Network
 from govnet.platforms import get_platform
 
@@ -71,12 +73,13 @@ def _load(driver: DeviceDriver, config: str, replace: bool) -> None:
 
 def verify_device(
     task: Task, network: Network, lab: bool = False, settled: Collection[str] | None = None,
-    timeout: float = 60.0,
+    timeout: float = 60.0, management: ManagementProbe | None = None,
 ) -> Result:
-    """OSPF neighbours Full, BGP sessions Established, links up, within ``timeout``."""
+    """OSPF neighbours Full, BGP sessions Established, links up, within ``timeout``; with
+    ``management``, also a fresh SSH login and an SNMPv3 GET from the poller's side."""
     driver = driver_of(task.host, task.nornir.config)
     expected = expectations(network, task.host.name, lab=lab, settled=settled)
-    report = verify(driver, _platform(task), expected, timeout)
+    report = verify(driver, _platform(task), expected, timeout, management)
     return Result(host=task.host, result=report, failed=not report.ok)
 
 
@@ -91,8 +94,12 @@ def push_config(
     settled: Collection[str] | None = None,
     revert_in: int | None = None,
     verify_timeout: float = 60.0,
+    management: ManagementProbe | None = None,
 ) -> Result:
-    """Diff, and with ``commit``: commit (confirm window), verify, confirm or roll back."""
+    """Diff, and with ``commit``: commit (confirm window), verify, confirm or roll back.
+
+    ``management``: before the confirm, verify also logs in afresh over SSH and GETs
+    ``sysUpTime.0`` as the poller does; a failure rolls the device back, the reason named."""
     clock: dict[str, float] = {}
     start = time.monotonic()
     name = task.host.name
@@ -128,7 +135,7 @@ def push_config(
     if residual:
         return _result(task, _roll_back(driver, PushOutcome(name, "failed", diff, residual, clock)))
     step = time.monotonic()
-    report = verify(driver, platform, expected, verify_timeout)
+    report = verify(driver, platform, expected, verify_timeout, management)
     clock["verify"] = _since(step)
     outcome = PushOutcome(name, "changed", diff, report.note, clock, report)
     if not report.ok:

@@ -8,16 +8,30 @@ and read by the platform's pure observer (``Platform.observe``): vendor ``displa
 TextFSM, FRR's ``show ... json``, the edge agent's ``status``. Peers still waiting for their own
 config are left out by the caller (``settled``), so a rollout from blank expects only what can
 already be up, and a converged network expects everything.
+
+With a :class:`ManagementProbe` verify also proves the NOC can still reach the device as it does
+every day, not over the session that pushed: a fresh SSH login through AAA with the same
+credentials (a new driver from the registry, one harmless display command) and an SNMPv3 GET of
+``sysUpTime.0`` from the poller's side, to the agent ``govnet monitor``'s plan polls, with the
+poller's USM user. Either failing fails verify, the reason named (docs/verify.md).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
 
+from govnet.credentials import Credentials
 from govnet.deploy.driver import DeployError, DeviceDriver
+from govnet.deploy.drivers import driver_class
 from govnet.model import Network
+from govnet.monitor.oids import SYS_UPTIME
+from govnet.monitor.plan import build_plan
+from govnet.monitor.snmp import SnmpError, SnmpTarget
+from govnet.monitor.transport import SnmpClient
 from govnet.platforms import PLATFORMS, Platform, get_platform
 from govnet.platforms.base import Observed
 from govnet.platforms.linux import kernel_ifname
@@ -53,12 +67,120 @@ class VerifyReport:
     missing: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
     note: str = ""
-    """Set when nothing could be checked (no post-change checks for the platform yet)."""
+    """Set when something could not be checked (no post-change checks for the platform, no
+    SNMP agent for the device in the monitor plan)."""
+    management: dict[str, float] = field(default_factory=dict)
+    """The management-path checks made (``ssh login``, ``snmpv3 get``) and their seconds."""
 
     def summary(self) -> str:
         if self.ok:
             return self.note or "ok"
-        return "; ".join(f"{k} not up: {', '.join(v)}" for k, v in self.missing.items() if v)
+        return "; ".join(
+            "; ".join(v) if k == MANAGEMENT else f"{k} not up: {', '.join(v)}"
+            for k, v in self.missing.items() if v
+        )
+
+
+MANAGEMENT = "management"
+"""The ``missing`` kind of a failed management-path check (its entries are whole reasons)."""
+SSH_LOGIN = "ssh login"
+SNMP_GET = "snmpv3 get"
+
+
+@dataclass(frozen=True, slots=True)
+class ManagementProbe:
+    """How verify reaches devices as the NOC does: the poller's credentials (SNMPv3 USM user,
+    or v2c community) and, per device, the agent ``govnet monitor``'s plan polls."""
+
+    credentials: Credentials
+    agents: Mapping[str, SnmpTarget]
+    timeout: float = 3.0
+    retries: int = 1
+
+
+def management_probe(
+    network: Network,
+    credentials: Credentials,
+    *,
+    lab: bool = False,
+    hosts: Mapping[str, str] | None = None,
+    ports: Mapping[str, int] | None = None,
+    timeout: float = 3.0,
+    retries: int = 1,
+) -> ManagementProbe:
+    """The probe over the monitor's own targets: :func:`govnet.monitor.plan.build_plan` with the
+    same ``lab``/``hosts``/``ports`` as ``govnet monitor`` takes (per-role timeouts kept)."""
+    plan = build_plan(network, lab=lab, hosts=hosts, ports=ports)
+    agents = {d.name: SnmpTarget(d.name, d.host, d.port, d.timeout) for d in plan.devices}
+    return ManagementProbe(credentials, agents, timeout, retries)
+
+
+def _fresh_login(driver: DeviceDriver, entry: Platform) -> str:
+    """A new SSH session to the device (a new login, same credentials), one display command,
+    logged out; '' when it worked, else why not."""
+    target = replace(driver.target, extras=dict(driver.target.extras))
+    fresh = driver_class(entry.name)(target)
+    try:
+        fresh.open()
+    except Exception as exc:  # whatever stops a login is the finding
+        return f"{MANAGEMENT}: new SSH login refused: {exc}"
+    try:
+        if entry.verify_commands:
+            fresh.cli(entry.verify_commands[0])
+    except Exception as exc:  # a login that cannot run a display command is no management path
+        return f"{MANAGEMENT}: new SSH session cannot run {entry.verify_commands[0]!r}: {exc}"
+    finally:
+        with contextlib.suppress(Exception):  # the check is made; a failed logout does not undo it
+            fresh.close()
+    return ""
+
+
+async def _uptime(probe: ManagementProbe, agent: SnmpTarget) -> int | bytes | None:
+    client = SnmpClient(probe.credentials, timeout=probe.timeout, retries=probe.retries)
+    try:
+        client.add_target(agent)
+        answer = await client.get(agent.name, [SYS_UPTIME])
+    finally:
+        client.close()
+    return answer[0][1] if answer else None
+
+
+def _snmp_get(probe: ManagementProbe, agent: SnmpTarget) -> str:
+    """The poller's GET of sysUpTime.0; '' when the agent answered it, else why not."""
+    where = f"{agent.host}:{agent.port}"
+    try:
+        value = asyncio.run(_uptime(probe, agent))
+    except SnmpError as exc:
+        if exc.kind == "timeout":
+            return f"{MANAGEMENT}: SNMPv3 get sysUpTime.0 timed out ({where})"
+        return f"{MANAGEMENT}: SNMPv3 get sysUpTime.0 failed ({where}, {exc.kind}): {exc}"
+    except Exception as exc:  # no credentials, no socket: the poller could not poll either
+        return f"{MANAGEMENT}: SNMPv3 get sysUpTime.0 not made ({where}): {exc}"
+    if value is None:
+        return f"{MANAGEMENT}: SNMPv3 get sysUpTime.0: the agent at {where} has no sysUpTime.0"
+    return ""
+
+
+def check_management(
+    driver: DeviceDriver, entry: Platform, probe: ManagementProbe
+) -> tuple[list[str], dict[str, float], str]:
+    """Both management-path checks: (failures, the checks made with their seconds, a note naming
+    what could not be checked)."""
+    done: dict[str, float] = {}
+    failed: list[str] = []
+    step = time.monotonic()
+    if why := _fresh_login(driver, entry):
+        failed.append(why)
+    done[SSH_LOGIN] = round(time.monotonic() - step, 2)
+    agent = probe.agents.get(driver.device)
+    if agent is None:
+        return failed, done, (f"{MANAGEMENT}: SNMP not checked: {driver.device} has no SNMP agent "
+                              "in the monitor plan")
+    step = time.monotonic()
+    if why := _snmp_get(probe, agent):
+        failed.append(why)
+    done[SNMP_GET] = round(time.monotonic() - step, 2)
+    return failed, done, ""
 
 
 def expectations(
@@ -155,8 +277,16 @@ def missing(entry: Platform, expected: Expectations, seen: Observed) -> dict[str
     return {kind: names for kind, names in found.items() if names}
 
 
-def verify(driver: DeviceDriver, platform: str, expected: Expectations, timeout: float) -> VerifyReport:
-    """Poll until every expectation holds or ``timeout`` passes; a dead session fails it.
+def verify(
+    driver: DeviceDriver,
+    platform: str,
+    expected: Expectations,
+    timeout: float,
+    probe: ManagementProbe | None = None,
+) -> VerifyReport:
+    """Poll until every expectation holds or ``timeout`` passes; a dead session fails it. Then,
+    with a ``probe``, the management path once (:func:`check_management`): a refused login or an
+    unanswered GET fails verify.
 
     A platform without display commands to observe (none that govnet deploys to) passes with a
     note saying it was not verified, without touching the session."""
@@ -173,7 +303,12 @@ def verify(driver: DeviceDriver, platform: str, expected: Expectations, timeout:
         lacking = missing(entry, expected, seen)
         elapsed = round(time.monotonic() - start, 1)
         if not lacking:
-            return VerifyReport(driver.device, True, {}, elapsed)
+            if probe is None:
+                return VerifyReport(driver.device, True, {}, elapsed)
+            failed, done, note = check_management(driver, entry, probe)
+            elapsed = round(time.monotonic() - start, 1)
+            found = {MANAGEMENT: failed} if failed else {}
+            return VerifyReport(driver.device, not failed, found, elapsed, note, done)
         if elapsed >= timeout:
             return VerifyReport(driver.device, False, lacking, elapsed)
         time.sleep(POLL_S)

@@ -7,6 +7,7 @@ confirm window handed to the commit, what was done to the device (mutation tests
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,7 +17,9 @@ import pytest
 from nornir.core import Nornir
 from nornir.core.task import Result
 from rollout_support import FakeFleet
+from snmprec_agent import free_port, start_snmpd, stop_pid
 
+from govnet.credentials import Credentials
 from govnet.deploy import connection, tasks, verify
 from govnet.deploy.backup import masked_backup
 from govnet.deploy.connection import prepare_hosts
@@ -25,8 +28,10 @@ from govnet.deploy.mask import HIDDEN, mask_config
 from govnet.deploy.nornir_setup import DeployTarget, build_nornir
 from govnet.deploy.secrets import REDACTED, SecretValues
 from govnet.deploy.tasks import PushOutcome, backup_config, diff_config, push_config, verify_device
-from govnet.deploy.verify import VerifyReport
+from govnet.deploy.verify import ManagementProbe, VerifyReport, management_probe
 from govnet.model import Network
+from govnet.monitor.snmp import SnmpTarget
+from govnet.monitor.transport import snmp_get
 from govnet.platforms import get_platform
 from govnet.platforms.printed import printed_config
 
@@ -430,3 +435,114 @@ def test_push_driver_bug_is_not_swallowed(nr: Nornir, network: Network, fleet: F
     results = nr.run(task=push_config, config=WANTED, network=network, commit=True)
     assert isinstance(results[ACC][0].exception, RuntimeError)
     assert fleet.actions(ACC) == ["open", "replace", "compare"]
+
+
+# -- push_config: the management path (a fresh SSH login, the poller's SNMPv3 GET) -------------
+
+NOC = Credentials(snmp_user="unit-noc", snmp_auth_key="unit-auth-key-1", snmp_priv_key="unit-priv-key-1")
+"""The poller's SNMPv3 user (SHA/AES), as the real agent below knows it."""
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real net-snmp agent on loopback knowing the poller's user (ACC's agent); its UDP port."""
+    port = free_port()
+    pid = start_snmpd(tmp_path_factory.mktemp("snmpd"), [
+        f"agentAddress udp:127.0.0.1:{port}",
+        f'createUser {NOC.snmp_user} SHA "{NOC.snmp_auth_key}" AES "{NOC.snmp_priv_key}"',
+        f"rouser {NOC.snmp_user} priv",
+        f"sysName {ACC}",
+    ])
+    deadline = time.monotonic() + 10
+    while not snmp_get(NOC, "127.0.0.1", ".1.3.6.1.2.1.1.3.0", timeout=0.3, port=port):
+        assert time.monotonic() < deadline, "snmpd does not answer"
+    yield port
+    stop_pid(pid)
+
+
+@pytest.fixture
+def fresh_logins(fleet: FakeFleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify's fresh SSH session comes from the same (FAKE) registry as the pushing one."""
+    monkeypatch.setattr(verify, "driver_class", fleet.driver_class)
+
+
+def _probe(network: Network, port: int, credentials: Credentials = NOC) -> ManagementProbe:
+    return management_probe(network, credentials, lab=True, hosts={ACC: "127.0.0.1"}, ports={ACC: port},
+                            timeout=0.3, retries=0)
+
+
+def test_management_probe_polls_what_the_monitor_polls(network: Network) -> None:
+    probe = _probe(network, 1161)
+    assert probe.agents[ACC] == SnmpTarget(ACC, "127.0.0.1", 1161)
+    assert probe.agents[AGG] == SnmpTarget(AGG, str(network.devices[AGG].mgmt_ip.ip), 161)
+    assert set(probe.agents) == set(network.devices)
+
+
+@pytest.mark.usefixtures("fresh_logins")
+def test_push_checks_a_fresh_login_and_snmp_before_confirming(
+    nr: Nornir, network: Network, fleet: FakeFleet, agent: int
+) -> None:
+    outcome, result = push(nr, network, commit=True, lab=True, verify_timeout=0.0,
+                           management=_probe(network, agent))
+    assert (outcome.status, outcome.reason) == ("changed", "")
+    assert outcome.verify is not None and set(outcome.verify.management) == {"ssh login", "snmpv3 get"}
+    converge = ["replace", "compare", "discard"]
+    fresh = ["open", "close"]  # a new session, logged in and out, before the confirm
+    assert fleet.actions(ACC) == ["open", "replace", "compare", "commit 120", *converge, *fresh, "confirm"]
+    assert flags(result) == (True, False)
+
+
+@pytest.mark.usefixtures("fresh_logins")
+def test_push_rolls_back_when_a_new_login_is_refused(
+    nr: Nornir, network: Network, fleet: FakeFleet, agent: int
+) -> None:
+    fleet.fault(ACC, "login")
+    outcome, result = push(nr, network, commit=True, lab=True, verify_timeout=0.0,
+                           management=_probe(network, agent))
+    assert outcome.status == "rolled-back"
+    user = nr.inventory.hosts[ACC].username
+    assert outcome.reason == (
+        f"verify failed: management: new SSH login refused: {ACC}: SSH to 127.0.0.1 failed: "
+        f"authentication failed for user {user!r} (password login)"
+    )
+    assert fleet.actions(ACC)[-3:] == ["discard", "open", "rollback"]
+    assert "confirm" not in fleet.actions(ACC)
+    assert fleet.running[ACC] == RUNNING
+    assert flags(result) == (False, True)
+
+
+@pytest.mark.usefixtures("fresh_logins")
+def test_push_rolls_back_when_the_poller_gets_no_answer(
+    nr: Nornir, network: Network, fleet: FakeFleet
+) -> None:
+    silent = free_port()  # nothing answers there: the agent is unreachable after the push
+    outcome, _ = push(nr, network, commit=True, lab=True, verify_timeout=0.0,
+                      management=_probe(network, silent))
+    assert outcome.status == "rolled-back"
+    timed_out = f"management: SNMPv3 get sysUpTime.0 timed out (127.0.0.1:{silent})"
+    assert outcome.reason == f"verify failed: {timed_out}"
+    assert outcome.verify is not None and set(outcome.verify.management) == {"ssh login", "snmpv3 get"}
+    assert fleet.actions(ACC)[-3:] == ["open", "close", "rollback"]  # the login worked, the GET did not
+    assert fleet.running[ACC] == RUNNING
+
+
+@pytest.mark.usefixtures("fresh_logins")
+def test_push_rolls_back_when_the_agent_refuses_the_poller(
+    nr: Nornir, network: Network, fleet: FakeFleet, agent: int
+) -> None:
+    wrong = Credentials(NOC.ssh_user, NOC.ssh_password, NOC.snmp_user, "not-the-auth-key", NOC.snmp_priv_key)
+    outcome, _ = push(nr, network, commit=True, lab=True, verify_timeout=0.0,
+                      management=_probe(network, agent, wrong))
+    assert outcome.status == "rolled-back"
+    refused = f"management: SNMPv3 get sysUpTime.0 failed (127.0.0.1:{agent}, auth)"
+    assert outcome.reason.startswith(f"verify failed: {refused}: ")
+    assert fleet.running[ACC] == RUNNING
+
+
+@pytest.mark.usefixtures("fresh_logins")
+def test_push_says_when_the_monitor_plan_has_no_agent(nr: Nornir, network: Network, fleet: FakeFleet) -> None:
+    probe = ManagementProbe(NOC, {})
+    outcome, _ = push(nr, network, commit=True, lab=True, verify_timeout=0.0, management=probe)
+    assert outcome.status == "changed"
+    assert outcome.reason == f"management: SNMP not checked: {ACC} has no SNMP agent in the monitor plan"
+    assert outcome.verify is not None and list(outcome.verify.management) == ["ssh login"]
