@@ -217,6 +217,14 @@ class Platform:
         module = self.submodule("observe")
         return cast(ObserverModule, module).observe(outputs) if module else Observed()
 
+    @property
+    def management_vpn(self) -> str | None:
+        """The VPN instance the management port is in (None: the public network), as the
+        package's ``management`` module declares it."""
+        module = self.submodule("management")
+        vpn = getattr(module, "MANAGEMENT_VPN", None) if module else None
+        return str(vpn) if vpn else None
+
     def data_file(self, name: str) -> str | None:
         """The text of the package's data file ``name`` (``commands.yaml`` ...), None if absent."""
         return _data_file(self.package, name)

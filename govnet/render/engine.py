@@ -141,6 +141,7 @@ class Renderer:
             "network": self.network,
             "facts": self.index.facts(device),
             "secrets": self.secrets,
+            "platform": get_platform(platform_of(device, lab=self.lab)),
         }
         if self.lab:
             context["ifnames"] = ifname_map(i.name for i in device.interfaces)

@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 import pytest
-import yaml
 from spec_support import district, rendered
 
 from govnet.check import IntendedConfig, read_configs, run_checks
 from govnet.check.configtree import ConfigTree
 from govnet.check.engine import known_checks
 from govnet.check.management import held_reason, management_path, path_problems
-from govnet.check.rules import RuleSet, load_rules, parse_rules
+from govnet.check.rules import load_rules
 from govnet.inventory import load_network
 from govnet.model import Network
 from govnet.platforms import get_platform
 
 CORE, FW, IPS, H3C, ACC = "kf-core-1", "kf-fw-1", "kf-ips-1", "kf-agg-laodaohe", "kf-acc-dongfenglu-police"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "device-configs"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "device-configs"
 VENDOR = ["huawei_vrp", "huawei_vrpv8", "huawei_usg", "huawei_nip", "h3c_comware", "h3c_secpath"]
 MANAGEMENT_RULES = {
     "GN-CFG-132": "management_port",
@@ -32,68 +30,10 @@ MANAGEMENT_RULES = {
     "GN-CFG-135": "management_services",
 }
 
-PROPOSED_RULES = """
-- id: GN-CFG-132
-  title: The management port keeps its VPN binding and address
-  severity: error
-  source: "District design, management plane (docs/management-path.md): the NOC reaches every device
-    through its management port (VRP8 MEth0/0/0 in _management_vpn_, USG GigabitEthernet0/0/0 in
-    vpn-instance default)"
-  kind: config
-  check: management_port
-  platforms: [huawei_vrp, huawei_vrpv8, huawei_usg, huawei_nip, h3c_comware, h3c_secpath]
-  roles: ['*']
-  hint: "bind the management port to its platform's management VPN before giving it the model's address;
-    a replace push must not drop the binding"
-- id: GN-CFG-133
-  title: Every ACL guarding VTY, SSH and SNMP permits the NOC prefix in the management VPN
-  severity: error
-  source: "District design, management plane (docs/management-path.md): a rule without vpn-instance does
-    not admit the NOC when the management port is in a VPN; GB/T 22239-2019 8.1.4.1 d)"
-  kind: config
-  check: management_acls
-  platforms: [huawei_vrp, huawei_vrpv8, huawei_usg, huawei_nip, h3c_comware, h3c_secpath]
-  roles: ['*']
-  hint: "permit the NOC as 'rule N permit vpn-instance <management VPN> source <NOC prefix> <wildcard>'
-    ahead of any deny"
-- id: GN-CFG-134
-  title: AAA, NTP, syslog and SNMP trap servers are reached through the management VPN
-  severity: error
-  source: "District design, management plane (docs/management-path.md): servers behind the management port
-    are reached only in its VPN"
-  kind: config
-  check: management_servers
-  platforms: [huawei_vrp, huawei_vrpv8, huawei_usg, huawei_nip, h3c_comware, h3c_secpath]
-  roles: ['*']
-  hint: "add 'vpn-instance <management VPN>' to each hwtacacs-server, ntp unicast-server, info-center
-    loghost and snmp-agent target-host line when the management port is in a VPN"
-- id: GN-CFG-135
-  title: service-manage on the management port permits SSH and SNMP
-  severity: error
-  source: "USG6000 interface access management (docs/management-path.md): SSH and SNMP to an interface are
-    refused unless service-manage permits them"
-  kind: config
-  check: management_services
-  platforms: [huawei_usg, huawei_nip]
-  roles: ['*']
-  hint: "interface <management port> / service-manage ssh permit / service-manage snmp permit"
-"""
-"""The rule entries for ``rules.yaml`` (used here until the spec carries them)."""
+SPEC = load_rules()
 Edit = Callable[[str, str, str], None]
 """conftest's ``edit`` fixture: replace one occurrence in a file of the inventory copy."""
 
-
-def _spec() -> RuleSet:
-    spec = load_rules()
-    known = {r.id for r in spec.rules}
-    if set(MANAGEMENT_RULES) <= known:
-        return spec
-    data = yaml.safe_load(resources.files("govnet").joinpath("data/spec/rules.yaml").read_text())
-    data["rules"] += [r for r in yaml.safe_load(PROPOSED_RULES) if r["id"] not in known]
-    return parse_rules(yaml.safe_dump(data), "rules.yaml + the management-path rules")
-
-
-SPEC = _spec()
 
 
 def _ce_district(inventory: Path, edit: Edit) -> Network:

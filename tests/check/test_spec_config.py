@@ -182,6 +182,14 @@ BROKEN = [
     ),
     # a line the platform's command reference does not know in its view (CE-only form on VRP5)
     ("GN-CFG-131", CORE, " ospf network-type p2p\n", " ospf network-type p2p\n ip urpf loose\n"),
+    # the management path: the port keeps its address, the NOC is let in, servers are reached
+    # through the management VPN (the USG's GigabitEthernet0/0/0 is in vpn-instance default)
+    ("GN-CFG-132", CORE, " description out-of-band management\n ip address 10.240.0.9 255.252.0.0\n",
+     " description out-of-band management\n"),
+    ("GN-CFG-133", FW, " rule 5 permit vpn-instance default source ", " rule 5 permit source "),
+    ("GN-CFG-134", FW, "info-center loghost 10.254.0.10 vpn-instance default\n",
+     "info-center loghost 10.254.0.10\n"),
+    ("GN-CFG-135", FW, " service-manage snmp permit\n", ""),
 ]
 
 
