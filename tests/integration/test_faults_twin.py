@@ -31,7 +31,7 @@ from govnet.cli.deploy import lab_facts
 from govnet.deploy.drivers.frr import FrrDriver
 from govnet.deploy.hostkeys import TWIN_PUBLISHED, host_entry, read_known_hosts
 from govnet.deploy.intended import intended_configs, scope
-from govnet.deploy.lkg import DeviceState, pending_commits, target_state_dir
+from govnet.deploy.lkg import pending_commits, target_state_dir
 from govnet.deploy.nornir_setup import DeployTarget
 from govnet.deploy.rollout import DeployOptions, RunReport, deploy, recover_network
 from govnet.inventory import load_network
@@ -298,8 +298,8 @@ def test_a_router_restarted_in_the_confirm_window_ends_as_it_was_and_nothing_is_
                                 echo=lambda _m: None)
     assert (recovered.restored, recovered.failed) == ([], {})
     assert twin.leftovers() == []
-    lkg = DeviceState(twin.state, AGG).lkg()
-    assert lkg is not None and twin.running(AGG, lkg) == "unchanged"  # runs its last known good
+    lkg = (twin.state / f"{AGG}.lkg").read_text(encoding="utf-8")  # the state dir's documented LKG file
+    assert twin.running(AGG, lkg) == "unchanged"  # runs its last known good
     assert twin.running(AGG) == "unchanged"  # which is the intended config it ran before
     assert wait_for(lambda: _back(AGG, before), 60), (before, _seen(AGG))
     note(request.node.name, "router restarted in the confirm window (lab fault restart)",
@@ -331,7 +331,7 @@ setattr(FrrDriver, method, wrapped)
 sys.argv = ["govnet", *sys.argv[4:]]
 main()
 """
-KILL_STEPS = {  # as tests/test_faults_kill.py, at the FRR driver's methods
+KILL_STEPS = {  # as tests/deploy/test_faults_kill.py, at the FRR driver's methods
     "before-commit": ("commit_config", "before"),
     "in-window": ("residual", "before"),
     "after-confirm": ("confirm_commit", "after"),
