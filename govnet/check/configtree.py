@@ -11,7 +11,7 @@ from typing import Any
 
 from hier_config import Platform, get_hconfig
 
-from govnet.check.rules import LineMatch, PlatformDriver
+from govnet.check.rules import LineMatch, PlatformReader
 from govnet.errors import GovnetError
 from govnet.platforms import PLATFORMS
 from govnet.platforms.base import PrintStyle
@@ -166,24 +166,24 @@ class ConfigTree:
     """A device config as a tree; find lines with :class:`LineMatch` patterns.
 
     >>> from govnet.check.rules import load_rules
-    >>> huawei = load_rules().drivers["huawei_vrp"]
+    >>> huawei = load_rules().readers["huawei_vrp"]
     >>> tree = ConfigTree("#\\nuser-interface vty 0 4\\n acl 2001 inbound\\n", huawei)
     >>> acl = LineMatch(parent=("^user-interface vty",), line="^acl (?P<acl>\\\\d+)")
     >>> [(h.line, h.groups) for h in tree.find(acl)]
     [(3, {'acl': '2001'})]
     """
 
-    def __init__(self, text: str, driver: PlatformDriver) -> None:
-        self.driver = driver
-        lines = normalize(text, _print_style(driver.parser)).split("\n")
-        drops = [_regex(p) for p in driver.drop_lines]
+    def __init__(self, text: str, reader: PlatformReader) -> None:
+        self.reader = reader
+        lines = normalize(text, _print_style(reader.parser)).split("\n")
+        drops = [_regex(p) for p in reader.drop_lines]
         kept = ["" if any(d.search(line) for d in drops) else line for line in lines]
         index = _line_index(kept)
         self.root = ConfigLine("", 0)
-        parser = driver.parser.upper()
+        parser = reader.parser.upper()
         if parser not in INDENT_ONLY_PARSERS or not _load_by_indent(self.root, kept, index, parser):
             try:
-                hconfig = get_hconfig(_hier_platform(driver.parser), "\n".join(kept))
+                hconfig = get_hconfig(_hier_platform(reader.parser), "\n".join(kept))
             except Exception as exc:  # hier_config raises several kinds on malformed input
                 raise ConfigParseError(f"cannot parse the config: {exc}") from None
             self._attach(self.root, hconfig, (), index)
@@ -194,11 +194,11 @@ class ConfigTree:
         self.memo: dict[str, Any] = {}  # other facts read once per tree
 
     def __getstate__(self) -> dict[str, Any]:
-        """The driver and the lines (the lookup caches are rebuilt on use)."""
-        return {"driver": self.driver, "root": self.root}
+        """The reader and the lines (the lookup caches are rebuilt on use)."""
+        return {"reader": self.reader, "root": self.root}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.driver, self.root = state["driver"], state["root"]
+        self.reader, self.root = state["reader"], state["root"]
         self._all, self._all_by_word, self._text = None, None, None
         self.blocks = {}
         self.memo = {}

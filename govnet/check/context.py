@@ -149,7 +149,7 @@ class CheckContext:
         return bool(platform and platform.renders)
 
     def tree(self, device: str) -> ConfigTree | None:
-        """The parsed config of ``device`` (None when absent, unparseable or without a driver)."""
+        """The parsed config of ``device`` (None when absent, unparseable or without a reader)."""
         if device in self.trees:
             return self.trees[device]
         config = self.configs.get(device)
@@ -158,11 +158,11 @@ class CheckContext:
         if config.error is not None:
             self.parse_errors[device] = config.error
             return None
-        driver = self.spec.drivers.get(config.platform)
-        if driver is None:
+        reader = self.spec.readers.get(config.platform)
+        if reader is None:
             return None
         try:
-            self.trees[device] = ConfigTree(config.text, driver)
+            self.trees[device] = ConfigTree(config.text, reader)
         except ConfigParseError as exc:
             self.parse_errors[device] = str(exc)
             return None

@@ -92,7 +92,7 @@ def security_policy_rules(tree: ConfigTree) -> list[PolicyRuleText]:
 
     >>> from govnet.check.rules import load_rules
     >>> text = '#\\nsecurity-policy\\n rule name "to web"\\n  action permit\\n#\\nreturn\\n'
-    >>> security_policy_rules(ConfigTree(text, load_rules().drivers["huawei_usg"]))
+    >>> security_policy_rules(ConfigTree(text, load_rules().readers["huawei_usg"]))
     [PolicyRuleText(name='to web', body=('action permit',), line=3)]
     """
     rules: list[PolicyRuleText] = []
@@ -229,7 +229,7 @@ def pool_contexts(tree: ConfigTree) -> dict[str, str]:
 
     >>> from govnet.check.rules import load_rules
     >>> text = "#\\nsslvpn context police\\n ip-tunnel address-pool police-users mask 255.255.255.0\\n#\\n"
-    >>> pool_contexts(ConfigTree(text, load_rules().drivers["h3c_secpath"]))
+    >>> pool_contexts(ConfigTree(text, load_rules().readers["h3c_secpath"]))
     {'police-users': 'police'}
     """
     found: dict[str, str] = {}
@@ -302,7 +302,7 @@ def interface_zones(tree: ConfigTree) -> dict[str, list[tuple[str, ConfigLine]]]
 
     >>> from govnet.check.rules import load_rules
     >>> text = "#\\nsecurity-zone name Trust\\n import interface GigabitEthernet1/0/1\\n#\\nreturn\\n"
-    >>> tree = ConfigTree(text, load_rules().drivers["h3c_secpath"])
+    >>> tree = ConfigTree(text, load_rules().readers["h3c_secpath"])
     >>> [(i, [z for z, _ in zs]) for i, zs in interface_zones(tree).items()]
     [('gigabitethernet1/0/1', ['Trust'])]
     """

@@ -37,8 +37,8 @@ def _not_applicable_reason(rule: Rule, ctx: CheckContext, device: Device) -> str
         return f"platform {platform} renders no config to check"
     if platform not in rule.platforms and ANY not in rule.platforms:
         return f"rule has no check for platform {platform}"
-    if platform not in ctx.spec.drivers:
-        return f"no {platform} driver in the spec"
+    if platform not in ctx.spec.readers:
+        return f"no {platform} reader in the spec"
     if device.name not in ctx.configs:
         return "no intended config (see GN-CFG-100)"
     if not ctx.parses(device.name):

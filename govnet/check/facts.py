@@ -1,4 +1,4 @@
-"""Facts read from a parsed config through its platform driver: address, MTU, OSPF area, LDP, BGP."""
+"""Facts read from a parsed config through its platform reader: address, MTU, OSPF area, LDP, BGP."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from govnet.platforms.linux import kernel_ifname
 
 def platform_ifname(tree: ConfigTree, name: str) -> str:
     """The model interface ``name`` as the platform spells it."""
-    return kernel_ifname(name) if tree.driver.ifname == "kernel" else name
+    return kernel_ifname(name) if tree.reader.ifname == "kernel" else name
 
 
 def area_number(text: str) -> int | None:
@@ -40,9 +40,9 @@ def interface_block(tree: ConfigTree, name: str) -> ConfigLine | None:
     """
     if name not in tree.blocks:
         ifname = platform_ifname(tree, name)
-        hit = tree.child(tree.driver.interface, ifname=ifname)
+        hit = tree.child(tree.reader.interface, ifname=ifname)
         if hit is None and (full := canonical_interface_name(ifname)) != ifname:
-            hit = tree.child(tree.driver.interface, ifname=full)
+            hit = tree.child(tree.reader.interface, ifname=full)
         tree.blocks[name] = hit.node if hit else None
     return tree.blocks[name]
 
@@ -61,7 +61,7 @@ def interface_address(tree: ConfigTree, name: str) -> tuple[IPv4Interface | None
     block = interface_block(tree, name)
     if block is None:
         return None, 0
-    hit = tree.child(tree.driver.address, block)
+    hit = tree.child(tree.reader.address, block)
     if hit is None:
         return None, block.line
     return _to_interface(hit.groups), hit.line
@@ -71,10 +71,10 @@ def interface_mtu(tree: ConfigTree, name: str) -> tuple[int, int]:
     """The MTU of interface ``name`` (the platform default when unset) and its line."""
     block = interface_block(tree, name)
     if block is None:
-        return tree.driver.default_mtu, 0
-    hit = tree.child(tree.driver.mtu, block)
+        return tree.reader.default_mtu, 0
+    hit = tree.child(tree.reader.mtu, block)
     if hit is None:
-        return tree.driver.default_mtu, block.line
+        return tree.reader.default_mtu, block.line
     return int(hit.groups["mtu"]), hit.line
 
 
@@ -91,15 +91,15 @@ def _covers(groups: dict[str, str], ip: IPv4Address) -> bool:
 
 def ospf_area(tree: ConfigTree, name: str) -> tuple[int | None, int]:
     """The OSPF area interface ``name`` runs in (per-interface command or a covering network statement)."""
-    driver = tree.driver
+    reader = tree.reader
     ifname = platform_ifname(tree, name)
-    if driver.ospf_interface is not None:
-        hit = tree.first(driver.ospf_interface, ifname=ifname)
+    if reader.ospf_interface is not None:
+        hit = tree.first(reader.ospf_interface, ifname=ifname)
         if hit is not None:
             return area_number(hit.groups.get("area", "")), hit.line
     address, _ = interface_address(tree, name)
-    if driver.ospf_network is not None and address is not None:
-        for hit in _ospf_networks(tree, driver.ospf_network):
+    if reader.ospf_network is not None and address is not None:
+        for hit in _ospf_networks(tree, reader.ospf_network):
             if _covers(hit.groups, address.ip):
                 return area_number(hit.groups.get("area", "")), hit.line
     return None, 0
@@ -114,15 +114,15 @@ def _ospf_networks(tree: ConfigTree, match: LineMatch) -> list[Hit]:
 
 
 def ldp_enabled(tree: ConfigTree, name: str) -> bool:
-    """Every LDP line the driver asks for is present for interface ``name``."""
+    """Every LDP line the reader asks for is present for interface ``name``."""
     ifname = platform_ifname(tree, name)
-    return bool(tree.driver.ldp) and all(tree.first(m, ifname=ifname) for m in tree.driver.ldp)
+    return bool(tree.reader.ldp) and all(tree.first(m, ifname=ifname) for m in tree.reader.ldp)
 
 
 def ldp_missing(tree: ConfigTree, name: str) -> list[str]:
     """The LDP patterns missing for interface ``name`` (for messages)."""
     ifname = platform_ifname(tree, name)
-    return [_show(m, ifname) for m in tree.driver.ldp if tree.first(m, ifname=ifname) is None]
+    return [_show(m, ifname) for m in tree.reader.ldp if tree.first(m, ifname=ifname) is None]
 
 
 def _show(match: LineMatch, ifname: str) -> str:
@@ -150,26 +150,26 @@ class BgpFacts:
 
 def bgp_facts(tree: ConfigTree) -> BgpFacts:
     """The local AS, loopback address and the peers of the global BGP instance."""
-    driver = tree.driver
-    asn_hit = tree.first(driver.bgp_asn) if driver.bgp_asn else None
+    reader = tree.reader
+    asn_hit = tree.first(reader.bgp_asn) if reader.bgp_asn else None
     loopback = None
-    block = tree.child(driver.loopback)
+    block = tree.child(reader.loopback)
     if block is not None:
-        hit = tree.child(driver.address, block.node)
+        hit = tree.child(reader.address, block.node)
         iface = _to_interface(hit.groups) if hit else None
         loopback = iface.ip if iface else None
     enabled = (
-        {h.groups.get("peer", "") for h in tree.find(driver.bgp_peer_enabled)}
-        if driver.bgp_peer_enabled
+        {h.groups.get("peer", "") for h in tree.find(reader.bgp_peer_enabled)}
+        if reader.bgp_peer_enabled
         else set()
     )
     sources = (
-        {h.groups.get("peer", ""): h.groups.get("ifname", "") for h in tree.find(driver.bgp_update_source)}
-        if driver.bgp_update_source
+        {h.groups.get("peer", ""): h.groups.get("ifname", "") for h in tree.find(reader.bgp_update_source)}
+        if reader.bgp_update_source
         else {}
     )
     peers: dict[str, BgpPeer] = {}
-    for hit in tree.find(driver.bgp_peer) if driver.bgp_peer else []:
+    for hit in tree.find(reader.bgp_peer) if reader.bgp_peer else []:
         address = hit.groups["peer"]
         peers.setdefault(
             address,
@@ -177,7 +177,7 @@ def bgp_facts(tree: ConfigTree) -> BgpFacts:
                 address,
                 int(hit.groups["asn"]),
                 hit.line,
-                driver.bgp_peer_enabled is None or address in enabled,
+                reader.bgp_peer_enabled is None or address in enabled,
                 sources.get(address),
             ),
         )
@@ -194,11 +194,11 @@ def interface_vrf(tree: ConfigTree, name: str) -> tuple[str | None, int]:
     block = interface_block(tree, name)
     if block is None:
         return None, 0
-    header = re.search(_fill_ifname(tree.driver.interface, platform_ifname(tree, name)), block.text)
+    header = re.search(_fill_ifname(tree.reader.interface, platform_ifname(tree, name)), block.text)
     if header is not None and header.groupdict().get("vrf"):
         return header["vrf"], block.line
-    if tree.driver.vrf_binding is not None:
-        hit = tree.child(tree.driver.vrf_binding, block)
+    if tree.reader.vrf_binding is not None:
+        hit = tree.child(tree.reader.vrf_binding, block)
         if hit is not None:
             return hit.groups.get("vrf"), hit.line
     return None, block.line
@@ -217,26 +217,26 @@ class RouteTargetImport:
 
 def vpn_imports(tree: ConfigTree) -> list[RouteTargetImport]:
     """Every route target each VPN instance imports, with its line."""
-    driver = tree.driver
-    if driver.vpn_instance is None or driver.vpn_import is None:
+    reader = tree.reader
+    if reader.vpn_instance is None or reader.vpn_import is None:
         return []
     out: list[RouteTargetImport] = []
-    for block in tree.find(LineMatch(line=driver.vpn_instance)):
+    for block in tree.find(LineMatch(line=reader.vpn_instance)):
         vrf = block.groups.get("vrf", "")
-        for hit in tree.find(driver.vpn_import, block.node):
+        for hit in tree.find(reader.vpn_import, block.node):
             out += [RouteTargetImport(vrf, rt, hit.line) for rt in hit.groups.get("rts", "").split()]
     return out
 
 
 def authenticated_bgp_peers(tree: ConfigTree) -> set[str]:
     """Peers of the global BGP instance with a password or keychain."""
-    match = tree.driver.bgp_peer_auth
+    match = tree.reader.bgp_peer_auth
     return {h.groups.get("peer", "") for h in tree.find(match)} if match else set()
 
 
 def authenticated_ldp_peers(tree: ConfigTree) -> set[str]:
     """LSR-IDs the LDP instance authenticates."""
-    match = tree.driver.ldp_auth
+    match = tree.reader.ldp_auth
     return {h.groups.get("peer", "") for h in tree.find(match)} if match else set()
 
 
@@ -309,7 +309,7 @@ class ConfigFacts:
 
     @classmethod
     def of(cls, tree: ConfigTree) -> ConfigFacts:
-        return cls(tree, tree.driver.bgp_update_source is not None)
+        return cls(tree, tree.reader.bgp_update_source is not None)
 
     def interface(self, name: str, routed: bool = True) -> InterfaceFacts:
         """The facts of model interface ``name`` (read from the tree on first use; OSPF and LDP

@@ -23,7 +23,7 @@ def bgp_peer_auth(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTre
             continue
         owner = ctx.loopback_owner(address)
         who = f" ({owner})" if owner else ""
-        fix = tree.driver.bgp_auth_fix.format(asn=bgp.asn, peer=address)
+        fix = tree.reader.bgp_auth_fix.format(asn=bgp.asn, peer=address)
         message = f"BGP peer {address}{who} is not authenticated; fix: {fix}"
         found.append(ctx.finding(rule, device.name, ctx.config_location(device.name, peer.line), message))
     return found
@@ -31,7 +31,7 @@ def bgp_peer_auth(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTre
 
 def ldp_peer_auth(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree) -> list[Finding]:
     """Every LDP neighbour (the far end of an interface running LDP) is authenticated by its LSR-ID."""
-    if not tree.driver.ldp_auth_fix:
+    if not tree.reader.ldp_auth_fix:
         return []
     secured = facts.authenticated_ldp_peers(tree)
     found: list[Finding] = []
@@ -46,7 +46,7 @@ def ldp_peer_auth(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTre
         seen.add(lsr_id)
         block = facts.interface_block(tree, intf.name)
         where = ctx.config_location(device.name, block.line if block else 1)
-        fix = tree.driver.ldp_auth_fix.format(peer=lsr_id)
+        fix = tree.reader.ldp_auth_fix.format(peer=lsr_id)
         session = f"the LDP session with {peer.name} (LSR-ID {lsr_id}, via {intf.name})"
         message = f"{session} is not authenticated; fix: {fix}"
         found.append(ctx.finding(rule, device.name, where, message))
@@ -60,10 +60,10 @@ def pe_ce_urpf(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree) 
         if intf.vrf is None:
             continue
         block = facts.interface_block(tree, intf.name)
-        if block is None or facts.interface_has(tree, intf.name, tree.driver.urpf):
+        if block is None or facts.interface_has(tree, intf.name, tree.reader.urpf):
             continue  # an absent interface is GN-CFG-130's finding
         ifname = facts.platform_ifname(tree, intf.name)
-        fix = tree.driver.urpf_fix.format(ifname=ifname)
+        fix = tree.reader.urpf_fix.format(ifname=ifname)
         message = f"{ifname} (zone VPN {intf.vrf}, toward {intf.peer}) has no uRPF check; fix: {fix}"
         found.append(ctx.finding(rule, device.name, ctx.config_location(device.name, block.line), message))
     return found

@@ -1,7 +1,7 @@
-"""The platform spec as data: load and validate ``rules.yaml`` (rules plus one driver per platform).
+"""The platform spec as data: load and validate ``rules.yaml`` (rules plus one reader per platform).
 
-The platforms come from the registry: a driver or rule naming a platform it does not know is an
-error naming the file and the key, and so is a platform that renders CLI configs without a driver.
+The platforms come from the registry: a reader or rule naming a platform it does not know is an
+error naming the file and the key, and so is a platform that renders CLI configs without a reader.
 """
 
 from __future__ import annotations
@@ -131,8 +131,9 @@ class ConfigCheck(_Strict):
         return OP_VALUES.get(self.op, frozenset()) | groups
 
 
-class PlatformDriver(_Strict):
-    """How to read one platform's configs: parser, interface naming and the facts cross rules use."""
+class PlatformReader(_Strict):
+    """How to read one platform's configs: parser, interface naming and the facts cross rules use
+    (the spec's ``readers:``; the deploy driver is ``Platform.driver``)."""
 
     parser: str
     ifname: Literal["as_is", "kernel"] = "as_is"
@@ -215,10 +216,10 @@ class Rule(_Strict):
 
 
 class RuleSet(_Strict):
-    """The whole spec: platform drivers and rules."""
+    """The whole spec: platform readers and rules."""
 
     version: Literal[1]
-    drivers: dict[str, PlatformDriver]
+    readers: dict[str, PlatformReader]
     rules: tuple[Rule, ...]
 
     @field_validator("rules")
@@ -262,25 +263,25 @@ def _describe(err: Any) -> str:
 
 
 def _with_platform_facts(data: Any) -> Any:
-    """Fill each driver's parser and interface naming from the platform registry (their one home).
+    """Fill each reader's parser and interface naming from the platform registry (their one home).
 
-    >>> _with_platform_facts({"drivers": {"frr": {}}})["drivers"]["frr"]
+    >>> _with_platform_facts({"readers": {"frr": {}}})["readers"]["frr"]
     {'parser': 'cisco_ios', 'ifname': 'kernel'}
     """
-    if not isinstance(data, dict) or not isinstance(data.get("drivers"), dict):
+    if not isinstance(data, dict) or not isinstance(data.get("readers"), dict):
         return data
-    drivers = {}
-    for name, driver in data["drivers"].items():
+    readers = {}
+    for name, reader in data["readers"].items():
         platform = PLATFORMS.get(name)
-        if platform is None or not isinstance(driver, dict):
-            drivers[name] = driver  # validation names the bad entry
+        if platform is None or not isinstance(reader, dict):
+            readers[name] = reader  # validation names the bad entry
             continue
         facts = {
             "parser": (platform.hier_config or "generic").lower(),
             "ifname": "kernel" if platform.ifname_style == "kernel" else "as_is",
         }
-        drivers[name] = {**driver, **facts}
-    return {**data, "drivers": drivers}
+        readers[name] = {**reader, **facts}
+    return {**data, "readers": readers}
 
 
 def _unknown(name: str) -> str | None:
@@ -289,19 +290,25 @@ def _unknown(name: str) -> str | None:
     return f"unknown platform {name!r} (known: {', '.join(sorted(PLATFORMS))})"
 
 
-def _driver_problem(data: Any) -> str | None:
-    """The first driver named for a platform the registry does not know, or the first platform
-    that renders CLI configs without a driver (``key: problem``)."""
-    drivers = data.get("drivers") if isinstance(data, dict) else None
-    if not isinstance(drivers, dict):
+def _reader_problem(data: Any) -> str | None:
+    """The old ``drivers:`` key, the first reader named for a platform the registry does not know,
+    or the first platform that renders CLI configs without a reader (``key: problem``).
+
+    >>> print(_reader_problem({"drivers": {}}))
+    drivers: this section is now called readers: (how to read each platform's configs)
+    """
+    if isinstance(data, dict) and "drivers" in data:
+        return "drivers: this section is now called readers: (how to read each platform's configs)"
+    readers = data.get("readers") if isinstance(data, dict) else None
+    if not isinstance(readers, dict):
         return None
-    for name in drivers:
+    for name in readers:
         problem = _unknown(str(name))
         if problem is not None:
-            return f"drivers.{name}: {problem}"
+            return f"readers.{name}: {problem}"
     for name, platform in PLATFORMS.items():
-        if platform.checks_cli and name not in drivers:
-            return f"drivers: no driver for {name}, which renders CLI configs (govnet/platforms/{name}/)"
+        if platform.checks_cli and name not in readers:
+            return f"readers: no reader for {name}, which renders CLI configs (govnet/platforms/{name}/)"
     return None
 
 
@@ -324,7 +331,7 @@ def parse_rules(text: str, origin: str) -> RuleSet:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise SpecError(f"{origin}: not valid YAML: {exc}") from None
-    problem = _driver_problem(data)
+    problem = _reader_problem(data)
     if problem is not None:
         raise SpecError(f"{origin}: {problem}")
     try:

@@ -24,7 +24,7 @@ def zone_route_targets(rule: Rule, ctx: CheckContext, device: Device, tree: Conf
             if imp.route_target in owner
             else "a target of no zone"
         )
-        fix = tree.driver.undo_import.format(vrf=imp.vrf, rt=imp.route_target)
+        fix = tree.reader.undo_import.format(vrf=imp.vrf, rt=imp.route_target)
         message = (
             f"VPN instance {imp.vrf} ({zone.name} zone) imports {imp.route_target}, {whose}, "
             f"without a reviewed route exception; fix: {fix}"
@@ -42,7 +42,7 @@ def zone_bindings(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTre
         ifname = facts.platform_ifname(tree, intf.name)
         vrf, line = facts.interface_vrf(tree, intf.name)
         where = ctx.config_location(device.name, line or 1)
-        fix = tree.driver.bind_vrf.format(ifname=ifname, vrf=intf.vrf)
+        fix = tree.reader.bind_vrf.format(ifname=ifname, vrf=intf.vrf)
         toward = f"toward {intf.peer}, link {intf.link_id}"
         if facts.interface_block(tree, intf.name) is None:
             message = (

@@ -16,7 +16,7 @@ from govnet.check.rules import LineMatch, load_rules
 from govnet.platforms.printed import UnreadableConfig, decode, normalize
 
 CORE, H3C, FW, ACC = "kf-core-1", "kf-agg-laodaohe", "kf-fw-1", "kf-acc-dongfenglu-c01"
-DRIVERS = load_rules().drivers
+READERS = load_rules().readers
 
 
 def as_printed(text: str, prompt: str) -> str:
@@ -54,27 +54,27 @@ def test_config_as_the_device_prints_it_checks_clean(device: str, prompt: str) -
 
 def test_comware_global_line_after_separator_is_not_a_child_of_the_previous_section() -> None:
     text = "#\nline vty 0 63\n authentication-mode scheme\n#\n ssh server enable\n ssh server acl 2001\n#\n"
-    tree = ConfigTree(text, DRIVERS["h3c_comware"])
+    tree = ConfigTree(text, READERS["h3c_comware"])
     assert [h.line for h in tree.find(LineMatch(line="^ssh server enable$"))] == [5]
     assert [c.text for c in tree.root.children_starting("line")[0].children] == ["authentication-mode scheme"]
 
 
 def test_usg_hrp_line_is_global_not_under_clock_timezone() -> None:
     text = "#\n clock timezone BJ add 08:00:00\n#\n hrp enable\n hrp interface GE1/0/7 remote 10.1.1.2\n#\n"
-    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    tree = ConfigTree(text, READERS["huawei_vrp"])
     assert [h.line for h in tree.find(LineMatch(line="^hrp enable$"))] == [4]
 
 
 def test_nested_separator_keeps_the_bgp_section_together() -> None:
     text = "#\nbgp 65010\n peer 10.0.0.1 as-number 65010\n #\n ipv4-family vpnv4\n  peer 10.0.0.1 enable\n#\n"
-    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    tree = ConfigTree(text, READERS["huawei_vrp"])
     enabled = LineMatch(parent=("^bgp 65010$", "^ipv4-family vpnv4$"), line="^peer (?P<peer>\\S+) enable$")
     assert [h.line for h in tree.find(enabled)] == [6]
 
 
 def test_multiline_banner_is_one_line_and_keeps_later_line_numbers() -> None:
     text = '#\nheader login information "\nAuthorized users only.\nAll access is logged.\n"\n#\nsysname a\n'
-    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    tree = ConfigTree(text, READERS["huawei_vrp"])
     [banner] = tree.find(LineMatch(line="^header login information"))
     assert banner.line == 2 and "Authorized users only. / All access is logged." in banner.node.text
     assert tree.find(LineMatch(line="^sysname a$"))[0].line == 7
@@ -83,7 +83,7 @@ def test_multiline_banner_is_one_line_and_keeps_later_line_numbers() -> None:
 
 def test_comware_banner_with_its_own_delimiter() -> None:
     text = "#\n header motd %\nUnauthorized access prohibited\n%\n#\n sysname a\n"
-    tree = ConfigTree(text, DRIVERS["h3c_comware"])
+    tree = ConfigTree(text, READERS["h3c_comware"])
     assert tree.find(LineMatch(line="^header motd % Unauthorized access prohibited / %$"))
     assert tree.find(LineMatch(line="^sysname a$"))[0].line == 6
 
@@ -164,10 +164,10 @@ _TEXTS = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=_TEXTS, platform=st.sampled_from(sorted(DRIVERS)))
+@given(text=_TEXTS, platform=st.sampled_from(sorted(READERS)))
 def test_any_text_parses_or_fails_with_a_parse_error(text: str, platform: str) -> None:
     try:
-        tree = ConfigTree(text, DRIVERS[platform])
+        tree = ConfigTree(text, READERS[platform])
     except ConfigParseError:
         return
     for line in tree.all_lines():
@@ -284,7 +284,7 @@ def test_ssh_cipher_list_is_not_a_secret() -> None:
     report = check(configs=configs, rules=["GN-CFG-108"])
     assert report.findings == []
     text = "#\nssh server cipher aes256_ctr aes128_ctr\nssh client cipher aes256_ctr\n#\n"
-    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    tree = ConfigTree(text, READERS["huawei_vrp"])
     rule = load_rules().rule("GN-CFG-108")
     from govnet.check.config_rules import OPS, Outcome
 
@@ -343,13 +343,13 @@ def test_only_the_config_command_output_is_read_from_a_session() -> None:
         "<r1>dis cur\n#\nsysname kf-core-1\n#\nreturn\n"
         "<r1>display ip interface brief\nLoopBack0 up\n<r1>quit\n"
     )
-    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    tree = ConfigTree(text, READERS["huawei_vrp"])
     assert [(n.text, n.line) for n in tree.all_lines()] == [("sysname kf-core-1", 8)]
 
 
 def test_a_banner_line_that_looks_like_a_prompt_stays_banner_text() -> None:
     text = '#\nheader login information "\n[NOTICE] authorized users only\n"\n#\nsysname a\n'
-    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    tree = ConfigTree(text, READERS["huawei_vrp"])
     assert [n.text for n in tree.all_lines()] == [
         'header login information " [NOTICE] authorized users only / "',
         "sysname a",
@@ -358,5 +358,5 @@ def test_a_banner_line_that_looks_like_a_prompt_stays_banner_text() -> None:
 
 def test_an_unterminated_banner_does_not_swallow_the_config() -> None:
     text = '#\nheader login information "Authorized only\n#\nsysname a\n' + "#\n" * 70
-    tree = ConfigTree(text, DRIVERS["huawei_vrp"])
+    tree = ConfigTree(text, READERS["huawei_vrp"])
     assert tree.find(LineMatch(line="^sysname a$"))

@@ -20,8 +20,8 @@ from govnet.platforms import get_platform, printed
 from govnet.render import render_network
 
 ROOT = Path(__file__).resolve().parents[2]
-DRIVERS = load_rules().drivers
-FAST = sorted(p for p, d in DRIVERS.items() if d.parser.upper() in configtree.INDENT_ONLY_PARSERS)
+READERS = load_rules().readers
+FAST = sorted(p for p, d in READERS.items() if d.parser.upper() in configtree.INDENT_ONLY_PARSERS)
 
 
 def _shape(node: ConfigLine) -> list[object]:
@@ -34,7 +34,7 @@ def _both(text: str, platform: str, monkeypatch: pytest.MonkeyPatch) -> tuple[ob
     for parsers in (configtree.INDENT_ONLY_PARSERS, frozenset()):
         monkeypatch.setattr(configtree, "INDENT_ONLY_PARSERS", parsers)
         try:
-            results.append(_shape(ConfigTree(text, DRIVERS[platform]).root))
+            results.append(_shape(ConfigTree(text, READERS[platform]).root))
         except ConfigParseError as exc:
             results.append(f"error: {exc}")
     return results[0], results[1]
@@ -108,7 +108,7 @@ def test_the_fast_path_really_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("hier_config was called")
 
     monkeypatch.setattr(configtree, "get_hconfig", refuse)
-    tree = ConfigTree("sysname s\ninterface A\n shutdown\n", DRIVERS["huawei_vrp"])
+    tree = ConfigTree("sysname s\ninterface A\n shutdown\n", READERS["huawei_vrp"])
     assert _shape(tree.root) == [("sysname s", 1, []), ("interface A", 2, [("shutdown", 3, [])])]
 
 
@@ -147,7 +147,7 @@ def test_whole_text_scan_finds_what_a_line_by_line_scan_finds(label: str, platfo
     }
     for pattern in ANYWHERE:
         for extra in ("", *(line for key, line in planted.items() if key in pattern)):
-            tree = ConfigTree(text + extra + "\n", DRIVERS[platform])
+            tree = ConfigTree(text + extra + "\n", READERS[platform])
             expected = [n.line for n in tree.all_lines() if re.search(pattern, n.text)]
             got = [h.line for h in tree.find(LineMatch(line=pattern, anywhere=True))]
             assert got == expected, (label, pattern, extra)

@@ -32,7 +32,7 @@ def test_every_rule_is_complete(rule) -> None:  # type: ignore[no-untyped-def]
         for platform in rule.platforms:
             assert platform in rule.match or platform in rule.not_applicable, (rule.id, platform)
     if rule.kind == "config":
-        assert all(p in RULES.drivers for p in rule.platforms)
+        assert all(p in RULES.readers for p in rule.platforms)
 
 
 def test_sources_cite_the_standard_or_reports() -> None:
@@ -41,7 +41,7 @@ def test_sources_cite_the_standard_or_reports() -> None:
 
 
 def test_drivers_cover_the_rendered_platforms() -> None:
-    assert {"huawei_vrp", "h3c_comware", "frr"} <= set(RULES.drivers)
+    assert {"huawei_vrp", "h3c_comware", "frr"} <= set(RULES.readers)
 
 
 def _spec_text(**rule_overrides: object) -> str:
@@ -134,7 +134,7 @@ end
 
 
 def test_huawei_tree_keeps_line_numbers() -> None:
-    tree = ConfigTree(HUAWEI, RULES.drivers["huawei_vrp"])
+    tree = ConfigTree(HUAWEI, RULES.readers["huawei_vrp"])
     hit = tree.first(
         LineMatch(parent=("^bgp \\d+$", "^ipv4-family vpnv4$"), line="^peer (?P<peer>\\S+) enable$")
     )
@@ -143,14 +143,14 @@ def test_huawei_tree_keeps_line_numbers() -> None:
 
 
 def test_frr_tree_drops_exit_lines() -> None:
-    tree = ConfigTree(FRR, RULES.drivers["frr"])
+    tree = ConfigTree(FRR, RULES.readers["frr"])
     hit = tree.first(LineMatch(parent=("^router bgp 65010$", "^address-family ipv4 vpn$"), line="activate$"))
     assert hit is not None and hit.line == 7
     assert tree.child("^line vty$") is not None
 
 
 def test_h3c_separators_are_ignored() -> None:
-    tree = ConfigTree("#\nline vty 0 63\n idle-timeout 10 0\n#\nreturn\n", RULES.drivers["h3c_comware"])
+    tree = ConfigTree("#\nline vty 0 63\n idle-timeout 10 0\n#\nreturn\n", RULES.readers["h3c_comware"])
     hit = tree.first(LineMatch(parent=("^line vty",), line="^idle-timeout"))
     assert hit is not None and hit.line == 3
 
@@ -158,7 +158,7 @@ def test_h3c_separators_are_ignored() -> None:
 def test_unparseable_config() -> None:
     text = "interface A\n mtu 1500\ninterface A\n mtu 1400\n"
     with pytest.raises(ConfigParseError, match="duplicate section"):
-        ConfigTree(text, RULES.drivers["huawei_vrp"])
+        ConfigTree(text, RULES.readers["huawei_vrp"])
 
 
 def test_every_rule_has_a_test_that_triggers_exactly_it() -> None:
@@ -173,17 +173,17 @@ def test_every_rule_has_a_test_that_triggers_exactly_it() -> None:
     assert {r.id for r in RULES.rules} <= exact
 
 
-def test_drivers_agree_with_the_platform_registry() -> None:
-    """The spec's driver parses with the platform's hier_config parser and spells interfaces its way."""
+def test_readers_agree_with_the_platform_registry() -> None:
+    """The spec's reader parses with the platform's hier_config parser and spells interfaces its way."""
     from govnet.platforms import PLATFORMS
 
-    for name, driver in RULES.drivers.items():
+    for name, reader in RULES.readers.items():
         platform = PLATFORMS[name]
         if platform.hier_config is not None:
-            assert driver.parser == platform.hier_config.lower(), name
-        assert (driver.ifname == "kernel") == (platform.ifname_style == "kernel"), name
+            assert reader.parser == platform.hier_config.lower(), name
+        assert (reader.ifname == "kernel") == (platform.ifname_style == "kernel"), name
     rendering = {n for n, p in PLATFORMS.items() if p.renders and p.name != "nftables"}
-    assert rendering <= set(RULES.drivers)
+    assert rendering <= set(RULES.readers)
 
 
 def test_every_production_platform_is_covered_by_the_device_wide_rules() -> None:
@@ -207,13 +207,13 @@ def test_messages_and_fixes_are_words_not_patterns() -> None:
                     assert not pattern_syntax.search(text), (rule.id, text)
                 if check.op != "any":
                     assert check.fix, (rule.id, check.say)
-    for name, driver in RULES.drivers.items():
+    for name, reader in RULES.readers.items():
         for text in (
-            driver.bind_vrf,
-            driver.undo_import,
-            driver.ldp_auth_fix,
-            driver.bgp_auth_fix,
-            driver.urpf_fix,
+            reader.bind_vrf,
+            reader.undo_import,
+            reader.ldp_auth_fix,
+            reader.bgp_auth_fix,
+            reader.urpf_fix,
         ):
             assert not pattern_syntax.search(text), (name, text)
 
@@ -225,10 +225,10 @@ def _shipped() -> dict:  # type: ignore[type-arg]
     return yaml.safe_load(resources.files("govnet").joinpath("data/spec/rules.yaml").read_text())
 
 
-def test_a_driver_for_an_unknown_platform_names_the_file_and_key() -> None:
+def test_a_reader_for_an_unknown_platform_names_the_file_and_key() -> None:
     data = _shipped()
-    data["drivers"]["cisco_iosxe"] = data["drivers"]["frr"]
-    expected = r"^site\.yaml: drivers\.cisco_iosxe: unknown platform 'cisco_iosxe' \(known: "
+    data["readers"]["cisco_iosxe"] = data["readers"]["frr"]
+    expected = r"^site\.yaml: readers\.cisco_iosxe: unknown platform 'cisco_iosxe' \(known: "
     with pytest.raises(SpecError, match=expected):
         parse_rules(yaml.safe_dump(data), "site.yaml")
 
@@ -247,21 +247,21 @@ def test_a_rule_naming_an_unknown_platform_names_the_file_and_key() -> None:
         parse_rules(yaml.safe_dump(data), "site.yaml")
 
 
-def test_a_rendering_platform_without_a_driver_is_an_error() -> None:
+def test_a_rendering_platform_without_a_reader_is_an_error() -> None:
     data = _shipped()
-    del data["drivers"]["h3c_secpath"]
-    for rule in data["rules"]:  # the rules may no longer name it either: the driver is what is missing
+    del data["readers"]["h3c_secpath"]
+    for rule in data["rules"]:  # the rules may no longer name it either: the reader is what is missing
         rule["platforms"] = [p for p in rule["platforms"] if p != "h3c_secpath"] or ["*"]
         rule.get("match", {}).pop("h3c_secpath", None)
-    expected = r"^site\.yaml: drivers: no driver for h3c_secpath, which renders CLI"
+    expected = r"^site\.yaml: readers: no reader for h3c_secpath, which renders CLI"
     with pytest.raises(SpecError, match=expected):
         parse_rules(yaml.safe_dump(data), "site.yaml")
 
 
-def test_every_platform_that_renders_cli_has_a_driver_and_no_other_does() -> None:
+def test_every_platform_that_renders_cli_has_a_reader_and_no_other_does() -> None:
     from govnet.platforms import PLATFORMS
 
-    assert set(RULES.drivers) == {n for n, p in PLATFORMS.items() if p.checks_cli}
+    assert set(RULES.readers) == {n for n, p in PLATFORMS.items() if p.checks_cli}
 
 
 @pytest.mark.parametrize(
@@ -299,3 +299,12 @@ def test_a_forbid_fix_may_name_its_match_groups() -> None:
     ]
     spec = parse_rules(yaml.safe_dump(data), "site.yaml")
     assert spec.rule("GN-CFG-101").match["huawei_vrp"][0].fills() == {"text", "family"}
+
+
+def test_the_old_drivers_section_is_named_with_its_new_name() -> None:
+    """A site spec still using ``drivers:`` is refused naming the file, the key and what it is called now."""
+    data = _shipped()
+    data["drivers"] = data.pop("readers")
+    expected = r"^site\.yaml: drivers: this section is now called readers: \(how to read each platform"
+    with pytest.raises(SpecError, match=expected):
+        parse_rules(yaml.safe_dump(data), "site.yaml")

@@ -158,7 +158,7 @@ def test_a_rendering_platform_has_templates_and_goldens(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(n for n, p in PLATFORMS.items() if p.checks_cli))
 def test_a_cli_platform_has_a_spec_driver_masking_rules_and_management_features(name: str) -> None:
     platform = get_platform(name)
-    spec = load_rules().drivers[name]
+    spec = load_rules().readers[name]
     assert spec.parser == (platform.hier_config or "").lower()
     assert platform.secret_rules, f"{name}: backups of it would be masked by other platforms' rules"
     goldens = [p.read_text(encoding="utf-8") for p in sorted((FIXTURES / "golden" / name).glob("*.cfg"))]

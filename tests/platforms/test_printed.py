@@ -28,8 +28,8 @@ from govnet.platforms.base import PrintStyle
 from govnet.platforms.printed import config_text, normalize, printed_config
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-DRIVERS = load_rules().drivers
-READ = sorted(DRIVERS)
+READERS = load_rules().readers
+READ = sorted(READERS)
 """The platforms ``govnet check`` reads (a driver in the spec); each has a diff reader too."""
 
 
@@ -53,11 +53,11 @@ def _corpus() -> list[tuple[str, str, str]]:
     cases: list[tuple[str, str, str]] = []
     for path in sorted((FIXTURES / "device-configs").glob("*/*")):
         label, platform = str(path.relative_to(FIXTURES)), path.parent.name
-        if platform in DRIVERS and path.suffix in (".cfg", ".log"):
+        if platform in READERS and path.suffix in (".cfg", ".log"):
             cases.append((label, platform, path.read_text(encoding="utf-8")))
     for path in sorted((FIXTURES / "golden").glob("*/*.cfg")):
         label, platform = str(path.relative_to(FIXTURES)), path.parent.name
-        if platform in DRIVERS:
+        if platform in READERS:
             text = path.read_text(encoding="utf-8")
             cases.append((label, platform, text))
             if get_platform(platform).print_style != "frr":
@@ -75,7 +75,7 @@ def test_the_corpus_holds_every_platform_the_check_reads() -> None:
 
 @pytest.mark.parametrize("platform", READ)
 def test_the_check_reads_each_platform_in_its_registry_print_style(platform: str) -> None:
-    assert configtree._print_style(DRIVERS[platform].parser) == get_platform(platform).print_style
+    assert configtree._print_style(READERS[platform].parser) == get_platform(platform).print_style
 
 
 def _check_tree(node: ConfigLine) -> list[Any]:
@@ -107,7 +107,7 @@ def _context_paths(contexts: dict[tuple[str, ...], tuple[str, ...]]) -> set[tupl
 
 @pytest.mark.parametrize(("label", "platform", "text"), CORPUS, ids=[c[0] for c in CORPUS])
 def test_check_and_diff_read_the_same_tree(label: str, platform: str, text: str) -> None:
-    checked = _check_tree(ConfigTree(text, DRIVERS[platform]).root)
+    checked = _check_tree(ConfigTree(text, READERS[platform]).root)
     assert len(checked) > 10, f"{label}: the check read almost nothing"
     if get_platform(platform).print_style == "frr":
         assert _paths(checked) == _context_paths(running_contexts(text)), label
@@ -135,7 +135,7 @@ def test_the_disagreements_of_the_four_old_readers_are_settled() -> None:
         "sysname a", "ntp-service enable", "", "ssh server enable", "", "", "", ""]
     assert [c.text for c in parse_config(text, "h3c_comware").children] == [
         "sysname a", "ntp-service enable", "ssh server enable"]
-    tree = ConfigTree(text, DRIVERS["h3c_comware"])
+    tree = ConfigTree(text, READERS["h3c_comware"])
     assert [(c.text, c.line) for c in tree.root.children] == [
         ("sysname a", 1), ("ntp-service enable", 2), ("ssh server enable", 4)]
     vrp = "Building configuration...\n#\nsysname b\n"
