@@ -311,7 +311,7 @@ def test_read_back_public_management_configs_pass(platform: str, device: str) ->
 
 def test_held_reason_names_the_lines_that_cut_the_path(ce: tuple[Network, dict[str, IntendedConfig]]) -> None:
     net, configs = ce
-    tree = ConfigTree(configs[CORE].text, SPEC.drivers["huawei_vrpv8"])
+    tree = ConfigTree(configs[CORE].text, SPEC.readers["huawei_vrpv8"])
     path = management_path(net, net.devices[CORE], "huawei_vrpv8")
     assert path_problems(tree, path) == []
     port = ("interface MEth0/0/0",)
