@@ -51,7 +51,7 @@ def _rule(rule_id: str) -> Rule:
 
 
 def _tree(platform: str, lines: list[str]) -> ConfigTree:
-    return ConfigTree("\n".join(lines) + "\n", _spec().drivers[platform])
+    return ConfigTree("\n".join(lines) + "\n", _spec().readers[platform])
 
 
 def run(
