@@ -146,12 +146,13 @@ def diff_cmd(
     internal error; 130 interrupted.
     """
     from govnet.deploy.rollout import deploy
+    from govnet.deploy.twin_gaps import twin_gaps
 
     network, names, target, configs = prepare_target(inventory, lab, workdir, filter_)
     options = _options(target_state(state_dir, network, lab), commit=False)
     intended = configs()
     report = deploy(network, intended, target, options, echo=_err)
-    gaps = _twin_gaps(network, names, intended, target) if lab else None
+    gaps = twin_gaps(network, names, intended, target.credentials()) if lab else None
     _show(report, network, json_ or fmt is ReportFormat.json, diffs=diffs, diff_file=diff_file, plan=False,
           gaps=gaps)
     _hint_twin(report, lab, workdir)
@@ -207,6 +208,7 @@ def deploy_cmd(
     halted; 2 bad input or refused to start (lock held, no twin, no credentials); 3 internal error; 130
     interrupted.
     """
+    from govnet.deploy import plan_view
     from govnet.deploy.rollout import deploy, recover_network
 
     if break_lock_ is not None:
@@ -236,7 +238,8 @@ def deploy_cmd(
                        + ("" if diffs or diff_file else "; --diffs or --diff-file FILE shows the diffs"))
         if path is not None:
             typer.echo(f"report: {path}")
-        _resume_hint(report, network)
+        for line in plan_view.resume_lines(report, network):
+            typer.echo(line)
     _hint_twin(report, lab, workdir)
     if report.halted.startswith("stopped by SIGINT"):
         raise typer.Exit(EXIT_INTERRUPTED)
@@ -248,17 +251,6 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def _twin_gaps(network: Any, names: list[str], lab_configs: dict[str, str], target: Any) -> Any:
-    """What the twin's configs drop from production's for these devices."""
-    from govnet.deploy.intended import intended_configs
-    from govnet.deploy.twin_gaps import not_modelled
-    from govnet.render import renders
-
-    real = [n for n in names if renders(network, network.devices[n], lab=False)]
-    production = intended_configs(network, real, lab=False, credentials=target.credentials())
-    return not_modelled(production, lab_configs)
-
-
 def _show(report: Any, network: Any, as_json: bool, *, diffs: bool, diff_file: Path | None,
           plan: bool, title: str = "", gaps: Any = None) -> None:
     """The report: JSON (the plan included), or the plan, a table with a header, diffs, a summary."""
@@ -267,12 +259,7 @@ def _show(report: Any, network: Any, as_json: bool, *, diffs: bool, diff_file: P
     if diff_file is not None:
         _write(diff_file, plan_view.diff_text(report))
     if as_json:
-        text = report_json(report, network)
-        if gaps is not None:
-            data = json.loads(text)
-            data["not_modelled_in_twin"] = {"features": gaps.features, "secrets": gaps.secrets}
-            text = json.dumps(data, indent=1, sort_keys=True)
-        typer.echo(text)
+        typer.echo(plan_view.report_json(report, network, gaps))
         return
     if title:
         typer.echo(f"--- {title}")
@@ -289,15 +276,6 @@ def _show(report: Any, network: Any, as_json: bool, *, diffs: bool, diff_file: P
         typer.echo(f"diffs: {diff_file}")
 
 
-def report_json(report: Any, network: Any) -> str:
-    """The run report as JSON with its plan (``plan.batches`` in order, each with its devices)."""
-    from govnet.deploy import plan_view
-
-    data = json.loads(report.to_json())
-    data["plan"] = plan_view.plan_json(report, network)
-    return json.dumps(data, indent=1, sort_keys=True)
-
-
 def _write(path: Path, text: str) -> None:
     from govnet.errors import GovnetError
 
@@ -306,22 +284,6 @@ def _write(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise GovnetError(f"--diff-file {path}: {exc.strerror}") from None
-
-
-def _resume_hint(report: Any, network: Any) -> None:
-    """After a halt: what each redundancy pair was left at, and how to resume."""
-    if not report.halted:
-        return
-    for group in network.groups:
-        if group.kind != "devices":
-            continue
-        states = {m: report.devices[m].status for m in group.members if m in report.devices}
-        changed = [m for m, st in states.items() if st == "changed"]
-        if changed and len(changed) < len(group.members):
-            left = ", ".join(f"{m} {st}" for m, st in sorted(states.items()))
-            typer.echo(f"{group.name}: HALF CHANGED ({left})")
-    typer.echo("resume: run the same command again; devices already changed show unchanged and the "
-               "rest are pushed in the same order")
 
 
 def _hint_twin(report: Any, lab: bool, workdir: Path) -> None:
@@ -363,6 +325,7 @@ def play_cmd(
     Exit codes: 0 done; 1 drift or a failed step; 2 bad input (the playbook's file:line) or refused to
     start; 3 internal error; 130 interrupted.
     """
+    from govnet.deploy import plan_view
     from govnet.deploy.intended import scope
     from govnet.deploy.nornir_setup import DeployTarget
     from govnet.deploy.playbook import PlaybookError, load_playbook, onboard_sites, run_playbook
@@ -385,11 +348,10 @@ def play_cmd(
                           batch_size=batch_size, state_dir=target_state(state_dir, network, lab), echo=_err)
     as_json = json_ or fmt is ReportFormat.json
     if diff_file is not None:
-        from govnet.deploy import plan_view
-
         _write(diff_file, "".join(f"### {t}\n{plan_view.diff_text(r)}" for t, r in result.reports))
     if as_json:
-        steps = [{"step": t, "report": json.loads(report_json(r, network))} for t, r in result.reports]
+        steps = [{"step": t, "report": json.loads(plan_view.report_json(r, network))}
+                 for t, r in result.reports]
         typer.echo(json.dumps({"steps": steps, "exit_code": result.exit_code,
                                "reports": [str(p) for p in result.paths]}, indent=1))
     else:

@@ -40,13 +40,11 @@ def pushed(network: Network, name: str, *, lab: bool) -> bool:
 def select(network: Network, filters: Iterable[str], *, lab: bool) -> list[str]:
     """Devices matching ``--filter`` (model syntax) whose platform govnet pushes to.
 
-    Raises DeployError when the filter matches no device; devices it matches that govnet does
-    not push to here (a real server, an appliance) give an empty list."""
+    Raises FilterError (the model's one filter validator) on a bad filter, DeployError when the
+    filter matches no device; devices it matches that govnet does not push to here (a real server,
+    an appliance) give an empty list."""
     filters = list(filters)
-    try:
-        names = network.select(filters)
-    except ValueError as exc:
-        raise DeployError(str(exc)) from None
+    names = network.select(filters)
     if not names:
         raise DeployError(f"no device govnet deploys to matches {' '.join(filters) or 'the inventory'}")
     return [n for n in names if pushed(network, n, lab=lab)]

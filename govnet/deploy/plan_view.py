@@ -10,10 +10,12 @@ row per device; full diffs only when asked (``--diffs``) or into a file (``--dif
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from govnet.deploy.batches import CRITICAL_ROLES, conflicts_of
 from govnet.deploy.rollout import DeviceReport, RunReport
+from govnet.deploy.twin_gaps import TwinGaps
 from govnet.model import Network
 
 STATUS_WORDS = {"dry-run": "drift"}
@@ -22,6 +24,9 @@ OVERLAP = ("batches overlap: a device starts once its neighbours and redundancy 
            "batches are done; critical devices fly alone, after everything before them")
 """How the batches run (:class:`govnet.deploy.batches.WaveSchedule`), said under the plan."""
 COLUMNS = ("device", "status", "batch", "added", "removed", "held", "seconds", "reason")
+RESUME = ("resume: run the same command again; devices already changed show unchanged and the "
+          "rest are pushed in the same order")
+"""What to do after a halt (a rerun skips what is already done)."""
 
 
 def status_word(status: str) -> str:
@@ -149,3 +154,40 @@ def summary_line(report: RunReport) -> str:
     if report.halted:
         text += f"; HALTED: {report.halted}"
     return text
+
+
+def report_json(report: RunReport, network: Network, gaps: TwinGaps | None = None) -> str:
+    """The run report as JSON with its plan (``plan.batches`` in order, each with its devices) and,
+    when given, what the twin does not model (``not_modelled_in_twin``)."""
+    data = json.loads(report.to_json())
+    data["plan"] = plan_json(report, network)
+    if gaps is not None:
+        data["not_modelled_in_twin"] = {"features": gaps.features, "secrets": gaps.secrets}
+    return json.dumps(data, indent=1, sort_keys=True)
+
+
+def half_changed(report: RunReport, network: Network) -> dict[str, dict[str, str]]:
+    """Redundancy groups a halted run left with some members changed and some not: group -> member
+    -> status (empty when the run did not halt)."""
+    if not report.halted:
+        return {}
+    found = {}
+    for group in network.groups:
+        if group.kind != "devices":
+            continue
+        states = {m: report.devices[m].status for m in group.members if m in report.devices}
+        changed = [m for m, st in states.items() if st == "changed"]
+        if changed and len(changed) < len(group.members):
+            found[group.name] = dict(sorted(states.items()))
+    return found
+
+
+def resume_lines(report: RunReport, network: Network) -> list[str]:
+    """After a halt: what each redundancy pair was left at, and how to resume (none otherwise)."""
+    if not report.halted:
+        return []
+    lines = [
+        f"{group}: HALF CHANGED ({', '.join(f'{m} {st}' for m, st in states.items())})"
+        for group, states in half_changed(report, network).items()
+    ]
+    return [*lines, RESUME]

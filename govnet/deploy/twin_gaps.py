@@ -10,18 +10,20 @@ each platform declares them (``Platform.management_features``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from govnet.credentials import SECRET_REF_RE, Credentials
+from govnet.deploy.intended import intended_configs
+from govnet.model import Network
 from govnet.platforms import PLATFORMS
+from govnet.render import renders
 
 FEATURES: dict[str, str] = {
     word: feature for platform in PLATFORMS.values() for word, feature in platform.management_features.items()
 }
 """First word of a production global command -> the feature the twin's configs lack (every
 platform's words: a text is read without knowing its platform)."""
-SECRET_RE = re.compile(r"\$\{secret:(?P<name>[A-Z][A-Z0-9_]*)\}")
 
 
 @dataclass(slots=True)
@@ -71,7 +73,17 @@ def not_modelled(production: Mapping[str, str], lab: Mapping[str, str]) -> TwinG
         twin = lab.get(name, "")
         for feature in sorted(_features(text) - _features(twin)):
             gaps.features.setdefault(feature, []).append(name)
-        used = {m["name"] for m in SECRET_RE.finditer(text)}
-        secrets |= used - {m["name"] for m in SECRET_RE.finditer(twin)}
+        used = {m["name"] for m in SECRET_REF_RE.finditer(text)}
+        secrets |= used - {m["name"] for m in SECRET_REF_RE.finditer(twin)}
     gaps.secrets = sorted(secrets)
     return gaps
+
+
+def twin_gaps(
+    network: Network, names: list[str], lab_configs: Mapping[str, str], credentials: Credentials
+) -> TwinGaps:
+    """What the twin's configs (``lab_configs``) drop from production's for the devices ``names``
+    (those that render a production config)."""
+    real = [n for n in names if renders(network, network.devices[n], lab=False)]
+    production = intended_configs(network, real, lab=False, credentials=credentials)
+    return not_modelled(production, lab_configs)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
+
 from govnet.deploy.plan_view import (
     OVERLAP,
+    RESUME,
     compact_commands,
     counts,
     device_rows,
     diff_text,
+    half_changed,
     kept_apart,
     plan_json,
     plan_lines,
+    report_json,
+    resume_lines,
     summary_line,
 )
 from govnet.deploy.rollout import DeviceReport, RunReport
+from govnet.deploy.twin_gaps import TwinGaps
 from govnet.model import Network
 
 CORE1, CORE2 = "kf-core-1", "kf-core-2"
@@ -112,3 +119,30 @@ def test_diff_text_lists_changed_devices_with_held_lines() -> None:
     held = "--- held back (never undone by govnet): 1\nundo vlan 10\n"
     assert f"=== {AGG_X}: 1 command(s)\nntp server 1\n{held}" in text
     assert AGG_D not in text and CORE1 not in text
+
+
+def test_report_json_carries_the_plan_and_what_the_twin_does_not_model(network: Network) -> None:
+    report = _report()
+    data = json.loads(report_json(report, network))
+    assert data["plan"] == plan_json(report, network) and data["devices"][CORE1]["status"] == "failed"
+    assert "not_modelled_in_twin" not in data
+    gaps = TwinGaps({"NTP": [AGG_X, CORE2]}, ["GOVNET_HWTACACS_KEY"])
+    text = report_json(report, network, gaps)
+    assert json.loads(text)["not_modelled_in_twin"] == {
+        "features": {"NTP": [AGG_X, CORE2]}, "secrets": ["GOVNET_HWTACACS_KEY"]
+    }
+    assert text.startswith('{\n "batches": [') and list(json.loads(text)) == sorted(json.loads(text))
+
+
+def test_a_halt_names_each_half_changed_pair_and_how_to_resume(network: Network) -> None:
+    report = _report()
+    assert half_changed(report, network) == {} and resume_lines(report, network) == []
+    report.halted = f"{CORE1} failed"
+    report.devices[CORE2].status = "changed"
+    assert half_changed(report, network) == {"kf-core-pair": {CORE1: "failed", CORE2: "changed"}}
+    assert resume_lines(report, network) == [f"kf-core-pair: HALF CHANGED ({CORE1} failed, {CORE2} changed)",
+                                             RESUME]
+    report.devices[CORE1].status = "changed"  # both changed: the pair is whole again
+    assert resume_lines(report, network) == [RESUME]
+    report.devices[CORE1].status = report.devices[CORE2].status = "untouched"  # neither: whole, not changed
+    assert half_changed(report, network) == {}

@@ -148,8 +148,10 @@ def test_filters_are_validated_once_in_the_model(network: Network) -> None:
     for malformed in ("role", "role=", "colour=red"):
         with pytest.raises(FilterError, match="bad filter"):
             network.select([malformed])
-    with pytest.raises(DeployError, match="no site 'nowhere'"):
+    with pytest.raises(FilterError, match="no site 'nowhere'"):
         select(network, ["site=nowhere"], lab=False)
+    with pytest.raises(DeployError, match="no device govnet deploys to matches name=nothing-"):
+        select(network, ["name=nothing-*"], lab=False)
 
 
 def test_serialised_inventory_is_plain_json(network: Network) -> None:
