@@ -6,8 +6,10 @@ error naming the file and the key, and so is a platform that renders CLI configs
 
 from __future__ import annotations
 
+import inspect
 import re
 import string
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -246,6 +248,35 @@ class RuleSet(_Strict):
         for rid in sorted(wanted):
             self.rule(rid)
         return [r for r in self.rules if r.id in wanted]
+
+
+def _in_words(check: ConfigCheck) -> str:
+    """One config check in words (its ``say``, or its op and pattern)."""
+    if check.op == "value" and check.match is not None and check.bound is not None:
+        where = f" under '{check.within.line}'" if check.within else ""
+        return f"value of '{check.match.line}'{where} within {check.bound.min}..{check.bound.max}"
+    if check.say:
+        return f"{check.op}: {check.say}"
+    if check.any_of:
+        return "any of: " + "; ".join(_in_words(c) for c in check.any_of)
+    return f"{check.op}: {check.match.line if check.match else ''}"
+
+
+def what_it_checks(rule: Rule, checks: Mapping[str, Callable[..., object]]) -> list[str]:
+    """Plain lines saying what ``rule`` looks at: its config checks per platform, or else the first
+    docstring line of its engine function (``checks``: check name -> function), and where it does
+    not apply.
+
+    >>> rule = load_rules().rule("GN-INT-008")
+    >>> what_it_checks(rule, {rule.check: len}), what_it_checks(rule, {})
+    (['Return the number of items in a container.'], ['zone_imports'])
+    """
+    lines = [f"{platform}: {_in_words(c)}" for platform, found in rule.match.items() for c in found]
+    if not lines:
+        doc = inspect.getdoc(checks[rule.check]) if rule.check in checks else None
+        lines.append((doc or rule.check).splitlines()[0])
+    lines += [f"not applicable on {platform}: {reason}" for platform, reason in rule.not_applicable.items()]
+    return lines
 
 
 def _placeholders(text: str) -> set[str]:

@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
 
 import typer
 
 from govnet.cli.common import emit_table
-
-if TYPE_CHECKING:
-    from govnet.check.rules import ConfigCheck, Rule
 
 
 class RulesFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def _describe_op(op: ConfigCheck) -> str:
-    if op.op == "value" and op.match is not None and op.bound is not None:
-        where = f" under '{op.within.line}'" if op.within else ""
-        return f"value of '{op.match.line}'{where} within {op.bound.min}..{op.bound.max}"
-    if op.say:
-        return f"{op.op}: {op.say}"
-    if op.any_of:
-        return "any of: " + "; ".join(_describe_op(o) for o in op.any_of)
-    return f"{op.op}: {op.match.line if op.match else ''}"
-
-
-def what_it_checks(rule: Rule) -> list[str]:
-    """Plain lines saying what the rule looks at (config ops per platform, or its check's docstring)."""
-    from govnet.check import config_rules, cross, intent
-
-    lines: list[str] = []
-    for platform, ops in rule.match.items():
-        lines += [f"{platform}: {_describe_op(op)}" for op in ops]
-    if not lines:
-        checks: dict[str, Any] = {**intent.CHECKS, **cross.CHECKS, **config_rules.CHECKS}
-        func = checks.get(rule.check)
-        doc = inspect.getdoc(func) if func is not None else None
-        lines.append((doc or rule.check).splitlines()[0])
-    for platform, reason in rule.not_applicable.items():
-        lines.append(f"not applicable on {platform}: {reason}")
-    return lines
 
 
 def rules_cmd(
@@ -62,7 +29,9 @@ def rules_cmd(
 
     Exit codes: 0 ok, 2 unknown rule id, 3 internal error.
     """
-    from govnet.check.rules import load_rules
+    from govnet.check import cross, intent
+    from govnet.check.engine import DEVICE_CHECKS
+    from govnet.check.rules import load_rules, what_it_checks
     from govnet.errors import GovnetError, did_you_mean
 
     spec = load_rules()
@@ -89,7 +58,7 @@ def rules_cmd(
         "platforms": list(rule.platforms),
         "roles": list(rule.roles),
         "params": rule.params,
-        "checks": what_it_checks(rule),
+        "checks": what_it_checks(rule, {**intent.CHECKS, **cross.CHECKS, **DEVICE_CHECKS}),
         "fix": rule.hint,
     }
     if fmt is not RulesFormat.table:

@@ -169,6 +169,14 @@ def test_rules_list_and_explain() -> None:
     )
     data = json.loads(runner.invoke(app, ["rules", "gn-cfg-103", "-f", "json"]).stdout)
     assert data["params"] == {"max_attempts": 3} and data["checks"]
+    # a rule whose check is a function, not patterns, shows the function's docstring (every family)
+    for rule_id, doc in (
+        ("GN-CFG-131", "One finding per rendered line that matches no command of the platform in its view."),
+        ("GN-INT-008", "A zone (and each of its VRFs) imports another zone's target only under a named "
+                       "exception."),
+    ):
+        checks = json.loads(runner.invoke(app, ["rules", rule_id, "-f", "json"]).stdout)["checks"]
+        assert checks[0] == doc, (rule_id, checks)
     bad = runner.invoke(app, ["rules", "GN-CFG-13"])
     assert bad.exit_code == 2 and "unknown rule id GN-CFG-13" in bad.stderr
 
