@@ -31,6 +31,7 @@ from typing import Any
 
 from nornir.core.task import Result, Task
 
+from govnet.credentials import SECRET_REF_RE
 from govnet.deploy.connection import CONNECTION, driver_of, prepare_hosts
 from govnet.deploy.driver import DeployError
 from govnet.deploy.lkg import default_state_dir, target_state_dir
@@ -42,7 +43,6 @@ from govnet.inventory.sourcefiles import parse
 from govnet.model import Network
 from govnet.platforms import get_platform
 from govnet.platforms.printed import CLOSERS, printed_config
-from govnet.render.context import SECRET_REF_RE
 
 AUTHOR = "govnet backup <govnet@localhost>"
 REFS_DIR = "secret-refs"

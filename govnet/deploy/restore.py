@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govnet.credentials import SECRET_REF_RE, secret_ref
 from govnet.deploy.backup import REFS_DIR
 from govnet.deploy.driver import DeployError
 from govnet.deploy.mask import HIDDEN, MASK_RULES, mask_config
@@ -29,7 +30,6 @@ from govnet.model import Network
 from govnet.platforms import get_platform
 from govnet.platforms.base import PrintStyle
 from govnet.platforms.printed import printed_config
-from govnet.render.context import SECRET_REF_RE, secret_ref
 
 _ENCRYPTION_TYPE_RE = re.compile(rf"(?<= )\d (?={re.escape(HIDDEN)})")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from govnet.credentials import SECRET_REF_RE, secret_ref
+from govnet.credentials import SECRET_REF_RE
 from govnet.model import BgpSession, Device, Network
 from govnet.render.redundancy import HotStandby, VrrpFact, hot_standby, vrrp_facts
 from govnet.render.routing import (
@@ -25,7 +25,6 @@ from govnet.render.routing import (
     lb_services,
     mgmt_interface,
     static_routes,
-    zone_legs,
 )
 from govnet.render.security import (
     EDGE_POLICY_ROLES,
@@ -37,10 +36,9 @@ from govnet.render.security import (
     firewall_zones,
 )
 
-__all__ = ["SECRET_REF_RE", "DeviceFacts", "NetworkIndex", "secret_ref", "zone_legs"]
-"""``SECRET_REF_RE``, ``secret_ref`` (:mod:`govnet.credentials`) and ``zone_legs``
-(:mod:`govnet.render.routing`) stay importable here for the deploy and check modules that still
-import them from this module."""
+__all__ = ["SECRET_REF_RE", "DeviceFacts", "NetworkIndex"]
+"""``SECRET_REF_RE`` (:mod:`govnet.credentials`) stays importable here only until
+``govnet.deploy.remediation`` imports it from :mod:`govnet.credentials`."""
 
 
 @dataclass(frozen=True, slots=True)
