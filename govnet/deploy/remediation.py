@@ -18,6 +18,10 @@ platform's CLI facts (:mod:`govnet.platforms.dialects`):
   interface itself, the SSH service (``stelnet server enable``, Comware ``ssh server enable``),
   the SSH user's ``ssh user`` and account lines, and the VTY lines' login settings. Such lines
   are *held* and reported.
+* Nothing that cuts the NOC's management path is sent (:mod:`govnet.deploy.management_hold`):
+  a change of the management port's VPN binding, its ``service-manage`` permits, the permits of
+  the ACLs guarding VTY/SSH/SNMP and the AAA/NTP/syslog/trap server lines through the management
+  VPN, when the intended config does not put them back. Such lines are held with the reason.
 
 >>> r = remediate("vlan batch 10 20\\n", "vlan batch 10 30\\n", "huawei_vrp")
 >>> r.commands
@@ -37,6 +41,7 @@ from hier_config import HConfig, Platform, WorkflowRemediation
 from hier_config import get_hconfig as _get_hconfig
 
 from govnet.deploy.driver import DeployError
+from govnet.deploy.management_hold import ManagementHolds, management_holds
 from govnet.platforms import PlatformError, get_platform
 from govnet.platforms.base import PrintStyle
 from govnet.platforms.dialects import Dialect, dialect_of
@@ -341,7 +346,8 @@ def _unsafe(cli: _Cli, path: tuple[str, ...], text: str, guard: SessionGuard) ->
 
 
 def _filter(
-    cli: _Cli, node: object, path: tuple[str, ...], guard: SessionGuard, held: list[str], into: _Block
+    cli: _Cli, node: object, path: tuple[str, ...], guard: SessionGuard, held: list[str], into: _Block,
+    keep: ManagementHolds,
 ) -> None:
     children = list(getattr(node, "children", ()))
     positives = [c.text for c in children if not c.text.startswith("undo ")]
@@ -352,11 +358,14 @@ def _filter(
         key = cli.single_valued.match(text.removeprefix("undo ")) if text.startswith("undo ") else None
         if key and any(_same_key(cli, key.group(1), p) for p in positives):
             continue  # overwritten by the new value: no gap
+        if why := keep.reason(path, text):
+            held.append(f"{' '.join((*path, text))} ({why})")
+            continue
         if _unsafe(cli, path, text, guard):
             held.append(" ".join((*path, text)))
             continue
         block = into.child(text)
-        _filter(cli, child, (*path, text), guard, held, block)
+        _filter(cli, child, (*path, text), guard, held, block, keep)
         if child.children and not block.children:
             into.children.remove(block)  # everything under it was held or handled elsewhere
 
@@ -367,7 +376,8 @@ def _one_way(
     workflow = WorkflowRemediation(_parse(cli, running, "running"), _parse(cli, intended, "intended"))
     held: list[str] = []
     root = _Block("")
-    _filter(cli, workflow.remediation_config, (), guard, held, root)
+    keep = management_holds(running, intended, cli.name, guard.mgmt_interface)
+    _filter(cli, workflow.remediation_config, (), guard, held, root, keep)
 
     have_batch, have_trunks, _ = _vlan_lists(running)
     want_batch, want_trunks, want_used = _vlan_lists(intended)

@@ -232,7 +232,8 @@ def test_usg_manager_user_and_management_ssh_permit_are_held() -> None:
     intended = USG.replace(manager + "\n", "").replace(" service-manage ssh permit\n", "", 1)
     plan = remediate(USG, intended, "huawei_usg", SessionGuard(mgmt_interface, ("netadmin",)))
     assert "aaa undo manager-user netadmin" in plan.held
-    assert f"interface {mgmt_interface} undo service-manage ssh permit" in plan.held
+    why = "(it withdraws SSH from the management port)"
+    assert f"interface {mgmt_interface} undo service-manage ssh permit {why}" in plan.held
     assert not any("manager-user" in c or "service-manage ssh" in c for c in plan.commands)
 
 
@@ -289,3 +290,125 @@ def test_comware_prints_a_plaintext_secret_as_cipher_and_that_is_no_drift() -> N
     vrp = " snmp-agent community read simple ${secret:C}\n"
     assert "snmp-agent community read simple ${secret:C}" in remediate(
         " snmp-agent community read cipher %^%#x%^%#\n", vrp, "huawei_vrp").commands
+
+
+# -- the management path is never cut (govnet.deploy.management_hold) --------------------------
+
+VRP8_GOLDEN = (GOLDEN / "huawei_vrpv8" / "core.cfg").read_text()
+USG_GOLDEN = (GOLDEN / "huawei_usg" / "firewall.cfg").read_text()
+GOLDENS = {"huawei_vrpv8": VRP8_GOLDEN, "huawei_usg": USG_GOLDEN, "h3c_comware": COMWARE_AGG}
+PORTS = {
+    "huawei_vrpv8": "MEth0/0/0",
+    "huawei_usg": "GigabitEthernet0/0/0",
+    "h3c_comware": "M-GigabitEthernet0/0/0",
+}
+
+
+def _dropping(platform: str, line: str, instead: str | None = None) -> tuple[str, str]:
+    """The platform's golden config as running, and as intended without ``line`` (or with
+    ``instead`` in its place)."""
+    running = GOLDENS[platform]
+    assert f"\n{line}\n" in running, line
+    return running, running.replace(f"\n{line}\n", f"\n{instead}\n" if instead else "\n", 1)
+
+
+def _plan(platform: str, running: str, intended: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    plan = remediate(running, intended, platform, SessionGuard(PORTS[platform], ("netadmin",)))
+    return plan.commands, plan.held
+
+
+MANAGEMENT_LINES = [
+    ("huawei_vrpv8", "interface MEth0/0/0", " ip binding vpn-instance _management_vpn_",
+     "unbinds the management port"),
+    ("huawei_vrpv8", "acl number 2001",
+     " rule 5 permit vpn-instance _management_vpn_ source 10.254.0.0 0.0.0.255",
+     "admitting the NOC in VPN _management_vpn_"),
+    ("huawei_vrpv8", "hwtacacs-server template NOC",
+     " hwtacacs-server authentication 10.254.0.21 vpn-instance "
+     "_management_vpn_", "removes the AAA server 10.254.0.21 reached through VPN _management_vpn_"),
+    ("huawei_usg", "interface GigabitEthernet0/0/0", " ip binding vpn-instance default",
+     "unbinds the management port"),
+    ("huawei_usg", "interface GigabitEthernet0/0/0", " service-manage ssh permit", "withdraws SSH"),
+    ("huawei_usg", "interface GigabitEthernet0/0/0", " service-manage snmp permit", "withdraws SNMP"),
+    ("huawei_usg", "acl number 2001", " rule 5 permit vpn-instance default source 10.254.0.0 0.0.0.255",
+     "admitting the NOC in VPN default"),
+    ("huawei_usg", "", "info-center loghost 10.254.0.10 vpn-instance default", "syslog server 10.254.0.10"),
+    ("huawei_usg", "", "ntp-service unicast-server 10.254.0.11 authentication-keyid 1 vpn-instance default",
+     "NTP server 10.254.0.11"),
+    ("huawei_usg", "", "snmp-agent target-host trap address udp-domain 10.254.0.10 vpn-instance default "
+     "params securityname noc v3 privacy", "SNMP trap server 10.254.0.10"),
+    ("h3c_comware", "acl basic 2001", " rule 5 permit source 10.254.0.0 0.0.0.255",
+     "admitting the NOC in the public"),
+]
+
+
+@pytest.mark.parametrize(("platform", "section", "line", "why"), MANAGEMENT_LINES)
+def test_a_management_line_the_intent_drops_is_held_not_sent(
+    platform: str, section: str, line: str, why: str
+) -> None:
+    commands, held = _plan(platform, *_dropping(platform, line))
+    negation = f"undo {line.strip()}"
+    assert negation not in commands
+    [entry] = [h for h in held if negation in h]
+    assert entry.startswith(" ".join(x for x in (section, negation) if x) + " (it ")
+    assert why in entry
+
+
+def test_the_whole_guarding_acl_is_held() -> None:
+    running = VRP8_GOLDEN
+    block = ("acl number 2001\n description NOC management prefix\n"
+             " rule 5 permit vpn-instance _management_vpn_ source 10.254.0.0 0.0.0.255\n rule 10 deny\n")
+    assert block in running
+    commands, held = _plan("huawei_vrpv8", running, running.replace(block, ""))
+    assert "undo acl number 2001" not in commands
+    assert any(h.startswith("undo acl number 2001 (it deletes ACL 2001, which guards") for h in held)
+
+
+def test_a_noc_permit_is_not_overwritten_by_a_rule_of_the_same_number() -> None:
+    noc_permit = " rule 5 permit vpn-instance _management_vpn_ source 10.254.0.0 0.0.0.255"
+    running, intended = _dropping("huawei_vrpv8", noc_permit, " rule 5 permit source 10.254.0.0 0.0.0.255")
+    commands, held = _plan("huawei_vrpv8", running, intended)
+    assert "rule 5 permit source 10.254.0.0 0.0.0.255" not in commands
+    public = "acl number 2001 rule 5 permit source 10.254.0.0 0.0.0.255 (it removes"
+    assert any(h.startswith(public) and "overwrites it" in h for h in held)
+
+
+def test_a_binding_added_to_the_management_port_is_held() -> None:
+    running = COMWARE_AGG
+    port = "interface M-GigabitEthernet0/0/0\n description out-of-band management\n"
+    intended = running.replace(port, port + " ip binding vpn-instance MGMT\n")
+    commands, held = _plan("h3c_comware", running, intended)
+    assert not [c for c in commands if "binding" in c and "MGMT" in c]
+    assert held == (
+        "interface M-GigabitEthernet0/0/0 ip binding vpn-instance MGMT (it changes the VPN binding of the "
+        "management port M-GigabitEthernet0/0/0 (that clears its address))",
+    )
+
+
+def test_service_manage_deny_on_the_management_port_is_held() -> None:
+    running, intended = _dropping("huawei_usg", " service-manage ssh permit", " service-manage ssh deny")
+    commands, held = _plan("huawei_usg", running, intended)
+    assert not [c for c in commands if c.startswith(("service-manage", "undo service-manage"))]
+    assert {h.split(" (")[0] for h in held} == {
+        "interface GigabitEthernet0/0/0 undo service-manage ssh permit",
+        "interface GigabitEthernet0/0/0 service-manage ssh deny",
+    }
+
+
+@pytest.mark.parametrize(
+    ("platform", "line", "instead"),
+    [
+        # the same server in the same VPN, other options: the path stays
+        ("huawei_usg", "info-center loghost 10.254.0.10 vpn-instance default",
+         "info-center loghost 10.254.0.10 vpn-instance default facility local5"),
+        # the NOC permit renumbered in its VPN: the path stays
+        ("huawei_vrpv8", " rule 5 permit vpn-instance _management_vpn_ source 10.254.0.0 0.0.0.255",
+         " rule 15 permit vpn-instance _management_vpn_ source 10.254.0.0 0.0.0.255"),
+        # not a management line: a deny of the guarding ACL goes as any other line
+        ("h3c_comware", " rule 10 deny", None),
+    ],
+)
+def test_a_change_that_keeps_the_path_is_sent(platform: str, line: str, instead: str | None) -> None:
+    commands, held = _plan(platform, *_dropping(platform, line, instead))
+    assert f"undo {line.strip()}" in commands
+    assert held == ()
