@@ -49,7 +49,7 @@ from govnet.platforms.base import Observed
 from .lab_helpers import INVENTORY, ROOT, SMALL_TWIN, require_lab, wait_for
 
 pytestmark = pytest.mark.integration
-ACC, AGG = "kf-acc-dongfenglu-c01", "kf-agg-dongfenglu"
+ACC, AGG, CORE = "kf-acc-dongfenglu-c01", "kf-agg-dongfenglu", "kf-core-1"
 ROUTE = "ip route 10.250.99.0/24 blackhole\n"
 FAULT_TABLE = "govnet_faulttest"
 
@@ -143,15 +143,22 @@ def _unblock() -> None:
     subprocess.run(["nft", "delete", "table", "inet", FAULT_TABLE], capture_output=True, check=False)
 
 
-def _once(monkeypatch: pytest.MonkeyPatch, method: str, device: str, fault: Callable[[], None]) -> None:
+def _once(monkeypatch: pytest.MonkeyPatch, method: str, device: str, fault: Callable[[], None],
+          after: bool = False) -> None:
+    """Inject ``fault`` once, as ``device``'s driver enters ``method`` (or returns from it)."""
     real = getattr(FrrDriver, method)
     fired = threading.Event()
 
     def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if self.device == device and not fired.is_set():
+        mine = self.device == device and not fired.is_set()
+        if mine:
             fired.set()
+        if mine and not after:
             fault()
-        return real(self, *args, **kwargs)
+        out = real(self, *args, **kwargs)
+        if mine and after:
+            fault()
+        return out
 
     monkeypatch.setattr(FrrDriver, method, wrapped)
 
@@ -255,6 +262,39 @@ def test_links_cut_mid_rollout_halt_it_and_the_device_ends_as_it_was(
          "TWIN frr (govnet-kept window)", 1, "verify found the links down and the device was rolled back "
          "(as it was); the rollout halted with the next device untouched; the report named the device "
          "rolled-back and nothing changed", 0)
+
+
+def test_links_cut_after_the_confirm_keep_the_change_and_halt_the_rollout_at_the_next_device(
+    twin: Twin, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    peers = twin.peers(ACC)
+
+    def cut() -> None:
+        for peer in peers:
+            faults.link_down(twin.workdir, ACC, peer, echo=lambda _m: None)
+
+    _once(monkeypatch, "confirm_commit", ACC, cut, after=True)
+    try:  # the plan: ACC (canary), AGG, then the core alone
+        report = twin.push({ACC: ROUTE, AGG: ROUTE, CORE: ROUTE}, verify_timeout=6.0)
+    finally:
+        for peer in peers:
+            faults.link_up(twin.workdir, ACC, peer, echo=lambda _m: None)
+    acc, agg = report.devices[ACC], report.devices[AGG]
+    assert acc.status == "changed", acc.reason  # confirmed before the cut: changed as intended
+    assert agg.status == "rolled-back", agg.reason  # its verify expects the (now cut) link to ACC
+    assert agg.reason.startswith("verify failed:") and "links not up" in agg.reason, agg.reason
+    assert report.halted == "1 failure(s) reached --max-failures 1", report.halted
+    assert report.devices[CORE].status == "untouched"
+    assert report.by_status("changed") == [ACC]  # the report names exactly what changed
+    assert twin.running(ACC, twin.configs[ACC] + ROUTE) == "unchanged"
+    assert twin.running(AGG) == "unchanged" and twin.running(CORE) == "unchanged"
+    assert twin.leftovers() == []
+    back = twin.run(ACC, extra="")  # the intended config again, for the tests after this one
+    assert back.devices[ACC].status == "changed", back.devices[ACC].reason
+    note(request.node.name, "a device's links cut (lab fault link-down, every link) right after its confirm",
+         "TWIN frr (govnet-kept window)", 1, "the device kept its confirmed change (changed as intended); "
+         "the next device's verify saw the cut link and was rolled back (as it was); the rollout halted; "
+         "the report named the one device changed", 0)
 
 
 def test_a_restarting_router_resets_ssh_logins_until_it_is_up() -> None:
