@@ -111,11 +111,6 @@ def vtysh(node_name: str, *commands: str, timeout: float = 15.0) -> str:
     return run(argv, timeout=timeout).stdout
 
 
-def save_config(node_name: str) -> None:
-    """`write memory` so a restarted daemon gets the running config back."""
-    run(["vtysh", "-N", node_name, "-c", "write memory"], check=False, timeout=30)
-
-
 def remove_pathspace(path: Path) -> None:
     """Delete a pathspace directory (or FRR run file) govnet created."""
     if path.parent not in (FRR_ETC, FRR_RUN) or not path.name:
