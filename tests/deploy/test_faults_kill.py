@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from fault_record import note
+from kill_support import sigkill_at
 
 from deploy.test_faults_deploy import (
     AGG_COMWARE,
@@ -93,22 +92,8 @@ def killed_at(rig: Fleet, name: str, step: str, config: str) -> None:
     spec = {"inventory": str(ROOT / "inventory"), "device": name, "platform": PLATFORMS[name][0],
             "port": rig.devices[name].port, "state": str(rig.state), "change": config,
             "method": method, "when": when, "step": step}
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(spec)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline().strip()
-        if line != f"at {step}":
-            child.kill()
-            raise AssertionError(f"the child never reached {step}: {line!r} {child.communicate()[1][-2000:]}")
-        child.send_signal(signal.SIGKILL)
-    finally:
-        child.wait(timeout=30)
-        if child.stdout is not None:
-            child.stdout.close()
-        if child.stderr is not None:
-            child.stderr.close()
+    pythonpath = os.pathsep.join([str(ROOT), str(ROOT / "tests")])
+    sigkill_at([sys.executable, "-c", _CHILD, json.dumps(spec)], step, {"PYTHONPATH": pythonpath})
 
 
 @pytest.mark.parametrize("name", [AGG_VRP5, AGG_COMWARE, CORE1], ids=["vrp5", "comware", "vrp8"])

@@ -11,8 +11,6 @@ restarted as by a reboot (``lab fault restart``), and govnet itself SIGKILLed as
 from __future__ import annotations
 
 import dataclasses
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +22,7 @@ from typing import Any
 
 import pytest
 from fault_record import note
+from kill_support import sigkill_at
 from typer.testing import CliRunner
 
 from govnet.cli import app
@@ -388,21 +387,7 @@ def _killed_at(twin: Twin, step: str) -> None:
     method, when = KILL_STEPS[step]
     argv = [sys.executable, "-c", _CHILD, method, when, step,
             *_cli_args(twin, "deploy", "--commit", "--filter", f"name={ACC}", "--verify-timeout", "20")]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             encoding="utf-8", env=env)
-    try:
-        assert child.stdout is not None
-        line = child.stdout.readline().strip()
-        if line != f"at {step}":
-            child.kill()
-            raise AssertionError(f"govnet never reached {step}: {line!r} {child.communicate()[1][-2000:]}")
-        child.send_signal(signal.SIGKILL)
-    finally:
-        child.wait(timeout=30)
-        for pipe in (child.stdout, child.stderr):
-            if pipe is not None:
-                pipe.close()
+    sigkill_at(argv, step, {"PYTHONPATH": str(ROOT)})
 
 
 def test_govnet_killed_at_each_step_then_recover_leaves_nothing_unconfirmed(
