@@ -16,11 +16,16 @@ import threading
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from snmprec_agent import free_port, start_snmpd
+
+from govnet.credentials import Credentials
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DriverTarget
 from govnet.deploy.lkg import LkgStore, PendingCommit
 from govnet.model import Network
+from govnet.monitor.transport import snmp_get
 from govnet.platforms.linux import kernel_ifname
 
 FAULTS = frozenset(
@@ -278,3 +283,23 @@ class FakeDriver:
 def extras_of(target: DriverTarget) -> dict[str, Any]:
     """The per-run values ``prepare_hosts`` gave a driver (secrets shown by type only)."""
     return {k: (type(v).__name__ if k == "secrets" else v) for k, v in target.extras.items()}
+
+
+NOC = Credentials(snmp_user="unit-noc", snmp_auth_key="unit-auth-key-1", snmp_priv_key="unit-priv-key-1")
+"""The poller's SNMPv3 user (SHA/AES) in tests of verify's management-path check."""
+
+
+def start_agent(workdir: Path, sys_name: str) -> tuple[int, int]:
+    """A real net-snmp agent on loopback knowing :data:`NOC` (a stand-in device's agent, not an
+    emulation): (UDP port, PID) once it answers. Stop it with ``snmprec_agent.stop_pid``."""
+    port = free_port()
+    pid = start_snmpd(workdir, [
+        f"agentAddress udp:127.0.0.1:{port}",
+        f'createUser {NOC.snmp_user} SHA "{NOC.snmp_auth_key}" AES "{NOC.snmp_priv_key}"',
+        f"rouser {NOC.snmp_user} priv",
+        f"sysName {sys_name}",
+    ])
+    deadline = time.monotonic() + 10
+    while not snmp_get(NOC, "127.0.0.1", ".1.3.6.1.2.1.1.3.0", timeout=0.3, port=port):
+        assert time.monotonic() < deadline, "snmpd does not answer"
+    return port, pid

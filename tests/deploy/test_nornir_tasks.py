@@ -7,7 +7,6 @@ confirm window handed to the commit, what was done to the device (mutation tests
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,8 +15,8 @@ from typing import Any
 import pytest
 from nornir.core import Nornir
 from nornir.core.task import Result
-from rollout_support import FakeFleet
-from snmprec_agent import free_port, start_snmpd, stop_pid
+from rollout_support import NOC, FakeFleet, start_agent
+from snmprec_agent import free_port, stop_pid
 
 from govnet.credentials import Credentials
 from govnet.deploy import connection, tasks, verify
@@ -31,7 +30,6 @@ from govnet.deploy.tasks import PushOutcome, backup_config, diff_config, push_co
 from govnet.deploy.verify import ManagementProbe, VerifyReport, management_probe
 from govnet.model import Network
 from govnet.monitor.snmp import SnmpTarget
-from govnet.monitor.transport import snmp_get
 from govnet.platforms import get_platform
 from govnet.platforms.printed import printed_config
 
@@ -439,23 +437,10 @@ def test_push_driver_bug_is_not_swallowed(nr: Nornir, network: Network, fleet: F
 
 # -- push_config: the management path (a fresh SSH login, the poller's SNMPv3 GET) -------------
 
-NOC = Credentials(snmp_user="unit-noc", snmp_auth_key="unit-auth-key-1", snmp_priv_key="unit-priv-key-1")
-"""The poller's SNMPv3 user (SHA/AES), as the real agent below knows it."""
-
-
 @pytest.fixture(scope="module")
 def agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A real net-snmp agent on loopback knowing the poller's user (ACC's agent); its UDP port."""
-    port = free_port()
-    pid = start_snmpd(tmp_path_factory.mktemp("snmpd"), [
-        f"agentAddress udp:127.0.0.1:{port}",
-        f'createUser {NOC.snmp_user} SHA "{NOC.snmp_auth_key}" AES "{NOC.snmp_priv_key}"',
-        f"rouser {NOC.snmp_user} priv",
-        f"sysName {ACC}",
-    ])
-    deadline = time.monotonic() + 10
-    while not snmp_get(NOC, "127.0.0.1", ".1.3.6.1.2.1.1.3.0", timeout=0.3, port=port):
-        assert time.monotonic() < deadline, "snmpd does not answer"
+    port, pid = start_agent(tmp_path_factory.mktemp("snmpd"), ACC)
     yield port
     stop_pid(pid)
 

@@ -29,7 +29,10 @@ from emulation import (
     emulated_network,
     flash_dir,
 )
+from emulation import server as emulation_server
 from emulation.protocols import Protocols, healthy
+from rollout_support import NOC, start_agent
+from snmprec_agent import stop_pid
 from typer.testing import CliRunner
 
 import govnet.cli.verify as verify_cli
@@ -41,12 +44,14 @@ from govnet.deploy.nornir_setup import DeployTarget
 from govnet.deploy.verify import (
     POLL_S,
     Expectations,
+    ManagementProbe,
     VerifyReport,
     expectations,
     observe,
     verify,
 )
 from govnet.model import Network
+from govnet.monitor.snmp import SnmpTarget
 from govnet.platforms import get_platform
 from govnet.platforms.base import Observed
 
@@ -678,3 +683,71 @@ def test_an_emulated_usg_master_shows_its_groups_and_hrp_role_as_the_model_expec
     assert seen.vrrp == {"GE1/0/1/1 master", "GE1/0/2/2 master", "GE1/0/3/3 backup", "hrp active"}
     assert report.missing == {"vrrp groups": ["GigabitEthernet1/0/3/3 master"]}
     assert healed.ok and healed.missing == {}
+
+
+# -- the management path on an EMULATED CE (tests/emulation; not real gear) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def noc_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SnmpTarget]:
+    """A real net-snmp agent on loopback standing in for the CE's agent (the emulation speaks SSH only)."""
+    port, pid = start_agent(tmp_path_factory.mktemp("snmpd"), "kf-core-1")
+    yield SnmpTarget("kf-core-1", "127.0.0.1", port)
+    stop_pid(pid)
+
+
+def test_summary_names_management_failures_as_they_are() -> None:
+    login = "management: new SSH login refused: r1: denied"
+    snmp = "management: SNMPv3 get sysUpTime.0 timed out (h:161)"
+    report = VerifyReport("r1", False, {"bgp": ["10.0.0.1"], "management": [login, snmp]})
+    assert report.summary() == ("bgp not up: 10.0.0.1; management: new SSH login refused: r1: denied; "
+                                "management: SNMPv3 get sysUpTime.0 timed out (h:161)")
+
+
+def test_an_emulated_ce_is_confirmed_after_a_fresh_login_and_the_pollers_get(
+    tmp_path: Path, noc_agent: SnmpTarget
+) -> None:
+    device = _emulated("huawei_vrpv8", tmp_path)
+    device.protocols = HEALTHY
+    first = get_platform("huawei_vrpv8").verify_commands[0]
+    with driven(device, driver_class("huawei_vrpv8"), "kf-core-1", "huawei_vrpv8") as (_, driver):
+        driver.load_merge_candidate("vlan batch 30\n")
+        driver.commit_config(revert_in=60)
+        before = device.log.count(first)
+        report = verify(driver, "huawei_vrpv8", EXPECTED, 0, ManagementProbe(NOC, {"kf-core-1": noc_agent}))
+        assert report.ok and report.note == "", report.summary()
+        assert set(report.management) == {"ssh login", "snmpv3 get"}
+        assert device.log.count(first) == before + 2  # verify's poll, and the fresh session's one command
+        driver.confirm_commit()
+    assert "vlan batch 10 20 30" in device.running_lines()
+
+
+def test_an_emulated_ce_refusing_new_logins_after_the_push_fails_verify(
+    tmp_path: Path, noc_agent: SnmpTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    device = _emulated("huawei_vrpv8", tmp_path)
+    device.protocols = HEALTHY
+    with driven(device, driver_class("huawei_vrpv8"), "kf-core-1", "huawei_vrpv8") as (_, driver):
+        driver.load_merge_candidate("vlan batch 30\n")
+        driver.commit_config(revert_in=60)
+        # MOCK of the emulated CE's AAA: after the push it refuses every new login
+        monkeypatch.setattr(emulation_server._Auth, "validate_password", lambda *_a: False)
+        report = verify(driver, "huawei_vrpv8", EXPECTED, 0, ManagementProbe(NOC, {"kf-core-1": noc_agent}))
+        assert not report.ok
+        [why] = report.missing["management"]
+        assert why.startswith("management: new SSH login refused: kf-core-1: SSH to ")
+        assert "authentication failed" in why
+        assert set(report.management) == {"ssh login", "snmpv3 get"}  # the GET is made too, and passes
+        driver.rollback()  # the pushing session still works
+    running = device.running_lines()
+    assert "vlan batch 10 20 30" not in running and "vlan batch 10 20" in running
+
+
+def test_a_device_missing_from_the_monitor_plan_is_named_not_passed_silently(tmp_path: Path) -> None:
+    device = _emulated("h3c_comware", tmp_path)
+    device.protocols = HEALTHY
+    with driven(device, driver_class("h3c_comware"), "kf-agg-laodaohe", "h3c_comware") as (_, driver):
+        report = verify(driver, "h3c_comware", EXPECTED, 0, ManagementProbe(NOC, {}))
+    assert report.ok and list(report.management) == ["ssh login"]
+    no_agent = "kf-agg-laodaohe has no SNMP agent in the monitor plan"
+    assert report.note == f"management: SNMP not checked: {no_agent}"
