@@ -192,7 +192,7 @@ class Platform:
 
     @property
     def checks_cli(self) -> bool:
-        """Whether it renders a CLI config that config rules read (the spec needs its driver)."""
+        """Whether it renders a CLI config that config rules read (the spec needs its reader)."""
         return self.renders and self.hier_config is not None
 
     @property

@@ -217,13 +217,15 @@ def test_route_exception_is_imported(inventory_copy: Path, edit: Edit) -> None:
 def test_management_plane_everywhere(network: Network, configs: dict[str, str]) -> None:
     s = network.settings
     for name, text in configs.items():
-        assert f"info-center loghost {s.syslog_host}\n" in text, name
+        vpn = get_platform(network.devices[name].platform).management_vpn  # the USG's: default
+        via = f" vpn-instance {vpn}" if vpn else ""
+        assert f"info-center loghost {s.syslog_host}{via}\n" in text, name
         assert all(
-            f"ntp-service unicast-server {n} authentication-keyid 1\n" in text for n in s.ntp_servers
+            f"ntp-service unicast-server {n} authentication-keyid 1{via}\n" in text for n in s.ntp_servers
         ), name
         assert "undo telnet server enable\n" in text, name
         assert "snmp-agent sys-info version v3\n" in text, name
-        assert " rule 5 permit source 10.254.0.0 0.0.0.255\n" in text, name
+        assert f" rule 5 permit {via.strip() + ' ' if via else ''}source 10.254.0.0 0.0.0.255\n" in text, name
         assert f" idle-timeout {s.idle_timeout_minutes} 0\n" in text, name
         platform = network.devices[name].platform
         if platform in ("huawei_vrp", "huawei_usg", "huawei_nip"):
