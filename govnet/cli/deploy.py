@@ -118,6 +118,13 @@ def target_state(state_root: Path | None, network: Any, lab: bool) -> Path:
     return target_state_dir(state_root or default_state_dir(), network.settings.name, lab)
 
 
+def _probe(network: Any, target: Any) -> Any:
+    """Before each confirm: a fresh SSH login and the poller's SNMPv3 GET (the monitor's plan)."""
+    from govnet.deploy.verify import target_probe
+
+    return target_probe(network, target)
+
+
 def _options(state_dir: Path, **values: Any) -> Any:
     from govnet.deploy.rollout import DeployOptions
 
@@ -219,7 +226,8 @@ def deploy_cmd(
         return
     network, _names, target, configs = prepare_target(inventory, lab, workdir, filter_)
     options = _options(target_state(state_dir, network, lab), commit=commit, batch_size=batch_size,
-                       max_failures=max_failures, verify_timeout=verify_timeout)
+                       max_failures=max_failures, verify_timeout=verify_timeout,
+                       management=_probe(network, target) if commit else None)
     if recover_:
         recovery = recover_network(network, target, options, echo=_err)
         typer.echo(f"restored {len(recovery.restored)} device(s): {', '.join(recovery.restored) or '-'}")
@@ -345,7 +353,8 @@ def play_cmd(
         _require_booted(full, onboard_sites(book), booted, workdir, playbook, values)
     network = scope(full, booted)
     result = run_playbook(book, network, target, commit=commit, lab=lab, filters=filter_ or None,
-                          batch_size=batch_size, state_dir=target_state(state_dir, network, lab), echo=_err)
+                          batch_size=batch_size, state_dir=target_state(state_dir, network, lab), echo=_err,
+                          management=_probe(network, target) if commit else None)
     as_json = json_ or fmt is ReportFormat.json
     if diff_file is not None:
         _write(diff_file, "".join(f"### {t}\n{plan_view.diff_text(r)}" for t, r in result.reports))

@@ -23,7 +23,8 @@ FILTER_OPTION = filter_option()
 FormatOpt = Annotated[ReportFormat, typer.Option("-f", "--format", help="text or json.")]
 
 
-def verify_devices(network: Any, names: list[str], target: Any, lab: bool) -> dict[str, Any]:
+def verify_devices(network: Any, names: list[str], target: Any, lab: bool,
+                   management: Any = None) -> dict[str, Any]:
     """One read-only check per device (no waiting: what it shows now), by name: ``ok``,
     ``missing`` (kind -> names) and ``note``; a device that cannot be reached is missing its
     ``session``, with the reason."""
@@ -37,7 +38,7 @@ def verify_devices(network: Any, names: list[str], target: Any, lab: bool) -> di
     nr = build_nornir(network, target).filter(F(name__any=names))
     secrets = SecretValues.from_credentials(target.credentials())
     prepare_hosts(nr, state_dir=target_state(None, network, lab), secrets=secrets, run_id="verify", lab=lab)
-    results = nr.run(task=verify_device, network=network, lab=lab, timeout=0.0)
+    results = nr.run(task=verify_device, network=network, lab=lab, timeout=0.0, management=management)
     reports: dict[str, Any] = {}
     for name in sorted(names):
         outcome = results[name][0]
@@ -57,6 +58,9 @@ def verify_cmd(
     workdir: WorkdirOpt = DEFAULT_WORKDIR,
     filter_: list[str] = FILTER_OPTION,
     fmt: FormatOpt = ReportFormat.text,
+    management: bool = typer.Option(
+        False, "--management", help="Also log in afresh over SSH and GET sysUpTime.0 over SNMPv3 as the "
+        "poller does (the management path; what deploy checks before every confirm)."),
 ) -> None:
     """Check every selected device against the model, read-only: OSPF Full, BGP and VPNv4
     Established, LDP Operational, links up (and the twin's edge tables and VRRP groups).
@@ -67,7 +71,12 @@ def verify_cmd(
     named); 2 bad input or no credentials; 3 internal error.
     """
     network, names, target, _configs = prepare_target(inventory, lab, workdir, filter_)
-    reports = verify_devices(network, names, target, lab)
+    probe = None
+    if management:
+        from govnet.deploy.verify import target_probe
+
+        probe = target_probe(network, target)
+    reports = verify_devices(network, names, target, lab, probe)
     if fmt is ReportFormat.json:
         typer.echo(json.dumps({"devices": reports, "ok": all(r["ok"] for r in reports.values())}, indent=2))
     else:

@@ -30,6 +30,7 @@ from govnet.deploy.driver import DeployError
 from govnet.deploy.intended import intended_configs, select
 from govnet.deploy.nornir_setup import DeployTarget
 from govnet.deploy.rollout import DeployOptions, RunReport, deploy
+from govnet.deploy.verify import ManagementProbe
 from govnet.model import Network
 
 Echo = Callable[[str], None]
@@ -207,7 +208,7 @@ def neighbours(network: Network, names: list[str]) -> list[str]:
 def run_playbook(
     book: Playbook, network: Network, target: DeployTarget, *, commit: bool, lab: bool,
     state_dir: Path | None = None, echo: Echo = print, filters: list[str] | None = None,
-    batch_size: int | None = None,
+    batch_size: int | None = None, management: ManagementProbe | None = None,
 ) -> PlayResult:
     """Run the steps in order; a failed deploy step stops the playbook (exit 1).
 
@@ -230,7 +231,7 @@ def run_playbook(
         return [n for n in names if n in target.lab_ports] if lab else names
 
     def options(**values: Any) -> DeployOptions:
-        opts = DeployOptions(**values)
+        opts = DeployOptions(**values, management=management)
         if state_dir is not None:
             opts.state_dir = state_dir
         return opts

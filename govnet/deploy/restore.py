@@ -16,7 +16,7 @@ import json
 import re
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from govnet.credentials import SECRET_REF_RE, secret_ref
@@ -156,4 +156,5 @@ def restore(
     device = network.devices.get(backup.device)
     style = get_platform(device.platform).print_style if device is not None else "plain"
     config = restorable_config(backup, secrets, intended, style)
+    options = replace(options, management_gate=False)  # the device's own config, not a render
     return deploy(network, {backup.device: config}, target, options, echo=echo)

@@ -32,9 +32,11 @@ from govnet.deploy.connection import driver_of, prepare_hosts
 from govnet.deploy.driver import DeployError
 from govnet.deploy.lkg import address_of, default_state_dir, pending_commits, target_kind, target_state_dir
 from govnet.deploy.lock import network_lock
+from govnet.deploy.management_gate import management_refusals
 from govnet.deploy.nornir_setup import DeployTarget, build_nornir
 from govnet.deploy.secrets import SecretValues
 from govnet.deploy.tasks import PushOutcome, push_config
+from govnet.deploy.verify import ManagementProbe
 from govnet.model import Network
 
 Echo = Callable[[str], None]
@@ -54,6 +56,13 @@ class DeployOptions:
     """SSH sessions opened and diffed in parallel before a rollout (logins wait mostly on the
     device: 28 twin routers diff in 3.8 s with 16, 5.5-9.2 s with 8; Nornir's own default is 20)."""
     canary: bool = True
+    management: ManagementProbe | None = None
+    """Before each confirm, a fresh SSH login and the poller's SNMPv3 GET (``govnet deploy``
+    builds it from the monitor plan; None: the routing checks alone)."""
+    management_gate: bool = True
+    """Refuse an intended config that cuts the management path (:mod:`govnet.deploy.management_gate`).
+    Off for a restore: it returns a device to a config the device itself printed (verify, the
+    confirm window and the management probe still guard it)."""
 
     def state_for(self, network: Network, target: DeployTarget) -> Path:
         """Where this run keeps LKGs, pending records, the lock and reports (per target)."""
@@ -265,7 +274,12 @@ def deploy(
     nr = build_nornir(network, target, workers=options.workers)
     secrets = SecretValues.from_credentials(target.credentials())
     prepare_hosts(nr, state_dir=state_dir, secrets=secrets, run_id=run_id, lab=target.lab)
-    names = [n for n in configs if n in nr.inventory.hosts]
+    judged = options.replace and options.management_gate  # a merge snippet is no whole config
+    whole = {n: configs[n] for n in configs if n in nr.inventory.hosts} if judged else {}
+    refused = management_refusals(network, whole, lab=target.lab)
+    for name, reason in refused.items():  # never sent, dry run or not: a push must not cut the NOC off
+        _record(report, PushOutcome(name, "failed", None, f"refused: {reason}"), None)
+    names = [n for n in configs if n in nr.inventory.hosts and n not in refused]
     flag = StopFlag(echo)
     common = {"network": network, "replace": options.replace, "lab": target.lab}
     try:
@@ -304,7 +318,7 @@ def _roll_out(
     settled = {n for n, o in diffs.items() if o.status == "unchanged"}  # others: only if seen up
     report.batches = plan_batches(network, todo, options.batch_size, options.canary)
     schedule = WaveSchedule.of(network, report.batches, options.batch_size, options.canary)
-    failures = sum(1 for o in diffs.values() if o.status == "failed")
+    failures = sum(1 for d in report.devices.values() if d.status == "failed")  # refused ones too
     flying: dict[Future[dict[str, PushOutcome]], str] = {}
     with ThreadPoolExecutor(max_workers=options.batch_size, thread_name_prefix="push") as pool:
         while True:
@@ -313,7 +327,7 @@ def _roll_out(
                 schedule.start([name])
                 flying[pool.submit(_run, nr, [name], configs, commit=True, settled=frozenset(settled),
                                    revert_in=options.revert_in, verify_timeout=options.verify_timeout,
-                                   **common)] = name
+                                   management=options.management, **common)] = name
             flag.in_flight = schedule.in_flight  # before the announcement: a Ctrl-C right after names them
             _echo_started(schedule, echo)
             if not flying:

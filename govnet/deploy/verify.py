@@ -24,9 +24,10 @@ import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 
-from govnet.credentials import Credentials
+from govnet.credentials import Credentials, load_credentials
 from govnet.deploy.driver import DeployError, DeviceDriver
 from govnet.deploy.drivers import driver_class
+from govnet.deploy.nornir_setup import DeployTarget
 from govnet.model import Network
 from govnet.monitor.oids import SYS_UPTIME
 from govnet.monitor.plan import build_plan
@@ -113,6 +114,16 @@ def management_probe(
     plan = build_plan(network, lab=lab, hosts=hosts, ports=ports)
     agents = {d.name: SnmpTarget(d.name, d.host, d.port, d.timeout) for d in plan.devices}
     return ManagementProbe(credentials, agents, timeout, retries)
+
+
+def target_probe(network: Network, target: DeployTarget) -> ManagementProbe:
+    """The management probe of a deploy target, as ``govnet monitor`` polls it: the twin's own
+    secrets file alone (never the production environment) and the lab timeouts with ``--lab``;
+    the environment or secrets file and the production timeouts otherwise."""
+    if target.lab:
+        return management_probe(network, load_credentials(target.secrets_file, environ={}), lab=True,
+                                timeout=1.0, retries=1)
+    return management_probe(network, target.credentials(), timeout=3.0, retries=2)
 
 
 def _fresh_login(driver: DeviceDriver, entry: Platform) -> str:

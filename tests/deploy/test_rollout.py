@@ -824,3 +824,42 @@ def test_emulated_switch_left_mid_trial_by_a_killed_run_is_restored(
     assert echoed == [f"{CORE1}: unconfirmed commit from run killed (lab, {address}): restoring"]
     assert ces[CORE1].trial is None and ces[CORE1].running_lines() == before
     assert pending_commits(state) == []
+
+
+# -- a push that would cut the management path --------------------------------------------------
+
+
+def test_a_config_cutting_the_management_path_is_refused_and_never_sent(
+    fleet: FakeFleet, state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, str]] = []
+
+    def refusals(network: Network, configs: dict[str, str], *, lab: bool) -> dict[str, str]:
+        seen.append(dict(configs))
+        return {AGG_X: "intended config cuts the management path: no service-manage snmp permit"}
+
+    monkeypatch.setattr(rollout, "management_refusals", refusals)
+    report, _ = run(fleet, state, intended(AGG_D, AGG_X), max_failures=2)
+    assert seen and set(seen[0]) == set(DEVICES)  # every intended config was judged
+    assert report.devices[AGG_X].status == "failed"
+    assert report.devices[AGG_X].reason.startswith("refused: intended config cuts the management path")
+    assert fleet.actions(AGG_X) == []  # never opened, never diffed, never pushed
+    assert report.devices[AGG_D].status == "changed"
+
+
+def test_a_refused_config_counts_as_a_failure_for_max_failures(
+    fleet: FakeFleet, state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rollout, "management_refusals", lambda _n, _c, *, lab: {ACC: "refused here"})
+    report, _ = run(fleet, state, intended(AGG_D, ACC))  # max_failures 1: the refusal halts the rollout
+    assert report.devices[ACC].status == "failed" and fleet.actions(ACC) == []
+    assert report.devices[AGG_D].status == "untouched" and report.halted
+
+
+def test_a_merge_snippet_is_not_judged_as_a_whole_config(
+    fleet: FakeFleet, state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rollout, "management_refusals",
+                        lambda _n, configs, *, lab: dict.fromkeys(configs, "refused"))
+    report, _ = run(fleet, state, intended(AGG_D), replace=False)
+    assert report.devices[AGG_D].status == "changed"  # remediation's holds guard a merge instead
