@@ -123,9 +123,23 @@ def device_rows(report: RunReport) -> list[dict[str, Any]]:
         rows.append({
             "device": dev.device, "status": status_word(dev.status), "batch": dev.batch or "",
             "added": added, "removed": removed, "held": len(dev.held),
-            "seconds": round(sum(dev.timings.values()), 2), "reason": dev.reason,
+            "seconds": device_seconds(dev.timings), "reason": dev.reason,
         })
     return rows
+
+
+def device_seconds(timings: dict[str, float]) -> float:
+    """A device's wall time: its ``total`` when the push recorded one (the phases are parts of
+    it, never added to it), else the sum of its phases.
+
+    >>> device_seconds({"diff": 1.0, "commit": 2.0, "total": 3.5})
+    3.5
+    >>> device_seconds({"diff": 1.25})
+    1.25
+    """
+    if "total" in timings:
+        return round(timings["total"], 2)
+    return round(sum(timings.values()), 2)
 
 
 def diff_text(report: RunReport) -> str:

@@ -146,3 +146,12 @@ def test_a_halt_names_each_half_changed_pair_and_how_to_resume(network: Network)
     assert resume_lines(report, network) == [RESUME]
     report.devices[CORE1].status = report.devices[CORE2].status = "untouched"  # neither: whole, not changed
     assert half_changed(report, network) == {}
+
+
+def test_a_pushed_device_shows_its_wall_time_not_its_phases_added_to_it() -> None:
+    report = RunReport("r", "n", True, "t", seconds=9.0)
+    report.devices["a"] = DeviceReport("a", "changed", 1, timings={
+        "diff": 1.0, "commit": 2.0, "converge": 0.5, "verify": 3.0, "confirm": 0.25, "total": 6.75})
+    report.devices["b"] = DeviceReport("b", "dry-run", None, timings={"diff": 1.5})
+    rows = {row["device"]: row["seconds"] for row in device_rows(report)}
+    assert rows == {"a": 6.75, "b": 1.5}  # summing a's phases with its total gave 13.5
