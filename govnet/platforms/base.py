@@ -225,6 +225,12 @@ class Platform:
         vpn = getattr(module, "MANAGEMENT_VPN", None) if module else None
         return str(vpn) if vpn else None
 
+    @property
+    def fixtures(self) -> tuple[str, ...]:
+        """Where its test fixtures live, relative to the repository: golden renders, configs as
+        the device prints them, captured ``display`` outputs (each capture names its source)."""
+        return tuple(f"tests/fixtures/{kind}/{self.name}" for kind in ("golden", "device-configs", "captures"))
+
     def data_file(self, name: str) -> str | None:
         """The text of the package's data file ``name`` (``commands.yaml`` ...), None if absent."""
         return _data_file(self.package, name)

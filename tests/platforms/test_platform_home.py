@@ -153,6 +153,12 @@ def test_a_driver_named_by_the_registry_is_a_device_driver(name: str) -> None:
 def test_a_rendering_platform_has_templates_and_goldens(name: str) -> None:
     assert sorted((REPO / "templates" / name).glob("*.j2")), name
     assert sorted((FIXTURES / "golden" / name).glob("*.cfg")), name
+    golden, printed, captures = (REPO / path for path in get_platform(name).fixtures)
+    assert golden == FIXTURES / "golden" / name  # the pointer the package gives is where they are
+    if captures.exists():  # a platform reading its sibling's output shapes has none of its own
+        assert sorted(captures.glob("*.raw")), name
+    if get_platform(name).checks_cli and not get_platform(name).lab:
+        assert sorted(printed.iterdir()), name
 
 
 @pytest.mark.parametrize("name", sorted(n for n, p in PLATFORMS.items() if p.checks_cli))
