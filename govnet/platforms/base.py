@@ -229,7 +229,8 @@ class Platform:
     def fixtures(self) -> tuple[str, ...]:
         """Where its test fixtures live, relative to the repository: golden renders, configs as
         the device prints them, captured ``display`` outputs (each capture names its source)."""
-        return tuple(f"tests/fixtures/{kind}/{self.name}" for kind in ("golden", "device-configs", "captures"))
+        kinds = ("golden", "device-configs", "captures")
+        return tuple(f"tests/fixtures/{kind}/{self.name}" for kind in kinds)
 
     def data_file(self, name: str) -> str | None:
         """The text of the package's data file ``name`` (``commands.yaml`` ...), None if absent."""
