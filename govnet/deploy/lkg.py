@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -146,6 +147,22 @@ class LkgStore:
             os.replace(tmp, path)
         except OSError as exc:
             raise DeployError(f"{self.device}: cannot write {path}: {exc.strerror}") from None
+
+    @property
+    def digests_path(self) -> Path:
+        return self.state_dir / f"{self.device}.secrets.json"
+
+    def save_digests(self, digests: Mapping[str, str]) -> None:
+        """The digests of the secrets the confirmed config carries (name -> digest, no value)."""
+        self._write(self.digests_path, json.dumps(dict(sorted(digests.items())), indent=1) + "\n")
+
+    def digests(self) -> dict[str, str]:
+        """The kept digests ({} when none were kept or the file is unreadable)."""
+        try:
+            data = json.loads(self.digests_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     def save_lkg(self, running: str) -> None:
         self._write(self.lkg_path, running)

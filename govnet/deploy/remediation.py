@@ -405,10 +405,12 @@ def _one_way(
     return (*first, *_emit(root.children), *last), tuple(held)
 
 
-def match_secrets(intended: str, running: str, printed_forms: tuple[tuple[str, str], ...] = ()) -> str:
+def match_secrets(intended: str, running: str, printed_forms: tuple[tuple[str, str], ...] = (),
+                  rotated: frozenset[str] = frozenset()) -> str:
     """``intended`` with each secret-bearing line replaced by the running line that matches it
     everywhere but at the reference (the device shows a cipher there), and, per
-    ``printed_forms``, at the keyword the device prints in place of the pushed one.
+    ``printed_forms``, at the keyword the device prints in place of the pushed one. A line
+    naming a ``rotated`` secret (its value changed since it was pushed) is left as intended: a change.
 
     >>> match_secrets(" local-user a password irreversible-cipher ${secret:PW}\\n",
     ...               " local-user a password irreversible-cipher $1a$Xy$\\n")
@@ -420,12 +422,30 @@ def match_secrets(intended: str, running: str, printed_forms: tuple[tuple[str, s
     have = running.splitlines()
     out: list[str] = []
     for line in intended.splitlines():
-        if SECRET_REF_RE.search(line):
-            parts = [_printed_keyword(re.escape(p), printed_forms) for p in SECRET_REF_RE.split(line)[::2]]
-            pattern = re.compile("^" + r"\S+".join(parts) + "$")
-            line = next((h for h in have if pattern.match(h)), line)
+        names = {m.group("name") for m in SECRET_REF_RE.finditer(line)}
+        if names and not names & rotated:
+            line = next((h for h in have if _secret_pattern(line, printed_forms).match(h)), line)
         out.append(line)
     return "\n".join(out) + "\n"
+
+
+def _secret_pattern(line: str, printed_forms: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """The running lines ``line`` (with secret references) may be printed as."""
+    parts = [_printed_keyword(re.escape(p), printed_forms) for p in SECRET_REF_RE.split(line)[::2]]
+    return re.compile("^" + r"\S+".join(parts) + "$")
+
+
+def _overwritten(intended: str, running: str, printed_forms: tuple[tuple[str, str], ...],
+                 rotated: frozenset[str]) -> set[str]:
+    """Running lines a rotated secret's line overwrites in place (the same line with the old
+    cipher): the new value is set over them, they are never undone first."""
+    have = running.splitlines()
+    found: set[str] = set()
+    for line in intended.splitlines():
+        if {m.group("name") for m in SECRET_REF_RE.finditer(line)} & rotated:
+            pattern = _secret_pattern(line, printed_forms)
+            found |= {h.strip() for h in have if pattern.match(h)}
+    return found
 
 
 def _printed_keyword(escaped: str, printed_forms: tuple[tuple[str, str], ...]) -> str:
@@ -443,14 +463,19 @@ def remediate(
     intended: str,
     platform: str,
     guard: SessionGuard | None = None,
+    rotated: frozenset[str] = frozenset(),
 ) -> Remediation:
     """Lines that take ``running`` to ``intended`` safely on ``platform``, and the lines that
-    take it back (both configs as the platform prints them, read by its reader)."""
+    take it back (both configs as the platform prints them, read by its reader). Lines naming a
+    ``rotated`` secret are pushed again even though the device shows them set."""
     guard = guard or SessionGuard()
     cli = _cli(platform)
     have = cli.text(running)
-    want = match_secrets(cli.text(intended), have, cli.printed_secret_forms)
+    want = match_secrets(cli.text(intended), have, cli.printed_secret_forms, rotated)
     commands, held = _one_way(have, want, cli, guard)
+    if rotated:  # a secret's new value overwrites its line: never 'undo' the old one first
+        kept = {f"undo {line}" for line in _overwritten(want, have, cli.printed_secret_forms, rotated)}
+        commands = tuple(c for c in commands if c.strip() not in kept)
     rollback, _ = _one_way(want, have, cli, guard)
     unified = "".join(
         difflib.unified_diff(

@@ -7,12 +7,15 @@ last-known-good files and backups get :meth:`SecretValues.redact`-ed text or the
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
 from govnet.credentials import SECRET_REF_RE, USER_KEYS, Credentials
 from govnet.deploy.driver import DeployError
 
 REDACTED = "<redacted>"
+DIGEST_ROUNDS = 20_000
+"""PBKDF2 rounds of a kept secret digest (slow to guess from, quick enough per push)."""
 
 
 class SecretValues:
@@ -49,6 +52,16 @@ class SecretValues:
         for name, secret in sorted(self._values.items(), key=lambda kv: len(kv[1]), reverse=True):
             text = text.replace(secret, f"${{secret:{name}}}")
         return text
+
+    def digest(self, name: str, device: str) -> str | None:
+        """A slow salted digest of ``name``'s value on ``device`` (PBKDF2-HMAC-SHA256, the
+        device and name as salt): what govnet keeps to notice a rotated secret, never the value.
+        None when the secret has no value."""
+        value = self._values.get(name)
+        if value is None:
+            return None
+        salt = f"govnet:{device}:{name}".encode()
+        return hashlib.pbkdf2_hmac("sha256", value.encode(), salt, DIGEST_ROUNDS).hex()
 
     def redact(self, text: str) -> str:
         """``text`` with every known secret value replaced by a placeholder."""

@@ -698,3 +698,12 @@ def test_remediate_names_the_side_that_does_not_parse() -> None:
         remediate(BAD, "sysname a\n", "huawei_vrp")
     with pytest.raises(DeployError, match=r"^intended config does not parse as huawei_vrp: "):
         remediate("sysname a\n", BAD, "huawei_vrp")
+
+
+def test_a_rotated_secret_line_is_a_change_though_the_device_shows_it_set() -> None:
+    intended = " snmp-agent usm-user v3 noc authentication-mode sha cipher ${secret:AUTH}\n sysname a\n"
+    running = " snmp-agent usm-user v3 noc authentication-mode sha cipher %^%#old%^%#\n sysname a\n"
+    assert remediate(running, intended, "huawei_vrp").empty
+    plan = remediate(running, intended, "huawei_vrp", rotated=frozenset({"AUTH"}))
+    assert plan.commands == ("snmp-agent usm-user v3 noc authentication-mode sha cipher ${secret:AUTH}",)
+    assert remediate(running, intended, "huawei_vrp", rotated=frozenset({"OTHER"})).empty

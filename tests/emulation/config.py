@@ -386,6 +386,12 @@ class ConfigTree:
                 else:
                     node.children.append(Node(f"{prefix} {vlan_text(vlans)}"))
                 return
+        if _SECRET_WORD.search(line) is not None:  # a key typed again replaces the stored one
+            key_text = line.rsplit(" ", 1)[0]
+            for child in node.children:
+                if _SECRET_WORD.search(child.text) is not None and child.text.rsplit(" ", 1)[0] == key_text:
+                    child.text = line
+                    return
         if (m := _SINGLE_VALUED.match(line)) is not None:
             key = m.group(1)
             for child in node.children:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
 
+from govnet.credentials import SECRET_REF_RE
 from govnet.deploy.driver import CommitRejected, ConfigDiff, DeployError, DeviceDriver, DriverTarget
 from govnet.deploy.lkg import LkgStore, PendingCommit
 from govnet.deploy.remediation import SessionGuard, merge_config, remediate
@@ -67,6 +68,8 @@ class CliDriver(DeviceDriver):
         self._commands: tuple[str, ...] | None = None
         """The remediation lines of the loaded candidate (None: nothing loaded)."""
         self._unified = ""
+        self._intended = ""
+        """The intended config of the last load (its secret references: the digests kept at confirm)."""
         self.held: tuple[str, ...] = ()
         """Negations the last compare withheld for safety (see govnet.deploy.remediation)."""
 
@@ -232,7 +235,8 @@ class CliDriver(DeviceDriver):
     def _plan(self, running: str, intended: str) -> tuple[str, ...]:
         """Load the remediation from ``running`` to ``intended`` as the candidate; its held lines."""
         self._find_mgmt_interface(running)
-        plan = remediate(running, intended, self.platform.name, self.guard)
+        self._intended = intended
+        plan = remediate(running, intended, self.platform.name, self.guard, self.rotated(intended))
         self._commands, self._unified, self.held = plan.commands, plan.unified, plan.held
         return plan.held
 
@@ -253,8 +257,22 @@ class CliDriver(DeviceDriver):
             running = self._running()
             intended = (self._replace_intended(config) if replace
                         else merge_config(running, config, self.platform.name))
-            plan = remediate(running, intended, self.platform.name, self.guard)
+            plan = remediate(running, intended, self.platform.name, self.guard, self.rotated(intended))
             return ConfigDiff(self.device, plan.commands, plan.unified, plan.held)
+
+    def rotated(self, intended: str) -> frozenset[str]:
+        """The secrets ``intended`` names whose value is not the one last confirmed here (by the
+        kept digest): their lines are pushed again. A secret with no kept digest is taken as set."""
+        kept = self.state.digests()
+        names = {m.group("name") for m in SECRET_REF_RE.finditer(intended)}
+        return frozenset(n for n in names if n in kept and kept[n] != self.secrets.digest(n, self.device))
+
+    def _keep_digests(self) -> None:
+        """After a confirm: the digests of the secrets the confirmed intent carries."""
+        names = {m.group("name") for m in SECRET_REF_RE.finditer(self._intended)}
+        digests = {n: d for n in names if (d := self.secrets.digest(n, self.device)) is not None}
+        if digests:
+            self.state.save_digests({**self.state.digests(), **digests})
 
     def _record(self, running: str, revert_in: int | None) -> None:
         """Before a change: the last-known-good config, and with a window a pending record, in
@@ -268,6 +286,7 @@ class CliDriver(DeviceDriver):
     def _confirmed(self) -> None:
         self.state.clear_pending()
         self.state.save_lkg(self.get_config())
+        self._keep_digests()
 
     def _lkg(self) -> str:
         lkg = self.state.lkg()

@@ -160,6 +160,31 @@ PRIV_KEY = "Priv-Key-Never-Shown-2"
 SNMP = "snmp-agent usm-user v3 noc authentication-mode sha cipher ${secret:GOVNET_SNMP_AUTH_KEY}\n"
 
 
+def test_a_rotated_secret_is_pushed_again_and_only_its_digest_is_kept(s_switch: Rig) -> None:
+    device, _ = s_switch
+    first = SecretValues({"GOVNET_SNMP_AUTH_KEY": AUTH_KEY})
+    target = driver_target(device, "kf-agg-dongfenglu", "huawei_vrp", secrets=first)
+    with opened(Vrp5Driver(target)) as driver:
+        driver.load_replace_candidate(BASE + SNMP)
+        driver.commit_config(revert_in=300)
+        driver.confirm_commit()
+    kept = (target.state_dir / "kf-agg-dongfenglu.secrets.json").read_text(encoding="utf-8")
+    assert "GOVNET_SNMP_AUTH_KEY" in kept and AUTH_KEY not in kept  # a digest, never the value
+    with opened(Vrp5Driver(target)) as driver:  # same value: the device's cipher is "set"
+        driver.load_replace_candidate(BASE + SNMP)
+        assert driver.compare_config().empty
+    rotated = SecretValues({"GOVNET_SNMP_AUTH_KEY": "Auth-Key-Rotated-3"})
+    target = driver_target(device, "kf-agg-dongfenglu", "huawei_vrp", secrets=rotated)
+    with opened(Vrp5Driver(target)) as driver:  # a new value behind the same reference: pushed again
+        driver.load_replace_candidate(BASE + SNMP)
+        assert driver.compare_config().commands == (SNMP.strip(),)
+        driver.commit_config(revert_in=300)
+        driver.confirm_commit()
+        assert any("Auth-Key-Rotated-3" in line for line in device.log)
+        driver.load_replace_candidate(BASE + SNMP)
+        assert driver.compare_config().empty, "once confirmed, the new digest is the kept one"
+
+
 def test_secrets_are_resolved_only_inside_the_session_and_never_drift(s_switch: Rig) -> None:
     device, _ = s_switch
     secrets = SecretValues({"GOVNET_SNMP_AUTH_KEY": AUTH_KEY, "GOVNET_SNMP_PRIV_KEY": PRIV_KEY})
