@@ -3,7 +3,14 @@ Selenium; no browser download) against the small twin polled by ``govnet monitor
 
 Boots the twin once for the module, under the twin lock
 (``flock /tmp/govnet-twin.lock .venv/bin/pytest tests/integration/test_noc_browser.py``), and always
-stops the browser, the monitor and the twin. Screenshots go to ``build/noc-browser/``.
+stops the browser, the monitor and the twin. Screenshots go to ``build/noc-browser/``, with the
+timeline of the link-down test (``link-down.json``).
+
+Cycle bounds are counted from the first poll cycle that starts after the fault is observable on
+the device (its SNMP agent answers the interface down, asked with the poller's own client), never
+from the moment the fault is injected: how long the twin's agent takes to report a cut cable is
+the twin's, not the NOC page's. The page records every live update itself (a MutationObserver), so
+the cycle that first showed a state does not depend on how often the test looks.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +30,15 @@ from typing import Any
 
 import pytest
 
+from govnet.credentials import Credentials
 from govnet.lab import faults
+from govnet.lab.credentials import read_credentials
 from govnet.lab.down import lab_down
+from govnet.lab.state import load_state
 from govnet.lab.status import converged, lab_status
 from govnet.lab.up import lab_up
+from govnet.monitor.oids import IF_ADMIN_STATUS, IF_NAME, IF_OPER_STATUS, dotted
+from govnet.monitor.transport import snmp_get, snmp_walk
 
 from .lab_helpers import INVENTORY, ROOT, SMALL_TWIN, require_lab, wait_for
 
@@ -48,6 +62,16 @@ FLAGS = [
     "--window-size=1920,1080",
 ]
 QUIET: dict[str, Any] = {"echo": lambda _m: None}
+# Every live update of the page, recorded by the page: [cycle in its header, the tile's class, when (ms)].
+WATCH = """
+window.govnetSeen = [];
+new MutationObserver(function () {
+  var cycle = document.querySelector('#status .cycle');
+  var tile = document.querySelector('#groups .tile[data-group="%s"]');
+  var shown = cycle ? Number(cycle.getAttribute('data-cycle')) : 0;
+  window.govnetSeen.push([shown, tile ? tile.className : '', Date.now()]);
+}).observe(document.body, {attributes: true, attributeFilter: ['data-cycle']});
+"""
 
 
 def _port() -> int:
@@ -86,8 +110,12 @@ class Wall:
         )
         return str(found).replace("tile ", "")
 
-    def cycle(self) -> int:
-        return int(self.js("return document.body.getAttribute('data-cycle') || '0';"))
+    def poll_cycle(self) -> tuple[int, float]:
+        """The monitor's last completed poll cycle and when it started (its own clock), from
+        ``/api/state``."""
+        with urllib.request.urlopen(f"{self.url}api/state", timeout=10) as answer:
+            cycle = json.load(answer)["cycle"]
+        return int(cycle["cycles_total"]), float(cycle["started"])
 
     def text(self, selector: str) -> str:
         return str(self.js(f"var e = document.querySelector('{selector}'); return e ? e.textContent : '';"))
@@ -210,16 +238,92 @@ def test_page_shows_every_group_healthy(wall: Wall) -> None:
         wall.driver.set_window_size(1920, 1080)
 
 
+@dataclass(frozen=True)
+class LinkEnd:
+    """One end of a twin link as the poller reads it: the agent and the interface's ifIndex."""
+
+    device: str
+    ifname: str
+    host: str
+    ifindex: str
+
+
+def _link_ends(wall: Wall, creds: Credentials, a: str, b: str) -> list[LinkEnd]:
+    """Both ends of every link between ``a`` and ``b``, their ifIndex found by ifName as the
+    poller finds it."""
+    state = load_state(wall.workdir)
+    assert state is not None
+    topo = state.lab_topology()
+    ends = []
+    for link in topo.links_between(a, b):
+        for device, ifname in ((link.a, link.a_ifname), (link.b, link.b_ifname)):
+            mgmt = topo.node(device).mgmt_ip
+            assert mgmt is not None
+            names = snmp_walk(creds, str(mgmt.ip), dotted(IF_NAME))
+            found = [name.rsplit(".", 1)[1] for name, value in names.items() if value == ifname]
+            assert len(found) == 1, (device, ifname, names)
+            ends.append(LinkEnd(device, ifname, str(mgmt.ip), found[0]))
+    assert len(ends) == 2, ends
+    return ends
+
+
+def _agent_view(creds: Credentials, ends: list[LinkEnd]) -> dict[str, str]:
+    """What each end's agent answers now: ``up`` (admin and oper up, as the poller judges an end),
+    ``down``, or ``silent``."""
+    view = {}
+    for end in ends:
+        admin, oper = (f"{dotted(column)}.{end.ifindex}" for column in (IF_ADMIN_STATUS, IF_OPER_STATUS))
+        got = snmp_get(creds, end.host, admin, oper)
+        state = "silent" if len(got) != 2 else "up" if got[admin] == got[oper] == "1" else "down"
+        view[f"{end.device} {end.ifname}"] = state
+    return view
+
+
 def test_link_down_shows_the_group_degraded_within_two_cycles_without_a_reload(wall: Wall) -> None:
+    """Within two poll cycles of the poller being able to see the cut, on the same page.
+
+    ``observable`` is a lower bound of when the first end's agent began answering the end down:
+    the later of the cut and the sending of the last probe both agents answered up. The first
+    cycle counted is the first that started at or after it (cycles the monitor was not seen to
+    start before it are counted too, so a missed sample only makes the bound stricter)."""
+    creds = read_credentials(wall.workdir)
+    ends = _link_ends(wall, creds, AGG, "kf-core-1")
     wall.js("window.govnetNoReload = 'same page';")
-    assert wait_for(lambda: wall.cycle() > 0, INTERVAL * 4, 0.5)
-    start = wall.cycle()
+    wall.js(WATCH % UPLINKS)
+    assert wait_for(lambda: bool(wall.js("return window.govnetSeen.length;")), INTERVAL * 4, 0.5)
+    starts: dict[int, float] = {}  # poll cycle -> when it started, the poller's clock
+    cycle, started = wall.poll_cycle()
+    starts[cycle] = started
+    probed = time.time()
+    before = _agent_view(creds, ends)
+    assert set(before.values()) == {"up"}, before
+    cut = time.time()
     faults.link_down(wall.workdir, AGG, "kf-core-1", **QUIET)
     try:
-        assert wait_for(lambda: wall.group_state(UPLINKS) == "s-degraded", INTERVAL * 6, 0.3), (
-            wall.group_state(UPLINKS)
-        )
-        assert wall.cycle() - start <= 2 + 1  # two poll cycles, plus the one in flight at the fault
+        observable: float | None = None
+        seen_down: dict[str, str] = {}
+        shown: list[list[Any]] = []
+        while time.time() < cut + INTERVAL * 6 and not (observable is not None and shown):
+            cycle, started = wall.poll_cycle()
+            starts[cycle] = started
+            if observable is None:
+                sent = time.time()
+                view = _agent_view(creds, ends)
+                if "down" in view.values():
+                    observable, seen_down = max(probed, cut), {**view, "answered": str(time.time())}
+                elif set(view.values()) == {"up"}:
+                    probed = sent
+            shown = [u for u in wall.js("return window.govnetSeen;") if u[1] == "tile s-degraded"]
+            time.sleep(0.1)
+        history = wall.js("return window.govnetSeen;")
+        timeline = {"cut": cut, "observable": observable, "agents": seen_down, "cycle_started": starts}
+        timeline["page"] = history
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        (SHOTS / "link-down.json").write_text(json.dumps(timeline, indent=1), encoding="utf-8")
+        assert observable is not None, timeline  # the agents never answered the end down
+        assert shown, timeline  # the page never showed the group degraded
+        first = 1 + max(c for c, at in starts.items() if at < observable)
+        assert shown[0][0] - first + 1 <= 2, timeline  # the first cycle that could see it, and the next
         assert wall.js("return window.govnetNoReload;") == "same page"
         problems = wall.text("#problems")
         assert UPLINKS in problems and "one more failure cuts off" in problems
