@@ -122,3 +122,68 @@ def test_a_damaged_lock_without_a_holder_is_refused_never_taken_over(tmp_path: P
     with pytest.raises(LockHeld, match="already running"), network_lock(tmp_path, "kaifu"):
         pass
     assert path.read_bytes() == b"\x00garbled\n"
+
+
+def test_a_process_of_another_user_counts_as_alive(tmp_path: Path) -> None:
+    """``kill(pid, 0)`` on another user's live process raises EPERM: that process is alive (its
+    lock is never taken over). Checked for real: a child dropped to ``nobody`` asks about this
+    (root's) process; as a plain user, about PID 1."""
+    if os.geteuid() != 0:
+        assert lock._alive_here(1) is True
+        return
+    parent = os.getpid()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked child
+        code = 4
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                os.kill(parent, 0)
+                code = 3  # not the EPERM this test is about
+            except PermissionError:
+                code = 0 if lock._alive_here(parent) is True else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.WEXITSTATUS(status) == 0
+
+
+def test_a_heartbeat_exactly_stale_after_s_old_is_called_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The boundary second: a lock silent for exactly STALE_AFTER_S looks stale, a tenth less does not."""
+    path = tmp_path / "kaifu.lock"
+    text = "ops@far-host pid 4242 since 2026-12-07T01:00:00Z"
+    path.write_text(text + "\n", encoding="utf-8")
+    mtime = path.stat().st_mtime
+    monkeypatch.setattr("govnet.deploy.lock.time.time", lambda: mtime + lock.STALE_AFTER_S)
+    assert "looks STALE: no heartbeat from far-host for 10 min" in refusal(path, "kaifu", text)
+    monkeypatch.setattr("govnet.deploy.lock.time.time", lambda: mtime + lock.STALE_AFTER_S - 0.1)
+    assert refusal(path, "kaifu", text) == f"a deploy to kaifu is already running ({text}); lock file {path}"
+
+
+def test_the_heartbeat_keeps_beating_after_a_passing_storage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One failed refresh (EIO on a flaky share) does not stop the heartbeat: the next beat
+    refreshes the lock again, so a live deploy is not made to look stale by one error."""
+    monkeypatch.setattr(lock, "HEARTBEAT_S", 0.05)
+    real_utime = os.utime
+    calls: list[str] = []
+
+    def flaky_utime(target: Path) -> None:
+        calls.append("fail" if not calls else "ok")
+        if len(calls) == 1:
+            raise OSError(5, "Input/output error")
+        real_utime(target)
+
+    monkeypatch.setattr("govnet.deploy.lock.os.utime", flaky_utime)
+    with network_lock(tmp_path, "kaifu") as path:
+        real_utime(path, (1.0, 1.0))
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and path.stat().st_mtime == 1.0:
+            time.sleep(0.02)
+        refreshed = path.stat().st_mtime
+    assert calls[0] == "fail" and "ok" in calls
+    assert refreshed > 1.0
