@@ -28,7 +28,7 @@ def command_reference(rule: Rule, ctx: CheckContext, device: Device, tree: Confi
         return []
     found: list[Finding] = []
     for node, parents in _lines(tree.root, ()):
-        if ref.match(parents, node.text) is None:
+        if not ref.accepts(parents, node.text):
             view = ref.view_of(parents) or f"unknown view under '{parents[-1]}'"
             message = f"line {node.line} '{node.text}' is no {config.platform} command in the {view} view"
             found.append(ctx.finding(rule, device.name, ctx.config_location(device.name, node.line), message))

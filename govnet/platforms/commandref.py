@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import yaml
@@ -57,6 +57,9 @@ SHAPES: dict[str, str] = {
 }
 """Argument shapes a form may name: ``{ip}`` an IPv4 address, ``{secret}`` a secret (a
 ``${secret:NAME}`` reference in govnet's renders), ``{text}`` the rest of the line ..."""
+
+_MEMO_LIMIT = 20_000
+"""Enclosing-line tuples remembered per reference before the memo starts over (bounded memory)."""
 
 _SKIPPED = re.compile(r"^(#.*|!.*|return)$")
 """Separators, comments and the closing ``return``: printed, never typed."""
@@ -108,16 +111,39 @@ class CommandRef:
     commands: tuple[Command, ...]
     sources: tuple[tuple[str, str], ...] = ()
 
+    _views_seen: dict[tuple[str, ...], str | None] = field(default_factory=dict, compare=False, repr=False)
+    _view_patterns: dict[str, re.Pattern[str] | None] = field(default_factory=dict, compare=False, repr=False)
+
     def view_of(self, parents: Sequence[str]) -> str | None:
         """The view a line enclosed by ``parents`` is typed in (None: no known view)."""
         if not parents:
             return SYSTEM
-        for name, patterns in self.views:
-            if len(patterns) == len(parents) and all(
-                p.match(t) for p, t in zip(patterns, parents, strict=True)
-            ):
-                return name
-        return None
+        key = tuple(parents)
+        if key in self._views_seen:
+            return self._views_seen[key]
+        found = next(
+            (
+                name
+                for name, patterns in self.views
+                if len(patterns) == len(key) and all(p.match(t) for p, t in zip(patterns, key, strict=True))
+            ),
+            None,
+        )
+        if len(self._views_seen) > _MEMO_LIMIT:
+            self._views_seen.clear()
+        self._views_seen[key] = found
+        return found
+
+    def accepts(self, parents: Sequence[str], text: str) -> bool:
+        """Whether ``text`` is a command of the view ``parents`` enclose (one regex per view)."""
+        view = self.view_of(parents)
+        if view is None:
+            return False
+        if view not in self._view_patterns:
+            forms = [c.regex.pattern for c in self.commands if c.view == view]
+            self._view_patterns[view] = re.compile("|".join(f"(?:{f})" for f in forms)) if forms else None
+        pattern = self._view_patterns[view]
+        return pattern is not None and pattern.fullmatch(text) is not None
 
     def in_view(self, view: str) -> tuple[Command, ...]:
         """The commands valid in ``view``."""
@@ -132,7 +158,7 @@ class CommandRef:
         """Every line of ``config`` that is no command of this platform in its view."""
         out: list[Unmatched] = []
         for ln in config_lines(config):
-            if self.match(ln.parents, ln.text) is None:
+            if not self.accepts(ln.parents, ln.text):
                 view = self.view_of(ln.parents) or f"unknown view under '{ln.parents[-1]}'"
                 out.append(Unmatched(ln.line, ln.text, view, ln.parents))
         return out
@@ -215,7 +241,7 @@ def _word(form: str, word: str) -> str:
 def parse_reference(text: str, platform: str) -> CommandRef:
     """A :class:`CommandRef` from the text of a ``commands.yaml``."""
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as err:
         raise CommandRefError(f"{platform} commands.yaml: {err}") from None
     views = data.get("views") or {}

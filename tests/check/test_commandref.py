@@ -272,3 +272,21 @@ def test_an_s7500e_gets_urpf_in_the_system_view_as_its_reference_has_it(tmp_path
     assert "\nip urpf strict\n" not in s7500x and s7500x.count(" ip urpf strict\n") >= 1
     ref = reference_of(get_platform("h3c_comware"))
     assert ref is not None and ref.unmatched(s7500e) == [] and ref.unmatched(s7500x) == []
+
+
+@pytest.mark.parametrize("platform", VENDOR)
+def test_the_one_regex_per_view_accepts_exactly_what_the_forms_match(platform: str) -> None:
+    """``accepts`` (one alternation per view, memoised views) agrees with ``match`` line by line,
+    on every line of the platform's goldens and printed fixtures and on each line cut short by a
+    word (mostly refused), so the fast path of GN-CFG-131 neither lets through nor refuses more."""
+    ref = reference_of(get_platform(platform))
+    assert ref is not None
+    lines = []
+    for path in sorted((REPO / "tests" / "fixtures").rglob("*.cfg")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        lines += [(ln.parents, ln.text) for ln in config_lines(text)]
+    assert len(lines) > 1000
+    cut = [(parents, text.rsplit(" ", 1)[0]) for parents, text in lines if " " in text]
+    both = {(bool(ref.accepts(p, t)), ref.match(p, t) is not None) for p, t in lines + cut}
+    assert both <= {(True, True), (False, False)}
+    assert both == {(True, True), (False, False)}  # the sample holds lines of each kind
