@@ -17,6 +17,7 @@ ones first, committed through a private index, and swapped back if git fails).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -363,7 +364,8 @@ class _Swap:
     def clean(self) -> None:
         for rel in self.changes:
             for kind in ("new", "old"):
-                self._path(rel, kind).unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # never written
+                    self._path(rel, kind).unlink()
 
 
 def commit_files(repo: Path, files: Mapping[str, str | None], message: str) -> tuple[list[str], str | None]:
