@@ -396,17 +396,25 @@ def test_the_site_lan_port_follows_the_platform_and_is_left_out_without_one(tmp_
         "subinterface per zone\n"
     )
     per_platform = _copy(
-        tmp_path / "a", {"roles.yaml": [(lan, lan + "    platform_ports:\n      huawei_vrp: {lan: Eth9}\n")]}
+        tmp_path / "a",
+        {
+            "roles.yaml": [
+                (lan, lan + "    platform_ports:\n      huawei_vrp: {lan: Eth9, aggregation: Eth8}\n")
+            ]
+        },
     )
-    c01 = load_network(per_platform).devices["kf-acc-dongfenglu-c01"]
+    network = load_network(per_platform)
+    c01 = network.devices["kf-acc-dongfenglu-c01"]
     assert [i.name for i in c01.interfaces] == [
-        "GigabitEthernet0/0/1",
-        "GigabitEthernet0/0/1.100",
-        "GigabitEthernet0/0/1.300",
+        "Eth8",
+        "Eth8.100",
+        "Eth8.300",
         "Eth9",
         "Eth9.100",
         "Eth9.300",
     ]
+    uplink = [i for i in network.devices["kf-agg-dongfenglu"].interfaces if i.peer == c01.name]
+    assert [i.peer_interface for i in uplink] == ["Eth8", "Eth8.100", "Eth8.300"]
     other = _copy(
         tmp_path / "b", {"roles.yaml": [(lan, lan + "    platform_ports:\n      frr: {lan: eth9}\n")]}
     )
