@@ -33,7 +33,16 @@ from govnet.lab.state import (
     registered_workdirs,
     unregister_workdir,
 )
-from govnet.lab.status import RoutingSummary, daemon_status, lab_status, monitor_options, routing_summary
+from govnet.lab.status import (
+    DeviceStatus,
+    LabStatus,
+    RoutingSummary,
+    daemon_status,
+    format_status,
+    lab_status,
+    monitor_options,
+    routing_summary,
+)
 from govnet.lab.topology import LabNode, LabTopology, build_topology
 from govnet.model import Network
 
@@ -399,3 +408,32 @@ def test_status_and_monitor_refuse_a_workdir_without_a_lab(lab: LabState, tmp_pa
         assert str(err.value) == f"no lab in {tmp_path / 'none'}; start one with `govnet lab up`"
     assert monitor_options(lab.workdir) == {"devices": [CORE1, CORE2, AGG, ACC],
                                             "secrets_file": lab.workdir / "secrets.env"}
+
+
+def test_the_status_table_aligns_every_column_and_marks_what_is_down() -> None:
+    core1 = DeviceStatus("kf-core-1", "core", "gn-kf-core-1", True, "10.240.0.9", 22001,
+                         {"zebra": True, "ospfd": True, "bgpd": False}, True, RoutingSummary(3, 1, 2))
+    fw1 = DeviceStatus("kf-fw-1", "firewall", "gn-kf-fw-1", False, None, None,
+                       {"snmpd": False, "keepalived": True}, False, None)
+    acc = DeviceStatus(ACC, "access", f"gn-{ACC}", True, "10.240.0.129", 22006,
+                       {"zebra": True, "staticd": True}, True, RoutingSummary())
+    core2 = DeviceStatus(CORE2, "core", f"gn-{CORE2}", True, "10.240.0.10", 22002,
+                         {"zebra": True, "ospfd": True, "bgpd": True}, True, None)  # vtysh did not answer
+    unknown = {"kf-fw-1": "unknown", "kf-fw-2": "unknown"}
+    pair = HaPairStatus("kf-fw-inside", 1, "10.8.15.1", "kf-fw-1", unknown, None, "down")
+    faults = (FaultRecord("kill", CORE1, "bgpd"), FaultRecord("link-down", CORE1, AGG, "x"))
+    lab = LabStatus("/w", "up", False, 4.2, faults, (core1, fw1, acc, core2), (pair,))
+    assert format_status(lab).split("\n") == [
+        "lab in /w: up (base config, booted in 4.2s)",
+        "device                       mgmt ip           ssh snmp ospf   bgp  daemons",
+        "kf-core-1                    10.240.0.9      22001 ok      3   1/2  zebra ospfd bgpd(down)",
+        "kf-fw-1                      -                   - no      -     -  snmpd(down) keepalived",
+        "kf-acc-dongfenglu-c01        10.240.0.129    22006 ok      -     -  zebra staticd",
+        "kf-core-2                    10.240.0.10     22002 ok      -     -  zebra ospfd bgpd",
+        "ha kf-fw-inside vrid 1 10.8.15.1: master - (down) kf-fw-1=unknown kf-fw-2=unknown",
+        "fault: kill kf-core-1 bgpd",
+        f"fault: link-down kf-core-1 {AGG} x",
+    ]
+    provisioned = format_status(replace(lab, provisioned=True, faults=(), ha_pairs=()))
+    assert provisioned.split("\n")[0] == "lab in /w: up (provisioned, booted in 4.2s)"
+    assert provisioned.split("\n")[-1].startswith("kf-core-2 ")
