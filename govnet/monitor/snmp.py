@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from pyasn1.type import univ  # type: ignore[import-untyped]
 from pysnmp.carrier.asyncio.dgram import udp
 from pysnmp.entity import config
 from pysnmp.entity.engine import SnmpEngine
@@ -29,7 +30,7 @@ from govnet.monitor.oids import Oid
 ErrorKind = Literal["timeout", "auth", "decode"]
 Value = int | bytes | None
 """An answer: an int (Integer, Counter32/64 exact, Gauge, TimeTicks), bytes (strings,
-addresses), or None when the agent has no such row."""
+addresses, an OBJECT IDENTIFIER in dotted text), or None when the agent has no such row."""
 
 MAX_VARBINDS = 40
 """Varbinds per GET: large enough to cover a router's rows in a few PDUs, small enough to stay
@@ -111,6 +112,8 @@ def to_value(value: Any) -> Value:
         return int(value)
     if isinstance(value, _STRINGS):
         return bytes(value.asOctets())
+    if isinstance(value, univ.ObjectIdentifier):  # pysnmp decodes to pyasn1's; dotted as ber.read_value
+        return ".".join(map(str, value)).encode()
     if isinstance(value, rfc1902.Null):
         return None
     raise SnmpError("decode", f"unexpected SNMP type {type(value).__name__}")
