@@ -21,6 +21,7 @@ from benchmarks import (
     bench_monitor,
     bench_noc,
     bench_render,
+    bench_scale,
 )
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -96,8 +97,8 @@ def main() -> None:
             fresh["monitor"] = (bench_monitor.__doc__ or "") + "\n" + _table(bench_monitor.run(work))
         if "scale" in only and not args.quick:
             try:
-                srows = bench_monitor.run_scale(work)
-                fresh["scale"] = bench_monitor.SCALE_DOC + "\n" + _table(srows)
+                srows = bench_scale.run_scale(work)
+                fresh["scale"] = bench_scale.SCALE_DOC + "\n" + _table(srows)
             except (RuntimeError, OSError, subprocess.SubprocessError) as exc:  # keep the other sections
                 print(f"scale: not measured: {exc}", file=sys.stderr)
         if "deploy" in only and not args.quick:
