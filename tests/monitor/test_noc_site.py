@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -276,3 +277,17 @@ def test_device_page_shows_the_last_config_backup_from_the_backup_repository(
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(1_800_000_000))
     assert f"last config backup {when} (3.0 h ago)" in core
     assert "last config backup no commit of this device" in site.page("/device/kf-core-2")[2].decode()  # type: ignore[index]
+
+
+def test_api_live_names_the_cycle_its_parts_show_when_a_cycle_completes_meanwhile(network: Network) -> None:
+    """A cycle that completes while ``/api/live`` is answered must not make the reply name a newer
+    cycle than its tiles show (the page's ``data-cycle`` and a test counting cycles rely on it)."""
+    plan = build_plan(network, lab=True)
+    cycles = iter(range(1, 100))
+    site = NocSite(plan, lambda: _cycle(plan, next(cycles), down={UPLINK}))
+    for _ in range(3):
+        live = site.page("/api/live")
+        assert live is not None
+        reply = json.loads(live[2])
+        shown = re.search(r'data-cycle="(\d+)"', reply["parts"]["status"])
+        assert shown is not None and int(shown.group(1)) == reply["cycle"]

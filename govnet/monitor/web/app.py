@@ -130,9 +130,9 @@ class NocSite:
         d = self.districts[district]
         return for_district(found, set(d.network.devices), {g.name for g in d.network.groups}), error
 
-    def live_parts(self, district: str) -> dict[str, str]:
-        """The page's parts that change every cycle, as HTML."""
-        state = self.state(district)
+    def live_parts(self, district: str, state: dict[str, Any] | None = None) -> dict[str, str]:
+        """The page's parts that change every cycle, as HTML (from ``state`` when given)."""
+        state = self.state(district) if state is None else state
         alerts, error = self._alerts(district)
         return {
             "status": status_html(self.title, state, self.clock()),
@@ -175,9 +175,10 @@ class NocSite:
             return 404, HTML, f"<!doctype html><p>no district {escape(district)}</p>".encode()
         if path == "/api/state":
             return 200, JSON, _json(self.api_state(district))
-        parts = self.live_parts(district)
+        state = self.state(district)  # once: the cycle named is the one the parts show
+        parts = self.live_parts(district, state)
         if path == "/api/live":
-            cycle = self.state(district)["cycle"]["cycles_total"]
+            cycle = state["cycle"]["cycles_total"]
             return 200, JSON, _json({"district": district, "cycle": cycle, "parts": parts})
         selector = selector_html(self.summary(), district)
         return 200, HTML, district_page(self.title, parts, selector, district, self.refresh_s).encode()
