@@ -12,6 +12,9 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -157,10 +160,21 @@ def test_a_port_that_refuses_is_one_line_with_the_lab_address_and_no_commit(
     assert not (repo / LAST_READ).exists() or json.loads((repo / LAST_READ).read_text(encoding="utf-8")) == {}
 
 
+@pytest.fixture
+def east_of_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The local time 8 hours ahead of UTC (POSIX TZ rule: no time zone data needed)."""
+    monkeypatch.setenv("TZ", "CST-8")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def test_backup_commits_what_changed_records_reads_and_reports_duplicates(
-    network: Network, fleet: FakeFleet, tmp_path: Path  # noqa: F811
+    network: Network, fleet: FakeFleet, tmp_path: Path, east_of_utc: None  # noqa: F811
 ) -> None:
     repo = tmp_path / "backups"
+    started = time.time()
     fleet.running[AGG] = f"hostname {AGG}\n!\nend\n"
     report = backup(network, [CORE1, AGG, CORE2], repo, DeployTarget(), workers=2)
     assert report.repo == repo and report.previous is None
@@ -171,6 +185,8 @@ def test_backup_commits_what_changed_records_reads_and_reports_duplicates(
     message = git(repo, "log", "-1", "--format=%B")
     first, blank, *names = message.rstrip("\n").split("\n")
     assert first.startswith("backup ") and first.endswith("Z: 2 device(s) changed") and blank == ""
+    stamp = datetime.strptime(first[len("backup "):-len(": 2 device(s) changed")], "%Y-%m-%d %H:%M:%SZ")
+    assert abs(stamp.replace(tzinfo=UTC).timestamp() - started) < 30, "the stamp is UTC, not local time"
     assert names == [AGG, CORE1]
     files = sorted(git(repo, "ls-files").split())
     assert files == [f"{AGG}.cfg", f"{CORE1}.cfg", f"secret-refs/{CORE1}.json"]
@@ -191,6 +207,7 @@ def test_git_error_prefers_the_fatal_or_error_line_and_strips_its_label() -> Non
     assert _git_error("warning: w\n  error: could not write.  \nfatal: later\n") == "could not write"
     assert _git_error("\n   \n  first line.\nsecond\n") == "first line"
     assert _git_error("fatal: error: both.\n") == "both"
+    assert _git_error("fatal: not a git repository: /srv/BOX.\n") == "not a git repository: /srv/BOX"
     assert _git_error("") == ""
     assert _git_error("fatal: " + "y" * 400) == "y" * 300
 
