@@ -236,7 +236,10 @@ def test_workdirs_are_registered_sorted_and_the_registry_goes_with_the_last(
     assert [s.workdir for s in all_states(tmp_path / "none")] == [lab.workdir]
     captured_state(second)
     assert sorted(s.workdir for s in all_states(tmp_path / "none")) == [second, lab.workdir]
+    register_workdir(tmp_path / "c-lab")
     unregister_workdir(second)
+    assert registry.read_text(encoding="utf-8") == f"{tmp_path / 'c-lab'}\n{tmp_path / 'lab'}\n"
+    unregister_workdir(tmp_path / "c-lab")
     assert registry.read_text(encoding="utf-8") == f"{tmp_path / 'lab'}\n"
     (registry.parent / "other").write_text("", encoding="utf-8")
     unregister_workdir(lab.workdir)
