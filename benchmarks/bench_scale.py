@@ -20,7 +20,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -169,16 +171,13 @@ def _rows(procs: list[subprocess.Popen[str]]) -> list[dict[str, object]]:
     return rows
 
 
-def _stop_all(procs: list[subprocess.Popen[str]] | list[subprocess.Popen[bytes]]) -> None:
+def _stop_all(procs: Sequence[subprocess.Popen[Any]]) -> None:
+    """SIGTERM every process first (they stop in parallel), then wait for each."""
     for proc in procs:
         if proc.poll() is None:
             proc.terminate()
     for proc in procs:
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        snmpsim_agents.stop(proc)
 
 
 def run_thousand(work: Path) -> list[dict[str, object]]:
@@ -187,7 +186,7 @@ def run_thousand(work: Path) -> list[dict[str, object]]:
     sim = snmpsim_agents.start(sim_dir, FIRST_PORT, AGENTS, cores="1")
     rows: list[dict[str, object]] = []
     try:
-        ready = snmpsim_agents.wait_answering(range(FIRST_PORT, FIRST_PORT + AGENTS), [sim])
+        ready = snmpsim_agents.wait_answering([sim])
         print(f"scale: {AGENTS} agents answered SNMPv3 after {ready:.0f} s", file=sys.stderr)
         for shards in (1, 2):
             procs = _shards(["--agents", str(AGENTS), "--first-port", str(FIRST_PORT)], shards, False, "0")
@@ -248,8 +247,7 @@ def run_province(
                     data=data[first : first + count],
                 )
             )
-        ports = range(PROVINCE_FIRST_PORT, PROVINCE_FIRST_PORT + agents)
-        ready = snmpsim_agents.wait_answering(ports, sims)
+        ready = snmpsim_agents.wait_answering(sims)
         print(f"scale: {agents} province agents answered SNMPv3 after {ready:.0f} s", file=sys.stderr)
         argv = ["--inventory", str(inventory), "--first-port", str(PROVINCE_FIRST_PORT)]
         procs = _shards([*argv, "--cycles", str(cycles)], shards, True, None)

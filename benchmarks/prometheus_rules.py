@@ -13,6 +13,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from benchmarks.snmpsim_agents import stop
+
 DATA = Path(__file__).resolve().parent.parent / "govnet" / "data" / "monitor"
 SCRAPE_S, WAIT_S = 15, 300
 
@@ -103,9 +105,4 @@ def judge_with_rules(ports: list[int], groups: int, workdir: Path) -> dict[str, 
             "rules_seconds": round(time.monotonic() - t0),
         }
     finally:
-        prometheus.terminate()
-        try:
-            prometheus.wait(15)
-        except subprocess.TimeoutExpired:
-            prometheus.kill()
-            prometheus.wait(10)
+        stop(prometheus)

@@ -23,6 +23,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from govnet.credentials import Credentials
 from govnet.model import Network
@@ -197,35 +198,46 @@ def start_timeout(agents: int) -> float:
     return START_SECONDS + START_SECONDS_PER_AGENT * agents
 
 
-def wait_answering(
-    ports: Sequence[int], procs: Sequence[subprocess.Popen[bytes]], timeout: float | None = None
-) -> float:
-    """Until every endpoint 127.0.0.1:port has answered an SNMPv3 authPriv GET of sysUpTime;
-    the seconds it took. RuntimeError naming the endpoints that did not answer in ``timeout``
-    (default :func:`start_timeout`) or the simulator that exited."""
+def endpoints(proc: subprocess.Popen[Any]) -> list[int]:
+    """The UDP ports a simulator started by :func:`start` serves, in the order it binds them."""
+    flag = "--agent-udpv4-endpoint="
+    return [int(a.rsplit(":", 1)[1]) for a in map(str, proc.args) if a.startswith(flag)]
+
+
+def wait_answering(procs: Sequence[subprocess.Popen[bytes]], timeout: float | None = None) -> float:
+    """Until every endpoint of every simulator has answered an SNMPv3 authPriv GET of sysUpTime;
+    the seconds it took. First each simulator's last endpoint (bound last), so a simulator still
+    indexing its data costs one probe, not one timeout per endpoint; then every endpoint.
+    RuntimeError naming the endpoints that did not answer within ``timeout`` (default
+    :func:`start_timeout` of the agent count) or the simulator that exited."""
+    ports = [port for proc in procs for port in endpoints(proc)]
     limit = start_timeout(len(ports)) if timeout is None else timeout
     t0 = time.monotonic()
-    waiting = sorted(ports)
-    while True:
-        for proc in procs:
-            if proc.poll() is not None:
-                served = [a for a in map(str, proc.args) if a.startswith("--agent-udpv4-endpoint=")]
-                span = f"{served[0].split('=')[1]}..{served[-1].split(':')[-1]}" if served else "no endpoint"
-                raise RuntimeError(f"snmpsim (pid {proc.pid}, {span}) exited with {proc.returncode}")
-        waiting = asyncio.run(_unanswered(waiting))
-        if not waiting:
-            return time.monotonic() - t0
-        if time.monotonic() - t0 > limit:
-            shown = ", ".join(f"127.0.0.1:{p}" for p in waiting[:10])
-            more = f" and {len(waiting) - 10} more" if len(waiting) > 10 else ""
-            raise RuntimeError(
-                f"{len(waiting)} of {len(ports)} simulated agents did not answer an SNMPv3 GET "
-                f"within {limit:.0f} s: {shown}{more}"
-            )
-        time.sleep(1.0)
+    sentinels = [endpoints(proc)[-1] for proc in procs]
+    for phase in (sentinels, ports):
+        waiting = sorted(phase)
+        while waiting:
+            for proc in procs:
+                if proc.poll() is not None:
+                    served = endpoints(proc)
+                    raise RuntimeError(
+                        f"snmpsim (pid {proc.pid}, 127.0.0.1:{served[0]}..{served[-1]}) exited with "
+                        f"{proc.returncode}"
+                    )
+            waiting = asyncio.run(_unanswered(waiting))
+            if waiting and time.monotonic() - t0 > limit:
+                shown = ", ".join(f"127.0.0.1:{p}" for p in waiting[:10])
+                more = f" and {len(waiting) - 10} more" if len(waiting) > 10 else ""
+                raise RuntimeError(
+                    f"{len(waiting)} of {len(phase)} simulated agents probed did not answer an SNMPv3 "
+                    f"GET within {limit:.0f} s: {shown}{more}"
+                )
+            if waiting:
+                time.sleep(1.0)
+    return time.monotonic() - t0
 
 
-async def _unanswered(ports: Sequence[int], concurrency: int = 128) -> list[int]:
+async def _unanswered(ports: Sequence[int], concurrency: int = 512) -> list[int]:
     client = SnmpClient(CREDENTIALS, timeout=2.0, retries=0)
     limit = asyncio.Semaphore(concurrency)
     for port in ports:
@@ -245,8 +257,8 @@ async def _unanswered(ports: Sequence[int], concurrency: int = 128) -> list[int]
     return [p for p, ok in zip(ports, results, strict=True) if not ok]
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop a simulator this module started (by its PID)."""
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """Stop a process this benchmark started (by its PID): SIGTERM, then SIGKILL after 10 s."""
     if proc.poll() is not None:
         return
     proc.terminate()
