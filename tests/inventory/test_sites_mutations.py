@@ -17,7 +17,7 @@ import pytest
 from govnet.errors import InventoryError
 from govnet.inventory import load_network
 from govnet.inventory.sites import expand_ids
-from govnet.model import Attachment, Interface, Network
+from govnet.model import Attachment, Interface
 
 ROOT = Path(__file__).resolve().parents[2]
 INVENTORY = ROOT / "inventory"
@@ -83,7 +83,8 @@ def test_site_id_ranges_expand_to_every_id(ranges: str, ids: list[int]) -> None:
     assert expand_ids(ranges) == ids
 
 
-def test_a_community_site_is_attached_to_every_shared_zone_on_both_ends(network: Network) -> None:
+def test_a_community_site_is_attached_to_every_shared_zone_on_both_ends() -> None:
+    network = load_network(INVENTORY)  # built here, not by a shared fixture: mutation runs trace the build
     link = "kf-agg-dongfenglu--kf-acc-dongfenglu-c01"  # site 1 of subdistrict 1: slot 129 of 1024 /30s
     acc, agg = network.devices["kf-acc-dongfenglu-c01"], network.devices["kf-agg-dongfenglu"]
     assert (acc.site, acc.subdistrict, acc.zones) == ("dongfenglu-c01", "dongfenglu", ["public", "internet"])
@@ -166,7 +167,8 @@ def test_a_community_site_is_attached_to_every_shared_zone_on_both_ends(network:
     assert network.devices["kf-agg-laodaohe"].zones == ["public", "internet", "police"]
 
 
-def test_a_department_site_takes_its_zones_slot_and_a_comware_aggregation_port(network: Network) -> None:
+def test_a_department_site_takes_its_zones_slot_and_a_comware_aggregation_port() -> None:
+    network = load_network(INVENTORY)
     link = "kf-agg-laodaohe--kf-acc-laodaohe-police"  # subdistrict 12, police site id 25
     acc, agg = network.devices["kf-acc-laodaohe-police"], network.devices["kf-agg-laodaohe"]
     assert (acc.site, acc.zones) == ("laodaohe-police", ["public", "internet", "police"])
@@ -399,22 +401,25 @@ def test_the_site_lan_port_follows_the_platform_and_is_left_out_without_one(tmp_
         tmp_path / "a",
         {
             "roles.yaml": [
-                (lan, lan + "    platform_ports:\n      huawei_vrp: {lan: Eth9, aggregation: Eth8}\n")
+                (
+                    lan,
+                    lan + '    platform_ports:\n      huawei_vrp: {lan: Eth9, aggregation: "Eth0/{site}"}\n',
+                )
             ]
         },
     )
     network = load_network(per_platform)
     c01 = network.devices["kf-acc-dongfenglu-c01"]
     assert [i.name for i in c01.interfaces] == [
-        "Eth8",
-        "Eth8.100",
-        "Eth8.300",
+        "Eth0/1",
+        "Eth0/1.100",
+        "Eth0/1.300",
         "Eth9",
         "Eth9.100",
         "Eth9.300",
     ]
     uplink = [i for i in network.devices["kf-agg-dongfenglu"].interfaces if i.peer == c01.name]
-    assert [i.peer_interface for i in uplink] == ["Eth8", "Eth8.100", "Eth8.300"]
+    assert [i.peer_interface for i in uplink] == ["Eth0/1", "Eth0/1.100", "Eth0/1.300"]
     other = _copy(
         tmp_path / "b", {"roles.yaml": [(lan, lan + "    platform_ports:\n      frr: {lan: eth9}\n")]}
     )
@@ -425,4 +430,23 @@ def test_the_site_lan_port_follows_the_platform_and_is_left_out_without_one(tmp_
         "GigabitEthernet0/0/1",
         "GigabitEthernet0/0/1.100",
         "GigabitEthernet0/0/1.300",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pool"),
+    [
+        ("site_pool: 10.64.0.0/11", "site_pool: 10.64.0.0/23", "site_pool (10.64.0.0/23) has no /28"),
+        ("attach_pool: 10.48.0.0/12}", "attach_pool: 10.48.0.0/25}", "attach_pool (10.48.0.0/25) has no /30"),
+    ],
+)
+def test_a_zone_pool_too_small_names_the_pool_and_the_site_that_needs_it(
+    tmp_path: Path, old: str, new: str, pool: str
+) -> None:
+    # 32 slots (0..31) fit; dongfenglu's sites end at 29, qingshuitang's c01 is slot (2 - 1) * 32 + 1 = 33
+    key = pool.split(" ", 1)[0]
+    assert _refused(_copy(tmp_path, {"network.yaml": [(old, new)]})) == [
+        f"INV/network.yaml:28: zones[1].{key}: pool zones.internet.{pool} at slot 33, needed by "
+        f"kf-acc-qingshuitang-c01 zone internet (fix: enlarge pool zones.internet.{key} or lower the ids of "
+        "kf-acc-qingshuitang-c01 zone internet)"
     ]
