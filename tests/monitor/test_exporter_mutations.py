@@ -368,6 +368,8 @@ def test_an_incomplete_cycle_judges_no_group_and_skips_devices_not_polled(plan: 
     snap = _snapshot()
     snap.complete = False
     del snap.devices["kf-agg-dongfenglu"]  # not polled yet in this cycle
+    del snap.devices["kf-core-1"].interfaces["xge1-0-1"]  # its first end without a row
+    del snap.devices["kf-core-1"].bgp["10.0.0.65"]  # a planned BGP peer without a row
     text = exposition(make_registry(plan, lambda: snap)).decode()
     assert _types(text) == _family_order(complete=False, backups=False)
     blocks = _blocks(text)
@@ -379,9 +381,32 @@ def test_an_incomplete_cycle_judges_no_group_and_skips_devices_not_polled(plan: 
     assert [ln for ln in text.splitlines() if ln.startswith("govnet_bgp_peer_state{")] == [
         'govnet_bgp_peer_state{device="kf-core-1",peer="kf-core-2",peer_address="10.0.0.10",vrf="default"} 6',
         'govnet_bgp_peer_state{device="kf-core-1",peer="kf-agg-dongfenglu",'
-        'peer_address="10.0.0.65",vrf="default"} 3',
+        'peer_address="10.0.0.65",vrf="default"} 0',
     ]
     assert 'device="kf-agg-dongfenglu"' not in blocks["govnet_interface_oper_up"]
+    assert blocks["govnet_interface_admin_up"].splitlines()[2:4] == [
+        'govnet_interface_admin_up{device="kf-core-1",interface="GigabitEthernet2/0/1",'
+        'peer="kf-agg-dongfenglu",link="kf-core-1--kf-agg-dongfenglu"} 0',
+        'govnet_interface_admin_up{device="kf-fw-1",interface="GigabitEthernet1/0/7",'
+        'peer="kf-fw-2",link="kf-fw-1--kf-fw-2"} 1',
+    ]
+    assert blocks["govnet_bgp_peer_established_seconds"].splitlines()[2:] == [
+        'govnet_bgp_peer_established_seconds{device="kf-core-1",peer="kf-core-2",'
+        'peer_address="10.0.0.10",vrf="default"} 3600',
+    ]
+
+
+def test_registering_does_not_read_the_snapshot(plan: Plan) -> None:
+    reads: list[int] = []
+
+    def snapshot() -> Snapshot:
+        reads.append(1)
+        return _snapshot()
+
+    registry = make_registry(plan, snapshot)
+    assert reads == []  # nothing is read until a scrape
+    exposition(registry)
+    assert reads == [1]
 
 
 class _Fixed(Collector):
@@ -406,6 +431,7 @@ class _Fixed(Collector):
         yield GaugeMetricFamily("t_plain", "No labels.", value=7)
         counter = CounterMetricFamily("t_events", "Counted.", labels=["k"])
         counter.add_metric(["x"], 3, created=1_600_000_000.0)
+        counter.add_metric(["y"], 4, created=1_600_000_001.0)
         yield counter
         info = InfoMetricFamily("t_build", "Info.", labels=["k"])
         info.add_metric(["x"], {"version": "1"})
@@ -434,6 +460,7 @@ def test_text_format_of_values_labels_and_help() -> None:
         "# HELP t_events_total Counted.\n"
         "# TYPE t_events_total counter\n"
         't_events_total{k="x"} 3\n'
+        't_events_total{k="y"} 4\n'
         "# HELP t_build_info Info.\n"
         "# TYPE t_build_info gauge\n"
         't_build_info{k="x",version="1"} 1\n'
