@@ -69,7 +69,7 @@ test: setup lint faults
 # half changed or lost). The first run also turns every implicit text encoding into an error.
 FAULT_TESTS := tests/deploy/test_faults_deploy.py tests/deploy/test_faults_kill.py tests/deploy/test_faults_lock.py \
   tests/deploy/test_hostkeys.py tests/test_properties.py tests/test_properties_encoding.py tests/test_no_secrets.py \
-  tests/monitor/test_faults.py
+  tests/monitor/test_faults.py tests/deploy/test_backup_faults.py
 FAULT_STRICT := $(filter-out tests/test_no_secrets.py,$(FAULT_TESTS))
 FAULT_TWIN_TESTS := tests/integration/test_faults_twin.py tests/integration/test_monitor_faults.py
 ENCODING_STRICT := -W error::EncodingWarning -W ignore::EncodingWarning:napalm.junos.utils.junos_views \

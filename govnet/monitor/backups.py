@@ -26,7 +26,8 @@ def commit_times(repo: Path) -> dict[str, float]:
     proc = subprocess.run(
         ["git", "-C", str(repo), "log", "--format=@%ct", "--name-only", "--no-renames", "--", f"*{SUFFIX}"],
         capture_output=True,
-        text=True,
+        encoding="utf-8",  # git prints paths and messages as UTF-8 whatever the locale
+        errors="replace",
         check=False,
         timeout=60,
     )

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fault_record import note
 from rollout_support import FakeFleet
 
 from deploy.test_backup import AGG, CORE1, RUNNING, fleet, git, run_backup  # noqa: F401  (fleet: fixture)
+from govnet.monitor.backups import backup_times
 
 TMPFS_BYTES = 1 << 20
 
@@ -36,11 +38,16 @@ def snapshot(repo: Path) -> dict[str, object]:
         "files": files,
         "index": (repo / ".git" / "index").read_bytes(),
         "status": git(repo, "--no-optional-locks", "status", "--porcelain"),
+        "backup_times": backup_times(repo),
     }
 
 
 def assert_kept(repo: Path, before: dict[str, object]) -> None:
+    """Nothing changed, and the NOC's backup age did not move: ``govnet_config_backup_timestamp_seconds``
+    (from :func:`backup_times`) keeps each device's last real backup, so the stale-backup alert
+    (GovnetConfigBackupStale, 26 h) fires if the failures go on."""
     assert snapshot(repo) == before
+    assert backup_times(repo) == before["backup_times"]
     fsck = subprocess.run(["git", "-C", str(repo), "fsck", "--no-dangling"], capture_output=True,
                           encoding="utf-8")
     assert fsck.returncode == 0, fsck.stderr
@@ -65,7 +72,9 @@ def repo(fleet: FakeFleet, tmp_path: Path) -> Path:  # noqa: F811  (the imported
     return repo
 
 
-def test_a_held_index_lock_stops_the_run_before_any_device_is_read(repo: Path, fleet: FakeFleet) -> None:  # noqa: F811
+def test_a_held_index_lock_stops_the_run_before_any_device_is_read(
+    repo: Path, fleet: FakeFleet, request: pytest.FixtureRequest  # noqa: F811
+) -> None:
     lock = repo / ".git" / "index.lock"
     lock.write_text("", encoding="utf-8")
     before = snapshot(repo)
@@ -76,9 +85,14 @@ def test_a_held_index_lock_stops_the_run_before_any_device_is_read(repo: Path, f
     assert_kept(repo, before)
     lock.unlink()
     assert "2 changed" in run_backup(repo)[1]
+    note(request.node.name, "backup repository locked (git index.lock held)", "FAKE fleet, real git", 1,
+         "failed in one error line before any device was read; files, index, commits and backup age "
+         "kept; the next run backed up", 0)
 
 
-def test_a_branch_locked_at_commit_time_puts_the_old_files_back(repo: Path) -> None:
+def test_a_branch_locked_at_commit_time_puts_the_old_files_back(
+    repo: Path, request: pytest.FixtureRequest
+) -> None:
     branch = git(repo, "symbolic-ref", "--short", "HEAD").strip()
     ref_lock = repo / ".git" / "refs" / "heads" / f"{branch}.lock"
     ref_lock.write_text("", encoding="utf-8")
@@ -88,6 +102,9 @@ def test_a_branch_locked_at_commit_time_puts_the_old_files_back(repo: Path) -> N
     assert not [p for p in repo.rglob("*.govnet-*") if p.is_file()], "no temporary file left"
     ref_lock.unlink()
     assert "2 changed" in run_backup(repo)[1]
+    note(request.node.name, "backup repository locked at commit time (branch ref lock held)",
+         "FAKE fleet, real git", 1, "failed in one error line; the swapped files put back, no temporary "
+         "file, HEAD and backup age kept (git fsck clean); the next run backed up", 0)
 
 
 @pytest.fixture
@@ -104,10 +121,14 @@ def read_only(repo: Path, tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(view)], check=True)
 
 
-def test_a_read_only_repository_fails_in_one_line_and_keeps_everything(read_only: Path, repo: Path) -> None:
+def test_a_read_only_repository_fails_in_one_line_and_keeps_everything(
+    read_only: Path, repo: Path, request: pytest.FixtureRequest
+) -> None:
     before = snapshot(repo)
     fails_loudly(read_only, "Read-only file system", "nothing written")
     assert_kept(repo, before)
+    note(request.node.name, "backup repository read-only (read-only bind mount)", "FAKE fleet, real git", 1,
+         "failed in one error line naming the file system; files, commits and backup age kept", 0)
 
 
 @pytest.fixture
@@ -142,7 +163,7 @@ def fill(disk: Path, leave_pages: int) -> Path:
 @pytest.mark.parametrize(("leave_pages", "phase"), [(0, f"cannot write {AGG}.cfg"), (3, "git add failed")],
                          ids=["full-at-write", "full-at-git"])
 def test_a_full_disk_fails_in_one_line_and_keeps_everything(
-    small_disk: Path, fleet: FakeFleet, leave_pages: int, phase: str  # noqa: F811
+    small_disk: Path, fleet: FakeFleet, leave_pages: int, phase: str, request: pytest.FixtureRequest  # noqa: F811
 ) -> None:
     repo = small_disk / "backups"
     noise = os.urandom(3000).hex()  # incompressible: git needs as much room as the file
@@ -155,3 +176,6 @@ def test_a_full_disk_fails_in_one_line_and_keeps_everything(
     filler.unlink()
     assert "1 changed" in run_backup(repo)[1], "the next run with room backs up"
     assert noise in (repo / f"{AGG}.cfg").read_text(encoding="utf-8")
+    note(request.node.name, f"backup repository disk full ({request.node.callspec.id}: 1 MiB tmpfs)",
+         "FAKE fleet, real git", 1, f"failed in one error line ({phase}: No space left on device); "
+         "files, commits and backup age kept, no temporary file; the next run with room backed up", 0)
