@@ -39,6 +39,8 @@ SYS_CONTACT = (1, 3, 6, 1, 2, 1, 1, 4, 0)
 SYS_OBJECT_ID = (1, 3, 6, 1, 2, 1, 1, 2, 0)
 SYS_OR_ID = (1, 3, 6, 1, 2, 1, 1, 9, 1, 2)  # an OBJECT IDENTIFIER column
 SNMP_IN_GET_REQUESTS = (1, 3, 6, 1, 2, 1, 11, 15, 0)  # RFC 1213 snmpInGetRequests, net-snmp counts GET PDUs
+SNMP_IN_PKTS = (1, 3, 6, 1, 2, 1, 11, 1, 0)  # RFC 3418 snmpInPkts: every message the agent received
+USM_USERS = (1, 3, 6, 1, 6, 3, 15, 1, 2, 2, 1)  # usmUserTable: four users, eleven columns, 44 rows
 
 
 @dataclass
@@ -230,8 +232,7 @@ async def _walks(port: int, column: tuple[int, ...]) -> tuple[dict[tuple[int, ..
 
 
 def test_walks_agree_with_the_bytes_level_client(agent: Agent) -> None:
-    usm_users = (1, 3, 6, 1, 6, 3, 15, 1, 2, 2, 1)  # usmUserTable: more rows than one GETBULK
-    reference, fast = asyncio.run(_walks(agent.port, usm_users))
+    reference, fast = asyncio.run(_walks(agent.port, USM_USERS))
     assert reference == fast and len(reference) > 40  # four users, eleven columns
     assert {key[0] for key in reference} == set(range(3, 14))  # the column number, then the row index
     assert sum(value == b"unit-ro-2" for value in reference.values()) == 1  # its usmUserSecurityName
@@ -289,3 +290,45 @@ def test_close_releases_the_socket() -> None:
         return opened, False
 
     assert asyncio.run(run()) == (True, True)
+
+
+def test_a_walk_takes_one_getbulk_per_40_rows_and_names_its_target_when_it_fails(agent: Agent) -> None:
+    async def run() -> tuple[int, int, int, str]:
+        client = PysnmpClient(V3)
+        client.add_target(SnmpTarget("t", "127.0.0.1", agent.port))
+        try:
+
+            async def received() -> int:
+                answer = await client.get("t", [SNMP_IN_PKTS])
+                assert isinstance(answer[0][1], int)
+                return answer[0][1]
+
+            first = await received()
+            second = await received()  # a GET costs one message
+            rows = await client.walk("t", USM_USERS)
+            third = await received()
+        finally:
+            client.close()
+        silent = PysnmpClient(V3, timeout=0.2, retries=0)
+        silent.add_target(SnmpTarget("quiet-agent", "127.0.0.1", free_port()))
+        try:
+            await silent.walk("quiet-agent", USM_USERS)
+            message = ""
+        except SnmpError as exc:
+            message = str(exc)
+        finally:
+            silent.close()
+        return second - first, third - second - (second - first), len(rows), message
+
+    per_get, per_walk, rows, message = asyncio.run(run())
+    assert (per_get, per_walk, rows) == (1, 2, 44)  # 40 rows, then 4 and the next column's start
+    assert message == "quiet-agent: No SNMP response received before timeout"
+
+
+def test_defaults_are_one_second_and_one_retry() -> None:
+    async def run() -> tuple[float, int]:
+        client = PysnmpClient(V3)
+        client.close()
+        return client.timeout, client.retries
+
+    assert asyncio.run(run()) == (1.0, 1)
