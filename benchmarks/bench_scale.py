@@ -90,16 +90,33 @@ def sim_plan(first_port: int, agents: int, shard: tuple[int, int]) -> Plan:
     return Plan(network=network, devices=tuple(devices))
 
 
-def province_plan(inventory: Path, first_port: int, shard: tuple[int, int]) -> Plan:
+def province_simulators(agents: int, most: int = AGENTS_PER_SIMULATOR) -> tuple[int, int]:
+    """(simulator processes, endpoints per simulator but the last few) for ``agents`` agents,
+    at most ``most`` per simulator."""
+    simulators = -(-agents // most)
+    return simulators, -(-agents // simulators)
+
+
+def province_ports(names: Sequence[str], first_port: int, most: int = AGENTS_PER_SIMULATOR) -> dict[str, int]:
+    """Each device's endpoint: simulator k serves ports first_port + k * per.. (contiguous), and
+    consecutive names go to different simulators: a poller works through its shard in name
+    order, and in-flight requests piled on one simulator would outwait the poller's timeout."""
+    simulators, per = province_simulators(len(names), most)
+    return {name: first_port + (i % simulators) * per + i // simulators for i, name in enumerate(names)}
+
+
+def province_plan(
+    inventory: Path, first_port: int, shard: tuple[int, int], most: int = AGENTS_PER_SIMULATOR
+) -> Plan:
     """The shard's share of every managed device of ``inventory``, each on its own endpoint
-    (devices in name order from ``first_port``)."""
+    (:func:`province_ports`)."""
     network = load_network(inventory)
     names = sorted(network.devices)
     return build_plan(
         network,
         shard=shard,
         hosts=dict.fromkeys(names, "127.0.0.1"),
-        ports={name: first_port + i for i, name in enumerate(names)},
+        ports=province_ports(names, first_port, most),
     )
 
 
@@ -224,32 +241,34 @@ def run_province(
     districts: int = PROVINCE_DISTRICTS,
     shards: int = PROVINCE_SHARDS,
     cycles: int = PROVINCE_CYCLES,
+    most: int = AGENTS_PER_SIMULATOR,
 ) -> list[dict[str, object]]:
     """Every managed device of the generated province simulated, polled by shard processes,
     every group judged by the recording rules."""
     inventory = generate(districts, work / "province")
-    whole = province_plan(inventory, PROVINCE_FIRST_PORT, (0, 1))
-    by_port = sorted(whole.devices, key=lambda d: d.port)
-    data = [snmpsim_agents.device_snmprec(whole.network, dev) for dev in by_port]
+    whole = province_plan(inventory, PROVINCE_FIRST_PORT, (0, 1), most)
+    data = {dev.port: snmpsim_agents.device_snmprec(whole.network, dev) for dev in whole.devices}
     agents = len(data)
     base = snmpsim_agents.data_dir()
     sims = []
     rows: list[dict[str, object]] = []
     try:
-        for first in range(0, agents, AGENTS_PER_SIMULATOR):
-            count = min(AGENTS_PER_SIMULATOR, agents - first)
+        simulators, per = province_simulators(agents, most)
+        for k in range(simulators):
+            first = PROVINCE_FIRST_PORT + k * per
+            count = sum(1 for port in data if first <= port < first + per)
             sims.append(
                 snmpsim_agents.start(
-                    base / f"sim-{len(sims)}",
-                    PROVINCE_FIRST_PORT + first,
+                    base / f"sim-{k}",
+                    first,
                     count,
                     cores="0,1",
-                    data=data[first : first + count],
+                    data=[data[port] for port in range(first, first + count)],
                 )
             )
         ready = snmpsim_agents.wait_answering(sims)
         print(f"scale: {agents} province agents answered SNMPv3 after {ready:.0f} s", file=sys.stderr)
-        argv = ["--inventory", str(inventory), "--first-port", str(PROVINCE_FIRST_PORT)]
+        argv = ["--inventory", str(inventory), "--first-port", str(PROVINCE_FIRST_PORT), "--most", str(most)]
         procs = _shards([*argv, "--cycles", str(cycles)], shards, True, None)
         try:
             shard_rows = _rows(procs)
@@ -283,11 +302,12 @@ def main() -> None:
     parser.add_argument("--agents", type=int, help="shared-data agents (sim-0000..)")
     parser.add_argument("--inventory", type=Path, help="a generated inventory: one agent per device")
     parser.add_argument("--cycles", type=int, default=5)
+    parser.add_argument("--most", type=int, default=AGENTS_PER_SIMULATOR, help="agents per simulator")
     parser.add_argument("--serve", action="store_true", help="then serve /metrics until stdin closes")
     args = parser.parse_args()
     index, total = (int(x) for x in args.shard.split("/"))
     if args.inventory is not None:
-        plan = province_plan(args.inventory, args.first_port, (index, total))
+        plan = province_plan(args.inventory, args.first_port, (index, total), args.most)
     else:
         plan = sim_plan(args.first_port, args.agents, (index, total))
     row, snap = poll_shard(plan, args.cycles)

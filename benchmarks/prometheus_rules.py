@@ -16,7 +16,7 @@ from typing import Any
 from benchmarks.snmpsim_agents import stop
 
 DATA = Path(__file__).resolve().parent.parent / "govnet" / "data" / "monitor"
-SCRAPE_S, WAIT_S = 15, 300
+SCRAPE_S, EVALUATION_S, WAIT_S = 15, 2, 300
 
 
 def shard_config(ports: list[int]) -> str:
@@ -41,7 +41,7 @@ def shard_config(ports: list[int]) -> str:
         for i, port in enumerate(ports)
     ]
     config = {
-        "global": {"scrape_interval": f"{SCRAPE_S}s", "evaluation_interval": "2s"},
+        "global": {"scrape_interval": f"{SCRAPE_S}s", "evaluation_interval": f"{EVALUATION_S}s"},
         "rule_files": ["rules.yml"],
         "scrape_configs": jobs,
     }
@@ -89,6 +89,8 @@ def judge_with_rules(ports: list[int], groups: int, workdir: Path) -> dict[str, 
             scraped = scalar("count(up == 1)")
             judged = scalar("count(govnet:redundancy_group_state == 1)")
             if scraped == len(ports) and judged >= groups:
+                time.sleep(3 * EVALUATION_S)  # an evaluation after every shard's samples are in
+                judged = scalar("count(govnet:redundancy_group_state == 1)")
                 break
             time.sleep(2)
         else:
