@@ -14,6 +14,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from govnet.deploy.backup import (
     _git_error,
     _one_line,
     backup,
+    backup_repository,
     commit_files,
     duplicate_lines,
     ensure_repo,
@@ -84,6 +86,11 @@ def test_an_indented_separator_does_not_close_the_block_but_one_at_column_0_does
     assert duplicate_lines("a\nb\n") == []
     # a deeper line pops back to its own level: siblings at the same indent are not nested
     assert duplicate_lines("x\n y\n z\n y\n") == [Duplicate(" y", 2, "x")]
+    # a block printed twice in a row, with no separator: the second header closes the first
+    twice = "router bgp 1\n address-family ipv4\n  network n\n address-family ipv4\n  network n\n"
+    assert duplicate_lines(twice) == [Duplicate("  network n", 2, "router bgp 1 / address-family ipv4")]
+    # a blank line between a header and its lines does not make the header a plain line
+    assert duplicate_lines("interface a\n\n x\n x\n") == [Duplicate(" x", 2, "interface a")]
 
 
 def test_each_line_that_held_a_secret_is_numbered_from_1() -> None:
@@ -201,6 +208,13 @@ def test_backup_commits_what_changed_records_reads_and_reports_duplicates(
 
 # -- git's answer -------------------------------------------------------------------------------
 
+def test_an_inventory_without_network_yaml_is_named_in_the_error(network: Network, tmp_path: Path) -> None:
+    with pytest.raises(DeployError) as err:
+        backup_repository(None, replace(network, source_dir=tmp_path))
+    assert str(err.value) == (f"no backup repository: give --repo DIR or set backup_repo in "
+                              f"{tmp_path / 'network.yaml'}")
+
+
 def test_git_error_prefers_the_fatal_or_error_line_and_strips_its_label() -> None:
     assert _git_error("hint: a\nfatal: Unable to create '/r/.git/index.lock': File exists.\n") == (
         "Unable to create '/r/.git/index.lock': File exists")
@@ -311,6 +325,37 @@ def test_a_failed_commit_puts_every_old_file_back_and_keeps_the_previous_backup(
     assert (repo / ".git" / "index").read_bytes() == index and head(repo) == first
     lock.unlink()
     assert commit_files(repo, {"a.cfg": "a2\n"}, "run 2")[0] == ["a.cfg"]
+
+
+def test_a_file_name_that_looks_like_an_option_is_committed_as_a_file(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path)
+    assert commit_files(repo, {"-v.cfg": "x\n", "--all.cfg": "y\n"}, "m")[0] == ["--all.cfg", "-v.cfg"]
+    assert sorted(git(repo, "ls-files").split()) == ["--all.cfg", "-v.cfg"]
+
+
+def test_a_failed_add_on_the_first_run_is_one_error_and_leaves_no_file(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path)
+    held = repo / ".git" / f"index.govnet-{os.getpid()}.lock"  # the private index's lock, held
+    held.write_text("", encoding="utf-8")
+    with pytest.raises(BackupError) as err:
+        commit_files(repo, {"a.cfg": "a\n"}, "run 1")
+    assert str(err.value).startswith(f"backup repository {repo}: git add failed: Unable to create '{held}': ")
+    assert str(err.value).endswith("; nothing committed, the previous backup (none) is intact")
+    held.unlink()
+    assert sorted(p.name for p in repo.iterdir()) == [".git"] and leftovers(repo) == []
+
+
+def test_an_os_error_while_committing_is_named_by_its_reason(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path)
+    _c, first = commit_files(repo, {"a.cfg": "a1\n"}, "run 1")
+    index = repo / ".git" / "index"
+    index.unlink()
+    index.mkdir()  # a damaged repository: its index a folder
+    with pytest.raises(BackupError) as err:
+        commit_files(repo, {"a.cfg": "a2\n"}, "run 2")
+    assert str(err.value) == (f"backup repository {repo}: Is a directory; nothing committed, "
+                              f"the previous backup ({(first or '')[:12]}) is intact")
+    assert (repo / "a.cfg").read_text(encoding="utf-8") == "a1\n" and leftovers(repo) == []
 
 
 def test_a_failed_first_commit_says_there_was_no_previous_backup(tmp_path: Path) -> None:
