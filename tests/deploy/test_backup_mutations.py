@@ -215,6 +215,13 @@ def test_an_inventory_without_network_yaml_is_named_in_the_error(network: Networ
                               f"{tmp_path / 'network.yaml'}")
 
 
+def test_the_setting_is_read_from_network_yml_too(network: Network, inventory_copy: Path) -> None:
+    text = (inventory_copy / "network.yaml").read_text(encoding="utf-8")
+    (inventory_copy / "network.yaml").unlink()
+    (inventory_copy / "network.yml").write_text(text + "backup_repo: saved\n", encoding="utf-8")
+    assert backup_repository(None, replace(network, source_dir=inventory_copy)) == inventory_copy / "saved"
+
+
 def test_git_error_prefers_the_fatal_or_error_line_and_strips_its_label() -> None:
     assert _git_error("hint: a\nfatal: Unable to create '/r/.git/index.lock': File exists.\n") == (
         "Unable to create '/r/.git/index.lock': File exists")
@@ -274,6 +281,17 @@ def test_a_path_under_a_file_cannot_be_a_repository(tmp_path: Path) -> None:
     with pytest.raises(BackupError) as err:
         ensure_repo(repo)
     assert str(err.value) == f"backup repository {repo}: cannot create it: Not a directory"
+
+
+def test_a_folder_that_cannot_take_a_file_is_named(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path)
+    probe = repo / ".git" / f".govnet-probe-{os.getpid()}"
+    probe.mkdir()  # the probe cannot be created and removed as a file there
+    with pytest.raises(BackupError) as err:
+        ensure_repo(repo)
+    assert str(err.value) == (f"backup repository {repo}: cannot write in {repo / '.git'}: Is a directory; "
+                              "nothing written")
+    assert not (repo / f".govnet-probe-{os.getpid()}").exists(), "the repository folder's probe is removed"
 
 
 def test_a_held_index_lock_is_named_and_refused(tmp_path: Path) -> None:
