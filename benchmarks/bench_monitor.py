@@ -44,7 +44,7 @@ OSPF_NBR_STATE = "1.3.6.1.2.1.14.10.1.6"
 SYS_UPTIME = "1.3.6.1.2.1.1.3"
 
 
-def snmp_exporter_module(user: str, auth: str, priv: str) -> dict[str, object]:
+def snmp_exporter_module(user: str, auth: str, priv: str, timeout: str = "2s") -> dict[str, object]:
     """The snmp.yml module for 0.21 (auth inside the module) walking the same 11 columns."""
     metrics: list[dict[str, object]] = [{"name": "sysUpTime", "oid": SYS_UPTIME, "type": "gauge"}]
     metrics += [
@@ -83,7 +83,7 @@ def snmp_exporter_module(user: str, auth: str, priv: str) -> dict[str, object]:
             "version": 3,
             "max_repetitions": 25,
             "retries": 1,
-            "timeout": "2s",
+            "timeout": timeout,
             "auth": {
                 "username": user,
                 "security_level": "authPriv",
@@ -108,12 +108,15 @@ def _port() -> int:
         return port
 
 
-def bench_snmp_exporter(hosts: list[str], user: str, auth: str, priv: str, work: Path) -> dict[str, object]:
-    """Scrape every host in parallel CYCLES times (after one warm-up cycle)."""
+def bench_snmp_exporter(
+    hosts: list[str], user: str, auth: str, priv: str, work: Path, timeout: str = "2s"
+) -> dict[str, object]:
+    """Scrape every host in parallel CYCLES times (after one warm-up cycle); ``timeout`` per
+    SNMP request (the scale run's simulators answer slower than the twin's agents)."""
     conf = work / "snmp.yml"
     fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
-        json.dump(snmp_exporter_module(user, auth, priv), fh)  # JSON is YAML
+        json.dump(snmp_exporter_module(user, auth, priv, timeout), fh)  # JSON is YAML
     port = _port()
     proc = subprocess.Popen(
         [

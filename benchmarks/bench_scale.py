@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -40,7 +41,7 @@ from govnet.monitor.snapshot import Snapshot  # noqa: E402
 from govnet.monitor.transport import SnmpClient  # noqa: E402
 
 AGENTS, FIRST_PORT = 1000, 31000
-ANCHOR_AGENTS = 100
+ANCHOR_AGENTS = 25
 PROVINCE_DISTRICTS, PROVINCE_FIRST_PORT = 126, 12000
 """Province endpoints stay below the kernel's ephemeral range (32768-60999 by default)."""
 AGENTS_PER_SIMULATOR, PROVINCE_SHARDS, PROVINCE_CYCLES = 1024, 4, 2
@@ -197,6 +198,24 @@ def _stop_all(procs: Sequence[subprocess.Popen[Any]]) -> None:
         snmpsim_agents.stop(proc)
 
 
+def _anchor() -> dict[str, object]:
+    """prometheus-snmp-exporter scraping ANCHOR_AGENTS of the 1,000 agents in parallel (10 s per
+    request: the simulator answers slower than the twin); a failed scrape is the row's note."""
+    row: dict[str, object] = {
+        "run": f"{ANCHOR_AGENTS} of the {AGENTS} agents",
+        "poller": "prometheus-snmp-exporter 0.21 (anchor)",
+    }
+    hosts = [f"127.0.0.1:{FIRST_PORT + i}" for i in range(ANCHOR_AGENTS)]
+    user, auth, priv = snmpsim_agents.USER, snmpsim_agents.AUTH_KEY, snmpsim_agents.PRIV_KEY
+    with tempfile.TemporaryDirectory(prefix="govnet-bench-anchor-") as tmp:
+        try:
+            anchor = bench_monitor.bench_snmp_exporter(hosts, user, auth, priv, Path(tmp), timeout="10s")
+        except OSError as exc:  # urllib's HTTPError (a failed scrape) included
+            return {**row, "note": f"not measured: {exc}", "cpu_pressure": cpu_pressure()}
+    keep = ("devices", "cycles", "cycle_wall_s_median", "cycle_wall_s_max", "cpu_ms_per_device_cycle")
+    return {**row, **{k: anchor[k] for k in keep}, "cpu_pressure": cpu_pressure()}
+
+
 def run_thousand(work: Path) -> list[dict[str, object]]:
     """1,000 shared-data agents on core 1: one poller, then two shards, on core 0; the anchor."""
     sim_dir = snmpsim_agents.data_dir()
@@ -214,22 +233,7 @@ def run_thousand(work: Path) -> list[dict[str, object]]:
                 ]
             finally:
                 _stop_all(procs)
-        hosts = [f"127.0.0.1:{FIRST_PORT + i}" for i in range(ANCHOR_AGENTS)]
-        anchor = bench_monitor.bench_snmp_exporter(
-            hosts, snmpsim_agents.USER, snmpsim_agents.AUTH_KEY, snmpsim_agents.PRIV_KEY, work
-        )
-        rows.append(
-            {
-                "run": f"{ANCHOR_AGENTS} of the {AGENTS} agents",
-                "poller": "prometheus-snmp-exporter 0.21 (anchor)",
-                "devices": anchor["devices"],
-                "cycles": anchor["cycles"],
-                "cycle_wall_s_median": anchor["cycle_wall_s_median"],
-                "cycle_wall_s_max": anchor["cycle_wall_s_max"],
-                "cpu_ms_per_device_cycle": anchor["cpu_ms_per_device_cycle"],
-                "cpu_pressure": cpu_pressure(),
-            }
-        )
+        rows.append(_anchor())
     finally:
         snmpsim_agents.stop(sim)
         shutil.rmtree(sim_dir, ignore_errors=True)
