@@ -92,6 +92,15 @@ def test_a_community_site_is_attached_to_every_shared_zone_on_both_ends() -> Non
         "public": IPv4Network("10.128.0.32/27"),
         "internet": IPv4Network("10.64.0.16/28"),
     }
+    # the access link itself: no OSPF, no LDP and no VRF on either end (the zones ride its subinterfaces)
+    assert acc.interfaces[0] == Interface(
+        "GigabitEthernet0/0/1", IPv4Interface("10.8.2.6/30"), agg.name, "GigabitEthernet1/0/1", link,
+        f"to {agg.name} GigabitEthernet1/0/1 [{link}]", 1500, False, False,
+    )  # fmt: skip
+    assert next(i for i in agg.interfaces if i.link_id == link) == Interface(
+        "GigabitEthernet1/0/1", IPv4Interface("10.8.2.5/30"), acc.name, "GigabitEthernet0/0/1", link,
+        f"to {acc.name} GigabitEthernet0/0/1 [{link}]", 1500, False, False,
+    )  # fmt: skip
     assert acc.interfaces[1:] == [
         *_zone_ifaces(
             "GigabitEthernet0/0/1",

@@ -141,6 +141,10 @@ def _refused(inventory: Path, **kwargs: Any) -> list[str]:
             [("10.0.0.3/32", "end"), ("10.0.0.0/30", "link")],
             (("10.0.0.0/30", "link"), ("10.0.0.3/32", "end")),
         ),
+        (  # the same prefix twice: reported in the order given, whatever the labels
+            [("10.0.0.0/24", "second"), ("10.0.0.0/24", "first")],
+            (("10.0.0.0/24", "second"), ("10.0.0.0/24", "first")),
+        ),
         (
             [("10.0.0.0/25", "narrow"), ("10.0.0.0/24", "wide")],
             (("10.0.0.0/24", "wide"), ("10.0.0.0/25", "narrow")),
