@@ -139,14 +139,20 @@ def test_a_device_error_is_one_line_without_its_own_name_and_other_errors_name_t
     assert long == "x" * 300
 
 
-def test_a_refused_port_is_one_line_with_address_and_the_rest_is_backed_up(
-    network: Network, fleet: FakeFleet, tmp_path: Path  # noqa: F811
+def test_only_the_named_devices_are_read_and_every_session_is_closed(
+    network: Network, fleet: FakeFleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # the model given is used: no ./inventory to fall back on
     fleet.running[AGG] = f"hostname {AGG}\n!\nend\n"
-    target = DeployTarget()
-    fetched, failed = fetch_backups(network, [AGG, CORE2, "kf-no-such-device"], target, workers=1)
+    fleet.running[CORE1] = None  # type: ignore[assignment]  # the read fails after the session opened
+    names = [AGG, CORE1, CORE2, "kf-no-such-device"]
+    fetched, failed = fetch_backups(network, names, DeployTarget(), workers=1)
     assert sorted(fetched) == [AGG] and fetched[AGG].text == f"hostname {AGG}\n!\nend\n"
-    assert failed == {CORE2: "10.240.0.10:22: cannot open SSH to 10.240.0.10: refused"}
+    assert sorted(failed) == [CORE1, CORE2]
+    assert failed[CORE2] == "10.240.0.10:22: cannot open SSH to 10.240.0.10: refused"
+    assert failed[CORE1].startswith("10.240.0.9:22: AttributeError: ")
+    assert sorted(set(fleet.order("open"))) == [AGG, CORE1, CORE2], "no other device is contacted"
+    assert fleet.actions(CORE1) == ["open", "close"] and fleet.actions(AGG) == ["open", "close"]
 
 
 def test_a_port_that_refuses_is_one_line_with_the_lab_address_and_no_commit(
