@@ -177,13 +177,13 @@ def test_retries_and_timeout_on_the_wire_and_a_target_registered_once(agent: Age
 
         async def ask() -> tuple[str, float]:
             client = PysnmpClient(V3, timeout=0.2, retries=2)
-            client.add_target(SnmpTarget("t", "127.0.0.1", silent.getsockname()[1]))
-            client.add_target(SnmpTarget("t", "127.0.0.1", agent.port))  # ignored: "t" is registered
+            client.add_target(SnmpTarget("kf-core-1", "127.0.0.1", silent.getsockname()[1]))
+            client.add_target(SnmpTarget("kf-core-1", "127.0.0.1", agent.port))  # ignored: registered
             started = time.monotonic()
             try:
-                await client.get("t", [oids.SYS_NAME])
+                await client.get("kf-core-1", [oids.SYS_NAME])
             except SnmpError as exc:
-                return exc.kind, time.monotonic() - started
+                return f"{exc.kind}: {exc}", time.monotonic() - started
             finally:
                 client.close()
             return "ok", time.monotonic() - started
@@ -196,7 +196,7 @@ def test_retries_and_timeout_on_the_wire_and_a_target_registered_once(agent: Age
             except BlockingIOError:
                 break
             received += 1
-    assert kind == "timeout"
+    assert kind == "timeout: kf-core-1: No SNMP response received before timeout"
     assert received == 3  # the request and two retries
     assert 0.5 <= elapsed < 3.0  # three waits of 0.2 s
 
