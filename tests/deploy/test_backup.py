@@ -8,6 +8,7 @@ is real git.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -192,10 +193,15 @@ def silent_ports() -> Iterator[tuple[int, int]]:
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield refused, server.getsockname()[1]
-    stop.set()
-    server.close()
-    thread.join(5)
+    try:
+        yield refused, server.getsockname()[1]
+    finally:
+        stop.set()
+        with contextlib.suppress(OSError):
+            server.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone does not
+        server.close()
+        thread.join(5)
+        assert not thread.is_alive()
 
 
 def test_unreachable_devices_are_one_line_each_with_address_and_keep_their_backup(
