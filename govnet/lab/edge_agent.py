@@ -128,6 +128,8 @@ def _check_keepalived(spec: EdgeSpec, conf: str) -> None:
 def parse_route(line: str) -> tuple[str, list[str]]:
     """``(prefix, ip route words after it)`` of one route line; ValueError if it is not one."""
     words = line.split()
+    if not words:
+        raise ValueError(f"not a route: {line!r}")
     prefix = str(IPv4Network(words[0]))
     rest = words[1:]
     if len(rest) == 2 and rest[0] == "via":
@@ -164,6 +166,8 @@ def check(spec: EdgeSpec, config: str) -> dict[str, str]:
     if "keepalived" in parts:
         _check_keepalived(spec, parts["keepalived"])
     for line in parts.get("routes", "").splitlines():
+        if not line.strip():
+            continue
         try:
             parse_route(line)
         except ValueError as exc:
