@@ -41,6 +41,7 @@ SYS_OR_ID = (1, 3, 6, 1, 2, 1, 1, 9, 1, 2)  # an OBJECT IDENTIFIER column
 SNMP_IN_GET_REQUESTS = (1, 3, 6, 1, 2, 1, 11, 15, 0)  # RFC 1213 snmpInGetRequests, net-snmp counts GET PDUs
 SNMP_IN_PKTS = (1, 3, 6, 1, 2, 1, 11, 1, 0)  # RFC 3418 snmpInPkts: every message the agent received
 USM_USERS = (1, 3, 6, 1, 6, 3, 15, 1, 2, 2, 1)  # usmUserTable: four users, eleven columns, 44 rows
+EXTEND_LONG = (1, 3, 6, 1, 4, 1, 8072, 1, 3, 2, 3, 1, 2, 4, *b"long")  # NET-SNMP-EXTEND-MIB output of "long"
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Agent:
                 f"rocommunity {V2C.snmp_community} 127.0.0.1",
                 "sysName unit-agent",
                 "sysContact " + "c" * 250,
+                "extend long /usr/bin/printf %03000d 7",  # a 3000-byte nsExtendOutputFull."long"
             ],
         )
         deadline = time.monotonic() + 10
@@ -332,3 +334,23 @@ def test_defaults_are_one_second_and_one_retry() -> None:
         return client.timeout, client.retries
 
     assert asyncio.run(run()) == (1.0, 1)
+
+
+def test_an_answer_too_big_for_one_message_is_the_agents_error_status(agent: Agent) -> None:
+    one = asyncio.run(_get(V3, agent.port, [EXTEND_LONG], timeout=2))
+    assert one == [(EXTEND_LONG, b"0" * 2999 + b"7")]
+    # 30 x 3000 bytes do not fit a UDP message: net-snmp answers error-status tooBig(1), index 0
+    client_error = asyncio.run(_message(agent.port, [EXTEND_LONG] * 30))
+    assert client_error == "decode: t: error-status tooBig at 0"
+
+
+async def _message(port: int, asked: list[tuple[int, ...]]) -> str:
+    client = PysnmpClient(V3, timeout=2, retries=0)
+    client.add_target(SnmpTarget("t", "127.0.0.1", port))
+    try:
+        await client.get("t", asked)
+    except SnmpError as exc:
+        return f"{exc.kind}: {exc}"
+    finally:
+        client.close()
+    return "answered"
