@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,6 +150,8 @@ def test_captured_tables_are_deleted_but_the_fault_table(monkeypatch: pytest.Mon
     spec = EdgeSpec("e", "ns1", "/nonexistent")
     assert _table_deletes(spec) == "delete table inet govnet_fw\ndelete table ip nat\n"
     assert seen == [["ip", "netns", "exec", "ns1", "nft", "-j", "list", "tables"]]
+    captured = ""
+    assert _table_deletes(spec) == ""
 
 
 def test_keepalived_pid_reads_a_live_process_and_not_a_zombie(tmp_path: Path) -> None:
@@ -197,6 +200,8 @@ def test_answer_reports_os_errors_with_their_type(monkeypatch: pytest.MonkeyPatc
     assert answer(spec, "apply-merge") == {"ok": True, "data": {"applied": []}}
     assert answer(spec, "apply-merge\n#@ routes\n") == {
         "ok": False, "error": "FileNotFoundError: [Errno 2] No such file: 'ip'"}
+    assert answer(spec, "check\n#@ routes\n\nbogus\n") == {"ok": False,
+                                                         "error": "routes: Expected 4 octets in 'bogus'"}
     blank_lines = "check\n#@ routes\n10.0.0.0/8 via 10.0.0.1\n\n \n"
     assert answer(spec, blank_lines) == {"ok": True, "data": ["routes"]}
 
@@ -231,14 +236,24 @@ def test_serve_answers_allowed_uids_only(tmp_path: Path) -> None:
         assert json.loads(ask(b"x" * (edge_agent.MAX_REQUEST + 1))) == {"ok": False,
                                                                         "error": "request too large"}
         assert "too large" not in ask(b"x" * edge_agent.MAX_REQUEST).decode()
+        assert json.loads(ask(b"check\n#@ keepalived\nx\n")) == {"ok": False, "error": "e runs no keepalived"}
+        assert json.loads(ask(b"\xff\n")) == {"ok": False, "error": "unknown request '\ufffd'"}
+        if os.geteuid() == 0:  # a peer whose gid differs from its uid is judged by its uid
+            peer = ("import os, socket, sys; os.setgid(4242); s = socket.socket(socket.AF_UNIX); "
+                    "s.connect(sys.argv[1]); s.sendall(b'nope'); s.shutdown(socket.SHUT_WR); "
+                    "sys.stdout.write(s.recv(200).decode())")
+            out = subprocess.run([sys.executable, "-c", peer, str(sock_path)], capture_output=True, text=True,
+                                 check=True, timeout=10).stdout
+            assert out == '{"ok": false, "error": "unknown request \'nope\'"}\n'
     finally:
         for server in servers:
             server.shutdown()
             server.server_close()
-    other = serve([EdgeSpec("e", "ns", str(sock_path))], {os.getuid() + 1})
+    fresh = tmp_path / "fresh.sock"  # no stale file to remove
+    other = serve([EdgeSpec("e", "ns", str(fresh))], {os.getuid() + 1})
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.connect(str(sock_path))
+            conn.connect(str(fresh))
             conn.sendall(b"status\n")
             conn.shutdown(socket.SHUT_WR)
             try:
@@ -296,6 +311,7 @@ def test_status_lists_tables_links_up_and_keepalived(spec: EdgeSpec) -> None:
     assert status(bare) == {"tables": ["inet govnet_fault", "inet old", "ip nat"], "links_up": ["d0", "p0"],
                             "keepalived": None}
     assert answer(bare, "status")["data"] == status(bare)
+    assert status(EdgeSpec("e", "gnmut-none", "s")) == {"tables": [], "links_up": [], "keepalived": None}
 
 
 def test_check_validates_every_section_in_the_namespace(spec: EdgeSpec) -> None:
@@ -304,6 +320,18 @@ def test_check_validates_every_section_in_the_namespace(spec: EdgeSpec) -> None:
     assert check(spec, config) == {"nftables": RULESET, "keepalived": KEEPALIVED,
                                    "routes": "10.2.0.0/16 via 192.0.2.8\n"}
     assert answer(spec, "check\n" + config) == {"ok": True, "data": ["keepalived", "nftables", "routes"]}
+    assert status(spec)["tables"] == ["inet govnet_fault", "inet old", "ip nat"]  # checked, not loaded
+    assert check(spec, "#@ keepalived\n#notify_me is a comment\n" + KEEPALIVED)["keepalived"].startswith("#")
+    with pytest.raises(AgentError) as told:
+        check(spec, "#@ keepalived\n" + "".join(f"vrrp_bogus{n} {{\n}}\n" for n in range(1, 7)))
+    message = str(told.value)  # keepalived's last five lines
+    assert message.startswith("keepalived -t: (") and message.count(" / ") == 4
+    assert "Unknown keyword 'vrrp_bogus6'" in message and "vrrp_bogus5" not in message
+    assert message.endswith(": Line 12) Unknown keyword '}'")
+    with pytest.raises(AgentError, match=r"^routes: not a route: '10\.0\.0\.0/8'$"):
+        check(spec, "#@ routes\n\n10.0.0.0/8\n")
+    with pytest.raises(AgentError, match=r'^nft list tables: Cannot open network namespace "gnmut-none"'):
+        check(EdgeSpec("e", "gnmut-none", "s"), "#@ nftables\n" + RULESET)
     with pytest.raises(AgentError, match=r"^nft -c: /dev/stdin:\d+:\d+-\d+: Error: "):
         check(spec, "#@ nftables\ntable inet t { chain c { bogus } }\n")
     with pytest.raises(AgentError, match=r"^ruleset line 2: include is not allowed$"):
