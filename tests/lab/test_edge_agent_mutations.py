@@ -173,6 +173,18 @@ def test_keepalived_pid_reads_a_live_process_and_not_a_zombie(tmp_path: Path) ->
         child.kill()
         child.wait()
     assert _keepalived_pid(spec) is None  # reaped: gone
+    odd = tmp_path / "k) Z ("  # a command name holding ") Z (": the state is the field after the last ")"
+    odd.symlink_to("/bin/sleep")
+    child = subprocess.Popen([str(odd), "30"])
+    try:
+        time.sleep(0.1)
+        pidfile.write_text(f"{child.pid}\n", encoding="utf-8")
+        stat = Path(f"/proc/{child.pid}/stat").read_text(encoding="utf-8")
+        assert stat.startswith(f"{child.pid} (k) Z () ")
+        assert _keepalived_pid(spec) == child.pid
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_unknown_verbs_and_errors_become_replies() -> None:
@@ -326,6 +338,7 @@ def test_check_validates_every_section_in_the_namespace(spec: EdgeSpec) -> None:
         check(spec, "#@ keepalived\n" + "".join(f"vrrp_bogus{n} {{\n}}\n" for n in range(1, 7)))
     message = str(told.value)  # keepalived's last five lines
     assert message.startswith("keepalived -t: (") and message.count(" / ") == 4
+    assert all(line.startswith("(") for line in message.removeprefix("keepalived -t: ").split(" / "))
     assert "Unknown keyword 'vrrp_bogus6'" in message and "vrrp_bogus5" not in message
     assert message.endswith(": Line 12) Unknown keyword '}'")
     with pytest.raises(AgentError, match=r"^routes: not a route: '10\.0\.0\.0/8'$"):
