@@ -6,7 +6,7 @@ with the peak summed PSS of its process tree (the pool's workers included). Anch
 a bare interpreter (``python -c pass``) for ``--help``; ``govnet check --jobs 1`` (the same
 check in one process, no pool) for ``check``; for ``--changed``, the full ``check`` after the same
 edit (one access site removed from one district; the cache warmed by a ``--changed`` run before
-the edit, and the warm-up not timed). Targets (issues 11 and 24): ``--help`` <= 0.3 s, province
+the edit, and the warm-up not timed). Targets: ``--help`` <= 0.3 s, province
 ``check`` <= 20 s and <= 1 GB. Best of 3 for ``--help``, one run for the others.
 """
 

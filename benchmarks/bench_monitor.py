@@ -1,7 +1,7 @@
 """SNMP poll cycle over the default twin (36 devices, SNMPv3 authPriv SHA/AES): govnet's poller
 vs Debian's prometheus-snmp-exporter 0.21 (the anchor) scraping every device in parallel.
 
-snmp_exporter's module asks the 11 columns of the issue (sysUpTime, ifAdminStatus, ifOperStatus,
+snmp_exporter's module asks the 11 columns a NOC asks (sysUpTime, ifAdminStatus, ifOperStatus,
 ifInDiscards, ifInErrors, ifOutErrors, ifHCInOctets, ifHCOutOctets, ifHighSpeed, bgpPeerState,
 ospfNbrState) by walking them; govnet GETs the rows the model names and more per row (ifLastChange,
 ifOutDiscards, bgpPeerFsmEstablishedTime, ospf and LDP sessions; ifAlias every 10th cycle).
