@@ -71,9 +71,10 @@ def sh(*argv: str) -> str:
     return subprocess.run(argv, check=True, capture_output=True, text=True).stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def netns() -> Iterator[str]:
-    """A namespace: d0 (192.0.2.1/24, up) and d1 (down), two static routes, one boot route, 3 tables."""
+    """A fresh namespace per test (tests change it): d0 (192.0.2.1/24, up) and d1 (down),
+    two static routes, one boot route, three tables."""
     need_root()
     sh("ip", "netns", "add", NS)
     try:
