@@ -21,19 +21,23 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from prometheus_client.core import Metric  # noqa: E402
+from prometheus_client.registry import Collector, CollectorRegistry  # noqa: E402
+
 from benchmarks import bench_monitor, snmpsim_agents  # noqa: E402
 from benchmarks.common import cpu_pressure  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
 from benchmarks.prometheus_rules import judge_with_rules  # noqa: E402
 from govnet.inventory import load_network  # noqa: E402
-from govnet.monitor.exporter import make_registry, serve  # noqa: E402
+from govnet.monitor import families  # noqa: E402
+from govnet.monitor.exporter import serve  # noqa: E402
 from govnet.monitor.health import judge  # noqa: E402
 from govnet.monitor.plan import DevicePlan, LinkEnd, Peer, Plan, build_plan, shard_of  # noqa: E402
 from govnet.monitor.poller import Poller  # noqa: E402
@@ -299,6 +303,24 @@ def run_scale(work: Path) -> list[dict[str, object]]:
     return run_thousand(work) + run_province(work)
 
 
+class _RuleInputs(Collector):
+    """The recording rules' inputs only (member observations, expectations, HA evidence): the
+    full exporter computes every group's cut-off sites over the whole model when it starts, which
+    at province scale (2,142 groups, 16,380 devices) did not finish in 10 minutes."""
+
+    def __init__(self, plan: Plan, snap: Snapshot) -> None:
+        self.plan, self.snap = plan, snap
+
+    def collect(self) -> Iterator[Metric]:
+        yield from families.member_observations(self.plan, self.snap)
+
+
+def _rule_inputs(plan: Plan, snap: Snapshot) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_RuleInputs(plan, snap))
+    return registry
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shard", required=True, help="I/N")
@@ -315,7 +337,7 @@ def main() -> None:
     else:
         plan = sim_plan(args.first_port, args.agents, (index, total))
     row, snap = poll_shard(plan, args.cycles)
-    server = serve(make_registry(plan, lambda: snap), "127.0.0.1", 0) if args.serve else None
+    server = serve(_rule_inputs(plan, snap), "127.0.0.1", 0) if args.serve else None
     if server is not None:
         row["metrics_port"] = server.server_address[1]
     print(json.dumps(row), flush=True)

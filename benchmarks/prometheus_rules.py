@@ -102,8 +102,6 @@ def judge_with_rules(ports: list[int], groups: int, workdir: Path) -> dict[str, 
             for r in query("count by (state) (govnet:redundancy_group_state == 1)")
         }
         return {
-            "devices": scalar("count(govnet_device_up)"),
-            "answered": scalar("count(govnet_device_up == 1)"),
             "groups_judged_by_rules": f"{judged} of {groups}: "
             + ", ".join(f"{n} {s}" for s, n in sorted(states.items())),
             "rules_seconds": round(time.monotonic() - t0),
