@@ -82,15 +82,17 @@ def show(spec: EdgeSpec) -> dict[str, Any]:
     nft = _run(_in_ns(spec, "nft", "list", "ruleset"))
     if nft.returncode != 0:
         raise AgentError(f"nft list ruleset: {nft.stderr.strip()}")
+    routes = static_routes(spec)
+    keepalived = Path(spec.keepalived_conf).read_text(encoding="utf-8") if spec.keepalived_conf else None
+    return {"nftables": nft.stdout, "keepalived": keepalived, "routes": routes}
+
+
+def static_routes(spec: EdgeSpec) -> list[str]:
+    """The namespace's static routes as config lines, sorted."""
     routes = _run(["ip", "-n", spec.netns, "-j", "-4", "route", "show", "proto", "static"])
     if routes.returncode != 0:
         raise AgentError(f"ip route: {routes.stderr.strip()}")
-    keepalived = Path(spec.keepalived_conf).read_text(encoding="utf-8") if spec.keepalived_conf else None
-    return {
-        "nftables": nft.stdout,
-        "keepalived": keepalived,
-        "routes": sorted(route_line(r) for r in json.loads(routes.stdout or "[]")),
-    }
+    return sorted(route_line(r) for r in json.loads(routes.stdout or "[]"))
 
 
 def canon(ruleset: str) -> str:
@@ -191,7 +193,7 @@ def apply(spec: EdgeSpec, config: str, *, merge: bool = False) -> dict[str, Any]
 
 def _apply_routes(spec: EdgeSpec, text: str, *, merge: bool) -> None:
     wanted = {parse_route(line)[0]: line for line in text.splitlines() if line.strip()}
-    running = show(spec)["routes"]
+    running = static_routes(spec)  # routes only: a keepalived.conf not written yet is no concern here
     for line in running:
         prefix = parse_route(line)[0]
         if not merge and prefix not in wanted:

@@ -376,6 +376,13 @@ def test_apply_replaces_routes_and_tables_but_the_fault_table(spec: EdgeSpec) ->
         apply(spec, "#@ routes\n10.5.0.0/16 via 198.51.100.1\n")
 
 
+def test_routes_apply_before_keepalived_conf_is_written(spec: EdgeSpec) -> None:
+    """Applying routes reads the routes only: a keepalived.conf not written yet is no error."""
+    assert not Path(spec.keepalived_conf).exists()
+    assert apply(spec, "#@ routes\n10.1.1.1/32 via 192.0.2.6\n") == {"applied": ["routes"]}
+    assert edge_agent.static_routes(spec) == ["10.1.1.1/32 via 192.0.2.6"]
+
+
 def test_apply_keepalived_writes_and_signals_a_running_keepalived(spec: EdgeSpec) -> None:
     conf = Path(spec.keepalived_conf)
     with pytest.raises(AgentError, match=r"^keepalived is not running on edge-t$"):
