@@ -22,7 +22,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from govnet.monitor import families
-from govnet.monitor.health import GROUP_STATES, GroupHealth, cut_off, judge
+from govnet.monitor.health import GROUP_STATES, GroupHealth, cut_offs, judge
 from govnet.monitor.plan import Plan
 from govnet.monitor.snapshot import DeviceState, Snapshot
 
@@ -43,7 +43,7 @@ class SnapshotCollector(Collector):
         self.plan = plan
         self.snapshot = snapshot
         self.backups = backups
-        self._cut_off = {g.name: cut_off(plan.network, g) for g in plan.network.groups}
+        self._cut_off = cut_offs(plan.network)
 
     def collect(self) -> Iterator[Metric]:
         snap = self.snapshot()
