@@ -8,13 +8,12 @@ community or hand-listed site slot ``Slots.site(district, subdistrict, site)`` o
 
 from __future__ import annotations
 
-import shutil
 from ipaddress import IPv4Interface, IPv4Network
 from pathlib import Path
 
 import pytest
+from inventory_support import edited, refused
 
-from govnet.errors import InventoryError
 from govnet.inventory import load_network
 from govnet.inventory.sites import expand_ids
 from govnet.model import Attachment, Interface
@@ -24,25 +23,6 @@ INVENTORY = ROOT / "inventory"
 DISTRICT = "districts/kaifu.yaml"
 
 
-def _copy(tmp_path: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
-    """A copy of the shipped inventory with each ``old`` (occurring once) replaced by ``new``."""
-    target = tmp_path / "inventory"
-    shutil.copytree(INVENTORY, target)
-    for relpath, pairs in edits.items():
-        path = target / relpath
-        text = path.read_text(encoding="utf-8")
-        for old, new in pairs:
-            assert text.count(old) == 1, f"{old!r} must occur once in {relpath}"
-            text = text.replace(old, new)
-        path.write_text(text, encoding="utf-8")
-    return target
-
-
-def _refused(inventory: Path) -> list[str]:
-    """Every error line of one load, with the inventory directory shortened to ``INV``."""
-    with pytest.raises(InventoryError) as caught:
-        load_network(inventory)
-    return str(caught.value).replace(str(inventory), "INV").splitlines()
 
 
 def _sub_district(old_departments: str, extra: str) -> tuple[str, str]:
@@ -241,7 +221,7 @@ def test_hand_listed_sites_choose_zones_parent_and_mtu(tmp_path: Path) -> None:
         "{id: 20, name: depot, parent: dongfenglu}, "
         "{id: 21, name: dark, zones: []}]",
     )
-    inventory = _copy(tmp_path, {DISTRICT: [(old, new)], "network.yaml": [("mtu: 1500", "mtu: 9000")]})
+    inventory = edited(tmp_path, {DISTRICT: [(old, new)], "network.yaml": [("mtu: 1500", "mtu: 9000")]})
     network = load_network(inventory)
     plaza, depot, dark = (network.devices[f"kf-acc-{n}"] for n in ("plaza", "depot", "dark"))
     assert (plaza.site, plaza.subdistrict, plaza.zones) == ("plaza", "dongfenglu", ["internet", "court"])
@@ -364,13 +344,13 @@ def test_site_plan_errors_name_the_key_of_each_bad_site(
     tmp_path: Path, departments: str, extra: str, errors: list[str]
 ) -> None:
     old, new = _sub_district(departments, extra)
-    assert _refused(_copy(tmp_path, {DISTRICT: [(old, new)]})) == errors
+    assert refused(edited(tmp_path, {DISTRICT: [(old, new)]})) == errors
 
 
 def test_community_ids_outside_the_subdistrict_are_refused_and_the_last_one_is_kept(tmp_path: Path) -> None:
     old, new = _sub_district("[police, ltax]", "")
     new = new.replace('communities: "1-8"', 'communities: "0-2,31-33"')
-    assert _refused(_copy(tmp_path, {DISTRICT: [(old, new)]})) == [
+    assert refused(edited(tmp_path, {DISTRICT: [(old, new)]})) == [
         f"{WHERE}.communities: site id 0 of kf-acc-dongfenglu-c00 is outside 1..32 (fix: use site ids 1..32)",
         f"{WHERE}.communities: site id 33 of kf-acc-dongfenglu-c33 is outside 1..32 "
         "(fix: use site ids 1..32)",
@@ -378,9 +358,9 @@ def test_community_ids_outside_the_subdistrict_are_refused_and_the_last_one_is_k
 
 
 def test_a_zone_without_department_site_is_no_department(tmp_path: Path) -> None:
-    inventory = _copy(tmp_path, {"network.yaml": [("vlan: 216, department_site: 30,", "vlan: 216,")]})
+    inventory = edited(tmp_path, {"network.yaml": [("vlan: 216, department_site: 30,", "vlan: 216,")]})
     hint = "use a private zone: court, ltax, ntax, police, procuratorate"
-    assert _refused(inventory) == [
+    assert refused(inventory) == [
         f"INV/districts/kaifu.yaml:{line}: subdistricts[{i}].departments[0]: unknown department 'aic' "
         f"(fix: {hint})"
         for line, i in ((15, 4), (20, 9))
@@ -393,7 +373,7 @@ def test_a_site_homed_on_another_node_names_the_node_or_the_missing_parent(tmp_p
         ", sites: [{id: 20, name: orphan, parent: nowhere}, {id: 21, name: stray, parent: tongtai}]",
     )
     fix = "(fix: attach it to its own subdistrict (dongfenglu))"
-    assert _refused(_copy(tmp_path, {DISTRICT: [(old, new)]})) == [
+    assert refused(edited(tmp_path, {DISTRICT: [(old, new)]})) == [
         f"{WHERE}.sites[0].parent: access site kf-acc-orphan has no aggregation parent: 'nowhere' is not a "
         f"subdistrict {fix}",
         f"{WHERE}.sites[1].parent: access site kf-acc-stray of subdistrict dongfenglu is attached to another "
@@ -406,7 +386,7 @@ def test_the_site_lan_port_follows_the_platform_and_is_left_out_without_one(tmp_
         "      lan: GigabitEthernet0/0/2         # trunk to the site switch: one dot1q "
         "subinterface per zone\n"
     )
-    per_platform = _copy(
+    per_platform = edited(
         tmp_path / "a",
         {
             "roles.yaml": [
@@ -429,11 +409,11 @@ def test_the_site_lan_port_follows_the_platform_and_is_left_out_without_one(tmp_
     ]
     uplink = [i for i in network.devices["kf-agg-dongfenglu"].interfaces if i.peer == c01.name]
     assert [i.peer_interface for i in uplink] == ["Eth0/1", "Eth0/1.100", "Eth0/1.300"]
-    other = _copy(
+    other = edited(
         tmp_path / "b", {"roles.yaml": [(lan, lan + "    platform_ports:\n      frr: {lan: eth9}\n")]}
     )
     assert load_network(other).devices["kf-acc-dongfenglu-c01"].interfaces[3].name == "GigabitEthernet0/0/2"
-    without = _copy(tmp_path / "c", {"roles.yaml": [(lan, "")]})
+    without = edited(tmp_path / "c", {"roles.yaml": [(lan, "")]})
     c01 = load_network(without).devices["kf-acc-dongfenglu-c01"]
     assert [i.name for i in c01.interfaces] == [
         "GigabitEthernet0/0/1",
@@ -454,7 +434,7 @@ def test_a_zone_pool_too_small_names_the_pool_and_the_site_that_needs_it(
 ) -> None:
     # 32 slots (0..31) fit; dongfenglu's sites end at 29, qingshuitang's c01 is slot (2 - 1) * 32 + 1 = 33
     key = pool.split(" ", 1)[0]
-    assert _refused(_copy(tmp_path, {"network.yaml": [(old, new)]})) == [
+    assert refused(edited(tmp_path, {"network.yaml": [(old, new)]})) == [
         f"INV/network.yaml:28: zones[1].{key}: pool zones.internet.{pool} at slot 33, needed by "
         f"kf-acc-qingshuitang-c01 zone internet (fix: enlarge pool zones.internet.{key} or lower the ids of "
         "kf-acc-qingshuitang-c01 zone internet)"

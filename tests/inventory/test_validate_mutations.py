@@ -13,6 +13,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from inventory_support import edited, refused
 
 from govnet.check import intended_from_rendered, run_checks
 from govnet.errors import InventoryError, InventoryErrors, LocatedError
@@ -111,25 +112,6 @@ def test_mutated_inventory_fails_validation_or_renders_and_checks(
 INVENTORY = ROOT / "inventory"
 
 
-def _copy(tmp_path: Path, edits: dict[str, list[tuple[str, str]]], name: str = "inventory") -> Path:
-    """A copy of the shipped inventory with each ``old`` (occurring once) replaced by ``new``."""
-    target = tmp_path / name
-    shutil.copytree(INVENTORY, target)
-    for relpath, pairs in edits.items():
-        path = target / relpath
-        text = path.read_text(encoding="utf-8")
-        for old, new in pairs:
-            assert text.count(old) == 1, f"{old!r} must occur once in {relpath}"
-            text = text.replace(old, new)
-        path.write_text(text, encoding="utf-8")
-    return target
-
-
-def _refused(inventory: Path, **kwargs: Any) -> list[str]:
-    """Every error line of one load, with the inventory directory shortened to ``INV``."""
-    with pytest.raises(InventoryError) as caught:
-        load_network(inventory, **kwargs)
-    return str(caught.value).replace(str(inventory), "INV").splitlines()
 
 
 @pytest.mark.parametrize(
@@ -171,20 +153,21 @@ def test_first_overlap_is_the_first_pair_in_address_order(
 
 
 def test_overlapping_underlay_pools_name_both_pools_at_the_second_ones_line(tmp_path: Path) -> None:
-    mgmt = _copy(tmp_path, {"network.yaml": [("mgmt: 10.240.0.0/14", "mgmt: 10.0.0.0/14")]}, "mgmt")
-    assert _refused(mgmt) == [
+    mgmt = edited(tmp_path, {"network.yaml": [("mgmt: 10.240.0.0/14", "mgmt: 10.0.0.0/14")]}, "mgmt")
+    assert refused(mgmt) == [
         "INV/network.yaml:18: pools.loopback: pools.mgmt 10.0.0.0/14 overlaps pools.loopback 10.0.0.0/15 "
         "in the underlay (fix: make the underlay pools disjoint)"
     ]
-    noc = _copy(tmp_path, {"network.yaml": [("noc_prefix: 10.254.0.0/24", "noc_prefix: 10.9.0.0/24")]}, "noc")
-    assert _refused(noc) == [
+    noc_edit = ("noc_prefix: 10.254.0.0/24", "noc_prefix: 10.9.0.0/24")
+    noc = edited(tmp_path, {"network.yaml": [noc_edit]}, "noc")
+    assert refused(noc) == [
         "INV/network.yaml:7: noc_prefix: pools.p2p 10.8.0.0/13 overlaps noc_prefix 10.9.0.0/24 in the "
         "underlay (fix: make the underlay pools disjoint)"
     ]
 
 
 def test_a_zone_whose_site_and_attach_pools_overlap_is_refused_at_its_attach_pool(tmp_path: Path) -> None:
-    inventory = _copy(
+    inventory = edited(
         tmp_path,
         {
             "network.yaml": [
@@ -197,7 +180,7 @@ def test_a_zone_whose_site_and_attach_pools_overlap_is_refused_at_its_attach_poo
             ]
         },
     )
-    assert _refused(inventory) == [
+    assert refused(inventory) == [
         "INV/network.yaml:33: zones[3].attach_pool: zone court: site_pool 172.16.0.0/12 overlaps "
         "attach_pool 172.31.0.0/16; prefixes inside one zone must not overlap (fix: give the zone "
         "disjoint site and attachment pools)"
@@ -212,7 +195,7 @@ def test_shared_zones_overlap_is_named_at_the_later_zone_and_private_zones_may_o
         "     site_pool: 10.20.0.0/16, site_prefixlen: 28, attach_pool: 10.21.0.0/16}\n"
     )
     # three shared zones: guest (index 2) overlaps public's attach pool, internet overlaps nothing
-    inventory = _copy(
+    inventory = edited(
         tmp_path,
         {
             "network.yaml": [
@@ -220,12 +203,12 @@ def test_shared_zones_overlap_is_named_at_the_later_zone_and_private_zones_may_o
             ]
         },
     )
-    assert _refused(inventory) == [
+    assert refused(inventory) == [
         "INV/network.yaml:29: zones[2]: zones public and guest share address space (10.32.0.0/12 / "
         "10.33.0.0/16); only department VPNs may plan overlapping addresses (fix: give the public and "
         "internet zones disjoint pools)"
     ]
-    later = _copy(
+    later = edited(
         tmp_path,
         {
             "network.yaml": [
@@ -234,12 +217,13 @@ def test_shared_zones_overlap_is_named_at_the_later_zone_and_private_zones_may_o
         },
         "later",
     )
-    assert _refused(later) == [  # internet's site pool against guest's site pool (not public's)
+    assert refused(later) == [  # internet's site pool against guest's site pool (not public's)
         "INV/network.yaml:29: zones[2]: zones internet and guest share address space (10.64.0.0/11 / "
         "10.64.0.0/16); only department VPNs may plan overlapping addresses (fix: give the public and "
         "internet zones disjoint pools)"
     ]
-    fine = _copy(tmp_path, {"network.yaml": [("  # department VPNs", guest + "  # department VPNs")]}, "fine")
+    guest_edit = ("  # department VPNs", guest + "  # department VPNs")
+    fine = edited(tmp_path, {"network.yaml": [guest_edit]}, "fine")
     network = load_network(fine)  # the six department VPNs share 172.16.0.0/12 and 192.168.0.0/16
     assert network.devices["kf-acc-dongfenglu-c01"].zones == ["public", "internet", "guest"]
 
@@ -293,11 +277,11 @@ def test_spec_limits_are_the_integer_params_of_the_platform_spec() -> None:
     ],
 )
 def test_hardening_settings_at_their_limits(tmp_path: Path, old: str, new: str, error: str | None) -> None:
-    inventory = _copy(tmp_path, {"network.yaml": [(old, new)]})
+    inventory = edited(tmp_path, {"network.yaml": [(old, new)]})
     if error is None:
         assert load_network(inventory).devices
     else:
-        assert _refused(inventory) == [error]
+        assert refused(inventory) == [error]
 
 
 def test_a_template_missing_everywhere_names_every_device_and_each_lab_role_once(tmp_path: Path) -> None:
