@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from govnet.inventory import load_network
+from govnet.lab.down import reap_abandoned
 from govnet.model import Network
 
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORY = ROOT / "inventory"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Remove lab twins an earlier test run left behind when its processes were killed wholesale
+    (a CI machine stopped hard): their namespaces would refuse every twin this run boots. Only
+    labs under pytest's own temporary root with nothing of them running are touched."""
+    if os.geteuid() != 0:
+        return
+    under = Path(tempfile.gettempdir()) / f"pytest-of-{getpass.getuser()}"
+    for workdir in reap_abandoned(under=under.resolve(), echo=lambda _m: None):
+        print(f"removed the abandoned lab twin in {workdir} (left by an earlier, killed test run)")
 
 
 @pytest.fixture(scope="session")

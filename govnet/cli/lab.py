@@ -130,15 +130,27 @@ def status(
 
 @lab_app.command()
 @guarded
-def down(workdir: WorkdirOpt = DEFAULT_WORKDIR) -> None:
+def down(
+    workdir: WorkdirOpt = DEFAULT_WORKDIR,
+    abandoned: Annotated[bool, typer.Option(
+        "--abandoned",
+        help="Instead: remove every registered lab that nothing runs any more (its `lab up` and all "
+             "its daemons gone, as after the host's processes were killed); live labs are left alone.",
+    )] = False,
+) -> None:
     """Remove everything the twin made: namespaces, links, bridge, processes, runtime files.
 
     Example: sudo govnet lab down
+    Example: sudo govnet lab down --abandoned
 
     Exit codes: 0 removed (or nothing to remove), 2 a lab error, 3 internal error.
     """
-    from govnet.lab.down import lab_down
+    from govnet.lab.down import lab_down, reap_abandoned
 
+    if abandoned:
+        reaped = reap_abandoned(echo=_echo)
+        _echo(f"{len(reaped)} abandoned lab(s) removed")
+        return
     lab_down(workdir, echo=_echo)
 
 

@@ -10,8 +10,14 @@ from pathlib import Path
 
 from govnet.lab import edge_access, frr, netns, sshd
 from govnet.lab.preflight import require_root
-from govnet.lab.procs import children, pid_alive, read_pidfile, terminate
-from govnet.lab.state import STATE_FILE, LabState, load_state, unregister_workdir
+from govnet.lab.procs import children, pid_alive, read_pidfile, same_process, terminate
+from govnet.lab.state import (
+    STATE_FILE,
+    LabState,
+    load_state,
+    registered_workdirs,
+    unregister_workdir,
+)
 
 Echo = Callable[[str], None]
 LAB_EXECUTABLES = ("zebra", "staticd", "ospfd", "bgpd", "ldpd", "snmpd", "sshd", "keepalived")
@@ -46,8 +52,39 @@ def lab_down(workdir: Path, *, echo: Echo = print) -> bool:
     return True
 
 
-def stop_processes(state: LabState) -> None:
-    """Stop recorded daemons, anything left inside govnet's namespaces, and sshd's sessions."""
+def abandoned(state: LabState) -> bool:
+    """True if nothing runs this lab any more: the `lab up` that made it is gone and none of its
+    daemons (recorded, in a pidfile, or inside its namespaces) is alive, as after a host's
+    processes were killed wholesale. Its namespaces and interfaces are then only litter."""
+    if state.phase == "down" or same_process(state.booted_by, state.booted_by_started):
+        return False
+    if any(pid_alive(p) and _is_lab_process(p) for p in _recorded_pids(state)):
+        return False
+    live = set(netns.list_netns())
+    return not any(netns.netns_pids(n) for n in state.netns if n in live)
+
+
+def reap_abandoned(*, under: Path | None = None, echo: Echo = print) -> list[Path]:
+    """Tear down every registered lab that is :func:`abandoned` (only those whose workdir is
+    inside `under`, if given); returns their workdirs. A registered workdir whose state file is
+    gone is forgotten: what it made can no longer be told from foreign resources."""
+    reaped: list[Path] = []
+    for workdir in sorted(registered_workdirs()):
+        if under is not None and not workdir.is_relative_to(under):
+            continue
+        state = load_state(workdir)
+        if state is None:
+            echo(f"{workdir}: registered but its state file is gone; forgetting it")
+            unregister_workdir(workdir)
+        elif abandoned(state):
+            echo(f"{workdir}: abandoned lab (no process of it runs); removing it")
+            lab_down(workdir, echo=echo)
+            reaped.append(workdir)
+    return reaped
+
+
+def _recorded_pids(state: LabState) -> set[int]:
+    """PIDs the state, the daemons' pidfiles and sshd's pidfiles name (alive or not)."""
     pids: set[int] = set()
     for proc in state.processes:
         pid = proc.pid
@@ -61,6 +98,12 @@ def stop_processes(state: LabState) -> None:
     pids.update(
         p for f in sshd.ssh_dir(state.workdir).glob("sshd*.pid") if (p := read_pidfile(f)) is not None
     )
+    return pids
+
+
+def stop_processes(state: LabState) -> None:
+    """Stop recorded daemons, anything left inside govnet's namespaces, and sshd's sessions."""
+    pids = _recorded_pids(state)
     owned = {p for p in pids if pid_alive(p) and _is_lab_process(p)}
     owned.update(_started_by_lab(state))
     for name in state.netns:

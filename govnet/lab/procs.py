@@ -54,6 +54,20 @@ def pid_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def process_start(pid: int) -> int:
+    """When the process started (clock ticks since boot), to tell a PID from its reuse; 0 if gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return 0
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def same_process(pid: int, started: int) -> bool:
+    """True if `pid` is alive and is still the process that started at `started`."""
+    return pid > 0 and pid_alive(pid) and process_start(pid) == started
+
+
 def read_pidfile(path: Path) -> int | None:
     """The PID written in a pidfile, or None."""
     try:

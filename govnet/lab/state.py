@@ -59,6 +59,10 @@ class LabState:
     edge_ports: dict[str, int] = field(default_factory=dict)
     """SSH port of each Linux edge device (its ForceCommand relays to the edge agent)."""
     boot_seconds: float = 0.0
+    booted_by: int = 0
+    """PID of the `lab up` that made this lab (0 in states written before it was recorded)."""
+    booted_by_started: int = 0
+    """That process's start time (clock ticks since boot), so a reused PID is not taken for it."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property

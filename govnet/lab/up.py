@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,10 +14,10 @@ from govnet.inventory import load_network
 from govnet.lab import edge_access, frr, keepalived, linux_edge, netns, snmpd, sshd
 from govnet.lab.configs import base_config, render_lab_config
 from govnet.lab.credentials import LabCredentials, ensure_credentials
-from govnet.lab.down import lab_down
+from govnet.lab.down import abandoned, lab_down
 from govnet.lab.errors import ResourceTakenError
 from govnet.lab.preflight import preflight
-from govnet.lab.procs import pid_alive, run
+from govnet.lab.procs import pid_alive, process_start, run
 from govnet.lab.state import LabState, all_states, load_state, register_workdir
 from govnet.lab.topology import LabNode, LabTopology, build_topology, select_devices
 from govnet.model import Network
@@ -50,7 +51,8 @@ def lab_up(
     check_free(topo, workdir)
     creds = ensure_credentials(workdir)
     state = LabState(workdir=workdir, phase="booting", inventory=str(inventory.resolve()),
-                     provisioned=provisioned, topology=topo.to_dict())
+                     provisioned=provisioned, topology=topo.to_dict(),
+                     booted_by=os.getpid(), booted_by_started=process_start(os.getpid()))
     state.save()
     register_workdir(workdir)
     start = time.monotonic()
@@ -102,19 +104,25 @@ def _same_and_healthy(state: LabState, topo: LabTopology, provisioned: bool) -> 
 
 def check_free(topo: LabTopology, workdir: Path) -> None:
     """Refuse to touch namespaces, interfaces, directories or ports that are not govnet's."""
-    others = {str(s.workdir): s for s in all_states() if s.workdir.resolve() != workdir}
+    others = [s for s in all_states() if s.workdir.resolve() != workdir]
+    dead = {s.workdir for s in others if abandoned(s)}
+
+    def owner(kind: str, name: str) -> str:
+        lab = next((s for s in others if name in (s.netns if kind == "netns" else s.root_links)), None)
+        if lab is None:
+            return ""
+        return f" (the govnet lab in {lab.workdir}" + (", abandoned)" if lab.workdir in dead else ")")
+
     taken: list[str] = []
     existing = netns.list_netns()
     for node in topo.nodes:
         if node.netns in existing:
-            owner = next((w for w, s in others.items() if node.netns in s.netns), None)
-            taken.append(f"network namespace {node.netns}"
-                         + (f" (the govnet lab in {owner})" if owner else ""))
+            taken.append(f"network namespace {node.netns}{owner('netns', node.netns)}")
     root = netns.root_links()
     segment_links = [name for s in topo.segments for name in (s.bridge, *(p.host_veth for p in s.ports))]
     for name in [topo.bridge, *(n.mgmt_veth for n in topo.nodes if n.mgmt_ip), *segment_links]:
         if name in root:
-            taken.append(f"interface {name}")
+            taken.append(f"interface {name}{owner('link', name)}")
     mgmt_net = IPv4Network(topo.mgmt_gateway.network)
     for route in json.loads(run(["ip", "-j", "-4", "route", "show"]).stdout or "[]"):
         dst = route.get("dst", "")
@@ -127,6 +135,8 @@ def check_free(topo: LabTopology, workdir: Path) -> None:
             "these already exist and are not part of this lab, so govnet touches nothing:\n  - "
             + "\n  - ".join(taken)
             + "\nRemove them, or run `govnet lab down --workdir DIR` for the lab that owns them."
+            + ("\nAn abandoned lab (nothing of it runs; its host's processes were killed) is removed by"
+               " `govnet lab down --abandoned`." if dead else "")
         )
     for node in topo.nodes:
         if node.is_router:

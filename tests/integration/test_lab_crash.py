@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -12,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from govnet.lab import frr
-from govnet.lab.down import lab_down
-from govnet.lab.errors import CommandError
-from govnet.lab.netns import list_netns, root_links
-from govnet.lab.procs import pid_alive
-from govnet.lab.state import LabState
+from govnet.lab import frr, sshd
+from govnet.lab.down import abandoned, lab_down
+from govnet.lab.errors import CommandError, ResourceTakenError
+from govnet.lab.netns import list_netns, netns_pids, root_links
+from govnet.lab.procs import pid_alive, process_start, read_pidfile
+from govnet.lab.state import LabState, load_state
 from govnet.lab.topology import MGMT_BRIDGE, LabNode
 from govnet.lab.up import lab_up
 
@@ -84,3 +85,53 @@ def test_failed_up_cleans_up_after_itself(tmp_path: Path, monkeypatch: pytest.Mo
     assert any("removing what was started" in m for m in messages)
     assert not (tmp_path / "state.json").exists()
     _assert_clean([], tmp_path)
+
+
+def test_abandoned_lab_is_named_and_reaped(tmp_path: Path) -> None:
+    """A lab whose host's processes were all killed (a CI machine stopped hard) blocks the next
+    `lab up`; the refusal names it abandoned, and `lab down --abandoned` removes it, while a live
+    lab and a lab still booting in this process are left alone."""
+    devices = ["kf-core-1", "kf-core-2"]
+    dead, other = tmp_path / "dead", tmp_path / "other"
+    lab = [sys.executable, "-c", "from govnet.cli.lab import lab_app; lab_app()"]
+    up = [*lab, "up", "--devices", ",".join(devices), "--inventory", str(INVENTORY)]
+    subprocess.run([*up, "--workdir", str(dead)], cwd=ROOT, check=True, capture_output=True, timeout=120)
+    try:
+        state = load_state(dead)
+        assert state is not None and state.phase == "up" and state.booted_by > 0
+        assert not pid_alive(state.booted_by)  # the CLI that booted it has exited ...
+        assert not abandoned(state)  # ... but its daemons run: a live lab, not litter
+        victims = {p.pid for p in state.processes} | {p for n in state.netns for p in netns_pids(n)}
+        victims |= {p for f in sshd.ssh_dir(dead).glob("sshd*.pid") if (p := read_pidfile(f))}
+        assert len(victims) >= 2 * 4
+        for pid in victims:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # the daemons this test started, as a hard stop kills them
+        deadline = time.monotonic() + 10
+        while any(pid_alive(p) for p in victims) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert abandoned(state)
+        assert set(state.netns) <= set(list_netns())  # the litter a hard stop leaves
+
+        with pytest.raises(ResourceTakenError) as refused:
+            lab_up(INVENTORY, other, devices=devices, echo=lambda _m: None)
+        text = str(refused.value)
+        assert f"network namespace gn-kf-core-1 (the govnet lab in {dead.resolve()}, abandoned)" in text
+        assert f"interface {MGMT_BRIDGE} (the govnet lab in {dead.resolve()}, abandoned)" in text
+        assert "govnet lab down --abandoned" in text
+        assert load_state(other) is None  # refused before anything was made
+
+        booting = LabState(workdir=tmp_path / "booting", phase="booting", booted_by=os.getpid(),
+                           booted_by_started=process_start(os.getpid()))
+        assert not abandoned(booting)  # its `lab up` (this process) still runs
+        booting.booted_by_started += 1
+        assert abandoned(booting)  # the same PID, another process: a reused PID is not the booter
+
+        out = subprocess.run([*lab, "down", "--abandoned"], cwd=ROOT, check=True, capture_output=True,
+                             text=True, timeout=120).stdout
+        assert f"{dead.resolve()}: abandoned lab" in out and "abandoned lab(s) removed" in out
+        assert not [n for n in state.netns if n in list_netns()]
+        assert MGMT_BRIDGE not in root_links()
+        assert load_state(dead) is None
+    finally:
+        lab_down(dead, echo=lambda _m: None)
