@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import gc
 import time
 from collections.abc import Callable, Iterable, Mapping
 
@@ -22,6 +21,7 @@ from govnet.check.context import (
 )
 from govnet.check.rules import ANY, Rule, RuleSet, load_rules
 from govnet.check.trace import trace
+from govnet.gcpause import paused_collection
 from govnet.model import Device, Network
 
 
@@ -204,15 +204,10 @@ def judge(
 ) -> CheckReport:
     """Run ``rules`` in order; per-device results come from ``per_device`` when given."""
     started = time.perf_counter() if started is None else started
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # the parsed trees are long-lived and acyclic-heavy: collection passes only cost time
-    try:
+    with paused_collection():  # the parsed trees are long-lived and acyclic-heavy
         results = [
             traced(result, ctx.configs) for rule in rules for result in _run_rule(rule, ctx, per_device)
         ]
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return CheckReport(
         network=ctx.network.settings.name,
         rules=rules,

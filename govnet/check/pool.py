@@ -25,6 +25,7 @@ from govnet.check.engine import device_result, is_device_rule, judge, selected_r
 from govnet.check.facts import ConfigFacts
 from govnet.check.pickling import by_position
 from govnet.check.rules import Rule, RuleSet, load_rules
+from govnet.gcpause import paused_collection
 from govnet.model import Device, Network
 
 Judged = tuple[Status, tuple[Finding, ...], str]
@@ -119,13 +120,8 @@ def check_chunk(names: Sequence[str]) -> list[DeviceOutcome]:
     """Render, parse and judge the per-device rules of ``names`` (in a worker, or in-process)."""
     job = _JOB
     assert job is not None, "check_chunk runs inside check_network"
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_collection():
         return list(_outcomes(job, names))
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _outcomes(job: _Job, names: Sequence[str]) -> Iterator[DeviceOutcome]:
@@ -167,16 +163,12 @@ def _chunks(names: list[str], workers: int) -> list[list[str]]:
 def _run(chunks: list[list[str]], workers: int) -> Iterable[list[DeviceOutcome]]:
     if workers <= 1 or len(chunks) <= 1:
         return [check_chunk(chunk) for chunk in chunks]
-    was_enabled = gc.isenabled()
-    gc.disable()  # outcomes are acyclic: no collection while they arrive
     gc.freeze()  # the model stays in the parent's pages: no collector pass dirties them in a worker
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
-            return list(pool.imap(check_chunk, chunks))
+        with paused_collection(), multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+            return list(pool.imap(check_chunk, chunks))  # outcomes are acyclic: no collection
     finally:
         gc.unfreeze()
-        if was_enabled:
-            gc.enable()
 
 
 def judge_devices(
@@ -256,7 +248,8 @@ def check_network(
     rules = selected_rules(spec, rule_ids)
     job = make_job(network, spec, rules, lab=lab, folder=configs)
     names = list(network.devices)
-    cached = cache.lookup(network, job.rules, lab) if cache is not None and configs is None else {}
+    with paused_collection():  # a province's cached outcomes: millions of objects, no cycles
+        cached = cache.lookup(network, job.rules, lab) if cache is not None and configs is None else {}
     if workers is None:  # a pool pays for itself from a few hundred devices on
         workers = default_workers() if len(names) - len(cached) >= MIN_POOLED else 1
     outcomes = judge_devices(job, names, workers, cached)
