@@ -21,23 +21,20 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from prometheus_client.core import Metric  # noqa: E402
-from prometheus_client.registry import Collector, CollectorRegistry  # noqa: E402
 
 from benchmarks import bench_monitor, snmpsim_agents  # noqa: E402
 from benchmarks.common import cpu_pressure  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
 from benchmarks.prometheus_rules import judge_with_rules  # noqa: E402
 from govnet.inventory import load_network  # noqa: E402
-from govnet.monitor import families  # noqa: E402
-from govnet.monitor.exporter import serve  # noqa: E402
+from govnet.monitor.exporter import exposition, make_registry, serve  # noqa: E402
 from govnet.monitor.health import judge  # noqa: E402
 from govnet.monitor.plan import DevicePlan, LinkEnd, Peer, Plan, build_plan, shard_of  # noqa: E402
 from govnet.monitor.poller import Poller  # noqa: E402
@@ -303,25 +300,6 @@ def run_scale(work: Path) -> list[dict[str, object]]:
     return run_thousand(work) + run_province(work)
 
 
-class _RuleInputs(Collector):
-    """The recording rules' inputs only (member observations, expectations, HA evidence): written
-    when the full exporter's start-up computed every group's cut-off sites one group at a time
-    (minutes per process at province scale; ``health.cut_offs`` now takes 0.5 s), and kept: the
-    rules read nothing else."""
-
-    def __init__(self, plan: Plan, snap: Snapshot) -> None:
-        self.plan, self.snap = plan, snap
-
-    def collect(self) -> Iterator[Metric]:
-        yield from families.member_observations(self.plan, self.snap)
-
-
-def _rule_inputs(plan: Plan, snap: Snapshot) -> CollectorRegistry:
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(_RuleInputs(plan, snap))
-    return registry
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shard", required=True, help="I/N")
@@ -338,8 +316,17 @@ def main() -> None:
     else:
         plan = sim_plan(args.first_port, args.agents, (index, total))
     row, snap = poll_shard(plan, args.cycles)
-    server = serve(_rule_inputs(plan, snap), "127.0.0.1", 0) if args.serve else None
-    if server is not None:
+    server = None
+    if args.serve:  # govnet's own exporter, as `govnet monitor --listen` serves it
+        c0, t0 = time.process_time(), time.perf_counter()
+        registry = make_registry(plan, lambda: snap)
+        row["exporter_start_s"] = round(time.perf_counter() - t0, 2)
+        c1 = time.process_time()
+        body = exposition(registry)
+        row["scrape_cpu_s"] = round(time.process_time() - c1, 2)
+        row["scrape_mib"] = round(len(body) / 2**20, 1)
+        row["exporter_cpu_s"] = round(time.process_time() - c0, 2)
+        server = serve(registry, "127.0.0.1", 0)
         row["metrics_port"] = server.server_address[1]
     print(json.dumps(row), flush=True)
     if server is not None:

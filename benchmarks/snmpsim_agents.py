@@ -70,7 +70,7 @@ def _rows(rows: list[str]) -> str:
     return "\n".join(sorted(rows, key=_oid_key)) + "\n"
 
 
-def _dotted(base: Oid, *index: int | str) -> str:
+def _dotted(base: Oid, *index: object) -> str:
     return ".".join([*(str(p) for p in base), *(str(p) for p in index)])
 
 
@@ -127,9 +127,9 @@ def device_snmprec(network: Network, dev: DevicePlan) -> str:
         table = dev.ha_tables[0]
         backup = 2 if table.master != 2 else 1
         for _segment, group in network.vrrp_groups(dev.name):
-            index = ["1", str(group.vrid), *(["3"] * (-table.instance - 1))]
+            row_index = ["1", str(group.vrid), *(["3"] * (-table.instance - 1))]
             value = table.master if group.active == dev.name else backup
-            rows.append(f"{table.oid}.{'.'.join(index)}|2|{value}")
+            rows.append(f"{table.oid}.{'.'.join(row_index)}|2|{value}")
     return _rows(rows)
 
 
@@ -201,7 +201,8 @@ def start_timeout(agents: int) -> float:
 def endpoints(proc: subprocess.Popen[Any]) -> list[int]:
     """The UDP ports a simulator started by :func:`start` serves, in the order it binds them."""
     flag = "--agent-udpv4-endpoint="
-    return [int(a.rsplit(":", 1)[1]) for a in map(str, proc.args) if a.startswith(flag)]
+    args = proc.args if isinstance(proc.args, list) else [proc.args]
+    return [int(a.rsplit(":", 1)[1]) for a in map(str, args) if a.startswith(flag)]
 
 
 def wait_answering(procs: Sequence[subprocess.Popen[bytes]], timeout: float | None = None) -> float:
