@@ -108,23 +108,24 @@ def main() -> None:
             fresh["noc"] = (bench_noc.__doc__ or "") + "\n" + _table(nrows)
     existing = _existing_sections()
     today = time.strftime("%Y-%m-%d")
+    command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
+    command += f" --only {','.join(only)}" if args.only else ""
     sections: list[str] = []
     for key, title in TITLES.items():
         if key in fresh:
-            sections.append(f"{title}\n\nMeasured {today}.\n\n" + fresh[key])
+            sections.append(f"{title}\n\nMeasured {today} by `{command}`.\n\n" + fresh[key])
         elif title in existing:
             sections.append(existing[title].rstrip("\n") + "\n")  # carried over (its own date inside)
     sections += [existing[t].rstrip("\n") + "\n" for t in KEPT_SECTIONS if t in existing]
-    command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
-    command += f" --only {','.join(only)}" if args.only else ""
     header = (
         "# Benchmark results\n\n"
-        f"Produced by `make bench` (`{command}`) on "
-        f"{today}, {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"Produced by `make bench` (`python benchmarks/run.py`, or `--only SECTIONS` for some); last "
+        f"written by `{command}` on {today}, {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}. Times are the best of 3 fresh interpreters (imports excluded); "
         "peak is the process's resident high-water mark (VmHWM). "
-        "Ratios compare against the anchor measured in the same run. Each section says when it was "
-        "measured; sections not run by the command above are carried over from the previous run.\n\n"
+        "Ratios compare against the anchor measured in the same run. Each section says when and by "
+        "which command it was measured; sections a run does not measure are carried over as they "
+        "were.\n\n"
     )
     RESULTS.write_text(header + "\n".join(sections), encoding="utf-8")
     print(f"wrote {RESULTS}")
