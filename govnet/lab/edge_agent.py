@@ -127,6 +127,15 @@ def _check_keepalived(spec: EdgeSpec, conf: str) -> None:
         raise AgentError("keepalived -t: " + " / ".join(words[-5:]))
 
 
+def route_lines(section: str) -> list[str]:
+    """The lines of a routes section that are routes (blank lines are layout).
+
+    >>> route_lines("10.0.0.0/8 via 192.0.2.1\\n\\n  \\n0.0.0.0/0 via 192.0.2.9\\n")
+    ['10.0.0.0/8 via 192.0.2.1', '0.0.0.0/0 via 192.0.2.9']
+    """
+    return [line for line in section.splitlines() if line.strip()]
+
+
 def parse_route(line: str) -> tuple[str, list[str]]:
     """``(prefix, ip route words after it)`` of one route line; ValueError if it is not one."""
     words = line.split()
@@ -167,9 +176,7 @@ def check(spec: EdgeSpec, config: str) -> dict[str, str]:
             raise AgentError(f"nft -c: {proc.stderr.strip()}")
     if "keepalived" in parts:
         _check_keepalived(spec, parts["keepalived"])
-    for line in parts.get("routes", "").splitlines():
-        if not line.strip():
-            continue
+    for line in route_lines(parts.get("routes", "")):
         try:
             parse_route(line)
         except ValueError as exc:
@@ -192,7 +199,7 @@ def apply(spec: EdgeSpec, config: str, *, merge: bool = False) -> dict[str, Any]
 
 
 def _apply_routes(spec: EdgeSpec, text: str, *, merge: bool) -> None:
-    wanted = {parse_route(line)[0]: line for line in text.splitlines() if line.strip()}
+    wanted = {parse_route(line)[0]: line for line in route_lines(text)}
     running = static_routes(spec)  # routes only: a keepalived.conf not written yet is no concern here
     for line in running:
         prefix = parse_route(line)[0]
