@@ -9,7 +9,7 @@ from pathlib import Path
 from govnet.check import edge, isolation
 from govnet.check.context import CheckContext, Finding, Location, NetworkCheck
 from govnet.check.rules import Rule
-from govnet.model import Device, Network
+from govnet.model import Device, Network, RedundancyGroup
 
 
 def _districts(network: Network) -> dict[str, list[Device]]:
@@ -215,17 +215,24 @@ def redundancy_groups(rule: Rule, ctx: CheckContext) -> list[Finding]:
     minimum = rule.param_int("min_members")
     wanted = rule.param_list("expected")
     link_ids = {lk.id for lk in net.links}
+    by_prefix: dict[str, list[RedundancyGroup]] = defaultdict(list)  # "<district>-..." -> its groups
+    for g in net.groups:
+        for cut in (i for i, ch in enumerate(g.name) if ch == "-"):
+            by_prefix[g.name[:cut]].append(g)
     found: list[Finding] = []
     for district, devices in _districts(net).items():
         where = _district_file(devices)
-        groups = [g for g in net.groups if g.name.startswith(f"{district}-")]
+        groups = by_prefix.get(district, [])
         for g in groups:
-            gloc = text_location(where.path, g.name.removeprefix(f"{district}-"))
             known = net.devices if g.kind == "devices" else link_ids
-            for m in g.members:
-                if m not in known:
-                    found.append(_at(rule, ctx, district, gloc, f"group {g.name}: member {m} does not exist"))
-            if len(set(g.members)) < minimum:
+            missing = [m for m in g.members if m not in known]
+            short = len(set(g.members)) < minimum
+            if not missing and not short:
+                continue
+            gloc = text_location(where.path, g.name.removeprefix(f"{district}-"))
+            for m in missing:
+                found.append(_at(rule, ctx, district, gloc, f"group {g.name}: member {m} does not exist"))
+            if short:
                 found.append(
                     _at(
                         rule,
