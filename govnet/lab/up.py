@@ -105,13 +105,15 @@ def _same_and_healthy(state: LabState, topo: LabTopology, provisioned: bool) -> 
 def check_free(topo: LabTopology, workdir: Path) -> None:
     """Refuse to touch namespaces, interfaces, directories or ports that are not govnet's."""
     others = [s for s in all_states() if s.workdir.resolve() != workdir]
-    dead = {s.workdir for s in others if abandoned(s)}
+    dead: dict[Path, bool] = {}  # judged only for a lab that holds something this one needs
 
     def owner(kind: str, name: str) -> str:
         lab = next((s for s in others if name in (s.netns if kind == "netns" else s.root_links)), None)
         if lab is None:
             return ""
-        return f" (the govnet lab in {lab.workdir}" + (", abandoned)" if lab.workdir in dead else ")")
+        if lab.workdir not in dead:
+            dead[lab.workdir] = abandoned(lab)
+        return f" (the govnet lab in {lab.workdir}" + (", abandoned)" if dead[lab.workdir] else ")")
 
     taken: list[str] = []
     existing = netns.list_netns()
@@ -136,7 +138,7 @@ def check_free(topo: LabTopology, workdir: Path) -> None:
             + "\n  - ".join(taken)
             + "\nRemove them, or run `govnet lab down --workdir DIR` for the lab that owns them."
             + ("\nAn abandoned lab (nothing of it runs; its host's processes were killed) is removed by"
-               " `govnet lab down --abandoned`." if dead else "")
+               " `govnet lab down --abandoned`." if any(dead.values()) else "")
         )
     for node in topo.nodes:
         if node.is_router:
