@@ -6,6 +6,7 @@ path only needs ints, bytes and OID tuples, so it reads the TLVs directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from govnet.monitor.oids import Oid
@@ -81,8 +82,15 @@ def oid(value: Oid) -> bytes:
 NULL_VARBIND_VALUE = b"\x05\x00"
 
 
-def varbinds(oids: list[Oid]) -> bytes:
-    return tlv(SEQUENCE, b"".join(tlv(SEQUENCE, oid(o) + NULL_VARBIND_VALUE) for o in oids))
+def varbinds(oids: Sequence[Oid]) -> bytes:
+    """The varbind list of a request: every OID with a NULL value."""
+    return tlv(SEQUENCE, b"".join(map(_null_varbind, oids)))
+
+
+@lru_cache(maxsize=65536)
+def _null_varbind(value: Oid) -> bytes:
+    """One request varbind (cached like :func:`oid`: a poller asks the same rows every cycle)."""
+    return tlv(SEQUENCE, oid(value) + NULL_VARBIND_VALUE)
 
 
 def header(data: bytes, pos: int) -> tuple[int, int, int]:
@@ -129,9 +137,15 @@ def read_oid(data: bytes, start: int, end: int) -> Oid:
     """
     if start >= end:
         raise BerError("empty OID")
+    return _decode_oid(bytes(data[start:end]))
+
+
+@lru_cache(maxsize=65536)
+def _decode_oid(raw: bytes) -> Oid:
+    """The arcs of an OID's content octets (cached: every cycle's responses repeat the rows)."""
     subids = []
     value = 0
-    for byte in data[start:end]:
+    for byte in raw:
         value = (value << 7) | (byte & 0x7F)
         if not byte & 0x80:
             subids.append(value)
