@@ -44,23 +44,25 @@ def run(
     return proc
 
 
-def pid_alive(pid: int) -> bool:
-    """True if a non-zombie process with this PID exists."""
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state first), or None if gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
     except OSError:
-        return False
-    state = stat.rsplit(")", 1)[1].split()[0]
-    return state not in ("Z", "X")
+        return None
+    return stat.rsplit(")", 1)[1].split()
+
+
+def pid_alive(pid: int) -> bool:
+    """True if a non-zombie process with this PID exists."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
 
 
 def process_start(pid: int) -> int:
     """When the process started (clock ticks since boot), to tell a PID from its reuse; 0 if gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
-    except OSError:
-        return 0
-    return int(stat.rsplit(")", 1)[1].split()[19])
+    fields = _stat_fields(pid)
+    return int(fields[19]) if fields is not None else 0
 
 
 def same_process(pid: int, started: int) -> bool:

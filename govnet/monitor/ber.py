@@ -137,7 +137,7 @@ def read_oid(data: bytes, start: int, end: int) -> Oid:
     """
     if start >= end:
         raise BerError("empty OID")
-    return _decode_oid(bytes(data[start:end]))
+    return _decode_oid(data[start:end])
 
 
 @lru_cache(maxsize=65536)
