@@ -63,6 +63,11 @@ class FileCache(OutcomeCache):
         self.templates_dir = templates_dir
         self.hits = 0
         """Devices whose outcome the last lookup found (for reports and tests)."""
+        self.also_own: set[str] = set()
+        """Inventory files outside this network that declare devices of the whole one (a partial
+        network of some districts is keyed as the whole network would be)."""
+        self.prune = True
+        """Whether :meth:`store` removes the entries the network did not use."""
 
     def _groups(self, network: Network) -> dict[str, list[str]]:
         groups: dict[str, list[str]] = defaultdict(list)
@@ -71,7 +76,11 @@ class FileCache(OutcomeCache):
         return dict(groups)
 
     def _network_key(self, network: Network, rules: Sequence[Rule], lab: bool, files: set[str]) -> bytes:
-        """A hash of everything every device depends on beyond its own inventory file."""
+        return self.network_key(Path(network.source_dir), rules, lab, files)
+
+    def network_key(self, inventory: Path, rules: Sequence[Rule], lab: bool, files: set[str]) -> bytes:
+        """A hash of everything every device depends on beyond its own inventory file (``files``:
+        the inventory files that declare devices, each hashed into its own entry's key instead)."""
         from govnet.render import default_templates_dir
 
         h = hashlib.blake2b(_FORMAT, digest_size=20)
@@ -85,7 +94,6 @@ class FileCache(OutcomeCache):
             elif path.is_file():
                 h.update(part.encode() + b"\0" + path.read_bytes() + b"\0")
         _hash_tree(h, (self.templates_dir or default_templates_dir()).resolve(), "*")
-        inventory = Path(network.source_dir)
         own = {Path(f).resolve() for f in files}
         for path in sorted(p for p in inventory.rglob("*") if p.is_file()):
             if path.resolve() not in own:
@@ -96,13 +104,8 @@ class FileCache(OutcomeCache):
         """Inventory file -> (its entry's key, its devices), for files that exist."""
         groups = self._groups(network)
         files = {f for f in groups if f and Path(f).is_file()}
-        common = self._network_key(network, rules, lab, files)
-        keys: dict[str, tuple[str, list[str]]] = {}
-        for file in sorted(files):
-            h = hashlib.blake2b(common, digest_size=20)
-            h.update(file.encode() + b"\0" + Path(file).read_bytes())
-            keys[file] = (h.hexdigest(), groups[file])
-        return keys
+        common = self._network_key(network, rules, lab, files | self.also_own)
+        return {file: (file_key(common, file), groups[file]) for file in sorted(files)}
 
     def lookup(self, network: Network, rules: Sequence[Rule], lab: bool) -> dict[str, DeviceOutcome]:
         found: dict[str, DeviceOutcome] = {}
@@ -132,9 +135,16 @@ class FileCache(OutcomeCache):
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump({n: outcomes[n] for n in names}, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)
-        for stale in self.directory.glob("*.pickle"):
+        for stale in self.directory.glob("*.pickle") if self.prune else ():
             if stale.name not in wanted:
                 stale.unlink(missing_ok=True)
+
+
+def file_key(common: bytes, file: str) -> str:
+    """The key of ``file``'s entry: the network-wide key and the file's own bytes."""
+    h = hashlib.blake2b(common, digest_size=20)
+    h.update(file.encode() + b"\0" + Path(file).read_bytes())
+    return h.hexdigest()
 
 
 def _credentials() -> Credentials:

@@ -193,6 +193,7 @@ def make_job(
     *,
     lab: bool,
     folder: Mapping[str, IntendedConfig] | None,
+    loopback_owners: Mapping[str, str] | None = None,
 ) -> _Job:
     """The workers' shared state; when rendering, its templates are compiled here, once."""
     renderer = None
@@ -212,6 +213,7 @@ def make_job(
     device_rules = tuple(r for r in rules if is_device_rule(r))
     indexed = CheckContext(network, spec, {}, lab=lab)
     indexed.links_of("")
+    indexed._loopback_owners = dict(loopback_owners) if loopback_owners is not None else None
     indexed.loopback_owner("")
     return _Job(network, spec, device_rules, lab, folder, renderer, indexed)
 
@@ -235,18 +237,20 @@ def check_network(
     configs: Mapping[str, IntendedConfig] | None = None,
     workers: int | None = None,
     cache: OutcomeCache | None = None,
+    loopback_owners: Mapping[str, str] | None = None,
 ) -> tuple[CheckReport, Mapping[str, IntendedConfig]]:
     """Render (unless ``configs`` are given) and check every device across ``workers`` processes
     (default: one per CPU from MIN_POOLED devices to check on, else this process alone).
 
     Returns the report, the same :func:`~govnet.check.engine.run_checks` gives for these configs,
     and the configs checked (device name order). ``cache`` reuses the outcomes of devices whose
-    inputs did not change (:mod:`govnet.check.cache`).
+    inputs did not change (:mod:`govnet.check.cache`). ``loopback_owners`` (address -> device)
+    stands for the network's own when ``network`` is part of a larger one (:mod:`govnet.check.splice`).
     """
     started = time.perf_counter()
     spec = spec or load_rules()
     rules = selected_rules(spec, rule_ids)
-    job = make_job(network, spec, rules, lab=lab, folder=configs)
+    job = make_job(network, spec, rules, lab=lab, folder=configs, loopback_owners=loopback_owners)
     names = list(network.devices)
     with paused_collection():  # a province's cached outcomes: millions of objects, no cycles
         cached = cache.lookup(network, job.rules, lab) if cache is not None and configs is None else {}
@@ -258,6 +262,7 @@ def check_network(
         cache.store(network, job.rules, lab, outcomes)
     checked = configs if configs is not None else {n: o.config for n, o in outcomes.items() if o.config}
     ctx = CheckContext(network, spec, checked, lab=lab)
+    ctx._loopback_owners = job.indexed._loopback_owners
     ctx.facts = {n: o.facts for n, o in outcomes.items()}
     ctx.parse_errors = {n: o.parse_error for n, o in outcomes.items() if o.parse_error is not None}
     ctx.trees = {n: o.tree for n, o in outcomes.items() if o.tree is not None}

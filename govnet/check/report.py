@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
@@ -134,6 +134,11 @@ def _finding_json(f: Finding) -> dict[str, Any]:
 def to_json(report: CheckReport) -> str:
     """Findings, per-rule results (pass/fail/not_applicable) and a summary; byte-stable for the
     same inputs except ``timings`` (the only field that varies between runs)."""
+    return json_text(report, ",\n".join(results_items(report.results)))
+
+
+def json_text(report: CheckReport, items: str) -> str:
+    """The JSON report of ``report`` with ``items`` (joined :func:`results_items`) as its results."""
     data = {
         "network": report.network,
         "summary": {
@@ -152,7 +157,8 @@ def to_json(report: CheckReport) -> str:
     }
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     slot = text.rindex(json.dumps(_RESULTS_SLOT))  # after every finding: only the timings follow
-    return text[:slot] + _results_json(report) + text[slot + len(json.dumps(_RESULTS_SLOT)) :]
+    results = "[\n" + items + "\n  ]" if items else "[]"
+    return text[:slot] + results + text[slot + len(json.dumps(_RESULTS_SLOT)) :]
 
 
 _RESULTS_SLOT = "\x00results"
@@ -161,16 +167,12 @@ _RESULT_JSON = (
 )
 
 
-def _results_json(report: CheckReport) -> str:
-    """The ``results`` array as ``json.dumps(indent=2, ensure_ascii=False)`` prints it at depth 1,
-    written directly (hundreds of thousands of results: the pure-Python indenting encoder is slow)."""
-    if not report.results:
-        return "[]"
+def results_items(results: Iterable[RuleResult]) -> list[str]:
+    """Each result as ``json.dumps(indent=2, ensure_ascii=False)`` prints it in the ``results``
+    array, written directly (hundreds of thousands of results: the pure-Python indenting encoder
+    is slow)."""
     enc = encode_basestring  # what dumps uses for str with ensure_ascii=False
-    items = [
-        _RESULT_JSON % (enc(r.rule_id), enc(r.device), enc(r.status), enc(r.reason)) for r in report.results
-    ]
-    return "[\n" + ",\n".join(items) + "\n  ]"
+    return [_RESULT_JSON % (enc(r.rule_id), enc(r.device), enc(r.status), enc(r.reason)) for r in results]
 
 
 def to_junit(report: CheckReport) -> str:

@@ -11,6 +11,7 @@ file is a GN-CFG-100 finding (exit 1), an unreadable DIR a usage error (exit 2).
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -18,10 +19,18 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from govnet.cli.common import filter_option, guarded, inventory_option, load_network_or_exit
+from govnet.cli.common import (
+    default_inventory,
+    filter_option,
+    guarded,
+    inventory_option,
+    load_network_or_exit,
+)
 
 if TYPE_CHECKING:
-    from govnet.check import IntendedConfig
+    from govnet.check import CheckReport, IntendedConfig
+    from govnet.check.rules import Rule, RuleSet
+    from govnet.check.splice import SplicedReport
     from govnet.model import Network
 
 
@@ -102,8 +111,7 @@ def check_cmd(
 
     Exit codes: 0 clean, 1 an error-severity finding, 2 bad input, 3 internal error.
     """
-    from govnet.check import run_checks
-    from govnet.check.report import only_devices, render_report, summary_line
+    from govnet.check.report import json_text, render_report, summary_line
     from govnet.check.rules import load_rules
     from govnet.errors import GovnetError, did_you_mean
 
@@ -115,8 +123,69 @@ def check_cmd(
         )
     if changed and configs is not None:
         raise GovnetError("--changed re-checks rendered configs; drop it with --configs DIR")
+    started = time.perf_counter()
     spec = load_rules()
     selected = spec.select(_rule_ids(rules))
+    splice = changed and not filter_ and format_ in ("json", "text")
+    spliced = _recheck_edited(inventory, spec, selected, lab, jobs, started) if splice else None
+    report: CheckReport
+    if spliced is not None:
+        report = spliced[0]
+        rechecked = spliced[1]
+        text = json_text(report, spliced[0].items) if format_ == "json" else render_report(report, format_)
+        said = f"{rechecked} device(s) of the edited district file(s) re-checked, the others' results kept"
+    else:
+        report = _check(inventory, spec, selected, configs, filter_, lab, jobs, changed)
+        text = render_report(report, format_)
+        said = "every district re-checked where its inputs changed"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise GovnetError(f"cannot write {out}: {exc.strerror}") from None
+        print(f"{summary_line(report)}; report in {out}", file=sys.stderr)
+    if changed:
+        print(f"--changed: {said}", file=sys.stderr)
+    raise typer.Exit(report.exit_code)
+
+
+def _recheck_edited(
+    inventory: Path | None, spec: RuleSet, selected: list[Rule], lab: bool, jobs: int, started: float
+) -> tuple[SplicedReport, int] | None:
+    """The last report with only the edited district files re-checked (None: check it all)."""
+    from govnet.check.splice import SpliceStore
+    from govnet.render import default_templates_dir
+
+    store = SpliceStore()
+    report = store.recheck(
+        inventory or default_inventory(),
+        spec,
+        selected,
+        lab,
+        templates_dir=default_templates_dir(),
+        workers=jobs or None,
+        started=started,
+    )
+    return None if report is None else (report, len(store.rechecked))
+
+
+def _check(
+    inventory: Path | None,
+    spec: RuleSet,
+    selected: list[Rule],
+    configs: Path | None,
+    filter_: list[str],
+    lab: bool,
+    jobs: int,
+    changed: bool,
+) -> CheckReport:
+    """The whole check; with --changed, outcomes reused and the report kept in parts for the next."""
+    from govnet.check import run_checks
+    from govnet.check.report import only_devices
+
     network = load_network_or_exit(inventory)
     intended: Mapping[str, IntendedConfig] = {}
     if any(rule.kind != "intent" for rule in selected):
@@ -132,21 +201,15 @@ def check_cmd(
             workers=jobs or None,
             cache=FileCache() if changed else None,
         )
+        if changed and configs is None:
+            from govnet.check.splice import SpliceStore
+
+            SpliceStore().keep(network, report, selected, lab, intended)
     else:
         report = run_checks(network, intended, [r.id for r in selected], spec=spec, lab=lab)
     if filter_:
         report = only_devices(report, set(network.select(filter_)), network, intended)
-    text = render_report(report, format_)
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise GovnetError(f"cannot write {out}: {exc.strerror}") from None
-        print(f"{summary_line(report)}; report in {out}", file=sys.stderr)
-    raise typer.Exit(report.exit_code)
+    return report
 
 
 def _folder(network: Network, configs: Path, lab: bool) -> Mapping[str, IntendedConfig]:

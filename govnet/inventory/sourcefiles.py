@@ -80,7 +80,7 @@ def parse(path: Path, model: type[M]) -> tuple[M, Source]:
     return parsed, Source(path, raw)
 
 
-def _one_of(directory: Path, stem: str) -> Path:
+def one_of(directory: Path, stem: str) -> Path:
     """``<stem>.yaml``, or ``<stem>.yml`` when only that exists."""
     yaml_path = directory / f"{stem}.yaml"
     yml_path = directory / f"{stem}.yml"
@@ -118,7 +118,7 @@ def collect_sources(directory: Path) -> tuple[InventorySources | None, list[Loca
             hint="pass --inventory DIR or set GOVNET_INVENTORY",
         )
     errors: list[LocatedError] = []
-    paths = {stem: _one_of(directory, stem) for stem in ("network", "roles")}
+    paths = {stem: one_of(directory, stem) for stem in ("network", "roles")}
     for stem, path in paths.items():
         if not path.is_file():
             errors.append(InventoryError(f"missing {stem}.yaml", file=path, hint=f"create {stem}.yaml"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,14 +43,21 @@ EDITS = (
 )
 
 
-@pytest.fixture
-def inventory(tmp_path: Path) -> Iterator[Path]:
-    """Two generated districts, checked with weakened templates, from inside ``tmp_path``."""
+@contextmanager
+def weakened(tmp_path: Path, districts: int) -> Iterator[Path]:
+    """``districts`` generated districts, checked with weakened templates, from inside ``tmp_path``."""
     weaken(tmp_path / "templates")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(TEMPLATES_ENV, str(tmp_path / "templates"))
         mp.chdir(tmp_path)
-        yield generate(2, tmp_path / "inventory")
+        yield generate(districts, tmp_path / "inventory")
+
+
+@pytest.fixture
+def inventory(tmp_path: Path) -> Iterator[Path]:
+    """Two generated districts (:func:`weakened`)."""
+    with weakened(tmp_path, 2) as path:
+        yield path
 
 
 def full(network: Network, serial: bool = False) -> CheckReport:
