@@ -24,6 +24,7 @@ from pathlib import Path
 from govnet.check.pool import DeviceOutcome, OutcomeCache
 from govnet.check.rules import Rule
 from govnet.credentials import Credentials, SecretRefs
+from govnet.inventory.sourcefiles import district_paths
 from govnet.model import Network
 
 DEFAULT_CACHE_DIR = Path("build/check-cache")
@@ -68,6 +69,7 @@ class FileCache(OutcomeCache):
         network of some districts is keyed as the whole network would be)."""
         self.prune = True
         """Whether :meth:`store` removes the entries the network did not use."""
+        self._keys_seen: dict[tuple[str, tuple[str, ...], bool, frozenset[str]], bytes] = {}
 
     def _groups(self, network: Network) -> dict[str, list[str]]:
         groups: dict[str, list[str]] = defaultdict(list)
@@ -80,7 +82,15 @@ class FileCache(OutcomeCache):
 
     def network_key(self, inventory: Path, rules: Sequence[Rule], lab: bool, files: set[str]) -> bytes:
         """A hash of everything every device depends on beyond its own inventory file (``files``:
-        the inventory files that declare devices, each hashed into its own entry's key instead)."""
+        the inventory files that declare devices, each hashed into its own entry's key instead);
+        computed once per :meth:`lookup` for the same arguments."""
+        own = frozenset(str(Path(f).resolve()) for f in files)
+        memo = (str(inventory), tuple(r.model_dump_json() for r in rules), lab, own)
+        if memo not in self._keys_seen:
+            self._keys_seen[memo] = self._hash_network(inventory, rules, lab, files)
+        return self._keys_seen[memo]
+
+    def _hash_network(self, inventory: Path, rules: Sequence[Rule], lab: bool, files: set[str]) -> bytes:
         from govnet.render import default_templates_dir
 
         h = hashlib.blake2b(_FORMAT, digest_size=20)
@@ -109,6 +119,7 @@ class FileCache(OutcomeCache):
 
     def lookup(self, network: Network, rules: Sequence[Rule], lab: bool) -> dict[str, DeviceOutcome]:
         found: dict[str, DeviceOutcome] = {}
+        self._keys_seen.clear()  # files may have changed since the last run
         self._last = self._keys(network, rules, lab)
         for key, names in self._last.values():
             try:
@@ -138,6 +149,15 @@ class FileCache(OutcomeCache):
         for stale in self.directory.glob("*.pickle") if self.prune else ():
             if stale.name not in wanted:
                 stale.unlink(missing_ok=True)
+
+    def key_of(self, inventory: Path, rules: Sequence[Rule], lab: bool, file: str) -> str:
+        """The key of ``file``'s entry, every district file of ``inventory`` declaring devices."""
+        files = {str(p) for p in district_paths(inventory)}
+        return file_key(self.network_key(inventory, rules, lab, files), file)
+
+    def drop(self, key: str) -> None:
+        """Remove the entry ``key`` (a version of a file no longer current)."""
+        (self.directory / f"{key}.pickle").unlink(missing_ok=True)
 
 
 def file_key(common: bytes, file: str) -> str:

@@ -139,6 +139,12 @@ def to_json(report: CheckReport) -> str:
 
 def json_text(report: CheckReport, items: str) -> str:
     """The JSON report of ``report`` with ``items`` (joined :func:`results_items`) as its results."""
+    return "".join(json_chunks(report, [items] if items else []))
+
+
+def json_chunks(report: CheckReport, items: list[str]) -> list[str]:
+    """:func:`json_text` in pieces (``items``: runs of joined :func:`results_items`, none empty),
+    to be written one after the other without joining tens of megabytes first."""
     data = {
         "network": report.network,
         "summary": {
@@ -157,8 +163,19 @@ def json_text(report: CheckReport, items: str) -> str:
     }
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     slot = text.rindex(json.dumps(_RESULTS_SLOT))  # after every finding: only the timings follow
-    results = "[\n" + items + "\n  ]" if items else "[]"
-    return text[:slot] + results + text[slot + len(json.dumps(_RESULTS_SLOT)) :]
+    head, tail = text[:slot], text[slot + len(json.dumps(_RESULTS_SLOT)) :]
+    if not items:
+        return [head, "[]", tail]
+    return [head, "[\n", *_separated(items), "\n  ]", tail]
+
+
+def _separated(items: list[str]) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if out:
+            out.append(",\n")
+        out.append(item)
+    return out
 
 
 _RESULTS_SLOT = "\x00results"

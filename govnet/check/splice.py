@@ -31,9 +31,10 @@ from typing import TypeVar
 
 from govnet.check.cache import DEFAULT_CACHE_DIR, FileCache
 from govnet.check.context import CheckReport, Finding, Location, RuleResult, Status
+from govnet.check.engine import is_device_rule
 from govnet.check.report import results_items
 from govnet.check.rules import Rule, RuleSet
-from govnet.errors import InventoryErrors
+from govnet.errors import GovnetError, InventoryError
 from govnet.gcpause import paused_collection
 from govnet.inventory import load_districts
 from govnet.inventory.sourcefiles import district_paths
@@ -73,6 +74,8 @@ class Part:
     """Zone -> address ranges (site prefixes, link attachments)."""
     externals: dict[str, str]
     """Name -> repr of the externals it declares."""
+    entry: str = ""
+    """The key of its devices' outcome entry (:mod:`govnet.check.cache`)."""
 
 
 @dataclass(slots=True)
@@ -100,14 +103,14 @@ class SplicedReport(CheckReport):
         findings: list[Finding],
         counts: Mapping[str, int],
         configs: int,
-        items: str,
+        items: list[str],
         seconds: float,
     ) -> None:
         super().__init__(network=network, rules=rules, results=[], devices_checked=configs, seconds=seconds)
         self._findings = findings
         self._counts = dict(counts)
         self.items = items
-        """The ``results`` JSON items (``report.json_text``)."""
+        """The ``results`` JSON items in runs (``report.json_chunks``)."""
 
     @property
     def findings(self) -> list[Finding]:
@@ -115,6 +118,11 @@ class SplicedReport(CheckReport):
 
     def status_count(self, status: Status) -> int:
         return self._counts.get(status, 0)
+
+
+def _part_name(part: Part) -> str:
+    """The part's file name: its district file and that file's bytes."""
+    return hashlib.blake2b(f"{part.file}\0{part.digest}".encode(), digest_size=20).hexdigest() + ".part"
 
 
 def _digest(path: Path) -> str:
@@ -272,9 +280,12 @@ class SpliceStore:
             for name in configs:
                 parts[_file_of(network.devices[name].source)].configs += 1
             inventory = Path(network.source_dir)
+            device_rules = [r for r in rules if is_device_rule(r)]
+            for file, part in parts.items():
+                part.entry = self.outcomes.key_of(inventory, device_rules, lab, file)
             key = self._key(inventory, rules, lab, {str(p) for p in district_paths(inventory)})
             self.directory.mkdir(parents=True, exist_ok=True)
-            names = {file: f"{part.digest}.part" for file, part in parts.items()}
+            names = {file: _part_name(part) for file, part in parts.items()}
             for file, part in parts.items():
                 _write(self.directory / names[file], part)
             manifest = Manifest(
@@ -332,9 +343,12 @@ class SpliceStore:
                     network = load_districts(
                         inventory, [Path(f) for f in edited], templates_dir=templates_dir
                     )
-                except InventoryErrors:
+                except InventoryError:  # the full run reports it with every other file's
                     return None
-                if not _fits(network, others):
+                if not _fits(network, others) or any(
+                    summary.externals != parts[file].externals
+                    for file, summary in _summaries(network).items()
+                ):  # another district may link to an external an edited one declares
                     return None
                 owners = {a: n for p in others for a, n in p.loopbacks.items()}
                 owners.update(
@@ -342,15 +356,18 @@ class SpliceStore:
                 )
                 self.outcomes.also_own = {str(p) for p in paths}
                 self.outcomes.prune = False
-                report, checked = check_network(
-                    network,
-                    rule_ids=[r.id for r in rules],
-                    spec=spec,
-                    lab=lab,
-                    workers=workers,
-                    cache=self.outcomes,
-                    loopback_owners=owners,
-                )
+                try:
+                    report, checked = check_network(
+                        network,
+                        rule_ids=[r.id for r in rules],
+                        spec=spec,
+                        lab=lab,
+                        workers=workers,
+                        cache=self.outcomes,
+                        loopback_owners=owners,
+                    )
+                except GovnetError:  # a device that does not render: the full run names it
+                    return None
                 cut_ = cut(report, network, rules)
                 if cut_ is None or cut_[1] != manifest.shared:
                     return None
@@ -359,6 +376,9 @@ class SpliceStore:
                     return None
                 for name in checked:
                     fresh[_file_of(network.devices[name].source)].configs += 1
+                device_rules = [r for r in rules if is_device_rule(r)]
+                for file, part in fresh.items():
+                    part.entry = self.outcomes.key_of(inventory, device_rules, lab, file)
                 self.rechecked = list(network.devices)
             merged = {f: fresh.get(f, p) for f, p in parts.items()}
             if not _in_order([merged[f] for f in manifest.parts]):
@@ -366,9 +386,15 @@ class SpliceStore:
             spliced = _splice(manifest, merged, rules, started)
         if edited:
             for file, part in fresh.items():
-                manifest.parts[file] = f"{part.digest}.part"
+                old = parts[file]
+                manifest.parts[file] = _part_name(part)
                 _write(self.directory / manifest.parts[file], part)
+                if old.entry != part.entry:  # the file's last version: nothing will ask for it again
+                    self.outcomes.drop(old.entry)
             _write(self.directory / "splice.manifest", manifest)
+            for file in edited:
+                if _part_name(parts[file]) not in manifest.parts.values():
+                    (self.directory / _part_name(parts[file])).unlink(missing_ok=True)
         return spliced
 
 
@@ -435,7 +461,7 @@ def _splice(
         findings,
         counts,
         sum(p.configs for p in order),
-        ",\n".join(items),
+        items,
         time.perf_counter() - started,
     )
 

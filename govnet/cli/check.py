@@ -111,7 +111,7 @@ def check_cmd(
 
     Exit codes: 0 clean, 1 an error-severity finding, 2 bad input, 3 internal error.
     """
-    from govnet.check.report import json_text, render_report, summary_line
+    from govnet.check.report import json_chunks, render_report, summary_line
     from govnet.check.rules import load_rules
     from govnet.errors import GovnetError, did_you_mean
 
@@ -130,20 +130,22 @@ def check_cmd(
     spliced = _recheck_edited(inventory, spec, selected, lab, jobs, started) if splice else None
     report: CheckReport
     if spliced is not None:
-        report = spliced[0]
-        rechecked = spliced[1]
-        text = json_text(report, spliced[0].items) if format_ == "json" else render_report(report, format_)
+        report, rechecked = spliced
+        items = spliced[0].items
+        chunks = json_chunks(report, items) if format_ == "json" else [render_report(report, format_)]
         said = f"{rechecked} device(s) of the edited district file(s) re-checked, the others' results kept"
     else:
         report = _check(inventory, spec, selected, configs, filter_, lab, jobs, changed)
-        text = render_report(report, format_)
+        chunks = [render_report(report, format_)]
         said = "every district re-checked where its inputs changed"
     if out is None:
-        typer.echo(text, nl=False)
+        for chunk in chunks:
+            typer.echo(chunk, nl=False)
     else:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
+            with out.open("w", encoding="utf-8") as fh:
+                fh.writelines(chunks)
         except OSError as exc:
             raise GovnetError(f"cannot write {out}: {exc.strerror}") from None
         print(f"{summary_line(report)}; report in {out}", file=sys.stderr)

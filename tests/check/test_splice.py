@@ -63,8 +63,9 @@ def test_spliced_report_equals_the_full_run_after_random_edits(inventory: Path, 
             assert (code, report) == check(inventory, fmt=fmt)[:2], (old, new, fmt)
             spliced += SPLICED in said
     assert spliced == 2 * len(EDITS)  # every edit above stays inside its district
-    parts = sorted(p.name for p in (tmp_path / "build" / "check-cache").glob("*.part"))
-    assert len(parts) == len(districts) + len(EDITS)  # one part per version seen; the manifest names 3
+    cache = tmp_path / "build" / "check-cache"
+    # no file's old version is left: one part and one outcome entry per district file
+    assert len(list(cache.glob("*.part"))) == len(list(cache.glob("*.pickle"))) == len(districts)
 
 
 def test_a_clash_with_another_district_is_checked_in_full(inventory: Path) -> None:
@@ -82,6 +83,18 @@ def test_a_clash_with_another_district_is_checked_in_full(inventory: Path) -> No
     assert f"duplicate host name {other[1]}-core-1" in result[2], result[2]
 
 
+def test_an_edited_external_is_checked_in_full(inventory: Path) -> None:
+    check(inventory, "--changed")
+    district = sorted((inventory / "districts").glob("*.yaml"))[1]
+    text = district.read_text(encoding="utf-8")
+    assert "title: 中国联通}" in text
+    district.write_text(text.replace("title: 中国联通}", "title: 中国联通 (备)}", 1), encoding="utf-8")
+    result = check(inventory, "--changed")
+    assert SPLICED not in result[2]  # other districts may link to it: not judged on this one alone
+    assert result[:2] == check(inventory)[:2]
+    assert SPLICED in check(inventory, "--changed")[2]
+
+
 def test_network_wide_edits_and_other_formats_are_checked_in_full(inventory: Path) -> None:
     check(inventory, "--changed")
     settings = inventory / "network.yaml"
@@ -92,3 +105,12 @@ def test_network_wide_edits_and_other_formats_are_checked_in_full(inventory: Pat
     assert SPLICED in check(inventory, "--changed")[2]  # kept again by the full run
     code, sarif, said = check(inventory, "--changed", fmt="sarif")
     assert SPLICED not in said and '"results"' in sarif
+
+
+def test_a_broken_district_file_gives_the_full_runs_error(inventory: Path) -> None:
+    check(inventory, "--changed")
+    district = sorted((inventory / "districts").glob("*.yaml"))[2]
+    district.write_text(district.read_text(encoding="utf-8").replace("}", "", 1), encoding="utf-8")
+    result = check(inventory, "--changed")
+    assert result == check(inventory) and result[0] == 2
+    assert "YAML syntax error" in result[2] and str(district) in result[2]
