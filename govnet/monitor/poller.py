@@ -49,6 +49,9 @@ class Discovery:
     hardware: list[HardwareTarget] = field(default_factory=list)
     ha_missing: bool = False
     age: int = 0
+    requests: dict[bool, tuple[list[Oid], list[Oid]]] = field(default_factory=dict)
+    """The GET list and its rows that must answer integers, by whether it reads ifAlias: built
+    from the rows above once, and again only after they are looked up again."""
 
     @property
     def missing_ifnames(self) -> bool:
@@ -176,6 +179,7 @@ class Poller:
             state.rebooted = rebooted
         elif any(str(p.address) not in found.ldp_rows for p in dev.ldp):
             found.ldp_rows = await self._ldp_rows(dev)  # a session without a row: look again
+            found.requests.clear()
         found.age += 1
         return state
 
@@ -211,6 +215,7 @@ class Poller:
         return {index[0]: text(v) for index, v in rows.items() if isinstance(v, bytes) and len(index) == 1}
 
     async def _vendor_rows(self, dev: DevicePlan, found: Discovery) -> None:
+        found.requests.clear()
         found.vendor_rows = {}
         found.table_bases = {name: oid(text_oid) for name, text_oid in dev.table_oids.items()}
         found.ha_names = frozenset(t.name for t in dev.ha_tables)
@@ -224,9 +229,16 @@ class Poller:
         rows = await self.client.walk(dev.name, oids.LDP_SESSION_STATE)
         return {ldp_peer(index): index for index in rows}
 
-    def _request(self, dev: DevicePlan, found: Discovery) -> list[Oid]:
-        request = [oids.SYS_UPTIME]
+    def _request(self, dev: DevicePlan, found: Discovery) -> tuple[list[Oid], list[Oid]]:
+        """The rows to GET this cycle, and those of them that must answer integers."""
         with_alias = found.age % ALIAS_EVERY == 0
+        if with_alias not in found.requests:
+            request = self._rows(dev, found, with_alias)
+            found.requests[with_alias] = (request, [o for o in request if _integer_row(o)])
+        return found.requests[with_alias]
+
+    def _rows(self, dev: DevicePlan, found: Discovery, with_alias: bool) -> list[Oid]:
+        request = [oids.SYS_UPTIME]
         for end in dev.links:
             index = found.ifindex.get(end.ifname)
             if index is not None:
@@ -253,9 +265,9 @@ class Poller:
         self, dev: DevicePlan, found: Discovery, previous: DeviceState | None
     ) -> tuple[DeviceState, bool]:
         """GET the planned rows; ``stale`` when the discovery no longer matches the agent."""
-        request = self._request(dev, found)
+        request, integers = self._request(dev, found)
         answer = dict(await self.client.get(dev.name, request))
-        _integers_only(dev.name, answer, request)
+        _integers_only(dev.name, answer, integers)
         uptime = _int(answer.get(oids.SYS_UPTIME))
         state = DeviceState(dev.name, up=True, last_success=time.time(), sys_uptime=uptime)
         rebooted = bool(
@@ -313,12 +325,18 @@ MIB_2 = (1, 3, 6, 1, 2, 1)
 of another type are dropped one by one instead, as a firmware may type them differently."""
 
 
-def _integers_only(device: str, answer: dict[Oid, Value], request: list[Oid]) -> None:
-    """Every asked standard row but ifAlias is an integer (or absent): an agent that answers
-    another type is broken (a decode error), not a port without a row."""
-    for name in request:
+def _integer_row(name: Oid) -> bool:
+    """Whether ``name`` is a standard row (MIB-2) other than ifAlias: an integer when answered."""
+    return name[:6] == MIB_2 and name[:-1] != oids.IF_ALIAS
+
+
+def _integers_only(device: str, answer: dict[Oid, Value], integers: list[Oid]) -> None:
+    """Every asked standard row but ifAlias (``integers``, see :func:`_integer_row`) is an integer
+    (or absent): an agent that answers another type is broken (a decode error), not a port
+    without a row."""
+    for name in integers:
         value = answer.get(name)
-        if value is None or isinstance(value, int) or name[:6] != MIB_2 or name[:-1] == oids.IF_ALIAS:
+        if value is None or isinstance(value, int):
             continue
         shown = repr(value)[:40]
         raise SnmpError("decode", f"{device}: {dotted(name)} answered {shown} where an integer belongs")
