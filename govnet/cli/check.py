@@ -82,7 +82,8 @@ _CHANGED = typer.Option(
     False,
     "--changed",
     help="Re-check only devices whose inputs changed since the last --changed run "
-    "(cache in build/check-cache; cross and intent rules always run).",
+    "(cache in build/check-cache). When only district files were edited (text or json), only "
+    "they are loaded and the others' results kept; otherwise cross and intent rules run on all.",
 )
 
 
@@ -104,7 +105,8 @@ def check_cmd(
     (network-wide results stay).
 
     Render, parse and per-device rules run in a process pool (--jobs); --changed reuses the
-    outcomes of devices whose inventory file, templates, spec and code did not change.
+    outcomes of devices whose inventory file, templates, spec and code did not change, and when
+    only district files were edited re-checks those alone, keeping the others' results.
 
     Example: govnet check; govnet check --changed;
     govnet check --configs build/intended -f sarif -o govnet.sarif
