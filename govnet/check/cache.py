@@ -51,7 +51,7 @@ def _hash_tree(h: hashlib.blake2b, root: Path, pattern: str) -> None:
             h.update(path.read_bytes() + b"\0")
 
 
-def _source_file(source: str) -> str | None:
+def source_file(source: str) -> str | None:
     path, _, line = source.rpartition(":")
     return path if path and line.isdigit() else None
 
@@ -74,11 +74,8 @@ class FileCache(OutcomeCache):
     def _groups(self, network: Network) -> dict[str, list[str]]:
         groups: dict[str, list[str]] = defaultdict(list)
         for name, device in network.devices.items():
-            groups[_source_file(device.source) or ""].append(name)
+            groups[source_file(device.source) or ""].append(name)
         return dict(groups)
-
-    def _network_key(self, network: Network, rules: Sequence[Rule], lab: bool, files: set[str]) -> bytes:
-        return self.network_key(Path(network.source_dir), rules, lab, files)
 
     def network_key(self, inventory: Path, rules: Sequence[Rule], lab: bool, files: set[str]) -> bytes:
         """A hash of everything every device depends on beyond its own inventory file (``files``:
@@ -114,7 +111,7 @@ class FileCache(OutcomeCache):
         """Inventory file -> (its entry's key, its devices), for files that exist."""
         groups = self._groups(network)
         files = {f for f in groups if f and Path(f).is_file()}
-        common = self._network_key(network, rules, lab, files | self.also_own)
+        common = self.network_key(Path(network.source_dir), rules, lab, files | self.also_own)
         return {file: (file_key(common, file), groups[file]) for file in sorted(files)}
 
     def lookup(self, network: Network, rules: Sequence[Rule], lab: bool) -> dict[str, DeviceOutcome]:

@@ -29,8 +29,8 @@ from ipaddress import IPv4Network
 from pathlib import Path
 from typing import TypeVar
 
-from govnet.check.cache import DEFAULT_CACHE_DIR, FileCache
-from govnet.check.context import CheckReport, Finding, Location, RuleResult, Status
+from govnet.check.cache import DEFAULT_CACHE_DIR, FileCache, source_file
+from govnet.check.context import CheckReport, Finding, RuleResult, Status
 from govnet.check.engine import is_device_rule
 from govnet.check.report import results_items
 from govnet.check.rules import Rule, RuleSet
@@ -130,7 +130,8 @@ def _digest(path: Path) -> str:
 
 
 def _file_of(source: str) -> str:
-    return Location.parse(source).path
+    """The inventory file of a model ``source`` (``path:line``)."""
+    return source_file(source) or source
 
 
 @dataclass(slots=True)
@@ -205,14 +206,18 @@ def cut(
         results = by_rule.get(rule.id, [])
         own = [r for r in results if r.device in device_file]
         tail = [r for r in results if r.device not in device_file]
+        placed: dict[str, list[Finding]] = defaultdict(list)  # intent findings by file ("": network)
         if rule.kind == "intent":
             if own or len(tail) != 1 or tail[0].device != network.settings.name or tail[0].reason:
                 return None
-            places = [_part_of(f, device_file, district_file) for f in tail[0].findings]
-            ranks = [rank.get(p, -1) for p in places]
+            ranks = []
+            for f in tail[0].findings:
+                place = _part_of(f, device_file, district_file)
+                placed[place].append(f)
+                ranks.append(rank.get(place, -1))
             if ranks != sorted(ranks):
                 return None
-            shared[rule.id] = tuple(f for f, p in zip(tail[0].findings, places, strict=True) if not p)
+            shared[rule.id] = tuple(placed.pop("", ()))
         elif tail:
             return None
         grouped: dict[str, list[RuleResult]] = defaultdict(list)
@@ -226,11 +231,7 @@ def cut(
                 sum(1 for r in mine if r.status == "not_applicable"),
             )
             found = tuple(f for r in mine for f in r.findings)
-            extra = (
-                tuple(f for f in tail[0].findings if _part_of(f, device_file, district_file) == file)
-                if rule.kind == "intent"
-                else ()
-            )
+            extra = tuple(placed.get(file, ()))
             rule_parts[file][rule.id] = RulePart(",\n".join(results_items(mine)), counts, found, extra)
     summaries = _summaries(network)
     parts = {
@@ -345,9 +346,9 @@ class SpliceStore:
                     )
                 except InventoryError:  # the full run reports it with every other file's
                     return None
-                if not _fits(network, others) or any(
-                    summary.externals != parts[file].externals
-                    for file, summary in _summaries(network).items()
+                mine = _summaries(network)
+                if not _fits(network, mine, others) or any(
+                    summary.externals != parts[file].externals for file, summary in mine.items()
                 ):  # another district may link to an external an edited one declares
                     return None
                 owners = {a: n for p in others for a, n in p.loopbacks.items()}
@@ -398,7 +399,7 @@ class SpliceStore:
         return spliced
 
 
-def _fits(network: Network, others: Sequence[Part]) -> bool:
+def _fits(network: Network, mine: Mapping[str, _Summary], others: Sequence[Part]) -> bool:
     """Whether the edited districts clash with no other: names, loopbacks, zone prefixes."""
     names = {n for p in others for n in p.names} | {n for p in others for n in p.externals}
     if names & (set(network.devices) | set(network.externals)):
@@ -409,7 +410,6 @@ def _fits(network: Network, others: Sequence[Part]) -> bool:
     loopbacks = {a for p in others for a in p.loopbacks}
     if any(d.loopback is not None and str(d.loopback.ip) in loopbacks for d in network.devices.values()):
         return False
-    mine = _summaries(network)
     for zone, ranges in _merge(m.prefixes for m in mine.values()).items():
         taken = sorted(r for p in others for r in p.prefixes.get(zone, ()))
         starts = [r[0] for r in taken]
