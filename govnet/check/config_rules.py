@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from fractions import Fraction
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network
 
 from govnet.check import facts, hardening, zones
@@ -235,6 +236,7 @@ _ACL_RULE = re.compile(r"^rule( \d+)? permit(?P<rest>.*)$")
 _ACL_SOURCE = re.compile(r"\bsource (?P<addr>\d+\.\d+\.\d+\.\d+) (?P<wild>\d+\.\d+\.\d+\.\d+|0)\b")
 
 
+@lru_cache(maxsize=1 << 12)
 def _permitted_source(rest: str) -> IPv4Network | None:
     """The source a permit rule admits; None for 'any' (no source, 'any', or a non-contiguous wildcard).
 
@@ -257,17 +259,23 @@ def _permitted_source(rest: str) -> IPv4Network | None:
         return None
 
 
+@lru_cache(maxsize=1 << 10)
+def _matcher(line: str, anywhere: bool = False) -> LineMatch:
+    """A LineMatch built once per pattern (pydantic validates each one it builds)."""
+    return LineMatch(line=line, anywhere=anywhere)
+
+
 def mgmt_acl_sources(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree) -> list[Finding]:
     """Every ACL that guards the VTYs or the SSH server permits only sources inside the NOC prefix."""
     noc = ctx.network.settings.noc_prefix
     bound = {
         hit.groups["acl"]
         for pattern in _ACL_BINDINGS
-        for hit in tree.find(LineMatch(line=pattern, anywhere=True))
+        for hit in tree.find(_matcher(pattern, anywhere=True))
     }
     found: list[Finding] = []
     for number in sorted(bound):
-        block = tree.first(LineMatch(line=rf"^acl (number|basic) {number}$"))
+        block = tree.first(_matcher(rf"^acl (number|basic) {number}$"))
         if block is None:
             where = ctx.config_location(device.name, 1)
             found.append(

@@ -17,6 +17,7 @@ from ipaddress import IPv4Address, IPv4Network
 
 from govnet.check.configtree import ConfigLine, ConfigTree
 from govnet.check.context import CheckContext, Finding, NetworkCheck
+from govnet.check.facts import ipv4
 from govnet.check.rules import Rule
 from govnet.platforms import PLATFORMS, Platform
 from govnet.render.routing import zone_legs
@@ -166,7 +167,7 @@ def vrrp_configured(tree: ConfigTree) -> dict[int, VrrpGroup]:
     for interface in tree.root.children_starting("interface"):
         for node in interface.children_starting("vrrp"):
             match = _VRRP.match(node.text)
-            address = _ipv4(match.group(2)) if match else None
+            address = ipv4(match.group(2)) if match else None
             if match is None or address is None:
                 continue
             vrid = int(match.group(1))
@@ -260,7 +261,7 @@ def vpn_pools_in_zones(rule: Rule, ctx: CheckContext) -> list[Finding]:
             match = _POOL.match(node.text)
             if match is None:
                 continue
-            name, first, last = match.group(1), _ipv4(match.group(2)), _ipv4(match.group(3))
+            name, first, last = match.group(1), ipv4(match.group(2)), ipv4(match.group(3))
             zones = [z for z, pool in sites.items() if _holds(pool, first) and _holds(pool, last)]
             if len(zones) > 1 and contexts.get(name) in zones:
                 zones = [contexts[name]]
@@ -378,13 +379,6 @@ def secpath_policy_bounded(rule: Rule, ctx: CheckContext) -> list[Finding]:
                 continue
             found.append(ctx.finding(rule, device, ctx.config_location(device, node.line), what))
     return found
-
-
-def _ipv4(text: str) -> IPv4Address | None:
-    try:
-        return IPv4Address(text)
-    except ValueError:
-        return None
 
 
 def _holds(pool: IPv4Network, address: IPv4Address | None) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from functools import lru_cache
+from ipaddress import IPv4Address, IPv4Interface
 from typing import NamedTuple
 
 from netutils.interface import canonical_interface_name
@@ -47,13 +48,28 @@ def interface_block(tree: ConfigTree, name: str) -> ConfigLine | None:
     return tree.blocks[name]
 
 
+@lru_cache(maxsize=1 << 16)
+def ipv4(text: str) -> IPv4Address | None:
+    """``text`` as an IPv4 address, None when it is none (parsed once per text: configs repeat
+    their addresses, and most words tried are no address)."""
+    try:
+        return IPv4Address(text)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _interface(text: str) -> IPv4Interface | None:
+    try:
+        return IPv4Interface(text)
+    except ValueError:
+        return None
+
+
 def _to_interface(groups: dict[str, str]) -> IPv4Interface | None:
     addr = groups.get("address", "")
     mask = groups.get("mask")
-    try:
-        return IPv4Interface(f"{addr}/{mask}" if mask else addr)
-    except ValueError:
-        return None
+    return _interface(f"{addr}/{mask}" if mask else addr)
 
 
 def interface_address(tree: ConfigTree, name: str) -> tuple[IPv4Interface | None, int]:
@@ -80,13 +96,14 @@ def interface_mtu(tree: ConfigTree, name: str) -> tuple[int, int]:
 
 def _covers(groups: dict[str, str], ip: IPv4Address) -> bool:
     addr = groups.get("address", "")
-    try:
-        if "wildcard" in groups:
-            wild = int(IPv4Address(groups["wildcard"]))
-            return int(ip) & ~wild & 0xFFFFFFFF == int(IPv4Address(addr)) & ~wild & 0xFFFFFFFF
-        return ip in IPv4Network(addr, strict=False)
-    except ValueError:
-        return False
+    if "wildcard" in groups:
+        wildcard, address = ipv4(groups["wildcard"]), ipv4(addr)
+        if wildcard is None or address is None:
+            return False
+        wild = int(wildcard)
+        return int(ip) & ~wild & 0xFFFFFFFF == int(address) & ~wild & 0xFFFFFFFF
+    network = _interface(addr)  # what IPv4Network(addr, strict=False) reads
+    return network is not None and ip in network.network
 
 
 def ospf_area(tree: ConfigTree, name: str) -> tuple[int | None, int]:

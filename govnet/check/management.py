@@ -93,13 +93,6 @@ def _vpn_in(words: list[str]) -> str | None:
     return None
 
 
-def _ipv4(word: str) -> IPv4Address | None:
-    try:
-        return IPv4Address(word)
-    except ValueError:
-        return None
-
-
 def _in(where: str | None) -> str:
     return f"VPN {where}" if where else PUBLIC
 
@@ -211,10 +204,10 @@ class AclRule:
         source: tuple[int, int] | None = None
         if "source" in words[:-1]:
             at = words.index("source")
-            addr = _ipv4(words[at + 1])
+            addr = facts.ipv4(words[at + 1])
             wild = words[at + 2] if at + 2 < len(words) else "0"
             if addr is not None:
-                mask = 0 if wild == "0" else int(_ipv4(wild) or 0)
+                mask = 0 if wild == "0" else int(facts.ipv4(wild) or 0)
                 source = (int(addr), mask)
         return cls(node, number, action == "permit", _vpn_in(words), source)
 
@@ -326,7 +319,7 @@ _TOP_SERVERS = (
 
 
 def _first_address(words: list[str], skip: int) -> IPv4Address | None:
-    return next((a for a in (_ipv4(w) for w in words[skip:]) if a is not None), None)
+    return next((a for a in (facts.ipv4(w) for w in words[skip:]) if a is not None), None)
 
 
 def server_lines(tree: ConfigTree) -> Iterator[ServerLine]:

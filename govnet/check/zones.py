@@ -39,8 +39,10 @@ def zone_bindings(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTre
     for intf in device.interfaces:
         if intf.vrf is None:
             continue
-        ifname = facts.platform_ifname(tree, intf.name)
         vrf, line = facts.interface_vrf(tree, intf.name)
+        if vrf == intf.vrf:
+            continue
+        ifname = facts.platform_ifname(tree, intf.name)
         where = ctx.config_location(device.name, line or 1)
         fix = tree.reader.bind_vrf.format(ifname=ifname, vrf=intf.vrf)
         toward = f"toward {intf.peer}, link {intf.link_id}"
@@ -52,9 +54,7 @@ def zone_bindings(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTre
             message = (
                 f"{ifname} ({toward}) is in the global table, not in {intf.vrf}, its zone's VPN; fix: {fix}"
             )
-        elif vrf != intf.vrf:
-            message = f"{ifname} ({toward}) is bound to {vrf}, but its zone's VPN is {intf.vrf}; fix: {fix}"
         else:
-            continue
+            message = f"{ifname} ({toward}) is bound to {vrf}, but its zone's VPN is {intf.vrf}; fix: {fix}"
         found.append(ctx.finding(rule, device.name, where, message))
     return found

@@ -61,6 +61,9 @@ SHAPES: dict[str, str] = {
 _MEMO_LIMIT = 20_000
 """Enclosing-line tuples remembered per reference before the memo starts over (bounded memory)."""
 
+_ACCEPTED_LIMIT = 100_000
+"""Lines whose verdict is remembered per reference before that memo starts over."""
+
 _SKIPPED = re.compile(r"^(#.*|!.*|return)$")
 """Separators, comments and the closing ``return``: printed, never typed."""
 
@@ -113,6 +116,9 @@ class CommandRef:
 
     _views_seen: dict[tuple[str, ...], str | None] = field(default_factory=dict, compare=False, repr=False)
     _view_patterns: dict[str, re.Pattern[str] | None] = field(default_factory=dict, compare=False, repr=False)
+    _accepted: dict[tuple[tuple[str, ...], str], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def view_of(self, parents: Sequence[str]) -> str | None:
         """The view a line enclosed by ``parents`` is typed in (None: no known view)."""
@@ -135,7 +141,17 @@ class CommandRef:
         return found
 
     def accepts(self, parents: Sequence[str], text: str) -> bool:
-        """Whether ``text`` is a command of the view ``parents`` enclose (one regex per view)."""
+        """Whether ``text`` is a command of the view ``parents`` enclose (one regex per view;
+        remembered per line, as most lines recur from config to config)."""
+        key = (tuple(parents), text)
+        known = self._accepted.get(key)
+        if known is None:
+            if len(self._accepted) > _ACCEPTED_LIMIT:
+                self._accepted.clear()
+            known = self._accepted[key] = self._matches(parents, text)
+        return known
+
+    def _matches(self, parents: Sequence[str], text: str) -> bool:
         view = self.view_of(parents)
         if view is None:
             return False
