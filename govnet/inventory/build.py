@@ -122,11 +122,12 @@ def _vrfs(devices: dict[str, Device], zones: dict[str, Zone]) -> None:
         names = list(zones) if dev.role == "core" else [z for z in zones if z in dev.zones]
         if dev.role == "core":
             dev.zones = names
+        router_id = str(dev.loopback.ip)
         dev.vrfs = [
             Vrf(
                 zones[z].vrf,
                 z,
-                f"{dev.loopback.ip}:{zones[z].id}",
+                f"{router_id}:{zones[z].id}",
                 (zones[z].route_target,),
                 zones[z].imports,
             )

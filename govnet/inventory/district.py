@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Interface
+from functools import cached_property
+from ipaddress import IPv4Network
 from pathlib import Path
 
 from govnet.errors import InventoryError, LocatedError, did_you_mean
 from govnet.inventory import ipam
-from govnet.inventory.ipam import Slots, nth_address, nth_subnet, p2p_ends
-from govnet.inventory.schema import DistrictFile, NetworkFile, RoleSpec, SubdistrictSpec
+from govnet.inventory.ipam import Slots, interface_in, nth_address, nth_subnet, p2p_ends
+from govnet.inventory.schema import DistrictFile, NetworkFile, RoleSpec, SubdistrictSpec, ZoneSpec
 from govnet.inventory.sourcefiles import Source
 from govnet.inventory.yamlsource import key_path, line_of
 from govnet.model import Device, Interface, Link, LinkKind, Role, Zone
@@ -33,6 +34,20 @@ class DistrictContext:
     links: list[Link] = field(default_factory=list)
     taken: dict[str, Path] = field(default_factory=dict)
     errors: list[LocatedError] = field(default_factory=list)
+    _sources: dict[tuple[int | str, ...], str] = field(default_factory=dict, init=False, repr=False)
+
+    def source(self, loc: tuple[int | str, ...]) -> str:
+        """``file:line`` of ``loc`` in this district's file, where a device or link is declared
+        (looked up once per location: a subdistrict's communities share one)."""
+        found = self._sources.get(loc)
+        if found is None:
+            found = self._sources[loc] = f"{self.src.path}:{line_of(self.src.raw, loc) or 1}"
+        return found
+
+    @cached_property
+    def zone_specs(self) -> dict[str, ZoneSpec]:
+        """The zones as ``network.yaml`` declares them, by name."""
+        return {z.name: z for z in self.net.zones}
 
     def report(self, message: str, loc: tuple[int | str, ...], hint: str) -> None:
         """Record an error at ``loc`` and go on building (the run reports every error together)."""
@@ -118,11 +133,12 @@ def new_device(
             "give every device a unique name (districts need distinct codes)",
         )
     pools = ctx.net.pools
-    mgmt = nth_address(pools.mgmt, slot, pool_name="mgmt", needed_by=name)
+    # ints into the interfaces: an address object would be parsed again from its text
+    mgmt = int(nth_address(pools.mgmt, slot, pool_name="mgmt", needed_by=name))
     loopback = None
     if role in LOOPBACK_ROLES:
-        lo = nth_address(pools.loopback, slot, pool_name="loopback", needed_by=name)
-        loopback = IPv4Interface((lo, 32))
+        lo = int(nth_address(pools.loopback, slot, pool_name="loopback", needed_by=name))
+        loopback = interface_in(IPv4Network((lo, 32)), lo)
     spec = ctx.roles[role]
     device = Device(
         name=name,
@@ -135,9 +151,9 @@ def new_device(
         site=site,
         subdistrict=subdistrict,
         zones=[],
-        mgmt_ip=IPv4Interface((mgmt, pools.mgmt.prefixlen)),
+        mgmt_ip=interface_in(pools.mgmt, mgmt),
         loopback=loopback,
-        source=f"{ctx.src.path}:{line_of(ctx.src.raw, loc) or 1}",
+        source=ctx.source(loc),
     )
     ctx.devices[name] = device
     return device
@@ -183,7 +199,7 @@ def connect(
         ospf_area=ctx.net.ospf_area,
         ldp=ldp,
         external=external,
-        source=f"{ctx.src.path}:{line_of(ctx.src.raw, loc) or 1}",
+        source=ctx.source(loc),
     )
     for end, intf, peer, peer_if, ip in ((a, a_if, b, b_if, a_ip), (b, b_if, a, a_if, b_ip)):
         device = ctx.devices.get(end)

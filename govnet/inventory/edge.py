@@ -7,7 +7,6 @@ from govnet.inventory import ipam
 from govnet.inventory.district import DistrictContext, connect, new_device, platform_for
 from govnet.inventory.ipam import Slots, nth_subnet
 from govnet.inventory.segments import build_segments
-from govnet.inventory.yamlsource import line_of
 from govnet.model import Device, ExternalPeer, IsolationFlow, RedundancyGroup
 
 VPN_POOL_PREFIXLEN = 24
@@ -156,7 +155,7 @@ def _isolation_flows(ctx: DistrictContext) -> None:
                 protocol=spec.protocol,
                 port=spec.port,
                 title=spec.title,
-                source_line=f"{ctx.src.path}:{line_of(ctx.src.raw, ('isolation_flows', i)) or 1}",
+                source_line=ctx.source(("isolation_flows", i)),
             )
         )
     for name, items in flows.items():

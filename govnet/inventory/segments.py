@@ -14,14 +14,13 @@ IPv4Network('10.8.31.32/28')
 
 from __future__ import annotations
 
-from ipaddress import IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Network
 
 from govnet.errors import did_you_mean
 from govnet.inventory import ipam
 from govnet.inventory.district import PE_ROLES, DistrictContext
-from govnet.inventory.ipam import nth_subnet
+from govnet.inventory.ipam import interface_in, nth_subnet
 from govnet.inventory.schema import SegmentSpec
-from govnet.inventory.yamlsource import line_of
 from govnet.model import Interface, Segment, SegmentMember, VrrpGroup
 
 SEGMENT_PREFIXLEN = 28
@@ -67,6 +66,7 @@ def _segment(ctx: DistrictContext, spec: SegmentSpec, loc: tuple[int | str, ...]
     hosts: dict[int, str] = {}
     members: list[SegmentMember] = []
     subnet = segment_subnet(ctx.net.pools.p2p, ctx.net.p2p_prefixlen, district=ctx.did, segment=spec.id)
+    base = int(subnet.network_address)
     for j, m in enumerate(spec.members):
         name = f"{ctx.code}-{m.device}"
         if name not in ctx.devices:
@@ -81,7 +81,7 @@ def _segment(ctx: DistrictContext, spec: SegmentSpec, loc: tuple[int | str, ...]
             ok = False
             continue
         ok &= _take_host(ctx, hosts, m.host, name, (*loc, "members", j, "host"))
-        members.append(SegmentMember(name, m.interface, IPv4Interface((subnet.network_address + m.host, 28))))
+        members.append(SegmentMember(name, m.interface, interface_in(subnet, base + m.host)))
     groups: list[VrrpGroup] = []
     vrids: set[int] = set()
     on_segment = {m.device for m in members}
@@ -106,7 +106,7 @@ def _segment(ctx: DistrictContext, spec: SegmentSpec, loc: tuple[int | str, ...]
             )
             ok = False
         ok &= _take_host(ctx, hosts, g.host, f"VRRP group {g.vrid}", (*gloc, "host"))
-        groups.append(VrrpGroup(g.vrid, subnet.network_address + g.host, names))
+        groups.append(VrrpGroup(g.vrid, IPv4Address(base + g.host), names))
     if spec.zone is not None and spec.zone not in ctx.zones:
         ctx.report(
             f"unknown zone {spec.zone!r}", (*loc, "zone"), f"use one of: {', '.join(sorted(ctx.zones))}"
@@ -124,7 +124,7 @@ def _segment(ctx: DistrictContext, spec: SegmentSpec, loc: tuple[int | str, ...]
         zone=spec.zone,
         title=spec.title,
         mtu=spec.mtu or ctx.net.mtu,
-        source=f"{ctx.src.path}:{line_of(ctx.src.raw, loc) or 1}",
+        source=ctx.source(loc),
     )
 
 

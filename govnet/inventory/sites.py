@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Interface
 
 from govnet.errors import did_you_mean
 from govnet.inventory import ipam
 from govnet.inventory.district import DistrictContext, connect, new_device, platform_for, port_name
-from govnet.inventory.ipam import Slots, nth_subnet, p2p_ends
+from govnet.inventory.ipam import Slots, interface_in, nth_subnet, p2p_ends
 from govnet.inventory.schema import SubdistrictSpec
 from govnet.model import Attachment, Device, Interface, Link, Zone
 
@@ -144,14 +143,13 @@ def _attach_zones(
     ctx: DistrictContext, link: Link, agg: Device, acc: Device, sub: SubdistrictSpec, plan: _SitePlan
 ) -> None:
     attachments: list[Attachment] = []
-    specs = {z.name: z for z in ctx.net.zones}
     for zname in plan.zones:
         zone = ctx.zones[zname]
         slot = _zone_slot(ctx, zone, sub, plan)
         who = f"{acc.name} zone {zname}"
         site_prefix = nth_subnet(
             zone.site_pool,
-            specs[zname].site_prefixlen,
+            ctx.zone_specs[zname].site_prefixlen,
             slot,
             pool_name=f"zones.{zname}.site_pool",
             needed_by=who,
@@ -204,7 +202,7 @@ def _site_lan(ctx: DistrictContext, acc: Device, attachments: list[Attachment]) 
         Interface(port, None, "", "", "", f"site LAN trunk of {acc.site}", mtu, False, False)
     )
     for att in attachments:
-        gateway = IPv4Interface((int(att.site_prefix.network_address) + 1, att.site_prefix.prefixlen))
+        gateway = interface_in(att.site_prefix, int(att.site_prefix.network_address) + 1)
         acc.interfaces.append(
             Interface(
                 name=f"{port}.{att.vlan}",

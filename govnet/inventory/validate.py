@@ -25,14 +25,21 @@ def first_overlap(
     >>> first_overlap([(IPv4Network("10.0.0.0/24"), "a"), (IPv4Network("10.0.0.128/25"), "b")])
     ((IPv4Network('10.0.0.0/24'), 'a'), (IPv4Network('10.0.0.128/25'), 'b'))
     """
-    ordered = sorted(prefixes, key=lambda p: (int(p[0].network_address), -p[0].num_addresses))
+    ordered = sorted(((_span(p[0]), p) for p in prefixes), key=lambda s: (s[0][0], -s[0][1]))
     widest: tuple[IPv4Network, str] | None = None
-    for item in ordered:
-        if widest is not None and int(item[0].network_address) <= int(widest[0].broadcast_address):
+    widest_last = -1
+    for (first, last), item in ordered:
+        if widest is not None and first <= widest_last:
             return widest, item
-        if widest is None or int(item[0].broadcast_address) > int(widest[0].broadcast_address):
-            widest = item
+        if widest is None or last > widest_last:
+            widest, widest_last = item, last
     return None
+
+
+def _span(prefix: IPv4Network) -> tuple[int, int]:
+    """The first and last address of ``prefix`` as ints (no address objects built)."""
+    first = int(prefix.network_address)
+    return first, first + (1 << (32 - prefix.prefixlen)) - 1
 
 
 def check_pools(sources: InventorySources) -> list[LocatedError]:

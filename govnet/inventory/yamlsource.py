@@ -34,6 +34,16 @@ class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: i
     """The same constructors over libyaml's parser: the fast path for files that parse."""
 
 
+def _construct_child(loader: _LineLoader, node: yaml.Node) -> Any:
+    """``construct_object(node, deep=True)``; a scalar with a known tag (most nodes) straight from
+    its constructor, without the bookkeeping that anchors and recursion need."""
+    if node.__class__ is yaml.ScalarNode:
+        constructor = loader.yaml_constructors.get(node.tag)
+        if constructor is not None:
+            return constructor(loader, node)
+    return loader.construct_object(node, deep=True)
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     explicit = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
@@ -43,7 +53,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     result.start_line = node.start_mark.line + 1
     explicit_keys: set[Any] = set()
     for index, (key_node, value_node) in enumerate(node.value):
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct_child(loader, key_node)
         if not isinstance(key, Hashable):
             raise yaml.constructor.ConstructorError(None, None, "a key must be a scalar", key_node.start_mark)
         if index >= merged:
@@ -51,13 +61,13 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
                 problem = f"duplicate key {key!r} (first at line {result.lines[key]})"
                 raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
             explicit_keys.add(key)
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = _construct_child(loader, value_node)
         result.lines[key] = key_node.start_mark.line + 1
     return result
 
 
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result = LineList(_construct_child(loader, child) for child in node.value)
     result.lines = [child.start_mark.line + 1 for child in node.value]
     result.start_line = node.start_mark.line + 1
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from itertools import product
 
@@ -194,3 +195,19 @@ def test_p2p_ends_stay_inside_their_subnet(subnet: str, a: str, b: str) -> None:
     assert all(end.network == net for end in ends)
     if net.prefixlen == 30:
         assert {e.ip for e in ends}.isdisjoint({net.network_address, net.broadcast_address})
+
+
+@pytest.mark.parametrize(
+    ("subnet", "host"),
+    [("10.8.0.4/30", 1), ("10.8.0.6/31", 0), ("10.8.0.6/31", 1), ("10.9.2.0/24", 1), ("10.240.0.0/14", 9),
+     ("10.0.0.9/32", 0), ("0.0.0.0/0", 7)],
+)  # fmt: skip
+def test_interface_in_is_what_the_constructor_builds(subnet: str, host: int) -> None:
+    net = IPv4Network(subnet)
+    address = int(net.network_address) + host
+    built, expected = ipam.interface_in(net, address), IPv4Interface((address, net.prefixlen))
+    assert built.network is net  # shared, not rebuilt
+    assert int(built) == int(expected) and vars(built) == vars(expected)
+    for view in (hash, repr, str, lambda i: (i.ip, i.netmask, i.hostmask, i.with_prefixlen)):
+        assert view(built) == view(expected)
+    assert pickle.loads(pickle.dumps(built)) == expected
