@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import govnet.inventory as inventory
-from govnet.gcpause import paused_collection
+from govnet.gcpause import frozen, paused_collection
 from govnet.model import Network
 
 
@@ -42,3 +42,45 @@ def test_the_inventory_is_built_with_collection_paused(
     monkeypatch.setattr(inventory, "build_network", build)
     assert inventory.load_network("inventory") is network
     assert seen == [False] and gc.isenabled()
+
+
+def test_frozen_unfreezes_only_what_it_froze() -> None:
+    assert gc.get_freeze_count() == 0
+    with frozen():
+        held = gc.get_freeze_count()
+        assert held > 0
+        with frozen():  # the workers' freeze inside a frozen check: the outer freeze outlives it
+            pass
+        assert gc.get_freeze_count() >= held
+    assert gc.get_freeze_count() == 0
+
+
+def test_frozen_unfreezes_after_an_error() -> None:
+    with pytest.raises(KeyError), frozen():
+        raise KeyError("boom")
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_check_run_freezes_its_model_and_leaves_nothing_frozen(
+    monkeypatch: pytest.MonkeyPatch, network: Network
+) -> None:
+    """The CLI check walks its model with the collector off it, and a process that runs checks
+    in a row (the tests, a notebook) gets its collector back as it was."""
+    import govnet.check.pool as pool
+    import govnet.cli.check as check_cli
+    from govnet.check.rules import load_rules
+
+    seen: list[int] = []
+
+    def check_network(net: Network, **kwargs: object) -> tuple[str, dict[str, object]]:
+        assert net is network
+        seen.append(gc.get_freeze_count())
+        return "report", {}
+
+    spec = load_rules()
+    monkeypatch.setattr(check_cli, "load_network_or_exit", lambda inventory: network)
+    monkeypatch.setattr(pool, "check_network", check_network)
+    report = check_cli._check(None, spec, spec.select(None), None, [], False, 0, False)
+    assert report == "report"  # type: ignore[comparison-overlap]
+    assert seen and seen[0] > 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()

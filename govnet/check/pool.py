@@ -11,7 +11,6 @@ Workers are forked, so they share the loaded model instead of receiving it.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import time
@@ -25,7 +24,7 @@ from govnet.check.engine import device_result, is_device_rule, judge, selected_r
 from govnet.check.facts import ConfigFacts
 from govnet.check.pickling import by_position
 from govnet.check.rules import Rule, RuleSet, load_rules
-from govnet.gcpause import paused_collection
+from govnet.gcpause import frozen, paused_collection
 from govnet.model import Device, Network
 
 Judged = tuple[Status, tuple[Finding, ...], str]
@@ -163,12 +162,10 @@ def _chunks(names: list[str], workers: int) -> list[list[str]]:
 def _run(chunks: list[list[str]], workers: int) -> Iterable[list[DeviceOutcome]]:
     if workers <= 1 or len(chunks) <= 1:
         return [check_chunk(chunk) for chunk in chunks]
-    gc.freeze()  # the model stays in the parent's pages: no collector pass dirties them in a worker
-    try:
-        with paused_collection(), multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
-            return list(pool.imap(check_chunk, chunks))  # outcomes are acyclic: no collection
-    finally:
-        gc.unfreeze()
+    # the model stays in the parent's pages: no collector pass dirties them in a worker
+    fork = multiprocessing.get_context("fork")
+    with frozen(), paused_collection(), fork.Pool(min(workers, len(chunks))) as pool:
+        return list(pool.imap(check_chunk, chunks))  # outcomes are acyclic: no collection
 
 
 def judge_devices(

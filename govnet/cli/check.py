@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -190,30 +191,41 @@ def _check(
     from govnet.check import run_checks
     from govnet.check.report import only_devices
 
-    network = load_network_or_exit(inventory)
-    intended: Mapping[str, IntendedConfig] = {}
-    if any(rule.kind != "intent" for rule in selected):
-        from govnet.check.cache import FileCache
-        from govnet.check.pool import check_network
+    with ExitStack() as run:
+        network = _load_for_the_run(inventory, run)
+        intended: Mapping[str, IntendedConfig] = {}
+        if any(rule.kind != "intent" for rule in selected):
+            from govnet.check.cache import FileCache
+            from govnet.check.pool import check_network
 
-        report, intended = check_network(
-            network,
-            rule_ids=[r.id for r in selected],
-            spec=spec,
-            lab=lab,
-            configs=_folder(network, configs, lab) if configs is not None else None,
-            workers=jobs or None,
-            cache=FileCache() if changed else None,
-        )
-        if changed and configs is None:
-            from govnet.check.splice import SpliceStore
+            report, intended = check_network(
+                network,
+                rule_ids=[r.id for r in selected],
+                spec=spec,
+                lab=lab,
+                configs=_folder(network, configs, lab) if configs is not None else None,
+                workers=jobs or None,
+                cache=FileCache() if changed else None,
+            )
+            if changed and configs is None:
+                from govnet.check.splice import SpliceStore
 
-            SpliceStore().keep(network, report, selected, lab, intended)
-    else:
-        report = run_checks(network, intended, [r.id for r in selected], spec=spec, lab=lab)
-    if filter_:
-        report = only_devices(report, set(network.select(filter_)), network, intended)
-    return report
+                SpliceStore().keep(network, report, selected, lab, intended)
+        else:
+            report = run_checks(network, intended, [r.id for r in selected], spec=spec, lab=lab)
+        if filter_:
+            report = only_devices(report, set(network.select(filter_)), network, intended)
+        return report
+
+
+def _load_for_the_run(inventory: Path | None, run: ExitStack) -> Network:
+    """The model, frozen while ``run`` lasts: it lives as long as the check, no collection walks it."""
+    from govnet.gcpause import frozen, paused_collection
+
+    with paused_collection():
+        network = load_network_or_exit(inventory)
+        run.enter_context(frozen())
+    return network
 
 
 def _folder(network: Network, configs: Path, lab: bool) -> Mapping[str, IntendedConfig]:
