@@ -17,7 +17,7 @@ from govnet.platforms import PLATFORMS
 from govnet.platforms.base import PrintStyle
 from govnet.platforms.dialects import COMMENT_DROPPING_PARSERS
 from govnet.platforms.dialects import INDENT_ONLY_PARSERS as DIALECT_INDENT_ONLY
-from govnet.platforms.printed import normalize
+from govnet.platforms.printed import normalized_lines
 
 
 def _hier_platform(parser: str) -> Platform:
@@ -175,13 +175,11 @@ class ConfigTree:
 
     def __init__(self, text: str, reader: PlatformReader) -> None:
         self.reader = reader
-        lines = normalize(text, _print_style(reader.parser)).split("\n")
-        drops = [_regex(p) for p in reader.drop_lines]
-        kept = ["" if any(d.search(line) for d in drops) else line for line in lines]
-        index = _line_index(kept)
+        kept = _without_dropped(normalized_lines(text, _print_style(reader.parser)), reader.drop_lines)
         self.root = ConfigLine("", 0)
         parser = reader.parser.upper()
-        if parser not in INDENT_ONLY_PARSERS or not _load_by_indent(self.root, kept, index, parser):
+        if parser not in INDENT_ONLY_PARSERS or not _load_by_indent(self.root, kept, parser):
+            index = _line_index(kept)
             try:
                 hconfig = get_hconfig(_hier_platform(reader.parser), "\n".join(kept))
             except Exception as exc:  # hier_config raises several kinds on malformed input
@@ -283,27 +281,54 @@ _BANNER = re.compile(r"^banner |^\s*(rsa|dsa|ecc) peer-public-key ", re.MULTILIN
 where it ends starts the same way, so the one scan agrees with a match per line)."""
 _OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 """Line boundaries of ``str.splitlines`` (hier_config's split) other than ``\\n``."""
+_COMMENT = re.compile(r"^\s*[#!]", re.MULTILINE)
+"""A comment line, for one scan of the whole text (``\\s*`` may cross blank lines as above)."""
 
 
-def _load_by_indent(
-    root: ConfigLine, lines: list[str], index: dict[tuple[str, ...], int], parser: str
-) -> bool:
-    """Load ``lines`` under ``root`` as hier_config's indentation loader does for ``parser``.
+def _without_dropped(lines: list[str], patterns: tuple[str, ...]) -> list[str]:
+    """``lines`` with those a reader's ``drop_lines`` pattern finds blanked (the list itself when
+    the reader drops nothing; a blank line stays blank either way).
+
+    >>> _without_dropped(["#", "", " mtu 1", " !x"], (r"^\\s*[#!]",))
+    ['', '', ' mtu 1', '']
+    """
+    if not patterns:
+        return lines
+    if len(patterns) == 1:
+        search = _regex(patterns[0]).search
+        return ["" if line and search(line) else line for line in lines]
+    drops = [_regex(p) for p in patterns]
+    return ["" if line and any(d.search(line) for d in drops) else line for line in lines]
+
+
+def _load_by_indent(root: ConfigLine, lines: list[str], parser: str) -> bool:
+    """Load ``lines`` under ``root`` as hier_config's indentation loader does for ``parser``,
+    each line numbered as :func:`_line_index` numbers its path.
 
     Returns False, loading nothing, on what only hier_config handles (banners, VRP's
     ``peer-public-key`` blocks); raises :class:`ConfigParseError` on a section given twice.
+
+    Each line's own number is its path's first: a path is loaded once (twice is the error), and
+    this load and :func:`_line_index` nest the lines they read alike (the same stack of open
+    sections, by indentation). So the index is built only when the two read different lines:
+    a comment line kept here (``parser`` not dropping comments) is skipped by the index.
     """
     drop_comments = parser in COMMENT_DROPPING_PARSERS  # its only per-line substitution: ^\s*[#!].* -> ""
     text = "\n".join(lines)
     if _OTHER_LINE_BREAKS.search(text):
         return False
-    if (_BANNER if drop_comments else _BANNER_ONLY).search(text):  # one scan, not a match per line
+    if ("banner " in text or (drop_comments and "peer-public-key " in text)) and (
+        _BANNER if drop_comments else _BANNER_ONLY
+    ).search(text):  # one scan, not a match per line (each needs one of the words first)
         return False
-    # (node, indent, path): the section stack; hier_config's real_indent_level is -1 at the root
-    stack: list[tuple[ConfigLine, int, tuple[str, ...]]] = [(root, -1, ())]
-    seen: list[set[str]] = [set()]
-    last: tuple[ConfigLine, int, tuple[str, ...]] = stack[0]
-    for raw in lines:
+    index = None if drop_comments or not _COMMENT.search(text) else _line_index(lines)
+    # (node, indent, texts of its children): the open sections; hier_config's real_indent_level
+    # is -1 at the root
+    stack: list[tuple[ConfigLine, int, set[str]]] = [(root, -1, set())]
+    last, last_indent = root, -1
+    for number, raw in enumerate(lines, 1):
+        if not raw:
+            continue  # most blanks: what the reader blanked
         words = raw.split()
         if not words:
             continue
@@ -313,20 +338,23 @@ def _load_by_indent(
         text = " ".join(words)
         while indent <= stack[-1][1]:
             stack.pop()
-            seen.pop()
-        if indent > last[1] and last is not stack[-1]:
-            stack.append(last)
-            seen.append(set())
-        parent, _, parent_path = stack[-1]
-        if text in seen[-1]:
-            duplicate = (*parent_path, text)
+        if indent > last_indent and last is not stack[-1][0]:
+            stack.append((last, last_indent, set()))
+        parent, _, seen = stack[-1]
+        if text in seen:
+            duplicate = _path(stack, text)
             raise ConfigParseError(f"cannot parse the config: Found a duplicate section: {duplicate}")
-        seen[-1].add(text)
-        path = (*parent_path, text)
-        child = ConfigLine(text, index.get(path, parent.line or 1))
-        parent.children.append(child)
-        last = (child, indent, path)
+        seen.add(text)
+        if index is not None:
+            number = index.get(_path(stack, text), parent.line or 1)
+        last, last_indent = ConfigLine(text, number), indent
+        parent.children.append(last)
     return True
+
+
+def _path(stack: list[tuple[ConfigLine, int, set[str]]], text: str) -> tuple[str, ...]:
+    """The path of a line ``text`` under the open sections ``stack`` (the root first)."""
+    return (*(node.text for node, _, _ in stack[1:]), text)
 
 
 def _groups(m: re.Match[str] | None) -> dict[str, str]:
@@ -356,4 +384,3 @@ def _line_index(lines: list[str]) -> dict[tuple[str, ...], int]:
 def _text(raw: str) -> str:
     text = " ".join(raw.split())
     return "" if not text or text[0] in "#!" else text
-

@@ -24,6 +24,7 @@ One pipeline reads every printed config; its two entry points are views of the s
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from govnet.errors import GovnetError
 from govnet.platforms.base import PrintStyle
@@ -60,8 +61,14 @@ def decode(data: bytes) -> tuple[str, str]:
 # Paging prompt and the cursor-control escapes that erase it; the next line follows on the same line.
 _MORE = re.compile(r"^\s*-{2,}\s*More\s*-{2,}(?:\s*\x1b\[[0-9;]*[A-Za-z])*")
 _ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029]")
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
+"""An ASCII text holding only these has nothing :data:`_ESCAPE` finds (its escapes start with
+``\\x1b``, a control character)."""
 # <host>, [host], [~host] (VRP8 candidate), HRP_M[host] (USG hot standby), with a command after it.
 _VENDOR_PROMPT = re.compile(r"^\s*(HRP_[MSA]\s*)?[<\[][~*]?[^\s<>\[\]]+[>\]]")
+_PROMPT_START = re.compile(r"^\s*(?:HRP_|[<\[])", re.MULTILINE)
+"""What every :data:`_VENDOR_PROMPT` starts with, for one scan of the whole text (``\\s*`` may
+cross blank lines: the line where it ends starts the same way)."""
 # What an operator types at a prompt (a bracketed word followed by anything else is not a prompt).
 _CLI_VERB = re.compile(
     r"^(dis\w*|d|sh\w*|screen-\w*|sys\w*|q\w*|return|save|ping|tracert|dir|more|terminal|"
@@ -81,6 +88,8 @@ _BANNER = re.compile(
 _NOISE = re.compile(r"^\s*([#!].*|return)$|^\s*version \d+\.\d+\S*, Release ")
 """Not configuration in a VRP or Comware print: ``#`` separators, comments (``!Software
 Version ...``), ``return``, Comware's ``version 7.1.070, Release ...`` banner."""
+_VERSION_BANNER = re.compile(r"version \d+\.\d+\S*, Release ")
+"""The second branch of :data:`_NOISE`, matched at a line's first non-blank character."""
 CLOSERS = frozenset({"exit", "exit-address-family", "exit-vrf", "exit-vni", "end", "quit", "return"})
 """Lines that only close a block: they repeat by design (never a repeated leaf)."""
 
@@ -89,6 +98,12 @@ def normalize(text: str, style: PrintStyle) -> str:
     """``text`` with everything that is not config blanked, banners folded, global lines
     dedented and repeated leaf lines dropped; line for line (``\\n``-joined, same count)."""
     return "\n".join(_read(text, style))
+
+
+def normalized_lines(text: str, style: PrintStyle) -> list[str]:
+    """The lines of :func:`normalize` (``normalize(text, style).split("\\n")``: no line holds a
+    ``\\n``), without joining them and splitting them again."""
+    return _read(text, style)
 
 
 def config_text(text: str, style: PrintStyle) -> str:
@@ -126,9 +141,21 @@ def printed_config(text: str, style: PrintStyle) -> str:
 def _cleaned(text: str) -> list[str]:
     """The lines of ``text`` without paging prompts, escapes and trailing blanks."""
     raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if "More" in text or _ESCAPE.search(text):
+    if "More" in text or _dirty(text):
         return [_clean(raw) for raw in raws]
     return [raw.rstrip() for raw in raws]  # nothing to clean: what _clean leaves, at a fraction of the cost
+
+
+def _dirty(text: str) -> bool:
+    """Whether :data:`_ESCAPE` finds anything in ``text`` (an ASCII text is read by C's bytes
+    methods, not the regex).
+
+    >>> _dirty("sysname a\\r\\n\\tb"), _dirty("a\\x1b[42Db"), _dirty("公安"), _dirty("公安\\u2028")
+    (False, True, False, True)
+    """
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, _PRINTABLE_ASCII))
+    return _ESCAPE.search(text) is not None
 
 
 def _printed(lines: list[str], style: PrintStyle) -> tuple[list[str], list[tuple[int, int]]]:
@@ -136,12 +163,20 @@ def _printed(lines: list[str], style: PrintStyle) -> tuple[list[str], list[tuple
     chatter, vtysh's banner); and the multi-line ``header`` banners found (first, last line)."""
     if style == "plain":
         return lines, []
+    # each pass is skipped when one scan of the whole text finds nothing it could act on
+    text = "\n".join(lines)
     if style == "frr":
-        _keep_config_output(lines, _FRR_PROMPT)
+        if "#" in text:  # every prompt holds one
+            _keep_config_output(lines, _FRR_PROMPT)
+        if "Building configuration..." not in text and "Current configuration" not in text:
+            return lines, []
         return ["" if _FRR_CHATTER.match(ln) else ln for ln in lines], []
-    banners = _banner_spans(lines)  # first: banner text may start with '[' like a prompt
+    banners = _banner_spans(lines, text)  # first: banner text may start with '[' like a prompt
     inside = {j for first, last in banners for j in range(first + 1, last + 1)}
-    _keep_config_output(lines, _VENDOR_PROMPT, inside)
+    if _PROMPT_START.search(text):
+        _keep_config_output(lines, _VENDOR_PROMPT, inside)
+    if not any(word in text for word in ("Info", "Warning", "Error", "Notice")):
+        return lines, banners
     kept = ["" if i not in inside and _VENDOR_CHATTER.match(ln) else ln for i, ln in enumerate(lines)]
     return kept, banners
 
@@ -200,12 +235,21 @@ MAX_BANNER_LINES = 60
 """A banner whose closing delimiter is not found within this many lines is left as it is."""
 
 
-def _banner_spans(lines: list[str]) -> list[tuple[int, int]]:
+def _banner_spans(lines: list[str], text: str) -> list[tuple[int, int]]:
     """(first, last) line of each multi-line ``header`` banner (its closing delimiter found
-    within :data:`MAX_BANNER_LINES`)."""
+    within :data:`MAX_BANNER_LINES`); ``text`` is the lines joined by ``\\n``, where one scan
+    finds the only lines that may open one (those holding ``header``).
+
+    >>> lines = ['header motd "', "hello", '"', "header login information %x%", "sysname a"]
+    >>> _banner_spans(lines, "\\n".join(lines))
+    [(0, 2)]
+    """
     spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(lines):
+    i = 0  # the first line past the banners found
+    for first in _lines_holding(text, "header "):
+        if first < i:
+            continue
+        i = first
         m = _BANNER.match(lines[i])
         if m is None or not m["rest"]:
             i += 1
@@ -222,6 +266,24 @@ def _banner_spans(lines: list[str]) -> list[tuple[int, int]]:
         spans.append((i, end))
         i = end + 1
     return spans
+
+
+def _lines_holding(text: str, word: str) -> list[int]:
+    """The 0-based numbers of the ``\\n``-separated lines of ``text`` holding ``word``, in order.
+
+    >>> _lines_holding("a x\\nb\\nx x\\nx", "x")
+    [0, 2, 3]
+    """
+    found: list[int] = []
+    line, at = 0, 0
+    pos = text.find(word)
+    while pos >= 0:
+        line += text.count("\n", at, pos)
+        at = pos
+        if not found or found[-1] != line:
+            found.append(line)
+        pos = text.find(word, pos + 1)
+    return found
 
 
 def _fold_banners(lines: list[str], spans: list[tuple[int, int]]) -> None:
@@ -253,11 +315,14 @@ def _dedent_globals(lines: list[str]) -> None:
     """
     global_indent: int | None = None
     after_separator = True
+    version = _VERSION_BANNER.match
     for i, line in enumerate(lines):
         if not line or line.isspace():
             continue
-        if _NOISE.match(line):
-            if line.startswith("#"):
+        # _NOISE.match(line), without the regex: a line (never holding "\n") past its leading blanks
+        word = line.lstrip()
+        if word[0] in "#!" or word == "return" or (word[0] == "v" and version(word)):
+            if line[0] == "#":
                 after_separator, global_indent = True, None
             lines[i] = ""
             continue
@@ -287,32 +352,36 @@ def _drop_repeated_leaves(lines: list[str]) -> None:
     >>> _drop_repeated_leaves(lines); lines
     ['interface G1', ' shutdown', 'interface G1', ' shutdown', 'interface G2']
     """
-    texts: list[str] = []
-    indents: list[int] = []
-    for raw in lines:
-        text = raw.strip()
+    # One pass; a line's fate is settled at the next line that counts (its indent says whether
+    # the line opened a section). The paths seen form a trie: {text: the trie below, or None}.
+    stack: list[tuple[int, dict[str, Any], bool]] = [(-1, {}, False)]  # open sections: indent,
+    # their trie, printed before (the root, at -1, is never closed)
+    last = -1  # the last line that counted, pending (-1: none yet), and what is known of it:
+    last_indent, last_seen, last_text, last_repeated, last_in_repeat = -1, stack[0][1], "", False, False
+    for i, raw in enumerate(lines):
+        word = raw.lstrip()
+        text = word.rstrip()
+        if not text or text[0] in "#!":
+            continue
         if "  " in text or "\t" in text:
             text = " ".join(text.split())
-        texts.append(text)
-        indents.append(-1 if not text or text[0] in "#!" or text in CLOSERS else len(raw) - len(raw.lstrip()))
-    following = [-1] * len(indents)  # the indent of the next line that counts (-1: none)
-    nxt = -1
-    for i in range(len(indents) - 1, -1, -1):
-        following[i] = nxt
-        if indents[i] >= 0:
-            nxt = indents[i]
-    seen: set[tuple[str, ...]] = set()
-    stack: list[tuple[int, tuple[str, ...], bool]] = []  # open sections: indent, path, printed before
-    for i, indent in enumerate(indents):
-        if indent < 0:
+        if text in CLOSERS:
             continue
-        while stack and stack[-1][0] >= indent:
+        indent = len(raw) - len(word)
+        if indent > last_indent >= 0:  # the last line opened a section
+            below = last_seen[last_text]
+            if below is None:
+                below = last_seen[last_text] = {}
+            stack.append((last_indent, below, last_repeated or last_in_repeat))
+        elif last_repeated and not last_in_repeat:  # a leaf said again
+            lines[last] = ""
+        while stack[-1][0] >= indent:
             stack.pop()
-        path = (*stack[-1][1], texts[i]) if stack else (texts[i],)
-        repeated = path in seen
-        seen.add(path)
-        in_repeat = bool(stack) and stack[-1][2]
-        if following[i] > indent:
-            stack.append((indent, path, repeated or in_repeat))
-        elif repeated and not in_repeat:
-            lines[i] = ""
+        _, seen, in_repeat = stack[-1]
+        repeated = text in seen
+        if not repeated:
+            seen[text] = None
+        last, last_indent, last_seen, last_text = i, indent, seen, text
+        last_repeated, last_in_repeat = repeated, in_repeat
+    if last_repeated and not last_in_repeat:
+        lines[last] = ""

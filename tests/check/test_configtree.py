@@ -153,19 +153,6 @@ def test_whole_text_scan_finds_what_a_line_by_line_scan_finds(label: str, platfo
             assert got == expected, (label, pattern, extra)
 
 
-class _AlwaysDirty:
-    """Stands in for the reader's escape pattern: says every text has escapes (the slow path)."""
-
-    def __init__(self, real: object) -> None:
-        self.real = real
-
-    def search(self, text: str) -> bool:
-        return True
-
-    def sub(self, repl: str, text: str) -> str:
-        return self.real.sub(repl, text)  # type: ignore[attr-defined, no-any-return]
-
-
 @pytest.mark.parametrize(("label", "platform", "text"), CORPUS[::5], ids=[c[0] for c in CORPUS[::5]])
 def test_normalize_skips_line_cleaning_only_when_it_changes_nothing(
     label: str, platform: str, text: str, monkeypatch: pytest.MonkeyPatch
@@ -173,7 +160,36 @@ def test_normalize_skips_line_cleaning_only_when_it_changes_nothing(
     style = get_platform(platform).print_style
     for variant in (text, text.replace("\n", "\r\n"), text + "  \t\n"):
         fast = printed.normalize(variant, style)
-        monkeypatch.setattr(printed, "_ESCAPE", _AlwaysDirty(printed._ESCAPE))
+        monkeypatch.setattr(printed, "_dirty", lambda _text: True)  # says every text has escapes
         slow = printed.normalize(variant, style)
         monkeypatch.undo()
         assert fast == slow, label
+
+
+def _numbered_as_the_index(
+    node: ConfigLine, path: tuple[str, ...], index: dict[tuple[str, ...], int]
+) -> bool:
+    """Every line below ``node`` carries the number the path index gives it (hier_config's way)."""
+    return all(
+        child.line == index.get((*path, child.text), node.line or 1)
+        and _numbered_as_the_index(child, (*path, child.text), index)
+        for child in node.children
+    )
+
+
+@pytest.mark.parametrize("parser", sorted(configtree.INDENT_ONLY_PARSERS))
+@pytest.mark.parametrize(
+    "text",
+    [*(AWKWARD[case] for case in sorted(AWKWARD)), *(text for _, _, text in CORPUS[::9])],
+    ids=[*sorted(AWKWARD), *(c[0] for c in CORPUS[::9])],
+)
+def test_the_indent_load_numbers_lines_as_the_path_index(text: str, parser: str) -> None:
+    """The load numbers a line itself (no index) only where that is what the index would say;
+    raw lines here, comments and all (kept as lines by a parser that does not drop them)."""
+    lines = text.split("\n")
+    root = ConfigLine("", 0)
+    try:
+        loaded = configtree._load_by_indent(root, lines, parser)
+    except ConfigParseError:
+        return
+    assert not loaded or _numbered_as_the_index(root, (), configtree._line_index(lines))
