@@ -5,9 +5,8 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from hier_config import Platform, get_hconfig
 
@@ -74,9 +73,9 @@ class ConfigLine:
             yield from child.walk()
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A matched line with the named groups of its own and its parents' patterns."""
+class Hit(NamedTuple):
+    """A matched line with the named groups of its own and its parents' patterns (a tuple: a
+    config rule builds hundreds per device)."""
 
     node: ConfigLine
     groups: dict[str, str]
@@ -233,13 +232,15 @@ class ConfigTree:
     def find(self, match: LineMatch, within: ConfigLine | None = None, **subst: str) -> list[Hit]:
         """Lines matching ``match`` below ``within`` (the root by default); ``{name}`` filled from subst."""
         start = within or self.root
-        line_re, literal, word, parents = _plan(match.line, match.parent, tuple(subst.items()))
+        line_re, literal, word, parents = _plan(
+            match.line, match.parent, tuple(subst.items()) if subst else ()
+        )
+        if literal and start is self.root:
+            if self._text is None:
+                self._text = "\n".join(n.text for n in self.all_lines())
+            if literal not in self._text:
+                return []  # no line holds what every match needs: one substring scan, no regex
         if match.anywhere:
-            if literal and start is self.root:
-                if self._text is None:
-                    self._text = "\n".join(n.text for n in self.all_lines())
-                if literal not in self._text:
-                    return []  # no line holds what every match needs: one substring scan, no regex
             if start is self.root:
                 lines: Iterable[ConfigLine] = self.all_lines() if word is None else self._lines_starting(word)
             else:
