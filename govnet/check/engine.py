@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping
+from typing import cast
 
 from govnet.check import commandref, config_rules, cross, intent, management
 from govnet.check.configfiles import ConfigFolder
@@ -25,8 +26,13 @@ from govnet.gcpause import paused_collection
 from govnet.model import Device, Network
 
 
-def _in_scope(rule: Rule, network: Network) -> list[Device]:
-    return [d for d in network.devices.values() if rule.applies_to_role(d.role)]
+def _in_scope(rule: Rule, ctx: CheckContext) -> list[Device]:
+    """The devices whose role the rule covers, in model order (one scan per set of roles a run's
+    rules name, in ``ctx.memo``)."""
+    key = ("scope", None if ANY in rule.roles else frozenset(rule.roles))
+    if key not in ctx.memo:
+        ctx.memo[key] = [d for d in ctx.network.devices.values() if rule.applies_to_role(d.role)]
+    return cast(list[Device], ctx.memo[key])
 
 
 def _not_applicable_reason(rule: Rule, ctx: CheckContext, device: Device) -> str | None:
@@ -77,7 +83,7 @@ def _config_files(rule: Rule, ctx: CheckContext) -> list[RuleResult]:
     """
     folder = ctx.configs if isinstance(ctx.configs, ConfigFolder) else None
     results: list[RuleResult] = []
-    for device in _in_scope(rule, ctx.network):
+    for device in _in_scope(rule, ctx):
         if folder is None:
             results.append(
                 RuleResult(rule.id, device.name, "not_applicable", reason="configs not read from a folder")
@@ -126,7 +132,7 @@ def _cross_results(rule: Rule, ctx: CheckContext, check: NetworkCheck) -> list[R
     for f in found:
         by_device.setdefault(f.device, []).append(f)
     results: list[RuleResult] = []
-    for device in _in_scope(rule, ctx.network):
+    for device in _in_scope(rule, ctx):
         reason = _not_applicable_reason(rule, ctx, device)
         mine = tuple(by_device.pop(device.name, []))
         if mine:
@@ -151,7 +157,7 @@ PerDevice = Callable[[Rule, Device], RuleResult]
 
 def _run_rule(rule: Rule, ctx: CheckContext, per_device: PerDevice | None = None) -> list[RuleResult]:
     if per_device is not None and is_device_rule(rule):
-        return [per_device(rule, d) for d in _in_scope(rule, ctx.network)]
+        return [per_device(rule, d) for d in _in_scope(rule, ctx)]
     if rule.kind == "intent":
         found = intent.CHECKS[rule.check](rule, ctx)
         status: Status = "fail" if found else "pass"
@@ -160,7 +166,7 @@ def _run_rule(rule: Rule, ctx: CheckContext, per_device: PerDevice | None = None
         return _cross_results(rule, ctx, cross.CHECKS[rule.check])
     if rule.check == "config_files":
         return _config_files(rule, ctx)
-    return [device_result(rule, ctx, d) for d in _in_scope(rule, ctx.network)]
+    return [device_result(rule, ctx, d) for d in _in_scope(rule, ctx)]
 
 
 def known_checks() -> dict[str, set[str]]:
