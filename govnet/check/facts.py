@@ -48,10 +48,33 @@ def interface_block(tree: ConfigTree, name: str) -> ConfigLine | None:
     return tree.blocks[name]
 
 
+_NETMASK_BITS = {str(IPv4Interface(f"0.0.0.0/{bits}").netmask): bits for bits in range(33)}
+
+
+def _dotted(text: str) -> int | None:
+    """A plain dotted quad as an integer (None for anything else, valid or not: the caller then
+    asks ``ipaddress``, which decides)."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    value = 0
+    for part in parts:
+        if not (part.isascii() and part.isdigit() and len(part) <= 3) or (part[0] == "0" and part != "0"):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        value = value << 8 | octet
+    return value
+
+
 @lru_cache(maxsize=1 << 16)
 def ipv4(text: str) -> IPv4Address | None:
     """``text`` as an IPv4 address, None when it is none (parsed once per text: configs repeat
     their addresses, and most words tried are no address)."""
+    value = _dotted(text)
+    if value is not None:
+        return IPv4Address(value)
     try:
         return IPv4Address(text)
     except ValueError:
@@ -60,6 +83,19 @@ def ipv4(text: str) -> IPv4Address | None:
 
 @lru_cache(maxsize=1 << 16)
 def _interface(text: str) -> IPv4Interface | None:
+    """``IPv4Interface(text)``, None when it raises; ``address/netmask`` and ``address/length``
+    built from integers (a third of the string parse), anything else by ``ipaddress`` itself.
+
+    >>> _interface("10.1.2.3/255.255.255.0"), _interface("10.1.2.3/0.0.0.255"), _interface("10.1.2.03/24")
+    (IPv4Interface('10.1.2.3/24'), IPv4Interface('10.1.2.3/24'), None)
+    """
+    address, slash, mask = text.partition("/")
+    ip = _dotted(address)
+    bits = 32 if not slash else int(mask) if mask.isascii() and mask.isdigit() else _NETMASK_BITS.get(mask)
+    if bits is not None and bits > 32:
+        bits = None
+    if ip is not None and bits is not None:
+        return IPv4Interface((ip, bits))
     try:
         return IPv4Interface(text)
     except ValueError:
