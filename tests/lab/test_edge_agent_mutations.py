@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -390,11 +391,15 @@ def test_apply_keepalived_writes_and_signals_a_running_keepalived(spec: EdgeSpec
     assert not conf.exists()
     conf.write_text(KEEPALIVED, encoding="utf-8")
     assert apply(spec, f"#@ keepalived\n{KEEPALIVED}") == {"applied": ["keepalived"]}  # same: no signal
-    # a stand-in for keepalived's pid: a process of ours that reports SIGHUP
-    child = subprocess.Popen(["sh", "-c", "trap 'echo hup; exit 0' HUP; while :; do sleep 0.05; done"],
-                             stdout=subprocess.PIPE, text=True)
+    # a stand-in for keepalived's pid: a process of ours that reports SIGHUP, once its trap is set
+    # (on a loaded machine a fixed sleep was not enough), with SIGHUP at its default even when
+    # the runner was started under nohup
+    child = subprocess.Popen(
+        ["sh", "-c", "trap 'echo hup; exit 0' HUP; echo ready; while :; do sleep 0.05; done"],
+        stdout=subprocess.PIPE, text=True, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
+    )
     try:
-        time.sleep(0.2)
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
         Path(spec.keepalived_pidfile).write_text(f"{child.pid}\n", encoding="utf-8")
         changed = KEEPALIVED.replace("priority 100", "priority 90")
         assert apply(spec, f"#@ keepalived\n{changed}") == {"applied": ["keepalived"]}
