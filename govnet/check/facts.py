@@ -26,10 +26,8 @@ def area_number(text: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        try:
-            return int(IPv4Address(text))
-        except ValueError:
-            return None
+        address = ipv4(text)
+        return int(address) if address is not None else None
 
 
 def interface_block(tree: ConfigTree, name: str) -> ConfigLine | None:
