@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
@@ -45,13 +45,14 @@ class ConfigParseError(GovnetError):
 class ConfigLine:
     """One config line: its text (whitespace collapsed), 1-based line number and children."""
 
-    __slots__ = ("_by_word", "children", "line", "text")
+    __slots__ = ("_by_text", "_by_word", "children", "line", "text")
 
     def __init__(self, text: str, line: int) -> None:
         self.text = text
         self.line = line
         self.children: list[ConfigLine] = []
         self._by_word: dict[str, list[ConfigLine]] | None = None
+        self._by_text: dict[str, list[ConfigLine]] | None = None
 
     def __repr__(self) -> str:
         return f"ConfigLine({self.text!r}, line={self.line})"
@@ -65,6 +66,14 @@ class ConfigLine:
             for child in self.children:
                 self._by_word.setdefault(child.text.split(" ", 1)[0], []).append(child)
         return self._by_word.get(word, [])
+
+    def children_saying(self, text: str) -> list[ConfigLine]:
+        """Children whose whole text is ``text``, via a lazy index."""
+        if self._by_text is None:
+            self._by_text = {}
+            for child in self.children:
+                self._by_text.setdefault(child.text, []).append(child)
+        return self._by_text.get(text, [])
 
     def walk(self) -> Iterator[ConfigLine]:
         """Every descendant, depth first, in config order."""
@@ -136,17 +145,65 @@ def _required_literal(pattern: str) -> str:
     return max(runs, key=len)
 
 
-_Plan = tuple[re.Pattern[str], str, str | None, tuple[tuple[re.Pattern[str], str | None], ...]]
+class _Step(NamedTuple):
+    """One level of a match, compiled: what a line there must say."""
+
+    search: Callable[[str], re.Match[str] | None]
+    word: str | None
+    """The literal first word every match starts with (None: not literal)."""
+    exact: str | None
+    """The whole text a match must be, when the pattern is plain characters between ``^`` and ``$``."""
+    named: bool
+    """The pattern has named groups (a match adds them to the hit)."""
+
+
+@cache
+def _step(pattern: str) -> _Step:
+    regex = _regex(pattern)
+    return _Step(regex.search, _first_word(pattern), _exact(pattern), bool(regex.groupindex))
+
+
+@cache
+def _exact(pattern: str) -> str | None:
+    """The one text ``pattern`` matches when it is ``^``, plain characters, ``$`` (else None).
+
+    >>> _exact("^interface Eth0/1$"), _exact(r"^ip-prefix a\\.b$"), _exact("^mpls"), _exact("^a.b$")
+    ('interface Eth0/1', 'ip-prefix a.b', None, None)
+    """
+    try:
+        parsed = _SRE_PARSER.parse(pattern)
+    except re.error:
+        return None
+    items = list(parsed)
+    if parsed.state.flags & ~re.UNICODE or len(items) < 2:
+        return None
+    at = _SRE_PARSER.AT
+    if items[0] != (at, _SRE_PARSER.AT_BEGINNING) or items[-1] != (at, _SRE_PARSER.AT_END):
+        return None
+    if any(op is not _SRE_PARSER.LITERAL for op, _ in items[1:-1]):
+        return None
+    return "".join(chr(arg) for _, arg in items[1:-1])
+
+
+class _Plan(NamedTuple):
+    """What :meth:`ConfigTree.find` needs of a match, filled and compiled once."""
+
+    line: _Step
+    literal: str
+    """The literal every matching line holds ("" if none): a root find first looks for it in
+    the whole text."""
+    parents: tuple[_Step, ...]
 
 
 @lru_cache(maxsize=8192)
 def _plan(line: str, parents: tuple[str, ...], subst: tuple[tuple[str, str], ...]) -> _Plan:
-    """What :meth:`ConfigTree.find` needs of a match, filled and compiled once: the line regex, the
-    literal every match holds, the line's literal first word, and each parent's regex and word."""
+    """The match with ``{name}`` filled from ``subst``, compiled: a root find whose first level is
+    an exact text skips the whole-text look for its literal (its index look-up is cheaper)."""
     values = dict(subst)
     filled = _fill(line, values)
-    compiled = tuple((_regex(f), _first_word(f)) for f in (_fill(p, values) for p in parents))
-    return _regex(filled), _required_literal(filled), _first_word(filled), compiled
+    steps = tuple(_step(_fill(p, values)) for p in parents)
+    first = steps[0] if steps else _step(filled)
+    return _Plan(_step(filled), "" if first.exact is not None else _required_literal(filled), steps)
 
 
 @cache
@@ -232,35 +289,37 @@ class ConfigTree:
     def find(self, match: LineMatch, within: ConfigLine | None = None, **subst: str) -> list[Hit]:
         """Lines matching ``match`` below ``within`` (the root by default); ``{name}`` filled from subst."""
         start = within or self.root
-        line_re, literal, word, parents = _plan(
-            match.line, match.parent, tuple(subst.items()) if subst else ()
-        )
-        if literal and start is self.root:
+        step, literal, parents = _plan(match.line, match.parent, tuple(subst.items()) if subst else ())
+        first = parents[0] if parents else step
+        if literal and start is self.root and (match.anywhere or self._many_below(first)):
             if self._text is None:
                 self._text = "\n".join(n.text for n in self.all_lines())
             if literal not in self._text:
                 return []  # no line holds what every match needs: one substring scan, no regex
         if match.anywhere:
             if start is self.root:
+                word = step.word
                 lines: Iterable[ConfigLine] = self.all_lines() if word is None else self._lines_starting(word)
             else:
                 lines = start.walk()
-            search = line_re.search
-            return [Hit(n, _groups(m)) for n in lines if literal in n.text and (m := search(n.text))]
-        frontier = [Hit(start, {})]
-        for regex, parent_word in parents:
-            frontier = [
-                Hit(child, {**hit.groups, **_groups(m)})
-                for hit in frontier
-                for child in hit.node.children_starting(parent_word)
-                if (m := regex.search(child.text))
-            ]
-        return [
-            Hit(child, {**hit.groups, **_groups(m)})
-            for hit in frontier
-            for child in hit.node.children_starting(word)
-            if (m := line_re.search(child.text))
-        ]
+            search = step.search
+            if step.named:
+                return [Hit(n, _groups(m)) for n in lines if literal in n.text and (m := search(n.text))]
+            return [Hit(n, _NO_GROUPS) for n in lines if literal in n.text and search(n.text)]
+        if not parents:
+            return _below(start, step, _NO_GROUPS, [])
+        frontier = [Hit(start, _NO_GROUPS)]
+        for level in (*parents, step):
+            below: list[Hit] = []
+            for hit in frontier:
+                _below(hit.node, level, hit.groups, below)
+            frontier = below
+        return frontier
+
+    def _many_below(self, step: _Step) -> bool:
+        """Whether more top-level lines start like ``step`` than a whole-text look for a literal
+        costs to rule out (a handful are cheaper to match one by one)."""
+        return step.word is None or len(self.root.children_starting(step.word)) > _FEW
 
     def first(self, match: LineMatch, within: ConfigLine | None = None, **subst: str) -> Hit | None:
         hits = self.find(match, within, **subst)
@@ -282,6 +341,8 @@ _BANNER = re.compile(r"^banner |^\s*(rsa|dsa|ecc) peer-public-key ", re.MULTILIN
 where it ends starts the same way, so the one scan agrees with a match per line)."""
 _OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 """Line boundaries of ``str.splitlines`` (hier_config's split) other than ``\\n``."""
+_OTHER_SPACE = re.compile(r"[^\S \n]")
+"""Whitespace other than a space (``str.split`` splits on it too)."""
 _COMMENT = re.compile(r"^\s*[#!]", re.MULTILINE)
 """A comment line, for one scan of the whole text (``\\s*`` may cross blank lines as above)."""
 
@@ -323,6 +384,10 @@ def _load_by_indent(root: ConfigLine, lines: list[str], parser: str) -> bool:
     ).search(text):  # one scan, not a match per line (each needs one of the words first)
         return False
     index = None if drop_comments or not _COMMENT.search(text) else _line_index(lines)
+    # without whitespace other than spaces, a line's collapsed text is the line less its indent
+    # unless it has a run of spaces after a word or a trailing space
+    plain = text.isascii() and "\t" not in text and "\x1f" not in text  # the others broke lines
+    spaces_only = plain or not _OTHER_SPACE.search(text)
     # (node, indent, texts of its children): the open sections; hier_config's real_indent_level
     # is -1 at the root
     stack: list[tuple[ConfigLine, int, set[str]]] = [(root, -1, set())]
@@ -330,13 +395,14 @@ def _load_by_indent(root: ConfigLine, lines: list[str], parser: str) -> bool:
     for number, raw in enumerate(lines, 1):
         if not raw:
             continue  # most blanks: what the reader blanked
-        words = raw.split()
-        if not words:
+        text = raw.lstrip()
+        if not text:
             continue
-        if drop_comments and words[0][0] in "#!":
+        if drop_comments and text[0] in "#!":
             continue
-        indent = len(raw) - len(raw.lstrip())
-        text = " ".join(words)
+        indent = len(raw) - len(text)
+        if not spaces_only or "  " in text or text[-1] == " ":
+            text = " ".join(text.split())
         while indent <= stack[-1][1]:
             stack.pop()
         if indent > last_indent and last is not stack[-1][0]:
@@ -358,8 +424,34 @@ def _path(stack: list[tuple[ConfigLine, int, set[str]]], text: str) -> tuple[str
     return (*(node.text for node, _, _ in stack[1:]), text)
 
 
-def _groups(m: re.Match[str] | None) -> dict[str, str]:
-    return {k: v for k, v in m.groupdict().items() if v is not None} if m else {}
+_FEW = 16
+"""Top-level candidates a root find matches one by one rather than look for its literal first."""
+_NO_GROUPS: dict[str, str] = {}
+"""The groups of a hit whose patterns name none (shared: nothing writes to a hit's groups)."""
+
+
+def _groups(m: re.Match[str]) -> dict[str, str]:
+    return {k: v for k, v in m.groupdict().items() if v is not None}
+
+
+def _below(node: ConfigLine, step: _Step, groups: dict[str, str], out: list[Hit]) -> list[Hit]:
+    """Append to ``out`` the children of ``node`` matching ``step``, each with ``groups`` and its own."""
+    if step.exact is not None:
+        out += [Hit(child, groups) for child in node.children_saying(step.exact)]
+        return out
+    search = step.search
+    if not step.named:
+        out += [Hit(child, groups) for child in node.children_starting(step.word) if search(child.text)]
+    elif groups:
+        out += [
+            Hit(child, {**groups, **_groups(m)})
+            for child in node.children_starting(step.word)
+            if (m := search(child.text))
+        ]
+    else:
+        children = node.children_starting(step.word)
+        out += [Hit(child, _groups(m)) for child in children if (m := search(child.text))]
+    return out
 
 
 def _line_index(lines: list[str]) -> dict[tuple[str, ...], int]:
