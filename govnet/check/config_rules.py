@@ -84,7 +84,13 @@ def _count(rule: Rule, check: ConfigCheck, tree: ConfigTree, out: Outcome) -> No
 
 
 def _number(groups: dict[str, str], scale: dict[str, str]) -> Fraction:
-    return sum((Fraction(groups[g]) * Fraction(f) for g, f in scale.items() if g in groups), Fraction(0))
+    return sum((_fraction(groups[g]) * _fraction(f) for g, f in scale.items() if g in groups), Fraction(0))
+
+
+@lru_cache(maxsize=4096)
+def _fraction(text: str) -> Fraction:
+    """``Fraction(text)``, parsed once per text (configs repeat their timers and limits)."""
+    return Fraction(text)
 
 
 def _out_of_bounds(rule: Rule, check: ConfigCheck, value: Fraction, shown: str) -> str | None:

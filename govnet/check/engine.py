@@ -36,22 +36,36 @@ def _in_scope(rule: Rule, ctx: CheckContext) -> list[Device]:
 
 
 def _not_applicable_reason(rule: Rule, ctx: CheckContext, device: Device) -> str | None:
-    platform = ctx.platform_of(device)
+    platform, renders, unreadable = _device_state(ctx, device)
     if platform in rule.not_applicable:
         return f"{platform}: {rule.not_applicable[platform]}"
-    if not ctx.renders(device):
+    if not renders:
         return f"platform {platform} renders no config to check"
     if platform not in rule.platforms and ANY not in rule.platforms:
         return f"rule has no check for platform {platform}"
-    if platform not in ctx.spec.readers:
-        return f"no {platform} reader in the spec"
-    if device.name not in ctx.configs:
-        return "no intended config (see GN-CFG-100)"
+    if unreadable is not None:
+        return unreadable
     if not ctx.parses(device.name):
         return "config does not parse (see GN-CFG-100)"
     if rule.check == "lines" and platform not in rule.match:
         return f"rule has no {platform} patterns"
     return None
+
+
+def _device_state(ctx: CheckContext, device: Device) -> tuple[str, bool, str | None]:
+    """The device's platform, whether it renders, and why it has no config to read (None: it
+    has one); every rule asks, so worked out once per device (in ``ctx.memo``)."""
+    key = ("device state", device.name)
+    state = ctx.memo.get(key)
+    if state is None:
+        platform = ctx.platform_of(device)
+        unreadable = None
+        if platform not in ctx.spec.readers:
+            unreadable = f"no {platform} reader in the spec"
+        elif device.name not in ctx.configs:
+            unreadable = "no intended config (see GN-CFG-100)"
+        state = ctx.memo[key] = (platform, ctx.renders(device), unreadable)
+    return cast(tuple[str, bool, str | None], state)
 
 
 def _config_present(rule: Rule, ctx: CheckContext, device: Device) -> RuleResult:

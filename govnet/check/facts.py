@@ -245,7 +245,7 @@ def interface_vrf(tree: ConfigTree, name: str) -> tuple[str | None, int]:
     block = interface_block(tree, name)
     if block is None:
         return None, 0
-    header = re.search(_fill_ifname(tree.reader.interface, platform_ifname(tree, name)), block.text)
+    header = _header(tree.reader.interface, platform_ifname(tree, name)).search(block.text)
     if header is not None and header.groupdict().get("vrf"):
         return header["vrf"], block.line
     if tree.reader.vrf_binding is not None:
@@ -255,8 +255,10 @@ def interface_vrf(tree: ConfigTree, name: str) -> tuple[str | None, int]:
     return None, block.line
 
 
-def _fill_ifname(pattern: str, ifname: str) -> str:
-    return pattern.replace("{ifname}", re.escape(ifname))
+@lru_cache(maxsize=1 << 14)
+def _header(pattern: str, ifname: str) -> re.Pattern[str]:
+    """The reader's ``interface`` pattern for ``ifname``, filled and compiled once."""
+    return re.compile(pattern.replace("{ifname}", re.escape(ifname)))
 
 
 @dataclass(frozen=True, slots=True)
