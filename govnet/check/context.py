@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -204,16 +205,29 @@ class CheckReport:
     results: list[RuleResult]
     devices_checked: int = 0
     seconds: float = 0.0
+    _tally: tuple[list[RuleResult], int, list[Finding], Counter[str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    """(``results`` and its length when counted, its findings, its statuses): one pass for the
+    summary, the report and the exit code, which all ask (a province has half a million)."""
+
+    def _counted(self) -> tuple[list[Finding], Counter[str]]:
+        tally = self._tally
+        if tally is None or tally[0] is not self.results or tally[1] != len(self.results):
+            found = [f for r in self.results for f in r.findings]
+            statuses: Counter[str] = Counter(r.status for r in self.results)
+            tally = self._tally = (self.results, len(self.results), found, statuses)
+        return tally[2], tally[3]
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for r in self.results for f in r.findings]
+        return list(self._counted()[0])
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
     def status_count(self, status: Status) -> int:
-        return sum(1 for r in self.results if r.status == status)
+        return self._counted()[1][status]
 
     @property
     def failed_rule_ids(self) -> set[str]:

@@ -179,17 +179,29 @@ def _separated(items: list[str]) -> list[str]:
 
 
 _RESULTS_SLOT = "\x00results"
-_RESULT_JSON = (
-    '    {\n      "rule_id": %s,\n      "device": %s,\n      "status": %s,\n      "reason": %s\n    }'
-)
 
 
 def results_items(results: Iterable[RuleResult]) -> list[str]:
     """Each result as ``json.dumps(indent=2, ensure_ascii=False)`` prints it in the ``results``
     array, written directly (hundreds of thousands of results: the pure-Python indenting encoder
-    is slow)."""
+    is slow). Rule ids, statuses and reasons repeat: each is encoded once, with its part of the item."""
     enc = encode_basestring  # what dumps uses for str with ensure_ascii=False
-    return [_RESULT_JSON % (enc(r.rule_id), enc(r.device), enc(r.status), enc(r.reason)) for r in results]
+    heads = _Encoded('    {\n      "rule_id": %s,\n      "device": ')
+    statuses = _Encoded(',\n      "status": %s,\n      "reason": ')
+    reasons = _Encoded("%s\n    }")
+    return [f"{heads[r.rule_id]}{enc(r.device)}{statuses[r.status]}{reasons[r.reason]}" for r in results]
+
+
+class _Encoded(dict[str, str]):
+    """``text`` -> ``form % encode_basestring(text)``, worked out on first use."""
+
+    def __init__(self, form: str) -> None:
+        super().__init__()
+        self.form = form
+
+    def __missing__(self, text: str) -> str:
+        encoded = self[text] = self.form % encode_basestring(text)
+        return encoded
 
 
 def to_junit(report: CheckReport) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
 from govnet.platforms.linux import kernel_ifname
 
 
+@lru_cache(maxsize=1 << 16)
 def ip_mask(value: IPv4Interface | IPv4Network) -> str:
-    """``10.0.0.1 255.255.255.252`` from an interface or network.
+    """``10.0.0.1 255.255.255.252`` from an interface or network (worked out once per address:
+    a province renders tens of thousands).
 
     >>> ip_mask(IPv4Interface("10.0.0.1/30"))
     '10.0.0.1 255.255.255.252'
@@ -19,6 +22,7 @@ def ip_mask(value: IPv4Interface | IPv4Network) -> str:
     return f"{value.network_address} {value.netmask}"
 
 
+@lru_cache(maxsize=1 << 16)
 def wildcard(value: IPv4Interface | IPv4Network) -> str:
     """Network and wildcard mask, as OSPF ``network`` and basic ACL rules want them.
 
@@ -29,6 +33,7 @@ def wildcard(value: IPv4Interface | IPv4Network) -> str:
     return f"{net.network_address} {net.hostmask}"
 
 
+@lru_cache(maxsize=1024)
 def area_id(area: int) -> str:
     """OSPF area in dotted form, as VRP and Comware display it.
 
