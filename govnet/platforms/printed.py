@@ -66,9 +66,6 @@ _PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"
 ``\\x1b``, a control character)."""
 # <host>, [host], [~host] (VRP8 candidate), HRP_M[host] (USG hot standby), with a command after it.
 _VENDOR_PROMPT = re.compile(r"^\s*(HRP_[MSA]\s*)?[<\[][~*]?[^\s<>\[\]]+[>\]]")
-_PROMPT_START = re.compile(r"^\s*(?:HRP_|[<\[])", re.MULTILINE)
-"""What every :data:`_VENDOR_PROMPT` starts with, for one scan of the whole text (``\\s*`` may
-cross blank lines: the line where it ends starts the same way)."""
 # What an operator types at a prompt (a bracketed word followed by anything else is not a prompt).
 _CLI_VERB = re.compile(
     r"^(dis\w*|d|sh\w*|screen-\w*|sys\w*|q\w*|return|save|ping|tracert|dir|more|terminal|"
@@ -140,10 +137,12 @@ def printed_config(text: str, style: PrintStyle) -> str:
 
 def _cleaned(text: str) -> list[str]:
     """The lines of ``text`` without paging prompts, escapes and trailing blanks."""
-    raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if text.find("\r") >= 0:  # a method, not 'in': what is not a str fails as it did (AttributeError)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    raws = text.split("\n")
     if "More" in text or _dirty(text):
         return [_clean(raw) for raw in raws]
-    return [raw.rstrip() for raw in raws]  # nothing to clean: what _clean leaves, at a fraction of the cost
+    return list(map(str.rstrip, raws))  # nothing to clean: what _clean leaves, at a fraction of the cost
 
 
 def _dirty(text: str) -> bool:
@@ -158,9 +157,12 @@ def _dirty(text: str) -> bool:
     return _ESCAPE.search(text) is not None
 
 
-def _printed(lines: list[str], style: PrintStyle) -> tuple[list[str], list[tuple[int, int]]]:
+def _printed(
+    lines: list[str], style: PrintStyle, chatter: bool = True
+) -> tuple[list[str], list[tuple[int, int]]]:
     """First half of the reader: what is not config blanked (prompts and other commands' output,
-    chatter, vtysh's banner); and the multi-line ``header`` banners found (first, last line)."""
+    chatter, vtysh's banner); and the multi-line ``header`` banners found (first, last line).
+    ``chatter=False`` leaves VRP and Comware ``Info:`` chatter to the caller."""
     if style == "plain":
         return lines, []
     # each pass is skipped when one scan of the whole text finds nothing it could act on
@@ -173,9 +175,9 @@ def _printed(lines: list[str], style: PrintStyle) -> tuple[list[str], list[tuple
         return ["" if _FRR_CHATTER.match(ln) else ln for ln in lines], []
     banners = _banner_spans(lines, text)  # first: banner text may start with '[' like a prompt
     inside = {j for first, last in banners for j in range(first + 1, last + 1)}
-    if _PROMPT_START.search(text):
+    if _may_hold_prompt(text):
         _keep_config_output(lines, _VENDOR_PROMPT, inside)
-    if not any(word in text for word in ("Info", "Warning", "Error", "Notice")):
+    if not chatter or not any(word in text for word in ("Info", "Warning", "Error", "Notice")):
         return lines, banners
     kept = ["" if i not in inside and _VENDOR_CHATTER.match(ln) else ln for i, ln in enumerate(lines)]
     return kept, banners
@@ -183,14 +185,38 @@ def _printed(lines: list[str], style: PrintStyle) -> tuple[list[str], list[tuple
 
 def _read(text: str, style: PrintStyle) -> list[str]:
     """Every step of the reader, in order, one output line per input line."""
-    lines, banners = _printed(_cleaned(text), style)
+    lines = _cleaned(text)
     if style == "plain":
         return lines
-    if style != "frr":
+    vendor = style != "frr"
+    # vendor chatter is blanked by the last pass, after the banners are folded: it spares a
+    # banner's lines, and these are blank by then (folded, or blanked with the line opening it)
+    lines, banners = _printed(lines, style, chatter=not vendor)
+    if vendor:
         _fold_banners(lines, banners)
-        _dedent_globals(lines)
-    _drop_repeated_leaves(lines)
+    _dedent_and_drop(lines, vendor, tabs="\t" in text)
     return lines
+
+
+def _may_hold_prompt(text: str) -> bool:
+    """Whether a line of ``text`` (lines joined by ``\\n``) may match :data:`_VENDOR_PROMPT`: its
+    ``<`` or ``[`` has only blanks before it, or ``HRP_`` after them (str methods, not a regex
+    tried at every character).
+
+    >>> [_may_hold_prompt(t) for t in ("a [b]\\n  <r>dis cur", "x\\nHRP_M[r]", "a <b> <c>\\nb [c]")]
+    [True, True, False]
+    """
+    for mark in "<[":
+        at = text.find(mark)
+        while at >= 0:  # the first on a line (a later one has the same start before it)
+            before = text[text.rfind("\n", 0, at) + 1 : at].lstrip()
+            if not before or before.startswith("HRP_"):
+                return True
+            end = text.find("\n", at)
+            if end < 0:
+                break
+            at = text.find(mark, end)
+    return False
 
 
 def _keep_config_output(
@@ -256,11 +282,14 @@ def _banner_spans(lines: list[str], text: str) -> list[tuple[int, int]]:
             continue
         rest = m["rest"]
         delimiter = '"' if rest.startswith('"') else rest[0]
+        if delimiter in rest[1:]:  # a one-line banner
+            i += 1
+            continue
         end = next(
             (j for j in range(i + 1, min(len(lines), i + 1 + MAX_BANNER_LINES)) if delimiter in lines[j]),
             None,
         )
-        if delimiter in rest[1:] or end is None:
+        if end is None:
             i += 1
             continue
         spans.append((i, end))
@@ -300,88 +329,86 @@ def _fold_banners(lines: list[str], spans: list[tuple[int, int]]) -> None:
         lines[first] = f"{m['indent']}header {m['kind']}{information} {body}"
 
 
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" \t"))
+def _dedent_and_drop(lines: list[str], vendor: bool, tabs: bool = True) -> None:
+    """The reader's last pass, one loop over the lines (``tabs=False``: none holds a tab).
 
-
-def _dedent_globals(lines: list[str]) -> None:
-    """Blank what is not configuration (:data:`_NOISE`); after a column-0 ``#`` (and at the
-    start), an indented block is global (Comware 7, USG, VRP8 print it so) and moves to column 0.
-    A blanked line changes no indentation but the ``#`` separator's.
+    A ``vendor`` print (VRP, Comware) first has what is not configuration blanked
+    (:data:`_NOISE`, :data:`_VENDOR_CHATTER`) and its global blocks dedented: after a column-0
+    ``#`` (and at the start), an indented block is global (Comware 7, USG, VRP8 print it so) and
+    moves to column 0. A blanked line changes no indentation but the ``#`` separator's.
 
     >>> lines = [" #", "  vlan 10", "#", " sysname a", " #", " ssh server enable", "interface G1", " mtu 1"]
-    >>> _dedent_globals(lines); lines
-    ['', 'vlan 10', '', 'sysname a', '', 'ssh server enable', 'interface G1', ' mtu 1']
-    """
-    global_indent: int | None = None
-    after_separator = True
-    version = _VERSION_BANNER.match
-    for i, line in enumerate(lines):
-        if not line or line.isspace():
-            continue
-        # _NOISE.match(line), without the regex: a line (never holding "\n") past its leading blanks
-        word = line.lstrip()
-        if word[0] in "#!" or word == "return" or (word[0] == "v" and version(word)):
-            if line[0] == "#":
-                after_separator, global_indent = True, None
-            lines[i] = ""
-            continue
-        indent = _indent(line)
-        if after_separator:
-            after_separator = False
-            global_indent = indent if indent > 0 else None
-        elif indent == 0:
-            global_indent = None
-        if global_indent is not None:
-            if indent >= global_indent:
-                lines[i] = line[global_indent:]
-            else:
-                lines[i] = line.lstrip(" \t")
+    >>> lines += ["Info: saved", "return"]
+    >>> _dedent_and_drop(lines, True); lines
+    ['', 'vlan 10', '', 'sysname a', '', 'ssh server enable', 'interface G1', ' mtu 1', '', '']
 
-
-def _drop_repeated_leaves(lines: list[str]) -> None:
-    """Blank a leaf line (no children) printed again at the same path: it means what it meant
-    once, and hier_config refuses a line twice. A section printed again is left whole, lines and
-    all (an error for the parser to name); separators, comments and block closers are never
-    repeats.
+    Then, on any print, a leaf line (no children) printed again at the same path is blanked: it
+    means what it meant once, and hier_config refuses a line twice. A section printed again is
+    left whole, lines and all (an error for the parser to name); separators, comments and block
+    closers are never repeats.
 
     >>> lines = ["service a", "router x", " net 1", " net 1", "!", "service a", "router y", " net 1"]
-    >>> _drop_repeated_leaves(lines); lines
+    >>> _dedent_and_drop(lines, False); lines
     ['service a', 'router x', ' net 1', '', '!', '', 'router y', ' net 1']
     >>> lines = ["interface G1", " shutdown", "interface G1", " shutdown", "interface G2"]
-    >>> _drop_repeated_leaves(lines); lines
+    >>> _dedent_and_drop(lines, False); lines
     ['interface G1', ' shutdown', 'interface G1', ' shutdown', 'interface G2']
     """
-    # One pass; a line's fate is settled at the next line that counts (its indent says whether
-    # the line opened a section). The paths seen form a trie: {text: the trie below, or None}.
-    stack: list[tuple[int, dict[str, Any], bool]] = [(-1, {}, False)]  # open sections: indent,
-    # their trie, printed before (the root, at -1, is never closed)
+    version, chatter = _VERSION_BANNER.match, _VENDOR_CHATTER.match
+    after_separator, global_indent = vendor, 0  # the global block's indent (0: none)
+    # A line's fate is settled at the next line that counts (its indent says whether the line
+    # opened a section). The paths seen form a trie: {text: the trie below, or None}.
+    seen: dict[str, Any] = {}  # the innermost open section's trie,
+    top, in_repeat = -1, False  # its indent and whether it was printed before (the root: -1)
+    outer: list[tuple[int, dict[str, Any], bool]] = []  # the sections around it, likewise
     last = -1  # the last line that counted, pending (-1: none yet), and what is known of it:
-    last_indent, last_seen, last_text, last_repeated, last_in_repeat = -1, stack[0][1], "", False, False
-    for i, raw in enumerate(lines):
-        word = raw.lstrip()
-        text = word.rstrip()
-        if not text or text[0] in "#!":
+    last_indent, last_text, last_repeated = -1, "", False
+    for i, line in enumerate(lines):
+        word = line.lstrip()
+        if not word:
             continue
-        if "  " in text or "\t" in text:
-            text = " ".join(text.split())
+        first = word[0]
+        if first in "#!IWENrv":  # what may be a separator or comment, other noise, chatter
+            if first in "#!":
+                if vendor:
+                    if line[0] == "#":
+                        after_separator, global_indent = True, 0
+                    lines[i] = ""
+                continue
+            # the rest of _NOISE.match(line) without the regex (a line never holds "\n"), then chatter
+            if vendor and (
+                word == "return" or (first == "v" and version(word)) or (first in "IWEN" and chatter(word))
+            ):
+                lines[i] = ""
+                continue
+        if after_separator or global_indent:  # a vendor print's global block, or where one may start
+            if line[0] not in " \t":
+                after_separator, global_indent = False, 0
+            else:
+                indent = len(line) - len(line.lstrip(" \t"))
+                if after_separator:
+                    after_separator, global_indent = False, indent
+                line = lines[i] = line[global_indent:] if indent >= global_indent else line.lstrip(" \t")
+        text = word.rstrip()
         if text in CLOSERS:
             continue
-        indent = len(raw) - len(word)
+        if "  " in text or (tabs and "\t" in text):
+            text = " ".join(text.split())
+        indent = len(line) - len(word)
         if indent > last_indent >= 0:  # the last line opened a section
-            below = last_seen[last_text]
+            below = seen[last_text]
             if below is None:
-                below = last_seen[last_text] = {}
-            stack.append((last_indent, below, last_repeated or last_in_repeat))
-        elif last_repeated and not last_in_repeat:  # a leaf said again
-            lines[last] = ""
-        while stack[-1][0] >= indent:
-            stack.pop()
-        _, seen, in_repeat = stack[-1]
-        repeated = text in seen
-        if not repeated:
+                below = seen[last_text] = {}
+            outer.append((top, seen, in_repeat))
+            top, seen, in_repeat = last_indent, below, last_repeated or in_repeat
+        else:
+            if last_repeated and not in_repeat:  # a leaf said again
+                lines[last] = ""
+            while top >= indent:
+                top, seen, in_repeat = outer.pop()
+        last_repeated = text in seen
+        if not last_repeated:
             seen[text] = None
-        last, last_indent, last_seen, last_text = i, indent, seen, text
-        last_repeated, last_in_repeat = repeated, in_repeat
-    if last_repeated and not last_in_repeat:
+        last, last_indent, last_text = i, indent, text
+    if last_repeated and not in_repeat:
         lines[last] = ""

@@ -160,6 +160,25 @@ def test_a_banner_is_folded_for_the_diff_and_kept_as_printed_in_a_backup() -> No
     assert printed_config(text, "vrp") == text, "banner lines are neither prompts nor chatter"
 
 
+def test_chatter_prompts_and_repeats_around_banners() -> None:
+    """A banner's lines are never chatter, also in another command's output (blanked whole, its
+    opening line too); a prompt behind ``HRP_`` is one, a ``[`` later in a line is not; a leaf
+    printed again with a tab or double spaces is a repeat."""
+    text = (
+        '<r>display version\nheader shell "\nInfo: x\n"\n<r>dis cur\n#\nheader motd "\nInfo: y\n"\n'
+        " Warning: z\n#\nsysname a\nsysname\ta\n#\ninterface G1\n description a [b]\n"
+        "HRP_M[r]display current-configuration\n description  a  [b]\nreturn\n"
+    )
+    for style in ("vrp", "comware"):
+        assert normalize(text, style).split("\n") == [
+            "", "", "", "", "", "", 'header motd " Info: y / "', "", "", "", "",
+            "sysname a", "", "", "interface G1", " description a [b]", "", "", "", ""]
+    assert printed_config(text, "vrp") == (
+        '#\nheader motd "\nInfo: y\n"\n#\nsysname a\nsysname\ta\n#\ninterface G1\n description a [b]\n'
+        " description  a  [b]\nreturn\n"
+    )
+
+
 PRINTED_LINE = st.one_of(
     st.sampled_from([
         "#", " #", "!", "return", "<r>display current-configuration", "[~r]", "HRP_M<r>dis cur",
