@@ -341,6 +341,8 @@ _BANNER = re.compile(r"^banner |^\s*(rsa|dsa|ecc) peer-public-key ", re.MULTILIN
 where it ends starts the same way, so the one scan agrees with a match per line)."""
 _OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 """Line boundaries of ``str.splitlines`` (hier_config's split) other than ``\\n``."""
+_ASCII_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e"
+"""Those of them in ASCII (a character look-up each beats the regex scan on an ASCII text)."""
 _OTHER_SPACE = re.compile(r"[^\S \n]")
 """Whitespace other than a space (``str.split`` splits on it too)."""
 _COMMENT = re.compile(r"^\s*[#!]", re.MULTILINE)
@@ -377,7 +379,9 @@ def _load_by_indent(root: ConfigLine, lines: list[str], parser: str) -> bool:
     """
     drop_comments = parser in COMMENT_DROPPING_PARSERS  # its only per-line substitution: ^\s*[#!].* -> ""
     text = "\n".join(lines)
-    if _OTHER_LINE_BREAKS.search(text):
+    plain = text.isascii()  # then the line breaks and spaces to look for are ASCII ones
+    breaks = any(c in text for c in _ASCII_LINE_BREAKS) if plain else _OTHER_LINE_BREAKS.search(text)
+    if breaks:
         return False
     if ("banner " in text or (drop_comments and "peer-public-key " in text)) and (
         _BANNER if drop_comments else _BANNER_ONLY
@@ -386,8 +390,7 @@ def _load_by_indent(root: ConfigLine, lines: list[str], parser: str) -> bool:
     index = None if drop_comments or not _COMMENT.search(text) else _line_index(lines)
     # without whitespace other than spaces, a line's collapsed text is the line less its indent
     # unless it has a run of spaces after a word or a trailing space
-    plain = text.isascii() and "\t" not in text and "\x1f" not in text  # the others broke lines
-    spaces_only = plain or not _OTHER_SPACE.search(text)
+    spaces_only = (plain and "\t" not in text and "\x1f" not in text) or not _OTHER_SPACE.search(text)
     # (node, indent, texts of its children): the open sections; hier_config's real_indent_level
     # is -1 at the root
     stack: list[tuple[ConfigLine, int, set[str]]] = [(root, -1, set())]
