@@ -9,17 +9,25 @@ from typing import Any
 from govnet.platforms.linux import kernel_ifname
 
 
-@lru_cache(maxsize=1 << 16)
 def ip_mask(value: IPv4Interface | IPv4Network) -> str:
-    """``10.0.0.1 255.255.255.252`` from an interface or network (worked out once per address:
-    a province renders tens of thousands).
+    """``10.0.0.1 255.255.255.252`` from an interface or network.
 
-    >>> ip_mask(IPv4Interface("10.0.0.1/30"))
-    '10.0.0.1 255.255.255.252'
+    >>> ip_mask(IPv4Interface("10.0.0.1/30")), ip_mask(IPv4Network("10.0.0.0/24"))
+    ('10.0.0.1 255.255.255.252', '10.0.0.0 255.255.255.0')
     """
-    if isinstance(value, IPv4Interface):
-        return f"{value.ip} {value.netmask}"
+    if isinstance(value, IPv4Interface):  # from integers: a province renders tens of thousands
+        return f"{_dotted(int(value))} {_netmask(value.network.prefixlen)}"
     return f"{value.network_address} {value.netmask}"
+
+
+def _dotted(address: int) -> str:
+    """An IPv4 address in dotted form, as ``str(IPv4Address(address))`` gives it."""
+    return ".".join(map(str, address.to_bytes(4, "big")))
+
+
+@lru_cache(maxsize=33)
+def _netmask(prefixlen: int) -> str:
+    return str(IPv4Network(f"0.0.0.0/{prefixlen}").netmask)
 
 
 @lru_cache(maxsize=1 << 16)
