@@ -15,7 +15,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from govnet.check.configtree import ConfigTree
 from govnet.check.context import CheckContext, CheckReport, Finding, IntendedConfig, RuleResult, Status
@@ -61,6 +61,14 @@ class _Job:
     renderer: object | None  # govnet.render.Renderer when rendering
     indexed: CheckContext
     """A context whose network-wide lookups (links by device, loopback owners) are built."""
+    by_role: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+
+    def rules_for(self, role: str) -> tuple[Rule, ...]:
+        """The per-device rules whose scope holds ``role``, in spec order (found once per role)."""
+        found = self.by_role.get(role)
+        if found is None:
+            found = self.by_role[role] = tuple(r for r in self.rules if r.applies_to_role(role))
+        return found
 
     def context(self, configs: Mapping[str, IntendedConfig]) -> CheckContext:
         """A check context over ``configs`` that shares the built lookups."""
@@ -140,11 +148,10 @@ def _outcomes(job: _Job, names: Sequence[str]) -> Iterator[DeviceOutcome]:
             continue
         device = job.network.devices[name]
         results: dict[str, Judged | None] = {}
-        for rule in job.rules:
-            if rule.applies_to_role(device.role):
-                result = traced(device_result(rule, ctx, device), view)
-                plain = result.status == "pass" and not result.reason
-                results[rule.id] = None if plain else (result.status, result.findings, result.reason)
+        for rule in job.rules_for(device.role):
+            result = traced(device_result(rule, ctx, device), view)
+            plain = result.status == "pass" and not result.reason
+            results[rule.id] = None if plain else (result.status, result.findings, result.reason)
         facts = ctx.config_facts(name)
         compact = facts.compact(link_interfaces(ctx, name)) if facts is not None else None
         config = view.get(name)
