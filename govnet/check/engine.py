@@ -117,22 +117,33 @@ def _config_files(rule: Rule, ctx: CheckContext) -> list[RuleResult]:
     return results
 
 
-def _device_result(rule: Rule, ctx: CheckContext, check: DeviceCheck, device: Device) -> RuleResult:
+Verdict = tuple[Status, tuple[Finding, ...], str]
+"""A per-device rule's status, findings and reason on one device (a result without its keys)."""
+
+
+def _device_verdict(rule: Rule, ctx: CheckContext, check: DeviceCheck, device: Device) -> Verdict:
     reason = _not_applicable_reason(rule, ctx, device)
     tree = ctx.tree(device.name)
     if reason is not None or tree is None:
-        return RuleResult(rule.id, device.name, "not_applicable", reason=reason or "")
+        return "not_applicable", (), reason or ""
     found = check(rule, ctx, device, tree)
-    defaults = ctx.defaults.get((rule.id, device.name), [])
-    reason = "" if found or not defaults else "default: " + "; ".join(defaults)
-    return RuleResult(rule.id, device.name, "fail" if found else "pass", tuple(found), reason)
+    if found:
+        return "fail", tuple(found), ""
+    defaults = ctx.defaults.get((rule.id, device.name))
+    return "pass", (), "default: " + "; ".join(defaults) if defaults else ""
+
+
+def device_verdict(rule: Rule, ctx: CheckContext, device: Device) -> Verdict:
+    """What per-device ``rule`` (a config rule other than ``config_files``) finds on ``device``."""
+    if rule.check == "config_present":
+        result = _config_present(rule, ctx, device)
+        return result.status, result.findings, result.reason
+    return _device_verdict(rule, ctx, DEVICE_CHECKS[rule.check], device)
 
 
 def device_result(rule: Rule, ctx: CheckContext, device: Device) -> RuleResult:
     """The result of per-device ``rule`` (a config rule other than ``config_files``) on ``device``."""
-    if rule.check == "config_present":
-        return _config_present(rule, ctx, device)
-    return _device_result(rule, ctx, DEVICE_CHECKS[rule.check], device)
+    return RuleResult(rule.id, device.name, *device_verdict(rule, ctx, device))
 
 
 def is_device_rule(rule: Rule) -> bool:
@@ -241,9 +252,14 @@ def traced(result: RuleResult, configs: Mapping[str, IntendedConfig]) -> RuleRes
     """Point config findings at the template line that rendered the offending config line."""
     if not result.findings:
         return result
-    return dataclasses.replace(
-        result, findings=tuple(_trace(f, configs.get(f.device)) for f in result.findings)
-    )
+    return dataclasses.replace(result, findings=traced_findings(result.findings, configs))
+
+
+def traced_findings(
+    findings: tuple[Finding, ...], configs: Mapping[str, IntendedConfig]
+) -> tuple[Finding, ...]:
+    """``findings``, each pointed at the template line that rendered its config line."""
+    return tuple(_trace(f, configs.get(f.device)) for f in findings)
 
 
 def _trace(finding: Finding, config: IntendedConfig | None) -> Finding:

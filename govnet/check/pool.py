@@ -18,17 +18,21 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from govnet.check.configtree import ConfigTree
-from govnet.check.context import CheckContext, CheckReport, Finding, IntendedConfig, RuleResult, Status
+from govnet.check.context import CheckContext, CheckReport, IntendedConfig, RuleResult
 from govnet.check.edge import TREE_PLATFORMS
-from govnet.check.engine import device_result, is_device_rule, judge, selected_rules, traced
+from govnet.check.engine import (
+    Verdict,
+    device_verdict,
+    is_device_rule,
+    judge,
+    selected_rules,
+    traced_findings,
+)
 from govnet.check.facts import ConfigFacts
 from govnet.check.pickling import by_position
 from govnet.check.rules import Rule, RuleSet, load_rules
 from govnet.gcpause import frozen, paused_collection
 from govnet.model import Device, Network
-
-Judged = tuple[Status, tuple[Finding, ...], str]
-"""A per-device rule result without its rule id and device (they are the keys)."""
 
 
 @by_position
@@ -41,7 +45,7 @@ class DeviceOutcome:
     facts: ConfigFacts | None
     """None when the device has no parsed config (absent, unreadable or unparseable)."""
     parse_error: str | None
-    results: dict[str, Judged | None]
+    results: dict[str, Verdict | None]
     """Rule id -> result (None: a plain pass), for every selected per-device rule whose scope holds
     the device."""
     tree: ConfigTree | None = None
@@ -147,11 +151,13 @@ def _outcomes(job: _Job, names: Sequence[str]) -> Iterator[DeviceOutcome]:
             yield DeviceOutcome(name, None, None, None, {}, render_failed=True)
             continue
         device = job.network.devices[name]
-        results: dict[str, Judged | None] = {}
+        results: dict[str, Verdict | None] = {}
         for rule in job.rules_for(device.role):
-            result = traced(device_result(rule, ctx, device), view)
-            plain = result.status == "pass" and not result.reason
-            results[rule.id] = None if plain else (result.status, result.findings, result.reason)
+            status, findings, reason = device_verdict(rule, ctx, device)
+            if findings:
+                results[rule.id] = (status, traced_findings(findings, view), reason)
+            else:
+                results[rule.id] = None if status == "pass" and not reason else (status, findings, reason)
         facts = ctx.config_facts(name)
         compact = facts.compact(link_interfaces(ctx, name)) if facts is not None else None
         config = view.get(name)
