@@ -176,13 +176,12 @@ DEVICE_CHECKS = {**config_rules.CHECKS, **commandref.CHECKS, **management.CHECKS
 management path."""
 
 
-PerDevice = Callable[[Rule, Device], RuleResult]
-"""The result of a per-device rule on one device (judged here, or taken from a worker's)."""
+PerDevice = Callable[[Rule, list[Device]], list[RuleResult]]
+"""The results of a per-device rule on the devices in its scope, judged and traced elsewhere (a
+pool's workers)."""
 
 
-def _run_rule(rule: Rule, ctx: CheckContext, per_device: PerDevice | None = None) -> list[RuleResult]:
-    if per_device is not None and is_device_rule(rule):
-        return [per_device(rule, d) for d in _in_scope(rule, ctx)]
+def _run_rule(rule: Rule, ctx: CheckContext) -> list[RuleResult]:
     if rule.kind == "intent":
         found = intent.CHECKS[rule.check](rule, ctx)
         status: Status = "fail" if found else "pass"
@@ -235,10 +234,13 @@ def judge(
 ) -> CheckReport:
     """Run ``rules`` in order; per-device results come from ``per_device`` when given."""
     started = time.perf_counter() if started is None else started
+    results: list[RuleResult] = []
     with paused_collection():  # the parsed trees are long-lived and acyclic-heavy
-        results = [
-            traced(result, ctx.configs) for rule in rules for result in _run_rule(rule, ctx, per_device)
-        ]
+        for rule in rules:
+            if per_device is not None and is_device_rule(rule):
+                results += per_device(rule, _in_scope(rule, ctx))
+            else:
+                results += [traced(result, ctx.configs) for result in _run_rule(rule, ctx)]
     return CheckReport(
         network=ctx.network.settings.name,
         rules=rules,

@@ -288,13 +288,13 @@ def check_network(
     ctx.parse_errors = {n: o.parse_error for n, o in outcomes.items() if o.parse_error is not None}
     ctx.trees = {n: o.tree for n, o in outcomes.items() if o.tree is not None}
 
-    def per_device(rule: Rule, device: Device) -> RuleResult:
-        judged = outcomes[device.name].results[rule.id]
-        return (
-            RuleResult(rule.id, device.name, "pass")
-            if judged is None
-            else RuleResult(rule.id, device.name, *judged)
-        )
+    def per_device(rule: Rule, devices: list[Device]) -> list[RuleResult]:
+        rule_id = rule.id
+        return [
+            RuleResult(rule_id, d.name, "pass") if (v := outcomes[d.name].results[rule_id]) is None
+            else RuleResult(rule_id, d.name, *v)
+            for d in devices
+        ]
 
     return judge(ctx, rules, per_device, started=started), checked
 
