@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
@@ -75,11 +75,20 @@ class ConfigLine:
                 self._by_text.setdefault(child.text, []).append(child)
         return self._by_text.get(text, [])
 
-    def walk(self) -> Iterator[ConfigLine]:
+    def walk(self) -> list[ConfigLine]:
         """Every descendant, depth first, in config order."""
-        for child in self.children:
-            yield child
-            yield from child.walk()
+        out: list[ConfigLine] = []
+        _descendants(self, out)
+        return out
+
+
+def _descendants(node: ConfigLine, out: list[ConfigLine]) -> None:
+    """Append ``node``'s descendants to ``out``, depth first (a call per section, not a generator
+    frame per line and level)."""
+    for child in node.children:
+        out.append(child)
+        if child.children:
+            _descendants(child, out)
 
 
 class Hit(NamedTuple):
@@ -260,7 +269,7 @@ class ConfigTree:
     def all_lines(self) -> list[ConfigLine]:
         """Every line of the config, depth first (computed once)."""
         if self._all is None:
-            self._all = list(self.root.walk())
+            self._all = self.root.walk()
         return self._all
 
     def _lines_starting(self, word: str) -> list[ConfigLine]:
