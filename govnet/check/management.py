@@ -20,9 +20,10 @@ would cut the path from being sent (docs/management-path.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import cast
 
 from govnet.check import facts
 from govnet.check.configtree import ConfigLine, ConfigTree
@@ -87,10 +88,21 @@ def management_path(network: Network, device: Device, platform: str) -> Manageme
 
 def _vpn_in(words: list[str]) -> str | None:
     """The name after ``vpn-instance`` in a command's words (None without one)."""
-    for i, word in enumerate(words[:-1]):
-        if word == "vpn-instance":
-            return words[i + 1]
-    return None
+    at = words.index("vpn-instance") if "vpn-instance" in words else -1
+    return words[at + 1] if 0 <= at < len(words) - 1 else None
+
+
+def _tops(tree: ConfigTree, words: tuple[str, ...], keep: Callable[[str], bool]) -> Sequence[ConfigLine]:
+    """The top-level lines whose first word is one of ``words`` and whose text ``keep`` takes, in
+    config order (looked up in the root's index of first words, not read off every line)."""
+    root = tree.root
+    groups = [
+        kept for word in words if (kept := [line for line in root.children_starting(word) if keep(line.text)])
+    ]
+    if len(groups) <= 1:
+        return groups[0] if groups else ()
+    wanted: set[ConfigLine] = set().union(*groups)  # lines hash by identity
+    return list(filter(wanted.__contains__, root.children))
 
 
 def _in(where: str | None) -> str:
@@ -103,9 +115,8 @@ def _in(where: str | None) -> str:
 def port_problems(tree: ConfigTree, path: ManagementPath) -> list[Problem]:
     """The management port is configured, bound to its VPN (or to none) and has its address."""
     block = facts.interface_block(tree, path.port)
-    address = f"ip address {path.address.ip} {path.address.netmask}"
-    bind = f"ip binding vpn-instance {path.vpn}" if path.vpn else ""
     if block is None:
+        bind, address = _port_lines(path)
         fix = " / ".join(x for x in (f"interface {path.port}", bind, address) if x)
         return [Problem(1, f"the management port {path.port} is not configured; fix: {fix}")]
     name = block.text.split(" ", 1)[-1]
@@ -113,6 +124,7 @@ def port_problems(tree: ConfigTree, path: ManagementPath) -> list[Problem]:
     bound = bindings[0].text.split()[-1] if bindings else None
     found: list[Problem] = []
     if bound != path.vpn:
+        bind, address = _port_lines(path)
         line = bindings[0].line if bindings else block.line
         undo = f"undo ip binding vpn-instance {bound}" if bound else ""
         fix = " / ".join(x for x in (f"interface {name}", undo, bind, address) if x)
@@ -125,6 +137,7 @@ def port_problems(tree: ConfigTree, path: ManagementPath) -> list[Problem]:
         )
     got, line = facts.interface_address(tree, path.port)
     if got != path.address:
+        bind, address = _port_lines(path)
         have = f"has {got}" if got is not None else "has no address"
         found.append(
             Problem(
@@ -134,6 +147,7 @@ def port_problems(tree: ConfigTree, path: ManagementPath) -> list[Problem]:
             )
         )
     elif bindings and bound == path.vpn and bindings[0].line > line:
+        bind, address = _port_lines(path)
         found.append(
             Problem(
                 bindings[0].line,
@@ -144,20 +158,38 @@ def port_problems(tree: ConfigTree, path: ManagementPath) -> list[Problem]:
     return found
 
 
+def _port_lines(path: ManagementPath) -> tuple[str, str]:
+    """The management port's binding line ("" when it is public) and address line, for fixes."""
+    bind = f"ip binding vpn-instance {path.vpn}" if path.vpn else ""
+    return bind, f"ip address {path.address.ip} {path.address.netmask}"
+
+
 # ---------------------------------------------------------------- ACLs guarding VTY, SSH, SNMP
+
+
+_GUARD_WORDS = ("user-interface", "line", "snmp-agent", "ssh", "stelnet")
+"""First words of the top-level lines that may bind an ACL to the VTYs, SSH or SNMP."""
+
+
+def _may_guard(text: str) -> bool:
+    """A VTY block, or a command naming an ACL before its last word."""
+    return (text + " ").startswith(("user-interface vty ", "line vty ")) or " acl " in text
 
 
 def guarding_acls(tree: ConfigTree) -> dict[str, list[str]]:
     """ACL id -> the commands binding it to the VTYs, the SSH server or the SNMP agent."""
     bound: dict[str, list[str]] = {}
-    for top in tree.root.children:
-        words = top.text.split()
-        if words[:2] in (["user-interface", "vty"], ["line", "vty"]):
+    for top in _tops(tree, _GUARD_WORDS, _may_guard):
+        head = top.text.split(" ", 2)[:2]
+        if head in (["user-interface", "vty"], ["line", "vty"]):
             for child in top.children:
+                if not child.text.startswith("acl "):
+                    continue
                 cw = child.text.split()
-                if len(cw) == 3 and cw[0] == "acl" and cw[2] == "inbound":
+                if len(cw) == 3 and cw[2] == "inbound":
                     bound.setdefault(cw[1], []).append(f"{top.text} / {child.text}")
-        elif words[0] in ("snmp-agent", "ssh", "stelnet") and "acl" in words[:-1]:
+        elif head[0] in ("snmp-agent", "ssh", "stelnet") and " acl " in top.text:  # before the last word
+            words = top.text.split()
             if words[0] != "snmp-agent" and "server" not in words:
                 continue
             acl = words[words.index("acl") + 1]
@@ -169,9 +201,9 @@ def guarding_acls(tree: ConfigTree) -> dict[str, list[str]]:
 def acl_blocks(tree: ConfigTree) -> dict[str, ConfigLine]:
     """ACL id (number or name) -> its block (``acl number N``, ``acl basic N``, ``acl name X``)."""
     blocks: dict[str, ConfigLine] = {}
-    for top in tree.root.children:
+    for top in tree.root.children_starting("acl"):
         words = top.text.split()
-        if words[0] != "acl" or len(words) < 2 or words[1] == "ipv6":
+        if len(words) < 2 or words[1] == "ipv6":
             continue
         rest = [w for w in words[1:] if w not in ("number", "basic", "advanced", "advance")]
         if rest[:1] == ["name"] and len(rest) > 1:
@@ -198,7 +230,7 @@ class AclRule:
         if not words or words[0] != "rule":
             return None
         number = int(words[1]) if len(words) > 1 and words[1].isdigit() else None
-        action = next((w for w in words[1:3] if w in ("permit", "deny")), None)
+        action = _action(words)
         if action is None:
             return None
         source: tuple[int, int] | None = None
@@ -227,6 +259,14 @@ class AclRule:
         return (int(noc.network_address) ^ addr) & ~wild & ~int(noc.hostmask) & 0xFFFFFFFF == 0
 
 
+def _action(words: list[str]) -> str | None:
+    """``permit`` or ``deny``, whichever is the rule's second or third word first (None: neither)."""
+    for word in words[1:3]:
+        if word in ("permit", "deny"):
+            return word
+    return None
+
+
 def _rules(block: ConfigLine) -> list[AclRule]:
     parsed = [r for r in (AclRule.parse(c) for c in block.children) if r is not None]
     return sorted(parsed, key=lambda r: (r.number is None, r.number or 0, r.node.line))
@@ -247,10 +287,9 @@ def acl_problems(tree: ConfigTree, path: ManagementPath) -> list[Problem]:
     found: list[Problem] = []
     for acl, bindings in sorted(guarding_acls(tree).items()):
         guards = "; ".join(bindings)
-        view = path.acl_view.format(acl=acl)
         block = blocks.get(acl)
         if block is None:
-            fix = f"{view} / {_permit_text(path, 5)}"
+            fix = f"{path.acl_view.format(acl=acl)} / {_permit_text(path, 5)}"
             found.append(Problem(1, f"ACL {acl} guards {guards} but is not defined; fix: {fix}"))
             continue
         rules = _rules(block)
@@ -310,42 +349,74 @@ class ServerLine:
     parent: ConfigLine | None
 
 
-_TOP_SERVERS = (
-    (("info-center", "loghost"), "syslog"),
-    (("ntp", "unicast-server"), "NTP"),
-    (("ntp-service", "unicast-server"), "NTP"),
-    (("snmp-agent", "target-host"), "SNMP trap"),
+_TOP_SERVERS = {
+    ("info-center", "loghost"): "syslog",
+    ("ntp", "unicast-server"): "NTP",
+    ("ntp-service", "unicast-server"): "NTP",
+    ("snmp-agent", "target-host"): "SNMP trap",
+}
+"""The first two words of a top-level server command -> the service it names."""
+
+_SERVER_HEADS = (
+    *(f"{first} {second} " for first, second in _TOP_SERVERS),
+    "hwtacacs-server template ",
+    "hwtacacs scheme ",
 )
+"""How the top-level lines that name a server or hold AAA servers start (two words and a space)."""
+
+_SERVER_WORDS = tuple(dict.fromkeys(head.split(" ", 1)[0] for head in _SERVER_HEADS))
+"""Their first words."""
+
+_AAA_ROLES = ("authentication", "authorization", "accounting")
+
+
+def _may_serve(text: str) -> bool:
+    """A top-level line that may name a server or hold AAA servers (``text`` starts with a head)."""
+    return (text + " ").startswith(_SERVER_HEADS)
 
 
 def _first_address(words: list[str], skip: int) -> IPv4Address | None:
-    return next((a for a in (facts.ipv4(w) for w in words[skip:]) if a is not None), None)
+    """The first of ``words[skip:]`` that is an IPv4 address (None: none is)."""
+    for word in words[skip:]:
+        address = facts.ipv4(word)
+        if address is not None:
+            return address
+    return None
+
+
+_ServerCommand = tuple[ConfigLine, str, IPv4Address, str | None, ConfigLine | None]
+"""A :class:`ServerLine`'s fields, in order (what the checks read before a finding needs one)."""
 
 
 def server_lines(tree: ConfigTree) -> Iterator[ServerLine]:
     """Every syslog, NTP, SNMP trap and HWTACACS server command, with the VPN it reaches it in.
 
     A Comware ``hwtacacs scheme`` may name its VPN once for all its servers (``vpn-instance X``)."""
-    for top in tree.root.children:
-        words = top.text.split()
-        for prefix, service in _TOP_SERVERS:
-            if tuple(words[:2]) == prefix and words[2:3] != ["source"]:
-                address = _first_address(words, 2)
-                if address is not None:
-                    yield ServerLine(top, service, address, _vpn_in(words), None)
-        if words[:2] in (["hwtacacs-server", "template"], ["hwtacacs", "scheme"]):
+    return (ServerLine(*command) for command in _server_commands(tree))
+
+
+def _server_commands(tree: ConfigTree) -> Iterator[_ServerCommand]:
+    """:func:`server_lines`, each as the tuple of its fields."""
+    for top in _tops(tree, _SERVER_WORDS, _may_serve):
+        head = top.text.split(" ", 2)[:2]
+        service = _TOP_SERVERS.get((head[0], head[1])) if len(head) > 1 else None
+        if service is not None:
+            words = top.text.split()
+            address = _first_address(words, 2) if words[2:3] != ["source"] else None
+            if address is not None:
+                yield top, service, address, _vpn_in(words), None
+        elif head in (["hwtacacs-server", "template"], ["hwtacacs", "scheme"]):
             scheme_vpn = next(
                 (c.text.split()[1] for c in top.children if c.text.startswith("vpn-instance ")), None
             )
             for child in top.children:
                 cw = child.text.split()
-                roles = ("authentication", "authorization", "accounting")
                 if (cw[:1] == ["hwtacacs-server"] or cw[:1] in (["primary"], ["secondary"])) and (
-                    len(cw) > 2 and cw[1] in roles
+                    len(cw) > 2 and cw[1] in _AAA_ROLES
                 ):
                     address = _first_address(cw, 2)
                     if address is not None:
-                        yield ServerLine(child, "AAA", address, _vpn_in(cw) or scheme_vpn, top)
+                        yield child, "AAA", address, _vpn_in(cw) or scheme_vpn, top
 
 
 def _fixed_server(line: ServerLine, path: ManagementPath) -> str:
@@ -371,9 +442,11 @@ def _fixed_server(line: ServerLine, path: ManagementPath) -> str:
 def server_problems(tree: ConfigTree, path: ManagementPath) -> list[Problem]:
     """Each server in the NOC prefix (or named by the model) is reached in the management VPN."""
     found: list[Problem] = []
-    for line in server_lines(tree):
-        if not path.manages(line.address) or line.vpn == path.vpn:
+    for command in _server_commands(tree):
+        _, _, address, vpn, _ = command
+        if vpn == path.vpn or not path.manages(address):
             continue
+        line = ServerLine(*command)
         words = line.node.text.split()
         undo = " ".join(words[: words.index(str(line.address)) + 1])
         if (
@@ -486,7 +559,13 @@ def _findings(rule: Rule, ctx: CheckContext, device: Device, problems: list[Prob
 
 
 def _path(ctx: CheckContext, device: Device) -> ManagementPath:
-    return management_path(ctx.network, device, ctx.platform_of(device))
+    """The device's management path, built once per run (``ctx.memo``: three checks ask)."""
+    platform = ctx.platform_of(device)
+    key = ("management_path", device.name, platform)
+    path = ctx.memo.get(key)
+    if path is None:
+        path = ctx.memo[key] = management_path(ctx.network, device, platform)
+    return cast(ManagementPath, path)
 
 
 def management_port(rule: Rule, ctx: CheckContext, device: Device, tree: ConfigTree) -> list[Finding]:

@@ -27,9 +27,10 @@ part. A view is named by the lines that enclose it, from the top level down (``o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 
 import yaml
 
@@ -63,6 +64,12 @@ _MEMO_LIMIT = 20_000
 
 _ACCEPTED_LIMIT = 100_000
 """Lines whose verdict is remembered per reference before that memo starts over."""
+
+_UNSEEN = "\0unseen"
+"""What the view memo gives for enclosing lines it has not seen (no view is called that)."""
+
+_NONE_REMEMBERED: Mapping[str, bool] = MappingProxyType({})
+"""The remembered verdicts of a view no line of which has been judged yet."""
 
 _SKIPPED = re.compile(r"^(#.*|!.*|return)$")
 """Separators, comments and the closing ``return``: printed, never typed."""
@@ -105,6 +112,23 @@ class ConfigLine:
     parents: tuple[str, ...]
 
 
+@dataclass(slots=True)
+class _Verdicts:
+    """Remembered verdicts, view -> line text -> whether it is a command of the view; at most
+    :data:`_ACCEPTED_LIMIT` (then they start over: bounded memory)."""
+
+    by_view: dict[str | None, dict[str, bool]] = field(default_factory=dict)
+    size: int = 0
+
+    def remember(self, view: str | None, text: str, verdict: bool) -> None:
+        """Keep one verdict."""
+        if self.size > _ACCEPTED_LIMIT:
+            self.by_view.clear()
+            self.size = 0
+        self.by_view.setdefault(view, {})[text] = verdict
+        self.size += 1
+
+
 @dataclass(frozen=True, slots=True)
 class CommandRef:
     """A platform's command reference: its views and the command forms valid in each."""
@@ -116,17 +140,16 @@ class CommandRef:
 
     _views_seen: dict[tuple[str, ...], str | None] = field(default_factory=dict, compare=False, repr=False)
     _view_patterns: dict[str, re.Pattern[str] | None] = field(default_factory=dict, compare=False, repr=False)
-    _accepted: dict[tuple[tuple[str, ...], str], bool] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _verdicts: _Verdicts = field(default_factory=_Verdicts, compare=False, repr=False)
 
     def view_of(self, parents: Sequence[str]) -> str | None:
         """The view a line enclosed by ``parents`` is typed in (None: no known view)."""
         if not parents:
             return SYSTEM
         key = tuple(parents)
-        if key in self._views_seen:
-            return self._views_seen[key]
+        found = self._views_seen.get(key, _UNSEEN)
+        if found is not _UNSEEN:
+            return found
         found = next(
             (
                 name
@@ -141,18 +164,25 @@ class CommandRef:
         return found
 
     def accepts(self, parents: Sequence[str], text: str) -> bool:
-        """Whether ``text`` is a command of the view ``parents`` enclose (one regex per view;
-        remembered per line, as most lines recur from config to config)."""
-        key = (tuple(parents), text)
-        known = self._accepted.get(key)
+        """Whether ``text`` is a command of the view ``parents`` enclose."""
+        return self.accepts_in(self.view_of(parents), text)
+
+    def accepts_in(self, view: str | None, text: str) -> bool:
+        """Whether ``text`` is a command of ``view`` (None, no known view: it is not); one regex
+        per view, the verdict remembered per line, as most lines recur from config to config."""
+        verdicts = self._verdicts.by_view.get(view)
+        known = verdicts.get(text) if verdicts is not None else None
         if known is None:
-            if len(self._accepted) > _ACCEPTED_LIMIT:
-                self._accepted.clear()
-            known = self._accepted[key] = self._matches(parents, text)
+            known = self._matches(view, text)
+            self._verdicts.remember(view, text, known)
         return known
 
-    def _matches(self, parents: Sequence[str], text: str) -> bool:
-        view = self.view_of(parents)
+    def remembered(self, view: str | None) -> Mapping[str, bool]:
+        """Line text -> verdict, for the lines of ``view`` whose verdict is remembered (what
+        :meth:`accepts_in` says of them, looked up without a call per line)."""
+        return self._verdicts.by_view.get(view, _NONE_REMEMBERED)
+
+    def _matches(self, view: str | None, text: str) -> bool:
         if view is None:
             return False
         if view not in self._view_patterns:
