@@ -265,6 +265,16 @@ def _permitted_source(rest: str) -> IPv4Network | None:
         return None
 
 
+@lru_cache(maxsize=1 << 12)
+def _admitted_outside(rest: str, noc: IPv4Network) -> str | None:
+    """What a permit rule admits outside ``noc`` ("any source" or its source prefix); None when
+    its source lies inside (worked out once per rule text: devices repeat their NOC hosts)."""
+    source = _permitted_source(rest)
+    if source is None:
+        return "any source"
+    return None if source.subnet_of(noc) else str(source)
+
+
 @lru_cache(maxsize=1 << 10)
 def _matcher(line: str, anywhere: bool = False) -> LineMatch:
     """A LineMatch built once per pattern (pydantic validates each one it builds)."""
@@ -292,9 +302,8 @@ def mgmt_acl_sources(rule: Rule, ctx: CheckContext, device: Device, tree: Config
             permit = _ACL_RULE.match(child.text)
             if permit is None:
                 continue
-            source = _permitted_source(permit["rest"])
-            if source is None or not source.subnet_of(noc):
-                admits = "any source" if source is None else str(source)
+            admits = _admitted_outside(permit["rest"], noc)
+            if admits is not None:
                 where = ctx.config_location(device.name, child.line)
                 message = f"ACL {number} '{child.text}' admits {admits}, outside the NOC prefix {noc}"
                 found.append(ctx.finding(rule, device.name, where, message))
