@@ -254,7 +254,7 @@ class ConfigTree:
         self._all_by_word: dict[str, list[ConfigLine]] | None = None
         self._text: str | None = None
         self.blocks: dict[str, ConfigLine | None] = {}  # interface blocks by model name (facts memo)
-        self.memo: dict[str, Any] = {}  # other facts read once per tree
+        self.memo: dict[object, Any] = {}  # other facts read once per tree
 
     def __getstate__(self) -> dict[str, Any]:
         """The reader and the lines (the lookup caches are rebuilt on use)."""

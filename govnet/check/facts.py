@@ -107,7 +107,16 @@ def _to_interface(groups: dict[str, str]) -> IPv4Interface | None:
 
 
 def interface_address(tree: ConfigTree, name: str) -> tuple[IPv4Interface | None, int]:
-    """The primary address of interface ``name`` and its line (or the block's line, 0 if absent)."""
+    """The primary address of interface ``name`` and its line (or the block's line, 0 if absent),
+    read once per tree (the link facts, the OSPF area and the management port all ask)."""
+    key = ("address", name)
+    found: tuple[IPv4Interface | None, int] | None = tree.memo.get(key)
+    if found is None:
+        found = tree.memo[key] = _interface_address(tree, name)
+    return found
+
+
+def _interface_address(tree: ConfigTree, name: str) -> tuple[IPv4Interface | None, int]:
     block = interface_block(tree, name)
     if block is None:
         return None, 0
