@@ -193,3 +193,43 @@ def test_the_indent_load_numbers_lines_as_the_path_index(text: str, parser: str)
     except ConfigParseError:
         return
     assert not loaded or _numbered_as_the_index(root, (), configtree._line_index(lines))
+
+
+def _brute_force(tree: ConfigTree, levels: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """(line, groups) of the lines matching ``levels`` from the root down, one regex per line."""
+    import re
+
+    frontier: list[tuple[ConfigLine, dict[str, str]]] = [(tree.root, {})]
+    for pattern in levels:
+        frontier = [
+            (child, {**groups, **{k: v for k, v in m.groupdict().items() if v is not None}})
+            for node, groups in frontier
+            for child in node.children
+            if (m := re.search(pattern, child.text))
+        ]
+    return [(node.line, groups) for node, groups in frontier]
+
+
+@pytest.mark.parametrize(("label", "platform", "text"), CORPUS[::9], ids=[c[0] for c in CORPUS[::9]])
+def test_find_by_exact_text_and_by_first_word_agrees_with_a_regex_per_line(
+    label: str, platform: str, text: str
+) -> None:
+    """``find`` looks plain ``^text$`` levels up by text and skips the whole-text literal look
+    where a handful of top-level lines start with the pattern's word; both must give what one
+    regex per line gives, for every line of real configs (as a whole text, by its first word,
+    one level down) and for texts no line has."""
+    import re
+
+    from govnet.check.rules import LineMatch
+
+    tree = ConfigTree(text, READERS[platform])
+    for node in tree.root.children:
+        exact = "^" + re.escape(node.text) + "$"
+        word = "^" + re.escape(node.text.split(" ", 1)[0]) + " (?P<rest>.+)$"
+        cases: list[list[str]] = [[exact], [word], [exact + "x"], ["^" + re.escape(node.text[:-1]) + "$"]]
+        cases += [[exact, "^" + re.escape(child.text) + "$"] for child in node.children[:3]]
+        cases += [[word, "^(?P<first>\\S+)"]]
+        for levels in cases:
+            match = LineMatch(parent=tuple(levels[:-1]), line=levels[-1])
+            got = [(h.line, h.groups) for h in tree.find(match)]
+            assert got == _brute_force(tree, levels), (label, levels)
