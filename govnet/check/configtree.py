@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from hier_config import Platform, get_hconfig
-
 from govnet.check.rules import LineMatch, PlatformReader
 from govnet.errors import GovnetError
 from govnet.platforms import PLATFORMS
@@ -19,9 +17,15 @@ from govnet.platforms.dialects import INDENT_ONLY_PARSERS as DIALECT_INDENT_ONLY
 from govnet.platforms.printed import normalized_lines
 
 
-def _hier_platform(parser: str) -> Platform:
-    """The hier_config platform named by a platform module's ``hier_config`` (lower-cased)."""
-    return Platform[parser.upper()]
+def _hier_config_tree(parser: str, text: str) -> Any:
+    """hier_config's tree of ``text`` for the platform a reader's ``parser`` names (lower-cased).
+
+    hier_config is imported here, on first use: it takes about 0.1 s to import, and a check whose
+    configs all load by indentation (:func:`_load_by_indent`) never needs it.
+    """
+    import hier_config
+
+    return hier_config.get_hconfig(hier_config.Platform[parser.upper()], text)
 
 
 @cache
@@ -246,7 +250,7 @@ class ConfigTree:
         if parser not in INDENT_ONLY_PARSERS or not _load_by_indent(self.root, kept, parser):
             index = _line_index(kept)
             try:
-                hconfig = get_hconfig(_hier_platform(reader.parser), "\n".join(kept))
+                hconfig = _hier_config_tree(reader.parser, "\n".join(kept))
             except Exception as exc:  # hier_config raises several kinds on malformed input
                 raise ConfigParseError(f"cannot parse the config: {exc}") from None
             self._attach(self.root, hconfig, (), index)

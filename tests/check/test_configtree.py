@@ -107,7 +107,7 @@ def test_the_fast_path_really_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object) -> None:
         raise AssertionError("hier_config was called")
 
-    monkeypatch.setattr(configtree, "get_hconfig", refuse)
+    monkeypatch.setattr(configtree, "_hier_config_tree", refuse)
     tree = ConfigTree("sysname s\ninterface A\n shutdown\n", READERS["huawei_vrp"])
     assert _shape(tree.root) == [("sysname s", 1, []), ("interface A", 2, [("shutdown", 3, [])])]
 
