@@ -84,3 +84,27 @@ def test_a_check_run_freezes_its_model_and_leaves_nothing_frozen(
     assert report == "report"  # type: ignore[comparison-overlap]
     assert seen and seen[0] > 0
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+@pytest.mark.parametrize(("command", "frozen_after"), [("check", True), ("rules", False)])
+def test_the_console_entry_freezes_the_heap_as_a_check_process_ends(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str, frozen_after: bool
+) -> None:
+    """``govnet check`` leaves its heap to the process's end: the entry point freezes it then,
+    so the interpreter's last collection skips it; other commands end as they were."""
+    import sys
+
+    from govnet.cli import main
+
+    inventory = Path(__file__).resolve().parents[1] / "inventory"
+    report = tmp_path / "report.json"
+    args = ["-i", str(inventory), "-f", "json", "-o", str(report)] if command == "check" else []
+    monkeypatch.setattr(sys, "argv", ["govnet", command, *args])
+    try:
+        with pytest.raises(SystemExit) as ended:
+            main()
+        assert ended.value.code == 0
+        assert (gc.get_freeze_count() > 0) is frozen_after
+    finally:
+        gc.unfreeze()
+    assert report.exists() is frozen_after

@@ -7,13 +7,14 @@ command imports its stage when it runs, so ``govnet --help`` stays fast.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import typer
 
 from govnet import __version__
 from govnet.cli.commands import register
-from govnet.cli.common import CONTEXT, GovnetGroup, State, set_state
+from govnet.cli.common import CONTEXT, GovnetGroup, ProcessEnd, State, set_state
 from govnet.cli.inventory import inventory_app
 from govnet.cli.rules import rules_cmd
 
@@ -71,4 +72,9 @@ register(app)
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    ProcessEnd.freeze_heap = False
+    try:
+        app()
+    finally:
+        if ProcessEnd.freeze_heap:
+            gc.freeze()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from govnet.cli.common import (
+    ProcessEnd,
     default_inventory,
     filter_option,
     guarded,
@@ -154,6 +155,7 @@ def check_cmd(
         print(f"{summary_line(report)}; report in {out}", file=sys.stderr)
     if changed:
         print(f"--changed: {said}", file=sys.stderr)
+    ProcessEnd.freeze_heap = True
     raise typer.Exit(report.exit_code)
 
 
