@@ -7,6 +7,7 @@ from pathlib import Path
 from govnet.errors import InventoryError, LocatedError, did_you_mean, raise_all
 from govnet.inventory.district import DistrictContext, build_aggregation, build_cores, check_subdistrict_ids
 from govnet.inventory.edge import build_edge, build_groups
+from govnet.inventory.ipam import dotted
 from govnet.inventory.schema import NetworkFile
 from govnet.inventory.sites import build_access_site, expand_ids, site_plans
 from govnet.inventory.sourcefiles import InventorySources, Source, collect_sources
@@ -122,16 +123,11 @@ def _vrfs(devices: dict[str, Device], zones: dict[str, Zone]) -> None:
         names = list(zones) if dev.role == "core" else [z for z in zones if z in dev.zones]
         if dev.role == "core":
             dev.zones = names
-        router_id = str(dev.loopback.ip)
+        router_id = dotted(int(dev.loopback))  # str(dev.loopback.ip), without the address object
         dev.vrfs = [
-            Vrf(
-                zones[z].vrf,
-                z,
-                f"{router_id}:{zones[z].id}",
-                (zones[z].route_target,),
-                zones[z].imports,
-            )
+            Vrf(zone.vrf, z, f"{router_id}:{zone.id}", (zone.route_target,), zone.imports)
             for z in names
+            for zone in (zones[z],)
         ]
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from ipaddress import IPv4Network
 from pathlib import Path
 
 from govnet.errors import InventoryError, LocatedError, did_you_mean
 from govnet.inventory import ipam
-from govnet.inventory.ipam import Slots, interface_in, nth_address, nth_subnet, p2p_ends
+from govnet.inventory.ipam import AddressSlots, Slots, SubnetSlots, interface_in, subnet_at
 from govnet.inventory.schema import DistrictFile, NetworkFile, RoleSpec, SubdistrictSpec, ZoneSpec
 from govnet.inventory.sourcefiles import Source
 from govnet.inventory.yamlsource import key_path, line_of
-from govnet.model import Device, Interface, Link, LinkKind, Role, Zone
+from govnet.model import Attachment, Device, Interface, Link, LinkKind, Role, Zone
 from govnet.platforms import PLATFORMS
 
 LOOPBACK_ROLES = frozenset({"core", "aggregation", "access", "firewall"})
@@ -35,6 +35,11 @@ class DistrictContext:
     taken: dict[str, Path] = field(default_factory=dict)
     errors: list[LocatedError] = field(default_factory=list)
     _sources: dict[tuple[int | str, ...], str] = field(default_factory=dict, init=False, repr=False)
+    _ports: dict[str, tuple[list[int], set[str]]] = field(default_factory=dict, init=False, repr=False)
+    _patterns: dict[tuple[str, str, str | None], str] = field(default_factory=dict, init=False, repr=False)
+    _defaults: dict[tuple[str, str], tuple[str, str, str | None]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def source(self, loc: tuple[int | str, ...]) -> str:
         """``file:line`` of ``loc`` in this district's file, where a device or link is declared
@@ -48,6 +53,73 @@ class DistrictContext:
     def zone_specs(self) -> dict[str, ZoneSpec]:
         """The zones as ``network.yaml`` declares them, by name."""
         return {z.name: z for z in self.net.zones}
+
+    @cached_property
+    def mgmt_slots(self) -> AddressSlots:
+        """The ``mgmt`` pool's addresses by slot."""
+        return AddressSlots(self.net.pools.mgmt, "mgmt")
+
+    @cached_property
+    def loopback_slots(self) -> AddressSlots:
+        """The ``loopback`` pool's addresses by slot."""
+        return AddressSlots(self.net.pools.loopback, "loopback")
+
+    @cached_property
+    def p2p_slots(self) -> SubnetSlots:
+        """The ``p2p`` pool cut into point-to-point subnets."""
+        return SubnetSlots(self.net.pools.p2p, self.net.p2p_prefixlen, "p2p")
+
+    @cached_property
+    def zone_slots(self) -> dict[str, tuple[SubnetSlots, SubnetSlots]]:
+        """Each zone's site pool and attachment pool, cut into site prefixes and PE-CE subnets."""
+        return {
+            name: (
+                SubnetSlots(zone.site_pool, self.zone_specs[name].site_prefixlen, f"zones.{name}.site_pool"),
+                SubnetSlots(zone.attach_pool, self.net.p2p_prefixlen, f"zones.{name}.attach_pool"),
+            )
+            for name, zone in self.zones.items()
+        }
+
+    def has_port(self, device: Device, name: str) -> bool:
+        """Whether ``device`` already has an interface called ``name``; its names are indexed as
+        its interface list grows (only ever appended to while a district is built), not scanned
+        on every question (a node is asked once per access site)."""
+        interfaces = device.interfaces
+        if not interfaces:
+            return False
+        entry = self._ports.get(device.name)
+        if entry is None:
+            entry = self._ports[device.name] = ([0], set())
+        (done,), names = entry
+        if done < len(interfaces):
+            names.update([interfaces[k].name for k in range(done, len(interfaces))])
+            entry[0][0] = len(interfaces)
+        return name in names
+
+    def port_pattern(self, role: str, toward: str, platform: str | None) -> str | None:
+        """The role's (per-platform) port pattern toward ``toward``; None when it has none."""
+        key = (role, toward, platform)
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            spec = self.roles.get(role)
+            pattern = spec.ports.get(toward) if spec else None
+            if spec and platform and toward in spec.platform_ports.get(platform, {}):
+                pattern = spec.platform_ports[platform][toward]
+            if pattern is not None:
+                self._patterns[key] = pattern
+        return pattern
+
+    def device_defaults(self, role: str, platform: str) -> tuple[str, str, str | None]:
+        """A role's ``lab_platform``, ``model`` and management port on ``platform``."""
+        found = self._defaults.get((role, platform))
+        if found is None:
+            spec = self.roles[role]
+            found = self._defaults[(role, platform)] = (
+                spec.lab_platform,
+                spec.platform_models.get(platform, spec.model),
+                spec.platform_ports.get(platform, {}).get("mgmt", spec.mgmt_port),
+            )
+        return found
 
     def report(self, message: str, loc: tuple[int | str, ...], hint: str) -> None:
         """Record an error at ``loc`` and go on building (the run reports every error together)."""
@@ -100,10 +172,7 @@ def platform_for(ctx: DistrictContext, name: str | None, role: str, loc: tuple[i
 
 def port_name(ctx: DistrictContext, role: str, toward: str, platform: str | None = None, **ids: int) -> str:
     """The port toward ``toward`` from the role's (per-platform) pattern, filled with ids."""
-    spec = ctx.roles.get(role)
-    pattern = spec.ports.get(toward) if spec else None
-    if spec and platform and toward in spec.platform_ports.get(platform, {}):
-        pattern = spec.platform_ports[platform][toward]
+    pattern = ctx.port_pattern(role, toward, platform)
     if pattern is None:
         raise ctx.fail_roles(
             f"role {role} has no port pattern toward {toward}",
@@ -132,26 +201,25 @@ def new_device(
             loc,
             "give every device a unique name (districts need distinct codes)",
         )
-    pools = ctx.net.pools
     # ints into the interfaces: an address object would be parsed again from its text
-    mgmt = int(nth_address(pools.mgmt, slot, pool_name="mgmt", needed_by=name))
+    mgmt = ctx.mgmt_slots.nth(slot, name)
     loopback = None
     if role in LOOPBACK_ROLES:
-        lo = int(nth_address(pools.loopback, slot, pool_name="loopback", needed_by=name))
-        loopback = interface_in(IPv4Network((lo, 32)), lo)
-    spec = ctx.roles[role]
+        lo = ctx.loopback_slots.nth(slot, name)
+        loopback = interface_in(subnet_at(lo, 32), lo)
+    lab_platform, model, mgmt_port = ctx.device_defaults(role, platform)
     device = Device(
         name=name,
         role=role,
         platform=platform,
-        lab_platform=spec.lab_platform,
-        model=spec.platform_models.get(platform, spec.model),
-        mgmt_port=spec.platform_ports.get(platform, {}).get("mgmt", spec.mgmt_port),
+        lab_platform=lab_platform,
+        model=model,
+        mgmt_port=mgmt_port,
         district=ctx.code,
         site=site,
         subdistrict=subdistrict,
         zones=[],
-        mgmt_ip=interface_in(pools.mgmt, mgmt),
+        mgmt_ip=interface_in(ctx.net.pools.mgmt, mgmt),
         loopback=loopback,
         source=ctx.source(loc),
     )
@@ -174,17 +242,38 @@ def connect(
     mtu: int | None = None,
     external: bool = False,
     vrf: str | None = None,
+    attach: Callable[[str, int], tuple[Attachment, ...]] | None = None,
 ) -> Link:
     """Create a point-to-point link at its slot and the interfaces at both managed ends.
 
     ``vrf`` binds the link to a zone VPN on the ends that are PEs (cores and aggregation nodes).
+    ``attach(link_id, mtu)``, called once both ends' interfaces are made, gives the link's zone
+    attachments.
     """
     link_id = f"{a}--{b}"
-    subnet = nth_subnet(
-        ctx.net.pools.p2p, ctx.net.p2p_prefixlen, slot, pool_name="p2p", needed_by=f"link {link_id}"
-    )
-    a_ip, b_ip = p2p_ends(subnet)
+    subnet, a_ip, b_ip = ctx.p2p_slots.ends(slot, f"link {link_id}")
     mtu = mtu or ctx.net.mtu
+    for end, intf, peer, peer_if, ip in ((a, a_if, b, b_if, a_ip), (b, b_if, a, a_if, b_ip)):
+        device = ctx.devices.get(end)
+        if device is None:
+            continue
+        if ctx.has_port(device, intf):
+            raise ctx.fail(f"{end} interface {intf} is used by two links", loc, "give each link its own port")
+        device.interfaces.append(
+            Interface(  # name, ip, peer, peer_interface, link_id, description, mtu, ospf, ldp, vlan, vrf
+                intf,
+                ip,
+                peer,
+                peer_if,
+                link_id,
+                f"to {peer} {peer_if} [{link_id}]",
+                mtu,
+                ospf,
+                ldp,
+                None,
+                vrf if device.role in PE_ROLES else None,
+            )
+        )
     link = Link(
         id=link_id,
         a=a,
@@ -199,28 +288,9 @@ def connect(
         ospf_area=ctx.net.ospf_area,
         ldp=ldp,
         external=external,
+        attachments=() if attach is None else attach(link_id, mtu),
         source=ctx.source(loc),
     )
-    for end, intf, peer, peer_if, ip in ((a, a_if, b, b_if, a_ip), (b, b_if, a, a_if, b_ip)):
-        device = ctx.devices.get(end)
-        if device is None:
-            continue
-        if any(i.name == intf for i in device.interfaces):
-            raise ctx.fail(f"{end} interface {intf} is used by two links", loc, "give each link its own port")
-        device.interfaces.append(
-            Interface(
-                name=intf,
-                ip=ip,
-                peer=peer,
-                peer_interface=peer_if,
-                link_id=link_id,
-                description=f"to {peer} {peer_if} [{link_id}]",
-                mtu=mtu,
-                ospf=ospf,
-                ldp=ldp,
-                vrf=vrf if device.role in PE_ROLES else None,
-            )
-        )
     ctx.links.append(link)
     return link
 

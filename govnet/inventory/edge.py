@@ -169,12 +169,18 @@ def build_groups(ctx: DistrictContext, cores: dict[int, Device]) -> list[Redunda
             f"{ctx.code}-core-pair", "devices", tuple(c.name for c in cores.values()), "core switch pair"
         )
     ]
+    uplinks: dict[str, list[str]] = {}  # by node, in link order
+    for lk in ctx.links:
+        if lk.kind == "core-aggregation":
+            uplinks.setdefault(lk.b, []).append(lk.id)
     for sub in ctx.district.subdistricts:
         agg = f"{ctx.code}-agg-{sub.name}"
-        uplinks = tuple(lk.id for lk in ctx.links if lk.kind == "core-aggregation" and lk.b == agg)
         groups.append(
             RedundancyGroup(
-                f"{ctx.code}-uplinks-{sub.name}", "links", uplinks, f"{sub.title or sub.name} dual uplinks"
+                f"{ctx.code}-uplinks-{sub.name}",
+                "links",
+                tuple(uplinks.get(agg, ())),
+                f"{sub.title or sub.name} dual uplinks",
             )
         )
     link_ids = {lk.id for lk in ctx.links}

@@ -28,6 +28,10 @@ DEVICE_SLOTS_PER_DISTRICT = 1024
 LINK_SLOTS_PER_DISTRICT = 1024
 """Point-to-point subnets per district."""
 
+_new = object.__new__
+_NETMASKS = [IPv4Network._make_netmask(n) for n in range(33)]  # type: ignore[attr-defined]
+"""``(netmask, prefixlen)`` by prefix length: the pairs the constructor itself caches and uses."""
+
 
 class Slots:
     """Slot numbers inside a pool, keyed by ids (see module docstring)."""
@@ -92,7 +96,7 @@ def nth_address(pool: IPv4Network, slot: int, *, pool_name: str, needed_by: str)
             key=f"pools.{pool_name}",
             hint=f"enlarge pool {pool_name} or lower the ids of {needed_by}",
         )
-    return IPv4Address(int(pool.network_address) + slot)
+    return address_at(int(pool.network_address) + slot)
 
 
 def nth_subnet(
@@ -106,23 +110,115 @@ def nth_subnet(
             key=f"pools.{pool_name}",
             hint=f"enlarge pool {pool_name} or lower the ids of {needed_by}",
         )
-    return IPv4Network((int(pool.network_address) + slot * size, prefixlen))
+    return subnet_at(int(pool.network_address) + slot * size, prefixlen)
+
+
+class AddressSlots:
+    """``pool``'s addresses by slot, as ints: :func:`nth_address` with the pool's numbers worked out
+    once, for a caller that takes many slots of one pool.
+
+    >>> AddressSlots(IPv4Network("10.0.0.0/29"), "mgmt").nth(5, "x")
+    167772165
+    """
+
+    __slots__ = ("base", "end", "pool", "pool_name")
+
+    def __init__(self, pool: IPv4Network, pool_name: str) -> None:
+        self.pool = pool
+        self.pool_name = pool_name
+        self.base = int(pool.network_address)
+        self.end = pool_size(pool) - 1
+
+    def nth(self, slot: int, needed_by: str) -> int:
+        """``int(nth_address(pool, slot, ...))``: the same address, or the same error."""
+        if 1 <= slot < self.end:
+            return self.base + slot
+        return int(nth_address(self.pool, slot, pool_name=self.pool_name, needed_by=needed_by))
+
+
+class SubnetSlots:
+    """``pool`` cut into ``/prefixlen`` subnets: :func:`nth_subnet` with the pool's numbers worked
+    out once, for a caller that takes many slots of one pool.
+
+    >>> p2p = SubnetSlots(IPv4Network("10.8.0.0/29"), 30, "p2p")
+    >>> p2p.nth(1, "x")
+    IPv4Network('10.8.0.4/30')
+    >>> p2p.count  # slot 2 and above: nth_subnet's PoolExhaustedError
+    2
+    """
+
+    __slots__ = ("base", "count", "first_host", "pool", "pool_name", "prefixlen", "size")
+
+    def __init__(self, pool: IPv4Network, prefixlen: int, pool_name: str) -> None:
+        self.pool = pool
+        self.prefixlen = prefixlen
+        self.pool_name = pool_name
+        self.size = 1 << (32 - prefixlen)
+        self.base = int(pool.network_address)
+        self.count = pool_size(pool) // self.size if prefixlen >= pool.prefixlen else 0
+        self.first_host = 0 if prefixlen == 31 else 1  # as p2p_ends
+
+    def nth(self, slot: int, needed_by: str) -> IPv4Network:
+        """``nth_subnet(pool, prefixlen, slot, ...)``: the same subnet, or the same error."""
+        if 0 <= slot < self.count:
+            return subnet_at(self.base + slot * self.size, self.prefixlen)
+        return nth_subnet(self.pool, self.prefixlen, slot, pool_name=self.pool_name, needed_by=needed_by)
+
+    def ends(self, slot: int, needed_by: str) -> tuple[IPv4Network, IPv4Interface, IPv4Interface]:
+        """The ``slot``-th subnet and :func:`p2p_ends` of it.
+
+        >>> SubnetSlots(IPv4Network("10.8.0.0/29"), 30, "p2p").ends(1, "x")[1:]
+        (IPv4Interface('10.8.0.5/30'), IPv4Interface('10.8.0.6/30'))
+        """
+        subnet = self.nth(slot, needed_by)
+        first = self.base + slot * self.size + self.first_host
+        return subnet, interface_in(subnet, first), interface_in(subnet, first + 1)
+
+
+def address_at(value: int) -> IPv4Address:
+    """``IPv4Address(value)`` for a ``value`` known to be in 0..2**32-1 (not checked again)."""
+    address = _new(IPv4Address)
+    address._ip = value  # type: ignore[attr-defined]  # as IPv4Address.__init__
+    return address
+
+
+def subnet_at(first: int, prefixlen: int) -> IPv4Network:
+    """``IPv4Network((first, prefixlen))`` for a ``first`` known to be a valid network address of
+    that length: the constructor's attributes without parsing and checking it again (a province
+    builds ~90,000 subnets). /31 and /32, which get a ``hosts`` of their own, take the constructor.
+    """
+    if prefixlen >= 31:
+        return IPv4Network((first, prefixlen))
+    network = _new(IPv4Network)
+    network.network_address = address_at(first)
+    network.netmask, network._prefixlen = _NETMASKS[prefixlen]  # type: ignore[attr-defined]
+    return network
 
 
 def interface_in(subnet: IPv4Network, address: int) -> IPv4Interface:
     """``IPv4Interface((address, subnet.prefixlen))`` for an ``address`` of ``subnet``, whose
     network is ``subnet`` itself: the constructor's attributes, without building the subnet again
     (a province holds ~150,000 interfaces)."""
-    interface = IPv4Interface.__new__(IPv4Interface)
-    IPv4Address.__init__(interface, address)
+    interface = _new(IPv4Interface)
+    interface._ip = address  # type: ignore[attr-defined]  # as IPv4Interface.__init__
     interface.network = subnet
     interface.netmask = subnet.netmask
-    interface._prefixlen = subnet.prefixlen  # type: ignore[attr-defined]  # as IPv4Interface.__init__
+    interface._prefixlen = subnet._prefixlen  # type: ignore[attr-defined]
     return interface
+
+
+def dotted(value: int) -> str:
+    """``str(IPv4Address(value))`` without the address object.
+
+    >>> dotted(0x0A080014)
+    '10.8.0.20'
+    """
+    return f"{value >> 24}.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}"
 
 
 def p2p_ends(subnet: IPv4Network) -> tuple[IPv4Interface, IPv4Interface]:
     """The two host addresses of a /30 or /31 point-to-point subnet (lower end first)."""
-    base = int(subnet.network_address)
-    first = base if subnet.prefixlen == 31 else base + 1
+    first = int(subnet.network_address)
+    if subnet._prefixlen != 31:  # type: ignore[attr-defined]
+        first += 1
     return interface_in(subnet, first), interface_in(subnet, first + 1)

@@ -142,7 +142,7 @@ def _attach(ctx: DistrictContext, segment: Segment, spec: SegmentSpec) -> None:
     """A port on each member device, bound to the segment's zone VRF on PEs."""
     for j, member in enumerate(segment.members):
         device = ctx.devices[member.device]
-        if any(i.name == member.interface for i in device.interfaces):
+        if ctx.has_port(device, member.interface):
             ctx.report(
                 f"{member.device} interface {member.interface} is used twice",
                 ("segments", ctx.district.segments.index(spec), "members", j, "interface"),

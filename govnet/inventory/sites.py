@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from govnet.errors import did_you_mean
 from govnet.inventory import ipam
 from govnet.inventory.district import DistrictContext, connect, new_device, platform_for, port_name
-from govnet.inventory.ipam import Slots, interface_in, nth_subnet, p2p_ends
+from govnet.inventory.ipam import Slots, dotted, interface_in
 from govnet.inventory.schema import SubdistrictSpec
-from govnet.model import Attachment, Device, Interface, Link, Zone
+from govnet.model import Attachment, Device, Interface
 
 
 def expand_ids(ranges: str) -> list[int]:
@@ -117,84 +117,79 @@ def build_access_site(
     site_name = plan.name.removeprefix(f"{ctx.code}-acc-")
     acc = new_device(ctx, plan.name, "access", platform, site_name, sub.name, slot, plan.loc)
     acc.zones = list(plan.zones)
-    link = connect(
+    a_port = port_name(ctx, "aggregation", "access", agg.platform, site=plan.site_id)
+    b_port = port_name(ctx, "access", "aggregation", acc.platform, site=plan.site_id)
+    connect(
         ctx,
         agg.name,
-        port_name(ctx, "aggregation", "access", agg.platform, site=plan.site_id),
+        a_port,
         acc.name,
-        port_name(ctx, "access", "aggregation", acc.platform, site=plan.site_id),
+        b_port,
         Slots.link_access(ctx.did, sub.id, plan.site_id),
         "aggregation-access",
         plan.loc,
         ospf=False,
         ldp=False,
+        attach=lambda link_id, mtu: _attach_zones(ctx, agg, acc, sub, plan, link_id, a_port, b_port, mtu),
     )
-    _attach_zones(ctx, link, agg, acc, sub, plan)
-
-
-def _zone_slot(ctx: DistrictContext, zone: Zone, sub: SubdistrictSpec, plan: _SitePlan) -> int:
-    if zone.kind == "private":
-        # one site of a department per subdistrict: compact slots in the department's own plan
-        return (ctx.did - 1) * ipam.SUBDISTRICTS_PER_DISTRICT + sub.id
-    return Slots.site(ctx.did, sub.id, plan.site_id)
 
 
 def _attach_zones(
-    ctx: DistrictContext, link: Link, agg: Device, acc: Device, sub: SubdistrictSpec, plan: _SitePlan
-) -> None:
+    ctx: DistrictContext,
+    agg: Device,
+    acc: Device,
+    sub: SubdistrictSpec,
+    plan: _SitePlan,
+    link_id: str,
+    a_port: str,
+    b_port: str,
+    mtu: int,
+) -> tuple[Attachment, ...]:
+    """The zone attachments of the access link ``link_id`` (``a_port`` on the node, ``b_port`` on
+    the site), their subinterfaces at both ends, and the site LAN."""
     attachments: list[Attachment] = []
+    zone_slots = ctx.zone_slots
+    # one site of a department per subdistrict: compact slots in the department's own plan
+    private_slot = (ctx.did - 1) * ipam.SUBDISTRICTS_PER_DISTRICT + sub.id
+    site_slot = Slots.site(ctx.did, sub.id, plan.site_id)
     for zname in plan.zones:
         zone = ctx.zones[zname]
-        slot = _zone_slot(ctx, zone, sub, plan)
+        slot = private_slot if zone.kind == "private" else site_slot
         who = f"{acc.name} zone {zname}"
-        site_prefix = nth_subnet(
-            zone.site_pool,
-            ctx.zone_specs[zname].site_prefixlen,
-            slot,
-            pool_name=f"zones.{zname}.site_pool",
-            needed_by=who,
-        )
-        attach = nth_subnet(
-            zone.attach_pool,
-            ctx.net.p2p_prefixlen,
-            slot,
-            pool_name=f"zones.{zname}.attach_pool",
-            needed_by=who,
-        )
-        pe_ip, ce_ip = p2p_ends(attach)
+        sites, attaches = zone_slots[zname]
+        site_prefix = sites.nth(slot, who)
+        attach, pe_ip, ce_ip = attaches.ends(slot, who)
         attachments.append(Attachment(zname, zone.vrf, zone.vlan, attach, pe_ip, ce_ip, site_prefix))
         acc.site_prefixes[zname] = site_prefix
+        vlan, vrf = zone.vlan, zone.vrf
         for dev, port, peer, peer_port, ip in (
-            (agg, link.a_interface, acc.name, link.b_interface, pe_ip),
-            (acc, link.b_interface, agg.name, link.a_interface, ce_ip),
+            (agg, a_port, acc.name, b_port, pe_ip),
+            (acc, b_port, agg.name, a_port, ce_ip),
         ):
             dev.interfaces.append(
-                Interface(
-                    name=f"{port}.{zone.vlan}",
-                    ip=ip,
-                    peer=peer,
-                    peer_interface=f"{peer_port}.{zone.vlan}",
-                    link_id=link.id,
-                    description=f"{zname} zone to {peer} [{link.id}]",
-                    mtu=link.mtu,
-                    ospf=False,
-                    ldp=False,
-                    vlan=zone.vlan,
-                    vrf=zone.vrf,
+                Interface(  # name, ip, peer, peer_interface, link_id, description, mtu, ospf, ldp, vlan, vrf
+                    f"{port}.{vlan}",
+                    ip,
+                    peer,
+                    f"{peer_port}.{vlan}",
+                    link_id,
+                    f"{zname} zone to {peer} [{link_id}]",
+                    mtu,
+                    False,
+                    False,
+                    vlan,
+                    vrf,
                 )
             )
             if zname not in dev.zones:
                 dev.zones.append(zname)
     _site_lan(ctx, acc, attachments)
-    ctx.links[-1] = Link(
-        **{**{f: getattr(link, f) for f in link.__slots__}, "attachments": tuple(attachments)}
-    )
+    return tuple(attachments)
 
 
 def _site_lan(ctx: DistrictContext, acc: Device, attachments: list[Attachment]) -> None:
     """The CE's LAN side: one dot1q subinterface per zone, gateway = first host of the site prefix."""
-    spec = ctx.roles["access"]
-    port = spec.platform_ports.get(acc.platform, {}).get("lan", spec.ports.get("lan"))
+    port = ctx.port_pattern("access", "lan", acc.platform)
     if port is None or not attachments:
         return
     mtu = ctx.net.mtu
@@ -202,19 +197,19 @@ def _site_lan(ctx: DistrictContext, acc: Device, attachments: list[Attachment]) 
         Interface(port, None, "", "", "", f"site LAN trunk of {acc.site}", mtu, False, False)
     )
     for att in attachments:
-        gateway = interface_in(att.site_prefix, int(att.site_prefix.network_address) + 1)
+        first = int(att.site_prefix.network_address)
         acc.interfaces.append(
-            Interface(
-                name=f"{port}.{att.vlan}",
-                ip=gateway,
-                peer="",
-                peer_interface="",
-                link_id="",
-                description=f"{att.zone} zone site LAN {att.site_prefix}",
-                mtu=mtu,
-                ospf=False,
-                ldp=False,
-                vlan=att.vlan,
-                vrf=att.vrf,
+            Interface(  # name, ip, peer, peer_interface, link_id, description, mtu, ospf, ldp, vlan, vrf
+                f"{port}.{att.vlan}",
+                interface_in(att.site_prefix, first + 1),
+                "",
+                "",
+                "",
+                f"{att.zone} zone site LAN {dotted(first)}/{att.site_prefix.prefixlen}",
+                mtu,
+                False,
+                False,
+                att.vlan,
+                att.vrf,
             )
         )

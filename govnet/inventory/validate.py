@@ -25,21 +25,25 @@ def first_overlap(
     >>> first_overlap([(IPv4Network("10.0.0.0/24"), "a"), (IPv4Network("10.0.0.128/25"), "b")])
     ((IPv4Network('10.0.0.0/24'), 'a'), (IPv4Network('10.0.0.128/25'), 'b'))
     """
-    ordered = sorted(((_span(p[0]), p) for p in prefixes), key=lambda s: (s[0][0], -s[0][1]))
-    widest: tuple[IPv4Network, str] | None = None
+    items = list(prefixes)
+    clash = _first_clash([prefix for prefix, _ in items])
+    return None if clash is None else (items[clash[0]], items[clash[1]])
+
+
+def _first_clash(prefixes: list[IPv4Network]) -> tuple[int, int] | None:
+    """The indices in ``prefixes`` of :func:`first_overlap`'s pair."""
+    # address order, as one int: first address up, then prefix length up (the widest first)
+    keys = [int(prefix.network_address) << 6 | prefix.prefixlen for prefix in prefixes]
+    widest = -1
     widest_last = -1
-    for (first, last), item in ordered:
-        if widest is not None and first <= widest_last:
-            return widest, item
-        if widest is None or last > widest_last:
-            widest, widest_last = item, last
+    for k in sorted(range(len(keys)), key=keys.__getitem__):  # stable: equal prefixes as given
+        first = keys[k] >> 6
+        if first <= widest_last:
+            return widest, k
+        last = first + (1 << (32 - (keys[k] & 63))) - 1
+        if last > widest_last:
+            widest, widest_last = k, last
     return None
-
-
-def _span(prefix: IPv4Network) -> tuple[int, int]:
-    """The first and last address of ``prefix`` as ints (no address objects built)."""
-    first = int(prefix.network_address)
-    return first, first + (1 << (32 - prefix.prefixlen)) - 1
 
 
 def check_pools(sources: InventorySources) -> list[LocatedError]:
@@ -109,21 +113,21 @@ def _check_zone_prefixes(network: Network, sources: InventorySources) -> list[Lo
     errors: list[LocatedError] = []
     src = sources.network_src
     index = {z.name: i for i, z in enumerate(sources.network.zones)}
-    per_zone: dict[str, list[tuple[IPv4Network, str]]] = {}
+    per_zone: dict[str, list[tuple[IPv4Network, str, str]]] = {}
     for link in network.links:
         for att in link.attachments:
-            per_zone.setdefault(att.zone, []).append((att.subnet, f"{link.id} attachment"))
+            per_zone.setdefault(att.zone, []).append((att.subnet, link.id, "attachment"))
     for dev in network.devices.values():
         for zone, prefix in dev.site_prefixes.items():
-            per_zone.setdefault(zone, []).append((prefix, f"{dev.name} site prefix"))
-    for zone, prefixes in sorted(per_zone.items()):
-        clash = first_overlap(prefixes)
+            per_zone.setdefault(zone, []).append((prefix, dev.name, "site prefix"))
+    for zone, owned in sorted(per_zone.items()):
+        clash = _first_clash([prefix for prefix, _, _ in owned])
         if clash:
-            (p1, w1), (p2, w2) = clash
+            (p1, o1, w1), (p2, o2, w2) = owned[clash[0]], owned[clash[1]]
             loc: tuple[int | str, ...] = ("zones", index.get(zone, 0))
             errors.append(
                 InventoryError(
-                    f"zone {zone}: {w1} {p1} overlaps {w2} {p2}",
+                    f"zone {zone}: {o1} {w1} {p1} overlaps {o2} {w2} {p2}",
                     file=src.path,
                     key=f"zones[{index.get(zone, 0)}]",
                     line=line_of(src.raw, loc),

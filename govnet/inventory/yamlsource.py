@@ -34,10 +34,18 @@ class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: i
     """The same constructors over libyaml's parser: the fast path for files that parse."""
 
 
+_STR = "tag:yaml.org,2002:str"
+_MERGE_OR_VALUE = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+"""Key tags that ``flatten_mapping`` rewrites; a mapping without them is left as it is."""
+
+
 def _construct_child(loader: _LineLoader, node: yaml.Node) -> Any:
     """``construct_object(node, deep=True)``; a scalar with a known tag (most nodes) straight from
-    its constructor, without the bookkeeping that anchors and recursion need."""
+    its constructor, without the bookkeeping that anchors and recursion need, and a string (most
+    of those) as the node's own value, which is what its constructor returns."""
     if node.__class__ is yaml.ScalarNode:
+        if node.tag == _STR:
+            return node.value
         constructor = loader.yaml_constructors.get(node.tag)
         if constructor is not None:
             return constructor(loader, node)
@@ -45,12 +53,35 @@ def _construct_child(loader: _LineLoader, node: yaml.Node) -> Any:
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    result = LineDict()
+    lines: dict[Any, int] = {}
+    result.lines = lines
+    result.start_line = node.start_mark.line + 1
+    if any(key_node.tag in _MERGE_OR_VALUE for key_node, _ in node.value):
+        return _construct_merged(loader, node, result)
+    for key_node, value_node in node.value:  # every key explicit: each one once
+        if key_node.__class__ is yaml.ScalarNode and key_node.tag == _STR:
+            key = key_node.value
+        else:
+            key = _construct_child(loader, key_node)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a scalar", key_node.start_mark
+                )
+        if key in lines:
+            problem = f"duplicate key {key!r} (first at line {lines[key]})"
+            raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
+        result[key] = _construct_child(loader, value_node)
+        lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_merged(loader: _LineLoader, node: yaml.MappingNode, result: LineDict) -> LineDict:
+    """A mapping with ``<<: *anchor`` merge keys (or ``=`` value keys), as ``flatten_mapping``
+    lays it out: merged keys first, which explicit keys may override but not repeat."""
     explicit = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
-    merged = len(node.value) - explicit  # keys from ``<<: *anchor`` come first and may be overridden
-    result = LineDict()
-    result.lines = {}
-    result.start_line = node.start_mark.line + 1
+    merged = len(node.value) - explicit
     explicit_keys: set[Any] = set()
     for index, (key_node, value_node) in enumerate(node.value):
         key = _construct_child(loader, key_node)
@@ -67,7 +98,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
 
 
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
-    result = LineList(_construct_child(loader, child) for child in node.value)
+    result = LineList([_construct_child(loader, child) for child in node.value])
     result.lines = [child.start_mark.line + 1 for child in node.value]
     result.start_line = node.start_mark.line + 1
     return result

@@ -211,3 +211,61 @@ def test_interface_in_is_what_the_constructor_builds(subnet: str, host: int) -> 
     for view in (hash, repr, str, lambda i: (i.ip, i.netmask, i.hostmask, i.with_prefixlen)):
         assert view(built) == view(expected)
     assert pickle.loads(pickle.dumps(built)) == expected
+
+
+@pytest.mark.parametrize("prefixlen", range(33))
+def test_subnet_at_is_what_the_constructor_builds(prefixlen: int) -> None:
+    for first in {0, 0x0A080000 >> (32 - prefixlen) << (32 - prefixlen) if prefixlen else 0}:
+        built, expected = ipam.subnet_at(first, prefixlen), IPv4Network((first, prefixlen))
+        own, theirs = dict(vars(built)), dict(vars(expected))
+        hosts, their_hosts = own.pop("hosts", None), theirs.pop("hosts", None)  # /31, /32 only
+        assert own == theirs and list(own) == list(theirs) and built.netmask is expected.netmask
+        assert (hosts is None) == (their_hosts is None) == (prefixlen < 31)
+        if hosts is not None and their_hosts is not None:
+            assert list(hosts()) == list(their_hosts())
+        for view in (hash, repr, str, lambda n: (n.broadcast_address, n.num_addresses, n.hostmask)):
+            assert view(built) == view(expected)
+        assert pickle.dumps(built) == pickle.dumps(expected)
+
+
+def test_address_at_and_dotted_are_the_constructors() -> None:
+    for value in (0, 1, 0x0A080014, 0xC0A80001, 0xFFFFFFFF):
+        assert ipam.address_at(value) == IPv4Address(value)
+        assert repr(ipam.address_at(value)) == repr(IPv4Address(value))
+        assert ipam.dotted(value) == str(IPv4Address(value))
+
+
+@pytest.mark.parametrize(
+    ("pool", "prefixlen"),
+    [("10.8.0.0/28", 30), ("10.8.0.0/28", 31), ("10.8.0.0/28", 28), ("10.8.0.0/28", 27), ("10.8.0.0/30", 30)],
+)
+def test_subnet_slots_give_what_nth_subnet_gives(pool: str, prefixlen: int) -> None:
+    net = IPv4Network(pool)
+    slots = ipam.SubnetSlots(net, prefixlen, "p2p")
+    for slot in range(-2, 10):
+        try:
+            expected = nth_subnet(net, prefixlen, slot, pool_name="p2p", needed_by="l1")
+        except PoolExhaustedError as exc:
+            with pytest.raises(PoolExhaustedError) as info:
+                slots.nth(slot, "l1")
+            assert (info.value.message, info.value.key, info.value.hint) == (exc.message, exc.key, exc.hint)
+        else:
+            assert slots.nth(slot, "l1") == expected and repr(slots.nth(slot, "l1")) == repr(expected)
+            subnet, a, b = slots.ends(slot, "l1")
+            assert (subnet, a, b) == (expected, *p2p_ends(expected))
+            assert a.network is subnet and vars(a) == vars(p2p_ends(expected)[0])
+
+
+@pytest.mark.parametrize("pool", ["10.240.0.0/29", "10.0.0.0/31", "10.0.0.1/32"])
+def test_address_slots_give_what_nth_address_gives(pool: str) -> None:
+    net = IPv4Network(pool)
+    slots = ipam.AddressSlots(net, "mgmt")
+    for slot in range(-1, 10):
+        try:
+            expected = nth_address(net, slot, pool_name="mgmt", needed_by="kf-core-1")
+        except PoolExhaustedError as exc:
+            with pytest.raises(PoolExhaustedError) as info:
+                slots.nth(slot, "kf-core-1")
+            assert (info.value.message, info.value.key, info.value.hint) == (exc.message, exc.key, exc.hint)
+        else:
+            assert slots.nth(slot, "kf-core-1") == int(expected)

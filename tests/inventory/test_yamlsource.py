@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from govnet.errors import InventoryError
 from govnet.inventory.yamlsource import LineDict, LineList, key_path, line_of, load_yaml
@@ -301,3 +302,19 @@ def test_a_duplicate_key_in_the_inventory_stops_the_load_at_its_line(inventory_c
         load_network(inventory_copy)
     assert (info.value.file, info.value.line) == (str(path), first + 3)
     assert info.value.message == f"duplicate key 'cores' (first at line {first})"
+
+
+def test_scalars_and_keys_are_what_safe_load_makes(tmp_path: Path) -> None:
+    text = (
+        "plain: kf-core-1\nquoted: 'yes'\nnumber: 12\nflag: yes\nnothing: ~\nempty:\nfloat: 1.5\n"
+        "tagged: !!str 7\ncast: !!int '8'\n7: int key\ntrue: bool key\n"
+        "when: 2026-12-07\nvalue: {=: 3, a: 1}\nlist: [a, 'b', 3, null, '']\n"
+    )
+    data = load_yaml(_write(tmp_path, text))
+    expected = yaml.safe_load(text)
+    assert data == expected and list(data) == list(expected)
+    plain = {LineDict: dict, LineList: list}
+    assert [plain.get(type(v), type(v)) for v in data.values()] == [type(v) for v in expected.values()]
+    assert [type(v) for v in data["list"]] == [type(v) for v in expected["list"]]
+    assert [type(k) for k in data] == [type(k) for k in expected]
+    assert data.lines == {key: line for line, key in enumerate(expected, 1)}
