@@ -244,18 +244,24 @@ _ACL_SOURCE = re.compile(r"\bsource (?P<addr>\d+\.\d+\.\d+\.\d+) (?P<wild>\d+\.\
 
 @lru_cache(maxsize=1 << 12)
 def _permitted_source(rest: str) -> IPv4Network | None:
-    """The source a permit rule admits; None for 'any' (no source, 'any', or a non-contiguous wildcard).
+    """The source a permit rule admits; None for 'any' (no source, 'any', a non-contiguous
+    wildcard, or an address or wildcard that is none: nothing shows it stays inside).
 
     The wildcard is a wildcard, never a netmask: ``0`` and ``0.0.0.0`` are one host,
     ``255.255.255.255`` is everything.
 
     >>> _permitted_source(" source 10.254.0.7 0"), _permitted_source(" source 0.0.0.0 255.255.255.255")
     (IPv4Network('10.254.0.7/32'), IPv4Network('0.0.0.0/0'))
+    >>> _permitted_source(" source 10.254.0.7 999.0.0.0"), _permitted_source(" source 10.254.0.999 0")
+    (None, None)
     """
     found = _ACL_SOURCE.search(rest)
     if found is None:
         return None
-    wildcard = 0 if found["wild"] == "0" else int(IPv4Address(found["wild"]))
+    wild = facts.ipv4(found["wild"]) if found["wild"] != "0" else IPv4Address(0)
+    if wild is None:
+        return None
+    wildcard = int(wild)
     host_bits = wildcard.bit_length()
     if wildcard != (1 << host_bits) - 1:  # not contiguous: it admits scattered addresses
         return None

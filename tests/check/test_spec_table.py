@@ -140,6 +140,14 @@ TABLE = [
         0,
         "",
     ),
+    (  # a wildcard that is no address: nothing shows the rule stays inside (it crashed the check)
+        "GN-CFG-112",
+        "huawei_vrp",
+        "#\nssh server acl 2001\n"
+        + ACL.replace(" rule 10 deny", " rule 8 permit source 10.254.0.7 999.0.0.0\n rule 10 deny"),
+        1,
+        "admits any source",
+    ),
     (
         "GN-CFG-112",
         "huawei_vrp",
