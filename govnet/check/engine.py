@@ -130,7 +130,7 @@ def _device_verdict(rule: Rule, ctx: CheckContext, check: DeviceCheck, device: D
     if found:
         return "fail", tuple(found), ""
     defaults = ctx.defaults.get((rule.id, device.name))
-    return "pass", (), "default: " + "; ".join(defaults) if defaults else ""
+    return "pass", (), ("default: " + "; ".join(defaults)) if defaults else ""
 
 
 def device_verdict(rule: Rule, ctx: CheckContext, device: Device) -> Verdict:

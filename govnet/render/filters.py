@@ -6,6 +6,7 @@ from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
 
+from govnet.inventory.ipam import dotted
 from govnet.platforms.linux import kernel_ifname
 
 
@@ -16,13 +17,8 @@ def ip_mask(value: IPv4Interface | IPv4Network) -> str:
     ('10.0.0.1 255.255.255.252', '10.0.0.0 255.255.255.0')
     """
     if isinstance(value, IPv4Interface):  # from integers: a province renders tens of thousands
-        return f"{_dotted(int(value))} {_netmask(value.network.prefixlen)}"
+        return f"{dotted(int(value))} {_netmask(value.network.prefixlen)}"
     return f"{value.network_address} {value.netmask}"
-
-
-def _dotted(address: int) -> str:
-    """An IPv4 address in dotted form, as ``str(IPv4Address(address))`` gives it."""
-    return ".".join(map(str, address.to_bytes(4, "big")))
 
 
 @lru_cache(maxsize=33)
